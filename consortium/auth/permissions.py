@@ -1,0 +1,119 @@
+"""Who may do what: small pure predicates over roles, tested per role without HTTP.
+
+A user's role on a proposal is one of ``lead``, ``writer``, ``partner``, ``viewer`` (or none);
+instance administrators may do everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class Capability(StrEnum):
+    VIEW = "view"  # see the proposal, its dashboard and members list
+    EDIT_PROPOSAL = "edit_proposal"  # title, topic, summary, languages, weights
+    MANAGE_MEMBERS = "manage_members"  # give and remove roles on the proposal
+    VIEW_WORKSHOPS = "view_workshops"
+    EDIT_WORKSHOPS = "edit_workshops"  # workshops, attendance, outputs, actions
+    VIEW_FIT = "view_fit"  # rankings, checks, what-if
+    VIEW_NETWORK = "view_network"
+    MANAGE_COMMITMENTS = "manage_commitments"  # board, invitations, every participation
+    VIEW_BUDGETS = "view_budgets"  # every partner's budget (not only one's own)
+    EDIT_OWN_COMMITMENT = "edit_own_commitment"
+    VIEW_SECTIONS = "view_sections"
+    EDIT_SECTIONS = "edit_sections"
+    EXPORT_DOSSIER = "export_dossier"
+
+
+_ALL = frozenset(Capability)
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    "lead": _ALL - {Capability.EDIT_OWN_COMMITMENT},
+    "writer": frozenset(
+        {
+            Capability.VIEW,
+            Capability.VIEW_WORKSHOPS,
+            Capability.VIEW_FIT,
+            Capability.VIEW_NETWORK,
+            Capability.VIEW_BUDGETS,
+            Capability.VIEW_SECTIONS,
+            Capability.EDIT_SECTIONS,
+            Capability.EXPORT_DOSSIER,
+        }
+    ),
+    "viewer": frozenset(
+        {
+            Capability.VIEW,
+            Capability.VIEW_WORKSHOPS,
+            Capability.VIEW_FIT,
+            Capability.VIEW_NETWORK,
+            Capability.VIEW_BUDGETS,
+            Capability.VIEW_SECTIONS,
+        }
+    ),
+    # Partners see the proposal summary and members list and handle their own commitment.
+    "partner": frozenset({Capability.VIEW, Capability.EDIT_OWN_COMMITMENT}),
+}
+
+
+def can(role: str | None, capability: Capability, *, is_admin: bool = False) -> bool:
+    """May someone with ``role`` on a proposal do ``capability``?"""
+    if is_admin:
+        return capability is not Capability.EDIT_OWN_COMMITMENT
+    return role is not None and capability in ROLE_CAPABILITIES.get(role, frozenset())
+
+
+def sees_proposal(role: str | None, *, is_admin: bool = False) -> bool:
+    """Without any role the proposal is hidden (404), so its existence does not leak."""
+    return is_admin or role in ROLE_CAPABILITIES
+
+
+class DirectoryAccess(StrEnum):
+    EDIT = "edit"  # every field of every organisation
+    READ = "read"  # every field, read only
+    PARTNER = "partner"  # shared entries' public fields; edit only one's own organisation
+    NONE = "none"
+
+
+def directory_access(roles: Iterable[str], *, is_admin: bool = False) -> DirectoryAccess:
+    """The directory spans proposals: the strongest role held on any proposal decides."""
+    held = set(roles)
+    if is_admin or "lead" in held:
+        return DirectoryAccess.EDIT
+    if held & {"writer", "viewer"}:
+        return DirectoryAccess.READ
+    if "partner" in held:
+        return DirectoryAccess.PARTNER
+    return DirectoryAccess.NONE
+
+
+def can_edit_organisation(
+    access: DirectoryAccess, organisation_id: int, own_organisation_ids: Iterable[int]
+) -> bool:
+    if access is DirectoryAccess.EDIT:
+        return True
+    return access is DirectoryAccess.PARTNER and organisation_id in set(own_organisation_ids)
+
+
+def can_see_organisation(
+    access: DirectoryAccess,
+    organisation_id: int,
+    *,
+    shared: bool,
+    own_organisation_ids: Iterable[int],
+) -> bool:
+    if access in (DirectoryAccess.EDIT, DirectoryAccess.READ):
+        return True
+    if access is DirectoryAccess.PARTNER:
+        return shared or organisation_id in set(own_organisation_ids)
+    return False
+
+
+def sees_private_fields(access: DirectoryAccess) -> bool:
+    """Contacts, budgets and notes of organisations: leads, writers and viewers only."""
+    return access in (DirectoryAccess.EDIT, DirectoryAccess.READ)
+
+
+def can_create_proposal(roles: Iterable[str], *, is_admin: bool = False) -> bool:
+    """Administrators and people already leading a proposal start new ones."""
+    return is_admin or "lead" in set(roles)

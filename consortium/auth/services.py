@@ -1,0 +1,197 @@
+"""Accounts and sessions: password checks with throttling, revocable sessions, roles."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..errors import DomainError, NotAllowed, ValidationFailed
+from ..extensions import db
+from .models import ApiToken, LoginAttempt, User, UserSession
+
+# A hash to compare against when the account does not exist, so timing reveals nothing.
+_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt:16384:8:1")
+
+
+class TooManyAttempts(DomainError):
+    """Login refused without checking the password: too many recent failures."""
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str, *, method: str) -> str:
+    return generate_password_hash(password, method=method)
+
+
+def create_user(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    method: str,
+    is_admin: bool = False,
+    min_length: int = 10,
+) -> User:
+    email = normalise_email(email)
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise ValidationFailed({"email": ("An account with this email already exists.", {})})
+    check_password_strength(password, min_length=min_length)
+    user = User(
+        email=email,
+        name=name.strip(),
+        is_admin=is_admin,
+        password_hash=hash_password(password, method=method),
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def check_password_strength(password: str, *, min_length: int) -> None:
+    if len(password) < min_length:
+        raise ValidationFailed(
+            {
+                "password": (
+                    "The password must have at least %(count)d characters.",
+                    {"count": min_length},
+                )
+            }
+        )
+    if len(password) > 256:
+        raise ValidationFailed({"password": ("The password is too long.", {})})
+
+
+def authenticate(
+    *,
+    email: str,
+    password: str,
+    address: str,
+    max_per_account: int,
+    max_per_address: int,
+    window_seconds: int,
+) -> User | None:
+    """The user if the password is right; failures are recorded, and past the limits the
+    attempt is refused before the password is even checked."""
+    email = normalise_email(email)
+    since = datetime.now(UTC) - timedelta(seconds=window_seconds)
+    per_account = db.session.scalar(
+        select(func.count(LoginAttempt.id)).where(
+            LoginAttempt.email == email, LoginAttempt.at >= since
+        )
+    )
+    per_address = db.session.scalar(
+        select(func.count(LoginAttempt.id)).where(
+            LoginAttempt.address == address, LoginAttempt.at >= since
+        )
+    )
+    if per_account >= max_per_account or per_address >= max_per_address:
+        raise TooManyAttempts(
+            "Too many failed attempts. Try again in %(minutes)d minutes.",
+            {"minutes": max(1, window_seconds // 60)},
+        )
+    user = db.session.scalar(select(User).where(User.email == email))
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not valid or not user.active:
+        db.session.add(LoginAttempt(email=email[:254], address=address[:64]))
+        db.session.flush()
+        return None
+    return user
+
+
+def open_session(user: User, *, user_agent: str | None = None) -> str:
+    """Create a server-side session; the returned token goes into the signed cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(user=user, token_hash=token_digest(token), user_agent=(user_agent or "")[:200])
+    )
+    db.session.flush()
+    return token
+
+
+def load_session_user(token: str) -> User | None:
+    row = db.session.scalar(
+        select(UserSession).where(UserSession.token_hash == token_digest(token))
+    )
+    if row is None or not row.user.active:
+        return None
+    now = datetime.now(UTC)
+    if now - row.last_seen_at > timedelta(minutes=5):
+        row.last_seen_at = now
+    user = row.user
+    user.session_token = token
+    return user
+
+
+def close_session(token: str) -> None:
+    db.session.execute(delete(UserSession).where(UserSession.token_hash == token_digest(token)))
+
+
+def close_all_sessions(user: User, *, keep_token: str | None = None) -> None:
+    query = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep_token:
+        query = query.where(UserSession.token_hash != token_digest(keep_token))
+    db.session.execute(query)
+
+
+def change_password(
+    user: User, *, current: str, new: str, method: str, min_length: int, keep_token: str | None
+) -> None:
+    if not check_password_hash(user.password_hash, current):
+        raise ValidationFailed({"current_password": ("The current password is wrong.", {})})
+    check_password_strength(new, min_length=min_length)
+    user.password_hash = hash_password(new, method=method)
+    close_all_sessions(user, keep_token=keep_token)
+
+
+def set_active(user: User, active: bool, *, actor: User) -> None:
+    if not actor.is_admin:
+        raise NotAllowed("Only an administrator can do this.")
+    if user.id == actor.id and not active:
+        raise DomainError("You cannot deactivate your own account.")
+    user.active = active
+    if not active:
+        close_all_sessions(user)
+
+
+def create_api_token(user: User, *, name: str) -> str:
+    """A new API token; only its hash is kept, so it is shown once."""
+    token = "cst_" + secrets.token_urlsafe(32)
+    db.session.add(
+        ApiToken(
+            user=user,
+            name=name.strip()[:100] or "token",
+            token_hash=token_digest(token),
+            prefix=token[:12],
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def user_for_api_token(token: str) -> User | None:
+    row = db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if row is None or not row.user.active:
+        return None
+    row.last_used_at = datetime.now(UTC)
+    return row.user
+
+
+def revoke_api_token(token_id: int, *, actor: User) -> None:
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != actor.id:
+        raise NotAllowed("This token is not yours.")
+    row.revoked_at = row.revoked_at or datetime.now(UTC)

@@ -1,0 +1,66 @@
+"""Every setting the application reads, with safe development values.
+
+Configuration is layered: these defaults, then ``instance/config.py``, then ``CONSORTIUM_*``
+environment variables (``CONSORTIUM_DATABASE_URL``, ``CONSORTIUM_SECRET_KEY``...), then the
+mapping given to ``create_app`` in tests.
+"""
+
+from __future__ import annotations
+
+
+class Defaults:
+    # "development" or "production"; production refuses a missing or development secret key.
+    ENV_NAME = "development"
+    # Generated into instance/secret_key on first run when not configured.
+    SECRET_KEY: str | None = None
+    # Relative SQLite paths resolve inside instance/ (Flask-SQLAlchemy behaviour).
+    SQLALCHEMY_DATABASE_URI = "sqlite:///consortium.sqlite"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Seconds an SQLite writer waits for the lock before giving up.
+    SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+    # Session cookies: secure flags are forced on in production.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+
+    # Largest accepted request body (uploads, imports), in bytes.
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Where uploaded files (signed letters, reference .docx) are stored; relative to instance/.
+    UPLOAD_FOLDER = "uploads"
+
+    # Login throttling, counted in the database so it holds across gunicorn workers.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    LOGIN_WINDOW_SECONDS = 15 * 60
+
+    # scrypt with n=2**17 (~128 MiB, a few hundred ms): OWASP's recommended minimum or above.
+    PASSWORD_HASH_METHOD = "scrypt:131072:8:1"
+    PASSWORD_MIN_LENGTH = 10
+
+    # Invitation links for partners: lifetime in seconds.
+    INVITATION_MAX_AGE = 14 * 24 * 3600
+
+    # Outgoing mail; without MAIL_SERVER, messages go to the outbox page.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = True
+    MAIL_SENDER = "consortium@localhost"
+
+    # Trusted reverse proxies in front of the app (werkzeug ProxyFix counts); 0 = no proxy.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    LANGUAGES = ("en", "fr")
+
+    WTF_CSRF_TIME_LIMIT = None
+    # Rows per page in lists.
+    PAGE_SIZE = 50

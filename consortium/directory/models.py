@@ -1,0 +1,183 @@
+"""The territory's organisations, their people, past projects and cooperation ties."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User, utcnow
+from ..extensions import db
+
+ORG_TYPES = (
+    "public_authority",
+    "research",
+    "ngo",
+    "sme",
+    "large_company",
+    "social_economy",
+    "international",
+    "other",
+)
+EU_EXPERIENCE = ("none", "participant", "coordinator")
+TIE_KINDS = ("past_project", "formal_agreement", "supplier_client", "same_network", "informal")
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    acronym: Mapped[str | None] = mapped_column(String(60))
+    org_type: Mapped[str] = mapped_column(String(30), default="other")
+    natural_person: Mapped[bool] = mapped_column(default=False)
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    region: Mapped[str | None] = mapped_column(String(120))
+    city: Mapped[str | None] = mapped_column(String(120))
+    pic: Mapped[str | None] = mapped_column(String(9), unique=True)
+    website: Mapped[str | None] = mapped_column(String(500))
+    email: Mapped[str | None] = mapped_column(String(254))
+    description: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    staff: Mapped[int | None]
+    annual_budget_eur: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    eu_experience: Mapped[str] = mapped_column(String(20), default="none")
+    # Private notes of the leads; never shown to partners.
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # Leads choose which entries partners may see (public fields only).
+    shared_with_partners: Mapped[bool] = mapped_column(default=False)
+    # Folded name + acronym + city + description + keywords, for accent-insensitive search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    # Folded name without legal forms, for duplicate detection.
+    name_key: Mapped[str] = mapped_column(String(300), default="", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    themes: Mapped[list[OrganisationTheme]] = relationship(
+        back_populates="organisation",
+        cascade="all, delete-orphan",
+        order_by="OrganisationTheme.theme",
+    )
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="Contact.id"
+    )
+    past_projects: Mapped[list[PastProject]] = relationship(
+        back_populates="organisation",
+        cascade="all, delete-orphan",
+        order_by="PastProject.year.desc(), PastProject.id",
+    )
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def theme_codes(self) -> list[str]:
+        return [link.theme for link in self.themes]
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    @property
+    def short_name(self) -> str:
+        return self.acronym or self.name
+
+
+class OrganisationTheme(db.Model):
+    __tablename__ = "organisation_theme"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="themes")
+
+
+class Contact(db.Model):
+    __tablename__ = "contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    function: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="contacts")
+
+
+class PastProject(db.Model):
+    __tablename__ = "past_project"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    programme: Mapped[str] = mapped_column(String(60))
+    reference: Mapped[str | None] = mapped_column(String(80), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int | None]
+    role: Mapped[str] = mapped_column(String(30), default="partner")
+
+    organisation: Mapped[Organisation] = relationship(back_populates="past_projects")
+
+
+class Tie(db.Model):
+    """A declared cooperation tie; stored with ``organisation_a_id < organisation_b_id``."""
+
+    __tablename__ = "tie"
+    __table_args__ = (
+        UniqueConstraint("organisation_a_id", "organisation_b_id", "kind"),
+        CheckConstraint("organisation_a_id < organisation_b_id", name="ordered_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_a_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    organisation_b_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30))
+    year: Mapped[int | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    organisation_a: Mapped[Organisation] = relationship(foreign_keys=[organisation_a_id])
+    organisation_b: Mapped[Organisation] = relationship(foreign_keys=[organisation_b_id])
+
+
+class OrganisationMerge(db.Model):
+    """What a merge folded into the kept organisation, for the record."""
+
+    __tablename__ = "organisation_merge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kept_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    merged_name: Mapped[str] = mapped_column(String(300))
+    merged_pic: Mapped[str | None] = mapped_column(String(9))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

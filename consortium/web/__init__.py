@@ -1,0 +1,1 @@
+"""Cross-cutting HTTP concerns: error pages, security headers, language choice."""

@@ -1,0 +1,49 @@
+"""The base form every area's forms derive from: text is refused, not mangled, when it
+contains characters no database or document can hold."""
+
+from __future__ import annotations
+
+import re
+
+from flask import flash
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+# C0 controls except tab, newline, carriage return; DEL; lone surrogates; non-characters.
+FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def reject_control_characters(_form, field) -> None:
+    if isinstance(field.data, str) and FORBIDDEN_CHARACTERS.search(field.data):
+        raise ValidationError(_l("Remove the control characters from this text."))
+
+
+def strip_text(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class BaseForm(FlaskForm):
+    """Adds the control-character check and whitespace stripping to every text field."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if issubclass(unbound_field.field_class, (StringField, TextAreaField)):
+                validators = list(unbound_field.kwargs.get("validators") or [])
+                unbound_field.kwargs["validators"] = [reject_control_characters, *validators]
+                filters = list(unbound_field.kwargs.get("filters") or [])
+                unbound_field.kwargs["filters"] = [strip_text, *filters]
+            return unbound_field.bind(form=form, **options)
+
+
+def attach_errors(form, error) -> None:
+    """Show a service's ValidationFailed next to the fields it names."""
+    for name, (template, params) in error.errors.items():
+        field = getattr(form, name, None)
+        message = _(template, **params)
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            flash(message, "error")
