@@ -1,0 +1,74 @@
+"""The French catalogue is complete: every marked string of the code and templates has a
+French translation in one of the areas' catalogues, and the compiled .mo files are current."""
+
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
+            "N_": None, "pgettext": ((1, "c"), 2)}
+METHODS = [("consortium/**.py", "python"), ("templates/**.html", "jinja2")]
+JINJA_OPTIONS = {"extensions": "jinja2.ext.do"}
+
+
+def marked_messages() -> dict[str, str]:
+    found = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(ROOT), METHODS, keywords=KEYWORDS,
+            options_map={"templates/**.html": JINJA_OPTIONS}):
+        msgid = message[0] if isinstance(message, tuple) else message
+        if msgid:
+            found.setdefault(msgid, f"{filename}:{lineno}")
+    return found
+
+
+def po_files():
+    return sorted((ROOT / "consortium").glob("**/translations/fr/LC_MESSAGES/messages.po"))
+
+
+def french_catalogue() -> dict[str, object]:
+    merged = {}
+    for path in po_files():
+        with path.open("rb") as handle:
+            for message in read_po(handle):
+                msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+                if msgid and message.string and (not isinstance(message.string, tuple)
+                                                 or all(message.string)):
+                    merged[msgid] = message.string
+    return merged
+
+
+def test_every_marked_string_has_a_french_translation():
+    catalogue = french_catalogue()
+    missing = {msgid: where for msgid, where in marked_messages().items()
+               if msgid not in catalogue}
+    assert missing == {}
+
+
+@pytest.mark.parametrize("po_path", po_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_compiled_catalogue_is_up_to_date(po_path):
+    with po_path.open("rb") as handle:
+        source = {m.id: m.string for m in read_po(handle) if m.id and m.string}
+    mo_path = po_path.with_suffix(".mo")
+    assert mo_path.exists(), "run: flask --app consortium translate compile"
+    with mo_path.open("rb") as handle:
+        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
+    assert compiled == source
+
+
+def test_placeholders_survive_translation():
+    import re
+
+    pattern = re.compile(r"%\((\w+)\)[sdfr]")
+    broken = {}
+    for msgid, string in french_catalogue().items():
+        for original, translated in zip(
+                msgid if isinstance(msgid, tuple) else (msgid,),
+                string if isinstance(string, tuple) else (string,), strict=False):
+            if set(pattern.findall(original)) != set(pattern.findall(translated)):
+                broken[original] = translated
+    assert broken == {}
