@@ -222,3 +222,10 @@ def standing(proposal: Proposal, *, today: date) -> Standing:
         )
         or 0,
     )
+
+
+def actions_of(proposal: Proposal) -> list:
+    from ..workshops.models import Action
+
+    return list(db.session.scalars(select(Action).where(Action.proposal_id == proposal.id)
+                                   .order_by(Action.position, Action.code, Action.id)))
