@@ -9,6 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 
+def N_(message: str) -> str:
+    """Mark a message template for translation; the view translates it when shown."""
+    return message
+
+
 class DomainError(Exception):
     """A rule of the domain refused the action; nothing was changed."""
 

@@ -6,7 +6,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 from flask import Flask, request, session
-from flask_babel import Babel
+from flask_babel import Babel, lazy_gettext
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -84,6 +84,8 @@ def init_extensions(app: Flask, translation_directories: list[str]) -> None:
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIRECTORY"])
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.login_message = lazy_gettext("Please log in to see this page.")
+    login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     csrf.init_app(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories)

@@ -51,12 +51,15 @@ def test_every_marked_string_has_a_french_translation():
 
 @pytest.mark.parametrize("po_path", po_files(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_compiled_catalogue_is_up_to_date(po_path):
+    def key(value):
+        return tuple(value) if isinstance(value, list | tuple) else value
+
     with po_path.open("rb") as handle:
-        source = {m.id: m.string for m in read_po(handle) if m.id and m.string}
+        source = {key(m.id): key(m.string) for m in read_po(handle) if m.id and m.string}
     mo_path = po_path.with_suffix(".mo")
     assert mo_path.exists(), "run: flask --app consortium translate compile"
     with mo_path.open("rb") as handle:
-        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
+        compiled = {key(m.id): key(m.string) for m in read_mo(handle) if m.id}
     assert compiled == source
 
 

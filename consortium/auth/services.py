@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..errors import DomainError, NotAllowed, ValidationFailed
+from ..errors import N_, DomainError, NotAllowed, ValidationFailed
 from ..extensions import db
 from .models import ApiToken, LoginAttempt, User, UserSession
 
@@ -44,7 +44,7 @@ def create_user(
 ) -> User:
     email = normalise_email(email)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise ValidationFailed({"email": ("An account with this email already exists.", {})})
+        raise ValidationFailed({"email": (N_("An account with this email already exists."), {})})
     check_password_strength(password, min_length=min_length)
     user = User(
         email=email,
@@ -62,13 +62,13 @@ def check_password_strength(password: str, *, min_length: int) -> None:
         raise ValidationFailed(
             {
                 "password": (
-                    "The password must have at least %(count)d characters.",
+                    N_("The password must have at least %(count)d characters."),
                     {"count": min_length},
                 )
             }
         )
     if len(password) > 256:
-        raise ValidationFailed({"password": ("The password is too long.", {})})
+        raise ValidationFailed({"password": (N_("The password is too long."), {})})
 
 
 def authenticate(
@@ -96,7 +96,7 @@ def authenticate(
     )
     if per_account >= max_per_account or per_address >= max_per_address:
         raise TooManyAttempts(
-            "Too many failed attempts. Try again in %(minutes)d minutes.",
+            N_("Too many failed attempts. Try again in %(minutes)d minutes."),
             {"minutes": max(1, window_seconds // 60)},
         )
     user = db.session.scalar(select(User).where(User.email == email))
@@ -147,7 +147,7 @@ def change_password(
     user: User, *, current: str, new: str, method: str, min_length: int, keep_token: str | None
 ) -> None:
     if not check_password_hash(user.password_hash, current):
-        raise ValidationFailed({"current_password": ("The current password is wrong.", {})})
+        raise ValidationFailed({"current_password": (N_("The current password is wrong."), {})})
     check_password_strength(new, min_length=min_length)
     user.password_hash = hash_password(new, method=method)
     close_all_sessions(user, keep_token=keep_token)
@@ -155,9 +155,9 @@ def change_password(
 
 def set_active(user: User, active: bool, *, actor: User) -> None:
     if not actor.is_admin:
-        raise NotAllowed("Only an administrator can do this.")
+        raise NotAllowed(N_("Only an administrator can do this."))
     if user.id == actor.id and not active:
-        raise DomainError("You cannot deactivate your own account.")
+        raise DomainError(N_("You cannot deactivate your own account."))
     user.active = active
     if not active:
         close_all_sessions(user)
@@ -193,5 +193,5 @@ def user_for_api_token(token: str) -> User | None:
 def revoke_api_token(token_id: int, *, actor: User) -> None:
     row = db.session.get(ApiToken, token_id)
     if row is None or row.user_id != actor.id:
-        raise NotAllowed("This token is not yours.")
+        raise NotAllowed(N_("This token is not yours."))
     row.revoked_at = row.revoked_at or datetime.now(UTC)

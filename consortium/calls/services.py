@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..auth.models import User
-from ..errors import NotAllowed, ValidationFailed
+from ..errors import N_, NotAllowed, ValidationFailed
 from ..extensions import db
 from .catalogue import TopicRecord
 from .models import AwardCriterion, Call, Programme, Topic
@@ -140,11 +140,11 @@ def update_topic_rules(
 ) -> None:
     """An administrator records values read in the call document; they stop being defaults."""
     if not actor.is_admin:
-        raise NotAllowed("Only an administrator can do this.")
+        raise NotAllowed(N_("Only an administrator can do this."))
     errors = {}
     for name, value in (("funding_rate", funding_rate), ("indirect_rate", indirect_rate)):
         if value is not None and not Decimal("0") <= value <= Decimal("1"):
-            errors[name] = ("Enter a rate between 0 and 100 %%.", {})
+            errors[name] = (N_("Enter a rate between 0 and 100 percent."), {})
     if errors:
         raise ValidationFailed(errors)
     new_values = {
@@ -162,7 +162,12 @@ def update_topic_rules(
             defaulted.discard(name)
     existing = [(c.code, c.name, c.max_points, c.threshold) for c in topic.criteria]
     wanted = [(c["code"], c["name"], c["max_points"], c["threshold"]) for c in criteria]
+    codes = [code for code, *_rest in wanted]
+    if len(set(codes)) != len(codes):
+        raise ValidationFailed({"criteria": (N_("Each criterion needs its own code."), {})})
     if existing != wanted:
+        topic.criteria.clear()
+        db.session.flush()
         topic.criteria = [
             AwardCriterion(position=i, code=code, name=name, max_points=points, threshold=threshold)
             for i, (code, name, points, threshold) in enumerate(wanted, 1)

@@ -11,7 +11,7 @@ from ..auth.models import User
 from ..auth.permissions import ROLE_CAPABILITIES
 from ..calls.models import Topic
 from ..directory.models import Organisation
-from ..errors import DomainError, ValidationFailed
+from ..errors import N_, DomainError, ValidationFailed
 from ..extensions import db
 from .models import Participation, Proposal, ProposalMember
 
@@ -36,7 +36,7 @@ def create_proposal(
     errors = {}
     if not acronym or len(acronym) > ACRONYM_MAX:
         errors["acronym"] = (
-            "Enter an acronym of at most %(max)d characters.",
+            N_("Enter an acronym of at most %(max)d characters."),
             {"max": ACRONYM_MAX},
         )
     elif (
@@ -45,7 +45,7 @@ def create_proposal(
         )
         is not None
     ):
-        errors["acronym"] = ("Another proposal already uses this acronym.", {})
+        errors["acronym"] = (N_("Another proposal already uses this acronym."), {})
     _check_subtopics(topic, subtopics or [], errors)
     if errors:
         raise ValidationFailed(errors)
@@ -71,10 +71,10 @@ def create_proposal(
 def _check_subtopics(topic: Topic, subtopics: list[str], errors: dict) -> None:
     limit = topic.max_subtopics
     if limit and len(subtopics) > limit:
-        errors["subtopics"] = ("Choose at most %(max)d sub-topics.", {"max": limit})
+        errors["subtopics"] = (N_("Choose at most %(max)d sub-topics."), {"max": limit})
     unknown = [s for s in subtopics if topic.subtopics and s not in topic.subtopics]
     if unknown:
-        errors["subtopics"] = ("Unknown sub-topic: %(name)s.", {"name": unknown[0]})
+        errors["subtopics"] = (N_("Unknown sub-topic: %(name)s."), {"name": unknown[0]})
 
 
 def update_proposal(
@@ -115,9 +115,11 @@ def give_role(
 ) -> ProposalMember:
     """Give or change a user's role; a partner is tied to exactly one organisation."""
     if role not in ROLE_CAPABILITIES:
-        raise ValidationFailed({"role": ("Unknown role.", {})})
+        raise ValidationFailed({"role": (N_("Unknown role."), {})})
     if role == "partner" and organisation is None:
-        raise ValidationFailed({"organisation": ("A partner must be tied to an organisation.", {})})
+        raise ValidationFailed(
+            {"organisation": (N_("A partner must be tied to an organisation."), {})}
+        )
     member = db.session.scalar(
         select(ProposalMember).where(
             ProposalMember.proposal_id == proposal.id, ProposalMember.user_id == user.id
@@ -127,7 +129,7 @@ def give_role(
         member = ProposalMember(proposal=proposal, user_id=user.id, role=role)
         db.session.add(member)
     elif member.role == "lead" and role != "lead" and _lead_count(proposal) == 1:
-        raise DomainError("A proposal keeps at least one lead.")
+        raise DomainError(N_("A proposal keeps at least one lead."))
     member.role = role
     member.organisation_id = organisation.id if role == "partner" and organisation else None
     db.session.flush()
@@ -136,7 +138,7 @@ def give_role(
 
 def remove_member(member: ProposalMember, *, actor: User) -> None:
     if member.role == "lead" and _lead_count(member.proposal) == 1:
-        raise DomainError("A proposal keeps at least one lead.")
+        raise DomainError(N_("A proposal keeps at least one lead."))
     db.session.delete(member)
     db.session.flush()
 
@@ -227,5 +229,10 @@ def standing(proposal: Proposal, *, today: date) -> Standing:
 def actions_of(proposal: Proposal) -> list:
     from ..workshops.models import Action
 
-    return list(db.session.scalars(select(Action).where(Action.proposal_id == proposal.id)
-                                   .order_by(Action.position, Action.code, Action.id)))
+    return list(
+        db.session.scalars(
+            select(Action)
+            .where(Action.proposal_id == proposal.id)
+            .order_by(Action.position, Action.code, Action.id)
+        )
+    )

@@ -17,9 +17,15 @@ from werkzeug.serving import make_server
 from tests.conftest import TEST_DATABASE_URL, reset_database, test_config
 
 CHROMIUM = os.environ.get("CONSORTIUM_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -37,8 +43,9 @@ def live_app(tmp_path):
     from consortium.extensions import db
 
     url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'live.sqlite'}"
-    app = create_app(test_config(tmp_path, SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=True,
-                                 TESTING=False))
+    app = create_app(
+        test_config(tmp_path, SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=True, TESTING=False)
+    )
     with app.app_context():
         if url.startswith("postgresql"):
             db.create_all()
@@ -69,16 +76,18 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         yield browser
         browser.close()
 
 
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(locale="en-GB", accept_downloads=True,
-                                  viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        locale="en-GB", accept_downloads=True, viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -99,5 +108,7 @@ def log_in(page, base_url: str, email: str, password: str) -> None:
     page.goto(f"{base_url}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]:has-text('Log in'), button[type=submit]:has-text('Se connecter')")
+    page.click(
+        "button[type=submit]:has-text('Log in'), button[type=submit]:has-text('Se connecter')"
+    )
     page.wait_for_url(lambda url: "/login" not in url)
