@@ -13,6 +13,7 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(__file__).resolve().parent
 AREAS = (
+    "archive",
     "auth",
     "calls",
     "proposals",

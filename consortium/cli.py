@@ -175,6 +175,49 @@ def proposals_create(topic_id: str, acronym: str, title: str, lead_email: str | 
     click.echo(f"Proposal {proposal.acronym} created on {topic.identifier}, led by {lead.email}.")
 
 
+@proposals_cli.command("export")
+@click.argument("acronym")
+@click.option(
+    "--out", "destination", required=True, type=click.Path(dir_okay=False, path_type=Path)
+)
+def proposals_export(acronym: str, destination: Path) -> None:
+    """Export one proposal with its organisations, workshops, commitments, sections and files."""
+    from .archive.services import export_proposal
+    from .proposals.models import Proposal
+
+    proposal = db.session.scalar(select(Proposal).where(Proposal.acronym == acronym))
+    if proposal is None:
+        fail(f"no proposal {acronym}")
+    destination.write_bytes(export_proposal(proposal, Path(current_app.config["UPLOAD_FOLDER"])))
+    click.echo(f"{acronym} exported to {destination}.")
+
+
+@proposals_cli.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "acronym", help="Import under another acronym.")
+@click.option("--actor", "actor_email", required=True, help="Account recorded as the importer.")
+def proposals_import(source: Path, acronym: str | None, actor_email: str) -> None:
+    """Import a proposal archive made by `proposals export` on another instance."""
+    from .archive.services import TransferError, import_proposal
+    from .auth.models import User
+
+    actor = db.session.scalar(select(User).where(User.email == actor_email.strip().lower()))
+    if actor is None:
+        fail(f"no account {actor_email}")
+    try:
+        proposal = import_proposal(
+            source.read_bytes(),
+            actor=actor,
+            acronym=acronym,
+            upload_folder=Path(current_app.config["UPLOAD_FOLDER"]),
+        )
+    except TransferError as error:
+        db.session.rollback()
+        fail(describe(error))
+    db.session.commit()
+    click.echo(f"Proposal {proposal.acronym} imported.")
+
+
 @demo_cli.command("load")
 def demo_load() -> None:
     """Create the database if needed and load the Marseille demo (safe to run twice)."""

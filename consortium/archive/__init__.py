@@ -1,0 +1,1 @@
+"""Backups of the whole instance and transfer of one proposal between instances."""
