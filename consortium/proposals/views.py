@@ -151,6 +151,7 @@ def dashboard(proposal_id: int):
         member=member,
         standing=standing,
         links=area_links(proposal, member),
+        actions=services.actions_of(proposal),
         may_edit=allowed(member, Capability.EDIT_PROPOSAL),
     )
 

@@ -60,6 +60,21 @@ def test_dashboard_links_every_area_the_role_allows(client, login, world):
     assert "No action yet." in page
 
 
+def test_dashboard_lists_the_actions_with_their_lead(app, client, login, world):
+    with app.app_context():
+        proposal = db.session.get(Proposal, world["proposal"])
+        lead_org = db.session.get(factories.Organisation, world["org_a"])
+        factories.make_action(proposal, "Reuse platform", code="A1", lead=lead_org,
+                              start_month=3, end_month=30)
+        db.session.commit()
+    login("viewer@example.org")
+
+    page = client.get(f"/proposals/{world['proposal']}").get_data(as_text=True)
+
+    assert "<td>A1</td><td>Reuse platform</td><td>ARS</td>" in page
+    assert "M3–M30" in page
+
+
 def test_lead_creates_a_proposal_and_becomes_its_lead(app, client, login, world):
     login("lead@example.org")
 
