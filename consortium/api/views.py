@@ -1,7 +1,222 @@
-"""Pages of the api area."""
+"""JSON API under /api/v1: per-user bearer tokens, scoped exactly like the pages."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from decimal import Decimal
 
-bp = Blueprint("api", __name__)
+from flask import Blueprint, g, jsonify, request
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..auth.permissions import (
+    Capability,
+    DirectoryAccess,
+    can,
+    can_see_organisation,
+    directory_access,
+    sees_private_fields,
+    sees_proposal,
+)
+from ..directory.models import Organisation
+from ..extensions import csrf, db
+from ..folding import fold
+from ..proposals.models import Participation, Proposal, ProposalMember
+from ..workshops.models import Output, Workshop
+from .auth import ApiError, token_required
+from .openapi import openapi_document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+MAX_PER_PAGE = 200
+
+
+@bp.errorhandler(ApiError)
+def api_error(error: ApiError):
+    return jsonify({"error": {"code": error.status, "message": error.message,
+                              **({"details": error.details} if error.details else {})}}), \
+        error.status
+
+
+@bp.get("/health")
+def health():
+    """For the reverse proxy: answers 200 when the database answers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify({"status": "unavailable", "database": "down"}), 503
+    return jsonify({"status": "ok", "database": "ok"})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+def _page() -> tuple[int, int]:
+    try:
+        page = int(request.args.get("page", 1))
+        per_page = int(request.args.get("per_page", 50))
+    except ValueError:
+        raise ApiError(400, "page and per_page must be whole numbers.") from None
+    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+        raise ApiError(400, f"page must be ≥ 1 and per_page between 1 and {MAX_PER_PAGE}.")
+    return page, per_page
+
+
+def _paginated(query, serialise) -> dict:
+    page, per_page = _page()
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": [serialise(row) for row in rows], "page": page, "per_page": per_page,
+            "total": total}
+
+
+def _role(proposal_id: int) -> str | None:
+    return db.session.scalar(select(ProposalMember.role).where(
+        ProposalMember.proposal_id == proposal_id, ProposalMember.user_id == g.api_user.id))
+
+
+def _proposal(proposal_id: int, capability: Capability = Capability.VIEW
+              ) -> tuple[Proposal, str | None]:
+    proposal = db.session.get(Proposal, proposal_id)
+    role = _role(proposal_id) if proposal else None
+    if proposal is None or not sees_proposal(role, is_admin=g.api_user.is_admin):
+        raise ApiError(404, "No such proposal.")
+    if not can(role, capability, is_admin=g.api_user.is_admin):
+        raise ApiError(403, "Your role on this proposal does not allow this.")
+    return proposal, role
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def proposal_json(proposal: Proposal) -> dict:
+    topic = proposal.topic
+    return {"id": proposal.id, "acronym": proposal.acronym, "title": proposal.title,
+            "topic": {"identifier": topic.identifier, "title": topic.title,
+                      "deadline": topic.deadline.isoformat() if topic.deadline else None,
+                      "funding_rate": _money(topic.funding_rate)},
+            "territory": proposal.territory, "summary": proposal.summary,
+            "working_language": proposal.working_language,
+            "document_language": proposal.document_language,
+            "subtopics": list(proposal.subtopics), "duration_months": proposal.duration_months}
+
+
+@bp.get("/proposals")
+@token_required
+def proposals():
+    query = select(Proposal).order_by(Proposal.acronym)
+    if not g.api_user.is_admin:
+        query = query.join(ProposalMember, ProposalMember.proposal_id == Proposal.id).where(
+            ProposalMember.user_id == g.api_user.id)
+    return jsonify(_paginated(query, proposal_json))
+
+
+@bp.get("/proposals/<int:proposal_id>")
+@token_required
+def proposal(proposal_id: int):
+    found, role = _proposal(proposal_id)
+    members = [{"organisation": p.organisation.name, "role": p.role}
+               for p in found.participations if p.status not in ("declined", "withdrawn")]
+    return jsonify({**proposal_json(found), "my_role": role, "members": members})
+
+
+def _directory_scope() -> tuple[DirectoryAccess, set[int]]:
+    rows = db.session.execute(select(ProposalMember.role, ProposalMember.organisation_id).where(
+        ProposalMember.user_id == g.api_user.id)).all()
+    access = directory_access([r for r, _ in rows], is_admin=g.api_user.is_admin)
+    own = {org for role, org in rows if role == "partner" and org}
+    return access, own
+
+
+def organisation_json(org: Organisation, *, private: bool) -> dict:
+    data = {"id": org.id, "name": org.name, "acronym": org.acronym, "type": org.org_type,
+            "country": org.country, "city": org.city, "region": org.region, "pic": org.pic,
+            "website": org.website, "description": org.description,
+            "themes": org.theme_codes, "keywords": list(org.keywords or []),
+            "natural_person": org.natural_person}
+    if private:
+        data.update({"email": org.email, "staff": org.staff,
+                     "annual_budget_eur": _money(org.annual_budget_eur),
+                     "eu_experience": org.eu_experience, "notes": org.notes,
+                     "contacts": [{"name": c.name, "function": c.function, "email": c.email,
+                                   "phone": c.phone} for c in org.contacts],
+                     "past_projects": [{"programme": p.programme, "reference": p.reference,
+                                        "title": p.title, "year": p.year, "role": p.role}
+                                       for p in org.past_projects]})
+    return data
+
+
+@bp.get("/organisations")
+@token_required
+def organisations():
+    access, own = _directory_scope()
+    if access is DirectoryAccess.NONE:
+        raise ApiError(403, "You have no access to the directory.")
+    query = select(Organisation).order_by(Organisation.name, Organisation.id)
+    if access is DirectoryAccess.PARTNER:
+        query = query.where(Organisation.shared_with_partners.is_(True)
+                            | Organisation.id.in_(own or {0}))
+    if request.args.get("q"):
+        query = query.where(Organisation.search_text.contains(fold(request.args["q"][:100])))
+    private = sees_private_fields(access)
+    return jsonify(_paginated(query, lambda o: organisation_json(
+        o, private=private or o.id in own)))
+
+
+@bp.get("/organisations/<int:organisation_id>")
+@token_required
+def organisation(organisation_id: int):
+    access, own = _directory_scope()
+    org = db.session.get(Organisation, organisation_id)
+    if org is None or not can_see_organisation(access, org.id, shared=org.shared_with_partners,
+                                               own_organisation_ids=own):
+        raise ApiError(404, "No such organisation.")
+    return jsonify(organisation_json(org, private=sees_private_fields(access) or org.id in own))
+
+
+@bp.get("/proposals/<int:proposal_id>/outputs")
+@token_required
+def outputs(proposal_id: int):
+    found, _role_name = _proposal(proposal_id, Capability.VIEW_WORKSHOPS)
+    query = (select(Output).join(Workshop).where(Workshop.proposal_id == found.id)
+             .order_by(Workshop.held_on, Workshop.id, Output.position, Output.id))
+    return jsonify(_paginated(query, lambda o: {
+        "id": o.id, "workshop": {"id": o.workshop.id, "title": o.workshop.title,
+                                 "step": o.workshop.step},
+        "kind": o.kind, "subkind": o.subkind, "text": o.text, "tags": list(o.tags or []),
+        "priority": o.priority, "votes": o.votes,
+        "organisations": [{"id": link.organisation_id, "relation": link.relation}
+                          for link in o.organisations]}))
+
+
+def participation_json(p: Participation) -> dict:
+    return {"organisation": {"id": p.organisation_id, "name": p.organisation.name},
+            "role": p.role, "status": p.status,
+            "costs": {"personnel": _money(p.cost_personnel),
+                      "subcontracting": _money(p.cost_subcontracting),
+                      "travel": _money(p.cost_travel), "equipment": _money(p.cost_equipment),
+                      "other_goods": _money(p.cost_other_goods), "other": _money(p.cost_other)},
+            "eu_requested": _money(p.eu_requested),
+            "own_cofinancing": _money(p.own_cofinancing),
+            "other_funding": _money(p.other_funding),
+            "person_months": {str(e.action_id): f"{e.person_months:.2f}" for e in p.efforts},
+            "confirmed_at": p.confirmed_at.isoformat() if p.confirmed_at else None}
+
+
+@bp.get("/proposals/<int:proposal_id>/commitments")
+@token_required
+def commitments(proposal_id: int):
+    """Leads, writers and viewers see every participation; a partner only its own."""
+    found, role = _proposal(proposal_id)
+    query = select(Participation).where(Participation.proposal_id == found.id).order_by(
+        Participation.id)
+    if not can(role, Capability.VIEW_BUDGETS, is_admin=g.api_user.is_admin):
+        own = db.session.scalar(select(ProposalMember.organisation_id).where(
+            ProposalMember.proposal_id == found.id, ProposalMember.user_id == g.api_user.id))
+        query = query.where(Participation.organisation_id == (own or 0))
+    return jsonify(_paginated(query, participation_json))
+
+

@@ -1,0 +1,109 @@
+"""The JSON API: tokens, scoping like the pages, errors, pagination, schema."""
+
+import pytest
+
+from consortium.auth.services import create_api_token
+from consortium.extensions import db
+from tests import factories
+
+
+def _token(app, user_id: int) -> dict:
+    with app.app_context():
+        token = create_api_token(db.session.get(factories.User, user_id), name="test")
+        db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_health_is_public(client):
+    assert client.get("/api/v1/health").get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_openapi_is_served(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"] == "3.1.0"
+    assert "/proposals/{proposal_id}/commitments" in document["paths"]
+
+
+@pytest.mark.parametrize("header", [None, "Bearer nope", "Basic abc", "Bearer "])
+def test_missing_or_bad_token_is_a_json_401(client, world, header):
+    headers = {"Authorization": header} if header else {}
+    response = client.get("/api/v1/proposals", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == 401
+
+
+def test_session_cookie_is_not_accepted_by_the_api(client, login, world):
+    login("lead@example.org")
+    assert client.get("/api/v1/proposals").status_code == 401
+
+
+def test_proposals_are_scoped_to_my_roles(app, client, world):
+    with app.app_context():
+        factories.make_proposal(acronym="HIDDEN")
+        db.session.commit()
+
+    body = client.get("/api/v1/proposals", headers=_token(app, world["writer"])).get_json()
+
+    assert [p["acronym"] for p in body["items"]] == ["REUSE"]
+    assert (body["page"], body["per_page"], body["total"]) == (1, 50, 1)
+
+
+def test_hidden_proposal_is_404_for_an_outsider(app, client, world):
+    response = client.get(f"/api/v1/proposals/{world['proposal']}",
+                          headers=_token(app, world["outsider"]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("query", ["page=0", "per_page=1000", "page=abc"])
+def test_bad_pagination_is_a_json_400(app, client, world, query):
+    response = client.get(f"/api/v1/proposals?{query}", headers=_token(app, world["lead"]))
+    assert response.status_code == 400
+
+
+def test_partner_sees_only_its_own_commitment(app, client, world):
+    with app.app_context():
+        from consortium.proposals.models import Participation
+
+        for p in db.session.query(Participation):
+            p.notes = "CANARY-notes"
+        db.session.commit()
+
+    mine = client.get(f"/api/v1/proposals/{world['proposal']}/commitments",
+                      headers=_token(app, world["partner"])).get_json()
+    everyone = client.get(f"/api/v1/proposals/{world['proposal']}/commitments",
+                          headers=_token(app, world["lead"])).get_json()
+
+    assert [c["organisation"]["name"] for c in mine["items"]] == ["Association Réemploi Sud"]
+    assert len(everyone["items"]) == 3
+    assert "CANARY" not in str(mine) + str(everyone)
+
+
+def test_partner_sees_shared_organisations_without_private_fields(app, client, world):
+    with app.app_context():
+        other = db.session.get(factories.Organisation, world["org_c"])
+        other.shared_with_partners = True
+        other.notes = "CANARY-private"
+        db.session.commit()
+
+    body = client.get("/api/v1/organisations", headers=_token(app, world["partner"])).get_json()
+
+    names = {o["name"]: o for o in body["items"]}
+    assert set(names) == {"Association Réemploi Sud", "Bureau Vert"}
+    assert "notes" not in names["Bureau Vert"]
+    assert "notes" in names["Association Réemploi Sud"]  # its own organisation
+    assert "CANARY" not in str(body)
+    hidden = client.get(f"/api/v1/organisations/{world['org_b']}",
+                        headers=_token(app, world["partner"]))
+    assert hidden.status_code == 404
+
+
+def test_search_ignores_accents(app, client, world):
+    body = client.get("/api/v1/organisations?q=reemploi",
+                      headers=_token(app, world["lead"])).get_json()
+    assert [o["name"] for o in body["items"]] == ["Association Réemploi Sud"]
+
+
+def test_unknown_api_route_is_json(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == 404
