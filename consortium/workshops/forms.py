@@ -95,10 +95,11 @@ class WorkshopForm(BaseForm):
 
 
 class OutputRowForm(Form):
-    """One row of the capture table (no CSRF of its own; the outer form carries it)."""
+    """One row of the capture table (no CSRF of its own; the outer form carries it).
+    Choices are checked by the service, so the padding rows of a short post stay blank."""
 
-    kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
-    subkind = SelectField(_l("Sub-type"), choices=SUBKIND_CHOICES)
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, validate_choice=False)
+    subkind = SelectField(_l("Sub-type"), choices=SUBKIND_CHOICES, validate_choice=False)
     text = TextAreaField(
         _l("Text"),
         validators=[reject_control_characters, Optional(), Length(max=LIMITS["text"])],
@@ -140,7 +141,7 @@ class CaptureForm(BaseForm):
 
 class OutputForm(BaseForm):
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
-    subkind = SelectField(_l("Sub-type"), choices=SUBKIND_CHOICES)
+    subkind = SelectField(_l("Sub-type"), choices=SUBKIND_CHOICES, validate_choice=False)
     text = TextAreaField(
         _l("Text"), validators=[DataRequired(), Length(max=LIMITS["text"])]
     )

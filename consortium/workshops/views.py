@@ -13,7 +13,8 @@ from ..proposals.access import allowed, load_proposal
 from ..proposals.models import Proposal
 from ..web.errors import render_conflict
 from ..web.forms import attach_errors
-from . import capture, services
+from . import capture as live
+from . import services
 from .forms import MAX_ROWS, ActionForm, CaptureForm, OutputForm, WorkshopForm
 from .models import OUTPUT_KINDS, Action, Output, Workshop
 
@@ -39,11 +40,11 @@ def _dashboard_actions():
 
 def _labels() -> dict:
     return {
-        "steps": {k: _(v) for k, v in capture.STEP_LABELS.items()},
-        "kinds": {k: _(v) for k, v in capture.KIND_LABELS.items()},
-        "kind_plurals": {k: _(v) for k, v in capture.KIND_PLURALS.items()},
-        "needs": {k: _(v) for k, v in capture.NEED_LABELS.items()},
-        "rules": {k: _(v) for k, v in capture.RULE_LABELS.items()},
+        "steps": {k: _(v) for k, v in live.STEP_LABELS.items()},
+        "kinds": {k: _(v) for k, v in live.KIND_LABELS.items()},
+        "kind_plurals": {k: _(v) for k, v in live.KIND_PLURALS.items()},
+        "needs": {k: _(v) for k, v in live.NEED_LABELS.items()},
+        "rules": {k: _(v) for k, v in live.RULE_LABELS.items()},
     }
 
 
@@ -91,7 +92,7 @@ def _attach(form, error: ValidationFailed) -> None:
 def index(proposal_id: int):
     proposal, member = load_proposal(proposal_id, Capability.VIEW_WORKSHOPS)
     workshops = services.workshops_of(proposal)
-    steps = capture.narrowing(
+    steps = live.narrowing(
         [
             {
                 "step": w.step,
@@ -254,6 +255,7 @@ def capture(proposal_id: int, workshop_id: int):
     proposal, _member = load_proposal(proposal_id, Capability.EDIT_WORKSHOPS)
     workshop = _workshop_of(proposal, workshop_id)
     form = CaptureForm()
+    failed = False
     if request.method == "POST":
         submitted = [k for k in request.form if k.startswith("rows-")]
         indexes = {k.split("-")[1] for k in submitted}
@@ -271,6 +273,7 @@ def capture(proposal_id: int, workshop_id: int):
             except ValidationFailed as error:
                 db.session.rollback()
                 _attach_rows(form, error)
+                failed = True
             else:
                 db.session.commit()
                 flash(
@@ -283,7 +286,7 @@ def capture(proposal_id: int, workshop_id: int):
                     url_for("workshops.capture", proposal_id=proposal.id, workshop_id=workshop.id)
                 )
         else:
-            pass  # field errors are shown next to each row; nothing typed is lost
+            failed = True  # errors are shown next to each row; nothing typed is lost
     return render_template(
         "workshops/capture.html",
         proposal=proposal,
@@ -292,6 +295,7 @@ def capture(proposal_id: int, workshop_id: int):
         picker=_picker(proposal),
         labels=_labels(),
         saved=workshop.outputs[-10:],
+        failed=failed,
     )
 
 
@@ -446,7 +450,7 @@ def create_action(proposal_id: int):
             form.lead.data = draft.lead
             form.participants.data = draft.participants
             linked = list(draft.output_ids)
-        form.code.data = capture.next_code(a.code for a in services.actions_of(proposal))
+        form.code.data = live.next_code(a.code for a in services.actions_of(proposal))
     else:
         output_ids = _output_ids(form)
         linked = output_ids or []
