@@ -329,7 +329,7 @@ def test_index_shows_the_narrowing(app, client, lead):
     html = page(client.get(f"/proposals/{lead['proposal']}/workshops"))
     steps = html.split('data-testid="workshop-steps"')[1].split("</ol>")[0]
     assert steps.index("Vision 2030") < steps.index("Dossier and cooperation framework")
-    assert "3 organisations" in steps and "1 organisation" in steps and "1 person" in steps
+    assert "Organisations: 3" in steps and "Organisations: 1" in steps and "People: 1" in steps
 
 
 def test_organisation_suggestions(client, lead):
@@ -341,4 +341,4 @@ def test_organisation_suggestions(client, lead):
 def test_pages_in_french(client, lead):
     client.post("/language/fr")
     html = page(client.get(f"/proposals/{lead['proposal']}/workshops/{lead['workshop']}"))
-    assert "Besoins" in html and "Participants" in html
+    assert "Besoins" in html and "Organisations présentes" in html and "En faire une action" in html
