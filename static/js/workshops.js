@@ -71,7 +71,7 @@
         if (n > max) { max = n; }
       });
       var next = max + 1;
-      copy.classList.remove("has-error");
+      copy.classList.remove("ws-row-error");
       copy.querySelectorAll(".error").forEach(function (el) { el.remove(); });
       copy.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
       copy.querySelectorAll("[name], label[for]").forEach(function (el) {
