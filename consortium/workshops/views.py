@@ -21,23 +21,6 @@ from .models import OUTPUT_KINDS, Action, Output, Workshop
 bp = Blueprint("workshops", __name__)
 
 
-@bp.app_context_processor
-def _dashboard_actions():
-    """The proposal dashboard lists the actions; until its view passes them, provide them
-    (an explicit ``actions`` passed by the view wins over this)."""
-    if request.endpoint != "proposals.dashboard" or not current_user.is_authenticated:
-        return {}
-    proposal_id = (request.view_args or {}).get("proposal_id")
-    proposal = db.session.get(Proposal, proposal_id) if proposal_id else None
-    if proposal is None:
-        return {}
-    from ..proposals.access import membership
-
-    if not allowed(membership(current_user, proposal.id), Capability.VIEW_WORKSHOPS):
-        return {}
-    return {"actions": services.actions_of(proposal)}
-
-
 def _labels() -> dict:
     return {
         "steps": {k: _(v) for k, v in live.STEP_LABELS.items()},
