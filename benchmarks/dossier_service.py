@@ -31,21 +31,30 @@ def main() -> None:
     from consortium.proposals.models import Proposal
 
     tmp = tempfile.mkdtemp()
-    app = create_app({"TESTING": True, "SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
-                      "UPLOAD_FOLDER": f"{tmp}/uploads"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
+            "UPLOAD_FOLDER": f"{tmp}/uploads",
+        }
+    )
     with app.app_context():
         db.create_all()
         load_demo(password_method="pbkdf2:sha256:1000")
         db.session.commit()
-        print(f"{'proposal':8} {'lang':4} {'gather ms':>10} {'build ms':>10} {'total ms':>10} "
-              f"{'p95 ms':>8} {'kB':>6}")
+        print(
+            f"{'proposal':8} {'lang':4} {'gather ms':>10} {'build ms':>10} {'total ms':>10} "
+            f"{'p95 ms':>8} {'kB':>6}"
+        )
         for acronym in ("REBATIR", "VERDIR"):
             for lang in ("en", "fr"):
                 gathers, builds, totals, size = [], [], [], 0
                 for _ in range(args.repeat):
                     db.session.expire_all()
-                    proposal = db.session.scalar(select(Proposal).where(Proposal.acronym == acronym))
+                    proposal = db.session.scalar(
+                        select(Proposal).where(Proposal.acronym == acronym)
+                    )
                     start = time.perf_counter()
                     gathered = services.gather(proposal)
                     middle = time.perf_counter()
@@ -59,9 +68,11 @@ def main() -> None:
                     totals.append((end - start) * 1000)
                     size = len(data)
                 p95 = sorted(totals)[max(0, int(round(0.95 * len(totals))) - 1)]
-                print(f"{acronym:8} {lang:4} {statistics.median(gathers):10.1f} "
-                      f"{statistics.median(builds):10.1f} {statistics.median(totals):10.1f} "
-                      f"{p95:8.1f} {size / 1024:6.0f}")
+                print(
+                    f"{acronym:8} {lang:4} {statistics.median(gathers):10.1f} "
+                    f"{statistics.median(builds):10.1f} {statistics.median(totals):10.1f} "
+                    f"{p95:8.1f} {size / 1024:6.0f}"
+                )
 
 
 if __name__ == "__main__":

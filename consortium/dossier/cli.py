@@ -27,8 +27,12 @@ def sync_structure() -> None:
 
 @dossier_cli.command("export")
 @click.argument("acronym")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default=None,
-              help="Document language (default: the proposal's).")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "fr"]),
+    default=None,
+    help="Document language (default: the proposal's).",
+)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--what", type=click.Choice(["dossier", "partners", "letters"]), default="dossier")
 @click.option("--no-sources", is_flag=True, help="Leave out the annex of sources.")
@@ -45,8 +49,9 @@ def export(acronym: str, lang: str | None, out: Path, what: str, no_sources: boo
     folder = current_app.config["UPLOAD_FOLDER"]
     try:
         if what == "dossier":
-            data = services.export_dossier(proposal, lang, upload_folder=folder,
-                                           include_sources=not no_sources)
+            data = services.export_dossier(
+                proposal, lang, upload_folder=folder, include_sources=not no_sources
+            )
         elif what == "partners":
             data = services.export_partner_table(proposal, lang, upload_folder=folder)
         else:

@@ -43,9 +43,7 @@ class TemplateForm(BaseForm):
     version = HiddenField()
     title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=300)])
     title_fr = StringField(_l("Title (French)"), validators=[DataRequired(), Length(max=300)])
-    guidance_en = TextAreaField(
-        _l("Guidance (English)"), validators=[Optional(), Length(max=2000)]
-    )
+    guidance_en = TextAreaField(_l("Guidance (English)"), validators=[Optional(), Length(max=2000)])
     guidance_fr = TextAreaField(_l("Guidance (French)"), validators=[Optional(), Length(max=2000)])
     max_chars = IntegerField(
         _l("Length budget (characters with spaces)"),

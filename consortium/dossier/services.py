@@ -37,7 +37,6 @@ from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..proposals.models import AuditEvent, Participation, Proposal
 from ..workshops.models import Action as ActionModel
-from ..workshops.models import Output as OutputModel
 from ..workshops.models import Workshop as WorkshopModel
 from . import document, drafting, markup, structure
 from .models import SECTION_STATUSES, ReferenceDocument, Section, SectionTemplate, SectionVersion
@@ -184,7 +183,9 @@ def update_template(
     try:
         specs_of(_templates(template.family))
     except ValueError as error:
-        raise ValidationFailed({"title_en": (N_("Invalid structure: %(error)s"), {"error": str(error)})}) from None
+        raise ValidationFailed(
+            {"title_en": (N_("Invalid structure: %(error)s"), {"error": str(error)})}
+        ) from None
     db.session.flush()
 
 
@@ -216,9 +217,7 @@ def participant_role(p: Participation) -> ParticipantRole | None:
         return None
 
 
-def participation_budget(
-    p: Participation, action_codes: dict[int, str]
-) -> b.ParticipationBudget:
+def participation_budget(p: Participation, action_codes: dict[int, str]) -> b.ParticipationBudget:
     """Exactly the commitments board's computation for one participation."""
     funding, indirect = rates(p.proposal)
     months = {
@@ -349,7 +348,9 @@ def gather(proposal: Proposal, *, with_network: bool = True) -> Gathered:
         ws_data.append(
             drafting.Workshop(
                 id=str(ws.id),
-                step=ws.step if ws.step in ("vision", "actions_needs", "dossier_framework") else "other",
+                step=ws.step
+                if ws.step in ("vision", "actions_needs", "dossier_framework")
+                else "other",
                 title=ws.title,
                 date=ws.held_on,
                 place=ws.place or "",
@@ -359,7 +360,9 @@ def gather(proposal: Proposal, *, with_network: bool = True) -> Gathered:
             )
         )
         for output in ws.outputs:
-            linked = tuple(dict.fromkeys(str(link.organisation_id) for link in output.organisations))
+            linked = tuple(
+                dict.fromkeys(str(link.organisation_id) for link in output.organisations)
+            )
             org_ids.update(link.organisation_id for link in output.organisations)
             outputs.append(
                 drafting.Output(
@@ -459,7 +462,9 @@ def gather(proposal: Proposal, *, with_network: bool = True) -> Gathered:
 
 
 def _sources_json(draft: drafting.Draft) -> list[list[dict[str, str]]]:
-    return [[{"kind": s.kind, "id": s.id, "label": s.label} for s in block] for block in draft.sources]
+    return [
+        [{"kind": s.kind, "id": s.id, "label": s.label} for s in block] for block in draft.sources
+    ]
 
 
 def sources_of(section: Section) -> tuple[tuple[drafting.Source, ...], ...]:
@@ -471,7 +476,9 @@ def sources_of(section: Section) -> tuple[tuple[drafting.Source, ...], ...]:
         items = []
         for item in block if isinstance(block, list) else []:
             if isinstance(item, dict) and {"kind", "id", "label"} <= set(item):
-                items.append(drafting.Source(str(item["kind"]), str(item["id"]), str(item["label"])))  # type: ignore[arg-type]
+                items.append(
+                    drafting.Source(str(item["kind"]), str(item["id"]), str(item["label"]))
+                )  # type: ignore[arg-type]
         found.append(tuple(items))
     return tuple(found)
 
@@ -500,7 +507,15 @@ def _next_number(section: Section) -> int:
     return (current or 0) + 1
 
 
-def audit(section: Section, field: str, before: object, after: object, *, actor: User | None, **details: object) -> None:
+def audit(
+    section: Section,
+    field: str,
+    before: object,
+    after: object,
+    *,
+    actor: User | None,
+    **details: object,
+) -> None:
     db.session.add(
         AuditEvent(
             proposal_id=section.proposal_id,
@@ -621,7 +636,9 @@ def save_section(
     return version
 
 
-def draft_for(section: Section, proposal: Proposal, gathered: Gathered | None = None) -> drafting.Draft:
+def draft_for(
+    section: Section, proposal: Proposal, gathered: Gathered | None = None
+) -> drafting.Draft:
     specs = structure_for(proposal)
     if not any(s.code == section.code for s in specs):
         raise NotFound(N_("This section is no longer in the structure."))
@@ -630,7 +647,12 @@ def draft_for(section: Section, proposal: Proposal, gathered: Gathered | None = 
 
 
 def regenerate(
-    section: Section, draft: drafting.Draft, *, expected_version: object, confirmed: bool, actor: User
+    section: Section,
+    draft: drafting.Draft,
+    *,
+    expected_version: object,
+    confirmed: bool,
+    actor: User,
 ) -> SectionVersion | None:
     """Replace the text by a fresh draft; a writer's edits are replaced only when confirmed."""
     _check_version(section, expected_version)
@@ -667,7 +689,15 @@ def restore(
 ) -> SectionVersion:
     """Bring back an old text as a new version (history is never rewritten)."""
     _check_version(section, expected_version)
-    audit(section, "body", section.body, version.body, actor=actor, origin="restore", restored=version.number)
+    audit(
+        section,
+        "body",
+        section.body,
+        version.body,
+        actor=actor,
+        origin="restore",
+        restored=version.number,
+    )
     section.body = version.body
     section.edited_by_writer = version.body != (section.generated_body or "")
     section.updated_by_id = actor.id
@@ -788,7 +818,9 @@ def dossier_content(
     for spec in specs:
         row = rows.get(spec.code)
         if row is not None:
-            sections.append(document.SectionContent.from_spec(spec, lang, row.body, sources_of(row)))
+            sections.append(
+                document.SectionContent.from_spec(spec, lang, row.body, sources_of(row))
+            )
         else:
             draft = drafts[spec.code]
             sections.append(
@@ -819,10 +851,17 @@ def _build(function, *args, reference: bytes | None):  # type: ignore[no-untyped
 
 
 def export_dossier(
-    proposal: Proposal, lang: str, *, upload_folder: str, include_sources: bool = True, today: dt.date | None = None
+    proposal: Proposal,
+    lang: str,
+    *,
+    upload_folder: str,
+    include_sources: bool = True,
+    today: dt.date | None = None,
 ) -> bytes:
     content = dossier_content(proposal, lang, include_sources=include_sources, today=today)
-    return _build(document.build_dossier, content, lang, reference=_reference_bytes(proposal, upload_folder))
+    return _build(
+        document.build_dossier, content, lang, reference=_reference_bytes(proposal, upload_folder)
+    )
 
 
 def export_section(
@@ -831,7 +870,13 @@ def export_section(
     content = dossier_content(proposal, lang, include_sources=include_sources)
     if not any(s.code == code for s in content.sections):
         raise NotFound(N_("No such section."))
-    return _build(document.build_section, content, code, lang, reference=_reference_bytes(proposal, upload_folder))
+    return _build(
+        document.build_section,
+        content,
+        code,
+        lang,
+        reference=_reference_bytes(proposal, upload_folder),
+    )
 
 
 def export_partner_table(proposal: Proposal, lang: str, *, upload_folder: str) -> bytes:
@@ -917,7 +962,12 @@ def check_docx(data: bytes) -> None:
     invalid = ValidationFailed({"file": (N_("This is not a Word .docx file."), {})})
     if len(data) > MAX_REFERENCE_BYTES:
         raise ValidationFailed(
-            {"file": (N_("The file is larger than %(max)d MB."), {"max": MAX_REFERENCE_BYTES // (1024 * 1024)})}
+            {
+                "file": (
+                    N_("The file is larger than %(max)d MB."),
+                    {"max": MAX_REFERENCE_BYTES // (1024 * 1024)},
+                )
+            }
         )
     if not data.startswith(b"PK\x03\x04"):
         raise invalid
@@ -930,7 +980,11 @@ def check_docx(data: bytes) -> None:
             names = set()
             for entry in entries:
                 name = entry.filename
-                if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/") or ":" in name:
+                if (
+                    name.startswith(("/", "\\"))
+                    or ".." in name.replace("\\", "/").split("/")
+                    or ":" in name
+                ):
                     raise invalid
                 if stat.S_ISLNK(entry.external_attr >> 16):
                     raise invalid
@@ -940,7 +994,11 @@ def check_docx(data: bytes) -> None:
                 if not entry.compress_size and entry.file_size > 1024:
                     raise invalid
                 names.add(name)
-            if total > MAX_UNZIPPED or "[Content_Types].xml" not in names or "word/document.xml" not in names:
+            if (
+                total > MAX_UNZIPPED
+                or "[Content_Types].xml" not in names
+                or "word/document.xml" not in names
+            ):
                 raise invalid
             content_types = archive.read("[Content_Types].xml")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, KeyError, ValueError, EOFError):

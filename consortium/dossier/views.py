@@ -126,7 +126,9 @@ def _url(endpoint: str, **values) -> str | None:
         return None
 
 
-def _source_link(source: Source, proposal: Proposal, output_workshops: dict[str, int]) -> str | None:
+def _source_link(
+    source: Source, proposal: Proposal, output_workshops: dict[str, int]
+) -> str | None:
     pid = proposal.id
     if not source.id.isdigit() and source.kind not in ("topic", "figure"):
         return None
@@ -217,9 +219,7 @@ def _render_section(proposal, member, section, spec, form, status=200):
     )
 
 
-@bp.route(
-    "/proposals/<int:proposal_id>/dossier/sections/<int:section_id>", methods=["GET", "POST"]
-)
+@bp.route("/proposals/<int:proposal_id>/dossier/sections/<int:section_id>", methods=["GET", "POST"])
 @login_required
 def section(proposal_id: int, section_id: int):
     capability = Capability.EDIT_SECTIONS if request.method == "POST" else Capability.VIEW_SECTIONS
@@ -248,7 +248,9 @@ def section(proposal_id: int, section_id: int):
                 flash(_("Nothing changed."), "info")
             else:
                 flash(_("Saved as version %(number)d.", number=saved.number), "success")
-            return redirect(url_for("dossier.section", proposal_id=proposal.id, section_id=section.id))
+            return redirect(
+                url_for("dossier.section", proposal_id=proposal.id, section_id=section.id)
+            )
     status = 400 if request.method == "POST" else 200
     return _render_section(proposal, member, section, spec, form, status)
 
@@ -289,7 +291,10 @@ def regenerate(proposal_id: int, section_id: int):
     if saved is None:
         flash(_("The draft is already up to date with the data."), "info")
     else:
-        flash(_("A new draft was generated from the data (version %(number)d).", number=saved.number), "success")
+        flash(
+            _("A new draft was generated from the data (version %(number)d).", number=saved.number),
+            "success",
+        )
     return redirect(url_for("dossier.section", proposal_id=proposal.id, section_id=section.id))
 
 
@@ -327,7 +332,9 @@ def history(proposal_id: int, section_id: int):
     )
 
 
-@bp.post("/proposals/<int:proposal_id>/dossier/sections/<int:section_id>/versions/<int:number>/restore")
+@bp.post(
+    "/proposals/<int:proposal_id>/dossier/sections/<int:section_id>/versions/<int:number>/restore"
+)
 @login_required
 def restore(proposal_id: int, section_id: int, number: int):
     proposal, _member = load_proposal(proposal_id, Capability.EDIT_SECTIONS)
@@ -398,7 +405,9 @@ def export(proposal_id: int):
     sources = request.args.get("sources", "1") == "1"
     if what == "dossier":
         data = _export(
-            lambda: services.export_dossier(proposal, lang, upload_folder=folder, include_sources=sources)
+            lambda: services.export_dossier(
+                proposal, lang, upload_folder=folder, include_sources=sources
+            )
         )
         name = services.export_filename(proposal, "part-b", lang)
     elif what == "partners":
@@ -426,18 +435,24 @@ def export_section(proposal_id: int, section_id: int):
     try:
         data = _export(
             lambda: services.export_section(
-                proposal, section.code, section.language, upload_folder=folder, include_sources=sources
+                proposal,
+                section.code,
+                section.language,
+                upload_folder=folder,
+                include_sources=sources,
             )
         )
     except NotFound:
         abort(404)
-    return _send(data, services.export_filename(proposal, f"section-{section.code}", section.language))
+    return _send(
+        data, services.export_filename(proposal, f"section-{section.code}", section.language)
+    )
 
 
 @bp.post("/proposals/<int:proposal_id>/dossier/reference")
 @login_required
 def reference(proposal_id: int):
-    proposal, member = load_proposal(proposal_id, Capability.EDIT_SECTIONS)
+    proposal, _member = load_proposal(proposal_id, Capability.EDIT_SECTIONS)
     form = ReferenceForm()
     folder = current_app.config["UPLOAD_FOLDER"]
     if form.validate_on_submit():
@@ -445,7 +460,11 @@ def reference(proposal_id: int):
         try:
             data = upload.stream.read(services.MAX_REFERENCE_BYTES + 1)
             ref, replaced = services.store_reference(
-                proposal, filename=upload.filename or "", data=data, upload_folder=folder, actor=current_user
+                proposal,
+                filename=upload.filename or "",
+                data=data,
+                upload_folder=folder,
+                actor=current_user,
             )
         except ValidationFailed as error:
             db.session.rollback()
@@ -454,7 +473,13 @@ def reference(proposal_id: int):
             db.session.commit()
             if replaced:
                 (Path(folder) / services.REFERENCE_DIR / replaced).unlink(missing_ok=True)
-            flash(_("The reference document %(name)s will give its styles to the exports.", name=ref.original_name), "success")
+            flash(
+                _(
+                    "The reference document %(name)s will give its styles to the exports.",
+                    name=ref.original_name,
+                ),
+                "success",
+            )
             return redirect(url_for("dossier.export_page", proposal_id=proposal.id))
     specs = services.structure_for(proposal)
     lang = services.language_of(proposal)
@@ -536,9 +561,14 @@ def edit_template(template_id: int):
             attach_errors(form, error)
         else:
             db.session.commit()
-            flash(_("Section %(code)s of %(family)s saved.", code=template.code, family=template.family), "success")
+            flash(
+                _(
+                    "Section %(code)s of %(family)s saved.",
+                    code=template.code,
+                    family=template.family,
+                ),
+                "success",
+            )
             return redirect(url_for("dossier.structure_index"))
     status = 400 if request.method == "POST" else 200
     return render_template("dossier/template_form.html", template=template, form=form), status
-
-

@@ -28,17 +28,26 @@ def _expected_totals(app, acronym: str) -> tuple[Decimal, Decimal, dict[str, Dec
     with app.app_context():
         proposal = db.session.scalar(select(Proposal).where(Proposal.acronym == acronym))
         rows = []
-        for p in db.session.scalars(select(Participation).where(
-                Participation.proposal_id == proposal.id)):
+        for p in db.session.scalars(
+            select(Participation).where(Participation.proposal_id == proposal.id)
+        ):
             if p.status in ("candidate", "declined", "withdrawn"):
                 continue
-            costs = b.CostLines(personnel=p.cost_personnel, subcontracting=p.cost_subcontracting,
-                                travel=p.cost_travel, equipment=p.cost_equipment,
-                                other_goods=p.cost_other_goods, other_costs=p.cost_other)
+            costs = b.CostLines(
+                personnel=p.cost_personnel,
+                subcontracting=p.cost_subcontracting,
+                travel=p.cost_travel,
+                equipment=p.cost_equipment,
+                other_goods=p.cost_other_goods,
+                other_costs=p.cost_other,
+            )
             budget = b.participation_budget(
-                costs, indirect_rate=proposal.topic.indirect_rate or Decimal("0.07"),
+                costs,
+                indirect_rate=proposal.topic.indirect_rate or Decimal("0.07"),
                 funding_rate=proposal.topic.funding_rate or Decimal("0.60"),
-                requested_eu=p.eu_requested, role=ParticipantRole.parse(p.role))
+                requested_eu=p.eu_requested,
+                role=ParticipantRole.parse(p.role),
+            )
             rows.append(b.ConsortiumRow(str(p.id), p.organisation.short_name, budget))
         consortium = b.consortium_budget(rows)
         per_partner = {r.name: r.budget.total for r in rows if r.counted}
@@ -53,37 +62,51 @@ def _table(doc, first_header: str):
     return next(t for t in doc.tables if t.rows[0].cells[0].text == first_header)
 
 
-@pytest.mark.parametrize(("acronym", "lang"), [("REBATIR", "en"), ("REBATIR", "fr"),
-                                               ("VERDIR", "fr"), ("VERDIR", "en")])
+@pytest.mark.parametrize(
+    ("acronym", "lang"), [("REBATIR", "en"), ("REBATIR", "fr"), ("VERDIR", "fr"), ("VERDIR", "en")]
+)
 def test_dossier_export_headings_tables_and_totals(app, client, demo, demo_login, acronym, lang):
     demo_login("writer@example.org")
     pid = demo["proposals"][acronym]
     response = client.get(f"/proposals/{pid}/dossier/export.docx?lang={lang}")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == (
-        f"attachment; filename={acronym}-part-b-{lang}.docx")
+        f"attachment; filename={acronym}-part-b-{lang}.docx"
+    )
     doc = _doc(response.data)
     headings = [p.text for p in doc.paragraphs if p.style.name in ("Heading 1", "Heading 2")]
     if lang == "fr":
-        assert "1.1 Conformité avec les objectifs du programme LIFE et le sujet de l'appel" in headings
+        assert (
+            "1.1 Conformité avec les objectifs du programme LIFE et le sujet de l'appel" in headings
+        )
         assert "2.5 Budget et rapport coût-efficacité" in headings or any(
-            h.startswith("2.5 ") for h in headings)
+            h.startswith("2.5 ") for h in headings
+        )
         partner_header, total_label = "Partenaire", "Total"
     else:
         assert "1.1 Compliance with LIFE programme objectives and call topic" in headings
         partner_header, total_label = "Partner", "Total"
-    assert headings[:3] == ([("Résumé du projet"), "1. Pertinence",
-                             "1.1 Conformité avec les objectifs du programme LIFE et le sujet de "
-                             "l'appel"] if lang == "fr" else
-                            ["Project summary", "1. Relevance",
-                             "1.1 Compliance with LIFE programme objectives and call topic"])
+    assert headings[:3] == (
+        [
+            ("Résumé du projet"),
+            "1. Pertinence",
+            "1.1 Conformité avec les objectifs du programme LIFE et le sujet de l'appel",
+        ]
+        if lang == "fr"
+        else [
+            "Project summary",
+            "1. Relevance",
+            "1.1 Compliance with LIFE programme objectives and call topic",
+        ]
+    )
     total, eu_total, per_partner = _expected_totals(app, acronym)
     budget = _table(doc, partner_header)
     rows = [[c.text for c in row.cells] for row in budget.rows]
     assert rows[-1][0] == total_label
     assert rows[-1][-1] == format_number(total, lang)
     assert {r[0]: r[-1] for r in rows[1:-1]} == {
-        name: format_number(value, lang) for name, value in per_partner.items()}
+        name: format_number(value, lang) for name, value in per_partner.items()
+    }
     text = "\n".join(p.text for p in doc.paragraphs)
     assert format_number(eu_total, lang) in text
     header = doc.sections[0].header.paragraphs[0].text
@@ -117,8 +140,11 @@ def test_partner_table_letters_and_one_section(app, client, demo, demo_login):
     with app.app_context():
         from consortium.dossier.models import Section
 
-        section = db.session.scalar(select(Section).where(
-            Section.proposal_id == pid, Section.code == "2.1", Section.language == "en"))
+        section = db.session.scalar(
+            select(Section).where(
+                Section.proposal_id == pid, Section.code == "2.1", Section.language == "en"
+            )
+        )
         sid = section.id
     doc = _doc(client.get(f"/proposals/{pid}/dossier/sections/{sid}/export.docx").data)
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
@@ -133,11 +159,19 @@ def test_writer_edit_is_in_the_export_and_bad_characters_are_cleaned(app, client
     with app.app_context():
         from consortium.dossier.models import Section
 
-        sid = db.session.scalar(select(Section.id).where(
-            Section.proposal_id == pid, Section.code == "1.2", Section.language == "fr"))
+        sid = db.session.scalar(
+            select(Section.id).where(
+                Section.proposal_id == pid, Section.code == "1.2", Section.language == "fr"
+            )
+        )
     text = "Texte écrit à la main : « îlots de fraîcheur » 🌳\n\n- premier point\n- **second**"
-    assert client.post(f"/proposals/{pid}/dossier/sections/{sid}",
-                       data={"body": text, "status": "final", "version": "1"}).status_code == 302
+    assert (
+        client.post(
+            f"/proposals/{pid}/dossier/sections/{sid}",
+            data={"body": text, "status": "final", "version": "1"},
+        ).status_code
+        == 302
+    )
     with app.app_context():
         # Text Word cannot hold (stored by another path) is cleaned at export, never a crash.
         db.session.get(Section, sid).body = text + "\n\nbad\x0bchar\x1f"
@@ -165,11 +199,27 @@ def test_cli_export(app, runner, demo, tmp_path):
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_libreoffice_opens_the_rebatir_dossier(app, runner, demo, tmp_path, lang):
     out = tmp_path / f"REBATIR-{lang}.docx"
-    assert runner.invoke(args=["dossier", "export", "REBATIR", "--lang", lang,
-                               "--out", str(out)]).exit_code == 0
-    subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
-                   check=True, capture_output=True, timeout=180)
+    assert (
+        runner.invoke(
+            args=["dossier", "export", "REBATIR", "--lang", lang, "--out", str(out)]
+        ).exit_code
+        == 0
+    )
+    subprocess.run(
+        [
+            SOFFICE,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     pdf = (tmp_path / f"REBATIR-{lang}.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 8

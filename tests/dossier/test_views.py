@@ -18,8 +18,15 @@ from tests import factories
 from tests.conftest import PASSWORD
 
 ROLES = ("admin", "lead", "writer", "viewer", "partner", "other_partner", "outsider")
-VIEW = {"admin": 200, "lead": 200, "writer": 200, "viewer": 200, "partner": 403,
-        "other_partner": 403, "outsider": 404}
+VIEW = {
+    "admin": 200,
+    "lead": 200,
+    "writer": 200,
+    "viewer": 200,
+    "partner": 403,
+    "other_partner": 403,
+    "outsider": 404,
+}
 EDIT = {**VIEW, "viewer": 403}
 
 
@@ -46,10 +53,15 @@ def _as(client, world, role):
     client.post("/logout")
     if role is None:
         return client
-    emails = {"admin": "admin@example.org", "lead": "lead@example.org",
-              "writer": "writer@example.org", "viewer": "viewer@example.org",
-              "partner": "partner@example.org", "other_partner": "partner2@example.org",
-              "outsider": "outsider@example.org"}
+    emails = {
+        "admin": "admin@example.org",
+        "lead": "lead@example.org",
+        "writer": "writer@example.org",
+        "viewer": "viewer@example.org",
+        "partner": "partner@example.org",
+        "other_partner": "partner2@example.org",
+        "outsider": "outsider@example.org",
+    }
     response = client.post("/login", data={"email": emails[role], "password": PASSWORD})
     assert response.status_code == 302
     return client
@@ -66,20 +78,25 @@ def _section(app, section_id) -> Section:
 def test_read_pages_per_role(client, sections, role):
     _as(client, sections, role)
     pid, sid = sections["proposal"], sections["section"]
-    for url in (f"/proposals/{pid}/dossier", f"/proposals/{pid}/dossier/sections/{sid}",
-                f"/proposals/{pid}/dossier/sections/{sid}/history"):
+    for url in (
+        f"/proposals/{pid}/dossier",
+        f"/proposals/{pid}/dossier/sections/{sid}",
+        f"/proposals/{pid}/dossier/sections/{sid}/history",
+    ):
         assert client.get(url).status_code == VIEW[role], url
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_exports_per_role_partners_never_get_budgets(client, sections, role):
     _as(client, sections, role)
-    pid, sid = sections["proposal"], sections["section"]
-    for url in (f"/proposals/{pid}/dossier/export",
-                f"/proposals/{pid}/dossier/export.docx?what=dossier",
-                f"/proposals/{pid}/dossier/export.docx?what=partners",
-                f"/proposals/{pid}/dossier/export.docx?what=letters",
-                f"/proposals/{pid}/dossier/sections/{sections['budget_section']}/export.docx"):
+    pid = sections["proposal"]
+    for url in (
+        f"/proposals/{pid}/dossier/export",
+        f"/proposals/{pid}/dossier/export.docx?what=dossier",
+        f"/proposals/{pid}/dossier/export.docx?what=partners",
+        f"/proposals/{pid}/dossier/export.docx?what=letters",
+        f"/proposals/{pid}/dossier/sections/{sections['budget_section']}/export.docx",
+    ):
         response = client.get(url)
         assert response.status_code == EDIT[role], url
         is_docx = response.mimetype.endswith("wordprocessingml.document")
@@ -92,8 +109,10 @@ def test_exports_per_role_partners_never_get_budgets(client, sections, role):
 def test_save_per_role(app, client, sections, role):
     _as(client, sections, role)
     pid, sid = sections["proposal"], sections["section"]
-    response = client.post(f"/proposals/{pid}/dossier/sections/{sid}",
-                           data={"body": "New text", "status": "draft", "version": "1"})
+    response = client.post(
+        f"/proposals/{pid}/dossier/sections/{sid}",
+        data={"body": "New text", "status": "draft", "version": "1"},
+    )
     expected = {200: 302}.get(EDIT[role], EDIT[role])
     assert response.status_code == expected
     assert (_section(app, sid).body == "New text") is (expected == 302)
@@ -101,8 +120,12 @@ def test_save_per_role(app, client, sections, role):
 
 def test_anonymous_is_sent_to_login(client, sections):
     pid, sid = sections["proposal"], sections["section"]
-    for url in (f"/proposals/{pid}/dossier", f"/proposals/{pid}/dossier/export.docx",
-                f"/proposals/{pid}/dossier/sections/{sid}", "/admin/dossier/structure"):
+    for url in (
+        f"/proposals/{pid}/dossier",
+        f"/proposals/{pid}/dossier/export.docx",
+        f"/proposals/{pid}/dossier/sections/{sid}",
+        "/admin/dossier/structure",
+    ):
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
 
@@ -114,7 +137,9 @@ def test_idor_section_of_another_proposal_is_404(app, client, sections):
     assert client.get(base).status_code == 404
     assert client.get(f"{base}/history").status_code == 404
     assert client.get(f"{base}/export.docx").status_code == 404
-    assert client.post(base, data={"body": "x", "status": "draft", "version": "1"}).status_code == 404
+    assert (
+        client.post(base, data={"body": "x", "status": "draft", "version": "1"}).status_code == 404
+    )
     assert client.post(f"{base}/regenerate", data={"version": "1"}).status_code == 404
     assert client.post(f"{base}/versions/1/restore", data={"version": "1"}).status_code == 404
     assert client.get(f"/proposals/{sections['other_proposal']}/dossier").status_code == 404
@@ -125,47 +150,81 @@ def test_save_creates_versions_audit_and_diff(app, client, sections):
     _as(client, sections, "writer")
     pid, sid = sections["proposal"], sections["section"]
     url = f"/proposals/{pid}/dossier/sections/{sid}"
-    response = client.post(url, data={"body": "First <b>line</b>\n\nSecond **bold**",
-                                      "status": "in_review", "version": "1"})
+    response = client.post(
+        url,
+        data={
+            "body": "First <b>line</b>\n\nSecond **bold**",
+            "status": "in_review",
+            "version": "1",
+        },
+    )
     assert response.status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert "<p>First &lt;b&gt;line&lt;/b&gt;</p>" in page
     assert "<strong>bold</strong>" in page
-    response = client.post(url, data={"body": "First <b>line</b>\n\nSecond *italic*",
-                                      "status": "final", "version": "2"})
+    response = client.post(
+        url,
+        data={"body": "First <b>line</b>\n\nSecond *italic*", "status": "final", "version": "2"},
+    )
     assert response.status_code == 302
     with app.app_context():
-        versions = db.session.scalars(select(SectionVersion).where(
-            SectionVersion.section_id == sid).order_by(SectionVersion.number)).all()
+        versions = db.session.scalars(
+            select(SectionVersion)
+            .where(SectionVersion.section_id == sid)
+            .order_by(SectionVersion.number)
+        ).all()
         assert [(v.number, v.origin, v.status) for v in versions] == [
-            (1, "generated", "draft"), (2, "edit", "in_review"), (3, "edit", "final")]
+            (1, "generated", "draft"),
+            (2, "edit", "in_review"),
+            (3, "edit", "final"),
+        ]
         assert versions[2].author.email == "writer@example.org"
-        events = db.session.scalars(select(AuditEvent).where(
-            AuditEvent.entity == "section", AuditEvent.entity_id == sid,
-            AuditEvent.field.in_(("body", "status"))).order_by(AuditEvent.id)).all()
+        events = db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.entity == "section",
+                AuditEvent.entity_id == sid,
+                AuditEvent.field.in_(("body", "status")),
+            )
+            .order_by(AuditEvent.id)
+        ).all()
         assert [(e.field, e.after) for e in events] == [
-            ("body", "First <b>line</b>\n\nSecond **bold**"), ("status", "in_review"),
-            ("body", "First <b>line</b>\n\nSecond *italic*"), ("status", "final")]
+            ("body", "First <b>line</b>\n\nSecond **bold**"),
+            ("status", "in_review"),
+            ("body", "First <b>line</b>\n\nSecond *italic*"),
+            ("status", "final"),
+        ]
         assert all(e.actor.email == "writer@example.org" for e in events)
     history = client.get(f"{url}/history?a=2&b=3").get_data(as_text=True)
     assert "<del>**bold**</del>" in history and "<ins>*italic*</ins>" in history
     assert "First &lt;b&gt;line&lt;/b&gt;" in history
     # Saving the same text and status makes no new version.
-    client.post(url, data={"body": "First <b>line</b>\n\nSecond *italic*", "status": "final",
-                           "version": "3"})
+    client.post(
+        url,
+        data={"body": "First <b>line</b>\n\nSecond *italic*", "status": "final", "version": "3"},
+    )
     with app.app_context():
-        assert db.session.scalar(select(SectionVersion.number).where(
-            SectionVersion.section_id == sid).order_by(SectionVersion.number.desc())) == 3
+        assert (
+            db.session.scalar(
+                select(SectionVersion.number)
+                .where(SectionVersion.section_id == sid)
+                .order_by(SectionVersion.number.desc())
+            )
+            == 3
+        )
 
 
 def test_stale_save_gets_409_and_keeps_the_text(app, client, sections):
     _as(client, sections, "writer")
     pid, sid = sections["proposal"], sections["section"]
     url = f"/proposals/{pid}/dossier/sections/{sid}"
-    assert client.post(url, data={"body": "Writer A", "status": "draft",
-                                  "version": "1"}).status_code == 302
-    response = client.post(url, data={"body": "Writer B’s précieux texte", "status": "draft",
-                                      "version": "1"})
+    assert (
+        client.post(url, data={"body": "Writer A", "status": "draft", "version": "1"}).status_code
+        == 302
+    )
+    response = client.post(
+        url, data={"body": "Writer B’s précieux texte", "status": "draft", "version": "1"}
+    )
     assert response.status_code == 409
     assert "Writer B’s précieux texte" in response.get_data(as_text=True)
     assert _section(app, sid).body == "Writer A"
@@ -193,7 +252,11 @@ def test_regenerate_asks_before_overwriting_edits_then_restore(app, client, sect
     assert (section.body, section.edited_by_writer) == ("My own words", True)
     with app.app_context():
         assert [v.origin for v in db.session.get(Section, sid).versions] == [
-            "restore", "generated", "edit", "generated"]
+            "restore",
+            "generated",
+            "edit",
+            "generated",
+        ]
     # A stale restore is a 409, nothing changes.
     assert client.post(f"{url}/versions/1/restore", data={"version": "3"}).status_code == 409
 
@@ -201,8 +264,9 @@ def test_regenerate_asks_before_overwriting_edits_then_restore(app, client, sect
 def test_regenerate_without_edits_updates_silently(app, client, sections):
     _as(client, sections, "lead")
     pid, sid = sections["proposal"], sections["section"]
-    response = client.post(f"/proposals/{pid}/dossier/sections/{sid}/regenerate",
-                           data={"version": "1"})
+    response = client.post(
+        f"/proposals/{pid}/dossier/sections/{sid}/regenerate", data={"version": "1"}
+    )
     assert response.status_code == 302
     assert _section(app, sid).version == 1  # same data: nothing new
 
@@ -212,16 +276,23 @@ def test_bad_text_is_refused_with_a_message(app, client, sections, body):
     _as(client, sections, "writer")
     pid, sid = sections["proposal"], sections["section"]
     before = _section(app, sid).body
-    response = client.post(f"/proposals/{pid}/dossier/sections/{sid}",
-                           data={"body": body, "status": "draft", "version": "1"})
+    response = client.post(
+        f"/proposals/{pid}/dossier/sections/{sid}",
+        data={"body": body, "status": "draft", "version": "1"},
+    )
     assert response.status_code == 400
     assert 'class="error"' in response.get_data(as_text=True)
     assert _section(app, sid).body == before
 
 
-@pytest.mark.parametrize("data", [{"body": "x", "status": "published", "version": "1"},
-                                  {"body": "x", "status": "draft", "version": "abc"},
-                                  {"body": "x", "status": "draft"}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"body": "x", "status": "published", "version": "1"},
+        {"body": "x", "status": "draft", "version": "abc"},
+        {"body": "x", "status": "draft"},
+    ],
+)
 def test_bad_status_or_version_never_500(app, client, sections, data):
     _as(client, sections, "writer")
     pid, sid = sections["proposal"], sections["section"]
@@ -237,8 +308,12 @@ def test_unknown_language_and_versions_are_404(client, sections):
     assert client.get(f"/proposals/{pid}/dossier/export.docx?lang=xx").status_code == 404
     assert client.get(f"/proposals/{pid}/dossier/export.docx?what=secret").status_code == 404
     assert client.get(f"/proposals/{pid}/dossier/sections/{sid}/history?a=99").status_code == 404
-    assert client.post(f"/proposals/{pid}/dossier/sections/{sid}/versions/99/restore",
-                       data={"version": "1"}).status_code == 404
+    assert (
+        client.post(
+            f"/proposals/{pid}/dossier/sections/{sid}/versions/99/restore", data={"version": "1"}
+        ).status_code
+        == 404
+    )
 
 
 def test_index_shows_statuses_lengths_and_unavailable_data(client, sections):
@@ -265,10 +340,28 @@ def test_index_seeds_the_structure_when_the_table_is_empty(app, client, world):
     _as(client, world, "writer")
     assert client.get(f"/proposals/{world['proposal']}/dossier").status_code == 200
     with app.app_context():
-        codes = db.session.scalars(select(SectionTemplate.code).where(
-            SectionTemplate.family == "SAP").order_by(SectionTemplate.position)).all()
-        assert codes == ["0", "1", "1.1", "1.2", "1.3", "2", "2.1", "2.2", "2.3", "2.4", "2.5",
-                         "2.6", "3", "3.1", "3.2"]
+        codes = db.session.scalars(
+            select(SectionTemplate.code)
+            .where(SectionTemplate.family == "SAP")
+            .order_by(SectionTemplate.position)
+        ).all()
+        assert codes == [
+            "0",
+            "1",
+            "1.1",
+            "1.2",
+            "1.3",
+            "2",
+            "2.1",
+            "2.2",
+            "2.3",
+            "2.4",
+            "2.5",
+            "2.6",
+            "3",
+            "3.1",
+            "3.2",
+        ]
         assert db.session.scalar(select(Section.id).where(Section.code == "1")) is None
 
 
@@ -288,16 +381,29 @@ def test_structure_pages_admin_only(app, client, sections):
 def test_admin_edits_a_section_budget_and_titles(app, client, sections):
     _as(client, sections, "admin")
     with app.app_context():
-        template = db.session.scalar(select(SectionTemplate).where(
-            SectionTemplate.family == "SAP", SectionTemplate.code == "1.1"))
+        template = db.session.scalar(
+            select(SectionTemplate).where(
+                SectionTemplate.family == "SAP", SectionTemplate.code == "1.1"
+            )
+        )
         tid, version = template.id, template.version
     url = f"/admin/dossier/structure/{tid}"
-    data = {"title_en": "Compliance with the call", "title_fr": "Conformité à l'appel",
-            "guidance_en": "Say it.", "guidance_fr": "Dites-le.", "max_chars": "7000",
-            "version": str(version)}
+    data = {
+        "title_en": "Compliance with the call",
+        "title_fr": "Conformité à l'appel",
+        "guidance_en": "Say it.",
+        "guidance_fr": "Dites-le.",
+        "max_chars": "7000",
+        "version": str(version),
+    }
     assert client.post(url, data=data).status_code == 302
-    for bad in ({"max_chars": "-1"}, {"max_chars": "abc"}, {"title_en": ""},
-                {"title_fr": "x" * 301}, {"guidance_en": "\x00"}):
+    for bad in (
+        {"max_chars": "-1"},
+        {"max_chars": "abc"},
+        {"title_en": ""},
+        {"title_fr": "x" * 301},
+        {"guidance_en": "\x00"},
+    ):
         response = client.post(url, data={**data, "version": str(version + 1), **bad})
         assert response.status_code == 400, bad
     assert client.post(url, data=data).status_code == 409  # stale version
@@ -339,15 +445,23 @@ def test_reference_upload_is_checked_stored_and_used(app, client, sections, tmp_
     _as(client, sections, "writer")
     pid = sections["proposal"]
     url = f"/proposals/{pid}/dossier/reference"
-    for name, data in (("x.docx", b"not a zip"), ("bomb.docx", _bomb()),
-                       ("x.docx", b"PK\x03\x04broken"), ("x.txt", _docx_bytes())):
-        response = client.post(url, data={"file": (io.BytesIO(data), name)},
-                               content_type="multipart/form-data")
+    for name, data in (
+        ("x.docx", b"not a zip"),
+        ("bomb.docx", _bomb()),
+        ("x.docx", b"PK\x03\x04broken"),
+        ("x.txt", _docx_bytes()),
+    ):
+        response = client.post(
+            url, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data"
+        )
         assert response.status_code == 400, name
         assert "This is not a Word .docx file." in response.get_data(as_text=True)
     good = _docx_bytes()
-    response = client.post(url, data={"file": (io.BytesIO(good), "Modèle LIFE.docx")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        url,
+        data={"file": (io.BytesIO(good), "Modèle LIFE.docx")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     with app.app_context():
         ref = services.reference_of(db.session.get(Proposal, pid))
@@ -362,5 +476,9 @@ def test_reference_upload_is_checked_stored_and_used(app, client, sections, tmp_
     assert client.post(f"{url}/delete").status_code == 302
     assert not path.exists()
     _as(client, sections, "viewer")
-    assert client.post(url, data={"file": (io.BytesIO(good), "a.docx")},
-                       content_type="multipart/form-data").status_code == 403
+    assert (
+        client.post(
+            url, data={"file": (io.BytesIO(good), "a.docx")}, content_type="multipart/form-data"
+        ).status_code
+        == 403
+    )
