@@ -1,0 +1,79 @@
+"""Benchmark of the full dossier service path on the demo data: gather from the database
+(participations, budgets through commitments/budget.py, workshops, outputs, actions) and build
+the Word file, in English and French, for REBATIR and VERDIR (budget: p95 under 5 s).
+
+Run: ``/work/venv/bin/python benchmarks/dossier_service.py [--repeat 5]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    from sqlalchemy import select
+
+    from consortium import create_app
+    from consortium.demo.load import load_demo
+    from consortium.dossier import services
+    from consortium.extensions import db
+    from consortium.proposals.models import Proposal
+
+    tmp = tempfile.mkdtemp()
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
+            "UPLOAD_FOLDER": f"{tmp}/uploads",
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        load_demo(password_method="pbkdf2:sha256:1000")
+        db.session.commit()
+        print(
+            f"{'proposal':8} {'lang':4} {'gather ms':>10} {'build ms':>10} {'total ms':>10} "
+            f"{'p95 ms':>8} {'kB':>6}"
+        )
+        for acronym in ("REBATIR", "VERDIR"):
+            for lang in ("en", "fr"):
+                gathers, builds, totals, size = [], [], [], 0
+                for _ in range(args.repeat):
+                    db.session.expire_all()
+                    proposal = db.session.scalar(
+                        select(Proposal).where(Proposal.acronym == acronym)
+                    )
+                    start = time.perf_counter()
+                    gathered = services.gather(proposal)
+                    middle = time.perf_counter()
+                    content = services.dossier_content(proposal, lang, gathered=gathered)
+                    from consortium.dossier.document import build_dossier
+
+                    data = build_dossier(content, lang)
+                    end = time.perf_counter()
+                    gathers.append((middle - start) * 1000)
+                    builds.append((end - middle) * 1000)
+                    totals.append((end - start) * 1000)
+                    size = len(data)
+                p95 = sorted(totals)[max(0, int(round(0.95 * len(totals))) - 1)]
+                print(
+                    f"{acronym:8} {lang:4} {statistics.median(gathers):10.1f} "
+                    f"{statistics.median(builds):10.1f} {statistics.median(totals):10.1f} "
+                    f"{p95:8.1f} {size / 1024:6.0f}"
+                )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1066 @@
+"""The dossier's services: Part B structure per family, sections and their history, drafting
+from the proposal's data, and the Word exports.
+
+Services add and flush, never commit; they raise :mod:`consortium.errors` DomainErrors.
+Numbers in the dossier come from the same pure arithmetic as the commitments board
+(:mod:`consortium.commitments.budget`), so the totals match to the cent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import importlib
+import io
+import logging
+import re
+import secrets
+import stat
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..auth.models import User
+from ..calls.models import Topic
+from ..commitments import budget as b
+from ..commitments.letter import LetterAction, LetterData, build_letters
+from ..commitments.workflow import ParticipantRole
+from ..directory.models import Organisation as OrgModel
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..extensions import db
+from ..proposals.models import AuditEvent, Participation, Proposal
+from ..workshops.models import Action as ActionModel
+from ..workshops.models import Workshop as WorkshopModel
+from . import document, drafting, markup, structure
+from .models import SECTION_STATUSES, ReferenceDocument, Section, SectionTemplate, SectionVersion
+
+log = logging.getLogger(__name__)
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation; the view translates it."""
+    return message
+
+
+#: Participations left out of the dossier (not, or no longer, part of the consortium).
+EXCLUDED_STATUSES = frozenset({"candidate", "declined", "withdrawn"})
+DEFAULT_FUNDING_RATE = Decimal("0.60")
+DEFAULT_INDIRECT_RATE = Decimal("0.07")
+MAX_BODY = 200_000
+LANGS = ("en", "fr")
+
+# Reference .docx limits (reliability.md 4.4): checked before python-docx opens the file.
+MAX_REFERENCE_BYTES = 5 * 1024 * 1024
+MAX_UNZIPPED = 20 * 1024 * 1024
+MAX_ENTRIES = 500
+MAX_RATIO = 100
+REFERENCE_DIR = "dossier"
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def family_of(proposal: Proposal) -> str:
+    """The proposal's call family (the topic's action type) if shipped, else SAP."""
+    action_type = (proposal.topic.action_type or "").upper() if proposal.topic else ""
+    return action_type if action_type in structure.families() else "SAP"
+
+
+def ensure_templates(family: str) -> list[SectionTemplate]:
+    """The family's SectionTemplate rows, seeded from structure.json on first use."""
+    rows = _templates(family)
+    if rows:
+        return rows
+    try:
+        with db.session.begin_nested():
+            for position, spec in enumerate(structure.load_structure(family), 1):
+                db.session.add(_template_from_spec(family, position, spec))
+    except IntegrityError:  # another request seeded it at the same time
+        pass
+    return _templates(family)
+
+
+def sync_structure(families: Sequence[str] | None = None) -> dict[str, int]:
+    """Add the sections of structure.json missing from the database (admin edits are kept)."""
+    added: dict[str, int] = {}
+    for family in families or structure.families():
+        existing = {t.code for t in _templates(family)}
+        count = 0
+        for position, spec in enumerate(structure.load_structure(family), 1):
+            if spec.code not in existing:
+                db.session.add(_template_from_spec(family, position, spec))
+                count += 1
+        added[family] = count
+    db.session.flush()
+    return added
+
+
+def _templates(family: str) -> list[SectionTemplate]:
+    return list(
+        db.session.scalars(
+            select(SectionTemplate)
+            .where(SectionTemplate.family == family)
+            .order_by(SectionTemplate.position, SectionTemplate.id)
+        )
+    )
+
+
+def _template_from_spec(family: str, position: int, spec: structure.SectionSpec) -> SectionTemplate:
+    return SectionTemplate(
+        family=family,
+        code=spec.code,
+        position=position,
+        title_en=spec.title_en,
+        title_fr=spec.title_fr,
+        guidance_en=spec.guidance_en,
+        guidance_fr=spec.guidance_fr,
+        max_chars=spec.budget_chars,
+        drafting_key=spec.drafting_key,
+    )
+
+
+def _chars_per_page() -> int:
+    return structure._load_default().get("chars_per_page", structure.DEFAULT_CHARS_PER_PAGE)
+
+
+def specs_of(templates: Sequence[SectionTemplate]) -> tuple[structure.SectionSpec, ...]:
+    """SectionSpecs from the database copy (unnumbered sections as in structure.json)."""
+    shipped = {}
+    for family in structure.families():
+        for spec in structure.load_structure(family):
+            shipped.setdefault(spec.code, spec)
+    raw = []
+    for t in templates:
+        item = {
+            "code": t.code,
+            "title_en": t.title_en,
+            "title_fr": t.title_fr,
+            "guidance_en": t.guidance_en or "",
+            "guidance_fr": t.guidance_fr or "",
+            "budget_chars": t.max_chars or 0,
+            "drafting_key": t.drafting_key or "free",
+        }
+        if t.code in shipped and not shipped[t.code].numbered:
+            item["numbered"] = False
+        raw.append(item)
+    return structure.sections_from_data(raw, _chars_per_page())
+
+
+def structure_for(proposal: Proposal) -> tuple[structure.SectionSpec, ...]:
+    return specs_of(ensure_templates(family_of(proposal)))
+
+
+def update_template(
+    template: SectionTemplate, *, values: dict[str, Any], expected_version: int | None, actor: User
+) -> None:
+    """Change an admin-editable section; the whole family is re-validated before saving."""
+    if expected_version is not None and str(expected_version) != str(template.version):
+        raise Conflict(N_("Someone else changed this section of the structure."))
+    errors: dict[str, tuple[str, dict[str, object]]] = {}
+    for field in ("title_en", "title_fr"):
+        if not (values.get(field) or "").strip():
+            errors[field] = (N_("Enter a title."), {})
+        elif len(values[field]) > 300:
+            errors[field] = (N_("At most %(max)d characters."), {"max": 300})
+    for field in ("guidance_en", "guidance_fr"):
+        if len(values.get(field) or "") > 2000:
+            errors[field] = (N_("At most %(max)d characters."), {"max": 2000})
+    budget = values.get("max_chars")
+    if budget is None or isinstance(budget, bool) or not 0 <= int(budget) <= 1_000_000:
+        errors["max_chars"] = (N_("Enter a number between 0 and 1,000,000."), {})
+    if errors:
+        raise ValidationFailed(errors)
+    for field in ("title_en", "title_fr", "guidance_en", "guidance_fr"):
+        setattr(template, field, values.get(field) or "")
+    template.max_chars = int(budget)
+    try:
+        specs_of(_templates(template.family))
+    except ValueError as error:
+        raise ValidationFailed(
+            {"title_en": (N_("Invalid structure: %(error)s"), {"error": str(error)})}
+        ) from None
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------- gathering
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """The proposal's data as the dossier needs it, plus the network figure."""
+
+    data: drafting.DossierData
+    network_png: bytes | None
+    consortium: b.ConsortiumBudget
+    participations: tuple[Participation, ...]
+
+
+def rates(proposal: Proposal) -> tuple[Decimal, Decimal]:
+    """(funding rate, indirect rate) of the topic, LIFE defaults when the topic has none."""
+    topic: Topic = proposal.topic
+    funding = topic.funding_rate if topic.funding_rate is not None else DEFAULT_FUNDING_RATE
+    indirect = topic.indirect_rate if topic.indirect_rate is not None else DEFAULT_INDIRECT_RATE
+    return Decimal(funding), Decimal(indirect)
+
+
+def participant_role(p: Participation) -> ParticipantRole | None:
+    try:
+        return ParticipantRole.parse(p.role or "")
+    except ValueError:
+        return None
+
+
+def participation_budget(p: Participation, action_codes: dict[int, str]) -> b.ParticipationBudget:
+    """Exactly the commitments board's computation for one participation."""
+    funding, indirect = rates(p.proposal)
+    months = {
+        action_codes[e.action_id]: Decimal(e.person_months or 0)
+        for e in p.efforts
+        if e.action_id in action_codes
+    }
+    return b.participation_budget(
+        b.CostLines(
+            personnel=p.cost_personnel or 0,
+            subcontracting=p.cost_subcontracting or 0,
+            travel=p.cost_travel or 0,
+            equipment=p.cost_equipment or 0,
+            other_goods=p.cost_other_goods or 0,
+            other_costs=p.cost_other or 0,
+        ),
+        indirect_rate=indirect,
+        funding_rate=funding,
+        requested_eu=p.eu_requested,
+        own_cofinancing=p.own_cofinancing or 0,
+        other_funding=p.other_funding or 0,
+        person_months=months,
+        role=participant_role(p),
+    )
+
+
+def consortium_participations(proposal: Proposal) -> list[Participation]:
+    """Participations the dossier presents: neither candidates nor declined nor withdrawn."""
+    return [p for p in proposal.participations if p.status not in EXCLUDED_STATUSES]
+
+
+def _actions(proposal: Proposal) -> list[ActionModel]:
+    return list(
+        db.session.scalars(
+            select(ActionModel)
+            .where(ActionModel.proposal_id == proposal.id)
+            .order_by(ActionModel.position, ActionModel.code, ActionModel.id)
+        )
+    )
+
+
+def _optional(module: str, name: str):  # type: ignore[no-untyped-def]
+    """A function another area may provide (fit, network); None when it does not exist yet."""
+    try:
+        found = importlib.import_module(module)
+    except ImportError:
+        return None
+    return getattr(found, name, None)
+
+
+def network_of(proposal: Proposal) -> tuple[drafting.NetworkSummary | None, bytes | None]:
+    function = _optional("consortium.network.services", "dossier_network")
+    if function is None:
+        return None, None
+    try:
+        summary, png = function(proposal)
+    except Exception:  # another area's failure must not break the dossier
+        log.exception("dossier_network failed for proposal %s", proposal.id)
+        return None, None
+    return summary, png
+
+
+def fit_of(proposal: Proposal) -> drafting.FitSummary | None:
+    function = _optional("consortium.fit.services", "dossier_fit")
+    if function is None:
+        return None
+    try:
+        return function(proposal)
+    except Exception:
+        log.exception("dossier_fit failed for proposal %s", proposal.id)
+        return None
+
+
+def gather(proposal: Proposal, *, with_network: bool = True) -> Gathered:
+    """Read everything the drafts and the export use from the database."""
+    participations = consortium_participations(proposal)
+    actions = _actions(proposal)
+    codes = {a.id: a.code for a in actions}
+    budgets = [(p, participation_budget(p, codes)) for p in participations]
+    consortium = b.consortium_budget(
+        [b.ConsortiumRow(str(p.id), p.organisation.short_name, pb) for p, pb in budgets]
+    )
+    funding, _indirect = rates(proposal)
+    rows = tuple(
+        drafting.BudgetRow(
+            org_id=str(p.organisation_id),
+            name=p.organisation.short_name,
+            a=pb.costs.personnel,
+            b=pb.costs.subcontracting,
+            c1=pb.costs.travel,
+            c2=pb.costs.equipment,
+            c3=pb.costs.other_goods,
+            d=pb.costs.other_costs,
+            e=pb.indirect,
+            eu_contribution=pb.eu_contribution,
+        )
+        for p, pb in budgets
+        if pb.role is None or pb.role.receives_eu_funding
+    )
+    budget_summary = (
+        drafting.BudgetSummary(rows=rows, funding_rate=funding, eu_contribution=consortium.eu_total)
+        if rows
+        else None
+    )
+    members = tuple(
+        drafting.Member(
+            org_id=str(p.organisation_id),
+            role=p.role,
+            budget_total=pb.total,
+            eu_contribution=pb.eu_contribution,
+            person_months=pb.person_months_total if pb.person_months else None,
+        )
+        for p, pb in budgets
+    )
+    workshops = list(
+        db.session.scalars(
+            select(WorkshopModel)
+            .where(WorkshopModel.proposal_id == proposal.id)
+            .order_by(WorkshopModel.held_on, WorkshopModel.id)
+        )
+    )
+    outputs: list[drafting.Output] = []
+    org_ids = {p.organisation_id for p in participations}
+    ws_data = []
+    for ws in workshops:
+        attending = tuple(str(a.organisation_id) for a in ws.attendances)
+        org_ids.update(a.organisation_id for a in ws.attendances)
+        ws_data.append(
+            drafting.Workshop(
+                id=str(ws.id),
+                step=ws.step
+                if ws.step in ("vision", "actions_needs", "dossier_framework")
+                else "other",
+                title=ws.title,
+                date=ws.held_on,
+                place=ws.place or "",
+                n_organisations=len(ws.attendances),
+                n_people=len(ws.attendees),
+                organisation_ids=attending,
+            )
+        )
+        for output in ws.outputs:
+            linked = tuple(
+                dict.fromkeys(str(link.organisation_id) for link in output.organisations)
+            )
+            org_ids.update(link.organisation_id for link in output.organisations)
+            outputs.append(
+                drafting.Output(
+                    id=str(output.id),
+                    workshop_id=str(ws.id),
+                    kind=output.kind,  # type: ignore[arg-type]
+                    text=output.text,
+                    organisation_ids=linked,
+                    tags=tuple(output.tags or ()),
+                    # The app ranks 1 = first; the drafts put higher numbers first.
+                    priority=(100 - output.priority) if output.priority else 0,
+                )
+            )
+    action_data = []
+    for a in actions:
+        participants = tuple(str(x.organisation_id) for x in a.participants)
+        if a.lead_organisation_id:
+            org_ids.add(a.lead_organisation_id)
+        org_ids.update(x.organisation_id for x in a.participants)
+        action_data.append(
+            drafting.Action(
+                id=str(a.id),
+                code=a.code,
+                title=a.title,
+                objective=a.objective or "",
+                lead_id=str(a.lead_organisation_id) if a.lead_organisation_id else None,
+                participant_ids=participants,
+                start_month=a.start_month,
+                end_month=a.end_month,
+                deliverables=tuple(
+                    d.strip() for d in re.split(r"[;\n]", a.deliverables or "") if d.strip()
+                ),
+                source_output_ids=tuple(str(s.output_id) for s in a.sources),
+            )
+        )
+    orgs = (
+        db.session.scalars(select(OrgModel).where(OrgModel.id.in_(org_ids))).all()
+        if org_ids
+        else []
+    )
+    organisations = tuple(
+        drafting.Organisation(
+            id=str(o.id),
+            name=o.name,
+            acronym=o.acronym or "",
+            org_type=o.org_type or "",
+            country=o.country or "",
+            city=o.city or "",
+            description=o.description or "",
+            pic=o.pic or "",
+            themes=tuple(o.theme_codes),
+            past_projects=tuple(
+                f"{pp.programme} {pp.reference or ''} – {pp.title}".replace("  ", " ")
+                for pp in o.past_projects[:3]
+            ),
+        )
+        for o in sorted(orgs, key=lambda o: o.id)
+    )
+    coordinator = next((p for p in participations if p.role == "coordinator"), None)
+    topic = proposal.topic
+    network, png = network_of(proposal) if with_network else (None, None)
+    if network is not None and png and not network.figure_available:
+        network = drafting.NetworkSummary(
+            density=network.density,
+            n_members=network.n_members,
+            n_ties=network.n_ties,
+            brokers=network.brokers,
+            figure_available=True,
+        )
+    data = drafting.DossierData(
+        proposal=drafting.ProposalData(
+            acronym=proposal.acronym,
+            title=proposal.title,
+            topic_id=topic.identifier,
+            topic_title=topic.title,
+            sub_programme=topic.sub_programme or "",
+            subtopics=tuple(proposal.subtopics or ()),
+            territory=proposal.territory or "",
+            summary="",  # the summary is drafted from the data; the proposal's own is a note
+            coordinator_name=coordinator.organisation.name if coordinator else "",
+            language="fr" if proposal.document_language == "fr" else "en",
+            duration_months=proposal.duration_months,
+        ),
+        organisations=organisations,
+        members=members,
+        workshops=tuple(ws_data),
+        outputs=tuple(outputs),
+        actions=tuple(action_data),
+        budget=budget_summary,
+        network=network,
+        fit=fit_of(proposal),
+    )
+    return Gathered(data, png, consortium, tuple(participations))
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _sources_json(draft: drafting.Draft) -> list[list[dict[str, str]]]:
+    return [
+        [{"kind": s.kind, "id": s.id, "label": s.label} for s in block] for block in draft.sources
+    ]
+
+
+def sources_of(section: Section) -> tuple[tuple[drafting.Source, ...], ...]:
+    """The stored per-block sources (empty once the writer edited the text)."""
+    if section.edited_by_writer or not isinstance(section.sources, list):
+        return ()
+    found = []
+    for block in section.sources:
+        items = []
+        for item in block if isinstance(block, list) else []:
+            if isinstance(item, dict) and {"kind", "id", "label"} <= set(item):
+                items.append(
+                    drafting.Source(str(item["kind"]), str(item["id"]), str(item["label"]))
+                )  # type: ignore[arg-type]
+        found.append(tuple(items))
+    return tuple(found)
+
+
+def language_of(proposal: Proposal, requested: str | None = None) -> str:
+    if requested in LANGS:
+        return requested  # type: ignore[return-value]
+    return "fr" if proposal.document_language == "fr" else "en"
+
+
+def sections_of(proposal: Proposal, lang: str) -> dict[str, Section]:
+    return {
+        s.code: s
+        for s in db.session.scalars(
+            select(Section).where(Section.proposal_id == proposal.id, Section.language == lang)
+        )
+    }
+
+
+def _next_number(section: Section) -> int:
+    if section.id is None:
+        return 1
+    current = db.session.scalar(
+        select(func.max(SectionVersion.number)).where(SectionVersion.section_id == section.id)
+    )
+    return (current or 0) + 1
+
+
+def audit(
+    section: Section,
+    field: str,
+    before: object,
+    after: object,
+    *,
+    actor: User | None,
+    **details: object,
+) -> None:
+    db.session.add(
+        AuditEvent(
+            proposal_id=section.proposal_id,
+            entity="section",
+            entity_id=section.id,
+            field=field,
+            before=None if before is None else str(before),
+            after=None if after is None else str(after),
+            actor_id=actor.id if actor else None,
+            details={"code": section.code, "language": section.language, **details},
+        )
+    )
+
+
+def ensure_sections(
+    proposal: Proposal,
+    lang: str,
+    specs: Sequence[structure.SectionSpec],
+    gathered: Gathered | None = None,
+    *,
+    actor: User | None = None,
+) -> dict[str, Section]:
+    """Every drafted section of the structure has a row in ``lang`` (first draft as version 1)."""
+    existing = sections_of(proposal, lang)
+    missing = [s for s in specs if s.drafting_key != "heading" and s.code not in existing]
+    if not missing:
+        return existing
+    gathered = gathered or gather(proposal, with_network=False)
+    try:
+        with db.session.begin_nested():
+            for spec in missing:
+                draft = drafting.draft_section(spec.code, gathered.data, lang, tuple(specs))
+                section = Section(
+                    proposal_id=proposal.id,
+                    code=spec.code,
+                    language=lang,
+                    body=draft.markup,
+                    status="draft",
+                    generated_body=draft.markup,
+                    sources=_sources_json(draft),
+                    edited_by_writer=False,
+                    updated_by_id=actor.id if actor else None,
+                )
+                db.session.add(section)
+                db.session.flush()
+                db.session.add(
+                    SectionVersion(
+                        section=section,
+                        number=1,
+                        body=draft.markup,
+                        status="draft",
+                        origin="generated",
+                        author_id=actor.id if actor else None,
+                    )
+                )
+                audit(section, "created", None, "draft", actor=actor, version=1)
+            db.session.flush()
+    except IntegrityError:  # another request created them at the same moment
+        pass
+    return sections_of(proposal, lang)
+
+
+def find_section(proposal: Proposal, section_id: int) -> Section:
+    section = db.session.get(Section, section_id)
+    if section is None or section.proposal_id != proposal.id:
+        raise NotFound(N_("No such section."))
+    return section
+
+
+def _check_version(section: Section, expected_version: object) -> None:
+    try:
+        expected = int(expected_version)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise Conflict(N_("This section changed since you opened it.")) from None
+    if expected != section.version:
+        raise Conflict(N_("This section changed since you opened it."))
+
+
+def _new_version(section: Section, origin: str, actor: User | None) -> SectionVersion:
+    version = SectionVersion(
+        section=section,
+        number=_next_number(section),
+        body=section.body,
+        status=section.status,
+        origin=origin,
+        author_id=actor.id if actor else None,
+    )
+    db.session.add(version)
+    return version
+
+
+def save_section(
+    section: Section, *, body: str, status: str, expected_version: object, actor: User
+) -> SectionVersion | None:
+    """A writer's save: a new version when text or status changed; None when nothing did."""
+    _check_version(section, expected_version)
+    errors: dict[str, tuple[str, dict[str, object]]] = {}
+    body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
+    if len(body) > MAX_BODY:
+        errors["body"] = (N_("At most %(max)d characters."), {"max": MAX_BODY})
+    if status not in SECTION_STATUSES:
+        errors["status"] = (N_("Choose a status from the list."), {})
+    if errors:
+        raise ValidationFailed(errors)
+    if body == section.body and status == section.status:
+        return None
+    if body != section.body:
+        audit(section, "body", section.body, body, actor=actor, origin="edit")
+        section.body = body
+        section.edited_by_writer = body != (section.generated_body or "")
+    if status != section.status:
+        audit(section, "status", section.status, status, actor=actor)
+        section.status = status
+    section.updated_by_id = actor.id
+    section.updated_at = dt.datetime.now(dt.UTC)
+    version = _new_version(section, "edit", actor)
+    db.session.flush()
+    return version
+
+
+def draft_for(
+    section: Section, proposal: Proposal, gathered: Gathered | None = None
+) -> drafting.Draft:
+    specs = structure_for(proposal)
+    if not any(s.code == section.code for s in specs):
+        raise NotFound(N_("This section is no longer in the structure."))
+    gathered = gathered or gather(proposal, with_network=False)
+    return drafting.draft_section(section.code, gathered.data, section.language, specs)
+
+
+def regenerate(
+    section: Section,
+    draft: drafting.Draft,
+    *,
+    expected_version: object,
+    confirmed: bool,
+    actor: User,
+) -> SectionVersion | None:
+    """Replace the text by a fresh draft; a writer's edits are replaced only when confirmed."""
+    _check_version(section, expected_version)
+    if section.edited_by_writer and not confirmed:
+        raise Conflict(N_("The writers edited this section: confirm to replace their text."))
+    section.generated_body = draft.markup
+    section.sources = _sources_json(draft)
+    section.edited_by_writer = False
+    if draft.markup == section.body:
+        db.session.flush()
+        return None
+    audit(section, "body", section.body, draft.markup, actor=actor, origin="generated")
+    section.body = draft.markup
+    section.updated_by_id = actor.id
+    section.updated_at = dt.datetime.now(dt.UTC)
+    version = _new_version(section, "generated", actor)
+    db.session.flush()
+    return version
+
+
+def find_version(section: Section, number: int) -> SectionVersion:
+    version = db.session.scalar(
+        select(SectionVersion).where(
+            SectionVersion.section_id == section.id, SectionVersion.number == number
+        )
+    )
+    if version is None:
+        raise NotFound(N_("No such version."))
+    return version
+
+
+def restore(
+    section: Section, version: SectionVersion, *, expected_version: object, actor: User
+) -> SectionVersion:
+    """Bring back an old text as a new version (history is never rewritten)."""
+    _check_version(section, expected_version)
+    audit(
+        section,
+        "body",
+        section.body,
+        version.body,
+        actor=actor,
+        origin="restore",
+        restored=version.number,
+    )
+    section.body = version.body
+    section.edited_by_writer = version.body != (section.generated_body or "")
+    section.updated_by_id = actor.id
+    section.updated_at = dt.datetime.now(dt.UTC)
+    restored = _new_version(section, "restore", actor)
+    db.session.flush()
+    return restored
+
+
+# --------------------------------------------------------------------------- diff and length
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """One line of a diff: ``tag`` is equal/insert/delete; ``parts`` (tag, text) word runs."""
+
+    tag: str
+    parts: tuple[tuple[str, str], ...]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\s+|[^\s]+", text)
+
+
+def diff(before: str, after: str) -> list[DiffLine]:
+    """Line diff with word-level highlights inside changed lines (rendered escaped)."""
+    old, new = (before or "").split("\n"), (after or "").split("\n")
+    lines: list[DiffLine] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            lines.extend(DiffLine("equal", (("equal", line),)) for line in old[i1:i2])
+            continue
+        removed, added = old[i1:i2], new[j1:j2]
+        if op == "replace" and len(removed) == len(added):
+            for a_line, b_line in zip(removed, added, strict=True):
+                a_words, b_words = _words(a_line), _words(b_line)
+                words = difflib.SequenceMatcher(a=a_words, b=b_words, autojunk=False)
+                del_parts, ins_parts = [], []
+                for wop, a1, a2, b1, b2 in words.get_opcodes():
+                    if wop == "equal":
+                        del_parts.append(("equal", "".join(a_words[a1:a2])))
+                        ins_parts.append(("equal", "".join(b_words[b1:b2])))
+                    else:
+                        if a2 > a1:
+                            del_parts.append(("delete", "".join(a_words[a1:a2])))
+                        if b2 > b1:
+                            ins_parts.append(("insert", "".join(b_words[b1:b2])))
+                lines.append(DiffLine("delete", tuple(del_parts)))
+                lines.append(DiffLine("insert", tuple(ins_parts)))
+            continue
+        lines.extend(DiffLine("delete", (("delete", line),)) for line in removed)
+        lines.extend(DiffLine("insert", (("insert", line),)) for line in added)
+    return lines
+
+
+@dataclass(frozen=True)
+class Length:
+    chars: int
+    budget: int
+    pages: float
+
+    @property
+    def ratio(self) -> float:
+        return self.chars / self.budget if self.budget else 0.0
+
+    @property
+    def over(self) -> bool:
+        return bool(self.budget) and self.chars > self.budget
+
+
+def length_of(body: str | None, spec: structure.SectionSpec) -> Length:
+    chars = markup.plain_length(body)
+    return Length(chars, spec.budget_chars, round(chars / spec.chars_per_page, 1))
+
+
+def page_estimate(bodies: Sequence[str], chars_per_page: int | None = None) -> float:
+    """Pages of running text of the whole Part B (characters / characters per page)."""
+    per_page = chars_per_page or _chars_per_page()
+    return round(sum(markup.plain_length(body) for body in bodies) / per_page, 1)
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def _reference_bytes(proposal: Proposal, upload_folder: str) -> bytes | None:
+    ref = db.session.scalar(
+        select(ReferenceDocument).where(ReferenceDocument.proposal_id == proposal.id)
+    )
+    if ref is None:
+        return None
+    path = reference_path(ref, upload_folder)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        log.warning("reference document %s is missing", path)
+        return None
+    if hashlib.sha256(data).hexdigest() != ref.sha256:
+        log.warning("reference document %s does not match its checksum", path)
+        return None
+    return data
+
+
+def dossier_content(
+    proposal: Proposal,
+    lang: str,
+    *,
+    include_sources: bool = True,
+    today: dt.date | None = None,
+    gathered: Gathered | None = None,
+) -> document.DossierContent:
+    """What the Word export shows: the writers' texts where they exist, else the drafts."""
+    gathered = gathered or gather(proposal)
+    specs = structure_for(proposal)
+    drafts = drafting.draft_all(gathered.data, lang, specs)
+    rows = sections_of(proposal, lang)
+    sections = []
+    for spec in specs:
+        row = rows.get(spec.code)
+        if row is not None:
+            sections.append(
+                document.SectionContent.from_spec(spec, lang, row.body, sources_of(row))
+            )
+        else:
+            draft = drafts[spec.code]
+            sections.append(
+                document.SectionContent.from_spec(spec, lang, draft.markup, draft.sources)
+            )
+    return document.DossierContent(
+        proposal=gathered.data.proposal,
+        sections=tuple(sections),
+        organisations=gathered.data.organisations,
+        members=gathered.data.members,
+        actions=gathered.data.actions,
+        budget=gathered.data.budget,
+        network_png=gathered.network_png,
+        date=today or dt.datetime.now(dt.UTC).date(),
+        note=structure.structure_note(lang, family_of(proposal)),
+        include_sources_annex=include_sources,
+    )
+
+
+def _build(function, *args, reference: bytes | None):  # type: ignore[no-untyped-def]
+    """Build with the writer's reference styles; a reference python-docx cannot use is skipped."""
+    if reference is not None:
+        try:
+            return function(*args, reference_docx=reference)
+        except Exception:
+            log.exception("building with the reference document failed; using default styles")
+    return function(*args, reference_docx=None)
+
+
+def export_dossier(
+    proposal: Proposal,
+    lang: str,
+    *,
+    upload_folder: str,
+    include_sources: bool = True,
+    today: dt.date | None = None,
+) -> bytes:
+    content = dossier_content(proposal, lang, include_sources=include_sources, today=today)
+    return _build(
+        document.build_dossier, content, lang, reference=_reference_bytes(proposal, upload_folder)
+    )
+
+
+def export_section(
+    proposal: Proposal, code: str, lang: str, *, upload_folder: str, include_sources: bool = True
+) -> bytes:
+    content = dossier_content(proposal, lang, include_sources=include_sources)
+    if not any(s.code == code for s in content.sections):
+        raise NotFound(N_("No such section."))
+    return _build(
+        document.build_section,
+        content,
+        code,
+        lang,
+        reference=_reference_bytes(proposal, upload_folder),
+    )
+
+
+def export_partner_table(proposal: Proposal, lang: str, *, upload_folder: str) -> bytes:
+    gathered = gather(proposal, with_network=False)
+    data = gathered.data
+    return _build(
+        document.build_partner_table,
+        data.proposal,
+        data.organisations,
+        data.members,
+        lang,
+        reference=_reference_bytes(proposal, upload_folder),
+    )
+
+
+def letter_data(p: Participation, actions: Sequence[ActionModel], *, today: dt.date) -> LetterData:
+    """One partner's letter of commitment, from the same data as the commitments area."""
+    proposal = p.proposal
+    codes = {a.id: a.code for a in actions}
+    months = {e.action_id: Decimal(e.person_months or 0) for e in p.efforts}
+    involved = [
+        a
+        for a in actions
+        if a.lead_organisation_id == p.organisation_id
+        or a.id in months
+        or any(x.organisation_id == p.organisation_id for x in a.participants)
+    ]
+    coordinator = next((x for x in proposal.participations if x.role == "coordinator"), None)
+    org = p.organisation
+    return LetterData(
+        organisation_legal_name=org.name,
+        organisation_acronym=org.acronym or "",
+        proposal_acronym=proposal.acronym,
+        proposal_title=proposal.title,
+        topic_id=proposal.topic.identifier,
+        coordinator_name=coordinator.organisation.name if coordinator else "—",
+        role=participant_role(p) or ParticipantRole.BENEFICIARY,
+        city=org.city or "",
+        country=org.country or "",
+        pic=org.pic,
+        affiliated_to=p.affiliated_to.organisation.name if p.affiliated_to else None,
+        actions=[
+            LetterAction(
+                code=a.code,
+                title=a.title,
+                leads=a.lead_organisation_id == p.organisation_id,
+                person_months=months.get(a.id, Decimal(0)),
+            )
+            for a in involved
+        ],
+        tasks=p.tasks or "",
+        budget=participation_budget(p, codes),
+        signatory_name=p.confirmed_by_name or p.contact_name or "",
+        signatory_function=p.confirmed_by_function or p.contact_function or "",
+        place=org.city or "",
+        date=p.confirmed_at.date() if p.confirmed_at else today,
+    )
+
+
+def export_letters(proposal: Proposal, lang: str, *, today: dt.date | None = None) -> bytes:
+    """The letters of commitment of all the consortium's partners, in one document."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    actions = _actions(proposal)
+    participations = consortium_participations(proposal)
+    if not participations:
+        raise NotFound(N_("No partner in the consortium yet: there is no letter to export."))
+    ordered = sorted(participations, key=lambda p: (p.role != "coordinator", p.id))
+    return build_letters([letter_data(p, actions, today=today) for p in ordered], lang)  # type: ignore[arg-type]
+
+
+def export_filename(proposal: Proposal, what: str, lang: str) -> str:
+    """A safe ASCII file name: ``REBATIR-part-b-fr.docx``."""
+    acronym = re.sub(r"[^A-Za-z0-9_-]+", "-", proposal.acronym).strip("-") or "proposal"
+    what = re.sub(r"[^A-Za-z0-9_.-]+", "-", what).strip("-")
+    return f"{acronym}-{what}-{lang}.docx"
+
+
+# --------------------------------------------------------------------------- reference document
+
+
+def check_docx(data: bytes) -> None:
+    """Refuse anything that is not a small, sane OOXML word-processing zip (zip-bomb safe)."""
+    invalid = ValidationFailed({"file": (N_("This is not a Word .docx file."), {})})
+    if len(data) > MAX_REFERENCE_BYTES:
+        raise ValidationFailed(
+            {
+                "file": (
+                    N_("The file is larger than %(max)d MB."),
+                    {"max": MAX_REFERENCE_BYTES // (1024 * 1024)},
+                )
+            }
+        )
+    if not data.startswith(b"PK\x03\x04"):
+        raise invalid
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            if len(entries) > MAX_ENTRIES:
+                raise invalid
+            total = 0
+            names = set()
+            for entry in entries:
+                name = entry.filename
+                if (
+                    name.startswith(("/", "\\"))
+                    or ".." in name.replace("\\", "/").split("/")
+                    or ":" in name
+                ):
+                    raise invalid
+                if stat.S_ISLNK(entry.external_attr >> 16):
+                    raise invalid
+                total += entry.file_size
+                if entry.compress_size and entry.file_size / entry.compress_size > MAX_RATIO:
+                    raise invalid
+                if not entry.compress_size and entry.file_size > 1024:
+                    raise invalid
+                names.add(name)
+            if (
+                total > MAX_UNZIPPED
+                or "[Content_Types].xml" not in names
+                or "word/document.xml" not in names
+            ):
+                raise invalid
+            content_types = archive.read("[Content_Types].xml")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, KeyError, ValueError, EOFError):
+        raise invalid from None
+    if b"wordprocessingml" not in content_types or b"macroEnabled" in content_types:
+        raise invalid
+    try:
+        from docx import Document
+
+        Document(io.BytesIO(data))
+    except Exception:
+        raise invalid from None
+
+
+def reference_path(ref: ReferenceDocument, upload_folder: str) -> Path:
+    return Path(upload_folder) / REFERENCE_DIR / ref.stored_name
+
+
+def store_reference(
+    proposal: Proposal, *, filename: str, data: bytes, upload_folder: str, actor: User
+) -> tuple[ReferenceDocument, str | None]:
+    """Check and store the writer's reference .docx; returns it and the replaced file's name."""
+    check_docx(data)
+    original = (filename or "reference.docx").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    if not original.lower().endswith(".docx"):
+        raise ValidationFailed({"file": (N_("This is not a Word .docx file."), {})})
+    folder = Path(upload_folder) / REFERENCE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = f"{secrets.token_hex(16)}.docx"
+    (folder / stored).write_bytes(data)
+    ref = db.session.scalar(
+        select(ReferenceDocument).where(ReferenceDocument.proposal_id == proposal.id)
+    )
+    replaced = None
+    if ref is None:
+        ref = ReferenceDocument(proposal_id=proposal.id)
+        db.session.add(ref)
+    else:
+        replaced = ref.stored_name
+    ref.original_name = original
+    ref.stored_name = stored
+    ref.sha256 = hashlib.sha256(data).hexdigest()
+    ref.size = len(data)
+    ref.uploaded_at = dt.datetime.now(dt.UTC)
+    ref.uploaded_by_id = actor.id
+    db.session.flush()
+    return ref, replaced
+
+
+def remove_reference(proposal: Proposal, *, actor: User) -> str | None:
+    ref = db.session.scalar(
+        select(ReferenceDocument).where(ReferenceDocument.proposal_id == proposal.id)
+    )
+    if ref is None:
+        return None
+    name = ref.stored_name
+    db.session.delete(ref)
+    db.session.flush()
+    return name
+
+
+def reference_of(proposal: Proposal) -> ReferenceDocument | None:
+    return db.session.scalar(
+        select(ReferenceDocument).where(ReferenceDocument.proposal_id == proposal.id)
+    )
