@@ -3,6 +3,8 @@ changes nothing."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -29,6 +31,8 @@ from ..workshops.models import (
 )
 from . import data
 
+# Areas that add their own demo records (a module consortium/demo/<area>.py with load()).
+AREA_LOADERS = ("commitments", "dossier")
 DEMO_PASSWORD = "marseille2030"
 DEMO_ACCOUNTS = [
     ("admin@example.org", "administrator of the instance"),
@@ -57,6 +61,13 @@ def load_demo(*, password_method: str) -> str:
     _ties(orgs, lead, created)
     for spec in data.PROPOSALS:
         _proposal(spec, orgs, users, created)
+    db.session.flush()
+    proposals = {spec["key"]: db.session.scalar(select(Proposal).where(
+        Proposal.acronym == spec["acronym"])) for spec in data.PROPOSALS}
+    for area in AREA_LOADERS:
+        if importlib.util.find_spec(f"{__package__}.{area}") is not None:
+            importlib.import_module(f"{__package__}.{area}").load(
+                proposals=proposals, orgs=orgs, users=users)
     db.session.flush()
     return ", ".join(f"{count} {name}" for name, count in created.items()) + " created."
 
