@@ -21,7 +21,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -810,7 +809,11 @@ def upload(proposal_id: int, participation_id: int):
     if not form.validate_on_submit() or file is None:
         flash(_("Choose a file."), "error")
         return redirect(back)
-    content = file.stream.read(services.LETTER_MAX_BYTES + 1)
+    try:
+        content = file.stream.read(services.LETTER_MAX_BYTES + 1)
+    finally:
+        for stored in request.files.values():
+            stored.close()
     try:
         services.store_signed_letter(p, actor=current_user, filename=file.filename or "",
                                      content=content,
@@ -835,5 +838,7 @@ def signed(proposal_id: int, participation_id: int, letter_id: int):
     path = services.letter_path(row, current_app.config["UPLOAD_FOLDER"])
     if not path.is_file():
         abort(404)
-    return send_file(path, mimetype=row.content_type, as_attachment=True,
-                     download_name=_ascii(row.original_name) or "letter")
+    response = Response(path.read_bytes(), mimetype=row.content_type)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{_ascii(row.original_name) or "letter"}"')
+    return response
