@@ -88,6 +88,11 @@ ROLE_VALUES = ("coordinator", "beneficiary", "affiliated_entity", "associated_pa
                "subcontractor")
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for translation; the view translates it."""
+    return message
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 
@@ -270,47 +275,48 @@ def board_checks(proposal, rows: list[BoardRow], consortium,
     checks: list[tuple[str, str, dict]] = []
     funding = consortium.funding_rate
     if consortium.funding_rate_respected:
-        checks.append(("ok", "The EU contribution respects the funding rate (%(rate)s).",
+        checks.append(("ok", N_("The EU contribution respects the funding rate (%(rate)s)."),
                        {"rate": b.percent(funding) if funding is not None else "—"}))
     else:
-        checks.append(("error", "The consortium requests %(eu)s from the EU, above %(rate)s "
-                                "of the eligible costs (%(max_eu)s).",
+        checks.append(("error", N_("The consortium requests %(eu)s from the EU, above %(rate)s "
+                                   "of the eligible costs (%(max_eu)s)."),
                        {"eu": consortium.eu_total, "rate": b.percent(funding),
                         "max_eu": consortium.max_eu}))
     coordinators = [r for r in active if participant_role(r.participation)
                     is ParticipantRole.COORDINATING_BENEFICIARY]
     if len(coordinators) == 1:
-        checks.append(("ok", "The coordinator is %(name)s.",
+        checks.append(("ok", N_("The coordinator is %(name)s."),
                        {"name": coordinators[0].participation.organisation.short_name}))
     elif not coordinators:
-        checks.append(("error", "No coordinating beneficiary is set.", {}))
+        checks.append(("error", N_("No coordinating beneficiary is set."), {}))
     else:
-        checks.append(("error", "%(count)d organisations are set as coordinator; keep one.",
+        checks.append(("error", N_("%(count)d organisations are set as coordinator; keep one."),
                        {"count": len(coordinators)}))
     without_lead = sorted(a.code for a in actions.values() if a.lead_organisation_id is None)
     if not actions:
-        checks.append(("warning", "No action yet: the work packages come from the workshops.", {}))
+        checks.append(("warning",
+                       N_("No action yet: the work packages come from the workshops."), {}))
     elif without_lead:
-        checks.append(("error", "Actions without a lead: %(codes)s.",
+        checks.append(("error", N_("Actions without a lead: %(codes)s."),
                        {"codes": ", ".join(without_lead)}))
     else:
-        checks.append(("ok", "Every action has a lead.", {}))
+        checks.append(("ok", N_("Every action has a lead."), {}))
     no_pic = [r.participation.organisation.short_name for r in active
               if (role := participant_role(r.participation)) is not None
               and role.counts_as_beneficiary and not r.participation.organisation.pic]
     if no_pic:
-        checks.append(("warning", "Beneficiaries without a PIC: %(names)s.",
+        checks.append(("warning", N_("Beneficiaries without a PIC: %(names)s."),
                        {"names": ", ".join(no_pic)}))
     else:
-        checks.append(("ok", "Every beneficiary has a PIC.", {}))
+        checks.append(("ok", N_("Every beneficiary has a PIC."), {}))
     committed = [r for r in active if r.participation.status in COMMITTED_STATUSES]
     without_letter = [r.participation.organisation.short_name for r in committed
                       if r.letter is None]
     if without_letter:
-        checks.append(("warning", "Signed letters missing: %(names)s.",
+        checks.append(("warning", N_("Signed letters missing: %(names)s."),
                        {"names": ", ".join(without_letter)}))
     else:
-        checks.append(("ok", "%(count)d signed letters received.",
+        checks.append(("ok", N_("%(count)d signed letters received."),
                        {"count": sum(1 for r in committed if r.letter is not None)}))
     return checks
 
@@ -346,28 +352,28 @@ def _same(a, b_) -> bool:
 
 def check_version(p: Participation, expected_version) -> None:
     if expected_version is None or str(p.version) != str(expected_version):
-        raise Conflict("Someone else saved this commitment first.")
+        raise Conflict(N_("Someone else saved this commitment first."))
 
 
 def validate_values(p: Participation, values: Mapping[str, object]) -> None:
     errors: dict = {}
     if "role" in values and values["role"] not in ROLE_VALUES:
-        errors["role"] = ("Choose a role.", {})
+        errors["role"] = (N_("Choose a role."), {})
     if values.get("role") == "affiliated_entity":
         target = values.get("affiliated_to_id")
         linked = db.session.get(Participation, target) if target else None
         if linked is None or linked.proposal_id != p.proposal_id or linked.id == p.id:
             errors["affiliated_to_id"] = (
-                "An affiliated entity is linked to a beneficiary of this proposal.", {})
+                N_("An affiliated entity is linked to a beneficiary of this proposal."), {})
     for name in AMOUNT_FIELDS:
         value = values.get(name)
         if value is not None and (not isinstance(value, Decimal) or value < 0
                                   or value > b.MAX_AMOUNT):
-            errors[name] = ("Enter an amount between 0 and %(maximum)s.",
+            errors[name] = (N_("Enter an amount between 0 and %(maximum)s."),
                             {"maximum": "1,000,000,000,000"})
     email = values.get("contact_email")
     if email and ("@" not in str(email) or len(str(email)) > 254):
-        errors["contact_email"] = ("Enter a valid email address.", {})
+        errors["contact_email"] = (N_("Enter a valid email address."), {})
     if errors:
         raise ValidationFailed(errors)
 
@@ -407,7 +413,7 @@ def update_commitment(
                 continue
             if months is not None and (months < 0 or months > MAX_PERSON_MONTHS):
                 raise ValidationFailed({f"pm_{action_id}": (
-                    "Enter person-months between 0 and %(maximum)s.", {"maximum": 9999})})
+                    N_("Enter person-months between 0 and %(maximum)s."), {"maximum": 9999})})
             effort = current.get(action_id)
             before = effort.person_months if effort else None
             after = months if months else None
@@ -448,9 +454,9 @@ def confirm(p: Participation, *, actor: User, name: str, function: str,
     check_version(p, expected_version)
     errors = {}
     if not name.strip():
-        errors["name"] = ("Enter the name of the person who commits the organisation.", {})
+        errors["name"] = (N_("Enter the name of the person who commits the organisation."), {})
     if not function.strip():
-        errors["function"] = ("Enter the function of the person who commits the organisation.",
+        errors["function"] = (N_("Enter the function of the person who commits the organisation."),
                               {})
     if errors:
         raise ValidationFailed(errors)
@@ -467,7 +473,7 @@ def confirm(p: Participation, *, actor: User, name: str, function: str,
 def decline(p: Participation, *, actor: User, reason: str, expected_version) -> None:
     check_version(p, expected_version)
     if not reason.strip():
-        raise ValidationFailed({"reason": ("Tell the coordinator why you decline.", {})})
+        raise ValidationFailed({"reason": (N_("Tell the coordinator why you decline."), {})})
     apply_action(p, Action.DECLINE, actor=actor, actor_role=ActorRole.PARTNER)
     audit(p, "decline_reason", p.decline_reason, reason.strip(), actor=actor)
     p.decline_reason = reason.strip()
@@ -481,9 +487,9 @@ def add_participation(proposal: Proposal, organisation: Organisation, *, actor: 
         Participation.organisation_id == organisation.id))
     if exists is not None:
         raise ValidationFailed({"organisation": (
-            "This organisation already takes part in the proposal.", {})})
+            N_("This organisation already takes part in the proposal."), {})})
     if role not in ROLE_VALUES:
-        raise ValidationFailed({"role": ("Choose a role.", {})})
+        raise ValidationFailed({"role": (N_("Choose a role."), {})})
     contact = organisation.contacts[0] if organisation.contacts else None
     p = Participation(
         proposal=proposal, organisation=organisation, role=role, status="candidate",
@@ -517,14 +523,14 @@ def update_profile(org: Organisation, *, actor: User, values: Mapping[str, objec
     from ..directory.models import Contact
 
     if expected_version is None or str(org.version) != str(expected_version):
-        raise Conflict("Someone else saved this organisation first.")
+        raise Conflict(N_("Someone else saved this organisation first."))
     errors = {}
     pic = values.get("pic") or None
     if pic is not None and not (len(pic) == 9 and pic.isascii() and pic.isdigit()):
-        errors["pic"] = ("A PIC has exactly 9 digits.", {})
+        errors["pic"] = (N_("A PIC has exactly 9 digits."), {})
     elif pic is not None and db.session.scalar(select(Organisation.id).where(
             Organisation.pic == pic, Organisation.id != org.id)) is not None:
-        errors["pic"] = ("Another organisation already has this PIC.", {})
+        errors["pic"] = (N_("Another organisation already has this PIC."), {})
     if errors:
         raise ValidationFailed(errors)
     for name in PROFILE_FIELDS:
@@ -550,7 +556,8 @@ class InvitationRefused(DomainError):
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
-        super().__init__("This invitation link cannot be used (%(reason)s).", {"reason": reason})
+        super().__init__(N_("This invitation link cannot be used (%(reason)s)."),
+                         {"reason": reason})
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
@@ -569,12 +576,12 @@ def create_invitation(p: Participation, *, actor: User, email: str, name: str | 
     """
     email = (email or "").strip().lower()
     if not email or "@" not in email or len(email) > 254:
-        raise ValidationFailed({"email": ("Enter a valid email address.", {})})
+        raise ValidationFailed({"email": (N_("Enter a valid email address."), {})})
     if p.status == Status.SHORTLISTED.value:
         apply_action(p, Action.INVITE, actor=actor, actor_role=ActorRole.LEAD)
     elif p.status not in (Status.INVITED.value, Status.CONFIRMED.value,
                           Status.TO_RECONFIRM.value):
-        raise DomainError("Shortlist the organisation before inviting it.")
+        raise DomainError(N_("Shortlist the organisation before inviting it."))
     revoke_pending(p, actor=actor)
     nonce = secrets.token_urlsafe(24)
     invitation = Invitation(
@@ -607,7 +614,7 @@ def revoke_pending(p: Participation, *, actor: User) -> int:
 
 def revoke_invitation(invitation: Invitation, *, actor: User) -> None:
     if invitation.used_at is not None:
-        raise DomainError("This invitation was already used.")
+        raise DomainError(N_("This invitation was already used."))
     if invitation.revoked_at is None:
         invitation.revoked_at = now()
         audit(invitation.participation, "invitation", invitation.email, None, actor=actor,
@@ -793,14 +800,14 @@ def store_signed_letter(p: Participation, *, actor: User, filename: str, content
     name = (filename or "letter").replace("\\", "/").rsplit("/", 1)[-1][:255] or "letter"
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if not content:
-        raise ValidationFailed({"file": ("Choose a file.", {})})
+        raise ValidationFailed({"file": (N_("Choose a file."), {})})
     if len(content) > max_bytes:
-        raise ValidationFailed({"file": ("The file is larger than %(size)s MB.",
+        raise ValidationFailed({"file": (N_("The file is larger than %(size)s MB."),
                                          {"size": max_bytes // (1024 * 1024)})})
     detected = sniff(content)
     if detected is None or EXTENSIONS.get(extension) != detected[0]:
         raise ValidationFailed({"file": (
-            "Upload the signed letter as a PDF, PNG or JPEG file.", {})})
+            N_("Upload the signed letter as a PDF, PNG or JPEG file."), {})})
     content_type, suffix = detected
     stored = secrets.token_hex(16) + suffix
     folder = Path(upload_folder) / "letters"
@@ -856,5 +863,5 @@ def lead_actions(p: Participation) -> tuple[Action, ...]:
 def find_participation(proposal: Proposal, participation_id: int) -> Participation:
     p = db.session.get(Participation, participation_id)
     if p is None or p.proposal_id != proposal.id:
-        raise NotFound("No such participation.")
+        raise NotFound(N_("No such participation."))
     return p
