@@ -84,7 +84,7 @@ def test_concurrent_saves_lose_nothing(make_app, tmp_path):
                 except Conflict:
                     db.session.rollback()
                     conflicts.append(1)
-                except Exception as error:  # noqa: BLE001 - StaleDataError, lock timeouts
+                except Exception as error:
                     db.session.rollback()
                     (conflicts if "Stale" in type(error).__name__ else errors).append(
                         repr(error))
