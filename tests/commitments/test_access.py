@@ -34,7 +34,7 @@ MANAGE_EXPECTED = {"admin": 200, "lead": 200, "writer": 403, "viewer": 403, "par
                    "other_partner": 403, "outsider": 404}
 
 
-@pytest.mark.parametrize("who", list(EMAILS) + ["anonymous"])
+@pytest.mark.parametrize("who", [*EMAILS, "anonymous"])
 def test_get_pages_by_role(app, cworld, who):
     client = _client(app, who)
     pid = cworld["proposal"]

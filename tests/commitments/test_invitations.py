@@ -215,7 +215,7 @@ def test_existing_account_joins_with_its_password(app, cworld):
         assert (member.role, member.organisation_id) == ("partner", cworld["org_a"])
 
 
-def test_concurrent_claims_succeed_exactly_once(make_app, tmp_path, cworld_factory=None):
+def test_concurrent_claims_succeed_exactly_once(make_app, tmp_path):
     from tests import factories
     from tests.conftest import TEST_DATABASE_URL
 
@@ -225,7 +225,7 @@ def test_concurrent_claims_succeed_exactly_once(make_app, tmp_path, cworld_facto
         ids = factories.standard_world()
         p = db.session.get(Participation, _part(ids))
         lead = db.session.get(factories.User, ids["lead"])
-        invitation, token = services.create_invitation(
+        invitation, _token = services.create_invitation(
             p, actor=lead, email="race@example.org", name=None, secret_key="k", max_age=3600)
         users = [factories.make_user(f"racer{i}@example.org").id for i in range(6)]
         db.session.commit()
