@@ -39,7 +39,7 @@ from ..proposals.access import allowed, load_proposal
 from ..proposals.models import Participation
 from ..web.forms import attach_errors
 from . import exports, forms, services
-from .budget import CATEGORY_LABELS, CostCategory, format_amount, format_number
+from .budget import CATEGORY_LABELS, CostCategory, format_amount, format_number, percent
 from .letter import build_letter
 from .models import Invitation, SignedLetter
 from .workflow import ACTION_LABELS, STATUS_LABELS, Action, ActorRole, InvalidTransition, Status
@@ -59,6 +59,11 @@ CATEGORY_CSS = {
 
 def _lang() -> str:
     return str(get_locale() or "en")
+
+
+def _percent(rate) -> str:
+    text = percent(Decimal(rate))
+    return text.replace(".", ",").replace("%", "\u00a0%") if _lang() == "fr" else text
 
 
 def money(value) -> str:
@@ -101,6 +106,7 @@ def helpers() -> dict:
         "commitment_role_label": lambda r: ROLE_LABELS.get(r, r),
         "commitment_missing_label": _missing_label,
         "now": _now(),
+        "commitment_percent": lambda rate: _percent(rate),
     }
 
 
