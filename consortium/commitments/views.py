@@ -47,7 +47,7 @@ from .workflow import ACTION_LABELS, STATUS_LABELS, Action, ActorRole, InvalidTr
 bp = Blueprint("commitments", __name__)
 
 # Endpoints reachable without logging in (the coordinator's anonymous sweep allows them).
-PUBLIC_ENDPOINTS = ("commitments.accept", "commitments.join")
+PUBLIC_ENDPOINTS = ("commitments.accept", "commitments.accept_finish")
 
 ROLE_LABELS = dict(forms.ROLE_CHOICES)
 CATEGORY_CSS = {
@@ -569,7 +569,7 @@ def accept(token: str):
     except services.InvitationRefused as error:
         return _refused(error.reason)
     session["invitation_token"] = token
-    response = redirect(url_for("commitments.join"))
+    response = redirect(url_for("commitments.accept_finish"))
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -585,7 +585,7 @@ def _log_in(user: User) -> None:
 
 
 @bp.route("/invitation", methods=["GET", "POST"])
-def join():
+def accept_finish():
     token = session.get("invitation_token")
     if not token:
         return _refused("invalid")

@@ -161,3 +161,24 @@ def test_lead_sees_notes_and_audit(app, cworld):
     page = lead.get(f"/proposals/{cworld['proposal']}/commitments/{cworld['part_c']}")
     text = page.get_data(as_text=True)
     assert f"{CANARY} private note" in text and 'data-testid="audit"' in text
+
+
+def test_anonymous_sweep_of_the_area(app, cworld):
+    from consortium.commitments.views import PUBLIC_ENDPOINTS
+
+    client = app.test_client()
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("commitments.") or rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        values = {arg: ("csv" if arg == "fmt" else "withdraw" if arg == "action" else 1)
+                  for arg in rule.arguments}
+        url = rule.build(values, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method)
+            assert response.status_code == 302, (method, url)
+            assert response.headers["Location"].startswith("/login"), (method, url)
+            checked += 1
+    assert checked >= 18
+    assert client.get("/invitations/x").status_code == 404
+    assert client.get("/invitation").status_code == 404
