@@ -107,6 +107,7 @@ def helpers() -> dict:
         "commitment_missing_label": _missing_label,
         "now": _now(),
         "commitment_percent": lambda rate: _percent(rate),
+        "commitment_number": lambda value: format_number(Decimal(value or 0), _lang()),
     }
 
 

@@ -61,7 +61,8 @@
     show("max_eu", money(maxEu));
     show("eu", money(eu));
     show("gap", money(gap));
-    show("pm", String(Math.round(pm * 100) / 100));
+    var pmText = String(Math.round(pm * 100) / 100);
+    show("pm", lang === "fr" ? pmText.replace(".", ",") : pmText);
   }
   form.addEventListener("input", update);
 }());

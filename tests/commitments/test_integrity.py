@@ -97,6 +97,8 @@ def test_concurrent_saves_lose_nothing(make_app, tmp_path):
         thread.start()
     for thread in pool:
         thread.join()
+    print(f"concurrency: {threads}x{per_thread} saves, {len(successes)} ok, "
+          f"{len(conflicts)} conflicts, {len(errors)} errors")
     assert errors == []
     assert len(successes) + len(conflicts) == threads * per_thread
     assert len(successes) >= 1
