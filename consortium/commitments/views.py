@@ -105,7 +105,7 @@ def helpers() -> dict:
         if s in Status._value2member_map_ else s,
         "commitment_role_label": lambda r: ROLE_LABELS.get(r, r),
         "commitment_missing_label": _missing_label,
-        "now": _now(),
+        "commitment_now": _now(),
         "commitment_percent": lambda rate: _percent(rate),
         "commitment_number": lambda value: format_number(Decimal(value or 0), _lang()),
     }
