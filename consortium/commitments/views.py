@@ -1,7 +1,851 @@
-"""Pages of the commitments area."""
+"""Pages of the commitments area: the lead's board, the partner's own commitment, invitation
+links, letters of commitment and signed copies.
+
+Access: the board is for Capability.VIEW_BUDGETS; leads and administrators
+(Capability.MANAGE_COMMITMENTS) act on it, writers and viewers get it read only (no invite,
+no edit, no private notes, no outbox).  Partners (Capability.EDIT_OWN_COMMITMENT) only reach
+``mine`` and the pages of their own organisation's participation.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+from sqlalchemy import select
+
+from ..auth import services as auth_services
+from ..auth.models import User
+from ..auth.permissions import Capability
+from ..directory.models import Organisation
+from ..errors import Conflict, DomainError, NotFound, ValidationFailed
+from ..extensions import db
+from ..proposals.access import allowed, load_proposal
+from ..proposals.models import Participation
+from ..web.forms import attach_errors
+from . import exports, forms, services
+from .budget import CATEGORY_LABELS, CostCategory, format_amount, format_number, percent
+from .letter import build_letter
+from .models import Invitation, SignedLetter
+from .workflow import ACTION_LABELS, STATUS_LABELS, Action, ActorRole, InvalidTransition, Status
 
 bp = Blueprint("commitments", __name__)
+
+# Endpoints reachable without logging in (the coordinator's anonymous sweep allows them).
+PUBLIC_ENDPOINTS = ("commitments.accept", "commitments.accept_finish")
+
+ROLE_LABELS = dict(forms.ROLE_CHOICES)
+CATEGORY_CSS = {
+    CostCategory.A: "cat-a", CostCategory.B: "cat-b", CostCategory.C1: "cat-c",
+    CostCategory.C2: "cat-d", CostCategory.C3: "cat-e", CostCategory.D: "cat-f",
+    CostCategory.E: "cat-g",
+}
+
+
+def _lang() -> str:
+    return str(get_locale() or "en")
+
+
+def _percent(rate) -> str:
+    text = percent(Decimal(rate))
+    return text.replace(".", ",").replace("%", "\u00a0%") if _lang() == "fr" else text
+
+
+def money(value) -> str:
+    return format_amount(Decimal(value or 0), _lang())
+
+
+def tr(template: str, params: dict | None = None) -> str:
+    """Translate a domain message; amounts and labels in params are shown localised."""
+    shown = {}
+    for key, value in (params or {}).items():
+        if isinstance(value, Decimal):
+            shown[key] = money(value) if key != "value" and key != "person_months" \
+                else format_number(value, _lang())
+        elif isinstance(value, str):
+            shown[key] = _(value) if value else value
+        else:
+            shown[key] = value
+    return _(template, **shown)
+
+
+def _missing_label(key: str) -> str:
+    return {
+        "contact person": _("contact person"),
+        "PIC": _("PIC"),
+        "budget": _("budget"),
+        "person-months": _("person-months"),
+        "confirmation": _("confirmation"),
+        "re-confirmation": _("re-confirmation"),
+        "signed letter": _("signed letter"),
+    }.get(key, key)
+
+
+@bp.app_context_processor
+def helpers() -> dict:
+    return {
+        "commitment_money": money,
+        "commitment_tr": tr,
+        "commitment_status_label": lambda s: _(STATUS_LABELS[Status(s)])
+        if s in Status._value2member_map_ else s,
+        "commitment_role_label": lambda r: ROLE_LABELS.get(r, r),
+        "commitment_missing_label": _missing_label,
+        "commitment_now": _now(),
+        "commitment_percent": lambda rate: _percent(rate),
+        "commitment_number": lambda value: format_number(Decimal(value or 0), _lang()),
+    }
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _participation(proposal, participation_id: int) -> Participation:
+    try:
+        return services.find_participation(proposal, participation_id)
+    except NotFound:
+        abort(404)
+
+
+def _readable_participation(proposal_id: int, participation_id: int):
+    """Leads, admins, writers and viewers read every participation; a partner only its own
+    organisation's (404 otherwise, so ids of others reveal nothing)."""
+    proposal, member = load_proposal(proposal_id)
+    p = _participation(proposal, participation_id)
+    if allowed(member, Capability.VIEW_BUDGETS):
+        return proposal, member, p
+    if (allowed(member, Capability.EDIT_OWN_COMMITMENT) and member is not None
+            and member.organisation_id == p.organisation_id):
+        return proposal, member, p
+    abort(404)
+
+
+def _own_participation(proposal_id: int):
+    proposal, member = load_proposal(proposal_id, Capability.EDIT_OWN_COMMITMENT)
+    p = services.participation_for(proposal, member.organisation_id if member else None)
+    if p is None:
+        abort(404)
+    return proposal, member, p
+
+
+def _category_parts(budget) -> list[tuple[Decimal, str, str]]:
+    return [(amount, CATEGORY_CSS[cat], f"{_(CATEGORY_LABELS[cat])}: {money(amount)}")
+            for cat, amount in budget.by_category.items()]
+
+
+# --------------------------------------------------------------------------------------
+# The lead's board
+
+
+@bp.get("/proposals/<int:proposal_id>/commitments")
+@login_required
+def board(proposal_id: int):
+    proposal, member = load_proposal(proposal_id, Capability.VIEW_BUDGETS)
+    manage = allowed(member, Capability.MANAGE_COMMITMENTS)
+    data = services.board(proposal)
+    add_form = forms.AddParticipationForm()
+    if manage:
+        _organisation_choices(add_form, proposal)
+    return render_template(
+        "commitments/board.html", proposal=proposal, board=data, manage=manage,
+        add_form=add_form, category_parts=_category_parts, categories=list(CostCategory),
+        category_css=CATEGORY_CSS, category_labels=CATEGORY_LABELS,
+        pending=len(services.pending_for_reminder(proposal)),
+    )
+
+
+def _organisation_choices(form, proposal) -> None:
+    taken = {p.organisation_id for p in proposal.participations}
+    rows = db.session.execute(select(Organisation.id, Organisation.name)
+                              .order_by(Organisation.name)).all()
+    form.organisation.choices = [("", "—")] + [(str(i), n) for i, n in rows if i not in taken]
+
+
+@bp.post("/proposals/<int:proposal_id>/commitments/add")
+@login_required
+def add(proposal_id: int):
+    proposal, _member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
+    form = forms.AddParticipationForm()
+    _organisation_choices(form, proposal)
+    org_id = form.organisation.data
+    organisation = (db.session.get(Organisation, int(org_id))
+                    if org_id and org_id.isdigit() and len(org_id) < 12 else None)
+    if not form.validate_on_submit() or organisation is None:
+        flash(_("Choose an organisation of the directory."), "error")
+        return redirect(url_for("commitments.board", proposal_id=proposal.id))
+    try:
+        p = services.add_participation(proposal, organisation, actor=current_user,
+                                       role=form.role.data)
+    except ValidationFailed as error:
+        for template, params in error.errors.values():
+            flash(tr(template, params), "error")
+        return redirect(url_for("commitments.board", proposal_id=proposal.id))
+    db.session.commit()
+    flash(_("%(name)s is added as a candidate.", name=organisation.short_name), "success")
+    return redirect(url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id))
+
+
+def _board_table(proposal, data):
+    header = [_("Organisation"), _("Role"), _("Status"), _("Person-months")]
+    header += [_(CATEGORY_LABELS[c]) for c in CostCategory]
+    header += [_("Total eligible costs"), _("EU contribution"), _("Own co-financing"),
+               _("Other funding"), _("Share of the total"), _("Contact person"), _("Email"),
+               _("Signed letter"), _("Last activity"), _("Missing")]
+    rows = []
+    for row in data.rows:
+        p, bud = row.participation, row.budget
+        rows.append([
+            p.organisation.name, ROLE_LABELS.get(p.role, p.role),
+            _(STATUS_LABELS[Status(p.status)]) if p.status in Status._value2member_map_
+            else p.status,
+            bud.person_months_total,
+            *[bud.by_category[c] for c in CostCategory],
+            bud.total, bud.eu_contribution, bud.own_cofinancing, bud.other_funding,
+            row.share, p.contact_name or "", p.contact_email or "",
+            _("yes") if row.letter else _("no"),
+            p.last_activity_at.strftime("%Y-%m-%d %H:%M") if p.last_activity_at else "",
+            ", ".join(_missing_label(m) for m, _params in row.missing),
+        ])
+    c = data.consortium
+    rows.append([_("Total"), "", "", c.person_months_total,
+                 *[c.by_category[cat] for cat in CostCategory], c.total, c.eu_total,
+                 c.own_cofinancing_total, c.other_funding_total, c.eu_share, "", "", "", "", ""])
+    return header, rows
+
+
+@bp.get("/proposals/<int:proposal_id>/commitments/board.<fmt>")
+@login_required
+def export(proposal_id: int, fmt: str):
+    proposal, _member = load_proposal(proposal_id, Capability.VIEW_BUDGETS)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    header, rows = _board_table(proposal, services.board(proposal))
+    name = f"{proposal.acronym}-commitments.{fmt}"
+    if fmt == "csv":
+        body, mimetype = exports.to_csv(header, rows), "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx(proposal.acronym, header, rows)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{_ascii(name)}"'
+    return response
+
+
+def _ascii(name: str) -> str:
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in name)
+
+
+@bp.post("/proposals/<int:proposal_id>/commitments/remind")
+@login_required
+def remind(proposal_id: int):
+    proposal, _member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
+    sent = 0
+    for p in services.pending_for_reminder(proposal):
+        pending = services.pending_invitations([p.id]).get(p.id)
+        if pending is not None:
+            _invitation, token = services.create_invitation(
+                p, actor=current_user, email=pending.email, name=pending.name,
+                **_token_config())
+            link = url_for("commitments.accept", token=token, _external=True)
+        else:
+            link = url_for("commitments.mine", proposal_id=proposal.id, _external=True)
+        services.queue_mail(
+            proposal_id=proposal.id, recipient=p.contact_email if pending is None
+            else pending.email,
+            subject=_("Reminder: your commitment to %(acronym)s", acronym=proposal.acronym),
+            body=_("Hello,\n\nThe coordinator of %(acronym)s is waiting for the commitment of "
+                   "%(organisation)s. Please fill it in and confirm it here:\n%(link)s\n",
+                   acronym=proposal.acronym, organisation=p.organisation.name, link=link),
+            config=current_app.config)
+        services.audit(p, "reminder", None, p.contact_email, actor=current_user)
+        sent += 1
+    db.session.commit()
+    flash(_("%(count)d reminders written.", count=sent), "success")
+    return redirect(url_for("commitments.board", proposal_id=proposal.id))
+
+
+@bp.get("/proposals/<int:proposal_id>/commitments/outbox")
+@login_required
+def outbox(proposal_id: int):
+    proposal, _member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
+    return render_template("commitments/outbox.html", proposal=proposal,
+                           messages=services.outbox(proposal),
+                           mail_configured=bool(current_app.config.get("MAIL_SERVER")))
+
+
+# --------------------------------------------------------------------------------------
+# One participation, for the lead
+
+
+def _fill_amounts(form, p) -> None:
+    for name in services.AMOUNT_FIELDS:
+        getattr(form, name).data = forms.amount_text(getattr(p, name))
+
+
+def _values(form, lead: bool) -> dict:
+    values = {name: getattr(form, name).amount for name in services.AMOUNT_FIELDS}
+    values.update(contact_name=form.contact_name.data or None,
+                  contact_function=form.contact_function.data or None,
+                  contact_email=(form.contact_email.data or "").lower() or None,
+                  tasks=form.tasks.data or "")
+    if lead:
+        values["role"] = form.role.data
+        target = form.affiliated_to.data
+        values["affiliated_to_id"] = int(target) if target and target.isdigit() \
+            and len(target) < 12 else None
+        values["notes"] = form.notes.data or ""
+    return values
+
+
+def _efforts_view(p):
+    actions = services.actions_by_id(p.proposal)
+    efforts = {e.action_id: e.person_months for e in p.efforts}
+    return [(a, efforts.get(a.id)) for a in actions.values()]
+
+
+def _conflict(p, form, lead: bool):
+    db.session.rollback()
+    current = db.session.get(Participation, p.id)
+    rows = []
+    for field in form:
+        if field.type in ("HiddenField", "CSRFTokenField"):
+            continue
+        saved = getattr(current, field.name, None)
+        if field.name == "affiliated_to":
+            saved = current.affiliated_to_id
+        saved_text = forms.amount_text(saved) if isinstance(saved, Decimal) else (saved or "")
+        typed = request.form.get(field.name, "")
+        rows.append((field.label.text, typed, str(saved_text),
+                     str(saved_text).strip() != typed.strip()))
+    return render_template("commitments/conflict.html", participation=current, rows=rows,
+                           back=request.path), 409
+
+
+def _save_commitment(p, form, *, lead: bool):
+    """Validate and save; returns a response on success or conflict, else None."""
+    pm_values, pm_errors = forms.parse_person_months(
+        request.form, [a.id for a in services.actions_by_id(p.proposal).values()])
+    valid = form.validate_on_submit()
+    if not valid or pm_errors:
+        form.pm_errors = pm_errors
+        return None
+    try:
+        changed = services.update_commitment(
+            p, actor=current_user, actor_role=ActorRole.LEAD if lead else ActorRole.PARTNER,
+            values=_values(form, lead), person_months=pm_values,
+            expected_version=form.version.data)
+        db.session.commit()
+    except Conflict:
+        return _conflict(p, form, lead)
+    except ValidationFailed as error:
+        db.session.rollback()
+        attach_errors(form, error)
+        form.pm_errors = {k: tr(t, pa) for k, (t, pa) in error.errors.items()
+                          if k.startswith("pm_")}
+        return None
+    except InvalidTransition as error:
+        db.session.rollback()
+        flash(tr(error.template, error.params), "error")
+        return None
+    if changed:
+        flash(_("The commitment is saved."), "success")
+    else:
+        flash(_("Nothing changed."), "info")
+    target = ("commitments.edit" if lead else "commitments.mine")
+    kwargs = {"participation_id": p.id} if lead else {}
+    return redirect(url_for(target, proposal_id=p.proposal_id, **kwargs))
+
+
+@bp.route("/proposals/<int:proposal_id>/commitments/<int:participation_id>",
+          methods=["GET", "POST"])
+@login_required
+def edit(proposal_id: int, participation_id: int):
+    proposal, member = load_proposal(proposal_id, Capability.VIEW_BUDGETS)
+    p = _participation(proposal, participation_id)
+    manage = allowed(member, Capability.MANAGE_COMMITMENTS)
+    if request.method == "POST" and not manage:
+        abort(403)
+    form = forms.LeadCommitmentForm(obj=None if request.method == "POST" else p)
+    form.affiliated_to.choices = [("", "—")] + [
+        (str(o.id), o.organisation.name) for o in proposal.participations if o.id != p.id]
+    form.pm_errors = {}
+    if request.method == "GET":
+        form.version.data = p.version
+        form.affiliated_to.data = str(p.affiliated_to_id or "")
+        _fill_amounts(form, p)
+    else:
+        response = _save_commitment(p, form, lead=True)
+        if response is not None:
+            return response
+    bud = services.budget_of(p)
+    funding, indirect = services.rates(proposal)
+    return render_template(
+        "commitments/edit.html", proposal=proposal, p=p, form=form, manage=manage,
+        budget=bud, issues=services.b.coherence_checks(bud), efforts=_efforts_view(p),
+        funding_rate=funding, indirect_rate=indirect,
+        trail=services.audit_trail(p) if manage else [],
+        invitations=_invitations(p) if manage else [],
+        letters=services.letters_of(p), actions=services.lead_actions(p) if manage else (),
+        action_labels=ACTION_LABELS, invite_form=forms.InviteForm(formdata=None),
+        action_form=forms.ActionForm(formdata=None), category_parts=_category_parts,
+        upload=forms.UploadForm(formdata=None),
+        posted_pm=request.form if request.method == "POST" else None,
+    )
+
+
+def _invitations(p):
+    return list(db.session.scalars(select(Invitation).where(
+        Invitation.participation_id == p.id).order_by(Invitation.id.desc())))
+
+
+@bp.post("/proposals/<int:proposal_id>/commitments/<int:participation_id>/status/<action>")
+@login_required
+def change_status(proposal_id: int, participation_id: int, action: str):
+    proposal, _member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
+    p = _participation(proposal, participation_id)
+    form = forms.ActionForm()
+    if action not in Action._value2member_map_ or not form.validate_on_submit():
+        abort(400)
+    try:
+        status = services.apply_action(p, action, actor=current_user,
+                                       actor_role=ActorRole.LEAD,
+                                       expected_version=form.version.data)
+        if status in (Status.WITHDRAWN, Status.CANDIDATE):
+            services.revoke_pending(p, actor=current_user)
+        db.session.commit()
+    except Conflict:
+        db.session.rollback()
+        flash(_("Someone else changed this participation; check it and try again."), "error")
+    except InvalidTransition as error:
+        db.session.rollback()
+        flash(tr(error.template, error.params), "error")
+    else:
+        flash(_("%(name)s is now “%(status)s”.", name=p.organisation.short_name,
+                status=_(STATUS_LABELS[status])), "success")
+    return redirect(url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id))
+
+
+def _token_config() -> dict:
+    return {"secret_key": current_app.config["SECRET_KEY"],
+            "max_age": int(current_app.config["INVITATION_MAX_AGE"])}
+
+
+def _invitation_mail(proposal, p, link: str) -> tuple[str, str]:
+    subject = _("Invitation to the LIFE proposal %(acronym)s", acronym=proposal.acronym)
+    body = _("Hello,\n\n%(lead)s invites %(organisation)s to the consortium of the LIFE "
+             "proposal %(acronym)s “%(title)s”.\n\nFollow this personal link to set your "
+             "password, fill in your organisation's commitment and download its letter "
+             "(the link works once and expires in %(days)d days):\n%(link)s\n",
+             lead=current_user.name, organisation=p.organisation.name,
+             acronym=proposal.acronym, title=proposal.title,
+             days=int(current_app.config["INVITATION_MAX_AGE"]) // 86400, link=link)
+    return subject, body
+
+
+@bp.post("/proposals/<int:proposal_id>/commitments/<int:participation_id>/invite")
+@login_required
+def invite(proposal_id: int, participation_id: int):
+    proposal, _member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
+    p = _participation(proposal, participation_id)
+    form = forms.InviteForm()
+    if not form.validate_on_submit():
+        flash(_("Enter a valid email address."), "error")
+        return redirect(url_for("commitments.edit", proposal_id=proposal.id,
+                                participation_id=p.id))
+    try:
+        _invitation, token = services.create_invitation(
+            p, actor=current_user, email=form.email.data, name=form.name.data,
+            **_token_config())
+    except ValidationFailed as error:
+        db.session.rollback()
+        for template, params in error.errors.values():
+            flash(tr(template, params), "error")
+    except DomainError as error:
+        db.session.rollback()
+        flash(tr(error.template, error.params), "error")
+    else:
+        link = url_for("commitments.accept", token=token, _external=True)
+        subject, body = _invitation_mail(proposal, p, link)
+        message = services.queue_mail(proposal_id=proposal.id, recipient=form.email.data,
+                                      subject=subject, body=body, config=current_app.config)
+        db.session.commit()
+        if message.sent_at:
+            flash(_("The invitation is sent to %(email)s.", email=form.email.data), "success")
+        else:
+            flash(_("The invitation is in the outbox: copy the link and send it to "
+                    "%(email)s.", email=form.email.data), "success")
+            return redirect(url_for("commitments.outbox", proposal_id=proposal.id))
+    return redirect(url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id))
+
+
+def _invitation_of(proposal, invitation_id: int) -> Invitation:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.participation.proposal_id != proposal.id:
+        abort(404)
+    return invitation
+
+
+@bp.post("/proposals/<int:proposal_id>/commitments/invitations/<int:invitation_id>/resend")
+@login_required
+def resend(proposal_id: int, invitation_id: int):
+    proposal, _member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
+    old = _invitation_of(proposal, invitation_id)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    p = old.participation
+    try:
+        _invitation, token = services.create_invitation(
+            p, actor=current_user, email=old.email, name=old.name, **_token_config())
+    except DomainError as error:
+        db.session.rollback()
+        flash(tr(error.template, error.params), "error")
+        return redirect(url_for("commitments.edit", proposal_id=proposal.id,
+                                participation_id=p.id))
+    link = url_for("commitments.accept", token=token, _external=True)
+    subject, body = _invitation_mail(proposal, p, link)
+    message = services.queue_mail(proposal_id=proposal.id, recipient=old.email, subject=subject,
+                                  body=body, config=current_app.config)
+    db.session.commit()
+    flash(_("A new link is written for %(email)s; the previous one no longer works.",
+            email=old.email), "success")
+    if message.sent_at:
+        return redirect(url_for("commitments.edit", proposal_id=proposal.id,
+                                participation_id=p.id))
+    return redirect(url_for("commitments.outbox", proposal_id=proposal.id))
+
+
+@bp.post("/proposals/<int:proposal_id>/commitments/invitations/<int:invitation_id>/revoke")
+@login_required
+def revoke(proposal_id: int, invitation_id: int):
+    proposal, _member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
+    invitation = _invitation_of(proposal, invitation_id)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.revoke_invitation(invitation, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(tr(error.template, error.params), "error")
+    else:
+        db.session.commit()
+        current_app.logger.info("invitation %s revoked by user %s", invitation.id,
+                                current_user.id)
+        flash(_("The invitation link is revoked."), "success")
+    return redirect(url_for("commitments.edit", proposal_id=proposal.id,
+                            participation_id=invitation.participation_id))
+
+
+# --------------------------------------------------------------------------------------
+# Invitation links (public)
+
+REFUSAL_STATUS = {"invalid": 404, "expired": 410, "used": 410, "revoked": 410, "other": 403}
+
+
+def _refused(reason: str):
+    session.pop("invitation_token", None)
+    return render_template("commitments/invitation_refused.html", reason=reason), \
+        REFUSAL_STATUS.get(reason, 400)
+
+
+@bp.get("/invitations/<path:token>")
+def accept(token: str):
+    """Check the link, keep the token in the session and drop it from the address bar."""
+    try:
+        services.resolve_token(token, **_token_config())
+    except services.InvitationRefused as error:
+        return _refused(error.reason)
+    session["invitation_token"] = token
+    response = redirect(url_for("commitments.accept_finish"))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _log_in(user: User) -> None:
+    token = auth_services.open_session(user, user_agent=request.user_agent.string)
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    user.session_token = token
+    login_user(user)
+
+
+@bp.route("/invitation", methods=["GET", "POST"])
+def accept_finish():
+    token = session.get("invitation_token")
+    if not token:
+        return _refused("invalid")
+    try:
+        invitation = services.resolve_token(token, **_token_config())
+    except services.InvitationRefused as error:
+        return _refused(error.reason)
+    p = invitation.participation
+    if current_user.is_authenticated:
+        if services.conflicting_membership(current_user, invitation):
+            return _refused("other")
+        form, mode, user = forms.JoinLoggedInForm(), "logged_in", current_user
+    else:
+        user = db.session.scalar(select(User).where(User.email == invitation.email))
+        if user is not None:
+            form, mode = forms.JoinExistingForm(), "existing"
+        else:
+            form, mode = forms.JoinNewForm(), "new"
+            if request.method == "GET":
+                form.name.data = invitation.name or p.contact_name
+    if form.validate_on_submit():
+        config = current_app.config
+        try:
+            if mode == "new":
+                user = auth_services.create_user(
+                    email=invitation.email, name=form.name.data,
+                    password=form.password.data, method=config["PASSWORD_HASH_METHOD"],
+                    min_length=config["PASSWORD_MIN_LENGTH"])
+            elif mode == "existing":
+                checked = auth_services.authenticate(
+                    email=invitation.email, password=form.password.data,
+                    address=request.remote_addr or "unknown",
+                    max_per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+                    max_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+                    window_seconds=config["LOGIN_WINDOW_SECONDS"])
+                if checked is None:
+                    db.session.commit()
+                    form.password.errors = [_("Wrong password.")]
+                    return render_template("commitments/join.html", form=form, mode=mode,
+                                           invitation=invitation, p=p)
+            services.claim_invitation(invitation, user)
+            if mode != "logged_in":
+                _log_in(user)
+            db.session.commit()
+        except auth_services.TooManyAttempts as error:
+            db.session.rollback()
+            flash(_(error.template, **error.params), "error")
+        except ValidationFailed as error:
+            db.session.rollback()
+            attach_errors(form, error)
+            if "password" in error.errors and hasattr(form, "password"):
+                template, params = error.errors["password"]
+                form.password.errors = [_(template, **params)]
+        except services.InvitationRefused as error:
+            db.session.rollback()
+            return _refused(error.reason)
+        else:
+            session.pop("invitation_token", None)
+            flash(_("Welcome! You can now fill in the commitment of %(organisation)s.",
+                    organisation=p.organisation.name), "success")
+            return redirect(url_for("commitments.mine", proposal_id=p.proposal_id))
+    return render_template("commitments/join.html", form=form, mode=mode,
+                           invitation=invitation, p=p)
+
+
+# --------------------------------------------------------------------------------------
+# The partner's side
+
+
+@bp.route("/proposals/<int:proposal_id>/commitments/mine", methods=["GET", "POST"])
+@login_required
+def mine(proposal_id: int):
+    proposal, _member, p = _own_participation(proposal_id)
+    form = forms.CommitmentForm(obj=None if request.method == "POST" else p)
+    form.pm_errors = {}
+    if request.method == "GET":
+        form.version.data = p.version
+        _fill_amounts(form, p)
+    else:
+        response = _save_commitment(p, form, lead=False)
+        if response is not None:
+            return response
+    bud = services.budget_of(p)
+    funding, indirect = services.rates(proposal)
+    confirm_form = forms.ConfirmForm(formdata=None)
+    confirm_form.version.data = p.version
+    confirm_form.name.data = p.confirmed_by_name or p.contact_name
+    confirm_form.function.data = p.confirmed_by_function or p.contact_function
+    decline_form = forms.DeclineForm(formdata=None)
+    decline_form.version.data = p.version
+    members = [o for o in proposal.participations
+               if o.status not in ("declined", "withdrawn", "candidate")]
+    return render_template(
+        "commitments/mine.html", proposal=proposal, p=p, form=form, budget=bud,
+        issues=services.b.coherence_checks(bud), efforts=_efforts_view(p),
+        funding_rate=funding, indirect_rate=indirect, confirm_form=confirm_form,
+        decline_form=decline_form, upload=forms.UploadForm(formdata=None),
+        letters=services.letters_of(p), members=members, category_parts=_category_parts,
+        may_confirm=p.status in ("invited", "to_reconfirm"),
+        posted_pm=request.form if request.method == "POST" else None,
+    )
+
+
+@bp.post("/proposals/<int:proposal_id>/commitments/mine/confirm")
+@login_required
+def confirm(proposal_id: int):
+    proposal, _member, p = _own_participation(proposal_id)
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the name and function of the signatory."), "error")
+        return redirect(url_for("commitments.mine", proposal_id=proposal.id))
+    try:
+        services.confirm(p, actor=current_user, name=form.name.data,
+                         function=form.function.data, expected_version=form.version.data)
+        db.session.commit()
+    except Conflict:
+        return _conflict(p, form, False)
+    except (InvalidTransition, ValidationFailed) as error:
+        db.session.rollback()
+        flash(tr(error.template, error.params), "error")
+    else:
+        flash(_("Thank you: the commitment of %(organisation)s is confirmed.",
+                organisation=p.organisation.name), "success")
+    return redirect(url_for("commitments.mine", proposal_id=proposal.id))
+
+
+@bp.post("/proposals/<int:proposal_id>/commitments/mine/decline")
+@login_required
+def decline(proposal_id: int):
+    proposal, _member, p = _own_participation(proposal_id)
+    form = forms.DeclineForm()
+    if not form.validate_on_submit():
+        flash(_("Tell the coordinator why you decline."), "error")
+        return redirect(url_for("commitments.mine", proposal_id=proposal.id))
+    try:
+        services.decline(p, actor=current_user, reason=form.reason.data,
+                         expected_version=form.version.data)
+        db.session.commit()
+    except Conflict:
+        return _conflict(p, form, False)
+    except (InvalidTransition, ValidationFailed) as error:
+        db.session.rollback()
+        flash(tr(error.template, error.params), "error")
+    else:
+        flash(_("Your answer is recorded; the coordinator is informed."), "success")
+    return redirect(url_for("commitments.mine", proposal_id=proposal.id))
+
+
+@bp.route("/proposals/<int:proposal_id>/commitments/mine/organisation",
+          methods=["GET", "POST"])
+@login_required
+def profile(proposal_id: int):
+    proposal, _member, p = _own_participation(proposal_id)
+    org = p.organisation
+    first = org.contacts[0] if org.contacts else None
+    form = forms.ProfileForm(obj=None if request.method == "POST" else org)
+    if request.method == "GET":
+        form.version.data = org.version
+        form.annual_budget.data = forms.amount_text(org.annual_budget_eur)
+        if first is not None:
+            form.contact_name.data = first.name
+            form.contact_function.data = first.function
+            form.contact_email.data = first.email
+            form.contact_phone.data = first.phone
+    elif form.validate_on_submit():
+        contacts = [{"name": form.contact_name.data, "function": form.contact_function.data,
+                     "email": (form.contact_email.data or "").lower(),
+                     "phone": form.contact_phone.data}]
+        contacts += [{"name": c.name, "function": c.function, "email": c.email,
+                      "phone": c.phone} for c in org.contacts[1:]]
+        try:
+            services.update_profile(org, actor=current_user, values={
+                "description": form.description.data, "website": form.website.data,
+                "city": form.city.data, "staff": form.staff.data,
+                "annual_budget_eur": form.annual_budget.amount, "pic": form.pic.data},
+                contacts=contacts, expected_version=form.version.data)
+            db.session.commit()
+        except Conflict:
+            db.session.rollback()
+            return render_template("errors/409.html", submitted=[
+                (k, v) for k, v in request.form.items()
+                if k not in ("csrf_token", "version") and v.strip()]), 409
+        except ValidationFailed as error:
+            db.session.rollback()
+            attach_errors(form, error)
+        else:
+            flash(_("The profile of %(organisation)s is saved.", organisation=org.name),
+                  "success")
+            return redirect(url_for("commitments.profile", proposal_id=proposal.id))
+    return render_template("commitments/profile.html", proposal=proposal, p=p, org=org,
+                           form=form)
+
+
+# --------------------------------------------------------------------------------------
+# Letters
+
+
+@bp.get("/proposals/<int:proposal_id>/commitments/<int:participation_id>/letter.docx")
+@login_required
+def letter(proposal_id: int, participation_id: int):
+    proposal, _member, p = _readable_participation(proposal_id, participation_id)
+    lang = request.args.get("lang") or proposal.document_language
+    if lang not in ("en", "fr"):
+        abort(404)
+    data = services.letter_data(p, today=_now().date())
+    body = build_letter(data, lang)
+    name = _ascii(f"{proposal.acronym}-{p.organisation.short_name}-letter-{lang}.docx")
+    response = Response(
+        body,
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.post("/proposals/<int:proposal_id>/commitments/<int:participation_id>/signed")
+@login_required
+def upload(proposal_id: int, participation_id: int):
+    proposal, member, p = _readable_participation(proposal_id, participation_id)
+    lead = allowed(member, Capability.MANAGE_COMMITMENTS)
+    own = member is not None and member.role == "partner"
+    if not (lead or own):
+        abort(403)
+    back = (url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id)
+            if lead else url_for("commitments.mine", proposal_id=proposal.id))
+    form = forms.UploadForm()
+    file = request.files.get("file")
+    if not form.validate_on_submit() or file is None:
+        flash(_("Choose a file."), "error")
+        return redirect(back)
+    try:
+        content = file.stream.read(services.LETTER_MAX_BYTES + 1)
+    finally:
+        for stored in request.files.values():
+            stored.close()
+    try:
+        services.store_signed_letter(p, actor=current_user, filename=file.filename or "",
+                                     content=content,
+                                     upload_folder=current_app.config["UPLOAD_FOLDER"])
+        db.session.commit()
+    except ValidationFailed as error:
+        db.session.rollback()
+        for template, params in error.errors.values():
+            flash(tr(template, params), "error")
+    else:
+        flash(_("The signed letter is received."), "success")
+    return redirect(back)
+
+
+@bp.get("/proposals/<int:proposal_id>/commitments/<int:participation_id>/signed/<int:letter_id>")
+@login_required
+def signed(proposal_id: int, participation_id: int, letter_id: int):
+    _proposal, _member, p = _readable_participation(proposal_id, participation_id)
+    row = db.session.get(SignedLetter, letter_id)
+    if row is None or row.participation_id != p.id:
+        abort(404)
+    path = services.letter_path(row, current_app.config["UPLOAD_FOLDER"])
+    if not path.is_file():
+        abort(404)
+    response = Response(path.read_bytes(), mimetype=row.content_type)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{_ascii(row.original_name) or "letter"}"')
+    return response

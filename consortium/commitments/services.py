@@ -1,0 +1,867 @@
+"""Commitments: participations, their budget, invitations, outbox mail and signed letters.
+
+Services add and flush, never commit; they raise ``consortium.errors`` DomainError subclasses
+with English templates the views translate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import smtplib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from email.message import EmailMessage
+from pathlib import Path
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select, update
+
+from ..auth.models import User
+from ..directory.models import Organisation
+from ..errors import Conflict, DomainError, NotFound, ValidationFailed
+from ..extensions import db
+from ..proposals import services as proposal_services
+from ..proposals.models import (
+    ActionEffort,
+    AuditEvent,
+    Participation,
+    Proposal,
+    ProposalMember,
+)
+from . import budget as b
+from .letter import LetterAction, LetterData
+from .models import Invitation, OutboxMessage, SignedLetter
+from .workflow import (
+    COMMITTED_STATUSES,
+    Action,
+    ActorRole,
+    ParticipantRole,
+    Status,
+    allowed_actions,
+    next_status,
+)
+
+log = logging.getLogger(__name__)
+
+INVITATION_SALT = "partner-invite"
+DEFAULT_FUNDING_RATE = Decimal("0.60")
+DEFAULT_INDIRECT_RATE = Decimal("0.07")
+MAX_PERSON_MONTHS = Decimal("9999")
+LETTER_MAX_BYTES = 10 * 1024 * 1024
+PENDING_STATUSES = (Status.INVITED.value, Status.TO_RECONFIRM.value)
+
+# Fields of a participation that make up the commitment (a change asks for re-confirmation).
+COMMITMENT_FIELDS = (
+    "role",
+    "affiliated_to_id",
+    "tasks",
+    "cost_personnel",
+    "cost_subcontracting",
+    "cost_travel",
+    "cost_equipment",
+    "cost_other_goods",
+    "cost_other",
+    "eu_requested",
+    "own_cofinancing",
+    "other_funding",
+)
+CONTACT_FIELDS = ("contact_name", "contact_function", "contact_email")
+PARTNER_FIELDS = (*CONTACT_FIELDS, *[f for f in COMMITMENT_FIELDS
+                                      if f not in ("role", "affiliated_to_id")])
+LEAD_FIELDS = (*CONTACT_FIELDS, *COMMITMENT_FIELDS, "notes")
+AMOUNT_FIELDS = (
+    "cost_personnel",
+    "cost_subcontracting",
+    "cost_travel",
+    "cost_equipment",
+    "cost_other_goods",
+    "cost_other",
+    "eu_requested",
+    "own_cofinancing",
+    "other_funding",
+)
+ROLE_VALUES = ("coordinator", "beneficiary", "affiliated_entity", "associated_partner",
+               "subcontractor")
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation; the view translates it."""
+    return message
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --------------------------------------------------------------------------------------
+# Budget of participations
+
+
+def participant_role(participation: Participation) -> ParticipantRole | None:
+    try:
+        return ParticipantRole.parse(participation.role or "")
+    except ValueError:
+        return None
+
+
+def rates(proposal: Proposal) -> tuple[Decimal, Decimal]:
+    """(funding rate, indirect rate) of the proposal's topic, with LIFE defaults."""
+    topic = proposal.topic
+    funding = topic.funding_rate if topic.funding_rate is not None else DEFAULT_FUNDING_RATE
+    indirect = topic.indirect_rate if topic.indirect_rate is not None else DEFAULT_INDIRECT_RATE
+    return Decimal(funding), Decimal(indirect)
+
+
+def actions_by_id(proposal: Proposal) -> dict:
+    return {a.id: a for a in proposal_services.actions_of(proposal)}
+
+
+def cost_lines(p: Participation) -> b.CostLines:
+    return b.CostLines(
+        personnel=p.cost_personnel or 0,
+        subcontracting=p.cost_subcontracting or 0,
+        travel=p.cost_travel or 0,
+        equipment=p.cost_equipment or 0,
+        other_goods=p.cost_other_goods or 0,
+        other_costs=p.cost_other or 0,
+    )
+
+
+def budget_of(p: Participation, actions: Mapping[int, object] | None = None
+              ) -> b.ParticipationBudget:
+    actions = actions if actions is not None else actions_by_id(p.proposal)
+    funding, indirect = rates(p.proposal)
+    months = {}
+    for effort in p.efforts:
+        action = actions.get(effort.action_id)
+        if action is not None:
+            months[action.code] = Decimal(effort.person_months or 0)
+    return b.participation_budget(
+        cost_lines(p),
+        indirect_rate=indirect,
+        funding_rate=funding,
+        requested_eu=p.eu_requested,
+        own_cofinancing=p.own_cofinancing or 0,
+        other_funding=p.other_funding or 0,
+        person_months=months,
+        role=participant_role(p),
+    )
+
+
+@dataclass
+class BoardRow:
+    participation: Participation
+    budget: b.ParticipationBudget
+    share: Decimal | None
+    missing: list[tuple[str, dict]]
+    issues: list[b.Issue]
+    letter: SignedLetter | None
+    invitation: Invitation | None
+    leads: list[str] = field(default_factory=list)
+    joins: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Board:
+    rows: list[BoardRow]
+    consortium: b.ConsortiumBudget
+    checks: list[tuple[str, str, dict]]  # (severity, template, params)
+    funding_rate: Decimal
+    indirect_rate: Decimal
+    max_total: Decimal
+
+
+def current_letters(participation_ids: list[int]) -> dict[int, SignedLetter]:
+    if not participation_ids:
+        return {}
+    letters = db.session.scalars(
+        select(SignedLetter).where(
+            SignedLetter.participation_id.in_(participation_ids),
+            SignedLetter.superseded_at.is_(None),
+        ).order_by(SignedLetter.id)
+    )
+    return {letter.participation_id: letter for letter in letters}
+
+
+def pending_invitations(participation_ids: list[int]) -> dict[int, Invitation]:
+    if not participation_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Invitation).where(
+            Invitation.participation_id.in_(participation_ids),
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        ).order_by(Invitation.id)
+    )
+    return {inv.participation_id: inv for inv in rows}
+
+
+def missing_items(p: Participation, budget: b.ParticipationBudget,
+                  letter) -> list[tuple[str, dict]]:
+    role = participant_role(p)
+    missing: list[tuple[str, dict]] = []
+    if not p.contact_email:
+        missing.append(("contact person", {}))
+    if role is not None and role.pic_required and not p.organisation.pic:
+        missing.append(("PIC", {}))
+    if role is not None and role.receives_eu_funding and budget.total == 0:
+        missing.append(("budget", {}))
+    if budget.person_months_total == 0 and role is not None and role.receives_eu_funding:
+        missing.append(("person-months", {}))
+    if p.status == Status.INVITED.value:
+        missing.append(("confirmation", {}))
+    if p.status == Status.TO_RECONFIRM.value:
+        missing.append(("re-confirmation", {}))
+    if p.status in (Status.CONFIRMED.value, Status.TO_RECONFIRM.value) and letter is None:
+        missing.append(("signed letter", {}))
+    return missing
+
+
+def board(proposal: Proposal) -> Board:
+    from ..workshops.models import ActionParticipant
+
+    actions = actions_by_id(proposal)
+    participations = list(proposal.participations)
+    ids = [p.id for p in participations]
+    letters = current_letters(ids)
+    invitations = pending_invitations(ids)
+    joined: dict[int, list[str]] = {}
+    if actions:
+        for action_id, org_id in db.session.execute(
+            select(ActionParticipant.action_id, ActionParticipant.organisation_id).where(
+                ActionParticipant.action_id.in_(list(actions))
+            )
+        ):
+            joined.setdefault(org_id, []).append(actions[action_id].code)
+    budgets = [(p, budget_of(p, actions)) for p in participations]
+    consortium = b.consortium_budget(
+        [b.ConsortiumRow(str(p.id), p.organisation.short_name, bud) for p, bud in budgets
+         if p.status not in (Status.DECLINED.value, Status.WITHDRAWN.value)]
+    ) if budgets else b.consortium_budget([])
+    rows = []
+    for p, bud in budgets:
+        letter = letters.get(p.id)
+        rows.append(BoardRow(
+            participation=p,
+            budget=bud,
+            share=consortium.shares.get(str(p.id)),
+            missing=missing_items(p, bud, letter),
+            issues=b.coherence_checks(bud, annual_budget=p.organisation.annual_budget_eur),
+            letter=letter,
+            invitation=invitations.get(p.id),
+            leads=sorted(a.code for a in actions.values()
+                         if a.lead_organisation_id == p.organisation_id),
+            joins=sorted(joined.get(p.organisation_id, [])),
+        ))
+    funding, indirect = rates(proposal)
+    return Board(
+        rows=rows,
+        consortium=consortium,
+        checks=board_checks(proposal, rows, consortium, actions),
+        funding_rate=funding,
+        indirect_rate=indirect,
+        max_total=max((r.budget.total for r in rows), default=Decimal(0)),
+    )
+
+
+def board_checks(proposal, rows: list[BoardRow], consortium,
+                 actions) -> list[tuple[str, str, dict]]:
+    """The lead's checklist: (severity, template, params); severity "ok" when satisfied."""
+    active = [r for r in rows if r.participation.status not in ("declined", "withdrawn")]
+    checks: list[tuple[str, str, dict]] = []
+    funding = consortium.funding_rate
+    if consortium.funding_rate_respected:
+        checks.append(("ok", N_("The EU contribution respects the funding rate (%(rate)s)."),
+                       {"rate": b.percent(funding) if funding is not None else "—"}))
+    else:
+        checks.append(("error", N_("The consortium requests %(eu)s from the EU, above %(rate)s "
+                                   "of the eligible costs (%(max_eu)s)."),
+                       {"eu": consortium.eu_total, "rate": b.percent(funding),
+                        "max_eu": consortium.max_eu}))
+    coordinators = [r for r in active if participant_role(r.participation)
+                    is ParticipantRole.COORDINATING_BENEFICIARY]
+    if len(coordinators) == 1:
+        checks.append(("ok", N_("The coordinator is %(name)s."),
+                       {"name": coordinators[0].participation.organisation.short_name}))
+    elif not coordinators:
+        checks.append(("error", N_("No coordinating beneficiary is set."), {}))
+    else:
+        checks.append(("error", N_("%(count)d organisations are set as coordinator; keep one."),
+                       {"count": len(coordinators)}))
+    without_lead = sorted(a.code for a in actions.values() if a.lead_organisation_id is None)
+    if not actions:
+        checks.append(("warning",
+                       N_("No action yet: the work packages come from the workshops."), {}))
+    elif without_lead:
+        checks.append(("error", N_("Actions without a lead: %(codes)s."),
+                       {"codes": ", ".join(without_lead)}))
+    else:
+        checks.append(("ok", N_("Every action has a lead."), {}))
+    no_pic = [r.participation.organisation.short_name for r in active
+              if (role := participant_role(r.participation)) is not None
+              and role.counts_as_beneficiary and not r.participation.organisation.pic]
+    if no_pic:
+        checks.append(("warning", N_("Beneficiaries without a PIC: %(names)s."),
+                       {"names": ", ".join(no_pic)}))
+    else:
+        checks.append(("ok", N_("Every beneficiary has a PIC."), {}))
+    committed = [r for r in active if r.participation.status in COMMITTED_STATUSES]
+    without_letter = [r.participation.organisation.short_name for r in committed
+                      if r.letter is None]
+    if without_letter:
+        checks.append(("warning", N_("Signed letters missing: %(names)s."),
+                       {"names": ", ".join(without_letter)}))
+    else:
+        checks.append(("ok", N_("%(count)d signed letters received."),
+                       {"count": sum(1 for r in committed if r.letter is not None)}))
+    return checks
+
+
+# --------------------------------------------------------------------------------------
+# Audit and editing
+
+
+def _as_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def audit(p: Participation, field_name: str, before, after, *, actor: User | None,
+          **details) -> None:
+    db.session.add(AuditEvent(
+        proposal_id=p.proposal_id, entity="participation", entity_id=p.id, field=field_name,
+        before=_as_text(before), after=_as_text(after), actor_id=actor.id if actor else None,
+        details=details,
+    ))
+
+
+def _same(a, b_) -> bool:
+    if isinstance(a, Decimal) or isinstance(b_, Decimal):
+        if a is None or b_ is None:
+            return a is None and b_ is None
+        return Decimal(a) == Decimal(b_)
+    return (a or None) == (b_ or None)
+
+
+def check_version(p: Participation, expected_version) -> None:
+    if expected_version is None or str(p.version) != str(expected_version):
+        raise Conflict(N_("Someone else saved this commitment first."))
+
+
+def validate_values(p: Participation, values: Mapping[str, object]) -> None:
+    errors: dict = {}
+    if "role" in values and values["role"] not in ROLE_VALUES:
+        errors["role"] = (N_("Choose a role."), {})
+    if values.get("role") == "affiliated_entity":
+        target = values.get("affiliated_to_id")
+        linked = db.session.get(Participation, target) if target else None
+        if linked is None or linked.proposal_id != p.proposal_id or linked.id == p.id:
+            errors["affiliated_to_id"] = (
+                N_("An affiliated entity is linked to a beneficiary of this proposal."), {})
+    for name in AMOUNT_FIELDS:
+        value = values.get(name)
+        if value is not None and (not isinstance(value, Decimal) or value < 0
+                                  or value > b.MAX_AMOUNT):
+            errors[name] = (N_("Enter an amount between 0 and %(maximum)s."),
+                            {"maximum": "1,000,000,000,000"})
+    email = values.get("contact_email")
+    if email and ("@" not in str(email) or len(str(email)) > 254):
+        errors["contact_email"] = (N_("Enter a valid email address."), {})
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def update_commitment(
+    p: Participation,
+    *,
+    actor: User,
+    actor_role: ActorRole,
+    values: Mapping[str, object],
+    person_months: Mapping[int, Decimal] | None = None,
+    expected_version,
+) -> list[str]:
+    """Apply ``values`` (only the fields the actor may change), record each change in the
+    audit trail, and send a confirmed commitment back to "to re-confirm" when a commitment
+    field changed.  Returns the changed field names."""
+    check_version(p, expected_version)
+    allowed = PARTNER_FIELDS if actor_role is ActorRole.PARTNER else LEAD_FIELDS
+    values = {k: v for k, v in values.items() if k in allowed}
+    if values.get("role") != "affiliated_entity" and "role" in values:
+        values["affiliated_to_id"] = None
+    validate_values(p, values)
+    changed = []
+    for name, value in values.items():
+        before = getattr(p, name)
+        if _same(before, value):
+            continue
+        setattr(p, name, value)
+        audit(p, name, before, value, actor=actor)
+        changed.append(name)
+    if person_months is not None:
+        actions = actions_by_id(p.proposal)
+        current = {e.action_id: e for e in p.efforts}
+        for action_id, months in person_months.items():
+            action = actions.get(action_id)
+            if action is None:
+                continue
+            if months is not None and (months < 0 or months > MAX_PERSON_MONTHS):
+                raise ValidationFailed({f"pm_{action_id}": (
+                    N_("Enter person-months between 0 and %(maximum)s."), {"maximum": 9999})})
+            effort = current.get(action_id)
+            before = effort.person_months if effort else None
+            after = months if months else None
+            if _same(before, after):
+                continue
+            if after is None:
+                p.efforts.remove(effort)
+            elif effort is None:
+                p.efforts.append(ActionEffort(action_id=action_id, person_months=after))
+            else:
+                effort.person_months = after
+            audit(p, f"person_months:{action.code}", before, after, actor=actor)
+            changed.append(f"person_months:{action.code}")
+    if any(c in COMMITMENT_FIELDS or c.startswith("person_months:") for c in changed):
+        status = next_status(p.status, Action.CHANGE, actor_role=actor_role)
+        if status != p.status:
+            audit(p, "status", p.status, status.value, actor=actor)
+            p.status = status.value
+    p.last_activity_at = now()
+    db.session.flush()
+    return changed
+
+
+def apply_action(p: Participation, action: Action | str, *, actor: User,
+                 actor_role: ActorRole, expected_version=None) -> Status:
+    if expected_version is not None:
+        check_version(p, expected_version)
+    status = next_status(p.status, action, actor_role=actor_role)
+    audit(p, "status", p.status, status.value, actor=actor, action=str(action))
+    p.status = status.value
+    p.last_activity_at = now()
+    db.session.flush()
+    return status
+
+
+def confirm(p: Participation, *, actor: User, name: str, function: str,
+            expected_version) -> None:
+    check_version(p, expected_version)
+    errors = {}
+    if not name.strip():
+        errors["name"] = (N_("Enter the name of the person who commits the organisation."), {})
+    if not function.strip():
+        errors["function"] = (N_("Enter the function of the person who commits the organisation."),
+                              {})
+    if errors:
+        raise ValidationFailed(errors)
+    action = Action.RECONFIRM if p.status == Status.TO_RECONFIRM.value else Action.CONFIRM
+    apply_action(p, action, actor=actor, actor_role=ActorRole.PARTNER)
+    for attr, value in (("confirmed_by_name", name.strip()),
+                        ("confirmed_by_function", function.strip()),
+                        ("confirmed_at", now())):
+        audit(p, attr, getattr(p, attr), value, actor=actor)
+        setattr(p, attr, value)
+    db.session.flush()
+
+
+def decline(p: Participation, *, actor: User, reason: str, expected_version) -> None:
+    check_version(p, expected_version)
+    if not reason.strip():
+        raise ValidationFailed({"reason": (N_("Tell the coordinator why you decline."), {})})
+    apply_action(p, Action.DECLINE, actor=actor, actor_role=ActorRole.PARTNER)
+    audit(p, "decline_reason", p.decline_reason, reason.strip(), actor=actor)
+    p.decline_reason = reason.strip()
+    db.session.flush()
+
+
+def add_participation(proposal: Proposal, organisation: Organisation, *, actor: User,
+                      role: str = "beneficiary") -> Participation:
+    exists = db.session.scalar(select(Participation.id).where(
+        Participation.proposal_id == proposal.id,
+        Participation.organisation_id == organisation.id))
+    if exists is not None:
+        raise ValidationFailed({"organisation": (
+            N_("This organisation already takes part in the proposal."), {})})
+    if role not in ROLE_VALUES:
+        raise ValidationFailed({"role": (N_("Choose a role."), {})})
+    contact = organisation.contacts[0] if organisation.contacts else None
+    p = Participation(
+        proposal=proposal, organisation=organisation, role=role, status="candidate",
+        contact_name=contact.name if contact else None,
+        contact_function=contact.function if contact else None,
+        contact_email=contact.email if contact else None,
+    )
+    db.session.add(p)
+    db.session.flush()
+    audit(p, "status", None, "candidate", actor=actor)
+    db.session.flush()
+    return p
+
+
+def audit_trail(p: Participation) -> list[AuditEvent]:
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.entity == "participation",
+                                 AuditEvent.entity_id == p.id,
+                                 AuditEvent.proposal_id == p.proposal_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
+
+
+# --------------------------------------------------------------------------------------
+# Organisation profile (the partner's own)
+
+PROFILE_FIELDS = ("description", "website", "city", "staff", "annual_budget_eur", "pic")
+
+
+def update_profile(org: Organisation, *, actor: User, values: Mapping[str, object],
+                   contacts: list[dict], expected_version) -> None:
+    from ..directory.models import Contact
+
+    if expected_version is None or str(org.version) != str(expected_version):
+        raise Conflict(N_("Someone else saved this organisation first."))
+    errors = {}
+    pic = values.get("pic") or None
+    if pic is not None and not (len(pic) == 9 and pic.isascii() and pic.isdigit()):
+        errors["pic"] = (N_("A PIC has exactly 9 digits."), {})
+    elif pic is not None and db.session.scalar(select(Organisation.id).where(
+            Organisation.pic == pic, Organisation.id != org.id)) is not None:
+        errors["pic"] = (N_("Another organisation already has this PIC."), {})
+    if errors:
+        raise ValidationFailed(errors)
+    for name in PROFILE_FIELDS:
+        value = values.get(name)
+        if name in ("website", "city", "pic"):
+            value = value or None
+        if name == "description":
+            value = value or ""
+        setattr(org, name, value)
+    org.contacts = [Contact(name=c["name"], function=c.get("function") or None,
+                            email=c.get("email") or None, phone=c.get("phone") or None)
+                    for c in contacts if c.get("name")]
+    org.updated_by_id = actor.id
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------------------
+# Invitations
+
+
+class InvitationRefused(DomainError):
+    """A link that cannot be used; ``reason`` is invalid, expired, used, revoked, other."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(N_("This invitation link cannot be used (%(reason)s)."),
+                         {"reason": reason})
+
+
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=INVITATION_SALT)
+
+
+def _digest(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+def create_invitation(p: Participation, *, actor: User, email: str, name: str | None,
+                      secret_key: str, max_age: int) -> tuple[Invitation, str]:
+    """A new single-use link for ``email``; returns the invitation and its token.
+
+    A shortlisted participation becomes invited; earlier pending links are revoked.
+    """
+    email = (email or "").strip().lower()
+    if not email or "@" not in email or len(email) > 254:
+        raise ValidationFailed({"email": (N_("Enter a valid email address."), {})})
+    if p.status == Status.SHORTLISTED.value:
+        apply_action(p, Action.INVITE, actor=actor, actor_role=ActorRole.LEAD)
+    elif p.status not in (Status.INVITED.value, Status.CONFIRMED.value,
+                          Status.TO_RECONFIRM.value):
+        raise DomainError(N_("Shortlist the organisation before inviting it."))
+    revoke_pending(p, actor=actor)
+    nonce = secrets.token_urlsafe(24)
+    invitation = Invitation(
+        participation=p, email=email, name=(name or "").strip() or None,
+        nonce_hash=_digest(nonce), expires_at=now() + timedelta(seconds=max_age),
+        created_by_id=actor.id,
+    )
+    db.session.add(invitation)
+    if not p.contact_email:
+        audit(p, "contact_email", None, email, actor=actor)
+        p.contact_email = email
+        if name and not p.contact_name:
+            p.contact_name = name.strip()[:120]
+    p.last_activity_at = now()
+    db.session.flush()
+    audit(p, "invitation", None, email, actor=actor, invitation_id=invitation.id)
+    token = _serializer(secret_key).dumps({"i": invitation.id, "n": nonce})
+    return invitation, token
+
+
+def revoke_pending(p: Participation, *, actor: User) -> int:
+    result = db.session.execute(
+        update(Invitation)
+        .where(Invitation.participation_id == p.id, Invitation.used_at.is_(None),
+               Invitation.revoked_at.is_(None))
+        .values(revoked_at=now())
+        .execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+def revoke_invitation(invitation: Invitation, *, actor: User) -> None:
+    if invitation.used_at is not None:
+        raise DomainError(N_("This invitation was already used."))
+    if invitation.revoked_at is None:
+        invitation.revoked_at = now()
+        audit(invitation.participation, "invitation", invitation.email, None, actor=actor,
+              invitation_id=invitation.id, revoked=True)
+    db.session.flush()
+
+
+def resolve_token(token: str, *, secret_key: str, max_age: int) -> Invitation:
+    """The invitation a token designates, or InvitationRefused with the reason."""
+    if not isinstance(token, str) or len(token) > 500:
+        raise InvitationRefused("invalid")
+    serializer = _serializer(secret_key)
+    try:
+        payload = serializer.loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise InvitationRefused("expired") from None
+    except BadSignature:
+        raise InvitationRefused("invalid") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("i"), int) \
+            or not isinstance(payload.get("n"), str):
+        raise InvitationRefused("invalid")
+    invitation = db.session.get(Invitation, payload["i"])
+    if invitation is None or not secrets.compare_digest(
+            invitation.nonce_hash or "", _digest(payload["n"])):
+        raise InvitationRefused("invalid")
+    if invitation.used_at is not None:
+        raise InvitationRefused("used")
+    if invitation.revoked_at is not None:
+        raise InvitationRefused("revoked")
+    if invitation.expires_at <= now():
+        raise InvitationRefused("expired")
+    return invitation
+
+
+def conflicting_membership(user: User, invitation: Invitation) -> bool:
+    """True when ``user`` belongs to another organisation (as a partner anywhere) or holds
+    a different role on this proposal: the link is not theirs to use."""
+    organisation_id = invitation.participation.organisation_id
+    proposal_id = invitation.participation.proposal_id
+    for member in db.session.scalars(select(ProposalMember).where(
+            ProposalMember.user_id == user.id)):
+        if member.role == "partner" and member.organisation_id != organisation_id:
+            return True
+        if member.proposal_id == proposal_id and member.role != "partner":
+            return True
+    return False
+
+
+def claim_invitation(invitation: Invitation, user: User) -> ProposalMember:
+    """Use the invitation once (conditional UPDATE, exactly one row) and give ``user`` the
+    partner role for the invited organisation on that proposal only."""
+    if conflicting_membership(user, invitation):
+        raise InvitationRefused("other")
+    result = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None),
+               Invitation.revoked_at.is_(None), Invitation.expires_at > now())
+        .values(used_at=now(), used_by_id=user.id)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise InvitationRefused("used")
+    p = invitation.participation
+    member = proposal_services.give_role(p.proposal, user, "partner", actor=user,
+                                         organisation=p.organisation)
+    audit(p, "partner_account", None, user.email, actor=user, invitation_id=invitation.id)
+    p.last_activity_at = now()
+    db.session.flush()
+    log.info("invitation %s accepted by user %s", invitation.id, user.id)
+    return member
+
+
+# --------------------------------------------------------------------------------------
+# Mail: outbox, and SMTP when configured
+
+
+def queue_mail(*, proposal_id: int | None, recipient: str, subject: str, body: str,
+               config: Mapping[str, object]) -> OutboxMessage:
+    message = OutboxMessage(proposal_id=proposal_id, recipient=recipient, subject=subject[:300],
+                            body=body)
+    db.session.add(message)
+    if config.get("MAIL_SERVER"):
+        try:
+            send_smtp(message, config)
+        except (OSError, smtplib.SMTPException) as error:
+            message.error = f"{type(error).__name__}: {error}"[:2000]
+            log.warning("mail to %s not sent: %s", recipient, error)
+        else:
+            message.sent_at = now()
+    db.session.flush()
+    return message
+
+
+def send_smtp(message: OutboxMessage, config: Mapping[str, object]) -> None:
+    email = EmailMessage()
+    email["From"] = str(config.get("MAIL_SENDER") or "consortium@localhost")
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    with smtplib.SMTP(str(config["MAIL_SERVER"]), int(config.get("MAIL_PORT") or 25),
+                      timeout=10) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(str(config["MAIL_USERNAME"]), str(config.get("MAIL_PASSWORD") or ""))
+        smtp.send_message(email)
+
+
+def outbox(proposal: Proposal) -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.proposal_id == proposal.id).order_by(OutboxMessage.id.desc())))
+
+
+def pending_for_reminder(proposal: Proposal) -> list[Participation]:
+    return [p for p in proposal.participations
+            if p.status in PENDING_STATUSES and p.contact_email]
+
+
+# --------------------------------------------------------------------------------------
+# Letters
+
+
+def coordinator_of(proposal: Proposal) -> Participation | None:
+    for p in proposal.participations:
+        if participant_role(p) is ParticipantRole.COORDINATING_BENEFICIARY:
+            return p
+    return None
+
+
+def letter_data(p: Participation, *, today: date) -> LetterData:
+    proposal = p.proposal
+    actions = actions_by_id(proposal)
+    months = {e.action_id: Decimal(e.person_months or 0) for e in p.efforts}
+    involved = [a for a in actions.values()
+                if a.lead_organisation_id == p.organisation_id or a.id in months
+                or any(x.organisation_id == p.organisation_id for x in a.participants)]
+    coordinator = coordinator_of(proposal)
+    org = p.organisation
+    role = participant_role(p) or ParticipantRole.BENEFICIARY
+    return LetterData(
+        organisation_legal_name=org.name,
+        organisation_acronym=org.acronym or "",
+        proposal_acronym=proposal.acronym,
+        proposal_title=proposal.title,
+        topic_id=proposal.topic.identifier,
+        coordinator_name=coordinator.organisation.name if coordinator else "—",
+        role=role,
+        city=org.city or "",
+        country=org.country or "",
+        pic=org.pic,
+        affiliated_to=p.affiliated_to.organisation.name if p.affiliated_to else None,
+        actions=[LetterAction(code=a.code, title=a.title,
+                              leads=a.lead_organisation_id == p.organisation_id,
+                              person_months=months.get(a.id, Decimal(0))) for a in involved],
+        tasks=p.tasks or "",
+        budget=budget_of(p, actions),
+        signatory_name=p.confirmed_by_name or p.contact_name or "",
+        signatory_function=p.confirmed_by_function or p.contact_function or "",
+        place=org.city or "",
+        date=p.confirmed_at.date() if p.confirmed_at else today,
+    )
+
+
+SIGNATURES = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+)
+EXTENSIONS = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
+              ".jpeg": "image/jpeg"}
+
+
+def sniff(content: bytes) -> tuple[str, str] | None:
+    for magic, content_type, extension in SIGNATURES:
+        if content.startswith(magic):
+            return content_type, extension
+    return None
+
+
+def store_signed_letter(p: Participation, *, actor: User, filename: str, content: bytes,
+                        upload_folder: str, max_bytes: int = LETTER_MAX_BYTES) -> SignedLetter:
+    """Keep an uploaded signed letter (PDF, PNG or JPEG by content); older ones are kept
+    with ``superseded_at`` set."""
+    name = (filename or "letter").replace("\\", "/").rsplit("/", 1)[-1][:255] or "letter"
+    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if not content:
+        raise ValidationFailed({"file": (N_("Choose a file."), {})})
+    if len(content) > max_bytes:
+        raise ValidationFailed({"file": (N_("The file is larger than %(size)s MB."),
+                                         {"size": max_bytes // (1024 * 1024)})})
+    detected = sniff(content)
+    if detected is None or EXTENSIONS.get(extension) != detected[0]:
+        raise ValidationFailed({"file": (
+            N_("Upload the signed letter as a PDF, PNG or JPEG file."), {})})
+    content_type, suffix = detected
+    stored = secrets.token_hex(16) + suffix
+    folder = Path(upload_folder) / "letters"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / stored).write_bytes(content)
+    stamp = now()
+    db.session.execute(
+        update(SignedLetter)
+        .where(SignedLetter.participation_id == p.id, SignedLetter.superseded_at.is_(None))
+        .values(superseded_at=stamp)
+        .execution_options(synchronize_session=False))
+    letter = SignedLetter(
+        participation_id=p.id, original_name=name, stored_name=stored,
+        content_type=content_type, size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(), uploaded_by_id=actor.id)
+    db.session.add(letter)
+    audit(p, "signed_letter", None, name, actor=actor, sha256=letter.sha256)
+    p.last_activity_at = stamp
+    db.session.flush()
+    return letter
+
+
+def letter_path(letter: SignedLetter, upload_folder: str) -> Path:
+    return Path(upload_folder) / "letters" / letter.stored_name
+
+
+def letters_of(p: Participation) -> list[SignedLetter]:
+    return list(db.session.scalars(select(SignedLetter).where(
+        SignedLetter.participation_id == p.id).order_by(SignedLetter.id.desc())))
+
+
+def participation_for(proposal: Proposal, organisation_id: int | None) -> Participation | None:
+    if organisation_id is None:
+        return None
+    return db.session.scalar(select(Participation).where(
+        Participation.proposal_id == proposal.id,
+        Participation.organisation_id == organisation_id))
+
+
+def last_activity(proposal: Proposal) -> datetime | None:
+    return db.session.scalar(select(func.max(Participation.last_activity_at)).where(
+        Participation.proposal_id == proposal.id))
+
+
+def lead_actions(p: Participation) -> tuple[Action, ...]:
+    try:
+        return tuple(a for a in allowed_actions(p.status, ActorRole.LEAD)
+                     if a is not Action.CHANGE)
+    except ValueError:
+        return ()
+
+
+def find_participation(proposal: Proposal, participation_id: int) -> Participation:
+    p = db.session.get(Participation, participation_id)
+    if p is None or p.proposal_id != proposal.id:
+        raise NotFound(N_("No such participation."))
+    return p
