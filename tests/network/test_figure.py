@@ -1,0 +1,65 @@
+"""The PNG figure is deterministic, A4-sized and survives hostile labels."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from consortium.network.analysis import OrgNode, TieEvidence, analyse, build_graph
+from consortium.network.figure import DPI, clean_label, layout, png_size, render_png
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def sample() -> tuple[nx.Graph, object]:
+    caveman = nx.connected_caveman_graph(3, 4)
+    nodes = [
+        OrgNode(
+            i,
+            f"Org {i} $x$ \x00 & <b>",
+            "association",
+            "FR",
+            (f"theme {i % 3}",),
+            "coordinator" if i == 0 else ("beneficiary" if i < 4 else None),
+            i < 4,
+        )
+        for i in caveman
+    ]
+    graph = build_graph(
+        nodes, [TieEvidence(a, b, "workshop", None, 2024, "w") for a, b in caveman.edges]
+    )
+    return graph, analyse(graph, {0, 1, 2, 3})
+
+
+def test_layout_is_deterministic_and_bounded() -> None:
+    graph, _ = sample()
+    first = layout(graph, seed=42)
+    assert first == layout(graph, seed=42)
+    assert list(first) == sorted(graph)
+    assert all(-1.0 <= c <= 1.0 for xy in first.values() for c in xy)
+    assert layout(nx.Graph()) == {}
+    single = nx.Graph()
+    single.add_node(5)
+    assert layout(single) == {5: (0.0, 0.0)}
+
+
+def test_render_is_byte_identical_png_of_the_right_size() -> None:
+    graph, analysis = sample()
+    first = render_png(graph, analysis, title="Réseau $x$")
+    assert first.startswith(PNG_SIGNATURE)
+    assert first == render_png(graph, analysis, title="Réseau $x$")
+    width, height = png_size(first)
+    assert (width, height) == (int(16 / 2.54 * DPI), int(11 / 2.54 * DPI)) == (1259, 866)
+    by_role = render_png(graph, analysis, colour_by="role", gettext=str.upper)
+    assert by_role.startswith(PNG_SIGNATURE) and by_role != first
+
+
+def test_render_empty_and_single() -> None:
+    empty = build_graph([], [])
+    assert render_png(empty, analyse(empty)).startswith(PNG_SIGNATURE)
+    one = build_graph([OrgNode(1, "Seule")], [])
+    assert render_png(one, analyse(one, {1})).startswith(PNG_SIGNATURE)
+
+
+def test_clean_label() -> None:
+    assert clean_label("a\x00b$c") == r"ab\$c"
+    assert clean_label("x" * 40) == "x" * 27 + "…"
