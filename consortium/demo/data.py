@@ -549,7 +549,7 @@ PARTICIPATIONS = {
         ("iutd", "beneficiary", "invited", 160000, 0, 12000, 5000, 8000, 0, 78000, None),
         ("amp", "associated_partner", "confirmed", 0, 0, 0, 0, 0, 0, 0, None),
         ("e2c", "associated_partner", "shortlisted", 0, 0, 0, 0, 0, 0, 0, None),
-        ("frb", "candidate", "candidate", 0, 0, 0, 0, 0, 0, 0, None),
+        ("frb", "beneficiary", "candidate", 0, 0, 0, 0, 0, 0, 0, None),
     ],
     "verdir": [
         ("vdm", "coordinator", "confirmed", 380000, 120000, 12000, 0, 350000, 0, 345000,
@@ -566,7 +566,7 @@ PARTICIPATIONS = {
         ("rqnl", "beneficiary", "shortlisted", 140000, 0, 2000, 15000, 10000, 0, 67000, None),
         ("jpp", "associated_partner", "confirmed", 0, 0, 0, 0, 0, 0, 0, None),
         ("aam", "associated_partner", "invited", 0, 0, 0, 0, 0, 0, 0, None),
-        ("cvug", "candidate", "candidate", 0, 0, 0, 0, 0, 0, 0, None),
+        ("cvug", "beneficiary", "candidate", 0, 0, 0, 0, 0, 0, 0, None),
     ],
 }
 

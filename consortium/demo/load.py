@@ -198,7 +198,7 @@ def _proposal(spec: dict, orgs: dict[str, Organisation], users: dict[str, User],
          other, cofinancing, contact) in data.PARTICIPATIONS[key]:
         participation = Participation(
             proposal=proposal, organisation_id=orgs[org_key].id,
-            role="beneficiary" if role == "candidate" else role, status=status,
+            role=role, status=status,
             cost_personnel=Decimal(personnel), cost_subcontracting=Decimal(subcontracting),
             cost_travel=Decimal(travel), cost_equipment=Decimal(equipment),
             cost_other_goods=Decimal(other_goods), cost_other=Decimal(other),

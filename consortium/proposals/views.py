@@ -123,7 +123,7 @@ AREA_LINKS = (
     ("workshops.index", Capability.VIEW_WORKSHOPS, True, "workshops"),
     ("fit.ranking", Capability.VIEW_FIT, True, "fit"),
     ("network.proposal_map", Capability.VIEW_NETWORK, True, "network"),
-    ("commitments.board", Capability.MANAGE_COMMITMENTS, True, "commitments"),
+    ("commitments.board", Capability.VIEW_BUDGETS, True, "commitments"),
     ("commitments.mine", Capability.EDIT_OWN_COMMITMENT, True, "my_commitment"),
     ("dossier.index", Capability.VIEW_SECTIONS, True, "dossier"),
 )
