@@ -39,6 +39,9 @@ from ..workshops.models import (
 )
 
 FORMAT = "consortium-proposal"
+# Sub-folders of the upload folder, as the commitments and dossier areas store them.
+LETTERS_DIR = "letters"
+REFERENCE_DIR = "dossier"
 SKIP = {"id", "version"}
 
 
@@ -125,7 +128,7 @@ def export_proposal(proposal: Proposal, upload_folder: Path) -> bytes:
         .where(SignedLetter.participation_id.in_([p.id for p in participations]))
         .order_by(SignedLetter.id)
     ):
-        path = Path(upload_folder) / letter.stored_name
+        path = Path(upload_folder) / LETTERS_DIR / letter.stored_name
         if path.exists():
             files[f"files/{letter.stored_name}"] = path.read_bytes()
         letters.append(
@@ -139,7 +142,7 @@ def export_proposal(proposal: Proposal, upload_folder: Path) -> bytes:
         select(ReferenceDocument).where(ReferenceDocument.proposal_id == proposal.id)
     )
     if reference is not None:
-        path = Path(upload_folder) / reference.stored_name
+        path = Path(upload_folder) / REFERENCE_DIR / reference.stored_name
         if path.exists():
             files[f"files/{reference.stored_name}"] = path.read_bytes()
     sections = list(
@@ -422,6 +425,7 @@ def import_proposal(
                 record["affiliated_to"]
             ]
 
+    entity_ids: dict[str, int] = {key: p.id for key, p in participations.items()}
     for record in payload["sections"]:
         section = _new(Section, record)
         section.proposal_id = proposal.id
@@ -434,9 +438,12 @@ def import_proposal(
             for v in record["versions"]
         ]
         db.session.add(section)
+        db.session.flush()
+        entity_ids[f"section-{section.code}-{section.language}"] = section.id
     for record in payload["audit_events"]:
         event = _new(AuditEvent, record)
         event.proposal_id = proposal.id
+        event.entity_id = entity_ids.get(record.get("entity_ref"), 0)
         actor_user = user(record["actor"])
         event.actor_id = actor_user.id if actor_user else None
         db.session.add(event)
@@ -448,13 +455,21 @@ def import_proposal(
         letter.participation = participations[record["organisation"]]
         uploader = user(record["uploaded_by"])
         letter.uploaded_by_id = uploader.id if uploader else None
-        letter.stored_name = _store(files.get(f"files/{record['stored_name']}"), upload_folder)
+        letter.stored_name = _store(
+            files.get(f"files/{record['stored_name']}"),
+            upload_folder / LETTERS_DIR,
+            record["stored_name"],
+        )
         db.session.add(letter)
     if payload.get("reference_document"):
         record = payload["reference_document"]
         reference = _new(ReferenceDocument, record)
         reference.proposal_id = proposal.id
-        reference.stored_name = _store(files.get(f"files/{record['stored_name']}"), upload_folder)
+        reference.stored_name = _store(
+            files.get(f"files/{record['stored_name']}"),
+            upload_folder / REFERENCE_DIR,
+            record["stored_name"],
+        )
         db.session.add(reference)
     db.session.flush()
     return proposal
@@ -472,8 +487,9 @@ def _with(obj, **values):
     return obj
 
 
-def _store(content: bytes | None, folder: Path) -> str:
-    name = secrets.token_hex(16)
+def _store(content: bytes | None, folder: Path, original: str = "") -> str:
+    name = secrets.token_hex(16) + Path(original).suffix[:10]
+    folder.mkdir(parents=True, exist_ok=True)
     if content is not None:
         (folder / name).write_bytes(content)
     return name

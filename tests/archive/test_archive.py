@@ -1,7 +1,9 @@
 """Backups and proposal transfer lose nothing."""
 
+import hashlib
 import io
 import zipfile
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
@@ -10,6 +12,7 @@ from sqlalchemy import func, select
 from consortium.archive.backup import BackupError, create_backup, restore_backup
 from consortium.archive.services import TransferError, export_proposal, import_proposal
 from consortium.auth.models import User
+from consortium.commitments.models import SignedLetter
 from consortium.demo.load import load_demo
 from consortium.directory.models import Organisation, Tie
 from consortium.extensions import db
@@ -77,7 +80,12 @@ def test_proposal_export_then_import_elsewhere_loses_nothing(make_app, tmp_path)
         db.session.commit()
         before = _snapshot("REBATIR")
         archive = export_proposal(
-            db.session.scalar(select(Proposal).where(Proposal.acronym == "REBATIR")), tmp_path
+            db.session.scalar(select(Proposal).where(Proposal.acronym == "REBATIR")),
+            Path(source_app.config["UPLOAD_FOLDER"]),
+        )
+        letters_before = sorted(
+            (letter.sha256, letter.original_name)
+            for letter in db.session.scalars(select(SignedLetter))
         )
         ties_among = db.session.scalar(select(func.count(Tie.id)))
 
@@ -94,6 +102,12 @@ def test_proposal_export_then_import_elsewhere_loses_nothing(make_app, tmp_path)
         db.session.commit()
 
         assert _snapshot("REBATIR") == before
+        letters = list(db.session.scalars(select(SignedLetter)))
+        assert sorted((x.sha256, x.original_name) for x in letters) == letters_before
+        assert letters_before  # the demo has a signed letter
+        for letter in letters:
+            content = (tmp_path / "target" / "letters" / letter.stored_name).read_bytes()
+            assert hashlib.sha256(content).hexdigest() == letter.sha256
         assert 0 < db.session.scalar(select(func.count(Tie.id))) <= ties_among
         lead = db.session.scalar(select(User).where(User.email == "lead@example.org"))
         assert lead.active is False  # created for the record, cannot log in
@@ -151,6 +165,9 @@ def test_sqlite_backup_and_restore_round_trip(make_app, tmp_path):
         load_demo(password_method="pbkdf2:sha256:1000")
         db.session.commit()
         before = _snapshot("VERDIR")
+        files_before = sorted(
+            str(p.relative_to(uploads)) for p in uploads.rglob("*") if p.is_file()
+        )
         manifest = create_backup(db.engine, uploads, tmp_path / "backup.zip")
         db.session.delete(db.session.scalar(select(Proposal).where(Proposal.acronym == "VERDIR")))
         db.session.commit()
@@ -159,7 +176,12 @@ def test_sqlite_backup_and_restore_round_trip(make_app, tmp_path):
 
         restore_backup(db.engine, uploads, tmp_path / "backup.zip")
 
-        assert manifest["uploads"] == ["letter.pdf"]
+        assert manifest["uploads"] == files_before
+        assert "letter.pdf" in files_before
+        assert (
+            sorted(str(p.relative_to(uploads)) for p in uploads.rglob("*") if p.is_file())
+            == files_before
+        )
         assert _snapshot("VERDIR") == before
         assert (uploads / "letter.pdf").read_bytes() == b"%PDF-1.4 signed"
         assert db.session.scalar(select(func.count(Output.id))) == 50
