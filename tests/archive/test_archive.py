@@ -3,8 +3,8 @@
 import hashlib
 import io
 import zipfile
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
