@@ -7,6 +7,7 @@ import sys
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from ..extensions import db
@@ -16,6 +17,7 @@ from .scoring import Component
 
 
 @click.command("fit")
+@with_appcontext
 @click.argument("proposal")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
 def fit_command(proposal: str, as_json: bool) -> None:
