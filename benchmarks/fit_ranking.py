@@ -36,7 +36,7 @@ def build(app):
     from tests import factories
 
     rng = random.Random(42)
-    topic = factories.make_topic()
+    factories.make_topic()
     lead = factories.make_user("lead@example.org")
     proposal = factories.make_proposal(lead=lead, acronym="BENCH")
     orgs = []

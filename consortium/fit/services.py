@@ -428,7 +428,9 @@ def member_infos(ctx: FitContext) -> list[checks_mod.MemberInfo]:
     return infos
 
 
-def annex_infos(ctx: FitContext, members: list[checks_mod.MemberInfo]) -> list[checks_mod.AnnexInfo]:
+def annex_infos(
+    ctx: FitContext, members: list[checks_mod.MemberInfo]
+) -> list[checks_mod.AnnexInfo]:
     funded = [m for m in members if m.role in checks_mod.FUNDED_ROLES]
     budgets_complete = bool(funded) and all((m.total_costs_eur or 0) > 0 for m in funded)
     out = []

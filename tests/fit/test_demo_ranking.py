@@ -36,7 +36,7 @@ def test_verdir_puts_greening_actors_on_top(app, demo):
 def test_ineligible_organisations_are_marked_and_last(app, demo):
     for acronym in ("REBATIR", "VERDIR"):
         ranking = _ranking(app, acronym)
-        tail = {name: fit for name, fit in ranking[-2:]}
+        tail = dict(ranking[-2:])
         assert set(tail) == {"Jean Dupont, consultant en réemploi", "ATVV"}
         dupont = tail["Jean Dupont, consultant en réemploi"]
         assert (dupont.eligible, str(dupont.status)) == (False, "not_eligible")

@@ -150,9 +150,7 @@ def test_bad_weights_are_refused_next_to_the_field(app, client, login, world, va
 
 def test_all_zero_weights_refused(app, client, login, world):
     login("lead@example.org")
-    data = {"version": "1", **{k: "0" for k in ("eligibility", "relevance", "capacity",
-                                               "experience", "complementarity", "network",
-                                               "engagement")}}
+    data = {"version": "1", **dict.fromkeys(("eligibility", "relevance", "capacity", "experience", "complementarity", "network", "engagement"), "0")}
     response = client.post(f"/proposals/{world['proposal']}/fit/weights", data=data)
     assert response.status_code == 400
     assert "At least one weight must be above zero" in response.get_data(as_text=True)
