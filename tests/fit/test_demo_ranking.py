@@ -1,0 +1,113 @@
+"""The rankings on the Marseille demo make sense to a reader of the seed."""
+
+from __future__ import annotations
+
+import json
+
+from consortium.extensions import db
+from consortium.fit import services
+from consortium.proposals.models import Proposal
+
+
+def _ranking(app, acronym):
+    with app.app_context():
+        proposal = db.session.query(Proposal).filter_by(acronym=acronym).one()
+        return [(org.acronym or org.name, fit) for org, fit in services.rank_proposal(proposal)]
+
+
+def test_rebatir_puts_reuse_and_construction_actors_on_top(app, demo):
+    ranking = _ranking(app, "REBATIR")
+    names = [name for name, _fit in ranking]
+    assert set(names[:5]) == {"IUTD", "MCP", "BBS", "GPM", "VDM"}
+    # the reuse and construction actors of the seed are all in the top 9
+    assert {"RBS", "MCP", "DSUD", "BBS", "FRB"} <= set(names[:9])
+    # greening actors come last among the eligible
+    assert {"PMC", "JPP", "AAM"} <= set(names[-7:])
+
+
+def test_verdir_puts_greening_actors_on_top(app, demo):
+    ranking = _ranking(app, "VERDIR")
+    names = [name for name, _fit in ranking]
+    assert set(names[:5]) == {"LMEU", "ESP", "E2C", "PMC", "RQNL"}
+    assert {"PMC", "TDQ", "LMEU", "ESP", "JPP"} <= set(names[:12])
+    assert {"MCP", "BBS", "DSUD"} <= set(names[-8:])
+
+
+def test_ineligible_organisations_are_marked_and_last(app, demo):
+    for acronym in ("REBATIR", "VERDIR"):
+        ranking = _ranking(app, acronym)
+        tail = dict(ranking[-2:])
+        assert set(tail) == {"Jean Dupont, consultant en réemploi", "ATVV"}
+        dupont = tail["Jean Dupont, consultant en réemploi"]
+        assert (dupont.eligible, str(dupont.status)) == (False, "not_eligible")
+        assert "Natural persons cannot take part in LIFE" in [f.text() for f in dupont.flags]
+        tunis = tail["ATVV"]
+        assert str(tunis.status) == "associated_partner_only"
+        assert any("only as associated partner, at its own cost" in f.text() for f in tunis.flags)
+        assert all(fit.eligible for _name, fit in ranking[:-2])
+
+
+def test_every_score_is_explained(app, demo):
+    for acronym in ("REBATIR", "VERDIR"):
+        for _name, fit in _ranking(app, acronym):
+            assert len(fit.components) == 7
+            for component in fit.components:
+                assert 0 <= component.score <= 100
+                assert component.reasons, (fit.name, component.component)
+
+
+def test_filters(app, demo):
+    with app.app_context():
+        proposal = db.session.get(Proposal, demo["proposals"]["REBATIR"])
+        outside = services.rank_proposal(proposal, not_in_consortium=True, eligible_only=True)
+        names = {org.acronym for org, _fit in outside}
+        assert names.isdisjoint({"VDM", "RBS", "MCP", "DSUD", "BBS", "HPS", "IUTD", "AMP", "E2C"})
+        assert "FRB" in names and "ATVV" not in names
+        spanish = services.rank_proposal(proposal, country="es")
+        assert [org.acronym for org, _fit in spanish] == ["FRB"]
+        research = services.rank_proposal(proposal, org_type="research")
+        assert {org.org_type for org, _fit in research} == {"research"}
+
+
+def test_demo_checks(app, demo):
+    with app.app_context():
+        proposal = db.session.get(Proposal, demo["proposals"]["REBATIR"])
+        codes = [c.code for c in services.proposal_checks(proposal)]
+    assert codes == ["PIC_MISSING", "NEED_UNCOVERED", "LETTERS_MISSING"]
+
+
+def test_dossier_fit_statements(app, demo):
+    with app.app_context():
+        proposal = db.session.get(Proposal, demo["proposals"]["VERDIR"])
+        summary = services.dossier_fit(proposal)
+    assert summary is not None
+    by_org = {s.organisation_ids: s.text for s in summary.statements}
+    lmeu = (str(demo["orgs"]["LMEU"]),)
+    assert by_org[lmeu] == (
+        "Laboratoire Méditerranéen d'Écologie Urbaine (LMEU) brings what no other member "
+        "offers: biodiversity (biodiversité)."
+    )
+    assert all(len(s.organisation_ids) == 1 for s in summary.statements)
+
+
+def test_cli_table_and_json(app, demo):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["fit", "REBATIR"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == [
+        "rank", "total", "eligible", "elig", "relev", "capac", "exper", "compl", "netw", "engag",
+        "name",
+    ]
+    assert len(lines) == 26
+    assert lines[1].split()[0] == "1" and lines[1].endswith("Institut Universitaire des "
+                                                            "Territoires Durables")
+    assert " NO " in lines[-1]
+    result = runner.invoke(args=["fit", "REBATIR", "--json"])
+    data = json.loads(result.output)
+    assert len(data) == 25 and data[0]["rank"] == 1
+    first = data[0]["components"][0]
+    assert set(first) == {"component", "score", "weight", "reasons"}
+    assert set(first["reasons"][0]) == {"template", "params", "polarity", "text"}
+    missing = runner.invoke(args=["fit", "NOPE"])
+    assert missing.exit_code == 1

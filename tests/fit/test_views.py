@@ -1,0 +1,193 @@
+"""The fit pages: access per role, the checks of a broken consortium, weights, shortlist."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from consortium.auth.models import User
+from consortium.extensions import db
+from consortium.proposals.models import Participation, Proposal
+from tests import factories
+
+PAGES = [
+    "/proposals/{p}/fit",
+    "/proposals/{p}/fit/organisations/{o}",
+    "/proposals/{p}/fit/compare?org={o}&org={o2}",
+    "/proposals/{p}/fit/what-if?org={o}",
+    "/proposals/{p}/fit/checks",
+]
+EXPECTED = {"admin": 200, "lead": 200, "writer": 200, "viewer": 200, "partner": 403,
+            "other_partner": 403, "outsider": 404}
+
+
+def _email(app, user_id):
+    with app.app_context():
+        return db.session.get(User, user_id).email
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED))
+def test_pages_per_role(app, client, login, world, role):
+    login(_email(app, world[role]))
+    for page in PAGES:
+        url = page.format(p=world["proposal"], o=world["org_a"], o2=world["org_c"])
+        assert client.get(url).status_code == EXPECTED[role], (role, url)
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    for page in PAGES:
+        url = page.format(p=world["proposal"], o=world["org_a"], o2=world["org_c"])
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    for url in (f"/proposals/{world['proposal']}/fit/weights",
+                f"/proposals/{world['proposal']}/fit/shortlist/{world['org_a']}"):
+        response = client.post(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role,status", [("admin", 302), ("lead", 302), ("writer", 403),
+                                         ("viewer", 403), ("partner", 403), ("outsider", 404)])
+def test_weights_and_shortlist_need_lead(app, client, login, world, role, status):
+    with app.app_context():
+        extra = factories.make_org("Jardins Solidaires", pic="987654321").id
+        db.session.commit()
+    login(_email(app, world[role]))
+    p = world["proposal"]
+    response = client.post(f"/proposals/{p}/fit/weights", data={"version": "1", "reset": "1"})
+    assert response.status_code == status
+    response = client.post(f"/proposals/{p}/fit/shortlist/{extra}")
+    assert response.status_code == status
+    with app.app_context():
+        shortlisted = db.session.query(Participation).filter_by(organisation_id=extra).count()
+    assert shortlisted == (1 if status == 302 else 0)
+
+
+def test_unknown_ids_are_404(app, client, login, world):
+    login("lead@example.org")
+    p = world["proposal"]
+    assert client.get(f"/proposals/{p}/fit/organisations/999999").status_code == 404
+    assert client.get(f"/proposals/{p}/fit/what-if?org=999999").status_code == 404
+    assert client.get(f"/proposals/{p}/fit/compare?org=1&org=999999").status_code == 404
+    assert client.get("/proposals/999999/fit").status_code == 404
+    assert client.post(f"/proposals/{p}/fit/shortlist/999999").status_code == 404
+
+
+def test_idor_other_proposal(app, client, login, world):
+    """A proposal where the lead has no role stays hidden (404) on every fit page."""
+    with app.app_context():
+        other_lead = factories.make_user("other@example.org")
+        other = factories.make_proposal(lead=other_lead, acronym="OTHER").id
+        db.session.commit()
+    login("lead@example.org")
+    for page in PAGES:
+        url = page.format(p=other, o=world["org_a"], o2=world["org_c"])
+        assert client.get(url).status_code == 404
+    assert client.post(f"/proposals/{other}/fit/weights", data={"reset": "1"}).status_code == 404
+
+
+def test_broken_consortium_checks_on_the_page(app, client, login, world):
+    with app.app_context():
+        proposal = db.session.get(Proposal, world["proposal"])
+        coordinator = db.session.query(Participation).filter_by(
+            organisation_id=world["org_b"]).one()
+        coordinator.role = "beneficiary"  # no coordinator any more
+        coordinator.cost_personnel = Decimal("50000")
+        ars = db.session.query(Participation).filter_by(organisation_id=world["org_a"]).one()
+        ars.cost_personnel = Decimal("100000")
+        ars.eu_requested = Decimal("95000")  # far above 60 % of 107,000
+        bv = db.session.query(Participation).filter_by(organisation_id=world["org_c"]).one()
+        bv.cost_personnel = Decimal("20000")
+        factories.make_action(proposal, "Reuse platform", code="A1")  # no lead
+        db.session.commit()
+    login("lead@example.org")
+    html = client.get(f"/proposals/{world['proposal']}/fit/checks").get_data(as_text=True)
+    codes = re.findall(r'data-code="([A-Z_]+)"', html)
+    # errors first, then warnings, each in rule order
+    assert codes == ["NO_COORDINATOR", "EU_OVER_RATE", "PIC_MISSING", "PIC_MISSING",
+                     "ACTION_NO_LEAD", "LETTERS_MISSING"]
+    assert "Reuse platform" in html
+    ranking = client.get(f"/proposals/{world['proposal']}/fit").get_data(as_text=True)
+    assert 'data-testid="checks-summary"' in ranking and "NO_COORDINATOR" in ranking
+
+
+def test_weights_are_saved_shown_and_reset(app, client, login, world):
+    login("lead@example.org")
+    p = world["proposal"]
+    data = {"version": "1", "eligibility": "0", "relevance": "50", "capacity": "0",
+            "experience": "0", "complementarity": "50", "network": "0", "engagement": "0",
+            "save": "1"}
+    assert client.post(f"/proposals/{p}/fit/weights", data=data).status_code == 302
+    with app.app_context():
+        assert db.session.get(Proposal, p).fit_weights == {
+            "eligibility": 0.0, "relevance": 50.0, "capacity": 0.0, "experience": 0.0,
+            "complementarity": 50.0, "network": 0.0, "engagement": 0.0}
+    html = client.get(f"/proposals/{p}/fit").get_data(as_text=True)
+    assert "50 % × thematic relevance + 50 % × complementarity" in html
+    # a stale form (version 1 again) is a conflict that keeps the text
+    assert client.post(f"/proposals/{p}/fit/weights", data=data).status_code == 409
+    assert client.post(f"/proposals/{p}/fit/weights",
+                       data={"version": "2", "reset": "1"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Proposal, p).fit_weights is None
+
+
+@pytest.mark.parametrize("value", ["-1", "101", "abc", "", "1e400", "5\x00", "9" * 40])
+def test_bad_weights_are_refused_next_to_the_field(app, client, login, world, value):
+    login("lead@example.org")
+    p = world["proposal"]
+    data = {"version": "1", "eligibility": "10", "relevance": value, "capacity": "10",
+            "experience": "10", "complementarity": "10", "network": "10", "engagement": "10"}
+    response = client.post(f"/proposals/{p}/fit/weights", data=data)
+    assert response.status_code == 400
+    assert "Enter a weight from 0 to 100." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Proposal, p).fit_weights is None
+
+
+def test_all_zero_weights_refused(app, client, login, world):
+    login("lead@example.org")
+    data = {"version": "1", **dict.fromkeys(("eligibility", "relevance", "capacity", "experience", "complementarity", "network", "engagement"), "0")}
+    response = client.post(f"/proposals/{world['proposal']}/fit/weights", data=data)
+    assert response.status_code == 400
+    assert "At least one weight must be above zero" in response.get_data(as_text=True)
+
+
+def test_shortlist_refuses_members_and_natural_persons(app, client, login, world):
+    with app.app_context():
+        person = factories.make_org("Jean Test", natural_person=True).id
+        db.session.commit()
+    login("lead@example.org")
+    p = world["proposal"]
+    response = client.post(f"/proposals/{p}/fit/shortlist/{world['org_a']}",
+                           follow_redirects=True)
+    assert "is already in the proposal" in response.get_data(as_text=True)
+    response = client.post(f"/proposals/{p}/fit/shortlist/{person}", follow_redirects=True)
+    assert "is a natural person" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Participation).filter_by(organisation_id=person).count() == 0
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(args=st.dictionaries(st.sampled_from(["type", "country", "eligible", "outside", "page",
+                                             "org"]), st.text(max_size=30), max_size=6))
+def test_ranking_and_compare_never_fail_on_odd_query_strings(app, client, login, world, args):
+    if not getattr(client, "_logged", False):
+        login("lead@example.org")
+        client._logged = True
+    p = world["proposal"]
+    assert client.get(f"/proposals/{p}/fit", query_string=args).status_code == 200
+    assert client.get(f"/proposals/{p}/fit/compare", query_string=args).status_code in (200, 302)
+
+
+def test_detail_in_french(app, client, login, world):
+    login("lead@example.org")
+    client.post("/language/fr")
+    html = client.get(f"/proposals/{world['proposal']}/fit/organisations/{world['org_b']}"
+                      ).get_data(as_text=True)
+    assert "Pertinence thématique" in html or "Adéquation" in html
+    assert "Éligible" in html
