@@ -186,7 +186,9 @@ def test_every_flipped_character_is_refused(app, cworld):
     token = last_token(app)
     client = app.test_client()
     accepted = 0
-    for index in range(0, len(token), 3):
+    # The last character of unpadded base64 carries padding bits that decode to the same
+    # signature bytes for several letters, so it is not part of this check.
+    for index in range(0, len(token) - 1, 3):
         flipped = token[:index] + ("A" if token[index] != "A" else "B") + token[index + 1:]
         if client.get(f"/invitations/{flipped}").status_code == 302:
             accepted += 1
