@@ -69,6 +69,14 @@ def _helpers():
     }
 
 
+@bp.before_request
+def _allow_long_fields() -> None:
+    """A 10 MB description must reach the validator (which explains the 20,000-character
+    limit) instead of being cut off by the 500 kB per-field default."""
+    if request.endpoint in ("directory.create", "directory.edit"):
+        request.max_form_memory_size = current_app.config["MAX_CONTENT_LENGTH"]
+
+
 def _viewer() -> services.Viewer:
     viewer = services.viewer_for(current_user)
     if viewer.access is services.DirectoryAccess.NONE:
