@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, delete, func, insert, or_, select, update
 
 from ..auth.models import User
 from ..auth.permissions import DirectoryAccess, directory_access
@@ -718,14 +718,86 @@ def import_organisations(
     if report.errors and not valid_only:
         return result
     actor_id = actor.id if actor else None
-    orgs = []
+    now = dt.datetime.now(dt.UTC)
+    rows = []
     for _number, record in report.valid:
-        org = Organisation(created_by_id=actor_id, updated_by_id=actor_id, notes="")
-        _apply(org, record)
-        orgs.append(org)
-    db.session.add_all(orgs)
-    db.session.flush()
-    result.created = [org.id for org in orgs]
+        keywords = list(record.keywords)
+        words_of = [
+            record.name,
+            record.acronym,
+            record.city,
+            record.description,
+            " ".join(keywords),
+        ]
+        rows.append(
+            {
+                "name": record.name,
+                "acronym": record.acronym or None,
+                "org_type": record.org_type,
+                "natural_person": record.natural_person,
+                "country": record.country,
+                "region": record.region or None,
+                "city": record.city or None,
+                "pic": record.pic,
+                "website": record.website or None,
+                "email": record.email or None,
+                "description": record.description,
+                "keywords": keywords,
+                "languages": list(record.languages),
+                "staff": record.staff,
+                "annual_budget_eur": record.annual_budget_eur,
+                "eu_experience": "none",
+                "notes": "",
+                "shared_with_partners": False,
+                "search_text": fold(" ".join(filter(None, words_of))),
+                "name_key": normalise_name(record.name),
+                "created_at": now,
+                "updated_at": now,
+                "created_by_id": actor_id,
+                "updated_by_id": actor_id,
+                "version": 1,
+            }
+        )
+    # A Core bulk insert (batched statements) rather than one ORM object per row: the same
+    # columns as ``_apply`` writes, several times faster on 5,000 rows.
+    ids = list(
+        db.session.scalars(
+            insert(Organisation).returning(Organisation.id, sort_by_parameter_order=True),
+            rows,
+        )
+    )
+    themes, contacts, projects = [], [], []
+    for org_id, (_number, record) in zip(ids, report.valid, strict=True):
+        themes += [{"organisation_id": org_id, "theme": code} for code in record.themes]
+        contacts += [
+            {
+                "organisation_id": org_id,
+                "name": c.name,
+                "function": c.role or None,
+                "email": c.email or None,
+                "phone": c.phone or None,
+            }
+            for c in record.contacts
+        ]
+        projects += [
+            {
+                "organisation_id": org_id,
+                "programme": p.programme,
+                "reference": p.reference or None,
+                "title": p.title,
+                "year": p.year,
+                "role": p.role,
+            }
+            for p in record.past_projects
+        ]
+    for model, values in (
+        (OrganisationTheme, themes),
+        (Contact, contacts),
+        (PastProject, projects),
+    ):
+        if values:
+            db.session.execute(insert(model), values)
+    result.created = ids
     result.committed = True
     return result
 

@@ -180,6 +180,8 @@ def index():
         error_out=False,
         count=True,
     )
+    themes = theme_choices()
+    countries = _countries()
     statuses = (
         services.statuses_in(filters.proposal_id, [o.id for o in page.items])
         if filters.proposal_id
@@ -195,9 +197,27 @@ def index():
         statuses=statuses,
         status_choices=PARTICIPATION_STATUSES,
         org_types=ORG_TYPES,
-        themes=theme_choices(),
-        countries=sorted(((c, country_label(c)) for c in country_codes()), key=lambda c: c[1]),
+        themes=themes,
+        countries=countries,
+        # Labels computed once per request, not once per row (the locale look-up is costly).
+        type_names={code: type_label(code) for code in ORG_TYPES},
+        theme_names=dict(themes),
+        country_names=dict(countries),
     )
+
+
+_COUNTRY_CACHE: dict[str, list[tuple[str, str]]] = {}
+
+
+def _countries() -> list[tuple[str, str]]:
+    from .forms import lang
+
+    language = lang()
+    if language not in _COUNTRY_CACHE:
+        _COUNTRY_CACHE[language] = sorted(
+            ((c, country_label(c)) for c in country_codes()), key=lambda c: c[1]
+        )
+    return _COUNTRY_CACHE[language]
 
 
 @bp.get("/export")
