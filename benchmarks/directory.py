@@ -52,23 +52,38 @@ def make_csv(rows: int, seed: int = 7) -> bytes:
     rng = random.Random(seed)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["name", "acronym", "type", "country", "city", "pic", "description",
-                     "themes", "keywords", "staff", "annual_budget_eur"])
+    writer.writerow(
+        [
+            "name",
+            "acronym",
+            "type",
+            "country",
+            "city",
+            "pic",
+            "description",
+            "themes",
+            "keywords",
+            "staff",
+            "annual_budget_eur",
+        ]
+    )
     for i in range(rows):
         words = rng.sample(WORDS, 6)
-        writer.writerow([
-            f"{words[0].capitalize()} {words[1]} {i}",
-            f"ORG{i}",
-            rng.choice(TYPES),
-            rng.choice(["France", "FR", "Italie", "Spain"]),
-            rng.choice(CITIES),
-            f"{900000000 + i}" if i % 3 else "",
-            " ".join(rng.choices(WORDS, k=40)).capitalize() + ".",
-            ";".join(rng.sample(THEMES, 2)),
-            ";".join(words[2:5]),
-            str(rng.randint(0, 500)),
-            f"{rng.randint(10_000, 9_000_000)}.00",
-        ])
+        writer.writerow(
+            [
+                f"{words[0].capitalize()} {words[1]} {i}",
+                f"ORG{i}",
+                rng.choice(TYPES),
+                rng.choice(["France", "FR", "Italie", "Spain"]),
+                rng.choice(CITIES),
+                f"{900000000 + i}" if i % 3 else "",
+                " ".join(rng.choices(WORDS, k=40)).capitalize() + ".",
+                ";".join(rng.sample(THEMES, 2)),
+                ";".join(words[2:5]),
+                str(rng.randint(0, 500)),
+                f"{rng.randint(10_000, 9_000_000)}.00",
+            ]
+        )
     return out.getvalue().encode("utf-8")
 
 
@@ -76,14 +91,16 @@ def make_app(path: Path):
     from consortium import create_app
     from consortium.extensions import db
 
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "benchmark-secret-key-not-for-production",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-        "WTF_CSRF_ENABLED": False,
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "UPLOAD_FOLDER": str(path.parent / "uploads"),
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "benchmark-secret-key-not-for-production",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "WTF_CSRF_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "UPLOAD_FOLDER": str(path.parent / "uploads"),
+        }
+    )
     with app.app_context():
         db.create_all()
     return app
@@ -99,18 +116,38 @@ def baseline_insert(app, data: bytes) -> float:
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
     with app.app_context():
         start = time.perf_counter()
-        db.session.execute(insert(Organisation), [
-            {"id": i + 1, "name": r["name"], "acronym": r["acronym"], "org_type": "ngo",
-             "country": "FR", "city": r["city"], "pic": r["pic"] or None,
-             "description": r["description"], "keywords": r["keywords"].split(";"),
-             "languages": [], "staff": int(r["staff"]), "search_text": r["description"].lower(),
-             "name_key": r["name"].lower(), "notes": "", "eu_experience": "none", "version": 1}
-            for i, r in enumerate(rows)
-        ])
-        db.session.execute(insert(OrganisationTheme), [
-            {"organisation_id": i + 1, "theme": t}
-            for i, r in enumerate(rows) for t in r["themes"].split(";")
-        ])
+        db.session.execute(
+            insert(Organisation),
+            [
+                {
+                    "id": i + 1,
+                    "name": r["name"],
+                    "acronym": r["acronym"],
+                    "org_type": "ngo",
+                    "country": "FR",
+                    "city": r["city"],
+                    "pic": r["pic"] or None,
+                    "description": r["description"],
+                    "keywords": r["keywords"].split(";"),
+                    "languages": [],
+                    "staff": int(r["staff"]),
+                    "search_text": r["description"].lower(),
+                    "name_key": r["name"].lower(),
+                    "notes": "",
+                    "eu_experience": "none",
+                    "version": 1,
+                }
+                for i, r in enumerate(rows)
+            ],
+        )
+        db.session.execute(
+            insert(OrganisationTheme),
+            [
+                {"organisation_id": i + 1, "theme": t}
+                for i, r in enumerate(rows)
+                for t in r["themes"].split(";")
+            ],
+        )
         db.session.commit()
         return time.perf_counter() - start
 
@@ -126,8 +163,7 @@ def service_import(app, data: bytes, *, trace: bool = False) -> tuple[float, int
             tracemalloc.start()
         start = time.perf_counter()
         report = services.check_organisations(parse_table("orgs.csv", data))
-        result = services.import_organisations(report, actor=None, valid_only=False,
-                                               dry_run=False)
+        result = services.import_organisations(report, actor=None, valid_only=False, dry_run=False)
         db.session.commit()
         elapsed = time.perf_counter() - start
         peak = 0
@@ -147,8 +183,9 @@ def time_page(app, requests: int) -> list[float]:
         factories.make_proposal(lead=lead, acronym="BENCH")
         db.session.commit()
     client = app.test_client()
-    client.post("/login", data={"email": "lead@example.org",
-                                "password": "correct horse battery staple"})
+    client.post(
+        "/login", data={"email": "lead@example.org", "password": "correct horse battery staple"}
+    )
     for query in QUERIES:  # warm up
         assert client.get(f"/directory?{query}").status_code == 200
     timings = []
@@ -179,16 +216,24 @@ def main() -> None:
         traced = make_app(Path(tmp) / "traced.sqlite")
         _elapsed, _created, peak = service_import(traced, data, trace=True)
         timings = time_page(app, requests)
-    print(f"machine: nproc={os.cpu_count()}, python {platform.python_version()}, "
-          f"{platform.system()} {platform.machine()}")
-    print(f"import of {rows} rows through the service: {elapsed:.2f} s ({created} created), "
-          f"tracemalloc peak {peak / 1e6:.0f} MB (separate traced run)")
-    print(f"baseline bulk insert of the same rows: {baseline:.2f} s; "
-          f"ratio service/baseline: {elapsed / baseline:.1f}x")
-    print(f"directory page over {rows} organisations, {requests} requests: "
-          f"p50 {statistics.median(timings) * 1000:.1f} ms, "
-          f"p95 {percentile(timings, 95) * 1000:.1f} ms, "
-          f"max {max(timings) * 1000:.1f} ms")
+    print(
+        f"machine: nproc={os.cpu_count()}, python {platform.python_version()}, "
+        f"{platform.system()} {platform.machine()}"
+    )
+    print(
+        f"import of {rows} rows through the service: {elapsed:.2f} s ({created} created), "
+        f"tracemalloc peak {peak / 1e6:.0f} MB (separate traced run)"
+    )
+    print(
+        f"baseline bulk insert of the same rows: {baseline:.2f} s; "
+        f"ratio service/baseline: {elapsed / baseline:.1f}x"
+    )
+    print(
+        f"directory page over {rows} organisations, {requests} requests: "
+        f"p50 {statistics.median(timings) * 1000:.1f} ms, "
+        f"p95 {percentile(timings, 95) * 1000:.1f} ms, "
+        f"max {max(timings) * 1000:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -79,7 +79,11 @@ def test_lead_searches_imports_and_adds_a_tie(page, demo_server, tmp_path):
     assert page.locator(".flash-success").inner_text() == "The tie is saved."
     row = page.locator("[data-testid=ties] tbody tr").first.inner_text()
     assert row.split("\t")[:4] == [
-        "Réemploi Bâtiment Sud", "Supplier / client", "2024", "Atelier de réparation commun"]
+        "Réemploi Bâtiment Sud",
+        "Supplier / client",
+        "2024",
+        "Atelier de réparation commun",
+    ]
     _shot(page, "detail-en")
     page.click("text=Edit")
     _shot(page, "form-en")
