@@ -98,6 +98,11 @@ def _organisation(org_id: int, viewer: services.Viewer) -> Organisation:
     return org
 
 
+def _is_id(text: object) -> bool:
+    """ASCII digits only, of a sane length ("²".isdigit() is true but int() refuses it)."""
+    return isinstance(text, str) and 0 < len(text) < 10 and text.isascii() and text.isdigit()
+
+
 def _message(error) -> str:
     return _(error.template, **error.params)
 
@@ -141,7 +146,7 @@ def _filters(proposals: list[Proposal]) -> tuple[services.Filters, dict[str, str
         filters.sort = text("sort")
     proposal_text = text("proposal")
     if proposal_text:
-        if not proposal_text.isdigit() or int(proposal_text) not in {p.id for p in proposals}:
+        if not _is_id(proposal_text) or int(proposal_text) not in {p.id for p in proposals}:
             abort(404)
         filters.proposal_id = int(proposal_text)
         status = text("status")
@@ -163,7 +168,7 @@ def _filters(proposals: list[Proposal]) -> tuple[services.Filters, dict[str, str
 
 def _page_number() -> int:
     raw = request.args.get("page", "1")
-    return max(1, min(int(raw), 1_000_000)) if raw.isdigit() and len(raw) < 8 else 1
+    return max(1, min(int(raw), 1_000_000)) if _is_id(raw) else 1
 
 
 @bp.get("")
@@ -319,6 +324,7 @@ def create():
         record = _validated(form)
         if record is not None:
             merge_into = request.form.get("merge_into", "")
+            merge_into = merge_into if _is_id(merge_into) else ""
             if form.create_anyway.data != "1" and not merge_into:
                 duplicates = services.possible_duplicates(record)
             if not duplicates:
@@ -330,7 +336,7 @@ def create():
                         shared_with_partners=bool(form.shared_with_partners.data),
                         eu_experience=form.eu_experience.data,
                     )
-                    if merge_into.isdigit():
+                    if _is_id(merge_into):
                         keep = db.session.get(Organisation, int(merge_into))
                         if keep is None:
                             abort(404)
@@ -418,10 +424,10 @@ def merge(org_id: int):
     form.other.choices = [("", "—")] + [
         (str(i), n) for i, n in _organisation_choices(exclude=keep.id)
     ]
-    if request.method == "GET" and request.args.get("other", "").isdigit():
+    if request.method == "GET" and _is_id(request.args.get("other", "")):
         form.other.data = request.args["other"]
     other = None
-    if form.other.data and str(form.other.data).isdigit():
+    if _is_id(form.other.data):
         other = db.session.get(Organisation, int(form.other.data))
     if form.validate_on_submit():
         if other is None:
@@ -456,9 +462,7 @@ def add_tie(org_id: int):
     form.setup(_organisation_choices(exclude=None))
     if form.validate_on_submit():
         other = (
-            db.session.get(Organisation, int(form.other.data))
-            if (form.other.data or "").isdigit()
-            else None
+            db.session.get(Organisation, int(form.other.data)) if _is_id(form.other.data) else None
         )
         try:
             services.add_tie(
