@@ -1,7 +1,628 @@
-"""Pages of the directory area."""
+"""Pages of the directory area: find, show, create, edit, delete, merge, ties, import, export."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import hashlib
+import secrets
+import time
+from pathlib import Path
 
-bp = Blueprint("directory", __name__)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..auth.permissions import Capability, can
+from ..errors import DomainError, ValidationFailed
+from ..extensions import db
+from ..proposals.models import PARTICIPATION_STATUSES, Proposal, ProposalMember
+from ..web.errors import render_conflict
+from ..web.forms import FORBIDDEN_CHARACTERS, attach_errors
+from . import services
+from .countries import country_codes, resolve_country
+from .forms import (
+    COLUMN_FIELDS,
+    EU_EXPERIENCE_LABELS,
+    TIE_KIND_LABELS,
+    ImportForm,
+    MergeForm,
+    OrganisationForm,
+    TieForm,
+    TieImportForm,
+    country_label,
+    language_label,
+    theme_choices,
+    theme_label,
+    type_label,
+)
+from .models import ORG_TYPES, Organisation, OrganisationMerge, Tie
+from .records import theme_codes, validate_record
+from .spreadsheet import TIE_SCHEMA, export_csv, export_xlsx, parse_table
+
+bp = Blueprint("directory", __name__, url_prefix="/directory")
+
+IMPORT_SESSION_KEY = "directory_imports"
+IMPORT_MAX_AGE = 24 * 3600
+
+
+@bp.app_context_processor
+def _helpers():
+    return {
+        "org_type_label": type_label,
+        "theme_label": theme_label,
+        "language_label": language_label,
+        "country_label": country_label,
+        "tie_kind_label": lambda k: TIE_KIND_LABELS.get(k, k),
+        "eu_experience_label": lambda k: EU_EXPERIENCE_LABELS.get(k, k),
+    }
+
+
+@bp.before_request
+def _allow_long_fields() -> None:
+    """A 10 MB description must reach the validator (which explains the 20,000-character
+    limit) instead of being cut off by the 500 kB per-field default."""
+    if request.endpoint in ("directory.create", "directory.edit"):
+        request.max_form_memory_size = current_app.config["MAX_CONTENT_LENGTH"]
+
+
+def _viewer() -> services.Viewer:
+    viewer = services.viewer_for(current_user)
+    if viewer.access is services.DirectoryAccess.NONE:
+        abort(403)
+    return viewer
+
+
+def _editor() -> services.Viewer:
+    viewer = _viewer()
+    if not viewer.edits_all:
+        abort(403)
+    return viewer
+
+
+def _organisation(org_id: int, viewer: services.Viewer) -> Organisation:
+    org = db.session.get(Organisation, org_id)
+    if org is None or not viewer.sees(org):
+        abort(404)
+    return org
+
+
+def _is_id(text: object) -> bool:
+    """ASCII digits only, of a sane length ("²".isdigit() is true but int() refuses it)."""
+    return isinstance(text, str) and 0 < len(text) < 10 and text.isascii() and text.isdigit()
+
+
+def _message(error) -> str:
+    return _(error.template, **error.params)
+
+
+# ---------------------------------------------------------------------------------------------
+# Find
+
+
+def _proposals_for_filter() -> list[Proposal]:
+    if current_user.is_admin:
+        return list(db.session.scalars(select(Proposal).order_by(Proposal.acronym)))
+    rows = db.session.execute(
+        select(Proposal, ProposalMember.role)
+        .join(ProposalMember, ProposalMember.proposal_id == Proposal.id)
+        .where(ProposalMember.user_id == current_user.id)
+        .order_by(Proposal.acronym)
+    ).all()
+    return [p for p, role in rows if can(role, Capability.VIEW_WORKSHOPS)]
+
+
+def _filters(proposals: list[Proposal]) -> tuple[services.Filters, dict[str, str]]:
+    """Filters from the query string; unknown values are ignored, never an error."""
+    args = request.args
+
+    def text(name: str, limit: int = 200) -> str:
+        return FORBIDDEN_CHARACTERS.sub("", args.get(name, ""))[:limit].strip()
+
+    filters = services.Filters(q=text("q"))
+    if text("type") in ORG_TYPES:
+        filters.org_type = text("type")
+    country = text("country")
+    if country:
+        filters.country = resolve_country(country) or ""
+    if text("theme") in theme_codes():
+        filters.theme = text("theme")
+    if text("pic") in ("missing", "present"):
+        filters.pic = text("pic")
+    if text("shared") in ("yes", "no"):
+        filters.shared = text("shared")
+    if text("sort") in services.SORTS:
+        filters.sort = text("sort")
+    proposal_text = text("proposal")
+    if proposal_text:
+        if not _is_id(proposal_text) or int(proposal_text) not in {p.id for p in proposals}:
+            abort(404)
+        filters.proposal_id = int(proposal_text)
+        status = text("status")
+        if status in (*PARTICIPATION_STATUSES, "none"):
+            filters.status = status
+    current = {
+        "q": filters.q,
+        "type": filters.org_type,
+        "country": filters.country,
+        "theme": filters.theme,
+        "pic": filters.pic,
+        "shared": filters.shared,
+        "sort": filters.sort if filters.sort != "name" else "",
+        "proposal": str(filters.proposal_id or ""),
+        "status": filters.status,
+    }
+    return filters, {k: v for k, v in current.items() if v}
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return max(1, min(int(raw), 1_000_000)) if _is_id(raw) else 1
+
+
+@bp.get("")
+@login_required
+def index():
+    viewer = _viewer()
+    proposals = _proposals_for_filter()
+    filters, current = _filters(proposals)
+    query = services.search(filters, viewer).options(selectinload(Organisation.themes))
+    page = db.paginate(
+        query,
+        page=_page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+        count=True,
+    )
+    themes = theme_choices()
+    countries = _countries()
+    statuses = (
+        services.statuses_in(filters.proposal_id, [o.id for o in page.items])
+        if filters.proposal_id
+        else {}
+    )
+    return render_template(
+        "directory/index.html",
+        page=page,
+        viewer=viewer,
+        filters=filters,
+        current=current,
+        proposals=proposals,
+        statuses=statuses,
+        status_choices=PARTICIPATION_STATUSES,
+        org_types=ORG_TYPES,
+        themes=themes,
+        countries=countries,
+        # Labels computed once per request, not once per row (the locale look-up is costly).
+        type_names={code: type_label(code) for code in ORG_TYPES},
+        theme_names=dict(themes),
+        country_names=dict(countries),
+    )
+
+
+_COUNTRY_CACHE: dict[str, list[tuple[str, str]]] = {}
+
+
+def _countries() -> list[tuple[str, str]]:
+    from .forms import lang
+
+    language = lang()
+    if language not in _COUNTRY_CACHE:
+        _COUNTRY_CACHE[language] = sorted(
+            ((c, country_label(c)) for c in country_codes()), key=lambda c: c[1]
+        )
+    return _COUNTRY_CACHE[language]
+
+
+@bp.get("/export")
+@login_required
+def export():
+    viewer = _viewer()
+    filters, _current = _filters(_proposals_for_filter())
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    include_contacts = viewer.private and request.args.get("contacts") == "1"
+    records = services.export_records(services.search(filters, viewer), viewer)
+    if fmt == "xlsx":
+        data = export_xlsx(records, include_contacts=include_contacts)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        data = export_csv(records, include_contacts=include_contacts)
+        mimetype = "text/csv; charset=utf-8"
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="organisations.{fmt}"'},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Show, create, edit, delete
+
+
+@bp.get("/<int:org_id>")
+@login_required
+def detail(org_id: int):
+    viewer = _viewer()
+    org = _organisation(org_id, viewer)
+    ties = [t for t in services.ties_of(org.id) if viewer.sees(_other_end(t, org.id))]
+    tie_form = None
+    if viewer.edits_all:
+        tie_form = TieForm()
+        tie_form.setup(_organisation_choices(exclude=org.id))
+    merges = (
+        db.session.scalars(
+            select(OrganisationMerge)
+            .where(OrganisationMerge.kept_id == org.id)
+            .order_by(OrganisationMerge.at.desc())
+        ).all()
+        if viewer.private
+        else []
+    )
+    return render_template(
+        "directory/detail.html",
+        org=org,
+        viewer=viewer,
+        ties=ties,
+        tie_form=tie_form,
+        merges=merges,
+        proposals=services.proposals_of(org.id) if viewer.private else [],
+    )
+
+
+def _other_end(tie: Tie, org_id: int) -> Organisation:
+    return tie.organisation_b if tie.organisation_a_id == org_id else tie.organisation_a
+
+
+def _organisation_choices(exclude: int | None = None) -> list[tuple[int, str]]:
+    query = select(Organisation.id, Organisation.name, Organisation.city).order_by(
+        Organisation.name, Organisation.id
+    )
+    return [
+        (i, f"{n} ({c})" if c else n) for i, n, c in db.session.execute(query).all() if i != exclude
+    ]
+
+
+def _validated(form: OrganisationForm):
+    """The form's record, or None with errors attached to the fields."""
+    record, errors = validate_record(form.raw())
+    if record is not None:
+        errors = services.db_limit_errors(record)
+    for error in errors:
+        field = getattr(form, COLUMN_FIELDS.get(error.column, error.column), None)
+        message = _(error.template, **dict(error.params))
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:  # pragma: no cover - every column has a field
+            flash(message, "error")
+    return None if errors else record
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    viewer = _editor()
+    form = OrganisationForm()
+    form.setup()
+    if request.method == "GET":
+        form.country.data = "FR"
+        form.eu_experience.data = "none"
+    duplicates = []
+    if form.validate_on_submit():
+        record = _validated(form)
+        if record is not None:
+            merge_into = request.form.get("merge_into", "")
+            merge_into = merge_into if _is_id(merge_into) else ""
+            if form.create_anyway.data != "1" and not merge_into:
+                duplicates = services.possible_duplicates(record)
+            if not duplicates:
+                try:
+                    org = services.create_organisation(
+                        record,
+                        actor=current_user,
+                        notes=form.notes.data or "",
+                        shared_with_partners=bool(form.shared_with_partners.data),
+                        eu_experience=form.eu_experience.data,
+                    )
+                    if _is_id(merge_into):
+                        keep = db.session.get(Organisation, int(merge_into))
+                        if keep is None:
+                            abort(404)
+                        services.merge_organisations(keep, org, actor=current_user)
+                        org = keep
+                except ValidationFailed as error:
+                    db.session.rollback()
+                    attach_errors(form, error)
+                except DomainError as error:
+                    db.session.rollback()
+                    flash(_message(error), "error")
+                else:
+                    db.session.commit()
+                    flash(_("The organisation is saved."), "success")
+                    return redirect(url_for("directory.detail", org_id=org.id))
+    del viewer
+    return render_template(
+        "directory/form.html", form=form, org=None, duplicates=duplicates, lead_fields=True
+    )
+
+
+@bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(org_id: int):
+    viewer = _viewer()
+    org = _organisation(org_id, viewer)
+    if not viewer.edits(org):
+        abort(403)
+    lead_fields = viewer.edits_all
+    form = OrganisationForm()
+    form.setup()
+    if request.method == "GET":
+        form.fill(org, services.org_to_record(org))
+    if form.validate_on_submit():
+        if str(org.version) != (form.version.data or ""):
+            return render_conflict()
+        record = _validated(form)
+        if record is not None:
+            try:
+                services.update_organisation(
+                    org,
+                    record,
+                    actor=current_user,
+                    notes=(form.notes.data or "") if lead_fields else None,
+                    shared_with_partners=bool(form.shared_with_partners.data)
+                    if lead_fields
+                    else None,
+                    eu_experience=form.eu_experience.data,
+                )
+            except ValidationFailed as error:
+                db.session.rollback()
+                attach_errors(form, error)
+            else:
+                db.session.commit()
+                flash(_("The organisation is saved."), "success")
+                return redirect(url_for("directory.detail", org_id=org.id))
+    return render_template(
+        "directory/form.html", form=form, org=org, duplicates=[], lead_fields=lead_fields
+    )
+
+
+@bp.post("/<int:org_id>/delete")
+@login_required
+def delete(org_id: int):
+    viewer = _editor()
+    org = _organisation(org_id, viewer)
+    name = org.name
+    try:
+        services.delete_organisation(org, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(_message(error), "error")
+        return redirect(url_for("directory.detail", org_id=org_id))
+    db.session.commit()
+    flash(_("“%(name)s” is deleted.", name=name), "success")
+    return redirect(url_for("directory.index"))
+
+
+@bp.route("/<int:org_id>/merge", methods=["GET", "POST"])
+@login_required
+def merge(org_id: int):
+    viewer = _editor()
+    keep = _organisation(org_id, viewer)
+    form = MergeForm()
+    form.other.choices = [("", "—")] + [
+        (str(i), n) for i, n in _organisation_choices(exclude=keep.id)
+    ]
+    if request.method == "GET" and _is_id(request.args.get("other", "")):
+        form.other.data = request.args["other"]
+    other = None
+    if _is_id(form.other.data):
+        other = db.session.get(Organisation, int(form.other.data))
+    if form.validate_on_submit():
+        if other is None:
+            form.other.errors = [_("Choose an organisation from the directory.")]
+        elif request.form.get("confirm") == "1":
+            other_name = other.name
+            try:
+                services.merge_organisations(keep, other, actor=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                flash(_message(error), "error")
+            else:
+                db.session.commit()
+                flash(
+                    _("“%(other)s” is merged into “%(name)s”.", other=other_name, name=keep.name),
+                    "success",
+                )
+                return redirect(url_for("directory.detail", org_id=keep.id))
+    return render_template("directory/merge.html", org=keep, other=other, form=form)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ties
+
+
+@bp.post("/<int:org_id>/ties")
+@login_required
+def add_tie(org_id: int):
+    viewer = _editor()
+    org = _organisation(org_id, viewer)
+    form = TieForm()
+    form.setup(_organisation_choices(exclude=None))
+    if form.validate_on_submit():
+        other = (
+            db.session.get(Organisation, int(form.other.data)) if _is_id(form.other.data) else None
+        )
+        try:
+            services.add_tie(
+                org,
+                other,
+                form.kind.data,
+                year=form.year.data,
+                note=form.note.data or "",
+                actor=current_user,
+            )
+        except ValidationFailed as error:
+            db.session.rollback()
+            for _field, (template, params) in error.errors.items():
+                flash(_(template, **params), "error")
+        else:
+            db.session.commit()
+            flash(_("The tie is saved."), "success")
+    else:
+        for field in form:
+            for message in field.errors:
+                flash(f"{field.label.text}: {message}", "error")
+    return redirect(url_for("directory.detail", org_id=org.id) + "#ties")
+
+
+@bp.post("/<int:org_id>/ties/<int:tie_id>/delete")
+@login_required
+def delete_tie(org_id: int, tie_id: int):
+    viewer = _editor()
+    org = _organisation(org_id, viewer)
+    tie = db.session.get(Tie, tie_id)
+    if tie is None or org.id not in (tie.organisation_a_id, tie.organisation_b_id):
+        abort(404)
+    services.delete_tie(tie, actor=current_user)
+    db.session.commit()
+    flash(_("The tie is deleted."), "success")
+    return redirect(url_for("directory.detail", org_id=org.id) + "#ties")
+
+
+# ---------------------------------------------------------------------------------------------
+# Import
+
+
+def _imports_folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _store_upload(data: bytes, filename: str) -> str:
+    folder = _imports_folder()
+    now = time.time()
+    for old in folder.iterdir():
+        try:
+            if now - old.stat().st_mtime > IMPORT_MAX_AGE:
+                old.unlink()
+        except OSError:  # pragma: no cover - another worker removed it
+            pass
+    token = secrets.token_urlsafe(24)
+    (folder / token).write_bytes(data)
+    stored = dict(session.get(IMPORT_SESSION_KEY, {}))
+    stored[token] = {"sha256": hashlib.sha256(data).hexdigest(), "name": filename[:200]}
+    session[IMPORT_SESSION_KEY] = dict(list(stored.items())[-5:])
+    return token
+
+
+def _load_upload(token: str) -> tuple[bytes, str] | None:
+    entry = session.get(IMPORT_SESSION_KEY, {}).get(token)
+    if entry is None or not token.replace("-", "").replace("_", "").isalnum():
+        return None
+    path = _imports_folder() / token
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+        return None
+    return data, entry["name"]
+
+
+def _forget_upload(token: str) -> None:
+    stored = dict(session.get(IMPORT_SESSION_KEY, {}))
+    stored.pop(token, None)
+    session[IMPORT_SESSION_KEY] = stored
+    (_imports_folder() / token).unlink(missing_ok=True)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_organisations():
+    _editor()
+    form = ImportForm()
+    report = None
+    token = ""
+    filename = ""
+    if request.method == "POST" and form.validate_on_submit():
+        token = request.form.get("token", "")
+        if token:
+            loaded = _load_upload(token)
+            if loaded is None:
+                flash(_("The uploaded file has expired; upload it again."), "error")
+                return redirect(url_for("directory.import_organisations"))
+            data, filename = loaded
+        else:
+            upload = form.file.data
+            if upload is None or not getattr(upload, "filename", ""):
+                form.file.errors = [_("Choose a file to import.")]
+                return render_template("directory/import.html", form=form, report=None)
+            data = upload.read()
+            filename = upload.filename
+        report = services.check_organisations(parse_table(filename, data))
+        if request.form.get("confirm") == "1" and token:
+            result = services.import_organisations(
+                report, actor=current_user, valid_only=form.mode.data == "valid", dry_run=False
+            )
+            if result.committed:
+                db.session.commit()
+                _forget_upload(token)
+                flash(
+                    _("%(count)s organisations imported.", count=len(result.created)),
+                    "success",
+                )
+                return redirect(url_for("directory.index", sort="-updated"))
+            db.session.rollback()
+            flash(
+                _("Nothing was imported: correct the errors or import the valid rows only."),
+                "error",
+            )
+        elif not token:
+            token = _store_upload(data, filename)
+    return render_template(
+        "directory/import.html", form=form, report=report, token=token, filename=filename
+    )
+
+
+@bp.route("/ties/import", methods=["GET", "POST"])
+@login_required
+def import_ties():
+    _editor()
+    form = TieImportForm()
+    report = None
+    created = None
+    if request.method == "POST" and form.validate_on_submit():
+        upload = form.file.data
+        if upload is None or not getattr(upload, "filename", ""):
+            form.file.errors = [_("Choose a file to import.")]
+        else:
+            report = services.check_ties(
+                parse_table(upload.filename, upload.read(), schema=TIE_SCHEMA)
+            )
+            dry_run = request.form.get("dry_run") == "1"
+            result = services.import_ties(report, actor=current_user, dry_run=dry_run)
+            if result.committed:
+                db.session.commit()
+                created = result.created
+            else:
+                db.session.rollback()
+    return render_template(
+        "directory/ties_import.html",
+        form=form,
+        report=report,
+        created=created,
+        dry_run=request.form.get("dry_run") == "1",
+    )
