@@ -12,6 +12,7 @@ from consortium.auth.models import User
 from consortium.calls.models import AwardCriterion, Call, Programme, Topic
 from consortium.directory.models import Organisation, OrganisationTheme
 from consortium.extensions import db
+from consortium.directory.dedupe import normalise_name
 from consortium.folding import fold
 from consortium.proposals.models import Participation, Proposal, ProposalMember
 from consortium.workshops.models import Action, Output, OutputOrganisation, Workshop
@@ -94,7 +95,9 @@ def make_org(
 ) -> Organisation:
     name = name or f"Organisation {next(_sequence)}"
     org = Organisation(name=name, country=country, city=city, org_type=org_type, **values)
-    org.search_text = fold(" ".join(filter(None, [name, org.acronym, city, org.description])))
+    org.search_text = fold(" ".join(filter(None, [name, org.acronym, city, org.description,
+                                                  " ".join(org.keywords or [])])))
+    org.name_key = normalise_name(name)
     org.themes = [OrganisationTheme(theme=code) for code in themes]
     db.session.add(org)
     db.session.flush()
