@@ -10,9 +10,9 @@ from werkzeug.security import generate_password_hash
 
 from consortium.auth.models import User
 from consortium.calls.models import AwardCriterion, Call, Programme, Topic
+from consortium.directory.dedupe import normalise_name
 from consortium.directory.models import Organisation, OrganisationTheme
 from consortium.extensions import db
-from consortium.directory.dedupe import normalise_name
 from consortium.folding import fold
 from consortium.proposals.models import Participation, Proposal, ProposalMember
 from consortium.workshops.models import Action, Output, OutputOrganisation, Workshop

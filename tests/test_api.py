@@ -107,3 +107,92 @@ def test_unknown_api_route_is_json(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == 404
+
+
+@pytest.fixture
+def demo(app):
+    from consortium.demo.load import load_demo
+
+    with app.app_context():
+        load_demo(password_method="pbkdf2:sha256:1000")
+        db.session.commit()
+        ids = {p.acronym: p.id for p in db.session.query(factories.Proposal)}
+        users = {u.email: u.id for u in db.session.query(factories.User)}
+    return {"proposals": ids, "users": users}
+
+
+def test_fit_ranking_with_components(app, client, demo):
+    headers = _token(app, demo["users"]["viewer@example.org"])
+    body = client.get(f"/api/v1/proposals/{demo['proposals']['REBATIR']}/fit?per_page=5",
+                      headers=headers).get_json()
+
+    assert body["total"] == 25
+    assert len(body["items"]) == 5
+    first = body["items"][0]
+    assert [c["component"] for c in first["components"]] == [
+        "eligibility", "relevance", "capacity", "experience", "complementarity", "network",
+        "engagement"]
+    assert 0 <= first["total"] <= 100
+    partner = _token(app, demo["users"]["partner@example.org"])
+    assert client.get(f"/api/v1/proposals/{demo['proposals']['REBATIR']}/fit",
+                      headers=partner).status_code == 403
+
+
+def test_checks_and_dossier_download(app, client, demo):
+    headers = _token(app, demo["users"]["writer@example.org"])
+    pid = demo["proposals"]["VERDIR"]
+
+    checks = client.get(f"/api/v1/proposals/{pid}/checks", headers=headers).get_json()
+    docx = client.get(f"/api/v1/proposals/{pid}/dossier.docx?lang=fr", headers=headers)
+
+    assert all({"code", "severity"} <= set(c) for c in checks["items"])
+    assert docx.status_code == 200
+    assert docx.data[:2] == b"PK"
+    viewer = _token(app, demo["users"]["viewer@example.org"])
+    assert client.get(f"/api/v1/proposals/{pid}/dossier.docx", headers=viewer).status_code == 403
+
+
+def test_lead_writes_organisations_ties_and_outputs(app, client, demo):
+    headers = _token(app, demo["users"]["lead@example.org"])
+    pid = demo["proposals"]["VERDIR"]
+
+    created = client.post("/api/v1/organisations", headers=headers, json={
+        "name": "Ferme Urbaine du Rove", "country": "France", "city": "Le Rove",
+        "type": "association", "themes": "Agriculture urbaine et alimentation"})
+    bad = client.post("/api/v1/organisations", headers=headers,
+                      json={"name": "X", "country": "Atlantis", "pic": "12"})
+    org_id = created.get_json()["id"]
+    tie = client.post("/api/v1/ties", headers=headers, json={
+        "organisation_a": org_id, "organisation_b": 1, "kind": "informal", "year": 2024})
+    self_tie = client.post("/api/v1/ties", headers=headers, json={
+        "organisation_a": org_id, "organisation_b": org_id, "kind": "informal"})
+    with app.app_context():
+        workshop_id = db.session.query(factories.Workshop).filter_by(proposal_id=pid).first().id
+    output = client.post(f"/api/v1/proposals/{pid}/outputs", headers=headers, json={
+        "workshop_id": workshop_id, "kind": "need", "subkind": "site",
+        "text": "Un terrain pour une ferme urbaine"})
+
+    assert created.status_code == 201
+    assert created.get_json()["type"] == "ngo"
+    assert created.get_json()["themes"] == ["urban_agriculture_food"]
+    assert bad.status_code == 422
+    assert set(bad.get_json()["error"]["details"]["fields"]) == {"country", "pic"}
+    assert tie.status_code == 201
+    assert self_tie.status_code == 422
+    assert output.status_code == 201
+    assert output.get_json()["text"] == "Un terrain pour une ferme urbaine"
+
+
+def test_writers_cannot_write_through_the_api(app, client, demo):
+    headers = _token(app, demo["users"]["writer@example.org"])
+    assert client.post("/api/v1/organisations", headers=headers,
+                       json={"name": "X", "country": "FR"}).status_code == 403
+    assert client.post("/api/v1/ties", headers=headers, json={}).status_code == 403
+
+
+@pytest.mark.parametrize("body", [None, [], "text", {"organisation_a": "1"}])
+def test_malformed_bodies_are_json_errors(app, client, demo, body):
+    headers = _token(app, demo["users"]["lead@example.org"])
+    response = client.post("/api/v1/ties", headers=headers, json=body)
+    assert response.status_code in (400, 422)
+    assert response.get_json()["error"]["code"] == response.status_code

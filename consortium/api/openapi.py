@@ -60,6 +60,17 @@ SCHEMAS = {
         "priority": {"type": ["integer", "null"]}, "votes": {"type": "integer"},
         "workshop": {"type": "object"},
         "organisations": {"type": "array", "items": {"type": "object"}}}},
+    "FitScore": {"type": "object", "required": ["org_id", "name", "total", "eligible",
+                                                "components"], "properties": {
+        "org_id": {"type": "integer"}, "name": {"type": "string"},
+        "total": {"type": "number", "minimum": 0, "maximum": 100},
+        "eligible": {"type": "boolean"}, "status": {"type": "string"},
+        "flags": {"type": "array", "items": {"type": "object"}},
+        "components": {"type": "array", "items": {"type": "object", "properties": {
+            "component": {"type": "string"}, "score": {"type": "number"},
+            "weight": {"type": "number"}, "reasons": {"type": "array"}}}}}},
+    "Check": {"type": "object", "required": ["code", "severity"], "properties": {
+        "code": {"type": "string"}, "severity": {"type": "string"}}},
     "Commitment": {"type": "object", "required": ["organisation", "role", "status", "costs"],
                    "properties": {
                        "organisation": {"type": "object"}, "role": {"type": "string"},
@@ -105,12 +116,75 @@ PATHS = {
         "responses": _responses({"$ref": "#/components/schemas/Proposal"}, 403, 404)}},
     "/proposals/{proposal_id}/outputs": {"get": {
         "summary": "Workshop outputs of a proposal", "parameters": [_PROPOSAL_ID, *_PAGE_PARAMS],
-        "responses": _responses(_page_of("#/components/schemas/Output"), 400, 403, 404)}},
+        "responses": _responses(_page_of("#/components/schemas/Output"), 400, 403, 404)},
+        "post": {
+            "summary": "Record a workshop output (leads and administrators)",
+            "parameters": [_PROPOSAL_ID],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["workshop_id", "kind", "text"],
+                "properties": {"workshop_id": {"type": "integer"}, "kind": {"type": "string"},
+                               "text": {"type": "string"}, "subkind": {"type": "string"},
+                               "raised": {"type": "string"}, "carries": {"type": "string"},
+                               "tags": {"type": "string"},
+                               "priority": {"type": ["integer", "null"]},
+                               "votes": {"type": ["integer", "null"]}}}}}},
+            "responses": {"201": {"description": "Created", "content": {"application/json": {
+                "schema": {"type": "object"}}}},
+                **{k: v for k, v in _responses({}, 400, 403, 404, 422).items()
+                   if k != "200"}}}},
     "/proposals/{proposal_id}/commitments": {"get": {
         "summary": "Commitments visible to me (a partner sees only its own)",
         "parameters": [_PROPOSAL_ID, *_PAGE_PARAMS],
         "responses": _responses(_page_of("#/components/schemas/Commitment"), 400, 403, 404)}},
-    "/organisations": {"get": {
+    "/proposals/{proposal_id}/fit": {"get": {
+        "summary": "Fit ranking with each organisation's components and reasons",
+        "parameters": [_PROPOSAL_ID, *_PAGE_PARAMS,
+                       {"name": "eligible_only", "in": "query",
+                        "schema": {"type": "string", "enum": ["0", "1"]}},
+                       {"name": "not_in_consortium", "in": "query",
+                        "schema": {"type": "string", "enum": ["0", "1"]}}],
+        "responses": _responses(_page_of("#/components/schemas/FitScore"), 400, 403, 404)}},
+    "/proposals/{proposal_id}/checks": {"get": {
+        "summary": "Consortium checks against the topic's rules",
+        "parameters": [_PROPOSAL_ID],
+        "responses": _responses({"type": "object", "required": ["items"], "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Check"}}}},
+            403, 404)}},
+    "/proposals/{proposal_id}/dossier.docx": {"get": {
+        "summary": "The Word dossier (Part B draft)",
+        "parameters": [_PROPOSAL_ID, {"name": "lang", "in": "query",
+                                      "schema": {"type": "string", "enum": ["en", "fr"]}}],
+        "responses": {"200": {"description": "DOCX file", "content": {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
+                "schema": {"type": "string", "format": "binary"}}}},
+            **{k: v for k, v in _responses({}, 400, 403, 404).items() if k != "200"}}}},
+    "/ties": {"post": {
+        "summary": "Declare a cooperation tie (leads and administrators)",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["organisation_a", "organisation_b", "kind"],
+            "properties": {"organisation_a": {"type": "integer"},
+                           "organisation_b": {"type": "integer"},
+                           "kind": {"type": "string", "enum": ["past_project", "formal_agreement",
+                                                               "supplier_client", "same_network",
+                                                               "informal"]},
+                           "year": {"type": ["integer", "null"]},
+                           "note": {"type": "string"}}}}}},
+        "responses": {"201": {"description": "Created", "content": {"application/json": {
+            "schema": {"type": "object"}}}},
+            **{k: v for k, v in _responses({}, 400, 403, 422).items() if k != "200"}}}},
+    "/organisations": {"post": {
+        "summary": "Add an organisation (leads and administrators)",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["name", "country"],
+            "properties": {"name": {"type": "string"}, "acronym": {"type": "string"},
+                           "type": {"type": "string"}, "country": {"type": "string"},
+                           "city": {"type": "string"}, "pic": {"type": "string"},
+                           "website": {"type": "string"}, "description": {"type": "string"},
+                           "themes": {"type": "string"}, "keywords": {"type": "string"}}}}}},
+        "responses": {"201": {"description": "Created", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Organisation"}}}},
+            **{k: v for k, v in _responses({}, 400, 403, 422).items() if k != "200"}}},
+        "get": {
         "summary": "The directory as my role allows",
         "parameters": [*_PAGE_PARAMS, {"name": "q", "in": "query",
                                        "schema": {"type": "string", "maxLength": 100}}],

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request, send_file
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -220,3 +221,157 @@ def commitments(proposal_id: int):
     return jsonify(_paginated(query, participation_json))
 
 
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "Send a JSON object with Content-Type: application/json.")
+    return body
+
+
+def _validation_error(error) -> ApiError:
+    from flask_babel import gettext
+
+    details = {name: gettext(template, **params) if params else gettext(template)
+               for name, (template, params) in error.errors.items()}
+    return ApiError(422, "Some fields are invalid.", {"fields": details})
+
+
+@bp.get("/proposals/<int:proposal_id>/fit")
+@token_required
+def fit_ranking(proposal_id: int):
+    """Every organisation's fit for the proposal, best first, with its components."""
+    from ..fit.services import rank_proposal
+
+    found, _role_name = _proposal(proposal_id, Capability.VIEW_FIT)
+    page, per_page = _page()
+    ranking = rank_proposal(found, actor=g.api_user,
+                            eligible_only=request.args.get("eligible_only") == "1",
+                            not_in_consortium=request.args.get("not_in_consortium") == "1")
+    items = [score.as_dict() for _org, score in ranking]
+    start = (page - 1) * per_page
+    return jsonify({"items": items[start:start + per_page], "page": page,
+                    "per_page": per_page, "total": len(items)})
+
+
+@bp.get("/proposals/<int:proposal_id>/checks")
+@token_required
+def fit_checks(proposal_id: int):
+    from ..fit.services import proposal_checks
+
+    found, _role_name = _proposal(proposal_id, Capability.VIEW_FIT)
+    return jsonify({"items": [check.as_dict() for check in proposal_checks(found)]})
+
+
+@bp.get("/proposals/<int:proposal_id>/dossier.docx")
+@token_required
+def dossier_download(proposal_id: int):
+    from ..dossier.services import export_dossier, export_filename
+
+    found, _role_name = _proposal(proposal_id, Capability.EXPORT_DOSSIER)
+    lang = request.args.get("lang", found.document_language)
+    if lang not in ("en", "fr"):
+        raise ApiError(400, "lang must be en or fr.")
+    data = export_dossier(found, lang, upload_folder=current_app.config["UPLOAD_FOLDER"])
+    db.session.commit()  # sections drafted on first export are kept
+    return send_file(io.BytesIO(data), as_attachment=True,
+                     download_name=export_filename(found, "dossier", lang),
+                     mimetype="application/vnd.openxmlformats-officedocument."
+                              "wordprocessingml.document")
+
+
+@bp.post("/organisations")
+@token_required
+def create_organisation():
+    """Add an organisation to the directory (leads and administrators)."""
+    from ..directory.records import validate_record
+    from ..directory.services import create_organisation as create
+    from ..errors import ValidationFailed
+
+    access, _own = _directory_scope()
+    if access is not DirectoryAccess.EDIT:
+        raise ApiError(403, "Only leads and administrators add organisations.")
+    body = _json_body()
+    record, errors = validate_record({key: value for key, value in body.items()
+                                      if isinstance(key, str)})
+    if record is None:
+        raise ApiError(422, "Some fields are invalid.", {"fields": {
+            e.column: e.message for e in errors}})
+    try:
+        org = create(record, actor=g.api_user)
+    except ValidationFailed as error:
+        db.session.rollback()
+        raise _validation_error(error) from None
+    db.session.commit()
+    return jsonify(organisation_json(org, private=True)), 201
+
+
+@bp.post("/ties")
+@token_required
+def create_tie():
+    """Declare a cooperation tie between two organisations (leads and administrators)."""
+    from ..directory.services import add_tie
+    from ..errors import ValidationFailed
+
+    access, _own = _directory_scope()
+    if access is not DirectoryAccess.EDIT:
+        raise ApiError(403, "Only leads and administrators declare ties.")
+    body = _json_body()
+    ids = body.get("organisation_a"), body.get("organisation_b")
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise ApiError(422, "organisation_a and organisation_b must be organisation ids.")
+    year = body.get("year")
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
+        raise ApiError(422, "year must be a whole number or null.")
+    note = body.get("note", "")
+    if not isinstance(note, str) or not isinstance(body.get("kind"), str):
+        raise ApiError(422, "kind and note must be text.")
+    first = db.session.get(Organisation, ids[0])
+    if first is None:
+        raise ApiError(422, "organisation_a does not exist.")
+    try:
+        tie = add_tie(first, db.session.get(Organisation, ids[1]), body["kind"], year=year,
+                      note=note[:2000], actor=g.api_user)
+    except ValidationFailed as error:
+        db.session.rollback()
+        raise _validation_error(error) from None
+    db.session.commit()
+    return jsonify({"id": tie.id, "organisation_a": tie.organisation_a_id,
+                    "organisation_b": tie.organisation_b_id, "kind": tie.kind,
+                    "year": tie.year, "note": tie.note}), 201
+
+
+@bp.post("/proposals/<int:proposal_id>/outputs")
+@token_required
+def create_output(proposal_id: int):
+    """Record one workshop output (leads and administrators)."""
+    from ..errors import ValidationFailed
+    from ..workshops.services import OutputData, add_outputs
+
+    found, _role_name = _proposal(proposal_id, Capability.EDIT_WORKSHOPS)
+    body = _json_body()
+    workshop = db.session.get(Workshop, body.get("workshop_id")) \
+        if isinstance(body.get("workshop_id"), int) else None
+    if workshop is None or workshop.proposal_id != found.id:
+        raise ApiError(422, "workshop_id must be a workshop of this proposal.")
+    text_fields = ("kind", "text", "subkind", "raised", "carries", "tags")
+    if any(key in body and body[key] is not None and not isinstance(body[key], str)
+           for key in text_fields):
+        raise ApiError(422, "kind, text, subkind, raised, carries and tags must be text.")
+    numbers = ("priority", "votes")
+    if any(key in body and body[key] is not None
+           and (not isinstance(body[key], int) or isinstance(body[key], bool))
+           for key in numbers):
+        raise ApiError(422, "priority and votes must be whole numbers.")
+    data = OutputData(kind=body.get("kind") or "", text=body.get("text") or "",
+                      subkind=body.get("subkind"), raised=body.get("raised") or "",
+                      carries=body.get("carries") or "", tags=body.get("tags") or "",
+                      priority=body.get("priority"), votes=body.get("votes"))
+    try:
+        (output,) = add_outputs(workshop, [(0, data)], actor=g.api_user)
+    except ValidationFailed as error:
+        db.session.rollback()
+        raise _validation_error(error) from None
+    db.session.commit()
+    return jsonify({"id": output.id, "kind": output.kind, "text": output.text}), 201
