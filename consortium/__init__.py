@@ -38,6 +38,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     _configure(app, test_config)
 
+    from .web.routing import BoundedIntegerConverter
+
+    # Ids in URLs must fit the databases' integer columns; larger ones are simply not found.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     from .extensions import init_extensions
 
     init_extensions(app, _translation_directories())

@@ -123,3 +123,9 @@ def test_language_switch_refuses_open_redirects(client):
 
 def test_unknown_language_is_404(client):
     assert client.post("/language/de").status_code == 404
+
+
+def test_ids_beyond_the_integer_range_are_404_not_500(client, login, world):
+    login("lead@example.org")
+    assert client.get("/proposals/99999999999999999999").status_code == 404
+    assert client.get("/proposals/2147483648").status_code == 404

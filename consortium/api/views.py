@@ -29,6 +29,7 @@ from .openapi import openapi_document
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 MAX_PER_PAGE = 200
+MAX_PAGE = 1_000_000
 
 
 @bp.errorhandler(ApiError)
@@ -60,8 +61,9 @@ def _page() -> tuple[int, int]:
         per_page = int(request.args.get("per_page", 50))
     except ValueError:
         raise ApiError(400, "page and per_page must be whole numbers.") from None
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        raise ApiError(400, f"page must be ≥ 1 and per_page between 1 and {MAX_PER_PAGE}.")
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
+        raise ApiError(400, f"page must be between 1 and {MAX_PAGE} and per_page between 1 "
+                            f"and {MAX_PER_PAGE}.")
     return page, per_page
 
 
@@ -223,6 +225,14 @@ def commitments(proposal_id: int):
 
 
 
+MAX_ID = 2**31 - 1
+
+
+def _is_id(value, *, lowest: int = 1) -> bool:
+    """A whole number that fits the databases' integer columns."""
+    return isinstance(value, int) and not isinstance(value, bool) and lowest <= value <= MAX_ID
+
+
 def _json_body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -319,10 +329,10 @@ def create_tie():
         raise ApiError(403, "Only leads and administrators declare ties.")
     body = _json_body()
     ids = body.get("organisation_a"), body.get("organisation_b")
-    if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+    if not all(_is_id(i) for i in ids):
         raise ApiError(422, "organisation_a and organisation_b must be organisation ids.")
     year = body.get("year")
-    if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
+    if year is not None and not (_is_id(year) and year <= 9999):
         raise ApiError(422, "year must be a whole number or null.")
     note = body.get("note", "")
     if not isinstance(note, str) or not isinstance(body.get("kind"), str):
@@ -352,7 +362,7 @@ def create_output(proposal_id: int):
     found, _role_name = _proposal(proposal_id, Capability.EDIT_WORKSHOPS)
     body = _json_body()
     workshop = db.session.get(Workshop, body.get("workshop_id")) \
-        if isinstance(body.get("workshop_id"), int) else None
+        if _is_id(body.get("workshop_id")) else None
     if workshop is None or workshop.proposal_id != found.id:
         raise ApiError(422, "workshop_id must be a workshop of this proposal.")
     text_fields = ("kind", "text", "subkind", "raised", "carries", "tags")
@@ -360,8 +370,7 @@ def create_output(proposal_id: int):
            for key in text_fields):
         raise ApiError(422, "kind, text, subkind, raised, carries and tags must be text.")
     numbers = ("priority", "votes")
-    if any(key in body and body[key] is not None
-           and (not isinstance(body[key], int) or isinstance(body[key], bool))
+    if any(key in body and body[key] is not None and not _is_id(body[key], lowest=-MAX_ID)
            for key in numbers):
         raise ApiError(422, "priority and votes must be whole numbers.")
     data = OutputData(kind=body.get("kind") or "", text=body.get("text") or "",
