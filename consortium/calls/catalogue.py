@@ -288,6 +288,8 @@ def parse_catalogue(data: bytes | str) -> list[TopicRecord]:
             N_("The file is not valid JSON (line %(line)d)."),
             {"line": error.lineno},
         ) from error
+    except RecursionError as error:  # "[[[[..." nested deeper than the interpreter's stack
+        raise CatalogueError(None, None, None, N_("The file is nested too deeply.")) from error
     if isinstance(payload, dict) and isinstance(payload.get("results"), list):
         payload = payload["results"]
     if not isinstance(payload, list):
