@@ -273,24 +273,39 @@ def poisoned_app(tmp_path_factory):
     dispose(app)
 
 
+def api_token(app, email: str) -> str:
+    from consortium.auth import services as auth_services
+    from consortium.auth.models import User
+    from consortium.extensions import db
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        token = auth_services.create_api_token(user, name="xss sweep")
+        db.session.commit()
+    return token
+
+
 @pytest.mark.parametrize("role", sorted(ROLE_EMAILS))
 def test_no_page_or_export_carries_a_live_payload(poisoned_app, role):
     app = poisoned_app
     client = app.test_client()
     log_in(app, client, ROLE_EMAILS[role])
+    headers = {"Authorization": f"Bearer {api_token(app, ROLE_EMAILS[role])}"}  # for /api/
     faults = {}
     escaped_on = []
+    json_answers = 0
     fetched = 0
     for rule in get_rules(app):
         url = fill_rule(app, rule, user_email=ROLE_EMAILS[role])
         if url is None:
             continue
         for query in (None, REFLECTED_QUERY):
-            response = client.get(url, query_string=query)
+            response = client.get(url, query_string=query, headers=headers)
             fetched += 1
             assert response.status_code < 500, url
             if response.status_code != 200:
                 continue
+            json_answers += response.mimetype == "application/json"
             found = response_faults(response)
             if found:
                 faults[f"{url} {'reflected' if query else ''}".strip()] = found
@@ -300,6 +315,7 @@ def test_no_page_or_export_carries_a_live_payload(poisoned_app, role):
                 escaped_on.append(url)
     assert faults == {}
     assert fetched >= 20
+    assert json_answers >= 4  # the API really answered, with the role's bearer token
     assert len(escaped_on) >= 3, escaped_on  # the payloads really are on the pages
 
 
