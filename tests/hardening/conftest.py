@@ -270,14 +270,14 @@ class Form:
         return "multipart/form-data" if self.has_file else "application/x-www-form-urlencoded"
 
 
-def parse_forms(page_url: str, body: str) -> list[Form]:
-    """Every <form method=post> of the page, with its fields and their current values."""
+def parse_forms(page_url: str, body: str, method: str = "post") -> list[Form]:
+    """Every <form method=post> (or get) of the page, with its fields and current values."""
     if not body.strip():
         return []
     document = lxml_html.fromstring(body)
     forms = []
     for element in document.iter("form"):
-        if (element.get("method") or "get").lower() != "post":
+        if (element.get("method") or "get").lower() != method:
             continue
         action = urljoin(page_url, element.get("action") or page_url)
         fields = []

@@ -438,3 +438,46 @@ def test_the_sweep_reaches_forms_of_several_areas(demo_app):
                 found.add(endpoint_for(app, form.action))
     assert {"proposals.edit", "proposals.members", "workshops.create", "calls.import_catalogue",
             "auth.account"} <= found, sorted(filter(None, found))
+
+
+# Query parameters list pages commonly read, fuzzed on every page besides its GET forms' own.
+COMMON_QUERY = ("q", "page", "sort", "order", "per_page", "next", "lang", "tab", "filter")
+
+
+def test_every_page_survives_bad_query_parameters(demo_app):
+    """GET forms (search, filters) and common list parameters get the same bad values."""
+    app = demo_app
+    client = app.test_client()
+    ensure_admin_is_lead(app)
+    log_in(app, client, ADMIN)
+    targets = []
+    for rule in get_rules(app):
+        url = fill_rule(app, rule)
+        if url is None or rule.endpoint == "static":
+            continue
+        response = client.get(url)
+        assert response.status_code < 500, url
+        names = set(COMMON_QUERY)
+        if response.status_code == 200 and response.mimetype == "text/html":
+            for form in parse_forms(url, response.get_data(as_text=True), method="get"):
+                names |= {f.name for f in form.fields if f.kind not in ("submit", "file")}
+        targets.append((url, sorted(names)))
+    assert len(targets) >= 15
+
+    @settings(max_examples=EXAMPLES * 3, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def run(data):
+        url, names = data.draw(st.sampled_from(targets), label="page")
+        chosen = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=4, unique=True))
+        query = MultiDict()
+        for name in chosen:
+            query.add(name, data.draw(st.one_of(BAD_NUMBER, BAD_CHOICE), label=name))
+        response = client.get(url, query_string=query)
+        assert response.status_code < 500, (url, query)
+
+    run()
+    for url, names in targets:  # every page once with every name at its worst
+        for value in ("\x00", "-1", "99999999999999999999", "1e309", "NaN", "\u00e9" * 2_000):
+            response = client.get(url, query_string=dict.fromkeys(names, value))
+            assert response.status_code < 500, (url, value[:20])
