@@ -57,3 +57,59 @@ def test_topic_page_does_not_link_a_stored_javascript_address(app, client, login
 
     assert "javascript:" not in body
     assert "Topic on the EU portal" not in body
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("9" * 400, "Enter a smaller number."),  # NumberRange raised OverflowError: a 500
+        (str(2**63), "Enter a smaller number."),
+        (str(-(2**63)), "Enter a smaller number."),
+    ],
+)
+def test_integer_fields_refuse_numbers_no_column_holds(app, value, message):
+    from werkzeug.datastructures import MultiDict
+    from wtforms import DecimalField, IntegerField
+    from wtforms.validators import NumberRange, Optional
+
+    from consortium.web.forms import BaseForm
+
+    class Numbers(BaseForm):
+        count = IntegerField(validators=[Optional(), NumberRange(min=1, max=20)])
+        rate = DecimalField(validators=[Optional(), NumberRange(min=0, max=100)])
+
+    with app.test_request_context():
+        form = Numbers(MultiDict({"count": value, "rate": "NaN"}))
+        assert form.validate() is False
+        assert form.errors == {"count": [message], "rate": ["Enter a finite number."]}
+        form = Numbers(MultiDict({"count": str(2**63 - 1), "rate": "1e309"}))
+        assert form.validate() is False
+        assert form.errors == {
+            "count": ["Number must be between 1 and 20."],
+            "rate": ["Number must be between 0 and 100."],
+        }
+
+
+def test_call_rules_with_a_400_digit_number_show_an_error(app, client, login, world):
+    from consortium.calls.catalogue import DEFAULT_CATALOGUE
+    from consortium.calls.models import Topic
+    from consortium.calls.services import import_topics
+    from consortium.extensions import db
+
+    with app.app_context():
+        import_topics(parse_catalogue(DEFAULT_CATALOGUE.read_bytes()))
+        topic = db.session.scalars(db.select(Topic).order_by(Topic.id)).first()
+        identifier, before = topic.identifier, topic.max_subtopics
+        db.session.commit()
+    login("admin@example.org")
+
+    response = client.post(
+        f"/calls/{identifier}/rules", data={"max_subtopics": "9" * 400, "version": "1"}
+    )
+
+    assert response.status_code == 200
+    assert "Enter a smaller number." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(
+            db.select(Topic.max_subtopics).where(Topic.identifier == identifier)
+        ) == before
