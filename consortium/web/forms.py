@@ -23,18 +23,17 @@ def reject_control_characters(_form, field) -> None:
         raise ValidationError(_l("Remove the control characters from this text."))
 
 
-# The widest integer any supported database column holds (BIGINT).
-LARGEST_INTEGER = 2**63 - 1
-
-
 def bounded_number(_form, field) -> None:
-    """Refuse integers no column can hold and infinite or NaN numbers before NumberRange
+    """Refuse integers too large for a float and infinite or NaN decimals before NumberRange
     (whose math.isnan() raises OverflowError above ~1e308) or the database sees them."""
     value = field.data
     if value is None or isinstance(value, bool):
         return
-    if isinstance(value, int) and abs(value) > LARGEST_INTEGER:
-        raise StopValidation(_l("Enter a smaller number."))
+    if isinstance(value, int):
+        try:
+            float(value)
+        except OverflowError:
+            raise StopValidation(_l("Enter a smaller number.")) from None
     if isinstance(value, Decimal) and not value.is_finite():
         raise StopValidation(_l("Enter a finite number."))
     if isinstance(value, float) and not math.isfinite(value):
