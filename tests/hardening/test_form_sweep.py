@@ -297,7 +297,7 @@ def post_and_check(app, client, form, payload: MultiDict, state: dict) -> None:
 # that it reaches the service and the database (lengths are enforced on PostgreSQL only).
 EXTREME = {
     "text": ["\u00e9" * 100_000, "\u202e\U0001f600 \u0645\u0631\u062d\u0628\u0627 \u05e9\u05dc\u05d5\u05dd " * 40],
-    "number": ["99999999999999999999", "1e309", "-1"],
+    "number": ["99999999999999999999", "9" * 400, "1e309", "NaN", "-1"],
     "date": ["9999-12-31", "0001-01-01"],
     "select": ["999999999"],
     "hidden": ["99999999999999999999", "abc"],
