@@ -112,3 +112,13 @@ def test_call_rules_with_a_400_digit_number_show_an_error(app, client, login, wo
         assert db.session.scalar(
             db.select(Topic.max_subtopics).where(Topic.identifier == identifier)
         ) == before
+
+
+def test_organisation_search_ignores_nul_and_control_characters(app, world):
+    from consortium.workshops.services import search_organisations
+
+    with app.app_context():
+        assert search_organisations("\x00") == search_organisations("")
+        assert [o.id for o in search_organisations("\x00a\x1f")] == [
+            o.id for o in search_organisations("a")
+        ]
