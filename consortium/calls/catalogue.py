@@ -253,7 +253,7 @@ def parse_record(record: Any, index: int, defaults: dict[str, Any]) -> TopicReco
         objectives=_text(record, "objectives", index, topic_id),
         conditions=conditions,
         keywords=_text(record, "keywords", index, topic_id),
-        portal_url=_text(record, "portalUrl", index, topic_id)[:500] or None,
+        portal_url=_web_address(_text(record, "portalUrl", index, topic_id)[:500]),
         mandatory_annexes=mandatory,
         optional_annexes=optional,
         funding_rate=_decimal(type_defaults["funding_rate"]),
@@ -266,6 +266,11 @@ def parse_record(record: Any, index: int, defaults: dict[str, Any]) -> TopicReco
         defaulted_fields=tuple(defaulted),
         source=record,
     )
+
+
+def _web_address(value: str) -> str | None:
+    """Only http(s) addresses become links; "javascript:..." and the like are dropped."""
+    return value if value.lower().startswith(("https://", "http://")) else None
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -288,6 +293,8 @@ def parse_catalogue(data: bytes | str) -> list[TopicRecord]:
             N_("The file is not valid JSON (line %(line)d)."),
             {"line": error.lineno},
         ) from error
+    except RecursionError as error:  # "[[[[..." nested deeper than the interpreter's stack
+        raise CatalogueError(None, None, None, N_("The file is nested too deeply.")) from error
     if isinstance(payload, dict) and isinstance(payload.get("results"), list):
         payload = payload["results"]
     if not isinstance(payload, list):

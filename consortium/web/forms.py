@@ -3,14 +3,16 @@ contains characters no database or document can hold."""
 
 from __future__ import annotations
 
+import math
 import re
+from decimal import Decimal
 
 from flask import flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
-from wtforms.validators import ValidationError
+from wtforms import DecimalField, FloatField, IntegerField, StringField, TextAreaField
+from wtforms.validators import StopValidation, ValidationError
 
 # C0 controls except tab, newline, carriage return; DEL; lone surrogates; non-characters.
 FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -21,12 +23,30 @@ def reject_control_characters(_form, field) -> None:
         raise ValidationError(_l("Remove the control characters from this text."))
 
 
+def bounded_number(_form, field) -> None:
+    """Refuse integers too large for a float and infinite or NaN decimals before NumberRange
+    (whose math.isnan() raises OverflowError above ~1e308) or the database sees them."""
+    value = field.data
+    if value is None or isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        try:
+            float(value)
+        except OverflowError:
+            raise StopValidation(_l("Enter a smaller number.")) from None
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise StopValidation(_l("Enter a finite number."))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise StopValidation(_l("Enter a finite number."))
+
+
 def strip_text(value):
     return value.strip() if isinstance(value, str) else value
 
 
 class BaseForm(FlaskForm):
-    """Adds the control-character check and whitespace stripping to every text field."""
+    """Adds the control-character check and whitespace stripping to every text field, and
+    the bounds check to every number field."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -35,6 +55,9 @@ class BaseForm(FlaskForm):
                 unbound_field.kwargs["validators"] = [reject_control_characters, *validators]
                 filters = list(unbound_field.kwargs.get("filters") or [])
                 unbound_field.kwargs["filters"] = [strip_text, *filters]
+            elif issubclass(unbound_field.field_class, (IntegerField, DecimalField, FloatField)):
+                validators = list(unbound_field.kwargs.get("validators") or [])
+                unbound_field.kwargs["validators"] = [bounded_number, *validators]
             return unbound_field.bind(form=form, **options)
 
 

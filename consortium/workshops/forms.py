@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..web.forms import BaseForm, reject_control_characters, strip_text
+from ..web.forms import BaseForm, bounded_number, reject_control_characters, strip_text
 from .services import LIMITS, MAX_PRIORITY, MAX_VOTES
 
 STEP_CHOICES = [
@@ -121,9 +121,12 @@ class OutputRowForm(Form):
         filters=[strip_text],
     )
     priority = IntegerField(
-        _l("Priority"), validators=[Optional(), NumberRange(min=1, max=MAX_PRIORITY)]
+        _l("Priority"),
+        validators=[bounded_number, Optional(), NumberRange(min=1, max=MAX_PRIORITY)],
     )
-    votes = IntegerField(_l("Votes"), validators=[Optional(), NumberRange(min=0, max=MAX_VOTES)])
+    votes = IntegerField(
+        _l("Votes"), validators=[bounded_number, Optional(), NumberRange(min=0, max=MAX_VOTES)]
+    )
 
     def is_blank(self) -> bool:
         return not any(

@@ -7,6 +7,7 @@ field names (rows of a batch as ``rows-<i>-<field>``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -134,14 +135,17 @@ def search_organisations(query: str, *, limit: int = 20) -> list[Organisation]:
     """Organisations whose name, acronym or city contains the folded query."""
     from ..folding import fold
 
-    folded = fold(query or "").strip()
+    # A search box may carry anything: PostgreSQL refuses NUL in a parameter, so drop the
+    # control characters (and keep the pattern short) before the query.
+    query = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]", "", query or "")[:200]
+    folded = fold(query).strip()
     statement = select(Organisation).order_by(Organisation.name, Organisation.id).limit(limit)
     if folded:
         like = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         statement = statement.where(
             or_(
                 Organisation.search_text.like(like, escape="\\"),
-                func.lower(Organisation.acronym) == (query or "").strip().lower(),
+                func.lower(Organisation.acronym) == query.strip().lower(),
             )
         )
     return list(db.session.scalars(statement))
