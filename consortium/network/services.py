@@ -362,6 +362,7 @@ def proposal_view(proposal: Proposal, filters: Filters | None = None) -> Network
     graph, members, attended = proposal_graph(proposal)
     total = graph.number_of_nodes()
     graph = _apply(graph, filters)
+    members = frozenset(m for m in members if m in graph)
     result = pure.analyse(graph, members)
     return NetworkView(graph, result, members, attended, proposal, filters, total)
 

@@ -202,7 +202,7 @@ def _render(view: services.NetworkView, form: FilterForm, *, proposal=None, visi
         for i, c in enumerate(a.communities)
         if len(c) > 1
     ]
-    args = {k: v for k, v in request.args.items(multi=True) if k not in ("sort", "dir")}
+    args = {k: v for k, v in request.args.items(multi=True) if k not in ("sort", "dir", "format")}
     query = request.query_string.decode("utf-8", "replace")
     if proposal is not None:
         data_src = url_for("network.map_data", proposal_id=proposal.id)
