@@ -452,8 +452,19 @@ def map_payload(view: NetworkView, limit: int = MAP_LIMIT) -> dict[str, Any]:
     return payload
 
 
-def figure_png(view: NetworkView, gettext=None, role_labels=None, title=None) -> bytes:
+def figure_png(
+    view: NetworkView, gettext=None, role_labels=None, title=None, community_label=None
+) -> bytes:
+    """PNG of the map; ``community_label`` turns a community name (theme code) into words."""
+    from dataclasses import replace
+
     from .figure import render_png
+
+    analysis = view.analysis
+    if community_label is not None:
+        analysis = replace(
+            analysis, community_names=tuple(community_label(n) for n in analysis.community_names)
+        )
 
     colour_by = "role" if view.members else "community"
     return render_png(

@@ -311,6 +311,8 @@ def map_data(proposal_id: int | None = None):
     view = _view(proposal, form)
     payload = services.map_payload(view)
     payload["scope"] = "proposal" if proposal else "territory"
+    for community in payload["communities"]:
+        community["name"] = theme_label(community["name"])
     return jsonify(payload)
 
 
@@ -327,6 +329,7 @@ def figure_png(proposal_id: int | None = None):
         title=_("Cooperation network of %(name)s", name=proposal.acronym)
         if proposal
         else _("Cooperation network of the territory"),
+        community_label=theme_label,
     )
     name = f"{proposal.acronym}-network.png" if proposal else "territory-network.png"
     return Response(

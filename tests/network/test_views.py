@@ -114,7 +114,10 @@ def test_demo_territory_shows_both_consortia_and_actors_between(demo, demo_login
         row = page.split(f'<th scope="row">{name}')[1].split("</tr>")[0]
         assert "REBATIR, VERDIR" in row
     # Two clusters: building reuse around REBATIR, nature in the city around VERDIR.
-    assert [c["name"] for c in data["communities"]] == ["buildings", "nature_in_city"]
+    assert [c["name"] for c in data["communities"]] == [
+        "Buildings and construction",
+        "Nature in the city",
+    ]
     assert "Les Amis des Arbres de Marseille (AAM) is the main broker of the territory" in page
 
 
