@@ -24,6 +24,7 @@ def _demo(app) -> dict[str, int]:
 
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate("document.getElementById('net-map-h').scrollIntoView()")
     page.screenshot(path=str(ARTIFACTS / f"network-{name}.png"))
 
 
@@ -57,7 +58,6 @@ def test_map_search_click_and_table(live_app, live_server, page):
     assert highlighted == "La Cité des transitions (CDT)"
     panel = page.locator("[data-network-panel=network-map]")
     assert panel.is_visible() and "La Cité des transitions (CDT)" in panel.inner_text()
-    page.locator("#net-map-section").scroll_into_view_if_needed()
     _shot(page, "territory-en")
 
     # A click (tap) on a node shows its details in the side panel.
