@@ -262,3 +262,15 @@ def test_large_graphs_use_seeded_label_propagation():
     assert label_propagation(build_graph([], []), seed=1) == []
     lonely = label_propagation(build_graph([OrgNode(1, "a"), OrgNode(2, "b")], []))
     assert sorted(map(sorted, lonely)) == [[1], [2]]
+
+
+def test_dense_betweenness_matches_networkx_with_isolated_nodes():
+    from consortium.network.analysis import betweenness
+
+    graph = nx.barbell_graph(5, 3)
+    graph.add_node(99)
+    graph.add_node(-1)
+    expected = nx.betweenness_centrality(graph)
+    ours = betweenness(graph)
+    assert ours.keys() == expected.keys()
+    assert all(abs(ours[v] - expected[v]) < 1e-12 for v in graph)
