@@ -313,6 +313,8 @@ def map_data(proposal_id: int | None = None):
     payload["scope"] = "proposal" if proposal else "territory"
     for community in payload["communities"]:
         community["name"] = theme_label(community["name"])
+    for node in payload["nodes"]:
+        node["themes"] = [theme_label(t) for t in node["themes"]]
     return jsonify(payload)
 
 
