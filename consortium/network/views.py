@@ -1,7 +1,363 @@
-"""Pages of the network area."""
+"""Pages of the network area: the territory's and a proposal's cooperation map, its table
+view, the JSON the browser map reads, the PNG figure and the exports.
+
+Access: a proposal's network needs Capability.VIEW_NETWORK (lead, writer, viewer, admin;
+partners 403, no role 404). The territory's needs directory access READ or EDIT (a lead,
+writer or viewer somewhere, or an admin); partners-only users and users without a role 403.
+No page or export of this area carries budgets, contacts or notes.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+import re
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..auth.permissions import Capability, DirectoryAccess, directory_access
+from ..extensions import db
+from ..proposals.access import load_proposal
+from ..proposals.models import Proposal, ProposalMember
+from . import services
+from .analysis import KIND_LABELS, KINDS
+from .forms import ROLE_LABELS, TYPE_LABELS, FilterForm, theme_label
 
 bp = Blueprint("network", __name__)
+
+NODE_SORTS = ("name", "type", "degree", "betweenness", "constraint", "effective_size", "community")
+TABLE_LIMIT = 300
+EDGE_LIMIT = 500
+
+
+def _territory_access() -> set[int] | None:
+    """Proposal ids the user sees (None = all, for admins); 403 without directory READ/EDIT."""
+    roles = db.session.execute(
+        select(ProposalMember.role, ProposalMember.proposal_id).where(
+            ProposalMember.user_id == current_user.id
+        )
+    ).all()
+    access = directory_access([r for r, _p in roles], is_admin=current_user.is_admin)
+    if access not in (DirectoryAccess.READ, DirectoryAccess.EDIT):
+        abort(403)
+    if current_user.is_admin:
+        return None
+    return {p for r, p in roles if r in ("lead", "writer", "viewer")}
+
+
+def _filters() -> FilterForm:
+    form = FilterForm(formdata=request.args)
+    if request.args:
+        form.validate()
+    return form
+
+
+def _view(proposal: Proposal | None, form: FilterForm) -> services.NetworkView:
+    if proposal is None:
+        return services.territory_view(form.filters())
+    return services.proposal_view(proposal, form.filters())
+
+
+def _community_name(view: services.NetworkView, cid: int | None) -> str:
+    if cid is None:
+        return ""
+    return theme_label(view.analysis.community_names[cid])
+
+
+def _map_labels() -> dict[str, str]:
+    labels = {
+        "degree": _("Ties"),
+        "betweenness": _("Brokerage (betweenness)"),
+        "community": _("Cluster"),
+        "role": _("Role"),
+        "type": _("Type"),
+        "country": _("Country"),
+        "themes": _("Themes"),
+        "kinds": _("Kinds of tie"),
+        "member": _("Consortium member"),
+        "notMember": _("Not in the consortium"),
+        "cutPoint": _("Single point of failure: removing it cuts the network"),
+        "truncated": _(
+            "Showing %(shown)d of %(total)d organisations (the best connected and all members)."
+        ),
+        "approximate": _("Brokerage is estimated from a sample on this large network."),
+        "loading": _("Loading the map…"),
+        "error": _("The map could not be loaded."),
+        "notFound": _("No organisation matches."),
+        "close": _("Close"),
+        "otherClusters": _("Smaller clusters"),
+        "ties": _("%(count)d ties"),
+    }
+    for kind in KINDS:
+        labels[f"kind.{kind}"] = _(KIND_LABELS[kind])
+    for role, label in ROLE_LABELS.items():
+        labels[f"role.{role}"] = str(label)
+    for code, label in TYPE_LABELS.items():
+        labels[f"type.{code}"] = str(label)
+    return labels
+
+
+def _node_rows(view: services.NetworkView, sort: str, descending: bool) -> list[dict]:
+    a = view.analysis
+    cut = set(a.articulation_points)
+    rows = []
+    for node, data in view.graph.nodes(data=True):
+        cid = a.community_of.get(node)
+        rows.append(
+            {
+                "id": node,
+                "name": str(data.get("label") or node),
+                "type": data.get("org_type"),
+                "type_label": str(
+                    TYPE_LABELS.get(data.get("org_type") or "", data.get("org_type") or "")
+                ),
+                "country": data.get("country") or "",
+                "role": data.get("role"),
+                "member": node in view.members,
+                "degree": a.degree.get(node, 0),
+                "betweenness": a.betweenness.get(node, 0.0),
+                "constraint": a.constraint.get(node),
+                "effective_size": a.effective_size.get(node),
+                "community": cid,
+                "community_name": _community_name(view, cid),
+                "cut_point": node in cut,
+            }
+        )
+
+    def key(row):
+        value = row[sort] if sort != "name" else row["name"].casefold()
+        if value is None:
+            value = -1.0 if sort not in ("name", "type") else ""
+        return (value, row["id"])
+
+    rows.sort(key=key, reverse=descending)
+    return rows
+
+
+def _edge_rows(view: services.NetworkView, shown: set[int]) -> list[dict]:
+    names = view.names
+    rows = []
+    for u, v in sorted((min(a, b), max(a, b)) for a, b in view.graph.edges()):
+        if u not in shown or v not in shown:
+            continue
+        data = view.graph.edges[u, v]
+        rows.append(
+            {
+                "a": names[u],
+                "b": names[v],
+                "kinds": [_(KIND_LABELS.get(k, k)) for k in data.get("kinds", ())],
+                "count": data.get("count", 1),
+                "weight": data.get("weight", 0.0),
+                "first_year": data.get("first_year"),
+                "last_year": data.get("last_year"),
+            }
+        )
+        if len(rows) >= EDGE_LIMIT:
+            break
+    return rows
+
+
+def _render(view: services.NetworkView, form: FilterForm, *, proposal=None, visible=None):
+    a = view.analysis
+    names = view.names
+    sort = request.args.get("sort", "betweenness")
+    if sort not in NODE_SORTS:
+        sort = "betweenness"
+    descending = (
+        request.args.get("dir", "desc" if sort not in ("name", "type") else "asc") == "desc"
+    )
+    rows = _node_rows(view, sort, descending)
+    table_rows = rows[:TABLE_LIMIT]
+    shown = {r["id"] for r in table_rows}
+    found = services.insights(view)
+    messages = [
+        (
+            i.code,
+            _(
+                i.template,
+                **{k: (theme_label(v) if k in ("a", "b") else v) for k, v in i.params.items()},
+            ),
+        )
+        for i in found
+    ]
+    candidates, fit_available = services.bridging_candidates(view) if proposal else ([], False)
+    memberships = (
+        services.memberships_by_org(
+            visible
+            if visible is not None
+            else [p for (p,) in db.session.execute(select(Proposal.id))]
+        )
+        if proposal is None
+        else {}
+    )
+    communities = [
+        {
+            "id": i,
+            "name": theme_label(a.community_names[i]),
+            "size": len(c),
+            "top": [names[n] for n in sorted(c, key=lambda n: (-a.degree.get(n, 0), n))[:3]],
+        }
+        for i, c in enumerate(a.communities)
+        if len(c) > 1
+    ]
+    args = {k: v for k, v in request.args.items(multi=True) if k not in ("sort", "dir", "format")}
+    query = request.query_string.decode("utf-8", "replace")
+    if proposal is not None:
+        data_src = url_for("network.map_data", proposal_id=proposal.id)
+        png_url = url_for("network.figure_png", proposal_id=proposal.id, **_multi(args))
+        export_urls = {
+            f: url_for("network.export", proposal_id=proposal.id, format=f, **_multi(args))
+            for f in services.EXPORT_FORMATS
+        }
+        page_endpoint = "network.proposal_map"
+        page_args = {"proposal_id": proposal.id}
+    else:
+        data_src = url_for("network.map_data")
+        png_url = url_for("network.figure_png", **_multi(args))
+        export_urls = {
+            f: url_for("network.export", format=f, **_multi(args)) for f in services.EXPORT_FORMATS
+        }
+        page_endpoint = "network.territory"
+        page_args = {}
+    return render_template(
+        "network/map.html",
+        view=view,
+        a=a,
+        names=names,
+        form=form,
+        proposal=proposal,
+        rows=table_rows,
+        total_rows=len(rows),
+        edges=_edge_rows(view, shown),
+        sort=sort,
+        descending=descending,
+        sorts=NODE_SORTS,
+        messages=messages,
+        candidates=candidates,
+        fit_available=fit_available,
+        communities=communities,
+        memberships=memberships,
+        brokers=[(n, names[n]) for n in a.brokers[:5]],
+        member_names=sorted(names[m] for m in view.members),
+        isolated_members=[names[m] for m in a.isolated_members],
+        cut_points=[names[n] for n in a.articulation_points[:20]],
+        bridges=[(names[u], names[v]) for u, v in a.bridges[:20]],
+        data_src=data_src + (f"?{_strip_sort(query)}" if _strip_sort(query) else ""),
+        labels_json=json.dumps(_map_labels(), ensure_ascii=False),
+        png_url=png_url,
+        export_urls=export_urls,
+        page_endpoint=page_endpoint,
+        page_args=page_args,
+        sort_url=lambda key, direction: (
+            url_for(page_endpoint, **page_args, **_multi(args), sort=key, dir=direction)
+            + "#net-table"
+        ),
+        isolated_names=[names[n] for n in a.isolated[:20]],
+        role_labels=ROLE_LABELS,
+        kind_labels={k: _(v) for k, v in KIND_LABELS.items()},
+        map_limit=services.MAP_LIMIT,
+        table_limit=TABLE_LIMIT,
+        edge_limit=EDGE_LIMIT,
+    )
+
+
+def _multi(args: dict) -> dict:
+    out: dict[str, list[str]] = {}
+    for key, value in request.args.items(multi=True):
+        if key in args:
+            out.setdefault(key, []).append(value)
+    return out
+
+
+def _strip_sort(query: str) -> str:
+    parts = [p for p in query.split("&") if p and not re.match(r"^(sort|dir)=", p)]
+    return "&".join(parts)
+
+
+@bp.get("/proposals/<int:proposal_id>/network")
+@login_required
+def proposal_map(proposal_id: int):
+    proposal, _member = load_proposal(proposal_id, Capability.VIEW_NETWORK)
+    form = _filters()
+    return _render(_view(proposal, form), form, proposal=proposal)
+
+
+@bp.get("/network")
+@login_required
+def territory():
+    visible = _territory_access()
+    form = _filters()
+    return _render(_view(None, form), form, visible=visible)
+
+
+def _scoped(proposal_id: int | None) -> Proposal | None:
+    if proposal_id is None:
+        _territory_access()
+        return None
+    proposal, _member = load_proposal(proposal_id, Capability.VIEW_NETWORK)
+    return proposal
+
+
+@bp.get("/network.json", endpoint="map_data")
+@bp.get("/proposals/<int:proposal_id>/network.json", endpoint="map_data")
+@login_required
+def map_data(proposal_id: int | None = None):
+    proposal = _scoped(proposal_id)
+    form = _filters()
+    if request.args and form.errors:
+        return jsonify({"errors": {k: [str(e) for e in v] for k, v in form.errors.items()}}), 400
+    view = _view(proposal, form)
+    payload = services.map_payload(view)
+    payload["scope"] = "proposal" if proposal else "territory"
+    for community in payload["communities"]:
+        community["name"] = theme_label(community["name"])
+    for node in payload["nodes"]:
+        node["themes"] = [theme_label(t) for t in node["themes"]]
+    return jsonify(payload)
+
+
+@bp.get("/network.png", endpoint="figure_png")
+@bp.get("/proposals/<int:proposal_id>/network.png", endpoint="figure_png")
+@login_required
+def figure_png(proposal_id: int | None = None):
+    proposal = _scoped(proposal_id)
+    view = _view(proposal, _filters())
+    png = services.figure_png(
+        view,
+        gettext=_,
+        role_labels={k: str(v) for k, v in ROLE_LABELS.items()},
+        title=_("Cooperation network of %(name)s", name=proposal.acronym)
+        if proposal
+        else _("Cooperation network of the territory"),
+        community_label=theme_label,
+    )
+    name = f"{proposal.acronym}-network.png" if proposal else "territory-network.png"
+    return Response(
+        png,
+        mimetype="image/png",
+        headers={"Content-Disposition": f'inline; filename="{_safe(name)}"'},
+    )
+
+
+@bp.get("/network/export", endpoint="export")
+@bp.get("/proposals/<int:proposal_id>/network/export", endpoint="export")
+@login_required
+def export(proposal_id: int | None = None):
+    proposal = _scoped(proposal_id)
+    fmt = request.args.get("format", "")
+    if fmt not in services.EXPORT_FORMATS:
+        abort(400)
+    view = _view(proposal, _filters())
+    prefix = _safe(proposal.acronym if proposal else "territory") or "network"
+    payload, mimetype, ext = services.export(view, fmt, prefix=f"{prefix}-network")
+    return Response(
+        payload,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{prefix}-network.{ext}"'},
+    )
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.")

@@ -233,3 +233,44 @@ def test_metrics_match_networkx(spec: tuple[int, list[tuple[int, int, float]]]) 
     bridges, cuts = bridges_and_cut_points(graph)
     assert list(bridges) == sorted(tuple(sorted(e)) for e in nx.bridges(graph))
     assert list(cuts) == sorted(nx.articulation_points(graph))
+
+
+def test_large_graphs_use_seeded_label_propagation():
+    from consortium.network.analysis import label_propagation
+
+    # Two dense groups of six joined by one weak tie.
+    nodes = [OrgNode(i, f"Org {i}") for i in range(12)]
+    ties = [
+        TieEvidence(a, b, "declared", "formal_agreement") for a in range(6) for b in range(a + 1, 6)
+    ]
+    ties += [
+        TieEvidence(a, b, "declared", "formal_agreement")
+        for a in range(6, 12)
+        for b in range(a + 1, 12)
+    ]
+    ties.append(TieEvidence(5, 6, "workshop"))
+    graph = build_graph(nodes, ties)
+    small = analyse(graph, exact_limit=100)
+    large = analyse(graph, exact_limit=5, samples=5)
+    assert small.community_method == "louvain"
+    assert large.community_method == "label_propagation"
+    assert large.communities == ((0, 1, 2, 3, 4, 5), (6, 7, 8, 9, 10, 11))
+    assert sorted(map(sorted, label_propagation(graph, seed=3))) == [
+        [0, 1, 2, 3, 4, 5],
+        [6, 7, 8, 9, 10, 11],
+    ]
+    assert label_propagation(build_graph([], []), seed=1) == []
+    lonely = label_propagation(build_graph([OrgNode(1, "a"), OrgNode(2, "b")], []))
+    assert sorted(map(sorted, lonely)) == [[1], [2]]
+
+
+def test_dense_betweenness_matches_networkx_with_isolated_nodes():
+    from consortium.network.analysis import betweenness
+
+    graph = nx.barbell_graph(5, 3)
+    graph.add_node(99)
+    graph.add_node(-1)
+    expected = nx.betweenness_centrality(graph)
+    ours = betweenness(graph)
+    assert ours.keys() == expected.keys()
+    assert all(abs(ours[v] - expected[v]) < 1e-12 for v in graph)

@@ -1,0 +1,546 @@
+"""Cooperation network of the territory and of one proposal, built from the database.
+
+Evidence comes from five places, each loaded with one grouped query (no N+1):
+
+- declared ties (``directory.Tie``: kind, year; the note is never read);
+- shared past projects (the same ``PastProject.reference`` on two organisations);
+- co-attendance at a workshop (``WorkshopAttendance``; year of the workshop);
+- shared actions (an ``Action``'s lead organisation and its ``ActionParticipant`` rows);
+- membership of the same proposal (``Participation`` not declined or withdrawn).
+
+A proposal's view holds its members (participations shortlisted, invited, confirmed or to
+reconfirm) and the organisations tied to them. The proposal's own membership, workshops and
+actions are left out of its own view: the map shows the ties the partners bring, not the
+consortium being built (which would tie every member to every other).
+
+References of workshops, actions and proposals are opaque (``workshop-12``): titles and
+acronyms of proposals a reader may not see never reach a page or an export. Budgets, contacts
+and notes are never loaded.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import networkx as nx
+from sqlalchemy import and_, or_, select
+
+from ..directory.models import Organisation, OrganisationTheme, PastProject, Tie
+from ..extensions import db
+from ..proposals.models import Participation, Proposal
+from ..workshops.models import Action, ActionParticipant, Workshop, WorkshopAttendance
+from . import analysis as pure
+from .analysis import Analysis, OrgNode, TieEvidence
+
+MEMBER_STATUSES = ("shortlisted", "invited", "confirmed", "to_reconfirm")
+INACTIVE_STATUSES = ("declined", "withdrawn")
+#: Organisations drawn at most on the browser map and the PNG.
+MAP_LIMIT = 300
+#: Pair expansion is skipped for a group (workshop, project...) larger than this: a plenary
+#: of 400 organisations says little about cooperation and would add 80,000 edges.
+MAX_GROUP = 150
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the reader narrowed the graph to (None = everything)."""
+
+    kinds: tuple[str, ...] | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    org_types: tuple[str, ...] | None = None
+    themes: tuple[str, ...] | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(
+            v is not None
+            for v in (self.kinds, self.year_from, self.year_to, self.org_types, self.themes)
+        )
+
+
+@dataclass
+class NetworkView:
+    """A graph ready for the page, the map, the figure and the exports."""
+
+    graph: nx.Graph
+    analysis: Analysis
+    members: frozenset[int] = frozenset()
+    attended: Mapping[int, int] = field(default_factory=dict)
+    proposal: Proposal | None = None
+    filters: Filters = field(default_factory=Filters)
+    unfiltered_nodes: int = 0
+
+    @property
+    def names(self) -> dict[int, str]:
+        return {n: str(d.get("label") or n) for n, d in self.graph.nodes(data=True)}
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _label(name: str, acronym: str | None) -> str:
+    return f"{name} ({acronym})" if acronym else name
+
+
+def _year(value: Any) -> int | None:
+    return value.year if value is not None else None
+
+
+def _pairs(
+    groups: Mapping[Any, Iterable[int]], source: str, years: Mapping[Any, int | None], ref: str
+) -> Iterable[TieEvidence]:
+    """Every pair inside each group, as evidence of ``source``."""
+    for key in sorted(groups, key=str):
+        orgs = sorted(set(groups[key]))
+        if len(orgs) < 2 or len(orgs) > MAX_GROUP:
+            continue
+        for a, b in itertools.combinations(orgs, 2):
+            yield TieEvidence(a, b, source, None, years.get(key), f"{ref}-{key}" if ref else key)
+
+
+def load_nodes(org_ids: Collection[int] | None = None) -> list[OrgNode]:
+    """Organisations (all, or ``org_ids``) with their themes: two queries."""
+    query = select(
+        Organisation.id,
+        Organisation.name,
+        Organisation.acronym,
+        Organisation.org_type,
+        Organisation.country,
+    )
+    theme_query = select(OrganisationTheme.organisation_id, OrganisationTheme.theme)
+    if org_ids is not None:
+        ids = sorted(org_ids)
+        query = query.where(Organisation.id.in_(ids))
+        theme_query = theme_query.where(OrganisationTheme.organisation_id.in_(ids))
+    themes: dict[int, list[str]] = defaultdict(list)
+    for org_id, theme in db.session.execute(theme_query.order_by(OrganisationTheme.theme)):
+        themes[org_id].append(theme)
+    return [
+        OrgNode(
+            id=row.id,
+            label=_label(row.name, row.acronym),
+            org_type=row.org_type,
+            country=row.country,
+            themes=tuple(themes.get(row.id, ())),
+        )
+        for row in db.session.execute(query.order_by(Organisation.id))
+    ]
+
+
+def load_evidence(
+    org_ids: Collection[int] | None = None, *, exclude_proposal_id: int | None = None
+) -> list[TieEvidence]:
+    """Evidence touching ``org_ids`` (all evidence when None): one query per source.
+
+    With ``org_ids``, groups (projects, workshops, actions, proposals) holding at least one of
+    them are loaded whole, so the caller sees who else was there.
+    """
+    ids = sorted(org_ids) if org_ids is not None else None
+    evidence: list[TieEvidence] = []
+
+    ties = select(Tie.organisation_a_id, Tie.organisation_b_id, Tie.kind, Tie.year)
+    if ids is not None:
+        ties = ties.where(or_(Tie.organisation_a_id.in_(ids), Tie.organisation_b_id.in_(ids)))
+    for a, b, kind, year in db.session.execute(ties):
+        evidence.append(TieEvidence(a, b, "declared", kind, year, None))
+
+    # Shared past projects: same reference on two organisations.
+    projects = select(PastProject.reference, PastProject.organisation_id, PastProject.year).where(
+        PastProject.reference.is_not(None), PastProject.reference != ""
+    )
+    if ids is not None:
+        touched = (
+            select(PastProject.reference)
+            .where(PastProject.organisation_id.in_(ids))
+            .scalar_subquery()
+        )
+        projects = projects.where(PastProject.reference.in_(touched))
+    groups: dict[str, list[int]] = defaultdict(list)
+    project_year: dict[str, int | None] = {}
+    for reference, org_id, year in db.session.execute(projects):
+        key = reference.strip()
+        groups[key].append(org_id)
+        if year is not None:
+            project_year[key] = max(project_year.get(key) or year, year)
+    evidence.extend(_pairs(groups, "past_project", project_year, ""))
+
+    # Workshop co-attendance.
+    attendance = select(
+        WorkshopAttendance.workshop_id, WorkshopAttendance.organisation_id, Workshop.held_on
+    ).join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
+    if exclude_proposal_id is not None:
+        attendance = attendance.where(Workshop.proposal_id != exclude_proposal_id)
+    if ids is not None:
+        touched = (
+            select(WorkshopAttendance.workshop_id)
+            .where(WorkshopAttendance.organisation_id.in_(ids))
+            .scalar_subquery()
+        )
+        attendance = attendance.where(WorkshopAttendance.workshop_id.in_(touched))
+    groups_w: dict[int, list[int]] = defaultdict(list)
+    workshop_year: dict[int, int | None] = {}
+    for workshop_id, org_id, held_on in db.session.execute(attendance):
+        groups_w[workshop_id].append(org_id)
+        workshop_year[workshop_id] = _year(held_on)
+    evidence.extend(_pairs(groups_w, "workshop", workshop_year, "workshop"))
+
+    # Shared actions: the lead and the participants of each action.
+    leads = select(Action.id, Action.lead_organisation_id, Action.created_at).where(
+        Action.lead_organisation_id.is_not(None)
+    )
+    participants = select(ActionParticipant.action_id, ActionParticipant.organisation_id)
+    if exclude_proposal_id is not None:
+        leads = leads.where(Action.proposal_id != exclude_proposal_id)
+        participants = participants.join(Action, Action.id == ActionParticipant.action_id).where(
+            Action.proposal_id != exclude_proposal_id
+        )
+    if ids is not None:
+        touched_actions = (
+            select(Action.id)
+            .outerjoin(ActionParticipant, ActionParticipant.action_id == Action.id)
+            .where(
+                or_(
+                    Action.lead_organisation_id.in_(ids), ActionParticipant.organisation_id.in_(ids)
+                )
+            )
+            .scalar_subquery()
+        )
+        leads = leads.where(Action.id.in_(touched_actions))
+        participants = participants.where(ActionParticipant.action_id.in_(touched_actions))
+    groups_a: dict[int, list[int]] = defaultdict(list)
+    action_year: dict[int, int | None] = {}
+    for action_id, org_id, created_at in db.session.execute(leads):
+        groups_a[action_id].append(org_id)
+        action_year[action_id] = _year(created_at)
+    for action_id, org_id in db.session.execute(participants):
+        groups_a[action_id].append(org_id)
+    evidence.extend(_pairs(groups_a, "action", action_year, "action"))
+
+    # Membership of the same proposal.
+    memberships = select(Participation.proposal_id, Participation.organisation_id).where(
+        Participation.status.not_in(INACTIVE_STATUSES)
+    )
+    if exclude_proposal_id is not None:
+        memberships = memberships.where(Participation.proposal_id != exclude_proposal_id)
+    if ids is not None:
+        touched = (
+            select(Participation.proposal_id)
+            .where(
+                and_(
+                    Participation.organisation_id.in_(ids),
+                    Participation.status.not_in(INACTIVE_STATUSES),
+                )
+            )
+            .scalar_subquery()
+        )
+        memberships = memberships.where(Participation.proposal_id.in_(touched))
+    groups_p: dict[int, list[int]] = defaultdict(list)
+    for proposal_id, org_id in db.session.execute(memberships):
+        groups_p[proposal_id].append(org_id)
+    evidence.extend(_pairs(groups_p, "proposal", {}, "proposal"))
+    return evidence
+
+
+def workshop_counts(org_ids: Collection[int] | None = None) -> dict[int, int]:
+    """Workshops attended per organisation (one grouped query)."""
+    query = select(WorkshopAttendance.organisation_id, db.func.count()).group_by(
+        WorkshopAttendance.organisation_id
+    )
+    if org_ids is not None:
+        query = query.where(WorkshopAttendance.organisation_id.in_(sorted(org_ids)))
+    return {org: int(count) for org, count in db.session.execute(query)}
+
+
+def proposal_members(proposal: Proposal) -> dict[int, str]:
+    """Member organisation id -> participation role."""
+    rows = db.session.execute(
+        select(Participation.organisation_id, Participation.role).where(
+            Participation.proposal_id == proposal.id, Participation.status.in_(MEMBER_STATUSES)
+        )
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+def memberships_by_org(proposal_ids: Collection[int]) -> dict[int, tuple[str, ...]]:
+    """Acronyms of the (visible) proposals each organisation takes part in."""
+    if not proposal_ids:
+        return {}
+    rows = db.session.execute(
+        select(Participation.organisation_id, Proposal.acronym)
+        .join(Proposal, Proposal.id == Participation.proposal_id)
+        .where(
+            Participation.proposal_id.in_(sorted(proposal_ids)),
+            Participation.status.not_in(INACTIVE_STATUSES),
+        )
+        .order_by(Proposal.acronym)
+    )
+    out: dict[int, list[str]] = defaultdict(list)
+    for org, acronym in rows:
+        out[org].append(acronym)
+    return {org: tuple(names) for org, names in out.items()}
+
+
+# --------------------------------------------------------------------------- views
+
+
+def _apply(graph: nx.Graph, filters: Filters) -> nx.Graph:
+    if not filters.active:
+        return graph
+    years = None
+    if filters.year_from is not None or filters.year_to is not None:
+        years = (filters.year_from, filters.year_to)
+    return pure.filter_graph(
+        graph,
+        kinds=filters.kinds,
+        years=years,
+        org_types=filters.org_types,
+        themes=filters.themes,
+        keep_undated=True,
+    )
+
+
+def territory_graph() -> tuple[nx.Graph, dict[int, int]]:
+    """Whole directory: every organisation and every piece of evidence."""
+    graph = pure.build_graph(load_nodes(), load_evidence())
+    return graph, workshop_counts()
+
+
+def territory_view(filters: Filters | None = None, *, exact_limit: int = 2000) -> NetworkView:
+    """The directory-wide graph, filtered and analysed."""
+    filters = filters or Filters()
+    graph, attended = territory_graph()
+    total = graph.number_of_nodes()
+    graph = _apply(graph, filters)
+    result = pure.analyse(graph, exact_limit=exact_limit)
+    return NetworkView(graph, result, frozenset(), attended, None, filters, total)
+
+
+def proposal_graph(proposal: Proposal) -> tuple[nx.Graph, frozenset[int], dict[int, int]]:
+    """Members and their neighbours, with the evidence among them (no territory-wide load).
+
+    Two passes: evidence touching the members gives the neighbours; evidence touching the
+    neighbours, kept between organisations of the view, gives the ties among them.
+    """
+    roles = proposal_members(proposal)
+    members = frozenset(roles)
+    if not members:
+        return pure.build_graph([], []), members, {}
+    first = load_evidence(members, exclude_proposal_id=proposal.id)
+    keep = set(members)
+    for item in first:
+        if item.a in members or item.b in members:
+            keep.add(item.a)
+            keep.add(item.b)
+    others = keep - members
+    second = load_evidence(others, exclude_proposal_id=proposal.id) if others else []
+    evidence = [e for e in itertools.chain(first, second) if e.a in keep and e.b in keep]
+    nodes = [
+        OrgNode(
+            n.id,
+            n.label,
+            n.org_type,
+            n.country,
+            n.themes,
+            role=roles.get(n.id),
+            is_member=n.id in members,
+        )
+        for n in load_nodes(keep)
+    ]
+    graph = pure.build_graph(nodes, evidence)
+    return graph, frozenset(m for m in members if m in graph), workshop_counts(keep)
+
+
+def proposal_view(proposal: Proposal, filters: Filters | None = None) -> NetworkView:
+    """One proposal's members and their neighbours, filtered and analysed."""
+    filters = filters or Filters()
+    graph, members, attended = proposal_graph(proposal)
+    total = graph.number_of_nodes()
+    graph = _apply(graph, filters)
+    members = frozenset(m for m in members if m in graph)
+    result = pure.analyse(graph, members)
+    return NetworkView(graph, result, members, attended, proposal, filters, total)
+
+
+# --------------------------------------------------------------------------- for people
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A bridging candidate with its fit score when the fit area can give one."""
+
+    org_id: int
+    name: str
+    suggestion: pure.Suggestion
+    fit_score: float | None
+
+
+def fit_scores(proposal: Proposal, org_ids: Collection[int]) -> dict[int, float] | None:
+    """Fit scores from ``consortium.fit.services.rank_proposal`` when that exists, else None."""
+    try:
+        from ..fit import services as fit_services
+    except ImportError:
+        return None
+    rank = getattr(fit_services, "rank_proposal", None)
+    if rank is None:
+        return None
+    try:
+        ranking = rank(proposal)
+    except Exception:  # another area's failure must not break the map
+        return None
+    scores: dict[int, float] = {}
+    for item in ranking or ():
+        org_id = _first_attr(item, ("organisation_id", "org_id", "id"))
+        if org_id is None and hasattr(item, "organisation"):
+            org_id = getattr(item.organisation, "id", None)
+        score = _first_attr(item, ("score", "total", "fit"))
+        if isinstance(org_id, int) and isinstance(score, int | float) and org_id in org_ids:
+            scores[org_id] = float(score)
+    return scores
+
+
+def _first_attr(item: Any, names: Iterable[str]) -> Any:
+    for name in names:
+        if isinstance(item, Mapping) and name in item:
+            return item[name]
+        if hasattr(item, name):
+            return getattr(item, name)
+    return None
+
+
+def bridging_candidates(view: NetworkView, limit: int = 10) -> tuple[list[Candidate], bool]:
+    """Ranked bridging suggestions for a proposal, and whether fit scores are available.
+
+    Computed on the whole territory (the proposal's own membership, workshops and actions left
+    out), since the best bridges are often beyond the members' direct neighbours.
+    """
+    if not view.members or view.proposal is None:
+        return [], False
+    nodes = load_nodes()
+    graph = pure.build_graph(nodes, load_evidence(exclude_proposal_id=view.proposal.id))
+    graph = _apply(graph, view.filters)
+    found = pure.suggest_bridges(graph, view.members, limit)
+    ids = {s.org_id for s in found}
+    scores = fit_scores(view.proposal, ids)
+    names = {n.id: n.label for n in nodes}
+    return [
+        Candidate(
+            s.org_id,
+            names.get(s.org_id, str(s.org_id)),
+            s,
+            scores.get(s.org_id) if scores else None,
+        )
+        for s in found
+    ], scores is not None
+
+
+def insights(view: NetworkView) -> list[pure.Insight]:
+    return pure.insights(view.graph, view.analysis, view.members, view.names, view.attended)
+
+
+def map_payload(view: NetworkView, limit: int = MAP_LIMIT) -> dict[str, Any]:
+    from .exports import map_payload as build
+
+    payload = build(view.graph, view.analysis, limit=limit)
+    payload["community_method"] = view.analysis.community_method
+    payload["betweenness_samples"] = view.analysis.betweenness_samples
+    return payload
+
+
+def figure_png(
+    view: NetworkView, gettext=None, role_labels=None, title=None, community_label=None
+) -> bytes:
+    """PNG of the map; ``community_label`` turns a community name (theme code) into words."""
+    from dataclasses import replace
+
+    from .figure import render_png
+
+    analysis = view.analysis
+    if community_label is not None:
+        analysis = replace(
+            analysis, community_names=tuple(community_label(n) for n in analysis.community_names)
+        )
+
+    colour_by = "role" if view.members else "community"
+    return render_png(
+        view.graph,
+        view.analysis,
+        colour_by=colour_by,
+        gettext=gettext,
+        role_labels=role_labels,
+        title=title,
+        limit=MAP_LIMIT,
+    )
+
+
+def export(view: NetworkView, fmt: str, prefix: str = "network") -> tuple[bytes, str, str]:
+    """(payload, mimetype, file extension) of ``fmt`` in gexf|graphml|json|csv."""
+    from . import exports
+
+    if fmt == "gexf":
+        return exports.export_gexf(view.graph, view.analysis), "application/gexf+xml", "gexf"
+    if fmt == "graphml":
+        return (
+            exports.export_graphml(view.graph, view.analysis),
+            "application/graphml+xml",
+            "graphml",
+        )
+    if fmt == "json":
+        return exports.export_json(view.graph, view.analysis), "application/json", "json"
+    if fmt == "csv":
+        return exports.export_csv_zip(view.graph, view.analysis, prefix), "application/zip", "zip"
+    raise ValueError(fmt)
+
+
+EXPORT_FORMATS = ("gexf", "graphml", "json", "csv")
+
+
+# --------------------------------------------------------------------------- other areas
+
+
+def neighbours(proposal: Proposal) -> dict[int, frozenset[int]]:
+    """Adjacency of the proposal's view: every member and every organisation tied to a
+    member, mapped to the organisations of that view it is tied to (own membership of this
+    proposal not counted). For the fit area's network component."""
+    graph, _, _ = proposal_graph(proposal)
+    return {node: frozenset(graph.adj[node]) for node in graph}
+
+
+def member_brokers(view: NetworkView, limit: int = 3) -> list[int]:
+    """Members who lie on shortest paths of the view, best first."""
+    bc = view.analysis.betweenness
+    ranked = sorted(
+        (m for m in view.members if bc.get(m, 0.0) > 0), key=lambda m: (-bc.get(m, 0.0), m)
+    )
+    return ranked[:limit]
+
+
+def dossier_network(proposal: Proposal):  # -> tuple[NetworkSummary | None, bytes | None]
+    """Summary of the consortium's network and its PNG, for the Word dossier.
+
+    ``(None, None)`` when the proposal has no member yet.
+    """
+    from ..dossier.drafting import NetworkSummary
+
+    view = proposal_view(proposal)
+    if not view.members:
+        return None, None
+    induced = view.graph.subgraph(view.members)
+    names = view.names
+    summary = NetworkSummary(
+        density=round(view.analysis.member_density, 2),
+        n_members=len(view.members),
+        n_ties=induced.number_of_edges(),
+        brokers=tuple(names[m] for m in member_brokers(view)),
+        figure_available=True,
+    )
+    return summary, figure_png(view)
+
+
+def now_year() -> int:
+    return datetime.now(UTC).year
