@@ -748,6 +748,8 @@ class Prepared:
                 self.pointed_by.setdefault(other, set()).add(m.id)
         self.reached = frozenset(self.reach_count) | self.member_ids
         self.duration_years = (consortium.duration_months or DEFAULT_DURATION_MONTHS) / 12
+        # past project -> (points, year, label, reason), filled while scoring
+        self._projects: dict[PastProject, tuple[int, int, str, Reason]] = {}
 
     def _weight(self, concept_ids: Iterable[str]) -> float:
         concepts = self.thesaurus.concepts
@@ -891,7 +893,12 @@ class Prepared:
         """Past LIFE/EU projects, more for relevant ones and as coordinator."""
         th = self.thesaurus
         scored: list[tuple[int, int, str, Reason]] = []
+        cache = self._projects
         for project in org.past_projects:
+            cached = cache.get(project)
+            if cached is not None:
+                scored.append(cached)
+                continue
             life = _is_life(project)
             points = 25 if life else 15
             title_matches = th.match(project.title)
@@ -917,7 +924,9 @@ class Prepared:
                 reason = _reason(
                     Polarity.PLUS, N_("%(programme)s project %(project)s as %(role)s"), **params
                 )
-            scored.append((points, project.year or 0, _project_label(project), reason))
+            item = (points, project.year or 0, _project_label(project), reason)
+            cache[project] = item  # partners of one past project share it: score it once
+            scored.append(item)
         if not scored:
             reasons = (_shared_reason(Polarity.MINUS, N_("No past LIFE or EU project recorded")),)
             return _component_score(Component.EXPERIENCE, 0, self._w["experience"], reasons)
