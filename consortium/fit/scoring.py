@@ -12,7 +12,8 @@ out of the mean (a proposal without captured needs is not penalised on needs):
   (associated partner only, at own cost), 0 natural person; minus 20 when the PIC is missing or
   not 9 digits. Ranking sorts by ``(not eligible, -total, folded name, id)``, so an ineligible
   organisation never ranks above an eligible one, whatever the weights.
-* relevance: topic concepts x4 (topic text + chosen sub-topics), needs concepts x3 (texts of
+* relevance: topic concepts x4 (topic text + chosen sub-topics; a concept narrower than a
+  topic concept in the thesaurus, e.g. reuse for circular economy, counts), needs concepts x3 (texts of
   the proposal's actions and needs), shared themes x2 (declared theme codes plus themes of the
   matched concepts), shared content words x1. Concepts come from the bilingual thesaurus, so a
   French description matches an English topic. Concept parts saturate at 3 matched concepts
@@ -717,9 +718,12 @@ class Prepared:
         th = self.thesaurus
         topic_text = "\n".join([topic.text, *topic.subtopics])
         self.topic_concepts = th.concept_ids(topic_text)
+        # an organisation naming a narrower concept (reuse) matches a broader one of the
+        # topic (circular economy)
+        self.topic_matching = th.with_narrower(self.topic_concepts)
         self.need_concepts = th.concept_ids("\n".join(consortium.needs_text))
         self.reference_concepts = self.need_concepts or self.topic_concepts
-        self.relevant_concepts = self.topic_concepts | self.need_concepts
+        self.relevant_concepts = self.topic_matching | self.need_concepts
         self.topic_themes = th.themes_of(self.relevant_concepts)
         self.topic_tokens = tokens(topic_text + "\n" + "\n".join(consortium.needs_text))
         self._topic_weight = self._weight(self.topic_concepts)
@@ -766,7 +770,7 @@ class Prepared:
         parts: list[tuple[float, float]] = []
         reasons: list[Reason] = []
         if self.topic_concepts:
-            hit = [c for c in org_concepts if c in self.topic_concepts]
+            hit = [c for c in org_concepts if c in self.topic_matching]
             parts.append((4, self._weight(hit) / min(_SATURATE_CONCEPTS, self._topic_weight)))
             if hit:
                 reasons.append(
