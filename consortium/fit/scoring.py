@@ -754,6 +754,8 @@ class Prepared:
         self.duration_years = (consortium.duration_months or DEFAULT_DURATION_MONTHS) / 12
         # past project -> (points, year, label, reason), filled while scoring
         self._projects: dict[PastProject, tuple[int, int, str, Reason]] = {}
+        self._themes: dict[frozenset[str], frozenset[str]] = {}  # concepts -> their themes
+        self._eligibility: dict[tuple[object, ...], Eligibility] = {}
 
     def _weight(self, concept_ids: Iterable[str]) -> float:
         concepts = self.thesaurus.concepts
@@ -802,7 +804,11 @@ class Prepared:
                     )
                 )
         if self.topic_themes:
-            org_themes = frozenset(org.themes) | th.themes_of(org_concepts)
+            key = frozenset(org_concepts)
+            concept_themes = self._themes.get(key)
+            if concept_themes is None:
+                concept_themes = self._themes[key] = th.themes_of(key)
+            org_themes = frozenset(org.themes) | concept_themes
             shared = sorted(org_themes & self.topic_themes)
             parts.append((2, len(shared) / min(_SATURATE_THEMES, len(self.topic_themes))))
             if shared:
@@ -1144,7 +1150,17 @@ class Prepared:
 
     def score(self, org: OrgProfile) -> FitScore:
         """The full explained score of one organisation."""
-        elig = assess_eligibility(org, self.countries)
+        # eligibility depends on a few fields only: many organisations share one result
+        pic = org.pic
+        key = (
+            org.natural_person,
+            org.org_type == "international",
+            org.country,
+            pic if pic is None or not _PIC.match(pic.strip()) else True,
+        )
+        elig = self._eligibility.get(key)
+        if elig is None:
+            elig = self._eligibility[key] = assess_eligibility(org, self.countries)
         matches, forms = self.thesaurus.analyse(org.text)
         components = (
             _component_score(
