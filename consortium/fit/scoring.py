@@ -13,12 +13,13 @@ out of the mean (a proposal without captured needs is not penalised on needs):
   not 9 digits. Ranking sorts by ``(not eligible, -total, folded name, id)``, so an ineligible
   organisation never ranks above an eligible one, whatever the weights.
 * relevance: topic concepts x4 (topic text + chosen sub-topics; a concept narrower than a
-  topic concept in the thesaurus, e.g. reuse for circular economy, counts), needs concepts x3 (texts of
-  the proposal's actions and needs), shared themes x2 (declared theme codes plus themes of the
-  matched concepts), shared content words x1. Concepts come from the bilingual thesaurus, so a
-  French description matches an English topic. Concept parts saturate at 3 matched concepts
-  (generic concepts count half), themes at 2, words at 8. Every part only grows when a term or
-  theme is added to an organisation (word *containment*, not cosine, for that reason).
+  topic concept in the thesaurus, e.g. reuse for circular economy, counts), needs concepts x3
+  (texts of the proposal's actions and needs), shared themes x2 (declared theme codes plus
+  themes of the matched concepts), shared content words x1. Concepts come from the bilingual
+  thesaurus, so a French description matches an English topic. Concept parts saturate at 3
+  matched concepts (generic concepts count half), themes at 2, words at 8. Every part only
+  grows when a term or theme is added to an organisation (word *containment*, not cosine, for
+  that reason).
 * capacity: staff x1 (tiers), annual budget x2 (yearly expected EU share / budget, or budget
   size when no share is given), EU-grant experience x1.
 * experience: per past project 25 (LIFE) or 15 (other), +15 when its title matches the topic or
