@@ -12,12 +12,14 @@ out of the mean (a proposal without captured needs is not penalised on needs):
   (associated partner only, at own cost), 0 natural person; minus 20 when the PIC is missing or
   not 9 digits. Ranking sorts by ``(not eligible, -total, folded name, id)``, so an ineligible
   organisation never ranks above an eligible one, whatever the weights.
-* relevance: topic concepts x4 (topic text + chosen sub-topics), needs concepts x3 (texts of
-  the proposal's actions and needs), shared themes x2 (declared theme codes plus themes of the
-  matched concepts), shared content words x1. Concepts come from the bilingual thesaurus, so a
-  French description matches an English topic. Concept parts saturate at 3 matched concepts
-  (generic concepts count half), themes at 2, words at 8. Every part only grows when a term or
-  theme is added to an organisation (word *containment*, not cosine, for that reason).
+* relevance: topic concepts x4 (topic text + chosen sub-topics; a concept narrower than a
+  topic concept in the thesaurus, e.g. reuse for circular economy, counts), needs concepts x3
+  (texts of the proposal's actions and needs), shared themes x2 (declared theme codes plus
+  themes of the matched concepts), shared content words x1. Concepts come from the bilingual
+  thesaurus, so a French description matches an English topic. Concept parts saturate at 3
+  matched concepts (generic concepts count half), themes at 2, words at 8. Every part only
+  grows when a term or theme is added to an organisation (word *containment*, not cosine, for
+  that reason).
 * capacity: staff x1 (tiers), annual budget x2 (yearly expected EU share / budget, or budget
   size when no share is given), EU-grant experience x1.
 * experience: per past project 25 (LIFE) or 15 (other), +15 when its title matches the topic or
@@ -717,9 +719,12 @@ class Prepared:
         th = self.thesaurus
         topic_text = "\n".join([topic.text, *topic.subtopics])
         self.topic_concepts = th.concept_ids(topic_text)
+        # an organisation naming a narrower concept (reuse) matches a broader one of the
+        # topic (circular economy)
+        self.topic_matching = th.with_narrower(self.topic_concepts)
         self.need_concepts = th.concept_ids("\n".join(consortium.needs_text))
         self.reference_concepts = self.need_concepts or self.topic_concepts
-        self.relevant_concepts = self.topic_concepts | self.need_concepts
+        self.relevant_concepts = self.topic_matching | self.need_concepts
         self.topic_themes = th.themes_of(self.relevant_concepts)
         self.topic_tokens = tokens(topic_text + "\n" + "\n".join(consortium.needs_text))
         self._topic_weight = self._weight(self.topic_concepts)
@@ -748,6 +753,10 @@ class Prepared:
                 self.pointed_by.setdefault(other, set()).add(m.id)
         self.reached = frozenset(self.reach_count) | self.member_ids
         self.duration_years = (consortium.duration_months or DEFAULT_DURATION_MONTHS) / 12
+        # past project -> (points, year, label, reason), filled while scoring
+        self._projects: dict[PastProject, tuple[int, int, str, Reason]] = {}
+        self._themes: dict[frozenset[str], frozenset[str]] = {}  # concepts -> their themes
+        self._eligibility: dict[tuple[object, ...], Eligibility] = {}
 
     def _weight(self, concept_ids: Iterable[str]) -> float:
         concepts = self.thesaurus.concepts
@@ -764,7 +773,7 @@ class Prepared:
         parts: list[tuple[float, float]] = []
         reasons: list[Reason] = []
         if self.topic_concepts:
-            hit = [c for c in org_concepts if c in self.topic_concepts]
+            hit = [c for c in org_concepts if c in self.topic_matching]
             parts.append((4, self._weight(hit) / min(_SATURATE_CONCEPTS, self._topic_weight)))
             if hit:
                 reasons.append(
@@ -796,7 +805,11 @@ class Prepared:
                     )
                 )
         if self.topic_themes:
-            org_themes = frozenset(org.themes) | th.themes_of(org_concepts)
+            key = frozenset(org_concepts)
+            concept_themes = self._themes.get(key)
+            if concept_themes is None:
+                concept_themes = self._themes[key] = th.themes_of(key)
+            org_themes = frozenset(org.themes) | concept_themes
             shared = sorted(org_themes & self.topic_themes)
             parts.append((2, len(shared) / min(_SATURATE_THEMES, len(self.topic_themes))))
             if shared:
@@ -891,7 +904,12 @@ class Prepared:
         """Past LIFE/EU projects, more for relevant ones and as coordinator."""
         th = self.thesaurus
         scored: list[tuple[int, int, str, Reason]] = []
+        cache = self._projects
         for project in org.past_projects:
+            cached = cache.get(project)
+            if cached is not None:
+                scored.append(cached)
+                continue
             life = _is_life(project)
             points = 25 if life else 15
             title_matches = th.match(project.title)
@@ -917,7 +935,9 @@ class Prepared:
                 reason = _reason(
                     Polarity.PLUS, N_("%(programme)s project %(project)s as %(role)s"), **params
                 )
-            scored.append((points, project.year or 0, _project_label(project), reason))
+            item = (points, project.year or 0, _project_label(project), reason)
+            cache[project] = item  # partners of one past project share it: score it once
+            scored.append(item)
         if not scored:
             reasons = (_shared_reason(Polarity.MINUS, N_("No past LIFE or EU project recorded")),)
             return _component_score(Component.EXPERIENCE, 0, self._w["experience"], reasons)
@@ -1131,7 +1151,17 @@ class Prepared:
 
     def score(self, org: OrgProfile) -> FitScore:
         """The full explained score of one organisation."""
-        elig = assess_eligibility(org, self.countries)
+        # eligibility depends on a few fields only: many organisations share one result
+        pic = org.pic
+        key = (
+            org.natural_person,
+            org.org_type == "international",
+            org.country,
+            pic if pic is None or not _PIC.match(pic.strip()) else True,
+        )
+        elig = self._eligibility.get(key)
+        if elig is None:
+            elig = self._eligibility[key] = assess_eligibility(org, self.countries)
         matches, forms = self.thesaurus.analyse(org.text)
         components = (
             _component_score(

@@ -4,7 +4,10 @@ Turns database records into the pure profiles of :mod:`consortium.fit.scoring` a
 :mod:`consortium.fit.checks`, once per request (:func:`build_context`), with a fixed number of
 queries whatever the size of the directory (no N+1):
 
-* organisations with ``selectinload`` of their themes and past projects (one query each);
+* organisations as column tuples (no ORM objects: building 5,000 ORM instances with their
+  relationships costs several times the scoring itself), their themes and past projects with
+  one query each grouped into dicts (:func:`load_profiles`); the pages get lightweight
+  :class:`OrgRow` rows carrying the columns the templates show;
 * workshop attendance and outputs contributed per organisation: grouped ``COUNT`` queries over
   the proposal's workshops;
 * cooperation ties: declared :class:`~consortium.directory.models.Tie` rows plus organisations
@@ -38,7 +41,7 @@ from sqlalchemy.orm import selectinload
 from ..commitments import budget as money
 from ..commitments.models import SignedLetter
 from ..commitments.workflow import ParticipantRole
-from ..directory.models import Organisation, PastProject, Tie
+from ..directory.models import Organisation, OrganisationTheme, PastProject, Tie
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..proposals.models import Participation, Proposal
@@ -125,14 +128,144 @@ def weights_of(proposal: Proposal) -> dict[str, float]:
     return scoring.default_weights(proposal.topic.action_type)
 
 
+@dataclass(frozen=True, slots=True)
+class OrgRow:
+    """The columns of an organisation the fit pages and the CLI show (no ORM object)."""
+
+    id: int
+    name: str
+    acronym: str | None
+    org_type: str
+    country: str | None
+    city: str | None
+    pic: str | None
+    natural_person: bool
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    @property
+    def short_name(self) -> str:
+        return self.acronym or self.name
+
+
 def load_organisations(ids: Iterable[int] | None = None) -> list[Organisation]:
-    """Organisations with themes and past projects, in two extra queries."""
+    """ORM organisations with themes and past projects (two extra queries).
+
+    Not used by the ranking any more (see :func:`load_profiles`); kept for callers that need
+    the full objects and as the benchmark's reference.
+    """
     query = select(Organisation).options(
         selectinload(Organisation.themes), selectinload(Organisation.past_projects)
     )
     if ids is not None:
         query = query.where(Organisation.id.in_(list(ids)))
     return list(db.session.scalars(query.order_by(Organisation.id)))
+
+
+_ORG_COLUMNS = (
+    Organisation.id,
+    Organisation.name,
+    Organisation.acronym,
+    Organisation.org_type,
+    Organisation.country,
+    Organisation.city,
+    Organisation.pic,
+    Organisation.natural_person,
+    Organisation.description,
+    Organisation.keywords,
+    Organisation.staff,
+    Organisation.annual_budget_eur,
+    Organisation.eu_experience,
+)
+
+
+def load_rows(
+    ids: Iterable[int] | None = None,
+) -> tuple[list[tuple], dict[int, list[str]], dict[int, list[tuple]]]:
+    """Organisation column tuples, themes by organisation, past projects by organisation.
+
+    Three queries whatever the number of organisations; ``ids`` restricts all three.
+    """
+    wanted = list(ids) if ids is not None else None
+    org_query = select(*_ORG_COLUMNS).order_by(Organisation.id)
+    theme_query = select(OrganisationTheme.organisation_id, OrganisationTheme.theme).order_by(
+        OrganisationTheme.organisation_id, OrganisationTheme.theme
+    )
+    project_query = select(
+        PastProject.organisation_id,
+        PastProject.programme,
+        PastProject.reference,
+        PastProject.title,
+        PastProject.year,
+        PastProject.role,
+    ).order_by(PastProject.organisation_id, PastProject.year.desc(), PastProject.id)
+    if wanted is not None:
+        org_query = org_query.where(Organisation.id.in_(wanted))
+        theme_query = theme_query.where(OrganisationTheme.organisation_id.in_(wanted))
+        project_query = project_query.where(PastProject.organisation_id.in_(wanted))
+    rows = db.session.execute(org_query).all()
+    themes: dict[int, list[str]] = defaultdict(list)
+    for org_id, theme in db.session.execute(theme_query):
+        themes[org_id].append(theme)
+    projects: dict[int, list[tuple]] = defaultdict(list)
+    for org_id, *project in db.session.execute(project_query):
+        projects[org_id].append(tuple(project))
+    return rows, themes, projects
+
+
+def load_profiles(
+    ids: Iterable[int] | None = None,
+    *,
+    attended: Mapping[int, int] | None = None,
+    outputs: Mapping[int, int] | None = None,
+) -> tuple[dict[int, OrgRow], dict[int, scoring.OrgProfile]]:
+    """Rows for display and scorer profiles of the organisations, from column queries."""
+    rows, themes, projects = load_rows(ids)
+    attended = attended or {}
+    outputs = outputs or {}
+    org_rows: dict[int, OrgRow] = {}
+    profiles: dict[int, scoring.OrgProfile] = {}
+    no_themes: frozenset[str] = frozenset()
+    for (
+        oid, name, acronym, org_type, country, city, pic, natural, description, keywords,
+        staff, budget, eu_experience,
+    ) in rows:
+        org_rows[oid] = OrgRow(oid, name, acronym, org_type, country, city, pic, bool(natural))
+        text = " ".join(
+            filter(None, [name, acronym, description, " ".join(keywords or [])])
+        )
+        past = projects.get(oid)
+        org_themes = themes.get(oid)
+        profiles[oid] = scoring.OrgProfile(
+            id=oid,
+            name=name,
+            org_type=org_type or "other",
+            country=country,
+            natural_person=bool(natural),
+            pic=pic,
+            themes=frozenset(org_themes) if org_themes else no_themes,
+            text=text,
+            staff=staff,
+            annual_budget_eur=float(budget) if budget else None,
+            eu_experience=eu_experience or "none",
+            past_projects=tuple(
+                scoring.PastProject(
+                    programme=programme or "",
+                    reference=reference or "",
+                    title=title or "",
+                    year=year,
+                    role=role or "partner",
+                )
+                for programme, reference, title, year, role in past
+            )
+            if past
+            else (),
+            workshops_attended=attended.get(oid, 0),
+            outputs_contributed=outputs.get(oid, 0),
+        )
+    return org_rows, profiles
 
 
 def _counts(proposal_id: int) -> tuple[dict[int, int], dict[int, int], int]:
@@ -209,7 +342,7 @@ class FitContext:
     consortium: scoring.ConsortiumProfile
     weights: dict[str, float]
     prepared: scoring.Prepared
-    organisations: dict[int, Organisation]
+    organisations: dict[int, OrgRow]  # display rows, not ORM objects
     profiles: dict[int, scoring.OrgProfile]
     participations: dict[int, Participation]  # current members, by organisation id
     neighbours: dict[int, set[int]] = field(default_factory=dict)
@@ -262,30 +395,22 @@ def build_context(
     proposal: Proposal,
     *,
     weights: Mapping[str, float] | None = None,
-    organisations: list[Organisation] | None = None,
+    organisation_ids: Iterable[int] | None = None,
 ) -> FitContext:
-    """Load and prepare the fit of every organisation for ``proposal``."""
-    orgs = organisations if organisations is not None else load_organisations()
+    """Load and prepare the fit of every organisation (or of ``organisation_ids``)."""
     attended, outputs, held = _counts(proposal.id)
-    profiles = {
-        o.id: org_profile(o, attended=attended.get(o.id, 0), outputs=outputs.get(o.id, 0))
-        for o in orgs
-    }
     participations = {p.organisation_id: p for p in _current_participations(proposal)}
-    missing = [oid for oid in participations if oid not in profiles]
-    if missing:  # members are always profiled, even when the caller passed a subset
-        for org in load_organisations(missing):
-            profiles[org.id] = org_profile(
-                org, attended=attended.get(org.id, 0), outputs=outputs.get(org.id, 0)
-            )
-            orgs = [*orgs, org]
+    ids = None
+    if organisation_ids is not None:  # members are always profiled
+        ids = set(organisation_ids) | set(participations)
+    rows, profiles = load_profiles(ids, attended=attended, outputs=outputs)
     needs = _needs(proposal)
     needs_text = tuple(
         [" ".join(filter(None, [a.title, a.objective])) for a in _actions(proposal)]
         + [n.text for n in needs]
     )
     consortium = scoring.ConsortiumProfile(
-        members=tuple(profiles[oid] for oid in participations),
+        members=tuple(profiles[oid] for oid in participations if oid in profiles),
         needs_text=needs_text,
         duration_months=proposal.duration_months,
         workshops_held=held,
@@ -300,7 +425,7 @@ def build_context(
         consortium=consortium,
         weights=chosen,
         prepared=prepared,
-        organisations={o.id: o for o in orgs},
+        organisations=rows,
         profiles=profiles,
         participations=participations,
         neighbours=graph,
@@ -320,7 +445,7 @@ class Filters:
 
 def filter_ranking(
     ctx: FitContext, ranking: list[scoring.FitScore], filters: Filters
-) -> list[tuple[Organisation, scoring.FitScore]]:
+) -> list[tuple[OrgRow, scoring.FitScore]]:
     out = []
     country = (filters.country or "").strip().upper()
     for fit in ranking:
@@ -346,7 +471,7 @@ def rank_proposal(
     eligible_only: bool = False,
     not_in_consortium: bool = False,
     context: FitContext | None = None,
-) -> list[tuple[Organisation, scoring.FitScore]]:
+) -> list[tuple[OrgRow, scoring.FitScore]]:
     """Every organisation's explained fit for ``proposal``, best first, filtered.
 
     ``actor`` is accepted for symmetry with the other services; access is checked by the
@@ -489,7 +614,7 @@ def proposal_checks(proposal: Proposal) -> list[checks_mod.Check]:
 class WhatIfResult:
     """The effect of adding or removing one organisation; nothing is saved."""
 
-    organisation: Organisation
+    organisation: OrgRow
     added: bool
     scores: scoring.WhatIf
     needs_before: tuple[bool, ...]  # per need (same order as ``needs``): covered?

@@ -216,6 +216,9 @@ class Concept:
     themes: frozenset[str] = frozenset()
     generic: bool = False
     exclude: tuple[str, ...] = ()
+    # broader concepts this one is a kind of (``reuse`` -> ``circular_economy``): a topic
+    # asking for the broader concept is matched by an organisation naming the narrower one
+    broader: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -257,6 +260,10 @@ class Thesaurus:
             for term in concept.exclude:
                 self._add(_phrase(term), concept.id, term, True, set())
         self._first_words = frozenset(self._index)
+        for concept in self.concepts.values():
+            for parent in concept.broader:
+                if parent not in self.concepts or parent == concept.id:
+                    raise ValueError(f"concept {concept.id!r}: unknown broader {parent!r}")
 
     def _add(
         self, phrase: tuple[str, ...], cid: str, term: str, excl: bool, seen: set[tuple[str, ...]]
@@ -316,6 +323,18 @@ class Thesaurus:
         """Ids of the concepts found in ``text``."""
         return frozenset(self.match(text))
 
+    def with_narrower(self, concept_ids: Iterable[str]) -> frozenset[str]:
+        """``concept_ids`` plus every concept that is (transitively) narrower than one of them."""
+        found = set(concept_ids)
+        changed = True
+        while changed:
+            changed = False
+            for concept in self.concepts.values():
+                if concept.id not in found and any(b in found for b in concept.broader):
+                    found.add(concept.id)
+                    changed = True
+        return frozenset(found)
+
     def themes_of(self, concept_ids: Iterable[str]) -> frozenset[str]:
         """Theme codes linked to the given concepts."""
         out: set[str] = set()
@@ -357,6 +376,7 @@ def concepts_from_json(data: Mapping[str, object]) -> list[Concept]:
                 themes=frozenset(item.get("themes", ())),
                 generic=bool(item.get("generic", False)),
                 exclude=tuple(item.get("exclude", ())),
+                broader=tuple(item.get("broader", ())),
             )
         )
     return out

@@ -18,9 +18,10 @@ def _ranking(app, acronym):
 def test_rebatir_puts_reuse_and_construction_actors_on_top(app, demo):
     ranking = _ranking(app, "REBATIR")
     names = [name for name, _fit in ranking]
-    assert set(names[:5]) == {"IUTD", "MCP", "BBS", "GPM", "VDM"}
-    # the reuse and construction actors of the seed are all in the top 9
-    assert {"RBS", "MCP", "DSUD", "BBS", "FRB"} <= set(names[:9])
+    # the reuse and construction actors of the seed fill the top 6
+    assert set(names[:5]) == {"IUTD", "RBS", "BBS", "MCP", "DSUD"}
+    assert set(names[:6]) == {"IUTD", "RBS", "BBS", "MCP", "DSUD", "FRB"}
+    assert {"GPM", "VDM", "E2C", "RQNL"}.isdisjoint(names[:3])
     # greening actors come last among the eligible
     assert {"PMC", "JPP", "AAM"} <= set(names[-7:])
 
@@ -28,8 +29,11 @@ def test_rebatir_puts_reuse_and_construction_actors_on_top(app, demo):
 def test_verdir_puts_greening_actors_on_top(app, demo):
     ranking = _ranking(app, "VERDIR")
     names = [name for name, _fit in ranking]
-    assert set(names[:5]) == {"LMEU", "ESP", "E2C", "PMC", "RQNL"}
-    assert {"PMC", "TDQ", "LMEU", "ESP", "JPP"} <= set(names[:12])
+    assert set(names[:5]) == {"ESP", "PMC", "LMEU", "TDQ", "E2C"}
+    # the greening actors of the seed are all in the top 8 (E2C brings the training and
+    # green jobs the consortium lacks; RQNL maintains green spaces)
+    assert {"PMC", "TDQ", "LMEU", "JPP", "AAM", "ESP"} <= set(names[:8])
+    assert {"GPM", "VDM", "E2C", "RQNL"}.isdisjoint(names[:3])
     assert {"MCP", "BBS", "DSUD"} <= set(names[-8:])
 
 
@@ -111,3 +115,17 @@ def test_cli_table_and_json(app, demo):
     assert set(first["reasons"][0]) == {"template", "params", "polarity", "text"}
     missing = runner.invoke(args=["fit", "NOPE"])
     assert missing.exit_code == 1
+
+
+def test_a_member_is_scored_for_what_it_brings_that_the_others_lack(app, demo):
+    with app.app_context():
+        proposal = db.session.query(Proposal).filter_by(acronym="VERDIR").one()
+        ctx = services.build_context(proposal)
+        by_acronym = {ctx.organisations[oid].acronym: oid for oid in ctx.profiles}
+        lmeu = ctx.prepared.score(ctx.profiles[by_acronym["LMEU"]])
+    complementarity = lmeu.component("complementarity")
+    # LMEU is a member: the consortium without it lacks biodiversity, which it brings
+    assert [r.text() for r in complementarity.reasons] == [
+        "Brings what the consortium lacks: biodiversity (biodiversité)",
+        "Its type (research organisation) is already in the consortium",
+    ]

@@ -132,12 +132,13 @@ def test_component_scores_hand_computed() -> None:
         # attended 2 of 3 (x2), 1 output of 3 (x1)
         Component.ENGAGEMENT: 56,
     }
-    # 10 + 18.9 + 13.2 + 6.5 + 9.45 + 7.8 + 5.6 = 71.45 -> 71.5
-    assert result.total == 71.5
+    # SAP weights 10/45/5/10/10/5/15:
+    # 10 + 28.35 + 4.4 + 6.5 + 6.3 + 3.9 + 8.4 = 67.85 -> 67.9
+    assert result.total == 67.9
     assert result.eligible is True
     assert result.status is EligibilityStatus.ELIGIBLE
     assert result.flags == ()
-    assert [c.weight for c in result.components] == [0.1, 0.3, 0.15, 0.1, 0.15, 0.1, 0.1]
+    assert [c.weight for c in result.components] == [0.1, 0.45, 0.05, 0.1, 0.1, 0.05, 0.15]
 
 
 def test_relevance_reasons_name_the_matched_terms() -> None:
@@ -197,8 +198,8 @@ def test_empty_profile_scores() -> None:
         Component.NETWORK: 0,
         Component.ENGAGEMENT: 0,
     }
-    # 0.1 x 30 + 0.15 x 25 = 6.75 -> 6.8
-    assert result.total == 6.8
+    # 0.1 x 30 + 0.1 x 25 = 5.5
+    assert result.total == 5.5
     assert result.eligible is False
     assert result.status is EligibilityStatus.UNKNOWN_COUNTRY
     assert [r.text() for r in result.flags] == [
@@ -338,15 +339,18 @@ def test_country_list_data() -> None:
 
 def test_default_weights_per_action_type() -> None:
     sap = default_weights("SAP")
+    # relevance dominates for SAP topics; workshop engagement is the territory's own signal
     assert sap == {
         "eligibility": 10.0,
-        "relevance": 30.0,
-        "capacity": 15.0,
+        "relevance": 45.0,
+        "capacity": 5.0,
         "experience": 10.0,
-        "complementarity": 15.0,
-        "network": 10.0,
-        "engagement": 10.0,
+        "complementarity": 10.0,
+        "network": 5.0,
+        "engagement": 15.0,
     }
+    assert max(sap, key=sap.__getitem__) == "relevance"
+    assert sap["relevance"] > sum(sap[c] for c in ("capacity", "complementarity", "network"))
     assert default_weights("csa") == default_weights("OAG")
     assert default_weights("TA-PP-NAT-SNAP") == default_weights("TA")
     assert default_weights("NGO-OG-SGA")["engagement"] == 0.0
@@ -386,7 +390,7 @@ def test_custom_weights_change_total() -> None:
 
 def test_formula() -> None:
     f = formula(default_weights("SAP"))
-    assert f.terms[:2] == ((Component.ELIGIBILITY, 10.0), (Component.RELEVANCE, 30.0))
+    assert f.terms[:2] == ((Component.ELIGIBILITY, 10.0), (Component.RELEVANCE, 45.0))
     assert formula_text({"relevance": 2, "network": 1}) == (
         "Total = weighted mean of the component scores (each 0-100): "
         "66.7% × relevance + 33.3% × network"
@@ -589,10 +593,27 @@ def test_ranking_is_deterministic_and_order_independent(org_list, rnd) -> None:
 def test_as_dict_is_json_ready() -> None:
     data = fit().as_dict()
     assert json.loads(json.dumps(data)) == data
-    assert data["total"] == 71.5
+    assert data["total"] == 67.9
     assert data["components"][1]["reasons"][0] == {
         "template": "Matches the topic on: %(terms)s",
         "params": {"terms": "reuse (réemploi), construction (BTP)"},
         "polarity": "+",
         "text": "Matches the topic on: reuse (réemploi), construction (BTP)",
     }
+
+
+def test_narrower_concept_matches_a_broader_topic_concept() -> None:
+    def relevance_reasons(broader: tuple[str, ...]) -> list[str]:
+        th = Thesaurus(
+            [
+                Concept("circular", ("circular economy",), ("économie circulaire",)),
+                Concept("reuse", ("reuse",), ("réemploi",), broader=broader),
+            ]
+        )
+        topic = TopicProfile(topic_id="T", text="The circular economy.")
+        org = OrgProfile(id=7, name="RS", text="Association de réemploi")
+        result = prepare(topic, ConsortiumProfile(), {}, thesaurus=th).score(org)
+        return [r.text() for r in result.component(Component.RELEVANCE).reasons]
+
+    assert relevance_reasons(()) == ["No match with the topic's key concepts"]
+    assert relevance_reasons(("circular",)) == ["Matches the topic on: reuse (réemploi)"]

@@ -39,7 +39,10 @@ def test_file_is_well_formed() -> None:
     assert len(ids) == len(set(ids))
     theme_codes = {t["code"] for t in json.loads(THEMES.read_text(encoding="utf-8"))["themes"]}
     for concept in concepts:
-        assert set(concept) <= {"id", "en", "fr", "themes", "generic", "exclude"}, concept["id"]
+        assert set(concept) <= {
+            "id", "en", "fr", "themes", "generic", "exclude", "broader"
+        }, concept["id"]
+        assert set(concept.get("broader", ())) <= set(ids) - {concept["id"]}, concept["id"]
         assert concept["en"] and all(isinstance(t, str) and t.strip() for t in concept["en"])
         assert concept["fr"] and all(isinstance(t, str) and t.strip() for t in concept["fr"])
         assert set(concept["themes"]) <= theme_codes, concept["id"]
@@ -92,6 +95,7 @@ def test_match_returns_terms_in_order_of_appearance(th: Thesaurus) -> None:
     text = "Association de réemploi dans le BTP : déconstruction sélective."
     assert th.match(text) == {
         "reuse": "réemploi",
+        "circular_construction": "réemploi dans le BTP",
         "construction": "BTP",
         "deconstruction": "deconstruction",
     }
@@ -198,3 +202,50 @@ def test_appending_a_term_never_loses_a_concept(th: Thesaurus, text: str, term: 
 def test_cached_analysis_equals_plain_analysis(parts: list[str], glue: str) -> None:
     text = glue.join(parts)
     assert analyse_text(text) == _analyse_folded(fold(text))
+
+
+def test_narrower_concepts(th: Thesaurus) -> None:
+    circular = th.with_narrower(["circular_economy"])
+    assert {"reuse", "reuse_platform", "deconstruction", "reclaimed_materials"} <= circular
+    assert "urban_greening" not in circular
+    greening = th.with_narrower(["nature_based_solutions"])
+    assert {
+        "urban_greening", "urban_trees", "community_gardens", "green_spaces", "landscape",
+        "urban_agriculture", "de_sealing",
+    } <= greening
+    assert "reuse" not in greening
+    assert th.with_narrower([]) == frozenset()
+
+
+def test_broader_must_exist() -> None:
+    from consortium.fit.thesaurus import Concept
+
+    with pytest.raises(ValueError, match="unknown broader"):
+        Thesaurus([Concept("a", ("a",), ("a",), broader=("nope",))])
+
+
+@pytest.mark.parametrize(
+    ("french", "english", "concept"),
+    [
+        ("paysagistes concepteurs", "landscape architects", "landscape"),
+        ("jardins et jardinage", "gardens and gardening", "urban_greening"),
+        ("îlots de chaleur", "heat islands", "heat_island"),
+        ("palettes végétales", "planting palette", "urban_greening"),
+        ("économie circulaire du bâtiment", "circular construction", "circular_construction"),
+        ("chantiers de déconstruction", "selective deconstruction", "deconstruction"),
+    ],
+)
+def test_domain_terms_are_bilingual(
+    th: Thesaurus, french: str, english: str, concept: str
+) -> None:
+    assert concept in th.concept_ids(french)
+    assert concept in th.concept_ids(english)
+
+
+def test_place_names_are_not_concepts(th: Thesaurus) -> None:
+    # "SuDS" folded and stemmed was "sud": every "Sud" in a name matched stormwater
+    assert th.match("Réemploi Bâtiment Sud") == {"reuse": "réemploi", "construction": "bâtiment"}
+    assert "sea_coast" not in th.concept_ids("Régie de Quartier Nord Littoral")
+    assert "sea_coast" in th.concept_ids("protection du littoral")
+    assert "environmental_education" not in th.concept_ids("École de la Deuxième Chance")
+    assert "environmental_education" in th.concept_ids("animations dans les écoles")
