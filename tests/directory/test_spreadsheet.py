@@ -409,6 +409,7 @@ def test_docx_renamed_xlsx(no_openpyxl: None) -> None:
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, OLD_OR_ENCRYPTED),
         (b"PK\x03\x04 truncated", CORRUPT_ZIP),
     ],
+    ids=["ods", "content-types-only", "text-in-zip", "old-or-encrypted", "truncated"],
 )
 def test_not_a_workbook(data: bytes, template: str, no_openpyxl: None) -> None:
     assert parse_table("x.xlsx", data).errors == [RowError(None, "", template, {})]
