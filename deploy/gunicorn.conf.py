@@ -3,10 +3,11 @@
     gunicorn --config deploy/gunicorn.conf.py "consortium:create_app()"
 
 Command-line options override these; CONSORTIUM_BIND, CONSORTIUM_WORKERS,
-CONSORTIUM_WORKER_TIMEOUT and CONSORTIUM_LOG_LEVEL are read below. The access log never shows the query string (``%(U)s`` is the path
-only, not ``%(r)s`` the whole request line), so tokens passed as parameters never reach the
-logs; invitation tokens in paths are masked by the app's filter (consortium/web/logs.py),
-which is attached to the ``gunicorn.access`` logger too.
+CONSORTIUM_WORKER_TIMEOUT and CONSORTIUM_LOG_LEVEL are read below. The access log never
+shows the query string (``%(U)s`` is the path only, not ``%(r)s`` the whole request line), so
+tokens passed as parameters never reach the logs; invitation tokens in paths are masked by
+the app's filter (consortium/web/logs.py), which is attached to the ``gunicorn.access``
+logger too.
 """
 
 import multiprocessing
