@@ -205,18 +205,35 @@ class User(threading.Thread):
         self.http = httpx.Client(base_url=base, follow_redirects=False, timeout=120)
         self.random = random.Random(seed)
         self.counter = 0
+        self.jar: dict[str, str] = {}
         self.ready = threading.Event()
         self.measuring = False
 
-    def call(self, kind: str, route: str, method: str, url: str, **kwargs):
+    def call(self, kind: str, route: str, method: str, url: str, data=None, **kwargs):
+        if data is not None:  # repeated names (person-months...) as lists for httpx
+            grouped: dict[str, list[str]] = defaultdict(list)
+            for name, value in (data.items() if isinstance(data, dict) else data):
+                grouped[name].append(value)
+            kwargs["data"] = dict(grouped)
+        # Cookies by hand: production cookies are Secure (the TLS proxy is not simulated
+        # here), and a browser behind the proxy would send them.
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.jar.items())}
         start = time.perf_counter()
         try:
-            response = self.http.request(method, url, **kwargs)
+            response = self.http.request(method, url, headers=headers, **kwargs)
         except Exception as error:  # noqa: BLE001 - a transport error is a result too
             if self.measuring:
                 self.stats.error(f"{method} {route}: {type(error).__name__}: {error}")
             return None
         elapsed = time.perf_counter() - start
+        self.http.cookies.clear()
+        for value in response.headers.get_list("set-cookie"):
+            name, _, rest = value.partition("=")
+            cookie = rest.split(";", 1)[0]
+            if cookie and "Max-Age=0" not in value and "01 Jan 1970" not in value:
+                self.jar[name.strip()] = cookie
+            else:
+                self.jar.pop(name.strip(), None)
         if self.measuring:
             self.stats.record(kind, route, elapsed, response.status_code)
             if response.status_code >= 500:
@@ -281,8 +298,9 @@ class User(threading.Thread):
         self.counter += 1
         value = f"load {self.email} save {self.counter:05d}"
         fields = [(n, value if n == "tasks" else v) for n, v in form["fields"]]
+        counted = self.measuring
         reply = self.call("save", "POST commitment", "POST", url, data=fields)
-        self._saved(reply, f"partner:{self.email}", value)
+        self._saved(reply, f"partner:{self.email}", value, counted)
 
     # -- writers
     def act_writer(self) -> None:
@@ -306,11 +324,12 @@ class User(threading.Thread):
                          if not line.startswith("[load ")]
                 value = "\n".join([*lines, marker])
             fields.append((name, value))
+        counted = self.measuring
         reply = self.call("save", "POST section", "POST", url, data=fields)
-        self._saved(reply, f"section:{section}", marker)
+        self._saved(reply, f"section:{section}", marker, counted)
 
-    def _saved(self, reply, key: str, value: str) -> None:
-        if reply is None or not self.measuring:
+    def _saved(self, reply, key: str, value: str, counted: bool) -> None:
+        if reply is None or not counted:
             return
         if reply.status_code in (302, 303):
             with self.stats.lock:
@@ -366,20 +385,15 @@ def verify(stats: Stats, before: dict[str, int]) -> dict:
                     lost.append(f"{key}: DB has {part.tasks!r}, client saved {values[-1]!r}")
             else:
                 section_id = int(ident)
-                count = db.session.scalar(select(func.count()).select_from(SectionVersion)
-                                          .where(SectionVersion.section_id == section_id))
-                made = count - before.get(key, 0)
-                if made != len(values):
-                    lost.append(f"{key}: {made} new versions, {len(values)} saves counted")
                 body = db.session.get(Section, section_id).body
-                if not any(v in body for v in values[-1:]) and not any(v in body for v in values):
-                    lost.append(f"{key}: no saved marker in the final body")
-                for value in values:  # every counted save is a version in the history
+                if "[load " in body and not any(v in body for v in values):
+                    lost.append(f"{key}: the final body holds no counted save")
+                for value in values:  # every counted save is exactly one version
                     found = db.session.scalar(select(func.count()).select_from(SectionVersion)
                                               .where(SectionVersion.section_id == section_id,
                                                      SectionVersion.body.contains(value)))
-                    if not found:
-                        lost.append(f"{key}: save {value} has no version")
+                    if found != 1:
+                        lost.append(f"{key}: save {value} is in {found} versions")
     return {"saves_checked": checked, "lost": lost}
 
 
@@ -387,12 +401,13 @@ def verify(stats: Stats, before: dict[str, int]) -> dict:
 # Report
 
 
-def percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile in milliseconds (None without samples)."""
     if not values:
-        return float("nan")
+        return None
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
+    return round(ordered[index] * 1000)
 
 
 def machine() -> dict:
@@ -439,20 +454,20 @@ def run(url: str, users: int, duration: float, seed: int, output: str | None) ->
         "errors": len(stats.errors), "error_samples": stats.errors[:10], "5xx": fivexx,
         "conflicts_409": stats.conflicts, **check,
         "latency_ms": {
-            kind: {"n": len(v), "p50": round(percentile(v, 50) * 1000),
-                   "p95": round(percentile(v, 95) * 1000),
-                   "p99": round(percentile(v, 99) * 1000)}
+            kind: {"n": len(v), "p50": percentile(v, 50),
+                   "p95": percentile(v, 95),
+                   "p99": percentile(v, 99)}
             for kind, v in [("pages+saves", pages)] + sorted(stats.samples.items())
         },
         "by_route_ms": {
-            route: {"n": len(v), "p50": round(percentile(v, 50) * 1000),
-                    "p95": round(percentile(v, 95) * 1000),
-                    "p99": round(percentile(v, 99) * 1000)}
+            route: {"n": len(v), "p50": percentile(v, 50),
+                    "p95": percentile(v, 95),
+                    "p99": percentile(v, 99)}
             for route, v in sorted(stats.by_route.items())
         },
     }
     p95 = report["latency_ms"]["pages+saves"]["p95"]
-    report["targets"] = {"p95_pages_under_250ms": p95 < 250, "no_5xx": fivexx == 0,
+    report["targets"] = {"p95_pages_under_250ms": p95 is not None and p95 < 250, "no_5xx": fivexx == 0,
                          "no_lost_write": not check["lost"], "no_error": not stats.errors}
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)

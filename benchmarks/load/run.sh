@@ -12,12 +12,14 @@ export CONSORTIUM_INSTANCE_PATH=${CONSORTIUM_INSTANCE_PATH:-/tmp/consortium-load
 export CONSORTIUM_ENV_NAME=production
 export CONSORTIUM_SECRET_KEY=${CONSORTIUM_SECRET_KEY:-load-test-secret-key-0123456789abcdef}
 
-dropdb -h 127.0.0.1 -U postgres --if-exists consortium_load
-createdb -h 127.0.0.1 -U postgres consortium_load
-"$VENV/bin/flask" --app consortium db upgrade
-"$VENV/bin/flask" --app consortium setup
-"$VENV/bin/flask" --app consortium demo load
-"$VENV/bin/python" benchmarks/load/loadtest.py setup --users "$USERS"
+if [ -z "${SKIP_SETUP:-}" ]; then  # SKIP_SETUP=1 reuses the database of a previous run
+    dropdb -h 127.0.0.1 -U postgres --if-exists consortium_load
+    createdb -h 127.0.0.1 -U postgres consortium_load
+    "$VENV/bin/flask" --app consortium db upgrade
+    "$VENV/bin/flask" --app consortium setup
+    "$VENV/bin/flask" --app consortium demo load
+    "$VENV/bin/python" benchmarks/load/loadtest.py setup --users "$USERS"
+fi
 
 "$VENV/bin/gunicorn" --config deploy/gunicorn.conf.py --workers 4 --bind "127.0.0.1:$PORT" \
     --access-logfile /dev/null "consortium:create_app()" &
