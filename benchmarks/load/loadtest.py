@@ -221,7 +221,7 @@ class User(threading.Thread):
         start = time.perf_counter()
         try:
             response = self.http.request(method, url, headers=headers, **kwargs)
-        except Exception as error:  # noqa: BLE001 - a transport error is a result too
+        except Exception as error:
             if self.measuring:
                 self.stats.error(f"{method} {route}: {type(error).__name__}: {error}")
             return None
@@ -262,7 +262,7 @@ class User(threading.Thread):
     def run(self) -> None:
         try:
             self.log_in()
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             self.stats.error(f"login {self.email}: {error!r}")
             self.ready.set()
             return
@@ -270,7 +270,7 @@ class User(threading.Thread):
         while not self.stop.is_set():
             try:
                 getattr(self, f"act_{self.role}")()
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 if self.measuring:
                     self.stats.error(f"{self.role} {self.email}: {error!r}")
             self.stop.wait(self.random.uniform(0.5, 1.5))
@@ -457,7 +457,7 @@ def run(url: str, users: int, duration: float, seed: int, output: str | None) ->
             kind: {"n": len(v), "p50": percentile(v, 50),
                    "p95": percentile(v, 95),
                    "p99": percentile(v, 99)}
-            for kind, v in [("pages+saves", pages)] + sorted(stats.samples.items())
+            for kind, v in [("pages+saves", pages), *sorted(stats.samples.items())]
         },
         "by_route_ms": {
             route: {"n": len(v), "p50": percentile(v, 50),
