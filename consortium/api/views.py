@@ -22,6 +22,7 @@ from ..directory.models import Organisation
 from ..extensions import csrf, db
 from ..folding import fold
 from ..proposals.models import Participation, Proposal, ProposalMember
+from ..web.errors import discard_session
 from ..workshops.models import Output, Workshop
 from .auth import ApiError, token_required
 from .openapi import openapi_document
@@ -45,7 +46,7 @@ def health():
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
-        db.session.rollback()
+        discard_session()
         return jsonify({"status": "unavailable", "database": "down"}), 503
     return jsonify({"status": "ok", "database": "ok"})
 

@@ -32,6 +32,7 @@ from ..proposals.models import (
     Proposal,
     ProposalMember,
 )
+from ..web.storage import write_upload
 from . import budget as b
 from .letter import LetterAction, LetterData
 from .models import Invitation, OutboxMessage, SignedLetter
@@ -810,9 +811,7 @@ def store_signed_letter(p: Participation, *, actor: User, filename: str, content
             N_("Upload the signed letter as a PDF, PNG or JPEG file."), {})})
     content_type, suffix = detected
     stored = secrets.token_hex(16) + suffix
-    folder = Path(upload_folder) / "letters"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / stored).write_bytes(content)
+    write_upload(Path(upload_folder) / "letters" / stored, content)
     stamp = now()
     db.session.execute(
         update(SignedLetter)

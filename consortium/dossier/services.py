@@ -36,6 +36,7 @@ from ..directory.models import Organisation as OrgModel
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..proposals.models import AuditEvent, Participation, Proposal
+from ..web.storage import write_upload
 from ..workshops.models import Action as ActionModel
 from ..workshops.models import Workshop as WorkshopModel
 from . import document, drafting, markup, structure
@@ -1025,10 +1026,8 @@ def store_reference(
     original = (filename or "reference.docx").replace("\\", "/").rsplit("/", 1)[-1][:255]
     if not original.lower().endswith(".docx"):
         raise ValidationFailed({"file": (N_("This is not a Word .docx file."), {})})
-    folder = Path(upload_folder) / REFERENCE_DIR
-    folder.mkdir(parents=True, exist_ok=True)
     stored = f"{secrets.token_hex(16)}.docx"
-    (folder / stored).write_bytes(data)
+    write_upload(Path(upload_folder) / REFERENCE_DIR / stored, data)
     ref = db.session.scalar(
         select(ReferenceDocument).where(ReferenceDocument.proposal_id == proposal.id)
     )

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from flask import Flask, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy.exc import DisconnectionError, OperationalError, PendingRollbackError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
+from .storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 HIDDEN_FIELDS = {"csrf_token", "version"}
@@ -29,7 +34,65 @@ def render_conflict():
     return render_template("errors/409.html", submitted=submitted_text()), 409
 
 
+def discard_session() -> None:
+    """Give the connection back after a database error, without expiring loaded objects
+    (the layout still shows the signed-in user). On a dead connection even the rollback
+    fails: SQLAlchemy has invalidated the connection by then and the session is dropped;
+    the pool opens a fresh one for the next query (pool_pre_ping)."""
+    try:
+        db.session.close()
+    except Exception:
+        log.warning("Closing the database session failed; the connection is discarded")
+        with contextlib.suppress(Exception):
+            db.session.close()
+        db.session.registry.clear()
+
+
+def render_unavailable(message: str, *, status: int = 503):
+    """A friendly "try again" page; plain HTML if even the layout cannot be rendered."""
+    title = _("Service briefly unavailable")
+    if request.path.startswith("/api/"):
+        return {"error": {"code": status, "message": message}}, status, {"Retry-After": "5"}
+    try:
+        body = render_template("errors/503.html", title=title, message=message)
+    except Exception:
+        log.warning("Could not render the 503 page", exc_info=True)
+        body = f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>" \
+               f"<p>{escape(message)}</p>"
+    return body, status, {"Retry-After": "5"}
+
+
 def init_app(app: Flask) -> None:
+    @app.teardown_appcontext
+    def close_session_quietly(_error):
+        # Runs before Flask-SQLAlchemy's own teardown (registered earlier). A connection cut
+        # after the response was built (the database restarted, the backend terminated)
+        # makes the final rollback fail: that must not turn a finished page into a 500.
+        discard_session()
+        db.session.registry.clear()
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DisconnectionError)
+    @app.errorhandler(PendingRollbackError)
+    def database_unavailable(error: Exception):
+        # A lost or refused database connection (restart, failover, terminated backend): the
+        # transaction is rolled back, nothing is half-saved, and the pool reconnects on the
+        # next request (pool_pre_ping).
+        log.error("Database unavailable on %s %s: %s", request.method, request.path,
+                  str(error).splitlines()[0] if str(error) else type(error).__name__)
+        discard_session()
+        return render_unavailable(
+            _("The database did not answer. Nothing was saved: try again in a moment."))
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_unavailable(error: Exception):
+        log.error("Upload storage unavailable on %s %s: %s", request.method, request.path,
+                  error)
+        discard_session()
+        return render_unavailable(
+            _("The file could not be stored (the disk is full or read-only). Nothing was "
+              "saved: try again later or tell the administrator."))
+
     @app.errorhandler(StaleDataError)
     def stale(_error):
         return render_conflict()
