@@ -67,7 +67,7 @@ def main() -> None:
                     builds.append((end - middle) * 1000)
                     totals.append((end - start) * 1000)
                     size = len(data)
-                p95 = sorted(totals)[max(0, int(round(0.95 * len(totals))) - 1)]
+                p95 = sorted(totals)[max(0, round(0.95 * len(totals)) - 1)]
                 print(
                     f"{acronym:8} {lang:4} {statistics.median(gathers):10.1f} "
                     f"{statistics.median(builds):10.1f} {statistics.median(totals):10.1f} "
