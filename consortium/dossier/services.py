@@ -20,7 +20,6 @@ import stat
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +27,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import User
-from ..calls.models import Topic
 from ..commitments import budget as b
-from ..commitments.letter import LetterAction, LetterData, build_letters
-from ..commitments.workflow import ParticipantRole
+from ..commitments.letter import LetterData, build_letters
+from ..commitments.services import budget_of, rates
+from ..commitments.services import letter_data as commitment_letter_data
 from ..directory.models import Organisation as OrgModel
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
@@ -52,8 +51,6 @@ def N_(message: str) -> str:
 
 #: Participations left out of the dossier (not, or no longer, part of the consortium).
 EXCLUDED_STATUSES = frozenset({"candidate", "declined", "withdrawn"})
-DEFAULT_FUNDING_RATE = Decimal("0.60")
-DEFAULT_INDIRECT_RATE = Decimal("0.07")
 MAX_BODY = 200_000
 LANGS = ("en", "fr")
 
@@ -203,46 +200,9 @@ class Gathered:
     participations: tuple[Participation, ...]
 
 
-def rates(proposal: Proposal) -> tuple[Decimal, Decimal]:
-    """(funding rate, indirect rate) of the topic, LIFE defaults when the topic has none."""
-    topic: Topic = proposal.topic
-    funding = topic.funding_rate if topic.funding_rate is not None else DEFAULT_FUNDING_RATE
-    indirect = topic.indirect_rate if topic.indirect_rate is not None else DEFAULT_INDIRECT_RATE
-    return Decimal(funding), Decimal(indirect)
-
-
-def participant_role(p: Participation) -> ParticipantRole | None:
-    try:
-        return ParticipantRole.parse(p.role or "")
-    except ValueError:
-        return None
-
-
 def participation_budget(p: Participation, action_codes: dict[int, str]) -> b.ParticipationBudget:
-    """Exactly the commitments board's computation for one participation."""
-    funding, indirect = rates(p.proposal)
-    months = {
-        action_codes[e.action_id]: Decimal(e.person_months or 0)
-        for e in p.efforts
-        if e.action_id in action_codes
-    }
-    return b.participation_budget(
-        b.CostLines(
-            personnel=p.cost_personnel or 0,
-            subcontracting=p.cost_subcontracting or 0,
-            travel=p.cost_travel or 0,
-            equipment=p.cost_equipment or 0,
-            other_goods=p.cost_other_goods or 0,
-            other_costs=p.cost_other or 0,
-        ),
-        indirect_rate=indirect,
-        funding_rate=funding,
-        requested_eu=p.eu_requested,
-        own_cofinancing=p.own_cofinancing or 0,
-        other_funding=p.other_funding or 0,
-        person_months=months,
-        role=participant_role(p),
-    )
+    """Exactly the commitments board's computation for one participation (the same code)."""
+    return budget_of(p)
 
 
 def consortium_participations(proposal: Proposal) -> list[Participation]:
@@ -894,47 +854,8 @@ def export_partner_table(proposal: Proposal, lang: str, *, upload_folder: str) -
 
 
 def letter_data(p: Participation, actions: Sequence[ActionModel], *, today: dt.date) -> LetterData:
-    """One partner's letter of commitment, from the same data as the commitments area."""
-    proposal = p.proposal
-    codes = {a.id: a.code for a in actions}
-    months = {e.action_id: Decimal(e.person_months or 0) for e in p.efforts}
-    involved = [
-        a
-        for a in actions
-        if a.lead_organisation_id == p.organisation_id
-        or a.id in months
-        or any(x.organisation_id == p.organisation_id for x in a.participants)
-    ]
-    coordinator = next((x for x in proposal.participations if x.role == "coordinator"), None)
-    org = p.organisation
-    return LetterData(
-        organisation_legal_name=org.name,
-        organisation_acronym=org.acronym or "",
-        proposal_acronym=proposal.acronym,
-        proposal_title=proposal.title,
-        topic_id=proposal.topic.identifier,
-        coordinator_name=coordinator.organisation.name if coordinator else "—",
-        role=participant_role(p) or ParticipantRole.BENEFICIARY,
-        city=org.city or "",
-        country=org.country or "",
-        pic=org.pic,
-        affiliated_to=p.affiliated_to.organisation.name if p.affiliated_to else None,
-        actions=[
-            LetterAction(
-                code=a.code,
-                title=a.title,
-                leads=a.lead_organisation_id == p.organisation_id,
-                person_months=months.get(a.id, Decimal(0)),
-            )
-            for a in involved
-        ],
-        tasks=p.tasks or "",
-        budget=participation_budget(p, codes),
-        signatory_name=p.confirmed_by_name or p.contact_name or "",
-        signatory_function=p.confirmed_by_function or p.contact_function or "",
-        place=org.city or "",
-        date=p.confirmed_at.date() if p.confirmed_at else today,
-    )
+    """One partner's letter of commitment: the commitments area's own letter data."""
+    return commitment_letter_data(p, today=today)
 
 
 def export_letters(proposal: Proposal, lang: str, *, today: dt.date | None = None) -> bytes:
