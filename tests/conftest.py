@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 TEST_DATABASE_URL = os.environ.get("CONSORTIUM_TEST_DATABASE_URL")
 PASSWORD = "correct horse battery staple"
@@ -53,7 +53,8 @@ def make_app(tmp_path):
         app = create_app(test_config(tmp_path, **overrides))
         with app.app_context():
             if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-                if not _pg_schema_ready:
+                # Built once per session; rebuilt if a test (migrations, restore) dropped it.
+                if not _pg_schema_ready or not inspect(db.engine).has_table("login_attempt"):
                     db.drop_all()
                     db.create_all()
                     _pg_schema_ready = True
