@@ -39,6 +39,7 @@ from consortium.commitments.budget import (
     percent,
 )
 from consortium.commitments.workflow import ParticipantRole
+from consortium.wordfields import add_field
 
 Lang = Literal["en", "fr"]
 LANGS: tuple[Lang, ...] = ("en", "fr")
@@ -304,25 +305,6 @@ def _heading(doc: DocxDocument, text: str, *, size: float = 12) -> None:
     _run(paragraph, text, bold=True, size=size, color=_DARK)
 
 
-def _field(paragraph: Paragraph, instruction: str, placeholder: str = "1") -> None:
-    """Append a Word field (``PAGE``, ``SECTIONPAGES``...) as fldChar begin/separate/end."""
-    def char(kind: str) -> None:
-        run = paragraph.add_run()
-        element = OxmlElement("w:fldChar")
-        element.set(qn("w:fldCharType"), kind)
-        run._r.append(element)
-
-    char("begin")
-    run = paragraph.add_run()
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {instruction} "
-    run._r.append(instr)
-    char("separate")
-    paragraph.add_run(placeholder)
-    char("end")
-
-
 def _restart_page_numbers(section_element: object) -> None:
     """Make a section number its pages from 1 (``w:pgNumType w:start="1"``)."""
     sect_pr = section_element
@@ -432,10 +414,10 @@ def _setup_section(doc: DocxDocument, data: LetterData, lang: Lang, *,
                                       organisation=short), size=8, color=_GREY)
     foot = _para(footer, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=0)
     _run(foot, texts["page"], size=8, color=_GREY)
-    _field(foot, "PAGE")
+    add_field(foot, "PAGE")
     if page_total:
         _run(foot, texts["page_of"], size=8, color=_GREY)
-        _field(foot, "NUMPAGES")
+        add_field(foot, "NUMPAGES")
     for run in foot.runs:
         run.font.size = Pt(8)
         run.font.color.rgb = _GREY

@@ -48,6 +48,7 @@ from consortium.dossier.drafting import (
 )
 from consortium.dossier.markup import Block, Inline, clean_for_word, parse
 from consortium.dossier.structure import SectionSpec, load_structure, structure_note
+from consortium.wordfields import add_field
 
 A4_WIDTH, A4_HEIGHT = Mm(210), Mm(297)
 MARGIN = Mm(20)
@@ -403,27 +404,6 @@ def _clear(part_element) -> None:  # type: ignore[no-untyped-def]
             part_element.remove(child)
 
 
-def _add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") -> None:
-    """A complex field (PAGE, NUMPAGES, TOC…) with a cached result Word/LibreOffice refresh."""
-
-    def fld(kind: str) -> None:
-        run = paragraph.add_run()
-        el = OxmlElement("w:fldChar")
-        el.set(qn("w:fldCharType"), kind)
-        if kind == "begin":
-            el.set(qn("w:dirty"), "true")
-        run._r.append(el)
-
-    fld("begin")
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {instruction} "
-    paragraph.add_run()._r.append(instr)
-    fld("separate")
-    paragraph.add_run(placeholder)
-    fld("end")
-
-
 def _header_footer(doc: DocxDocument, acronym: str, lang: str) -> None:
     for section in doc.sections:
         section.different_first_page_header_footer = True
@@ -443,9 +423,9 @@ def _header_footer(doc: DocxDocument, acronym: str, lang: str) -> None:
             clean_for_word(_t(lang, "footer", acronym=acronym)), _style(doc, "Footer")
         )
         footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _add_field(footer, "PAGE")
+        add_field(footer, "PAGE", dirty=True)
         footer.add_run(_t(lang, "of"))
-        _add_field(footer, "NUMPAGES")
+        add_field(footer, "NUMPAGES", dirty=True)
         section.first_page_header.add_paragraph("")
         section.first_page_footer.add_paragraph("")
 
