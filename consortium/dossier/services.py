@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..commitments import budget as b
@@ -37,6 +38,7 @@ from ..extensions import db
 from ..proposals.models import AuditEvent, Participation, Proposal
 from ..web.storage import write_upload
 from ..workshops.models import Action as ActionModel
+from ..workshops.models import Output as OutputModel
 from ..workshops.models import Workshop as WorkshopModel
 from . import document, drafting, markup, structure
 from .models import SECTION_STATUSES, ReferenceDocument, Section, SectionTemplate, SectionVersion
@@ -200,9 +202,10 @@ class Gathered:
     participations: tuple[Participation, ...]
 
 
-def participation_budget(p: Participation, action_codes: dict[int, str]) -> b.ParticipationBudget:
+def participation_budget(p: Participation, actions: dict[int, ActionModel]
+                         ) -> b.ParticipationBudget:
     """Exactly the commitments board's computation for one participation (the same code)."""
-    return budget_of(p)
+    return budget_of(p, actions)
 
 
 def consortium_participations(proposal: Proposal) -> list[Participation]:
@@ -216,6 +219,7 @@ def _actions(proposal: Proposal) -> list[ActionModel]:
             select(ActionModel)
             .where(ActionModel.proposal_id == proposal.id)
             .order_by(ActionModel.position, ActionModel.code, ActionModel.id)
+            .options(selectinload(ActionModel.participants), selectinload(ActionModel.sources))
         )
     )
 
@@ -256,8 +260,8 @@ def gather(proposal: Proposal, *, with_network: bool = True) -> Gathered:
     """Read everything the drafts and the export use from the database."""
     participations = consortium_participations(proposal)
     actions = _actions(proposal)
-    codes = {a.id: a.code for a in actions}
-    budgets = [(p, participation_budget(p, codes)) for p in participations]
+    by_id = {a.id: a for a in actions}
+    budgets = [(p, participation_budget(p, by_id)) for p in participations]
     consortium = b.consortium_budget(
         [b.ConsortiumRow(str(p.id), p.organisation.short_name, pb) for p, pb in budgets]
     )
@@ -298,6 +302,11 @@ def gather(proposal: Proposal, *, with_network: bool = True) -> Gathered:
             select(WorkshopModel)
             .where(WorkshopModel.proposal_id == proposal.id)
             .order_by(WorkshopModel.held_on, WorkshopModel.id)
+            .options(
+                selectinload(WorkshopModel.attendances),
+                selectinload(WorkshopModel.attendees),
+                selectinload(WorkshopModel.outputs).selectinload(OutputModel.organisations),
+            )
         )
     )
     outputs: list[drafting.Output] = []
@@ -360,7 +369,11 @@ def gather(proposal: Proposal, *, with_network: bool = True) -> Gathered:
             )
         )
     orgs = (
-        db.session.scalars(select(OrgModel).where(OrgModel.id.in_(org_ids))).all()
+        db.session.scalars(
+            select(OrgModel)
+            .where(OrgModel.id.in_(org_ids))
+            .options(selectinload(OrgModel.themes), selectinload(OrgModel.past_projects))
+        ).all()
         if org_ids
         else []
     )

@@ -135,10 +135,12 @@ class Participation(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     proposal: Mapped[Proposal] = relationship(back_populates="participations")
-    organisation: Mapped[Organisation] = relationship()
+    # A participation is nearly always shown with its organisation and budgeted with its
+    # efforts: load them with it rather than one query per row (the board lists dozens).
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
     affiliated_to: Mapped[Participation | None] = relationship(remote_side=[id])
     efforts: Mapped[list[ActionEffort]] = relationship(
-        back_populates="participation", cascade="all, delete-orphan"
+        back_populates="participation", cascade="all, delete-orphan", lazy="selectin"
     )
 
     __mapper_args__ = {"version_id_col": version}

@@ -161,7 +161,8 @@ class Action(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
-    lead_organisation: Mapped[Organisation | None] = relationship()
+    # Every list of actions shows who leads each one.
+    lead_organisation: Mapped[Organisation | None] = relationship(lazy="joined")
     participants: Mapped[list[ActionParticipant]] = relationship(
         back_populates="action", cascade="all, delete-orphan", order_by="ActionParticipant.id"
     )
