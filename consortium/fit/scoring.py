@@ -688,11 +688,17 @@ def _project_label(project: PastProject) -> str:
 
 def _eu_level(org: OrgProfile) -> int:
     """0 none, 1 participant, 2 coordinator, from the declared level and past projects."""
-    declared = {"participant": 1, "coordinator": 2}.get(fast_fold(org.eu_experience), 0)
+    declared = _EU_LEVELS.get(fast_fold(org.eu_experience), 0)
     derived = 0
     for project in org.past_projects:
-        derived = max(derived, 2 if fast_fold(project.role) == "coordinator" else 1)
+        role = project.role
+        if role == "coordinator" or fast_fold(role) == "coordinator":
+            return 2
+        derived = 1
     return max(declared, derived)
+
+
+_EU_LEVELS = {"participant": 1, "coordinator": 2}
 
 
 class Prepared:
@@ -753,10 +759,33 @@ class Prepared:
                 self.pointed_by.setdefault(other, set()).add(m.id)
         self.reached = frozenset(self.reach_count) | self.member_ids
         self.duration_years = (consortium.duration_months or DEFAULT_DURATION_MONTHS) / 12
-        # past project -> (points, year, label, reason), filled while scoring
+        # Caches filled while scoring. Components that depend on a few fields only are
+        # immutable and shared by every organisation with the same values of those fields.
+        # past project -> (points, year, label, reason)
         self._projects: dict[PastProject, tuple[int, int, str, Reason]] = {}
-        self._themes: dict[frozenset[str], frozenset[str]] = {}  # concepts -> their themes
-        self._eligibility: dict[tuple[object, ...], Eligibility] = {}
+        self._titles: dict[str, str | None] = {}  # project title -> relevant terms (or None)
+        self._eligibility: dict[tuple[object, ...], tuple[Eligibility, ComponentScore]] = {}
+        self._capacity: dict[tuple[object, ...], ComponentScore] = {}
+        self._engagement: dict[tuple[int, int], ComponentScore] = {}
+        self._complementarity: dict[tuple[object, ...], ComponentScore] = {}
+        self._network: dict[tuple[object, ...], ComponentScore] = {}
+        self._theme_reasons: dict[tuple[str, ...], Reason] = {}
+        self._concept_weight = {cid: c.weight for cid, c in th.concepts.items()}
+        # relevant themes of each concept (``themes_of`` restricted to the topic's themes)
+        self._concept_themes = {
+            cid: c.themes & self.topic_themes
+            for cid, c in th.concepts.items()
+            if c.themes & self.topic_themes
+        }
+        # what the members other than a non-member organisation cover (see ``_others_cover``)
+        self._covered = set(self.concept_cover)
+        self._gaps = self.reference_concepts - self._covered
+        self._no_experience = _component_score(
+            Component.EXPERIENCE,
+            0,
+            self._w["experience"],
+            (_shared_reason(Polarity.MINUS, N_("No past LIFE or EU project recorded")),),
+        )
 
     def _weight(self, concept_ids: Iterable[str]) -> float:
         concepts = self.thesaurus.concepts
@@ -769,12 +798,15 @@ class Prepared:
     ) -> ComponentScore:
         """Match with the topic and with the proposal's own actions and needs."""
         th = self.thesaurus
-        org_concepts = matches.keys()
+        weight = self._concept_weight
         parts: list[tuple[float, float]] = []
         reasons: list[Reason] = []
         if self.topic_concepts:
-            hit = [c for c in org_concepts if c in self.topic_matching]
-            parts.append((4, self._weight(hit) / min(_SATURATE_CONCEPTS, self._topic_weight)))
+            topic_matching = self.topic_matching
+            hit = [c for c in matches if c in topic_matching]
+            parts.append(
+                (4, sum([weight[c] for c in hit]) / min(_SATURATE_CONCEPTS, self._topic_weight))
+            )
             if hit:
                 reasons.append(
                     _reason(
@@ -788,8 +820,11 @@ class Prepared:
                     _shared_reason(Polarity.MINUS, N_("No match with the topic's key concepts"))
                 )
         if self.need_concepts:
-            hit = [c for c in org_concepts if c in self.need_concepts]
-            parts.append((3, self._weight(hit) / min(_SATURATE_CONCEPTS, self._need_weight)))
+            need_concepts = self.need_concepts
+            hit = [c for c in matches if c in need_concepts]
+            parts.append(
+                (3, sum([weight[c] for c in hit]) / min(_SATURATE_CONCEPTS, self._need_weight))
+            )
             if hit:
                 reasons.append(
                     _reason(
@@ -805,24 +840,27 @@ class Prepared:
                     )
                 )
         if self.topic_themes:
-            key = frozenset(org_concepts)
-            concept_themes = self._themes.get(key)
-            if concept_themes is None:
-                concept_themes = self._themes[key] = th.themes_of(key)
-            org_themes = frozenset(org.themes) | concept_themes
-            shared = sorted(org_themes & self.topic_themes)
-            parts.append((2, len(shared) / min(_SATURATE_THEMES, len(self.topic_themes))))
-            if shared:
-                labels = _theme_labels()
-                reasons.append(
-                    _reason(
+            # (declared themes | themes of the matched concepts) & the topic's themes
+            shared_set = set(self.topic_themes.intersection(org.themes))
+            concept_themes = self._concept_themes
+            for cid in matches:
+                found = concept_themes.get(cid)
+                if found:
+                    shared_set |= found
+            parts.append((2, len(shared_set) / min(_SATURATE_THEMES, len(self.topic_themes))))
+            if shared_set:
+                shared = tuple(sorted(shared_set))
+                reason = self._theme_reasons.get(shared)
+                if reason is None:
+                    labels = _theme_labels()
+                    reason = self._theme_reasons[shared] = _reason(
                         Polarity.PLUS,
                         N_("Shares themes with the topic: %(themes)s"),
                         themes=", ".join(labels.get(t, t) for t in shared),
                     )
-                )
+                reasons.append(reason)
         if self.topic_tokens:
-            shared_words = sorted(forms[t] for t in forms.keys() & self.topic_tokens)
+            shared_words = sorted([forms[t] for t in self.topic_tokens.intersection(forms)])
             parts.append((1, len(shared_words) / _SATURATE_WORDS))
             if shared_words:
                 reasons.append(
@@ -842,8 +880,15 @@ class Prepared:
 
     def capacity(self, org: OrgProfile) -> ComponentScore:
         """Staff, annual budget against the expected share, EU-grant experience."""
+        staff, budget, level = org.staff, org.annual_budget_eur, _eu_level(org)
+        key = (staff, type(staff), budget, level)
+        cached = self._capacity.get(key)
+        if cached is None:
+            cached = self._capacity[key] = self._capacity_of(staff, budget, level)
+        return cached
+
+    def _capacity_of(self, staff: int | None, budget: float | None, level: int) -> ComponentScore:
         reasons: list[Reason] = []
-        staff = org.staff
         if staff is None:
             f_staff = 0.0
             reasons.append(_shared_reason(Polarity.MINUS, N_("Staff not recorded")))
@@ -856,7 +901,6 @@ class Prepared:
                     staff=staff,
                 )
             )
-        budget = org.annual_budget_eur
         share = self.consortium.expected_share_eur
         if budget is None or budget <= 0:
             f_budget = 0.0
@@ -888,7 +932,6 @@ class Prepared:
                     budget=f"{budget:,.0f}",
                 )
             )
-        level = _eu_level(org)
         f_eu = (0.0, 0.6, 1.0)[level]
         reasons.append(
             (
@@ -900,47 +943,57 @@ class Prepared:
         score = _mean_score([(1, f_staff), (2, f_budget), (1, f_eu)])
         return _component_score(Component.CAPACITY, score, self._w["capacity"], tuple(reasons))
 
+    def _past_project(self, project: PastProject) -> tuple[int, int, str, Reason]:
+        """(points, year, label, reason) of one past project."""
+        life = _is_life(project)
+        points = 25 if life else 15
+        title = project.title
+        if title in self._titles:
+            terms = self._titles[title]
+        else:
+            th = self.thesaurus
+            title_matches = th.analysis(title)[0]
+            hit = [c for c in title_matches if c in self.relevant_concepts]
+            terms = self._titles[title] = th.describe(title_matches, hit) if hit else None
+        role = project.role
+        coordinator = role == "coordinator" or fast_fold(role) == "coordinator"
+        points += (15 if terms is not None else 0) + (10 if coordinator else 0)
+        label = _project_label(project)
+        programme = "LIFE" if life else project.programme.strip() or "EU"
+        if terms is not None:
+            reason = _reason(
+                Polarity.PLUS,
+                N_(
+                    "%(programme)s project %(project)s as %(role)s, "
+                    "relevant to this topic (%(terms)s)"
+                ),
+                terms=terms,
+                programme=programme,
+                project=label,
+                role=role,
+            )
+        else:
+            reason = _reason(
+                Polarity.PLUS,
+                N_("%(programme)s project %(project)s as %(role)s"),
+                programme=programme,
+                project=label,
+                role=role,
+            )
+        return (points, project.year or 0, label, reason)
+
     def experience(self, org: OrgProfile) -> ComponentScore:
         """Past LIFE/EU projects, more for relevant ones and as coordinator."""
-        th = self.thesaurus
+        if not org.past_projects:
+            return self._no_experience
         scored: list[tuple[int, int, str, Reason]] = []
         cache = self._projects
         for project in org.past_projects:
             cached = cache.get(project)
-            if cached is not None:
-                scored.append(cached)
-                continue
-            life = _is_life(project)
-            points = 25 if life else 15
-            title_matches = th.match(project.title)
-            hit = [c for c in title_matches if c in self.relevant_concepts]
-            coordinator = fast_fold(project.role) == "coordinator"
-            points += (15 if hit else 0) + (10 if coordinator else 0)
-            params = {
-                "programme": "LIFE" if life else project.programme.strip() or "EU",
-                "project": _project_label(project),
-                "role": project.role,
-            }
-            if hit:
-                reason = _reason(
-                    Polarity.PLUS,
-                    N_(
-                        "%(programme)s project %(project)s as %(role)s, "
-                        "relevant to this topic (%(terms)s)"
-                    ),
-                    terms=th.describe(title_matches, hit),
-                    **params,
-                )
-            else:
-                reason = _reason(
-                    Polarity.PLUS, N_("%(programme)s project %(project)s as %(role)s"), **params
-                )
-            item = (points, project.year or 0, _project_label(project), reason)
-            cache[project] = item  # partners of one past project share it: score it once
-            scored.append(item)
-        if not scored:
-            reasons = (_shared_reason(Polarity.MINUS, N_("No past LIFE or EU project recorded")),)
-            return _component_score(Component.EXPERIENCE, 0, self._w["experience"], reasons)
+            if cached is None:
+                # partners of one past project share it: score it once
+                cached = cache[project] = self._past_project(project)
+            scored.append(cached)
         scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
         listed = [s[3] for s in scored[:5]]
         if len(scored) > 5:
@@ -969,8 +1022,33 @@ class Prepared:
 
     def complementarity(self, org: OrgProfile, matches: Mapping[str, str]) -> ComponentScore:
         """What the organisation adds that the rest of the consortium lacks."""
+        if org.id in self.members:
+            covered, types, countries = self._others_cover(org)
+            return self._complementarity_of(org, matches, covered, types, countries)
+        # a non-member is compared with every member: the result depends only on the gaps it
+        # fills (with the terms found), its type and its country
+        gaps = self._gaps
+        key = (
+            tuple([(c, matches[c]) for c in matches if c in gaps]) if gaps else (),
+            org.org_type,
+            org.country,
+        )
+        cached = self._complementarity.get(key)
+        if cached is None:
+            cached = self._complementarity[key] = self._complementarity_of(
+                org, matches, self._covered, self.type_count, self.country_count
+            )
+        return cached
+
+    def _complementarity_of(
+        self,
+        org: OrgProfile,
+        matches: Mapping[str, str],
+        covered: set[str],
+        types: Counter[str],
+        countries: Counter[str],
+    ) -> ComponentScore:
         th = self.thesaurus
-        covered, types, countries = self._others_cover(org)
         parts: list[tuple[float, float]] = []
         reasons: list[Reason] = []
         ref = self.reference_concepts
@@ -1073,27 +1151,53 @@ class Prepared:
 
     def network(self, org: OrgProfile) -> ComponentScore:
         """Ties to current members (trust) and bridges to organisations they do not reach."""
-        is_member = org.id in self.members
-        others = self.member_ids - {org.id} if is_member else self.member_ids
+        oid = org.id
+        if oid in self.members:
+            return self._member_network(org)
+        # a non-member: its ties are the members among its neighbours or listing it, its
+        # bridges the neighbours no member reaches; the result depends on those alone
+        own = self.neighbours.get(oid, ())
+        if not isinstance(own, set | frozenset):
+            own = frozenset(own)
+        ties = self.member_ids.intersection(own)
+        pointed = self.pointed_by.get(oid)
+        if pointed:
+            ties = ties | pointed
+        bridges = own - self.reached
+        n_bridges = len(bridges) - (oid in bridges)
+        key = (frozenset(ties), n_bridges, bool(own) and own != {oid})
+        cached = self._network.get(key)
+        if cached is None:
+            cached = self._network[key] = self._network_of(
+                self.member_ids, ties, n_bridges, key[2]
+            )
+        return cached
+
+    def _member_network(self, org: OrgProfile) -> ComponentScore:
+        others = self.member_ids - {org.id}
         own = frozenset(self.neighbours.get(org.id, ())) - {org.id}
         ties = (own & others) | (self.pointed_by.get(org.id, set()) - {org.id})
-        if is_member:
-            counts = self.reach_count - Counter(self.member_nb[org.id])
-            reached: frozenset[int] | set[int] = set(+counts) | others
-        else:
-            reached = self.reached
+        counts = self.reach_count - Counter(self.member_nb[org.id])
+        reached = set(+counts) | others
         bridges = own - reached - {org.id}
+        return self._network_of(others, ties, len(bridges), bool(own))
+
+    def _network_of(
+        self, others: Iterable[int], ties: Iterable[int], n_bridges: int, has_own: bool
+    ) -> ComponentScore:
         parts: list[tuple[float, float]] = []
         reasons: list[Reason] = []
         if others:
-            parts.append((2, len(ties) / min(_SATURATE_CONCEPTS, len(others))))
+            n_others = len(others)  # type: ignore[arg-type]
+            n_ties = len(ties)  # type: ignore[arg-type]
+            parts.append((2, n_ties / min(_SATURATE_CONCEPTS, n_others)))
             if ties:
                 names = sorted((self.members[m].name for m in ties), key=fast_fold)
                 reasons.append(
                     _reason(
                         Polarity.PLUS,
                         N_("Already works with members of the consortium: %(names)s (%(count)s)"),
-                        count=len(ties),
+                        count=n_ties,
                         names=", ".join(names[:_MAX_LISTED]),
                     )
                 )
@@ -1101,25 +1205,32 @@ class Prepared:
                 reasons.append(
                     _shared_reason(Polarity.MINUS, N_("No known tie with current members"))
                 )
-        parts.append((1, len(bridges) / 3))
-        if bridges:
+        parts.append((1, n_bridges / 3))
+        if n_bridges:
             reasons.append(
                 _shared_reason(
                     Polarity.PLUS,
                     N_("Organisations it reaches that no member reaches yet: %(count)s"),
-                    count=len(bridges),
+                    count=n_bridges,
                 )
             )
-        elif not own:
+        elif not has_own:
             reasons.append(_shared_reason(Polarity.MINUS, N_("No known cooperation ties")))
         score = _mean_score(parts)
         return _component_score(Component.NETWORK, score, self._w["network"], tuple(reasons))
 
     def engagement(self, org: OrgProfile) -> ComponentScore:
         """Workshop attendance and outputs contributed."""
+        key = (org.workshops_attended, org.outputs_contributed)
+        cached = self._engagement.get(key)
+        if cached is None:
+            cached = self._engagement[key] = self._engagement_of(*key)
+        return cached
+
+    def _engagement_of(self, attended: int, outputs: int) -> ComponentScore:
         held = self.consortium.workshops_held
-        attended = max(0, org.workshops_attended)
-        outputs = max(0, org.outputs_contributed)
+        attended = max(0, attended)
+        outputs = max(0, outputs)
         parts: list[tuple[float, float]] = []
         reasons: list[Reason] = []
         if held > 0:
@@ -1159,14 +1270,19 @@ class Prepared:
             org.country,
             pic if pic is None or not _PIC.match(pic.strip()) else True,
         )
-        elig = self._eligibility.get(key)
-        if elig is None:
-            elig = self._eligibility[key] = assess_eligibility(org, self.countries)
-        matches, forms = self.thesaurus.analyse(org.text)
+        cached = self._eligibility.get(key)
+        if cached is None:
+            elig = assess_eligibility(org, self.countries)
+            cached = self._eligibility[key] = (
+                elig,
+                _component_score(
+                    Component.ELIGIBILITY, elig.score, self._w["eligibility"], elig.reasons
+                ),
+            )
+        elig, elig_score = cached
+        matches, forms = self.thesaurus.analysis(org.text)
         components = (
-            _component_score(
-                Component.ELIGIBILITY, elig.score, self._w["eligibility"], elig.reasons
-            ),
+            elig_score,
             self.relevance(org, matches, forms),
             self.capacity(org),
             self.experience(org),
