@@ -47,8 +47,9 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -138,6 +139,25 @@ _new = object.__new__
 _set = object.__setattr__
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk step that creates no cycles.
+
+    Loading and scoring thousands of organisations allocates hundreds of thousands of small
+    objects; with the collector running, each batch of allocations triggers collections that
+    walk every live object of the process (tens of milliseconds each), although none of these
+    objects is ever part of a reference cycle (reference counting frees them). Nested pauses
+    are fine: only the outermost one re-enables the collector.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _reason(polarity: Polarity, template: str, **params: object) -> Reason:
     # Same as Reason(template, MappingProxyType(params), polarity), minus the frozen-dataclass
     # __init__ overhead: tens of thousands of reasons are built per ranking.
@@ -199,6 +219,29 @@ class OrgProfile:
     past_projects: tuple[PastProject, ...] = ()
     workshops_attended: int = 0
     outputs_contributed: int = 0
+
+
+_ORG_FIELDS = tuple(f.name for f in fields(OrgProfile))
+_PROJECT_FIELDS = tuple(f.name for f in fields(PastProject))
+
+
+def make_org_profile(*values: object) -> OrgProfile:
+    """``OrgProfile(*values)`` with every field given in order, without the frozen-dataclass
+    ``__init__`` cost (the services build one per organisation of the directory)."""
+    if len(values) != len(_ORG_FIELDS):
+        raise TypeError(f"make_org_profile takes {len(_ORG_FIELDS)} values, not {len(values)}")
+    profile = _new(OrgProfile)
+    profile.__dict__.update(zip(_ORG_FIELDS, values, strict=True))
+    return profile
+
+
+def make_past_project(*values: object) -> PastProject:
+    """``PastProject(*values)`` with every field given in order (see ``make_org_profile``)."""
+    if len(values) != len(_PROJECT_FIELDS):
+        raise TypeError(f"make_past_project takes {len(_PROJECT_FIELDS)} values")
+    project = _new(PastProject)
+    project.__dict__.update(zip(_PROJECT_FIELDS, values, strict=True))
+    return project
 
 
 @dataclass(frozen=True)
@@ -296,6 +339,11 @@ class FitScore:
     def sort_key(self) -> tuple[bool, float, str, int]:
         """Eligible first, then higher total, then name, then id."""
         return (not self.eligible, -self.total, fast_fold(self.name), self.org_id)
+
+
+def _sort_key(fit: FitScore) -> tuple[bool, float, str, int]:
+    # FitScore.sort_key without the property call
+    return (not fit.eligible, -fit.total, fast_fold(fit.name), fit.org_id)
 
 
 def _component_score(
@@ -769,14 +817,17 @@ class Prepared:
         self._engagement: dict[tuple[int, int], ComponentScore] = {}
         self._complementarity: dict[tuple[object, ...], ComponentScore] = {}
         self._network: dict[tuple[object, ...], ComponentScore] = {}
-        self._theme_reasons: dict[tuple[str, ...], Reason] = {}
-        self._concept_weight = {cid: c.weight for cid, c in th.concepts.items()}
-        # relevant themes of each concept (``themes_of`` restricted to the topic's themes)
-        self._concept_themes = {
-            cid: c.themes & self.topic_themes
-            for cid, c in th.concepts.items()
-            if c.themes & self.topic_themes
-        }
+        self._theme_reasons: dict[frozenset[str], Reason] = {}
+        self._word_reasons: dict[tuple[str, ...], Reason] = {}
+        # concept id -> (topic concept?, needs concept?, weight, its themes shared with the
+        # topic), for the concepts that count in relevance: one pass over an organisation's
+        self._relevance_info: dict[str, tuple[bool, bool, float, frozenset[str]]] = {}
+        for cid, concept in th.concepts.items():
+            in_topic = cid in self.topic_matching
+            in_needs = cid in self.need_concepts
+            themes = concept.themes & self.topic_themes
+            if in_topic or in_needs or themes:
+                self._relevance_info[cid] = (in_topic, in_needs, concept.weight, themes)
         # what the members other than a non-member organisation cover (see ``_others_cover``)
         self._covered = set(self.concept_cover)
         self._gaps = self.reference_concepts - self._covered
@@ -798,21 +849,33 @@ class Prepared:
     ) -> ComponentScore:
         """Match with the topic and with the proposal's own actions and needs."""
         th = self.thesaurus
-        weight = self._concept_weight
+        topic_hit: list[str] = []
+        need_hit: list[str] = []
+        topic_weight = need_weight = 0.0
+        themes: frozenset[str] = self.topic_themes.intersection(org.themes)
+        info_of = self._relevance_info
+        for cid in matches:  # in order of appearance in the text
+            info = info_of.get(cid)
+            if info is not None:
+                in_topic, in_needs, weight, concept_themes = info
+                if in_topic:
+                    topic_hit.append(cid)
+                    topic_weight += weight
+                if in_needs:
+                    need_hit.append(cid)
+                    need_weight += weight
+                if concept_themes:
+                    themes = themes | concept_themes
         parts: list[tuple[float, float]] = []
         reasons: list[Reason] = []
         if self.topic_concepts:
-            topic_matching = self.topic_matching
-            hit = [c for c in matches if c in topic_matching]
-            parts.append(
-                (4, sum([weight[c] for c in hit]) / min(_SATURATE_CONCEPTS, self._topic_weight))
-            )
-            if hit:
+            parts.append((4, topic_weight / min(_SATURATE_CONCEPTS, self._topic_weight)))
+            if topic_hit:
                 reasons.append(
                     _reason(
                         Polarity.PLUS,
                         N_("Matches the topic on: %(terms)s"),
-                        terms=th.describe(matches, hit),
+                        terms=th.describe(matches, topic_hit),
                     )
                 )
             else:
@@ -820,17 +883,13 @@ class Prepared:
                     _shared_reason(Polarity.MINUS, N_("No match with the topic's key concepts"))
                 )
         if self.need_concepts:
-            need_concepts = self.need_concepts
-            hit = [c for c in matches if c in need_concepts]
-            parts.append(
-                (3, sum([weight[c] for c in hit]) / min(_SATURATE_CONCEPTS, self._need_weight))
-            )
-            if hit:
+            parts.append((3, need_weight / min(_SATURATE_CONCEPTS, self._need_weight)))
+            if need_hit:
                 reasons.append(
                     _reason(
                         Polarity.PLUS,
                         N_("Matches this proposal's actions and needs on: %(terms)s"),
-                        terms=th.describe(matches, hit),
+                        terms=th.describe(matches, need_hit),
                     )
                 )
             else:
@@ -841,36 +900,32 @@ class Prepared:
                 )
         if self.topic_themes:
             # (declared themes | themes of the matched concepts) & the topic's themes
-            shared_set = set(self.topic_themes.intersection(org.themes))
-            concept_themes = self._concept_themes
-            for cid in matches:
-                found = concept_themes.get(cid)
-                if found:
-                    shared_set |= found
-            parts.append((2, len(shared_set) / min(_SATURATE_THEMES, len(self.topic_themes))))
-            if shared_set:
-                shared = tuple(sorted(shared_set))
-                reason = self._theme_reasons.get(shared)
+            parts.append((2, len(themes) / min(_SATURATE_THEMES, len(self.topic_themes))))
+            if themes:
+                reason = self._theme_reasons.get(themes)
                 if reason is None:
                     labels = _theme_labels()
-                    reason = self._theme_reasons[shared] = _reason(
+                    reason = self._theme_reasons[themes] = _reason(
                         Polarity.PLUS,
                         N_("Shares themes with the topic: %(themes)s"),
-                        themes=", ".join(labels.get(t, t) for t in shared),
+                        themes=", ".join(labels.get(t, t) for t in sorted(themes)),
                     )
                 reasons.append(reason)
         if self.topic_tokens:
-            shared_words = sorted([forms[t] for t in self.topic_tokens.intersection(forms)])
+            topic_tokens = self.topic_tokens
+            shared_words = sorted([word for stem, word in forms.items() if stem in topic_tokens])
             parts.append((1, len(shared_words) / _SATURATE_WORDS))
             if shared_words:
-                reasons.append(
-                    _reason(
+                key = tuple(shared_words)
+                reason = self._word_reasons.get(key)
+                if reason is None:
+                    reason = self._word_reasons[key] = _reason(
                         Polarity.PLUS,
                         N_("Words shared with the topic and needs (%(count)s): %(words)s"),
                         count=len(shared_words),
                         words=", ".join(shared_words[:_MAX_LISTED]),
                     )
-                )
+                reasons.append(reason)
         return _component_score(
             Component.RELEVANCE,
             _mean_score(parts),
@@ -1168,9 +1223,7 @@ class Prepared:
         key = (frozenset(ties), n_bridges, bool(own) and own != {oid})
         cached = self._network.get(key)
         if cached is None:
-            cached = self._network[key] = self._network_of(
-                self.member_ids, ties, n_bridges, key[2]
-            )
+            cached = self._network[key] = self._network_of(self.member_ids, ties, n_bridges, key[2])
         return cached
 
     def _member_network(self, org: OrgProfile) -> ComponentScore:
@@ -1298,16 +1351,11 @@ class Prepared:
 
     def rank(self, orgs: Iterable[OrgProfile]) -> list[FitScore]:
         """Scores sorted: eligible first, then by total, then name, then id."""
-        # Scoring builds many small immutable objects and no cycles: pausing the cyclic
-        # garbage collector meanwhile saves about a fifth of the time.
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        # Scoring builds many small immutable objects and no cycles: see ``paused_gc``.
+        with paused_gc():
             scores = [self.score(o) for o in orgs]
-        finally:
-            if was_enabled:
-                gc.enable()
-        return sorted(scores, key=lambda s: s.sort_key)
+            scores.sort(key=_sort_key)
+        return scores
 
     def coverage(self, extra: Iterable[str] = (), without: int | None = None) -> frozenset[str]:
         """Reference concepts (needs, else topic) covered by the members, +extra, -one member."""
