@@ -205,13 +205,14 @@ def load_rows(
         org_query = org_query.where(Organisation.id.in_(wanted))
         theme_query = theme_query.where(OrganisationTheme.organisation_id.in_(wanted))
         project_query = project_query.where(PastProject.organisation_id.in_(wanted))
-    rows = db.session.execute(org_query).all()
-    themes: dict[int, list[str]] = defaultdict(list)
-    for org_id, theme in db.session.execute(theme_query):
-        themes[org_id].append(theme)
-    projects: dict[int, list[tuple]] = defaultdict(list)
-    for org_id, *project in db.session.execute(project_query):
-        projects[org_id].append(tuple(project))
+    with scoring.paused_gc():
+        rows = db.session.execute(org_query).all()
+        themes: dict[int, list[str]] = defaultdict(list)
+        for org_id, theme in db.session.execute(theme_query):
+            themes[org_id].append(theme)
+        projects: dict[int, list[tuple]] = defaultdict(list)
+        for org_id, *project in db.session.execute(project_query):
+            projects[org_id].append(tuple(project))
     return rows, themes, projects
 
 
