@@ -205,13 +205,14 @@ def load_rows(
         org_query = org_query.where(Organisation.id.in_(wanted))
         theme_query = theme_query.where(OrganisationTheme.organisation_id.in_(wanted))
         project_query = project_query.where(PastProject.organisation_id.in_(wanted))
-    rows = db.session.execute(org_query).all()
-    themes: dict[int, list[str]] = defaultdict(list)
-    for org_id, theme in db.session.execute(theme_query):
-        themes[org_id].append(theme)
-    projects: dict[int, list[tuple]] = defaultdict(list)
-    for org_id, *project in db.session.execute(project_query):
-        projects[org_id].append(tuple(project))
+    with scoring.paused_gc():
+        rows = db.session.execute(org_query).all()
+        themes: dict[int, list[str]] = defaultdict(list)
+        for org_id, theme in db.session.execute(theme_query):
+            themes[org_id].append(theme)
+        projects: dict[int, list[tuple]] = defaultdict(list)
+        for org_id, *project in db.session.execute(project_query):
+            projects[org_id].append(tuple(project))
     return rows, themes, projects
 
 
@@ -223,48 +224,64 @@ def load_profiles(
 ) -> tuple[dict[int, OrgRow], dict[int, scoring.OrgProfile]]:
     """Rows for display and scorer profiles of the organisations, from column queries."""
     rows, themes, projects = load_rows(ids)
+    return profiles_from_rows(rows, themes, projects, attended=attended, outputs=outputs)
+
+
+def profiles_from_rows(
+    rows: Iterable[tuple],
+    themes: Mapping[int, list[str]],
+    projects: Mapping[int, list[tuple]],
+    *,
+    attended: Mapping[int, int] | None = None,
+    outputs: Mapping[int, int] | None = None,
+) -> tuple[dict[int, OrgRow], dict[int, scoring.OrgProfile]]:
+    """Display rows and scorer profiles from the answers of :func:`load_rows`."""
     attended = attended or {}
     outputs = outputs or {}
     org_rows: dict[int, OrgRow] = {}
     profiles: dict[int, scoring.OrgProfile] = {}
     no_themes: frozenset[str] = frozenset()
-    for (
-        oid, name, acronym, org_type, country, city, pic, natural, description, keywords,
-        staff, budget, eu_experience,
-    ) in rows:
-        org_rows[oid] = OrgRow(oid, name, acronym, org_type, country, city, pic, bool(natural))
-        text = " ".join(
-            filter(None, [name, acronym, description, " ".join(keywords or [])])
-        )
-        past = projects.get(oid)
-        org_themes = themes.get(oid)
-        profiles[oid] = scoring.OrgProfile(
-            id=oid,
-            name=name,
-            org_type=org_type or "other",
-            country=country,
-            natural_person=bool(natural),
-            pic=pic,
-            themes=frozenset(org_themes) if org_themes else no_themes,
-            text=text,
-            staff=staff,
-            annual_budget_eur=float(budget) if budget else None,
-            eu_experience=eu_experience or "none",
-            past_projects=tuple(
-                scoring.PastProject(
-                    programme=programme or "",
-                    reference=reference or "",
-                    title=title or "",
-                    year=year,
-                    role=role or "partner",
-                )
-                for programme, reference, title, year, role in past
+    make_profile = scoring.make_org_profile
+    make_project = scoring.make_past_project
+    with scoring.paused_gc():
+        for (
+            oid, name, acronym, org_type, country, city, pic, natural, description, keywords,
+            staff, budget, eu_experience,
+        ) in rows:
+            org_rows[oid] = OrgRow(
+                oid, name, acronym, org_type, country, city, pic, bool(natural)
             )
-            if past
-            else (),
-            workshops_attended=attended.get(oid, 0),
-            outputs_contributed=outputs.get(oid, 0),
-        )
+            text = " ".join(
+                filter(None, [name, acronym, description, " ".join(keywords or [])])
+            )
+            past = projects.get(oid)
+            org_themes = themes.get(oid)
+            # same as scoring.OrgProfile(id=oid, name=name, ...), field by field in order
+            profiles[oid] = make_profile(
+                oid,
+                name,
+                org_type or "other",
+                country,
+                bool(natural),
+                pic,
+                frozenset(org_themes) if org_themes else no_themes,
+                text,
+                staff,
+                float(budget) if budget else None,
+                eu_experience or "none",
+                tuple(
+                    [
+                        make_project(
+                            programme or "", reference or "", title or "", year, role or "partner"
+                        )
+                        for programme, reference, title, year, role in past
+                    ]
+                )
+                if past
+                else (),
+                attended.get(oid, 0),
+                outputs.get(oid, 0),
+            )
     return org_rows, profiles
 
 
@@ -293,9 +310,13 @@ def _counts(proposal_id: int) -> tuple[dict[int, int], dict[int, int], int]:
     return attended, outputs, held
 
 
-def neighbours_map() -> dict[int, set[int]]:
+def neighbours_map(
+    references: Iterable[tuple[str | None, int]] | None = None,
+) -> dict[int, set[int]]:
     """Who works with whom: declared ties plus shared past-project references.
 
+    ``references``: the ``(reference, organisation id)`` of **every** past project when the
+    caller already has them (:func:`build_context` reuses its load); queried otherwise.
     When the network area offers ``consortium.network.services.neighbours()``, its mapping is
     merged in (checked with ``hasattr`` so this works before that area exists).
     """
@@ -304,13 +325,15 @@ def neighbours_map() -> dict[int, set[int]]:
         graph[a].add(b)
         graph[b].add(a)
     by_reference: dict[str, set[int]] = defaultdict(set)
-    rows = db.session.execute(
-        select(PastProject.reference, PastProject.organisation_id).where(
-            PastProject.reference.is_not(None), PastProject.reference != ""
+    if references is None:
+        references = db.session.execute(
+            select(PastProject.reference, PastProject.organisation_id).where(
+                PastProject.reference.is_not(None), PastProject.reference != ""
+            )
         )
-    )
-    for reference, org_id in rows:
-        by_reference[reference.strip().upper()].add(org_id)
+    for reference, org_id in references:
+        if reference:  # the query leaves out NULL and empty references
+            by_reference[reference.strip().upper()].add(org_id)
     for members in by_reference.values():
         if 1 < len(members) <= 50:  # a reference shared by hundreds is noise, not a tie
             for org_id in members:
@@ -403,7 +426,16 @@ def build_context(
     ids = None
     if organisation_ids is not None:  # members are always profiled
         ids = set(organisation_ids) | set(participations)
-    rows, profiles = load_profiles(ids, attended=attended, outputs=outputs)
+    org_rows, themes, projects = load_rows(ids)
+    rows, profiles = profiles_from_rows(
+        org_rows, themes, projects, attended=attended, outputs=outputs
+    )
+    references = None
+    if ids is None:  # every past project is loaded: no need to query their references again
+        references = [
+            (project[1], org_id) for org_id, past in projects.items() for project in past
+        ]
+    del org_rows, themes, projects
     needs = _needs(proposal)
     needs_text = tuple(
         [" ".join(filter(None, [a.title, a.objective])) for a in _actions(proposal)]
@@ -417,7 +449,8 @@ def build_context(
     )
     chosen = dict(weights) if weights is not None else weights_of(proposal)
     topic = topic_profile(proposal)
-    graph = neighbours_map()
+    with scoring.paused_gc():
+        graph = neighbours_map(references)
     prepared = scoring.prepare(topic, consortium, graph, chosen)
     return FitContext(
         proposal=proposal,

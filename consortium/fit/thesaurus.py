@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -243,9 +244,14 @@ def _phrase(term: str) -> tuple[str, ...]:
 class Thesaurus:
     """Compiled thesaurus: concepts plus a phrase index keyed by first stem."""
 
+    #: Texts whose analysis :meth:`analysis` keeps (oldest dropped first beyond this).
+    ANALYSIS_CACHE_SIZE = 50_000
+
     def __init__(self, concepts: Iterable[Concept]) -> None:
         self.concepts: dict[str, Concept] = {}
         self._described: dict[tuple[str, str], str] = {}
+        # text -> (matches, token forms): see ``analysis``
+        self._analysed: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
         # first stem -> list of (phrase stems, concept id, term as written, is_exclusion)
         self._index: dict[str, list[tuple[tuple[str, ...], str, str, bool]]] = {}
         for concept in concepts:
@@ -285,8 +291,33 @@ class Thesaurus:
 
     def analyse(self, text: str | None) -> tuple[dict[str, str], dict[str, str]]:
         """``(match(text), token_forms(text))`` with a single folding of ``text``."""
-        segs, forms = analyse_text(text)
-        return self._match(segs), forms
+        matches, forms = self.analysis(text)
+        return dict(matches), dict(forms)
+
+    def analysis(self, text: str | None) -> tuple[dict[str, str], dict[str, str]]:
+        """Like :meth:`analyse`, cached by text: the dicts are shared, **never mutate them**.
+
+        The cache is keyed on the text itself, so an organisation whose description changes is
+        analysed afresh (its old entry simply ages out); it belongs to this thesaurus, so a
+        different thesaurus never sees it. Ranking the same directory again (every visit of the
+        ranking page) then skips the text analysis of the unchanged organisations.
+        """
+        key = text or ""
+        cache = self._analysed
+        found = cache.get(key)
+        if found is None:
+            segs, forms = analyse_text(key)
+            found = (self._match(segs), forms)
+            if len(cache) >= self.ANALYSIS_CACHE_SIZE:
+                # oldest first (dicts keep insertion order); threads may race here
+                with suppress(RuntimeError, StopIteration):
+                    cache.pop(next(iter(cache)), None)
+            cache[key] = found
+        return found
+
+    def clear_analysis_cache(self) -> None:
+        """Forget the texts analysed so far (benchmarks measure the first ranking with it)."""
+        self._analysed.clear()
 
     def _match(self, segs: list[list[str]]) -> dict[str, str]:
         found: dict[str, str] = {}

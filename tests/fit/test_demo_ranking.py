@@ -129,3 +129,18 @@ def test_a_member_is_scored_for_what_it_brings_that_the_others_lack(app, demo):
         "Brings what the consortium lacks: biodiversity (biodiversité)",
         "Its type (research organisation) is already in the consortium",
     ]
+
+
+def test_context_reuses_loaded_references_for_ties(app, demo):
+    """build_context hands the past projects it loaded to neighbours_map: same graph."""
+    with app.app_context():
+        proposal = db.session.query(Proposal).filter_by(acronym="REBATIR").one()
+        ctx = services.build_context(proposal)
+        assert ctx.neighbours == services.neighbours_map()
+        assert any(len(nb) for nb in ctx.neighbours.values())
+        # a restricted context still queries every reference
+        some = services.build_context(proposal, organisation_ids=list(ctx.profiles)[:3])
+        assert some.neighbours == ctx.neighbours
+        # the profiles built from the column rows equal the ORM-based ones
+        orgs = services.load_organisations()
+        assert {o.id: services.org_profile(o) for o in orgs} == services.load_profiles()[1]

@@ -24,6 +24,9 @@ from consortium.fit.scoring import (
     formula,
     formula_text,
     load_eligible_countries,
+    make_org_profile,
+    make_past_project,
+    paused_gc,
     prepare,
     rank,
     round_half_up,
@@ -617,3 +620,56 @@ def test_narrower_concept_matches_a_broader_topic_concept() -> None:
 
     assert relevance_reasons(()) == ["No match with the topic's key concepts"]
     assert relevance_reasons(("circular",)) == ["Matches the topic on: reuse (réemploi)"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(orgs(), min_size=1, max_size=8),
+    weights_st,
+    share_st,
+    neighbours_st,
+    st.integers(0, 4),
+)
+def test_shared_components_equal_fresh_scores(
+    many: list[OrgProfile],
+    weights: dict[str, int] | None,
+    share: float | None,
+    neighbours: dict[int, frozenset[int]],
+    min_countries: int,
+) -> None:
+    """One Prepared scoring many organisations (caches shared) = a fresh one for each."""
+    topic = dataclasses.replace(TOPIC, min_countries=min_countries or None)
+    consortium = dataclasses.replace(CONSORTIUM, expected_share_eur=share)
+    everyone = [*many, CITY, *reversed(many)]  # a member too, and repeats
+    shared = prepare(topic, consortium, neighbours, weights, thesaurus=TINY)
+    for org in everyone:
+        fresh = prepare(topic, consortium, neighbours, weights, thesaurus=TINY).score(org)
+        assert shared.score(org).as_dict() == fresh.as_dict()
+
+
+def test_make_org_profile_equals_the_constructor() -> None:
+    values = [getattr(ORG, f.name) for f in dataclasses.fields(OrgProfile)]
+    built = make_org_profile(*values)
+    assert built == ORG and hash(built) == hash(ORG) and vars(built) == vars(ORG)
+    project = ORG.past_projects[0]
+    values = [getattr(project, f.name) for f in dataclasses.fields(PastProject)]
+    assert make_past_project(*values) == project
+    with pytest.raises(TypeError):
+        make_org_profile(*values)  # every field, in order, is required
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.name = "x"  # type: ignore[misc]
+
+
+def test_paused_gc_nests_and_restores() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), paused_gc():
+        1 / 0  # noqa: B018
+    assert gc.isenabled()

@@ -249,3 +249,49 @@ def test_place_names_are_not_concepts(th: Thesaurus) -> None:
     assert "sea_coast" in th.concept_ids("protection du littoral")
     assert "environmental_education" not in th.concept_ids("École de la Deuxième Chance")
     assert "environmental_education" in th.concept_ids("animations dans les écoles")
+
+
+def test_analysis_cache_follows_the_text() -> None:
+    tiny = Thesaurus(
+        [
+            Concept("reuse", ("reuse",), ("réemploi",)),
+            Concept("construction", ("construction",), ("BTP",)),
+        ]
+    )
+    before = tiny.analysis("Association de réemploi")
+    assert before == ({"reuse": "réemploi"}, {"association": "association", "reemploi": "reemploi"})
+    assert tiny.analysis("Association de réemploi") is before  # same text: cached
+    # the description changes: the new text is analysed afresh, the old entry is untouched
+    after = tiny.analysis("Association de réemploi dans le BTP")
+    assert after[0] == {"reuse": "réemploi", "construction": "BTP"}
+    assert tiny.analysis("Association de réemploi") == before
+    # analyse() hands out copies: a caller changing them cannot poison the cache
+    matches, forms = tiny.analyse("Association de réemploi")
+    matches.clear()
+    forms["x"] = "x"
+    assert tiny.analysis("Association de réemploi") == before
+    # a cache belongs to its thesaurus
+    other = Thesaurus([Concept("reuse", ("reuse",), ("recyclerie",))])
+    assert other.analysis("Association de réemploi")[0] == {}
+    tiny.clear_analysis_cache()
+    assert tiny.analysis("Association de réemploi") is not before
+    assert tiny.analysis("Association de réemploi") == before
+
+
+def test_analysis_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    tiny = Thesaurus([Concept("reuse", ("reuse",), ("réemploi",))])
+    monkeypatch.setattr(Thesaurus, "ANALYSIS_CACHE_SIZE", 3)
+    first = tiny.analysis("réemploi 0")
+    for i in range(1, 6):
+        tiny.analysis(f"réemploi {i}")
+    assert len(tiny._analysed) == 3
+    assert list(tiny._analysed) == ["réemploi 3", "réemploi 4", "réemploi 5"]  # oldest dropped
+    again = tiny.analysis("réemploi 0")
+    assert again == first and again is not first
+
+
+@given(st.text(max_size=60))
+def test_cached_match_equals_uncached(text: str) -> None:
+    th = load_thesaurus()
+    assert th.analysis(text) == (th._match(segments(text)), analyse_text(text)[1])
+    assert th.analyse(text) == th.analysis(text)
