@@ -249,34 +249,76 @@ def _edge_attrs(items: Sequence[TieEvidence]) -> dict[str, Any]:
     }
 
 
-def _canonical(evidence: TieEvidence) -> TieEvidence:
-    """Same evidence with ``a < b`` so (a, b) and (b, a) deduplicate."""
-    if evidence.a <= evidence.b:
-        return evidence
-    return TieEvidence(
-        evidence.b, evidence.a, evidence.source, evidence.kind, evidence.year, evidence.ref
-    )
-
-
 def _sort_key(e: TieEvidence) -> tuple[Any, ...]:
     return (e.a, e.b, e.source, e.kind or "", e.year or 0, e.ref or "")
 
 
 def _add_edges(graph: nx.Graph, evidence: Iterable[TieEvidence]) -> int:
-    """Group evidence by pair and add one edge per pair; returns the evidence dropped."""
-    grouped: dict[tuple[int, int], set[TieEvidence]] = defaultdict(set)
+    """Group evidence by pair and add one edge per pair; returns the evidence dropped.
+
+    One pass groups the evidence in plain dicts (a pair with a single piece of evidence, the
+    common case, keeps it bare: no set, no sort), then every edge goes in with one
+    ``add_edges_from`` call, in pair order.
+    """
+    known = set(graph)
+    grouped: dict[tuple[Any, Any], Any] = {}
+    several: set[tuple[Any, Any]] = set()
     dropped = 0
     for item in evidence:
-        if item.a == item.b or item.a not in graph or item.b not in graph:
+        a = item.a
+        b = item.b
+        if a == b or a not in known or b not in known:
             dropped += 1
             continue
-        item = _canonical(item)
-        grouped[(item.a, item.b)].add(item)
+        if b < a:  # canonical orientation, so (a, b) and (b, a) deduplicate
+            item = TieEvidence(b, a, item.source, item.kind, item.year, item.ref)
+            a, b = b, a
+        pair = (a, b)
+        found = grouped.get(pair)
+        if found is None:
+            grouped[pair] = item
+        elif pair in several:
+            found.add(item)
+        elif found != item:
+            grouped[pair] = {found, item}
+            several.add(pair)
+    graph.add_edges_from(_edges(grouped, several))
+    return dropped
+
+
+def _edges(
+    grouped: Mapping[tuple[Any, Any], Any], several: Collection[tuple[Any, Any]]
+) -> Iterable[tuple[Any, Any, dict[str, Any]]]:
+    """(a, b, attributes) of every grouped pair, in pair order."""
+    single: dict[tuple[str, str | None], tuple[int, float, str]] = {}
     for pair in sorted(grouped):
         found = grouped[pair]
-        items = sorted(found, key=_sort_key) if len(found) > 1 else list(found)
-        graph.add_edge(*pair, **_edge_attrs(items))
-    return dropped
+        if pair in several:
+            yield pair[0], pair[1], _edge_attrs(sorted(found, key=_sort_key))
+            continue
+        # One piece of evidence: what _edge_attrs gives, with points/weight/kind memoised.
+        source = found.source
+        known = single.get((source, found.kind))
+        if known is None:
+            points = evidence_points(found)
+            known = single[(source, found.kind)] = (points, edge_weight(points), tie_kind(found))
+        year = found.year
+        ref = found.ref
+        yield (
+            pair[0],
+            pair[1],
+            {
+                "weight": known[1],
+                "points": known[0],
+                "count": 1,
+                "kinds": (known[2],),
+                "sources": (source,),
+                "first_year": year,
+                "last_year": year,
+                "refs": (ref,) if ref is not None else (),
+                "evidence": (found,),
+            },
+        )
 
 
 def build_graph(nodes: Iterable[OrgNode], evidence: Iterable[TieEvidence]) -> nx.Graph:
@@ -287,16 +329,20 @@ def build_graph(nodes: Iterable[OrgNode], evidence: Iterable[TieEvidence]) -> nx
     ``graph.graph["dropped_evidence"]``.
     """
     graph = nx.Graph()
-    for node in sorted(nodes, key=lambda n: n.id):
-        graph.add_node(
+    graph.add_nodes_from(
+        (
             node.id,
-            label=node.label,
-            org_type=node.org_type,
-            country=node.country,
-            themes=tuple(node.themes),
-            role=node.role,
-            is_member=bool(node.is_member),
+            {
+                "label": node.label,
+                "org_type": node.org_type,
+                "country": node.country,
+                "themes": tuple(node.themes),
+                "role": node.role,
+                "is_member": bool(node.is_member),
+            },
         )
+        for node in sorted(nodes, key=lambda n: n.id)
+    )
     graph.graph["dropped_evidence"] = _add_edges(graph, evidence)
     return graph
 
