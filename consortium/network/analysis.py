@@ -316,18 +316,23 @@ def _edges(
     grouped: Mapping[tuple[Any, Any], Any], several: Collection[tuple[Any, Any]]
 ) -> Iterable[tuple[Any, Any, dict[str, Any]]]:
     """(a, b, attributes) of every grouped pair, in pair order."""
-    single: dict[tuple[str, str | None], tuple[int, float, str]] = {}
+    single: dict[tuple[str, str | None], tuple[int, float, tuple[str], tuple[str]]] = {}
     for pair in sorted(grouped):
         found = grouped[pair]
         if pair in several:
             yield pair[0], pair[1], _edge_attrs(sorted(found, key=_sort_key))
             continue
-        # One piece of evidence: what _edge_attrs gives, with points/weight/kind memoised.
-        source = found.source
-        known = single.get((source, found.kind))
+        # One piece of evidence: what _edge_attrs gives, with points, weight and the (shared,
+        # immutable) kinds and sources tuples memoised per (source, kind).
+        known = single.get((found.source, found.kind))
         if known is None:
             points = evidence_points(found)
-            known = single[(source, found.kind)] = (points, edge_weight(points), tie_kind(found))
+            known = single[(found.source, found.kind)] = (
+                points,
+                edge_weight(points),
+                (tie_kind(found),),
+                (found.source,),
+            )
         year = found.year
         ref = found.ref
         yield (
@@ -337,8 +342,8 @@ def _edges(
                 "weight": known[1],
                 "points": known[0],
                 "count": 1,
-                "kinds": (known[2],),
-                "sources": (source,),
+                "kinds": known[2],
+                "sources": known[3],
                 "first_year": year,
                 "last_year": year,
                 "refs": (ref,) if ref is not None else (),
