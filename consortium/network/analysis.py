@@ -24,10 +24,13 @@ information, and weights are strengths, which shortest-path code would read as l
 
 from __future__ import annotations
 
+import gc
 import math
+import operator
 import random
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -199,6 +202,24 @@ class Analysis:
 # --------------------------------------------------------------------------- building
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while bulk-building acyclic data.
+
+    Loading and building a 10k territory allocate hundreds of thousands of small containers
+    (evidence, edge dicts, tuples) and no reference cycle; every automatic collection
+    meanwhile rescans all of them, a third of the time of those two steps. Reference
+    counting still frees everything; only cycle detection waits. (Same as the fit ranking.)
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def tie_kind(evidence: TieEvidence) -> str:
     """The kind an edge shows for ``evidence``: the declared kind, else the source."""
     if evidence.source == "declared":
@@ -249,34 +270,86 @@ def _edge_attrs(items: Sequence[TieEvidence]) -> dict[str, Any]:
     }
 
 
-def _canonical(evidence: TieEvidence) -> TieEvidence:
-    """Same evidence with ``a < b`` so (a, b) and (b, a) deduplicate."""
-    if evidence.a <= evidence.b:
-        return evidence
-    return TieEvidence(
-        evidence.b, evidence.a, evidence.source, evidence.kind, evidence.year, evidence.ref
-    )
-
-
 def _sort_key(e: TieEvidence) -> tuple[Any, ...]:
     return (e.a, e.b, e.source, e.kind or "", e.year or 0, e.ref or "")
 
 
 def _add_edges(graph: nx.Graph, evidence: Iterable[TieEvidence]) -> int:
-    """Group evidence by pair and add one edge per pair; returns the evidence dropped."""
-    grouped: dict[tuple[int, int], set[TieEvidence]] = defaultdict(set)
+    with gc_paused():
+        return _group_and_add_edges(graph, evidence)
+
+
+def _group_and_add_edges(graph: nx.Graph, evidence: Iterable[TieEvidence]) -> int:
+    """Group evidence by pair and add one edge per pair; returns the evidence dropped.
+
+    One pass groups the evidence in plain dicts (a pair with a single piece of evidence, the
+    common case, keeps it bare: no set, no sort), then every edge goes in with one
+    ``add_edges_from`` call, in pair order.
+    """
+    known = set(graph)
+    grouped: dict[tuple[Any, Any], Any] = {}
+    several: set[tuple[Any, Any]] = set()
     dropped = 0
     for item in evidence:
-        if item.a == item.b or item.a not in graph or item.b not in graph:
+        a = item.a
+        b = item.b
+        if a == b or a not in known or b not in known:
             dropped += 1
             continue
-        item = _canonical(item)
-        grouped[(item.a, item.b)].add(item)
+        if b < a:  # canonical orientation, so (a, b) and (b, a) deduplicate
+            item = TieEvidence(b, a, item.source, item.kind, item.year, item.ref)
+            a, b = b, a
+        pair = (a, b)
+        found = grouped.get(pair)
+        if found is None:
+            grouped[pair] = item
+        elif pair in several:
+            found.add(item)
+        elif found != item:
+            grouped[pair] = {found, item}
+            several.add(pair)
+    graph.add_edges_from(_edges(grouped, several))
+    return dropped
+
+
+def _edges(
+    grouped: Mapping[tuple[Any, Any], Any], several: Collection[tuple[Any, Any]]
+) -> Iterable[tuple[Any, Any, dict[str, Any]]]:
+    """(a, b, attributes) of every grouped pair, in pair order."""
+    single: dict[tuple[str, str | None], tuple[int, float, tuple[str], tuple[str]]] = {}
     for pair in sorted(grouped):
         found = grouped[pair]
-        items = sorted(found, key=_sort_key) if len(found) > 1 else list(found)
-        graph.add_edge(*pair, **_edge_attrs(items))
-    return dropped
+        if pair in several:
+            yield pair[0], pair[1], _edge_attrs(sorted(found, key=_sort_key))
+            continue
+        # One piece of evidence: what _edge_attrs gives, with points, weight and the (shared,
+        # immutable) kinds and sources tuples memoised per (source, kind).
+        known = single.get((found.source, found.kind))
+        if known is None:
+            points = evidence_points(found)
+            known = single[(found.source, found.kind)] = (
+                points,
+                edge_weight(points),
+                (tie_kind(found),),
+                (found.source,),
+            )
+        year = found.year
+        ref = found.ref
+        yield (
+            pair[0],
+            pair[1],
+            {
+                "weight": known[1],
+                "points": known[0],
+                "count": 1,
+                "kinds": known[2],
+                "sources": known[3],
+                "first_year": year,
+                "last_year": year,
+                "refs": (ref,) if ref is not None else (),
+                "evidence": (found,),
+            },
+        )
 
 
 def build_graph(nodes: Iterable[OrgNode], evidence: Iterable[TieEvidence]) -> nx.Graph:
@@ -287,16 +360,20 @@ def build_graph(nodes: Iterable[OrgNode], evidence: Iterable[TieEvidence]) -> nx
     ``graph.graph["dropped_evidence"]``.
     """
     graph = nx.Graph()
-    for node in sorted(nodes, key=lambda n: n.id):
-        graph.add_node(
+    graph.add_nodes_from(
+        (
             node.id,
-            label=node.label,
-            org_type=node.org_type,
-            country=node.country,
-            themes=tuple(node.themes),
-            role=node.role,
-            is_member=bool(node.is_member),
+            {
+                "label": node.label,
+                "org_type": node.org_type,
+                "country": node.country,
+                "themes": tuple(node.themes),
+                "role": node.role,
+                "is_member": bool(node.is_member),
+            },
         )
+        for node in sorted(nodes, key=lambda n: n.id)
+    )
     graph.graph["dropped_evidence"] = _add_edges(graph, evidence)
     return graph
 
@@ -358,17 +435,59 @@ def filter_graph(
 # --------------------------------------------------------------------------- metrics
 
 
-def _csr(graph: nx.Graph) -> tuple[list[Any], np.ndarray, np.ndarray]:
-    """Node list and CSR adjacency (indptr, indices) in graph order."""
+@dataclass(frozen=True, slots=True, eq=False)
+class _Csr:
+    """A graph's adjacency as arrays, built once per analysis and shared by every metric.
+
+    Row ``i`` holds the neighbours of ``nodes[i]`` in ``graph.adj`` order: their positions
+    (``indices``, ``index_list``), the nodes themselves (``neighbours``) and the edge weights
+    as read (``raw_weights``: ``data.get(weight, 1)``) and as floats (``weights``).
+    """
+
+    nodes: list[Any]
+    index: dict[Any, int]
+    indptr: np.ndarray
+    indices: np.ndarray
+    weights: np.ndarray
+    ptr_list: list[int]
+    index_list: list[int]
+    neighbours: list[Any]
+    raw_weights: list[Any]
+    weight: str
+    self_loops: bool
+
+
+def _csr(graph: nx.Graph, weight: str = "weight") -> _Csr:
+    """CSR adjacency of ``graph`` in graph order, read in one pass over ``graph.adjacency()``."""
     nodes = list(graph)
     index = {node: i for i, node in enumerate(nodes)}
-    degrees = np.fromiter((len(graph.adj[n]) for n in nodes), dtype=np.int64, count=len(nodes))
-    indptr = np.zeros(len(nodes) + 1, dtype=np.int64)
-    np.cumsum(degrees, out=indptr[1:])
-    indices = np.fromiter(
-        (index[v] for n in nodes for v in graph.adj[n]), dtype=np.int64, count=int(indptr[-1])
+    adjacency = dict(graph.adjacency())
+    read_weight = operator.methodcaller("get", weight, 1)
+    ptr_list = [0]
+    neighbours: list[Any] = []
+    raw_weights: list[Any] = []
+    self_loops = False
+    for node in nodes:
+        nbrs = adjacency[node]
+        neighbours.extend(nbrs)
+        raw_weights.extend(map(read_weight, nbrs.values()))
+        ptr_list.append(len(neighbours))
+        if node in nbrs:
+            self_loops = True
+    index_list = list(map(index.__getitem__, neighbours))
+    return _Csr(
+        nodes=nodes,
+        index=index,
+        indptr=np.array(ptr_list, dtype=np.int64),
+        indices=np.array(index_list, dtype=np.int64),
+        weights=np.array(raw_weights, dtype=float) if raw_weights else np.zeros(0),
+        ptr_list=ptr_list,
+        index_list=index_list,
+        neighbours=neighbours,
+        raw_weights=raw_weights,
+        weight=weight,
+        self_loops=self_loops,
     )
-    return nodes, indptr, indices
 
 
 def _brandes(indptr: np.ndarray, indices: np.ndarray, sources: Iterable[int]) -> np.ndarray:
@@ -403,8 +522,9 @@ def _brandes(indptr: np.ndarray, indices: np.ndarray, sources: Iterable[int]) ->
             src, dst = src[on_dag], dst[on_dag]
             sigma += np.bincount(dst, weights=sigma[src], minlength=n)
             levels.append((src, dst))
-            frontier = np.unique(fresh)
             depth += 1
+            # The next frontier, sorted and without repeats (what np.unique(fresh) gave).
+            frontier = np.flatnonzero(dist == depth)
         delta = np.zeros(n)
         for src, dst in reversed(levels):
             delta += np.bincount(
@@ -465,13 +585,17 @@ def _brandes_dense(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
     return delta.sum(axis=0)
 
 
-def betweenness(graph: nx.Graph, k: int | None = None, seed: int = 42) -> dict[Any, float]:
+def betweenness(
+    graph: nx.Graph, k: int | None = None, seed: int = 42, *, csr: _Csr | None = None
+) -> dict[Any, float]:
     """Normalised hop betweenness, equal to ``nx.betweenness_centrality(graph, k, seed=seed)``.
 
     With ``k`` the sources are ``random.Random(seed).sample(list(graph), k)`` and the
-    rescaling is networkx's, so the estimate matches networkx's for the same seed.
+    rescaling is networkx's, so the estimate matches networkx's for the same seed. ``csr``
+    (from ``_csr(graph)``) saves reading the graph again.
     """
-    nodes, indptr, indices = _csr(graph)
+    csr = csr or _csr(graph)
+    nodes, indptr, indices = csr.nodes, csr.indptr, csr.indices
     n = len(nodes)
     if n == 0:
         return {}
@@ -479,9 +603,8 @@ def betweenness(graph: nx.Graph, k: int | None = None, seed: int = 42) -> dict[A
         sampled = None
         sources: list[int] = list(range(n))
     else:
-        index = {node: i for i, node in enumerate(nodes)}
         sampled = random.Random(seed).sample(nodes, k)
-        sources = [index[s] for s in sampled]
+        sources = [csr.index[s] for s in sampled]
     if sampled is None and n <= DENSE_LIMIT:
         raw = _brandes_dense(indptr, indices)
     else:
@@ -499,27 +622,27 @@ def betweenness(graph: nx.Graph, k: int | None = None, seed: int = 42) -> dict[A
     return {node: float(v) for node, v in zip(nodes, raw * scale, strict=True)}
 
 
-def label_propagation(graph: nx.Graph, seed: int = 42, max_iter: int = 100) -> list[set[Any]]:
+def label_propagation(
+    graph: nx.Graph, seed: int = 42, max_iter: int = 100, *, csr: _Csr | None = None
+) -> list[set[Any]]:
     """Weighted, seeded label propagation, vectorised with numpy (for large graphs).
 
     Each round, a random half (seeded) of the organisations whose neighbours' labels weigh
     more than their own adopts the heaviest label (ties broken by a fixed seeded priority per
     label); it stops when no organisation would change. Louvain costs 14 s on a 10k/60k
     territory, networkx's ``fast_label_propagation_communities`` 3 s and lumps most of it in
-    one community (modularity 0.28); this takes under a second and finds the planted groups
-    (modularity 0.67). Same graph and seed -> same communities.
+    one community (modularity 0.28); this takes a fraction of a second and finds the planted
+    groups (modularity 0.67). Same graph and seed -> same communities. ``csr`` (from
+    ``_csr(graph)``) saves reading the graph again.
     """
-    nodes, indptr, indices = _csr(graph)
+    if csr is None or csr.weight != "weight":
+        csr = _csr(graph)
+    nodes, indptr, indices, weights = csr.nodes, csr.indptr, csr.indices, csr.weights
     n = len(nodes)
     if n == 0:
         return []
     degree = np.diff(indptr)
     src = np.repeat(np.arange(n, dtype=np.int64), degree)
-    weights = np.fromiter(
-        (float(d.get("weight", 1.0)) for u in nodes for d in graph.adj[u].values()),
-        dtype=float,
-        count=len(src),
-    )
     rng = np.random.default_rng(seed)
     priority = rng.random(n) * 1e-6
     labels = np.arange(n, dtype=np.int64)
@@ -527,7 +650,16 @@ def label_propagation(graph: nx.Graph, seed: int = 42, max_iter: int = 100) -> l
         if not len(src):
             break
         keys = src * n + labels[indices]
-        uniq, inverse = np.unique(keys, return_inverse=True)
+        # np.unique(keys, return_inverse=True), with a stable sort: the keys come grouped by
+        # row (src is sorted), which a stable sort exploits; same uniq, same inverse.
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        first = np.empty(len(keys), dtype=bool)
+        first[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+        uniq = ordered[first]
+        inverse = np.empty(len(keys), dtype=np.int64)
+        inverse[order] = np.cumsum(first) - 1
         score = np.bincount(inverse, weights=weights, minlength=len(uniq))
         u_src = uniq // n
         u_lab = uniq - u_src * n
@@ -552,25 +684,47 @@ def label_propagation(graph: nx.Graph, seed: int = 42, max_iter: int = 100) -> l
 
 
 def structural_holes(
-    graph: nx.Graph, nodes: Iterable[Any] | None = None, weight: str = "weight"
+    graph: nx.Graph,
+    nodes: Iterable[Any] | None = None,
+    weight: str = "weight",
+    *,
+    csr: _Csr | None = None,
 ) -> tuple[dict[Any, float], dict[Any, float]]:
     """Burt's constraint and effective size, as ``nx.constraint``/``nx.effective_size``.
 
     networkx recomputes each neighbourhood sum inside its inner loop (cubic in degree:
     200 nodes of a 10k/60k graph took 300 s); here the sums are computed once and only
     common neighbours are visited, so the cost is the sum over edges of the smaller degree.
+    Only the rows of ``nodes`` and of their neighbours are read (from ``csr`` when given).
     Isolated organisations have no value (networkx gives NaN) and are left out.
     """
-    adj = {
-        u: {v: float(d.get(weight, 1)) for v, d in nbrs.items() if v != u}
-        for u, nbrs in graph.adj.items()
-    }
-    wsum = {u: sum(nbrs.values()) for u, nbrs in adj.items()}
-    wmax = {u: max(nbrs.values(), default=0.0) for u, nbrs in adj.items()}
+    if csr is None or csr.weight != weight:
+        csr = _csr(graph, weight)
+    ptr, neighbours, index = csr.ptr_list, csr.neighbours, csr.index
+    floats = csr.weights.tolist()
+    self_loops = csr.self_loops
+    adj: dict[Any, dict[Any, float]] = {}
+    wsum: dict[Any, float] = {}
+    wmax: dict[Any, float] = {}
+
+    def read(u: Any) -> None:
+        i = index[u]
+        nbrs = dict(zip(neighbours[ptr[i] : ptr[i + 1]], floats[ptr[i] : ptr[i + 1]], strict=True))
+        if self_loops:
+            nbrs.pop(u, None)
+        adj[u] = nbrs
+        wsum[u] = sum(nbrs.values())
+        wmax[u] = max(nbrs.values(), default=0.0)
+
     constraint: dict[Any, float] = {}
     esize: dict[Any, float] = {}
-    for u in graph if nodes is None else nodes:
+    for u in csr.nodes if nodes is None else nodes:
+        if u not in adj:
+            read(u)
         nu = adj[u]
+        for v in nu:
+            if v not in adj:
+                read(v)
         su = wsum[u]
         if not nu or su == 0:
             continue
@@ -642,18 +796,97 @@ def consortium_metrics(graph: nx.Graph, member_ids: Collection[int]) -> Consorti
     )
 
 
-def bridges_and_cut_points(graph: nx.Graph) -> tuple[tuple[tuple[Any, Any], ...], tuple[Any, ...]]:
-    """Bridges and articulation points from one biconnected decomposition.
+def _cut_structure(csr: _Csr) -> tuple[list[tuple[int, int]], list[int], int]:
+    """Bridges, articulation points (as positions) and the number of connected components.
 
-    A bridge is a biconnected component of one edge; this costs a fifth of ``nx.bridges``.
+    One iterative depth-first search (Hopcroft-Tarjan low points) over the CSR lists: a tree
+    edge v-w is a bridge when low[w] > disc[v]; v (not a root) is a cut point when
+    low[w] >= disc[v] for a child w; a root is one when it has two children or more.
+    Self-loops change nothing. Replaces two networkx passes (biconnected components and
+    articulation points), several times slower on a 10k territory.
     """
-    bridges = sorted(
-        tuple(sorted(next(iter(edges))))
-        for edges in nx.biconnected_component_edges(graph)
-        if len(edges) == 1
-    )
-    cut_points = tuple(sorted(nx.articulation_points(graph)))
-    return tuple(bridges), cut_points  # type: ignore[return-value]
+    ptr, idx = csr.ptr_list, csr.index_list
+    n = len(csr.nodes)
+    disc = [0] * n  # 0 = not visited yet; discovery times start at 1
+    low = [0] * n
+    bridges: list[tuple[int, int]] = []
+    cut: set[int] = set()
+    components = 0
+    clock = 0
+    for root in range(n):
+        if disc[root]:
+            continue
+        components += 1
+        clock += 1
+        disc[root] = low[root] = clock
+        children = 0
+        stack = [(root, -1, iter(idx[ptr[root] : ptr[root + 1]]))]
+        while stack:
+            v, parent, todo = stack[-1]
+            for w in todo:
+                if w == parent:
+                    continue
+                if disc[w]:
+                    if disc[w] < low[v]:
+                        low[v] = disc[w]
+                else:
+                    clock += 1
+                    disc[w] = low[w] = clock
+                    stack.append((w, v, iter(idx[ptr[w] : ptr[w + 1]])))
+                    break
+            else:  # every neighbour of v done: report to its parent
+                stack.pop()
+                if parent < 0:
+                    continue
+                if low[v] < low[parent]:
+                    low[parent] = low[v]
+                if low[v] > disc[parent]:
+                    bridges.append((parent, v))
+                if parent == root:
+                    children += 1
+                elif low[v] >= disc[parent]:
+                    cut.add(parent)
+        if children > 1:
+            cut.add(root)
+    return bridges, sorted(cut), components
+
+
+def _named_cuts(
+    csr: _Csr, bridges: list[tuple[int, int]], cut: list[int]
+) -> tuple[tuple[tuple[Any, Any], ...], tuple[Any, ...]]:
+    nodes = csr.nodes
+    named = sorted(tuple(sorted((nodes[a], nodes[b]))) for a, b in bridges)
+    return tuple(named), tuple(sorted(nodes[i] for i in cut))  # type: ignore[return-value]
+
+
+def bridges_and_cut_points(graph: nx.Graph) -> tuple[tuple[tuple[Any, Any], ...], tuple[Any, ...]]:
+    """Bridges (each as a sorted pair) and articulation points, sorted: one depth-first search.
+
+    Same answers as ``nx.bridges`` and ``nx.articulation_points``.
+    """
+    csr = _csr(graph)
+    bridges, cut, _ = _cut_structure(csr)
+    return _named_cuts(csr, bridges, cut)
+
+
+def _degrees(graph: nx.Graph, csr: _Csr) -> tuple[dict[Any, int], dict[Any, float]]:
+    """``graph.degree()`` and ``graph.degree(weight="weight")`` (rounded), from ``csr``.
+
+    The weighted sum adds the same values in the same order as networkx. A graph with
+    self-loops (counted twice by networkx) goes through networkx.
+    """
+    if csr.self_loops or csr.weight != "weight":
+        degree = {node: int(d) for node, d in graph.degree()}
+        wdeg = {node: round(float(d), 4) for node, d in graph.degree(weight="weight")}
+        return degree, wdeg
+    ptr, raw = csr.ptr_list, csr.raw_weights
+    degree = {}
+    wdeg = {}
+    for i, node in enumerate(csr.nodes):
+        start, end = ptr[i], ptr[i + 1]
+        degree[node] = end - start
+        wdeg[node] = round(float(sum(raw[start:end])), 4)
+    return degree, wdeg
 
 
 def analyse(
@@ -671,35 +904,36 @@ def analyse(
     brokers only. Works on empty, single-node and disconnected graphs.
     """
     n = graph.number_of_nodes()
-    degree = {node: int(d) for node, d in graph.degree()}
-    wdeg = {node: round(float(d), 4) for node, d in graph.degree(weight="weight")}
+    csr = _csr(graph)  # read the graph once; every metric below works on these arrays
+    degree, wdeg = _degrees(graph, csr)
     approximate = n > exact_limit and samples < n
-    bc = betweenness(graph, k=samples if approximate else None, seed=seed)
+    bc = betweenness(graph, k=samples if approximate else None, seed=seed, csr=csr)
     brokers_all = sorted(graph, key=lambda v: (-bc.get(v, 0.0), v))
     if approximate:
-        constraint, esize = structural_holes(graph, brokers_all[:HOLES_LIMIT])
+        constraint, esize = structural_holes(graph, brokers_all[:HOLES_LIMIT], csr=csr)
     else:
-        constraint, esize = structural_holes(graph)
+        constraint, esize = structural_holes(graph, csr=csr)
     holes_complete = not approximate or n <= HOLES_LIMIT
 
     large = n > exact_limit
     if not n:
         found: list[set[Any]] = []
     elif large:
-        found = label_propagation(graph, seed=seed)
+        found = label_propagation(graph, seed=seed, csr=csr)
     else:
         found = nx.community.louvain_communities(graph, weight="weight", seed=seed)
     communities = tuple(tuple(sorted(c)) for c in sorted(found, key=lambda c: (-len(c), min(c))))
     community_of = {node: i for i, com in enumerate(communities) for node in com}
     names = tuple(_community_name(graph, com, wdeg) for com in communities)
 
-    bridges, cut_points = bridges_and_cut_points(graph)
+    bridge_positions, cut_positions, components = _cut_structure(csr)
+    bridges, cut_points = _named_cuts(csr, bridge_positions, cut_positions)
     consortium = consortium_metrics(graph, member_ids)
     return Analysis(
         node_count=n,
         edge_count=graph.number_of_edges(),
         density=float(nx.density(graph)) if n > 1 else 0.0,
-        components=nx.number_connected_components(graph) if n else 0,
+        components=components,
         degree=degree,
         weighted_degree=wdeg,
         betweenness=bc,

@@ -274,3 +274,80 @@ def test_dense_betweenness_matches_networkx_with_isolated_nodes():
     ours = betweenness(graph)
     assert ours.keys() == expected.keys()
     assert all(abs(ours[v] - expected[v]) < 1e-12 for v in graph)
+
+
+def test_one_search_gives_bridges_cut_points_and_components_like_networkx():
+    """The iterative DFS on sparse graphs full of bridges, with self-loops and isolated nodes."""
+    import random
+
+    for seed in range(12):
+        rng = random.Random(seed)
+        n = rng.randint(30, 300)
+        graph = nx.gnm_random_graph(n, rng.randint(n // 2, 2 * n), seed=seed)
+        for u, v in graph.edges():
+            graph.edges[u, v]["weight"] = rng.choice([1.0, 1.585, 2.0, 3.1699])
+        for _ in range(3):
+            loop = rng.randrange(n)
+            graph.add_edge(loop, loop, weight=2.0)
+        bridges, cuts = bridges_and_cut_points(graph)
+        assert list(bridges) == sorted(tuple(sorted(e)) for e in nx.bridges(graph))
+        assert list(cuts) == sorted(nx.articulation_points(graph))
+        result = analyse(graph, exact_limit=20, samples=10)
+        assert result.components == nx.number_connected_components(graph)
+        assert (result.bridges, result.articulation_points) == (bridges, cuts)
+        assert result.degree == dict(graph.degree())
+        assert result.weighted_degree == {
+            v: round(float(d), 4) for v, d in graph.degree(weight="weight")
+        }
+        plain = nx.Graph(graph)
+        plain.remove_edges_from(nx.selfloop_edges(plain))
+        result = analyse(plain, exact_limit=20, samples=10)
+        assert result.degree == dict(plain.degree())
+        assert result.weighted_degree == {
+            v: round(float(d), 4) for v, d in plain.degree(weight="weight")
+        }
+
+
+def test_cut_structure_of_a_long_path_needs_no_recursion():
+    path = nx.path_graph(20_000)
+    bridges, cuts = bridges_and_cut_points(path)
+    assert len(bridges) == 19_999 and cuts == tuple(range(1, 19_999))
+    assert analyse(path, exact_limit=100, samples=5).components == 1
+
+
+def test_structural_holes_of_some_nodes_match_networkx():
+    import random
+
+    rng = random.Random(4)
+    graph = nx.connected_watts_strogatz_graph(80, 6, 0.3, seed=2)
+    for u, v in graph.edges():
+        graph.edges[u, v]["weight"] = rng.choice([1, 2.0, 3.5])
+    some = [0, 5, 17, 40, 79]
+    constraint, esize = structural_holes(graph, some)
+    assert sorted(constraint) == sorted(esize) == some
+    expected_c = nx.constraint(graph, nodes=some, weight="weight")
+    expected_e = nx.effective_size(graph, nodes=some, weight="weight")
+    for node in some:
+        assert constraint[node] == pytest.approx(expected_c[node])
+        assert esize[node] == pytest.approx(expected_e[node])
+
+
+def test_gc_paused_gives_the_collector_back():
+    import gc
+
+    from consortium.network.analysis import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError), gc_paused():
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()

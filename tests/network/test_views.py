@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consortium.extensions import db
+from consortium.network.analysis import TieEvidence
 
 PROPOSAL_ROUTES = (
     "/proposals/{pid}/network",
@@ -344,3 +345,19 @@ def test_hypothesis_query_params_never_500(app, client, login, world, key, value
             },
         )
         assert response.status_code in (200, 400), (url, key, value)
+
+
+def test_loaders_see_changes_not_yet_flushed(app, world):
+    """The loaders read through the session's connection, after the flush a query would do."""
+    from consortium.directory.models import Organisation, Tie
+    from consortium.network import services
+
+    with app.app_context():
+        a, c = sorted((world["org_a"], world["org_c"]))
+        db.session.add(Tie(organisation_a_id=a, organisation_b_id=c, kind="supplier_client"))
+        db.session.get(Organisation, a).name = "Renamed in this transaction"
+        assert TieEvidence(a, c, "declared", "supplier_client", None, None) in (
+            services.load_evidence()
+        )
+        assert {n.id: n.label for n in services.load_nodes()}[a].startswith("Renamed")
+        db.session.rollback()
