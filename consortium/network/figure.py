@@ -104,6 +104,7 @@ def render_png(
     the tie weight; the ``LABELLED`` most central nodes and members (when few) are labelled.
     ``gettext`` translates the legend's fixed words; ``role_labels`` names roles.
     """
+    from matplotlib.collections import LineCollection
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
@@ -121,16 +122,17 @@ def render_png(
     ax.set_axis_off()
     edges = sorted((min(u, v), max(u, v), d.get("weight", 1.0)) for u, v, d in sub.edges(data=True))
     top_w = max((w for _, _, w in edges), default=1.0) or 1.0
-    for u, v, w in edges:
-        (x1, y1), (x2, y2) = pos[u], pos[v]
-        ax.plot(
-            (x1, x2),
-            (y1, y2),
-            color="#999999",
-            linewidth=0.3 + 2.2 * w / top_w,
+    # One collection for every edge: a Line2D artist per edge made the figure cost
+    # ~2 ms per tie, most of a Word export's time.
+    ax.add_collection(
+        LineCollection(
+            [(pos[u], pos[v]) for u, v, _w in edges],
+            colors="#999999",
+            linewidths=[0.3 + 2.2 * w / top_w for _u, _v, w in edges],
             alpha=0.55,
             zorder=1,
         )
+    )
     xs = [pos[v][0] for v in shown]
     ys = [pos[v][1] for v in shown]
     sizes = [12 + 240 * scale[v] for v in shown]
