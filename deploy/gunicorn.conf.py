@@ -10,6 +10,7 @@ the app's filter (consortium/web/logs.py), which is attached to the ``gunicorn.a
 logger too.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -37,3 +38,15 @@ loglevel = os.environ.get("CONSORTIUM_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%({x-forwarded-for}i)s" %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 # gunicorn itself trusts X-Forwarded-* only from these addresses (the app uses ProxyFix).
 forwarded_allow_ips = "127.0.0.1"
+
+
+def post_worker_init(worker):
+    """Move what the worker built at start-up (modules, mappers, templates' environment,
+    translations: ~170,000 objects) out of the garbage collector's sight.
+
+    None of it is ever freed, yet every full collection walked all of it (~90 ms, landing on
+    whichever request happened to trigger it); frozen, a full collection only walks what the
+    requests themselves allocate.
+    """
+    gc.collect()
+    gc.freeze()
