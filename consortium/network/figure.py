@@ -7,9 +7,12 @@ fixed layout seed, fixed PNG metadata, sorted drawing order.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -86,7 +89,96 @@ def node_colours(
     return colours
 
 
+#: Fixed words of the figure; their translations are part of a rendering's cache key.
+FIXED_WORDS = (
+    N_("Member"),
+    N_("Not in the consortium"),
+    N_("Smaller clusters"),
+    N_("Consortium member"),
+    N_("Legend"),
+    N_("Node size: brokerage (betweenness). Line width: strength of the tie."),
+    N_("Showing %(shown)d of %(total)d organisations."),
+)
+#: Renderings kept per process: the same network exported again (a writer exporting the
+#: dossier several times while nothing changed in the network) costs a hash, not a layout
+#: and a rasterisation.
+CACHE_SIZE = 32
+_renderings: OrderedDict[str, bytes] = OrderedDict()
+_renderings_lock = threading.Lock()
+
+
+def rendering_key(
+    graph: nx.Graph,
+    analysis: Analysis,
+    positions: Mapping[Any, tuple[float, float]] | None,
+    options: tuple[object, ...],
+) -> str:
+    """Digest of everything a rendering depends on (same digest -> same PNG bytes)."""
+    digest = hashlib.sha256()
+
+    def feed(*parts: object) -> None:
+        digest.update(repr(parts).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+
+    for node, data in sorted(graph.nodes(data=True), key=lambda item: repr(item[0])):
+        feed(node, data.get("label"), data.get("role"))
+        feed(analysis.betweenness.get(node), analysis.degree.get(node),
+             analysis.community_of.get(node), node in analysis.members)
+    for u, v, data in sorted(
+        ((min(a, b), max(a, b), d) for a, b, d in graph.edges(data=True)),
+        key=lambda item: (repr(item[0]), repr(item[1])),
+    ):
+        feed(u, v, data.get("weight", 1.0))
+    feed(tuple(len(c) for c in analysis.communities), tuple(analysis.community_names))
+    feed(sorted(positions.items(), key=lambda item: repr(item[0])) if positions else None)
+    feed(*options)
+    return digest.hexdigest()
+
+
 def render_png(
+    graph: nx.Graph,
+    analysis: Analysis,
+    positions: Mapping[Any, tuple[float, float]] | None = None,
+    *,
+    colour_by: str = "community",
+    gettext: Callable[[str], str] | None = None,
+    role_labels: Mapping[str, str] | None = None,
+    title: str | None = None,
+    limit: int = 300,
+    seed: int = 42,
+) -> bytes:
+    """PNG bytes of the map (see ``draw_png``), from a per-process cache when the same network
+    was drawn before with the same words."""
+    tr = gettext or (lambda s: s)
+    options = (
+        colour_by,
+        tuple(tr(word) for word in FIXED_WORDS),
+        sorted((role_labels or {}).items()),
+        title,
+        limit,
+        seed,
+    )
+    key = rendering_key(graph, analysis, positions, options)
+    with _renderings_lock:
+        cached = _renderings.get(key)
+        if cached is not None:
+            _renderings.move_to_end(key)
+            return cached
+    png = draw_png(graph, analysis, positions, colour_by=colour_by, gettext=gettext,
+                   role_labels=role_labels, title=title, limit=limit, seed=seed)
+    with _renderings_lock:
+        _renderings[key] = png
+        while len(_renderings) > CACHE_SIZE:
+            _renderings.popitem(last=False)
+    return png
+
+
+def clear_renderings() -> None:
+    with _renderings_lock:
+        _renderings.clear()
+
+
+def draw_png(
     graph: nx.Graph,
     analysis: Analysis,
     positions: Mapping[Any, tuple[float, float]] | None = None,
@@ -266,8 +358,11 @@ __all__ = [
     "FIGSIZE",
     "PALETTE",
     "clean_label",
+    "clear_renderings",
+    "draw_png",
     "layout",
     "node_colours",
     "png_size",
     "render_png",
+    "rendering_key",
 ]

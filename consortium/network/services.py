@@ -489,7 +489,7 @@ def figure_png(
     colour_by = "role" if view.members else "community"
     return render_png(
         view.graph,
-        view.analysis,
+        analysis,
         colour_by=colour_by,
         gettext=gettext,
         role_labels=role_labels,

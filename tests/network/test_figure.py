@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import networkx as nx
 
+from consortium.network import figure
 from consortium.network.analysis import OrgNode, TieEvidence, analyse, build_graph
-from consortium.network.figure import DPI, clean_label, layout, png_size, render_png
+from consortium.network.figure import (
+    DPI,
+    clean_label,
+    clear_renderings,
+    draw_png,
+    layout,
+    png_size,
+    render_png,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -44,9 +53,9 @@ def test_layout_is_deterministic_and_bounded() -> None:
 
 def test_render_is_byte_identical_png_of_the_right_size() -> None:
     graph, analysis = sample()
-    first = render_png(graph, analysis, title="Réseau $x$")
+    first = draw_png(graph, analysis, title="Réseau $x$")
     assert first.startswith(PNG_SIGNATURE)
-    assert first == render_png(graph, analysis, title="Réseau $x$")
+    assert first == draw_png(graph, analysis, title="Réseau $x$")
     width, height = png_size(first)
     assert (width, height) == (int(16 / 2.54 * DPI), int(11 / 2.54 * DPI)) == (1259, 866)
     by_role = render_png(graph, analysis, colour_by="role", gettext=str.upper)
@@ -63,3 +72,43 @@ def test_render_empty_and_single() -> None:
 def test_clean_label() -> None:
     assert clean_label("a\x00b$c") == r"ab\$c"
     assert clean_label("x" * 40) == "x" * 27 + "…"
+
+
+def test_renderings_are_cached_by_everything_they_depend_on(monkeypatch) -> None:
+    clear_renderings()
+    drawn: list[object] = []
+    real = figure.draw_png
+
+    def counting(*args, **kwargs):
+        drawn.append(kwargs.get("title"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(figure, "draw_png", counting)
+    graph, analysis = sample()
+    first = render_png(graph, analysis, title="A")
+    assert first == render_png(graph, analysis, title="A") == draw_png(graph, analysis, title="A")
+    assert drawn == ["A"]  # the second call came from the cache
+
+    render_png(graph, analysis, title="B")  # another title
+    render_png(graph, analysis, title="A", gettext=str.upper)  # other words (language)
+    heavier = graph.copy()
+    u, v = next(iter(heavier.edges))
+    heavier.edges[u, v]["weight"] = heavier.edges[u, v]["weight"] + 1
+    render_png(heavier, analysis, title="A")  # a stronger tie
+    renamed = graph.copy()
+    renamed.nodes[0]["label"] = "Autre nom"
+    render_png(renamed, analysis, title="A")  # a renamed organisation
+    assert drawn == ["A", "B", "A", "A", "A"]
+    render_png(renamed, analysis, title="A")
+    assert len(drawn) == 5
+
+
+def test_rendering_cache_is_bounded(monkeypatch) -> None:
+    clear_renderings()
+    monkeypatch.setattr(figure, "CACHE_SIZE", 2)
+    monkeypatch.setattr(figure, "draw_png", lambda *a, **k: repr(k["title"]).encode())
+    graph, analysis = sample()
+    for title in ("1", "2", "3"):
+        render_png(graph, analysis, title=title)
+    assert len(figure._renderings) == 2
+    clear_renderings()
