@@ -164,6 +164,7 @@ class OutputForm(BaseForm):
         validators=[Optional(), NumberRange(min=1, max=MAX_PRIORITY)],
     )
     votes = IntegerField(_l("Votes"), validators=[Optional(), NumberRange(min=0, max=MAX_VOTES)])
+    version = HiddenField()
 
 
 class ActionForm(BaseForm):

@@ -117,11 +117,15 @@ class Output(db.Model):
     votes: Mapped[int] = mapped_column(default=0)
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Two people tidying the outputs after a workshop may open the same one.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     workshop: Mapped[Workshop] = relationship(back_populates="outputs")
     organisations: Mapped[list[OutputOrganisation]] = relationship(
         back_populates="output", cascade="all, delete-orphan", order_by="OutputOrganisation.id"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class OutputOrganisation(db.Model):

@@ -306,6 +306,7 @@ def edit_output(proposal_id: int, workshop_id: int, output_id: int):
     output = _output_of(workshop, output_id)
     form = OutputForm(obj=None if request.method == "POST" else output)
     if request.method == "GET":
+        form.version.data = output.version
         form.subkind.data = output.subkind or ""
         form.tags.data = ", ".join(output.tags or [])
         form.raised.data = services.references_text(
@@ -315,6 +316,8 @@ def edit_output(proposal_id: int, workshop_id: int, output_id: int):
             link.organisation for link in output.organisations if link.relation == "carries"
         )
     if form.validate_on_submit():
+        if str(output.version) != (form.version.data or ""):
+            return render_conflict()
         try:
             services.update_output(output, _row_data(form), actor=current_user)
         except ValidationFailed as error:
@@ -345,6 +348,8 @@ def delete_output(proposal_id: int, workshop_id: int, output_id: int):
     proposal, _member = load_proposal(proposal_id, Capability.EDIT_WORKSHOPS)
     workshop = _workshop_of(proposal, workshop_id)
     output = _output_of(workshop, output_id)
+    if request.form.get("version") not in (None, str(output.version)):
+        return render_conflict()
     services.delete_output(output, actor=current_user)
     db.session.commit()
     flash(_("The output is deleted."), "success")

@@ -200,20 +200,45 @@ def test_edit_output(app, client, lead):
     url = f"/proposals/{lead['proposal']}/workshops/{lead['workshop']}/outputs/{lead['need']}/edit"
     form = page(client.get(url))
     assert f"Association Réemploi Sud (ARS) #{lead['org_a']}" in form
+    assert 'name="version" type="hidden" value="1"' in form
     response = client.post(url, data={"kind": "need", "subkind": "money", "text": "Money",
                                       "raised": f"#{lead['org_a']}; VDM", "carries": "VDM",
-                                      "tags": "budget", "priority": "2", "votes": "3"})
+                                      "tags": "budget", "priority": "2", "votes": "3",
+                                      "version": "1"})
     assert response.status_code == 302
     with app.app_context():
         output = db.session.get(Output, lead["need"])
-        assert (output.subkind, output.text, output.tags, output.priority, output.votes) == (
-            "money", "Money", ["budget"], 2, 3)
+        assert (output.subkind, output.text, output.tags, output.priority, output.votes,
+                output.version) == ("money", "Money", ["budget"], 2, 3, 2)
         assert [(x.organisation_id, x.relation) for x in output.organisations] == [
             (lead["org_a"], "raised"), (lead["org_b"], "raised"), (lead["org_b"], "carries")]
-    bad = client.post(url, data={"kind": "need", "text": "Changed", "raised": "#0"})
+    bad = client.post(url, data={"kind": "need", "text": "Changed", "raised": "#0",
+                                 "version": "2"})
     assert "No organisation #0 in the directory." in page(bad)
     with app.app_context():
         assert db.session.get(Output, lead["need"]).text == "Money"
+
+
+def test_two_people_editing_one_output(app, client, lead):
+    """The second save of a page opened before the first save is a 409 that shows the
+    second person's text; nothing of the first save is overwritten."""
+    p, w, need = lead["proposal"], lead["workshop"], lead["need"]
+    url = f"/proposals/{p}/workshops/{w}/outputs/{need}/edit"
+    first = {"kind": "need", "text": "Un local de stockage", "version": "1"}
+    assert client.post(url, data=first).status_code == 302
+    late = client.post(url, data={"kind": "need", "text": "Mon texte tardif", "version": "1"})
+    assert late.status_code == 409
+    assert "Mon texte tardif" in page(late)
+    missing = client.post(url, data={"kind": "need", "text": "Sans version"})
+    assert missing.status_code == 409
+    delete = f"/proposals/{p}/workshops/{w}/outputs/{need}/delete"
+    assert client.post(delete, data={"version": "1"}).status_code == 409
+    with app.app_context():
+        output = db.session.get(Output, need)
+        assert (output.text, output.version) == ("Un local de stockage", 2)
+    assert client.post(delete, data={"version": "2"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Output, need) is None
 
 
 def action_form(**values) -> dict:
