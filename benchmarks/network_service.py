@@ -14,6 +14,7 @@ import argparse
 import os
 import random
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -162,6 +163,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orgs", type=int, default=10_000)
     parser.add_argument("--ties", type=int, default=60_000)
+    parser.add_argument("--gets", type=int, default=5, help="GETs per page (median reported)")
     args = parser.parse_args()
 
     from consortium import create_app
@@ -226,6 +228,7 @@ def main() -> None:
         timed("bc", lambda: nx.betweenness_centrality(graph, k=sample, seed=42), bare)
         bare["betweenness k=100 (extrapolated)"] = bare.pop("bc") / sample * 100
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        pages = time_pages(app, pid, args.gets)
 
     print(
         f"territory: {graph.number_of_nodes()} organisations, {graph.number_of_edges()} edges "
@@ -256,8 +259,46 @@ def main() -> None:
         f"  {label:<38} {seconds * 1000:9.1f} ms; build_graph / bare build = "
         f"{t['build_graph'] / seconds:.2f}"
     )
-    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"max RSS: {rss:.1f} MB (target < 1536 MB)")
+    print(f"pages through the test client (median of {args.gets} GETs after a warm-up):")
+    print(f"  {'page':<38} {'wall':>9}    {'CPU':>9}")
+    for label, (wall, cpu) in pages.items():
+        print(f"  {label:<38} {wall * 1000:9.1f} ms {cpu * 1000:9.1f} ms")
+    page = pages["proposal page"][0]
+    print(f"  proposal page target < 200 ms: {'OK' if page < 0.2 else 'OVER'}")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+PAGES = {
+    "proposal page": "/proposals/{pid}/network",
+    "proposal map JSON": "/proposals/{pid}/network.json",
+    "proposal PNG": "/proposals/{pid}/network.png",
+    "territory page": "/network",
+    "territory map JSON": "/network.json",
+}
+
+
+def time_pages(app, pid: int, gets: int) -> dict[str, tuple[float, float]]:  # type: ignore[no-untyped-def]
+    """(median wall, median CPU) seconds of each page, GET as the proposal's lead."""
+    from tests.conftest import PASSWORD
+
+    client = app.test_client()
+    response = client.post("/login", data={"email": "bench-lead@example.org", "password": PASSWORD})
+    assert response.status_code in (302, 303), response.status_code
+    out = {}
+    for label, url in PAGES.items():
+        url = url.format(pid=pid)
+        assert client.get(url).status_code == 200, url  # warm-up (templates, imports)
+        walls, cpus = [], []
+        for _ in range(gets):
+            cpu = time.process_time()
+            start = time.perf_counter()
+            response = client.get(url)
+            walls.append(time.perf_counter() - start)
+            cpus.append(time.process_time() - cpu)
+            assert response.status_code == 200, url
+        out[label] = (statistics.median(walls), statistics.median(cpus))
+    return out
 
 
 if __name__ == "__main__":

@@ -31,11 +31,11 @@ Services never commit; views commit once.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..commitments import budget as money
@@ -312,16 +312,24 @@ def _counts(proposal_id: int) -> tuple[dict[int, int], dict[int, int], int]:
 
 def neighbours_map(
     references: Iterable[tuple[str | None, int]] | None = None,
+    *,
+    organisation_ids: Collection[int] | None = None,
 ) -> dict[int, set[int]]:
     """Who works with whom: declared ties plus shared past-project references.
 
     ``references``: the ``(reference, organisation id)`` of **every** past project when the
     caller already has them (:func:`build_context` reuses its load); queried otherwise.
+    ``organisation_ids``: only the declared ties touching them are loaded, so the mapping is
+    complete for them alone (what scoring them needs: their neighbours and the members').
     When the network area offers ``consortium.network.services.neighbours()``, its mapping is
     merged in (checked with ``hasattr`` so this works before that area exists).
     """
     graph: dict[int, set[int]] = defaultdict(set)
-    for a, b in db.session.execute(select(Tie.organisation_a_id, Tie.organisation_b_id)):
+    ties = select(Tie.organisation_a_id, Tie.organisation_b_id)
+    if organisation_ids is not None:
+        ids = sorted(organisation_ids)
+        ties = ties.where(or_(Tie.organisation_a_id.in_(ids), Tie.organisation_b_id.in_(ids)))
+    for a, b in db.session.execute(ties):
         graph[a].add(b)
         graph[b].add(a)
     by_reference: dict[str, set[int]] = defaultdict(set)
@@ -419,8 +427,14 @@ def build_context(
     *,
     weights: Mapping[str, float] | None = None,
     organisation_ids: Iterable[int] | None = None,
+    all_neighbours: bool = True,
 ) -> FitContext:
-    """Load and prepare the fit of every organisation (or of ``organisation_ids``)."""
+    """Load and prepare the fit of every organisation (or of ``organisation_ids``).
+
+    ``all_neighbours=False`` (with ``organisation_ids``): ``neighbours`` is only complete for
+    those organisations and the members, which is all their scores need, and the territory's
+    ties are not all loaded.
+    """
     attended, outputs, held = _counts(proposal.id)
     participations = {p.organisation_id: p for p in _current_participations(proposal)}
     ids = None
@@ -450,7 +464,9 @@ def build_context(
     chosen = dict(weights) if weights is not None else weights_of(proposal)
     topic = topic_profile(proposal)
     with scoring.paused_gc():
-        graph = neighbours_map(references)
+        graph = neighbours_map(
+            references, organisation_ids=None if all_neighbours else ids
+        )
     prepared = scoring.prepare(topic, consortium, graph, chosen)
     return FitContext(
         proposal=proposal,

@@ -29,7 +29,7 @@ import math
 import operator
 import random
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -403,21 +403,43 @@ def filter_graph(
     ``kinds`` (see ``KINDS``) dated within ``years`` (inclusive, either end open); undated
     evidence is kept unless ``keep_undated`` is False. Organisations left without ties stay.
     """
-    wanted_types = set(org_types) if org_types is not None else None
-    wanted_themes = {fold(t) for t in themes} if themes is not None else None
-    wanted_kinds = set(kinds) if kinds is not None else None
-    low, high = years if years is not None else (None, None)
-
     out = nx.Graph()
     out.graph.update(graph.graph)
+    matches = _organisation_test(org_types, themes)
     for node, data in graph.nodes(data=True):
-        if wanted_types is not None and data.get("org_type") not in wanted_types:
-            continue
-        if wanted_themes is not None and not wanted_themes & {
-            fold(t) for t in data.get("themes", ())
-        }:
-            continue
-        out.add_node(node, **data)
+        if matches(data.get("org_type"), data.get("themes", ())):
+            out.add_node(node, **data)
+    keep = _evidence_test(kinds, years, keep_undated=keep_undated)
+    kept = (e for _, _, ev in graph.edges(data="evidence", default=()) for e in ev if keep(e))
+    _add_edges(out, kept)
+    out.graph["dropped_evidence"] = graph.graph.get("dropped_evidence", 0)
+    return out
+
+
+def _organisation_test(
+    org_types: Collection[str] | None, themes: Collection[str] | None
+) -> Callable[[str | None, Iterable[str]], bool]:
+    """(org_type, themes) -> kept by :func:`filter_graph`'s ``org_types`` and ``themes``."""
+    wanted_types = set(org_types) if org_types is not None else None
+    wanted_themes = {fold(t) for t in themes} if themes is not None else None
+
+    def matches(org_type: str | None, org_themes: Iterable[str]) -> bool:
+        if wanted_types is not None and org_type not in wanted_types:
+            return False
+        return wanted_themes is None or bool(wanted_themes & {fold(t) for t in org_themes})
+
+    return matches
+
+
+def _evidence_test(
+    kinds: Collection[str] | None,
+    years: tuple[int | None, int | None] | None,
+    *,
+    keep_undated: bool,
+) -> Callable[[TieEvidence], bool]:
+    """Evidence -> kept by :func:`filter_graph`'s ``kinds``, ``years`` and ``keep_undated``."""
+    wanted_kinds = set(kinds) if kinds is not None else None
+    low, high = years if years is not None else (None, None)
 
     def keep(item: TieEvidence) -> bool:
         if wanted_kinds is not None and tie_kind(item) not in wanted_kinds:
@@ -426,10 +448,44 @@ def filter_graph(
             return keep_undated or years is None
         return (low is None or item.year >= low) and (high is None or item.year <= high)
 
-    kept = (e for _, _, ev in graph.edges(data="evidence", default=()) for e in ev if keep(e))
-    _add_edges(out, kept)
-    out.graph["dropped_evidence"] = graph.graph.get("dropped_evidence", 0)
-    return out
+    return keep
+
+
+def matching_organisations(
+    nodes: Iterable[OrgNode],
+    org_types: Collection[str] | None = None,
+    themes: Collection[str] | None = None,
+) -> set[int]:
+    """Ids of the organisations :func:`filter_graph` keeps for ``org_types`` and ``themes``."""
+    matches = _organisation_test(org_types, themes)
+    return {n.id for n in nodes if matches(n.org_type, n.themes)}
+
+
+def adjacency(
+    organisations: Collection[int],
+    evidence: Iterable[TieEvidence],
+    kinds: Collection[str] | None = None,
+    years: tuple[int | None, int | None] | None = None,
+    *,
+    keep_undated: bool = True,
+) -> dict[int, set[int]]:
+    """Neighbours of each organisation as ``filter_graph(build_graph(...))`` would tie them,
+    without building the graph: evidence of matching ``kinds`` and ``years`` between two
+    distinct ``organisations`` (the ones that exist and match the filters). Organisations
+    without a tie are left out."""
+    keep = _evidence_test(kinds, years, keep_undated=keep_undated)
+    everything = kinds is None and years is None
+    out: dict[int, set[int]] = defaultdict(set)
+    with gc_paused():
+        for item in evidence:
+            a = item.a
+            b = item.b
+            if a == b or a not in organisations or b not in organisations:
+                continue
+            if everything or keep(item):
+                out[a].add(b)
+                out[b].add(a)
+    return dict(out)
 
 
 # --------------------------------------------------------------------------- metrics
@@ -984,46 +1040,65 @@ def select_map_nodes(graph: nx.Graph, analysis: Analysis, limit: int = 300) -> l
 # --------------------------------------------------------------------------- suggestions
 
 
-def _new_reach(graph: nx.Graph, metrics: ConsortiumMetrics) -> dict[Any, set[Any]]:
-    """For every non-member, the organisations it would bring within two steps."""
-    known = metrics.reach | metrics.members
-    outside = {v: {w for w in graph.adj[v] if w not in known} for v in graph}
-    result: dict[Any, set[Any]] = {}
-    for candidate in graph:
-        if candidate in metrics.members:
+def bridge_gains(
+    adjacency: Mapping[Any, Iterable[Any]],
+    member_ids: Collection[Any],
+    candidates: Iterable[Any] | None = None,
+) -> dict[Any, set[Any]]:
+    """For each candidate, the organisations it would newly bring within two steps of the
+    members (candidates bringing none are left out).
+
+    ``adjacency`` maps an organisation to its neighbours (``graph.adj`` will do). Only
+    ``candidates`` are looked at (every non-member of ``adjacency`` when None); the adjacency
+    must be complete for the members, every organisation within two steps of them, the
+    candidates and the candidates' neighbours.
+    """
+    members = frozenset(m for m in member_ids if m in adjacency)
+    known: set[Any] = set(members)
+    for member in members:
+        known.update(adjacency[member])
+    for node in list(known - members):
+        known.update(adjacency[node])
+    outside: dict[Any, set[Any]] = {}
+
+    def beyond(node: Any) -> set[Any]:
+        found = outside.get(node)
+        if found is None:
+            found = outside[node] = {w for w in adjacency.get(node, ()) if w not in known}
+        return found
+
+    gains: dict[Any, set[Any]] = {}
+    pool = adjacency if candidates is None else (c for c in candidates if c in adjacency)
+    for candidate in pool:
+        if candidate in members:
             continue
-        gained = set(outside[candidate])
-        for neighbour in graph.adj[candidate]:
-            gained |= outside[neighbour]
+        gained = set(beyond(candidate))
+        for neighbour in adjacency[candidate]:
+            gained |= beyond(neighbour)
         gained.discard(candidate)
         if gained:
-            result[candidate] = gained
-    return result
+            gains[candidate] = gained
+    return gains
 
 
-def suggest_bridges(
-    graph: nx.Graph,
-    member_ids: Collection[int],
+def rank_bridges(
+    adjacency: Mapping[Any, Iterable[Any]],
+    member_ids: Collection[Any],
+    gains: Mapping[Any, Collection[Any]],
     limit: int = 10,
     *,
-    analysis: Analysis | None = None,
+    tie_break: Mapping[Any, float] | None = None,
+    brokers: Collection[Any] = (),
 ) -> list[Suggestion]:
-    """Non-members ranked by how many organisations they would newly bring within two steps.
-
-    Ties are broken by betweenness (from ``analysis`` when given, else computed) then id.
-    """
-    metrics = consortium_metrics(graph, member_ids)
-    gains = _new_reach(graph, metrics)
-    if not gains:
-        return []
-    if analysis is not None:
-        bc = analysis.betweenness
-    else:
-        bc = betweenness(graph, k=BETWEENNESS_SAMPLES if len(graph) > 2000 else None)
+    """The ``limit`` best of ``gains`` (see :func:`bridge_gains`) as suggestions: most
+    organisations brought first, then higher ``tie_break``, then id; ``brokers`` get the
+    "main brokers" reason."""
+    bc = tie_break or {}
+    members = frozenset(member_ids)
     ranked = sorted(gains, key=lambda v: (-len(gains[v]), -bc.get(v, 0.0), v))[:limit]
     out = []
     for candidate in ranked:
-        tied_members = sum(1 for v in graph.adj[candidate] if v in metrics.members)
+        tied_members = sum(1 for v in adjacency[candidate] if v in members)
         reasons = [
             Message(
                 N_("Would bring %(count)d organisations within two steps of the consortium"),
@@ -1036,10 +1111,39 @@ def suggest_bridges(
             )
         else:
             reasons.append(Message(N_("Not tied to any member yet"), {}))
-        if analysis is not None and candidate in analysis.brokers:
+        if candidate in brokers:
             reasons.append(Message(N_("One of the main brokers of the territory"), {}))
         out.append(Suggestion(candidate, len(gains[candidate]), tuple(reasons)))
     return out
+
+
+def suggest_bridges(
+    graph: nx.Graph,
+    member_ids: Collection[int],
+    limit: int = 10,
+    *,
+    analysis: Analysis | None = None,
+) -> list[Suggestion]:
+    """Non-members of ``graph`` ranked by how many organisations they would newly bring
+    within two steps.
+
+    Ties are broken by betweenness (from ``analysis`` when given, else computed) then id.
+    """
+    gains = bridge_gains(graph.adj, member_ids)
+    if not gains:
+        return []
+    if analysis is not None:
+        bc = analysis.betweenness
+    else:
+        bc = betweenness(graph, k=BETWEENNESS_SAMPLES if len(graph) > 2000 else None)
+    return rank_bridges(
+        graph.adj,
+        [m for m in member_ids if m in graph],
+        gains,
+        limit,
+        tie_break=bc,
+        brokers=analysis.brokers if analysis is not None else (),
+    )
 
 
 def what_if(

@@ -75,6 +75,9 @@ class NetworkView:
     proposal: Proposal | None = None
     filters: Filters = field(default_factory=Filters)
     unfiltered_nodes: int = 0
+    #: A proposal's view only: the organisations of the unfiltered view (members and their
+    #: neighbours) and every piece of evidence touching them, for the bridging candidates.
+    around: tuple[frozenset[int], list[TieEvidence]] | None = None
 
     @property
     def names(self) -> dict[int, str]:
@@ -341,16 +344,15 @@ def territory_view(filters: Filters | None = None, *, exact_limit: int = 2000) -
     return NetworkView(graph, result, frozenset(), attended, None, filters, total)
 
 
-def proposal_graph(proposal: Proposal) -> tuple[nx.Graph, frozenset[int], dict[int, int]]:
-    """Members and their neighbours, with the evidence among them (no territory-wide load).
-
-    Two passes: evidence touching the members gives the neighbours; evidence touching the
-    neighbours, kept between organisations of the view, gives the ties among them.
-    """
+def _proposal_parts(
+    proposal: Proposal,
+) -> tuple[nx.Graph, frozenset[int], dict[int, int], frozenset[int], list[TieEvidence]]:
+    """The proposal's graph, members and workshop counts (see :func:`proposal_graph`), with
+    the organisations of the view and every piece of evidence touching them."""
     roles = proposal_members(proposal)
     members = frozenset(roles)
     if not members:
-        return pure.build_graph([], []), members, {}
+        return pure.build_graph([], []), members, {}, members, []
     first = load_evidence(members, exclude_proposal_id=proposal.id)
     keep = set(members)
     for item in first:
@@ -359,7 +361,8 @@ def proposal_graph(proposal: Proposal) -> tuple[nx.Graph, frozenset[int], dict[i
             keep.add(item.b)
     others = keep - members
     second = load_evidence(others, exclude_proposal_id=proposal.id) if others else []
-    evidence = [e for e in itertools.chain(first, second) if e.a in keep and e.b in keep]
+    around = [*first, *second]
+    evidence = [e for e in around if e.a in keep and e.b in keep]
     nodes = [
         OrgNode(
             n.id,
@@ -373,18 +376,36 @@ def proposal_graph(proposal: Proposal) -> tuple[nx.Graph, frozenset[int], dict[i
         for n in load_nodes(keep)
     ]
     graph = pure.build_graph(nodes, evidence)
-    return graph, frozenset(m for m in members if m in graph), workshop_counts(keep)
+    return (
+        graph,
+        frozenset(m for m in members if m in graph),
+        workshop_counts(keep),
+        frozenset(keep),
+        around,
+    )
+
+
+def proposal_graph(proposal: Proposal) -> tuple[nx.Graph, frozenset[int], dict[int, int]]:
+    """Members and their neighbours, with the evidence among them (no territory-wide load).
+
+    Two passes: evidence touching the members gives the neighbours; evidence touching the
+    neighbours, kept between organisations of the view, gives the ties among them.
+    """
+    graph, members, attended, _keep, _around = _proposal_parts(proposal)
+    return graph, members, attended
 
 
 def proposal_view(proposal: Proposal, filters: Filters | None = None) -> NetworkView:
     """One proposal's members and their neighbours, filtered and analysed."""
     filters = filters or Filters()
-    graph, members, attended = proposal_graph(proposal)
+    graph, members, attended, keep, around = _proposal_parts(proposal)
     total = graph.number_of_nodes()
     graph = _apply(graph, filters)
     members = frozenset(m for m in members if m in graph)
     result = pure.analyse(graph, members)
-    return NetworkView(graph, result, members, attended, proposal, filters, total)
+    return NetworkView(
+        graph, result, members, attended, proposal, filters, total, around=(keep, around)
+    )
 
 
 # --------------------------------------------------------------------------- for people
@@ -401,53 +422,73 @@ class Candidate:
 
 
 def fit_scores(proposal: Proposal, org_ids: Collection[int]) -> dict[int, float] | None:
-    """Fit scores from ``consortium.fit.services.rank_proposal`` when that exists, else None."""
+    """Fit scores of ``org_ids`` from ``consortium.fit`` (only they are profiled), else None."""
     try:
         from ..fit import services as fit_services
     except ImportError:
         return None
-    rank = getattr(fit_services, "rank_proposal", None)
-    if rank is None:
-        return None
     try:
-        ranking = rank(proposal)
+        context = fit_services.build_context(
+            proposal, organisation_ids=org_ids, all_neighbours=False
+        )
+        ranking = context.ranking()
     except Exception:  # another area's failure must not break the map
         return None
-    scores: dict[int, float] = {}
-    for item in ranking or ():
-        org_id = _first_attr(item, ("organisation_id", "org_id", "id"))
-        if org_id is None and hasattr(item, "organisation"):
-            org_id = getattr(item.organisation, "id", None)
-        score = _first_attr(item, ("score", "total", "fit"))
-        if isinstance(org_id, int) and isinstance(score, int | float) and org_id in org_ids:
-            scores[org_id] = float(score)
-    return scores
+    return {fit.org_id: float(fit.total) for fit in ranking if fit.org_id in org_ids}
 
 
-def _first_attr(item: Any, names: Iterable[str]) -> Any:
-    for name in names:
-        if isinstance(item, Mapping) and name in item:
-            return item[name]
-        if hasattr(item, name):
-            return getattr(item, name)
-    return None
+#: Beyond this many organisations two steps from the members, the third load asks for the
+#: whole territory's evidence instead of listing them (the same work, fewer query parameters).
+NEAR_LIMIT = 5000
+
+
+def bridge_adjacency(view: NetworkView) -> dict[int, set[int]]:
+    """Who is tied to whom (filtered like the view) around a proposal: complete for every
+    organisation within two steps of the members, which is all the bridging candidates (the
+    members' neighbours) need.
+
+    The view already holds the evidence touching the members and their neighbours, which
+    names the organisations two steps away; one more load gives the evidence touching those.
+    """
+    keep, around = view.around or (frozenset(), [])
+    second_ring = {x for e in around for x in (e.a, e.b)} - keep
+    proposal_id = view.proposal.id if view.proposal is not None else None
+    if len(second_ring) > NEAR_LIMIT:
+        evidence = load_evidence(exclude_proposal_id=proposal_id)
+    else:
+        third = load_evidence(second_ring, exclude_proposal_id=proposal_id) if second_ring else []
+        evidence = [*around, *third]
+    filters = view.filters
+    if filters.org_types is not None or filters.themes is not None:
+        organisations = pure.matching_organisations(load_nodes(), filters.org_types, filters.themes)
+    else:
+        organisations = set(db.session.scalars(select(Organisation.id)))
+    years = None
+    if filters.year_from is not None or filters.year_to is not None:
+        years = (filters.year_from, filters.year_to)
+    return pure.adjacency(organisations, evidence, filters.kinds, years, keep_undated=True)
 
 
 def bridging_candidates(view: NetworkView, limit: int = 10) -> tuple[list[Candidate], bool]:
     """Ranked bridging suggestions for a proposal, and whether fit scores are available.
 
-    Computed on the whole territory (the proposal's own membership, workshops and actions left
-    out), since the best bridges are often beyond the members' direct neighbours.
+    The candidates are the organisations already tied to a member (the view's non-members),
+    ranked by the organisations they would newly bring within two steps of the consortium on
+    the territory's graph (the proposal's own membership, workshops and actions left out),
+    then by their brokerage in the view. One more evidence load around the view gives that
+    exactly, without the whole territory.
     """
     if not view.members or view.proposal is None:
         return [], False
-    nodes = load_nodes()
-    graph = pure.build_graph(nodes, load_evidence(exclude_proposal_id=view.proposal.id))
-    graph = _apply(graph, view.filters)
-    found = pure.suggest_bridges(graph, view.members, limit)
+    adjacency = bridge_adjacency(view)
+    candidates = sorted({n for m in view.members for n in adjacency.get(m, ())} - view.members)
+    gains = pure.bridge_gains(adjacency, view.members, candidates)
+    found = pure.rank_bridges(
+        adjacency, view.members, gains, limit, tie_break=view.analysis.betweenness
+    )
     ids = {s.org_id for s in found}
-    scores = fit_scores(view.proposal, ids)
-    names = {n.id: n.label for n in nodes}
+    scores = fit_scores(view.proposal, ids) if ids else {}
+    names = view.names
     return [
         Candidate(
             s.org_id,

@@ -141,6 +141,14 @@ def test_context_reuses_loaded_references_for_ties(app, demo):
         # a restricted context still queries every reference
         some = services.build_context(proposal, organisation_ids=list(ctx.profiles)[:3])
         assert some.neighbours == ctx.neighbours
+        # without all_neighbours, the ties are complete for the profiled and the members only,
+        # and the scores are the same
+        ids = list(ctx.profiles)[3:6]
+        lean = services.build_context(proposal, organisation_ids=ids, all_neighbours=False)
+        for oid in {*ids, *lean.participations}:
+            assert lean.neighbours.get(oid, set()) == ctx.neighbours.get(oid, set())
+        full = {fit.org_id: fit for fit in ctx.ranking()}
+        assert all(full[fit.org_id] == fit for fit in lean.ranking())
         # the profiles built from the column rows equal the ORM-based ones
         orgs = services.load_organisations()
         assert {o.id: services.org_profile(o) for o in orgs} == services.load_profiles()[1]
