@@ -41,6 +41,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 PASSWORD = "marseille2030"
 ACRONYM = "REBATIR"
 PAGE_KINDS = ("page", "save")  # targets apply to these; exports and logins are reported apart
+# Saved values carry the run's id, so a run on a database reused from an earlier run
+# (SKIP_SETUP=1) never finds the earlier run's markers when it counts versions.
+RUN_ID = f"{int(time.time()):x}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -296,7 +299,7 @@ class User(threading.Thread):
             return
         form = form_with(page.text, "tasks")
         self.counter += 1
-        value = f"load {self.email} save {self.counter:05d}"
+        value = f"load {RUN_ID} {self.email} save {self.counter:05d}"
         fields = [(n, value if n == "tasks" else v) for n, v in form["fields"]]
         counted = self.measuring
         reply = self.call("save", "POST commitment", "POST", url, data=fields)
@@ -316,7 +319,7 @@ class User(threading.Thread):
             return
         form = form_with(page.text, "body")
         self.counter += 1
-        marker = f"[load {self.email} save {self.counter:05d}]"
+        marker = f"[load {RUN_ID} {self.email} save {self.counter:05d}]"
         fields = []
         for name, value in form["fields"]:
             if name == "body":
