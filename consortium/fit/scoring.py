@@ -49,7 +49,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import FrozenInstanceError, dataclass, fields
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -113,30 +113,78 @@ class Polarity(StrEnum):
     WARNING = "!"
 
 
-@dataclass(frozen=True, slots=True)
+_new = object.__new__
+_set = object.__setattr__
+
+
 class Reason:
-    """A human-readable explanation: English template plus its parameters."""
+    """A human-readable explanation: English template plus its parameters.
+
+    Immutable. ``params`` is a read-only mapping (a fresh ``MappingProxyType`` view on each
+    access); the reason keeps a plain dict of string and number values, which the garbage
+    collector does not track: a ranking builds thousands of reasons and used to pay for a
+    proxy object per reason.
+    """
+
+    __slots__ = ("_params", "polarity", "template")
 
     template: str
-    params: Mapping[str, object] = field(default_factory=dict)
-    polarity: Polarity = Polarity.PLUS
+    polarity: Polarity
+
+    def __init__(
+        self,
+        template: str,
+        params: Mapping[str, object] | None = None,
+        polarity: Polarity = Polarity.PLUS,
+    ) -> None:
+        _set(self, "template", template)
+        _set(self, "_params", dict(params) if params else {})
+        _set(self, "polarity", polarity)
+
+    @property
+    def params(self) -> Mapping[str, object]:
+        """The template's parameters (read-only)."""
+        return MappingProxyType(self._params)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.template, self._params, self.polarity) == (
+            other.template,  # type: ignore[attr-defined]
+            other._params,  # type: ignore[attr-defined]
+            other.polarity,  # type: ignore[attr-defined]
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # like the former dataclass (dict params)
+
+    def __repr__(self) -> str:
+        return (
+            f"Reason(template={self.template!r}, params={self._params!r}, "
+            f"polarity={self.polarity!r})"
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Reason, (self.template, self._params, self.polarity))
 
     def text(self) -> str:
         """The English rendering (the web layer uses ``gettext(template) % params``)."""
-        return self.template % dict(self.params) if self.params else self.template
+        params = self._params
+        return self.template % params if params else self.template
 
     def as_dict(self) -> dict[str, object]:
-        """JSON-ready form (``params`` is a read-only mapping, not a dict)."""
+        """JSON-ready form (``params`` copied into a plain dict)."""
         return {
             "template": self.template,
-            "params": dict(self.params),
+            "params": dict(self._params),
             "polarity": str(self.polarity),
             "text": self.text(),
         }
-
-
-_new = object.__new__
-_set = object.__setattr__
 
 
 @contextmanager
@@ -159,11 +207,11 @@ def paused_gc() -> Iterator[None]:
 
 
 def _reason(polarity: Polarity, template: str, **params: object) -> Reason:
-    # Same as Reason(template, MappingProxyType(params), polarity), minus the frozen-dataclass
-    # __init__ overhead: tens of thousands of reasons are built per ranking.
+    # Same as Reason(template, params, polarity) without the __init__ call and the copy of
+    # ``params`` (the keyword arguments' own dict): tens of thousands per ranking.
     reason = _new(Reason)
     _set(reason, "template", template)
-    _set(reason, "params", MappingProxyType(params))
+    _set(reason, "_params", params)
     _set(reason, "polarity", polarity)
     return reason
 
@@ -812,22 +860,37 @@ class Prepared:
         # past project -> (points, year, label, reason)
         self._projects: dict[PastProject, tuple[int, int, str, Reason]] = {}
         self._titles: dict[str, str | None] = {}  # project title -> relevant terms (or None)
-        self._eligibility: dict[tuple[object, ...], tuple[Eligibility, ComponentScore]] = {}
+        self._eligibility: dict[
+            tuple[object, ...], tuple[Eligibility, ComponentScore, tuple[Reason, ...]]
+        ] = {}
         self._capacity: dict[tuple[object, ...], ComponentScore] = {}
         self._engagement: dict[tuple[int, int], ComponentScore] = {}
         self._complementarity: dict[tuple[object, ...], ComponentScore] = {}
         self._network: dict[tuple[object, ...], ComponentScore] = {}
+        # relevance reasons, shared by the organisations with the same terms, themes or words
+        self._topic_reasons: dict[str, Reason] = {}
+        self._need_reasons: dict[str, Reason] = {}
         self._theme_reasons: dict[frozenset[str], Reason] = {}
         self._word_reasons: dict[tuple[str, ...], Reason] = {}
+        self._no_topic_match = _shared_reason(
+            Polarity.MINUS, N_("No match with the topic's key concepts")
+        )
+        self._no_need_match = _shared_reason(
+            Polarity.MINUS, N_("No match with this proposal's actions and needs")
+        )
+        self._theme_saturation = min(_SATURATE_THEMES, len(self.topic_themes))
         # concept id -> (topic concept?, needs concept?, weight, its themes shared with the
-        # topic), for the concepts that count in relevance: one pass over an organisation's
-        self._relevance_info: dict[str, tuple[bool, bool, float, frozenset[str]]] = {}
+        # topic, term found -> text shown), for the concepts that count in relevance: one pass
+        # over an organisation's concepts
+        self._relevance_info: dict[
+            str, tuple[bool, bool, float, frozenset[str], dict[str, str]]
+        ] = {}
         for cid, concept in th.concepts.items():
             in_topic = cid in self.topic_matching
             in_needs = cid in self.need_concepts
             themes = concept.themes & self.topic_themes
             if in_topic or in_needs or themes:
-                self._relevance_info[cid] = (in_topic, in_needs, concept.weight, themes)
+                self._relevance_info[cid] = (in_topic, in_needs, concept.weight, themes, {})
         # what the members other than a non-member organisation cover (see ``_others_cover``)
         self._covered = set(self.concept_cover)
         self._gaps = self.reference_concepts - self._covered
@@ -848,59 +911,66 @@ class Prepared:
         self, org: OrgProfile, matches: Mapping[str, str], forms: Mapping[str, str]
     ) -> ComponentScore:
         """Match with the topic and with the proposal's own actions and needs."""
-        th = self.thesaurus
-        topic_hit: list[str] = []
-        need_hit: list[str] = []
+        # the terms shown for the concepts hit, as ``Thesaurus.describe(matches, hit)`` gives
+        topic_terms: list[str] = []
+        need_terms: list[str] = []
         topic_weight = need_weight = 0.0
         themes: frozenset[str] = self.topic_themes.intersection(org.themes)
         info_of = self._relevance_info
-        for cid in matches:  # in order of appearance in the text
+        for cid, term in matches.items():  # in order of appearance in the text
             info = info_of.get(cid)
             if info is not None:
-                in_topic, in_needs, weight, concept_themes = info
-                if in_topic:
-                    topic_hit.append(cid)
-                    topic_weight += weight
-                if in_needs:
-                    need_hit.append(cid)
-                    need_weight += weight
+                in_topic, in_needs, weight, concept_themes, shown_of = info
+                if in_topic or in_needs:
+                    shown = shown_of.get(term)
+                    if shown is None:
+                        shown = shown_of[term] = self.thesaurus.describe({cid: term}, (cid,))
+                    if in_topic:
+                        topic_terms.append(shown)
+                        topic_weight += weight
+                    if in_needs:
+                        need_terms.append(shown)
+                        need_weight += weight
                 if concept_themes:
                     themes = themes | concept_themes
-        parts: list[tuple[float, float]] = []
+        # the weighted mean of ``_mean_score``, part by part in the same order (same floats)
+        total_w = acc = 0.0
         reasons: list[Reason] = []
         if self.topic_concepts:
-            parts.append((4, topic_weight / min(_SATURATE_CONCEPTS, self._topic_weight)))
-            if topic_hit:
-                reasons.append(
-                    _reason(
-                        Polarity.PLUS,
-                        N_("Matches the topic on: %(terms)s"),
-                        terms=th.describe(matches, topic_hit),
+            fraction = topic_weight / min(_SATURATE_CONCEPTS, self._topic_weight)
+            total_w += 4
+            acc += 4 * (1.0 if fraction > 1 else fraction)
+            if topic_terms:
+                text = ", ".join(topic_terms)
+                reason = self._topic_reasons.get(text)
+                if reason is None:
+                    reason = self._topic_reasons[text] = _reason(
+                        Polarity.PLUS, N_("Matches the topic on: %(terms)s"), terms=text
                     )
-                )
+                reasons.append(reason)
             else:
-                reasons.append(
-                    _shared_reason(Polarity.MINUS, N_("No match with the topic's key concepts"))
-                )
+                reasons.append(self._no_topic_match)
         if self.need_concepts:
-            parts.append((3, need_weight / min(_SATURATE_CONCEPTS, self._need_weight)))
-            if need_hit:
-                reasons.append(
-                    _reason(
+            fraction = need_weight / min(_SATURATE_CONCEPTS, self._need_weight)
+            total_w += 3
+            acc += 3 * (1.0 if fraction > 1 else fraction)
+            if need_terms:
+                text = ", ".join(need_terms)
+                reason = self._need_reasons.get(text)
+                if reason is None:
+                    reason = self._need_reasons[text] = _reason(
                         Polarity.PLUS,
                         N_("Matches this proposal's actions and needs on: %(terms)s"),
-                        terms=th.describe(matches, need_hit),
+                        terms=text,
                     )
-                )
+                reasons.append(reason)
             else:
-                reasons.append(
-                    _shared_reason(
-                        Polarity.MINUS, N_("No match with this proposal's actions and needs")
-                    )
-                )
+                reasons.append(self._no_need_match)
         if self.topic_themes:
             # (declared themes | themes of the matched concepts) & the topic's themes
-            parts.append((2, len(themes) / min(_SATURATE_THEMES, len(self.topic_themes))))
+            fraction = len(themes) / self._theme_saturation
+            total_w += 2
+            acc += 2 * (1.0 if fraction > 1 else fraction)
             if themes:
                 reason = self._theme_reasons.get(themes)
                 if reason is None:
@@ -913,9 +983,12 @@ class Prepared:
                 reasons.append(reason)
         if self.topic_tokens:
             topic_tokens = self.topic_tokens
-            shared_words = sorted([word for stem, word in forms.items() if stem in topic_tokens])
-            parts.append((1, len(shared_words) / _SATURATE_WORDS))
+            shared_words = [word for stem, word in forms.items() if stem in topic_tokens]
+            fraction = len(shared_words) / _SATURATE_WORDS
+            total_w += 1
+            acc += 1.0 if fraction > 1 else fraction
             if shared_words:
+                shared_words.sort()
                 key = tuple(shared_words)
                 reason = self._word_reasons.get(key)
                 if reason is None:
@@ -926,12 +999,8 @@ class Prepared:
                         words=", ".join(shared_words[:_MAX_LISTED]),
                     )
                 reasons.append(reason)
-        return _component_score(
-            Component.RELEVANCE,
-            _mean_score(parts),
-            self._w["relevance"],
-            tuple(reasons),
-        )
+        score = int(100.0 * acc / total_w + 0.5 + 1e-7) if total_w > 0 else 0
+        return _component_score(Component.RELEVANCE, score, self._w["relevance"], tuple(reasons))
 
     def capacity(self, org: OrgProfile) -> ComponentScore:
         """Staff, annual budget against the expected share, EU-grant experience."""
@@ -1331,8 +1400,9 @@ class Prepared:
                 _component_score(
                     Component.ELIGIBILITY, elig.score, self._w["eligibility"], elig.reasons
                 ),
+                elig.flags,
             )
-        elig, elig_score = cached
+        elig, elig_score, flags = cached
         matches, forms = self.thesaurus.analysis(org.text)
         components = (
             elig_score,
@@ -1347,7 +1417,7 @@ class Prepared:
         for item in components:
             weighted += item.weight * item.score
         total = min(100.0, max(0.0, round_half_up(weighted, 1)))
-        return FitScore(org.id, org.name, total, elig.eligible, elig.status, elig.flags, components)
+        return FitScore(org.id, org.name, total, elig.eligible, elig.status, flags, components)
 
     def rank(self, orgs: Iterable[OrgProfile]) -> list[FitScore]:
         """Scores sorted: eligible first, then by total, then name, then id."""
