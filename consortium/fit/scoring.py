@@ -52,8 +52,10 @@ from contextlib import contextmanager
 from dataclasses import FrozenInstanceError, dataclass, fields
 from enum import StrEnum
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from types import MappingProxyType
+from typing import NamedTuple
 
 from consortium.fit.thesaurus import (
     DATA_DIR,
@@ -78,6 +80,12 @@ DEFAULT_DURATION_MONTHS = 36
 #: A beneficiary carrying more than this share of its annual budget per year is a risk.
 MAX_YEARLY_SHARE_OF_BUDGET = 0.5
 _PIC = re.compile(r"^\d{9}$")
+
+
+def _is_pic(text: str) -> bool:
+    """``_PIC.match(text)`` for a stripped text (``\\d`` is a Unicode decimal digit, as
+    ``str.isdecimal`` tests; a stripped text has no trailing newline for ``$`` to allow)."""
+    return len(text) == 9 and text.isdecimal()
 
 
 class Component(StrEnum):
@@ -236,9 +244,13 @@ def _shared_reason(polarity: Polarity, template: str, **params: object) -> Reaso
 # --------------------------------------------------------------------------- inputs
 
 
-@dataclass(frozen=True)
-class PastProject:
-    """A past LIFE or other EU project of an organisation."""
+class PastProject(NamedTuple):
+    """A past LIFE or other EU project of an organisation.
+
+    A named tuple: the scorer reads the fields by position, so a plain
+    ``(programme, reference, title, year, role)`` tuple (what the services' query gives, when
+    no value is missing) stands for the same project without building another object.
+    """
 
     programme: str
     reference: str = ""
@@ -247,9 +259,10 @@ class PastProject:
     role: str = "partner"  # coordinator | partner | ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OrgProfile:
-    """What the scorer needs to know about one organisation."""
+    """What the scorer needs to know about one organisation; also the row the fit pages show
+    (``acronym`` and ``city`` are for display only)."""
 
     id: int
     name: str
@@ -264,13 +277,27 @@ class OrgProfile:
     staff: int | None = None
     annual_budget_eur: float | None = None
     eu_experience: str = "none"  # none | participant | coordinator
+    # PastProject tuples (or plain tuples of the same five fields)
     past_projects: tuple[PastProject, ...] = ()
     workshops_attended: int = 0
     outputs_contributed: int = 0
+    acronym: str | None = None
+    city: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        """``"Name (ACRONYM)"``, or the name alone."""
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    @property
+    def short_name(self) -> str:
+        """The acronym, else the name."""
+        return self.acronym or self.name
 
 
 _ORG_FIELDS = tuple(f.name for f in fields(OrgProfile))
-_PROJECT_FIELDS = tuple(f.name for f in fields(PastProject))
+_ORG_SETTERS = tuple(OrgProfile.__dict__[name].__set__ for name in _ORG_FIELDS)
+_PROJECT_FIELDS = PastProject._fields
 
 
 def make_org_profile(*values: object) -> OrgProfile:
@@ -279,17 +306,16 @@ def make_org_profile(*values: object) -> OrgProfile:
     if len(values) != len(_ORG_FIELDS):
         raise TypeError(f"make_org_profile takes {len(_ORG_FIELDS)} values, not {len(values)}")
     profile = _new(OrgProfile)
-    profile.__dict__.update(zip(_ORG_FIELDS, values, strict=True))
+    for setter, value in zip(_ORG_SETTERS, values, strict=True):  # the slots' setters
+        setter(profile, value)
     return profile
 
 
 def make_past_project(*values: object) -> PastProject:
-    """``PastProject(*values)`` with every field given in order (see ``make_org_profile``)."""
+    """``PastProject(*values)`` with every field given in order."""
     if len(values) != len(_PROJECT_FIELDS):
         raise TypeError(f"make_past_project takes {len(_PROJECT_FIELDS)} values")
-    project = _new(PastProject)
-    project.__dict__.update(zip(_PROJECT_FIELDS, values, strict=True))
-    return project
+    return PastProject(*values)
 
 
 @dataclass(frozen=True)
@@ -387,6 +413,9 @@ class FitScore:
     def sort_key(self) -> tuple[bool, float, str, int]:
         """Eligible first, then higher total, then name, then id."""
         return (not self.eligible, -self.total, fast_fold(self.name), self.org_id)
+
+
+_first = itemgetter(0)
 
 
 def _sort_key(fit: FitScore) -> tuple[bool, float, str, int]:
@@ -768,18 +797,23 @@ def _tier(value: float, tiers: tuple[tuple[float, float], ...]) -> float:
     return 0.0
 
 
+# Past projects are read by position (programme, reference, title, year, role): a plain tuple
+# of the five fields stands for a PastProject (see there).
+
+
 def _is_life(project: PastProject) -> bool:
-    folded = fast_fold(project.programme)
+    folded = fast_fold(project[0])
     return (
         "life" in folded.split()
         or folded.startswith("life")
-        or fast_fold(project.reference).startswith("life")
+        or (fast_fold(project[1]).startswith("life"))
     )
 
 
 def _project_label(project: PastProject) -> str:
-    ref = project.reference.strip() or project.title.strip() or project.programme.strip()
-    return f"{ref} ({project.year})" if project.year else ref
+    ref = project[1].strip() or project[2].strip() or project[0].strip()
+    year = project[3]
+    return f"{ref} ({year})" if year else ref
 
 
 def _eu_level(org: OrgProfile) -> int:
@@ -787,7 +821,7 @@ def _eu_level(org: OrgProfile) -> int:
     declared = _EU_LEVELS.get(fast_fold(org.eu_experience), 0)
     derived = 0
     for project in org.past_projects:
-        role = project.role
+        role = project[4]
         if role == "coordinator" or fast_fold(role) == "coordinator":
             return 2
         derived = 1
@@ -857,8 +891,8 @@ class Prepared:
         self.duration_years = (consortium.duration_months or DEFAULT_DURATION_MONTHS) / 12
         # Caches filled while scoring. Components that depend on a few fields only are
         # immutable and shared by every organisation with the same values of those fields.
-        # past project -> (points, year, label, reason)
-        self._projects: dict[PastProject, tuple[int, int, str, Reason]] = {}
+        # past project -> (sort key, points, reason)
+        self._projects: dict[PastProject, tuple[tuple[int, int, str], int, Reason]] = {}
         self._titles: dict[str, str | None] = {}  # project title -> relevant terms (or None)
         self._eligibility: dict[
             tuple[object, ...], tuple[Eligibility, ComponentScore, tuple[Reason, ...]]
@@ -1067,11 +1101,11 @@ class Prepared:
         score = _mean_score([(1, f_staff), (2, f_budget), (1, f_eu)])
         return _component_score(Component.CAPACITY, score, self._w["capacity"], tuple(reasons))
 
-    def _past_project(self, project: PastProject) -> tuple[int, int, str, Reason]:
-        """(points, year, label, reason) of one past project."""
+    def _past_project(self, project: PastProject) -> tuple[tuple[int, int, str], int, Reason]:
+        """(sort key, points, reason) of one past project; the key sorts by points, year, label."""
+        programme, _reference, title, year, role = project
         life = _is_life(project)
         points = 25 if life else 15
-        title = project.title
         if title in self._titles:
             terms = self._titles[title]
         else:
@@ -1079,11 +1113,10 @@ class Prepared:
             title_matches = th.analysis(title)[0]
             hit = [c for c in title_matches if c in self.relevant_concepts]
             terms = self._titles[title] = th.describe(title_matches, hit) if hit else None
-        role = project.role
         coordinator = role == "coordinator" or fast_fold(role) == "coordinator"
         points += (15 if terms is not None else 0) + (10 if coordinator else 0)
         label = _project_label(project)
-        programme = "LIFE" if life else project.programme.strip() or "EU"
+        programme = "LIFE" if life else programme.strip() or "EU"
         if terms is not None:
             reason = _reason(
                 Polarity.PLUS,
@@ -1104,22 +1137,31 @@ class Prepared:
                 project=label,
                 role=role,
             )
-        return (points, project.year or 0, label, reason)
+        return ((-points, -(year or 0), label), points, reason)
+
+    def _cache_project(self, project: PastProject) -> tuple[tuple[int, int, str], int, Reason]:
+        scored = self._projects[project] = self._past_project(project)
+        return scored
 
     def experience(self, org: OrgProfile) -> ComponentScore:
         """Past LIFE/EU projects, more for relevant ones and as coordinator."""
-        if not org.past_projects:
+        past = org.past_projects
+        if not past:
             return self._no_experience
-        scored: list[tuple[int, int, str, Reason]] = []
         cache = self._projects
-        for project in org.past_projects:
-            cached = cache.get(project)
-            if cached is None:
-                # partners of one past project share it: score it once
-                cached = cache[project] = self._past_project(project)
-            scored.append(cached)
-        scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
-        listed = [s[3] for s in scored[:5]]
+        if len(past) == 1:
+            project = past[0]
+            # partners of one past project share it: score it once
+            cached = cache.get(project) or self._cache_project(project)
+            return _component_score(
+                Component.EXPERIENCE,
+                min(100, cached[1]),
+                self._w["experience"],
+                (cached[2],),
+            )
+        scored = [cache.get(project) or self._cache_project(project) for project in past]
+        scored.sort(key=_first)
+        listed = [s[2] for s in scored[:5]]
         if len(scored) > 5:
             listed.append(
                 _reason(
@@ -1128,7 +1170,7 @@ class Prepared:
                     count=len(scored) - 5,
                 )
             )
-        score = min(100, sum(s[0] for s in scored))
+        score = min(100, sum([s[1] for s in scored]))
         return _component_score(Component.EXPERIENCE, score, self._w["experience"], tuple(listed))
 
     def _others_cover(self, org: OrgProfile) -> tuple[set[str], Counter[str], Counter[str]]:
@@ -1390,7 +1432,7 @@ class Prepared:
             org.natural_person,
             org.org_type == "international",
             org.country,
-            pic if pic is None or not _PIC.match(pic.strip()) else True,
+            pic if pic is None or not _is_pic(pic.strip()) else True,
         )
         cached = self._eligibility.get(key)
         if cached is None:
@@ -1417,7 +1459,16 @@ class Prepared:
         for item in components:
             weighted += item.weight * item.score
         total = min(100.0, max(0.0, round_half_up(weighted, 1)))
-        return FitScore(org.id, org.name, total, elig.eligible, elig.status, flags, components)
+        # FitScore(...) without the frozen-dataclass __init__ (one per organisation)
+        fit = _new(FitScore)
+        _set(fit, "org_id", org.id)
+        _set(fit, "name", org.name)
+        _set(fit, "total", total)
+        _set(fit, "eligible", elig.eligible)
+        _set(fit, "status", elig.status)
+        _set(fit, "flags", flags)
+        _set(fit, "components", components)
+        return fit
 
     def rank(self, orgs: Iterable[OrgProfile]) -> list[FitScore]:
         """Scores sorted: eligible first, then by total, then name, then id."""

@@ -650,10 +650,13 @@ def test_shared_components_equal_fresh_scores(
 def test_make_org_profile_equals_the_constructor() -> None:
     values = [getattr(ORG, f.name) for f in dataclasses.fields(OrgProfile)]
     built = make_org_profile(*values)
-    assert built == ORG and hash(built) == hash(ORG) and vars(built) == vars(ORG)
+    assert built == ORG and hash(built) == hash(ORG)
+    assert [getattr(built, f.name) for f in dataclasses.fields(OrgProfile)] == values
     project = ORG.past_projects[0]
-    values = [getattr(project, f.name) for f in dataclasses.fields(PastProject)]
+    values = list(project)
     assert make_past_project(*values) == project
+    # a plain tuple of the five fields stands for the same project
+    assert tuple(values) == project and hash(tuple(values)) == hash(project)
     with pytest.raises(TypeError):
         make_org_profile(*values)  # every field, in order, is required
     with pytest.raises(dataclasses.FrozenInstanceError):
