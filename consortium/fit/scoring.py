@@ -416,6 +416,8 @@ class FitScore:
 
 
 _first = itemgetter(0)
+_NONE: frozenset[int] = frozenset()
+_floor = math.floor
 
 
 def _sort_key(fit: FitScore) -> tuple[bool, float, str, int]:
@@ -894,6 +896,7 @@ class Prepared:
         # past project -> (sort key, points, reason)
         self._projects: dict[PastProject, tuple[tuple[int, int, str], int, Reason]] = {}
         self._titles: dict[str, str | None] = {}  # project title -> relevant terms (or None)
+        self._programmes: dict[str, tuple[bool, str]] = {}  # -> (LIFE?, programme shown)
         self._eligibility: dict[
             tuple[object, ...], tuple[Eligibility, ComponentScore, tuple[Reason, ...]]
         ] = {}
@@ -904,7 +907,7 @@ class Prepared:
         # relevance reasons, shared by the organisations with the same terms, themes or words
         self._topic_reasons: dict[str, Reason] = {}
         self._need_reasons: dict[str, Reason] = {}
-        self._theme_reasons: dict[frozenset[str], Reason] = {}
+        self._theme_reasons: dict[int, Reason] = {}  # by bits of _theme_bits
         self._word_reasons: dict[tuple[str, ...], Reason] = {}
         self._no_topic_match = _shared_reason(
             Polarity.MINUS, N_("No match with the topic's key concepts")
@@ -913,16 +916,17 @@ class Prepared:
             Polarity.MINUS, N_("No match with this proposal's actions and needs")
         )
         self._theme_saturation = min(_SATURATE_THEMES, len(self.topic_themes))
-        # concept id -> (topic concept?, needs concept?, weight, its themes shared with the
-        # topic, term found -> text shown), for the concepts that count in relevance: one pass
-        # over an organisation's concepts
-        self._relevance_info: dict[
-            str, tuple[bool, bool, float, frozenset[str], dict[str, str]]
-        ] = {}
+        # a set of the topic's themes as an int: one bit per theme, in sorted order
+        self._theme_bits = {t: 1 << i for i, t in enumerate(sorted(self.topic_themes))}
+        self._org_theme_bits: dict[frozenset[str], int] = {}  # declared themes -> bits
+        # concept id -> (topic concept?, needs concept?, weight, bits of its themes shared
+        # with the topic, term found -> text shown), for the concepts that count in relevance:
+        # one pass over an organisation's concepts
+        self._relevance_info: dict[str, tuple[bool, bool, float, int, dict[str, str]]] = {}
         for cid, concept in th.concepts.items():
             in_topic = cid in self.topic_matching
             in_needs = cid in self.need_concepts
-            themes = concept.themes & self.topic_themes
+            themes = self._theme_mask(concept.themes)
             if in_topic or in_needs or themes:
                 self._relevance_info[cid] = (in_topic, in_needs, concept.weight, themes, {})
         # what the members other than a non-member organisation cover (see ``_others_cover``)
@@ -934,6 +938,14 @@ class Prepared:
             self._w["experience"],
             (_shared_reason(Polarity.MINUS, N_("No past LIFE or EU project recorded")),),
         )
+
+    def _theme_mask(self, themes: Iterable[str]) -> int:
+        """The bits of the topic's themes among ``themes``."""
+        bits = self._theme_bits
+        mask = 0
+        for theme in themes:
+            mask |= bits.get(theme, 0)
+        return mask
 
     def _weight(self, concept_ids: Iterable[str]) -> float:
         concepts = self.thesaurus.concepts
@@ -949,7 +961,10 @@ class Prepared:
         topic_terms: list[str] = []
         need_terms: list[str] = []
         topic_weight = need_weight = 0.0
-        themes: frozenset[str] = self.topic_themes.intersection(org.themes)
+        # the topic's themes as bits (see ``_theme_bits``): declared ones | the concepts' ones
+        themes = self._org_theme_bits.get(org.themes)
+        if themes is None:
+            themes = self._org_theme_bits[org.themes] = self._theme_mask(org.themes)
         info_of = self._relevance_info
         for cid, term in matches.items():  # in order of appearance in the text
             info = info_of.get(cid)
@@ -965,8 +980,7 @@ class Prepared:
                     if in_needs:
                         need_terms.append(shown)
                         need_weight += weight
-                if concept_themes:
-                    themes = themes | concept_themes
+                themes |= concept_themes
         # the weighted mean of ``_mean_score``, part by part in the same order (same floats)
         total_w = acc = 0.0
         reasons: list[Reason] = []
@@ -1002,7 +1016,7 @@ class Prepared:
                 reasons.append(self._no_need_match)
         if self.topic_themes:
             # (declared themes | themes of the matched concepts) & the topic's themes
-            fraction = len(themes) / self._theme_saturation
+            fraction = themes.bit_count() / self._theme_saturation
             total_w += 2
             acc += 2 * (1.0 if fraction > 1 else fraction)
             if themes:
@@ -1012,7 +1026,9 @@ class Prepared:
                     reason = self._theme_reasons[themes] = _reason(
                         Polarity.PLUS,
                         N_("Shares themes with the topic: %(themes)s"),
-                        themes=", ".join(labels.get(t, t) for t in sorted(themes)),
+                        themes=", ".join(
+                            labels.get(t, t) for t, bit in self._theme_bits.items() if themes & bit
+                        ),
                     )
                 reasons.append(reason)
         if self.topic_tokens:
@@ -1103,8 +1119,20 @@ class Prepared:
 
     def _past_project(self, project: PastProject) -> tuple[tuple[int, int, str], int, Reason]:
         """(sort key, points, reason) of one past project; the key sorts by points, year, label."""
-        programme, _reference, title, year, role = project
-        life = _is_life(project)
+        programme, reference, title, year, role = project
+        # _is_life(project), with the programme's part cached (a few distinct programmes)
+        kind = self._programmes.get(programme)
+        if kind is None:
+            folded = fast_fold(programme)
+            kind = self._programmes[programme] = (
+                "life" in folded.split() or folded.startswith("life"),
+                programme.strip() or "EU",
+            )
+        life, shown = kind
+        if life:
+            shown = "LIFE"
+        elif fast_fold(reference).startswith("life"):
+            life, shown = True, "LIFE"
         points = 25 if life else 15
         if title in self._titles:
             terms = self._titles[title]
@@ -1116,7 +1144,7 @@ class Prepared:
         coordinator = role == "coordinator" or fast_fold(role) == "coordinator"
         points += (15 if terms is not None else 0) + (10 if coordinator else 0)
         label = _project_label(project)
-        programme = "LIFE" if life else programme.strip() or "EU"
+        programme = shown  # "LIFE" if life else programme.strip() or "EU"
         if terms is not None:
             reason = _reason(
                 Polarity.PLUS,
@@ -1195,7 +1223,9 @@ class Prepared:
         # fills (with the terms found), its type and its country
         gaps = self._gaps
         key = (
-            tuple([(c, matches[c]) for c in matches if c in gaps]) if gaps else (),
+            tuple([(c, matches[c]) for c in matches if c in gaps])
+            if gaps and not gaps.isdisjoint(matches)
+            else (),
             org.org_type,
             org.country,
         )
@@ -1322,19 +1352,24 @@ class Prepared:
             return self._member_network(org)
         # a non-member: its ties are the members among its neighbours or listing it, its
         # bridges the neighbours no member reaches; the result depends on those alone
-        own = self.neighbours.get(oid, ())
-        if not isinstance(own, set | frozenset):
+        own = self.neighbours.get(oid, _NONE)
+        if own.__class__ is not set and own.__class__ is not frozenset:
             own = frozenset(own)
-        ties = self.member_ids.intersection(own)
+        member_ids = self.member_ids
         pointed = self.pointed_by.get(oid)
-        if pointed:
-            ties = ties | pointed
+        if pointed or not member_ids.isdisjoint(own):
+            ties = frozenset(member_ids.intersection(own))
+            if pointed:
+                ties = ties | pointed
+        else:
+            ties = _NONE
         bridges = own - self.reached
         n_bridges = len(bridges) - (oid in bridges)
-        key = (frozenset(ties), n_bridges, bool(own) and own != {oid})
+        has_own = len(own) > 1 or (len(own) == 1 and oid not in own)  # own and own != {oid}
+        key = (ties, n_bridges, has_own)
         cached = self._network.get(key)
         if cached is None:
-            cached = self._network[key] = self._network_of(self.member_ids, ties, n_bridges, key[2])
+            cached = self._network[key] = self._network_of(member_ids, ties, n_bridges, has_own)
         return cached
 
     def _member_network(self, org: OrgProfile) -> ComponentScore:
@@ -1444,21 +1479,28 @@ class Prepared:
                 ),
                 elig.flags,
             )
-        elig, elig_score, flags = cached
+        elig, eligibility, flags = cached
         matches, forms = self.thesaurus.analysis(org.text)
-        components = (
-            elig_score,
-            self.relevance(org, matches, forms),
-            self.capacity(org),
-            self.experience(org),
-            self.complementarity(org, matches),
-            self.network(org),
-            self.engagement(org),
+        relevance = self.relevance(org, matches, forms)
+        capacity = self.capacity(org)
+        experience = self.experience(org)
+        complementarity = self.complementarity(org, matches)
+        network = self.network(org)
+        engagement = self.engagement(org)
+        # the weighted mean, summed in component order (the same floats as a loop from 0.0),
+        # then round_half_up(weighted, 1) for a total that is never negative, capped at 100
+        weighted = (
+            eligibility.weight * eligibility.score
+            + relevance.weight * relevance.score
+            + capacity.weight * capacity.score
+            + experience.weight * experience.score
+            + complementarity.weight * complementarity.score
+            + network.weight * network.score
+            + engagement.weight * engagement.score
         )
-        weighted = 0.0
-        for item in components:
-            weighted += item.weight * item.score
-        total = min(100.0, max(0.0, round_half_up(weighted, 1)))
+        total = _floor(weighted * 10 + 0.5 + 1e-7) / 10
+        if total > 100.0:
+            total = 100.0
         # FitScore(...) without the frozen-dataclass __init__ (one per organisation)
         fit = _new(FitScore)
         _set(fit, "org_id", org.id)
@@ -1467,7 +1509,11 @@ class Prepared:
         _set(fit, "eligible", elig.eligible)
         _set(fit, "status", elig.status)
         _set(fit, "flags", flags)
-        _set(fit, "components", components)
+        _set(
+            fit,
+            "components",
+            (eligibility, relevance, capacity, experience, complementarity, network, engagement),
+        )
         return fit
 
     def rank(self, orgs: Iterable[OrgProfile]) -> list[FitScore]:

@@ -319,7 +319,7 @@ def _core_rows(statement):
     as the session's autoflush would.
     """
     db.session.flush()
-    return db.session.connection().execute(statement)
+    return db.session.connection().execute(statement).all()
 
 
 def neighbours_map(
@@ -528,12 +528,21 @@ def rank_proposal(
     ``actor`` is accepted for symmetry with the other services; access is checked by the
     caller (views: ``load_proposal(..., VIEW_FIT)``; the API: its token scope).
     """
-    ctx = context or build_context(proposal)
-    return filter_ranking(
-        ctx,
-        ctx.ranking(),
-        Filters(org_type, country, eligible_only, not_in_consortium),
-    )
+    # One pause of the cyclic GC for the whole ranking (the steps' own pauses nest in it), and
+    # the context dropped before it ends: the collection that follows walks only what the
+    # caller keeps (organisations, scores, reasons), not the query rows, the tie graph or the
+    # caches, which reference counting has freed by then; and it runs once, where pausing each
+    # step left four collections of their young objects plus a collection of the generation
+    # they were moved to (see ``scoring.paused_gc``).
+    with scoring.paused_gc():
+        ctx = context or build_context(proposal)
+        rows = filter_ranking(
+            ctx,
+            ctx.ranking(),
+            Filters(org_type, country, eligible_only, not_in_consortium),
+        )
+        del ctx
+    return rows
 
 
 # --------------------------------------------------------------------------- checks
