@@ -351,9 +351,12 @@ class ConsortiumProfile:
 # --------------------------------------------------------------------------- outputs
 
 
-@dataclass(frozen=True, slots=True)
-class ComponentScore:
-    """One component: score 0-100 (int), normalised weight (sums to 1) and reasons."""
+class ComponentScore(NamedTuple):
+    """One component: score 0-100 (int), normalised weight (sums to 1) and reasons.
+
+    An immutable named tuple (a ranking builds about two per organisation, and a tuple is
+    built in one step where a frozen dataclass sets its fields one by one).
+    """
 
     component: Component
     score: int
@@ -370,9 +373,8 @@ class EligibilityStatus(StrEnum):
     NOT_ELIGIBLE = "not_eligible"
 
 
-@dataclass(frozen=True, slots=True)
-class FitScore:
-    """The explained fit of one organisation."""
+class FitScore(NamedTuple):
+    """The explained fit of one organisation (an immutable named tuple, see ComponentScore)."""
 
     org_id: int
     name: str
@@ -425,16 +427,14 @@ def _sort_key(fit: FitScore) -> tuple[bool, float, str, int]:
     return (not fit.eligible, -fit.total, fast_fold(fit.name), fit.org_id)
 
 
+_tuple_new = tuple.__new__
+
+
 def _component_score(
     component: Component, score: int, weight: float, reasons: tuple[Reason, ...]
 ) -> ComponentScore:
-    # ComponentScore(...) without the frozen-dataclass __init__ cost (7 per organisation).
-    item = _new(ComponentScore)
-    _set(item, "component", component)
-    _set(item, "score", score)
-    _set(item, "weight", weight)
-    _set(item, "reasons", reasons)
-    return item
+    # ComponentScore(...) without the generated __new__'s argument handling
+    return _tuple_new(ComponentScore, (component, score, weight, reasons))
 
 
 # --------------------------------------------------------------------------- rounding
@@ -831,6 +831,11 @@ def _eu_level(org: OrgProfile) -> int:
 
 
 _EU_LEVELS = {"participant": 1, "coordinator": 2}
+_PROJECT = N_("%(programme)s project %(project)s as %(role)s")
+_RELEVANT_PROJECT = N_(
+    "%(programme)s project %(project)s as %(role)s, relevant to this topic (%(terms)s)"
+)
+_UNSEEN = object()
 
 
 class Prepared:
@@ -897,10 +902,14 @@ class Prepared:
         self._projects: dict[PastProject, tuple[tuple[int, int, str], int, Reason]] = {}
         self._titles: dict[str, str | None] = {}  # project title -> relevant terms (or None)
         self._programmes: dict[str, tuple[bool, str]] = {}  # -> (LIFE?, programme shown)
+        self._coordinator_roles: dict[str, bool] = {}
+        self._declared_levels: dict[str, int] = {}  # eu_experience -> level
         self._eligibility: dict[
             tuple[object, ...], tuple[Eligibility, ComponentScore, tuple[Reason, ...]]
         ] = {}
         self._capacity: dict[tuple[object, ...], ComponentScore] = {}
+        self._staff_parts: dict[tuple[object, type], tuple[float, Reason]] = {}
+        self._budget_parts: dict[float | None, tuple[float, Reason]] = {}
         self._engagement: dict[tuple[int, int], ComponentScore] = {}
         self._complementarity: dict[tuple[object, ...], ComponentScore] = {}
         self._network: dict[tuple[object, ...], ComponentScore] = {}
@@ -1032,13 +1041,13 @@ class Prepared:
                     )
                 reasons.append(reason)
         if self.topic_tokens:
-            topic_tokens = self.topic_tokens
-            shared_words = [word for stem, word in forms.items() if stem in topic_tokens]
-            fraction = len(shared_words) / _SATURATE_WORDS
+            # the words of the organisation whose stems the topic and needs have
+            stems = self.topic_tokens.intersection(forms)
+            fraction = len(stems) / _SATURATE_WORDS
             total_w += 1
             acc += 1.0 if fraction > 1 else fraction
-            if shared_words:
-                shared_words.sort()
+            if stems:
+                shared_words = sorted([forms[stem] for stem in stems])
                 key = tuple(shared_words)
                 reason = self._word_reasons.get(key)
                 if reason is None:
@@ -1050,11 +1059,33 @@ class Prepared:
                     )
                 reasons.append(reason)
         score = int(100.0 * acc / total_w + 0.5 + 1e-7) if total_w > 0 else 0
-        return _component_score(Component.RELEVANCE, score, self._w["relevance"], tuple(reasons))
+        return _tuple_new(
+            ComponentScore, (Component.RELEVANCE, score, self._w["relevance"], tuple(reasons))
+        )
 
     def capacity(self, org: OrgProfile) -> ComponentScore:
         """Staff, annual budget against the expected share, EU-grant experience."""
-        staff, budget, level = org.staff, org.annual_budget_eur, _eu_level(org)
+        # _eu_level(org), with the folding of the declared level and of roles cached
+        declared = org.eu_experience
+        level = self._declared_levels.get(declared)
+        if level is None:
+            level = self._declared_levels[declared] = _EU_LEVELS.get(fast_fold(declared), 0)
+        past = org.past_projects
+        if past and level < 2:
+            roles = self._coordinator_roles
+            for project in past:
+                role = project[4]
+                coordinator = roles.get(role)
+                if coordinator is None:
+                    coordinator = roles[role] = (
+                        role == "coordinator" or fast_fold(role) == "coordinator"
+                    )
+                if coordinator:
+                    level = 2
+                    break
+            else:
+                level = 1  # took part (the declared level is 0 or 1 here)
+        staff, budget = org.staff, org.annual_budget_eur
         key = (staff, type(staff), budget, level)
         cached = self._capacity.get(key)
         if cached is None:
@@ -1062,24 +1093,45 @@ class Prepared:
         return cached
 
     def _capacity_of(self, staff: int | None, budget: float | None, level: int) -> ComponentScore:
-        reasons: list[Reason] = []
+        # each part depends on one field: cached per value (the combinations are many more)
+        staff_key = (staff, type(staff))
+        staff_part = self._staff_parts.get(staff_key)
+        if staff_part is None:
+            staff_part = self._staff_parts[staff_key] = self._staff_part(staff)
+        budget_part = self._budget_parts.get(budget)
+        if budget_part is None:
+            budget_part = self._budget_parts[budget] = self._budget_part(budget)
+        f_staff, staff_reason = staff_part
+        f_budget, budget_reason = budget_part
+        f_eu = (0.0, 0.6, 1.0)[level]
+        level_reason = (
+            _shared_reason(Polarity.MINUS, N_("No experience of EU grants")),
+            _shared_reason(Polarity.PLUS, N_("Has taken part in EU grants")),
+            _shared_reason(Polarity.PLUS, N_("Has coordinated EU grants")),
+        )[level]
+        score = _mean_score([(1, f_staff), (2, f_budget), (1, f_eu)])
+        return _component_score(
+            Component.CAPACITY,
+            score,
+            self._w["capacity"],
+            (staff_reason, budget_reason, level_reason),
+        )
+
+    def _staff_part(self, staff: int | None) -> tuple[float, Reason]:
         if staff is None:
-            f_staff = 0.0
-            reasons.append(_shared_reason(Polarity.MINUS, N_("Staff not recorded")))
-        else:
-            f_staff = _tier(staff, ((50, 1.0), (10, 0.75), (3, 0.5), (1, 0.25)))
-            reasons.append(
-                _shared_reason(
-                    Polarity.PLUS if f_staff >= 0.5 else Polarity.MINUS,
-                    N_("Staff: %(staff)s"),
-                    staff=staff,
-                )
-            )
+            return 0.0, _shared_reason(Polarity.MINUS, N_("Staff not recorded"))
+        f_staff = _tier(staff, ((50, 1.0), (10, 0.75), (3, 0.5), (1, 0.25)))
+        return f_staff, _shared_reason(
+            Polarity.PLUS if f_staff >= 0.5 else Polarity.MINUS,
+            N_("Staff: %(staff)s"),
+            staff=staff,
+        )
+
+    def _budget_part(self, budget: float | None) -> tuple[float, Reason]:
         share = self.consortium.expected_share_eur
         if budget is None or budget <= 0:
-            f_budget = 0.0
-            reasons.append(_shared_reason(Polarity.MINUS, N_("Annual budget not recorded")))
-        elif share:
+            return 0.0, _shared_reason(Polarity.MINUS, N_("Annual budget not recorded"))
+        if share:
             ratio = share / self.duration_years / budget
             percent = int(round_half_up(min(ratio, 1e6) * 100))  # tiny budgets: no overflow
             if ratio <= 0.10:
@@ -1090,32 +1142,17 @@ class Prepared:
                 f_budget = 0.5
             else:
                 f_budget = 0.0
-            reasons.append(
-                _shared_reason(
-                    Polarity.PLUS if f_budget >= 0.75 else Polarity.MINUS,
-                    N_("The expected share would be %(percent)s%% of its annual budget per year"),
-                    percent=percent,
-                )
+            return f_budget, _shared_reason(
+                Polarity.PLUS if f_budget >= 0.75 else Polarity.MINUS,
+                N_("The expected share would be %(percent)s%% of its annual budget per year"),
+                percent=percent,
             )
-        else:
-            f_budget = _tier(budget, ((1_000_000, 1.0), (200_000, 0.75), (50_000, 0.5), (0, 0.25)))
-            reasons.append(
-                _shared_reason(
-                    Polarity.PLUS if f_budget >= 0.5 else Polarity.MINUS,
-                    N_("Annual budget of %(budget)s EUR"),
-                    budget=f"{budget:,.0f}",
-                )
-            )
-        f_eu = (0.0, 0.6, 1.0)[level]
-        reasons.append(
-            (
-                _shared_reason(Polarity.MINUS, N_("No experience of EU grants")),
-                _shared_reason(Polarity.PLUS, N_("Has taken part in EU grants")),
-                _shared_reason(Polarity.PLUS, N_("Has coordinated EU grants")),
-            )[level]
+        f_budget = _tier(budget, ((1_000_000, 1.0), (200_000, 0.75), (50_000, 0.5), (0, 0.25)))
+        return f_budget, _shared_reason(
+            Polarity.PLUS if f_budget >= 0.5 else Polarity.MINUS,
+            N_("Annual budget of %(budget)s EUR"),
+            budget=f"{budget:,.0f}",
         )
-        score = _mean_score([(1, f_staff), (2, f_budget), (1, f_eu)])
-        return _component_score(Component.CAPACITY, score, self._w["capacity"], tuple(reasons))
 
     def _past_project(self, project: PastProject) -> tuple[tuple[int, int, str], int, Reason]:
         """(sort key, points, reason) of one past project; the key sorts by points, year, label."""
@@ -1133,38 +1170,37 @@ class Prepared:
             shown = "LIFE"
         elif fast_fold(reference).startswith("life"):
             life, shown = True, "LIFE"
-        points = 25 if life else 15
-        if title in self._titles:
-            terms = self._titles[title]
-        else:
+        terms = self._titles.get(title, _UNSEEN)
+        if terms is _UNSEEN:
             th = self.thesaurus
             title_matches = th.analysis(title)[0]
             hit = [c for c in title_matches if c in self.relevant_concepts]
             terms = self._titles[title] = th.describe(title_matches, hit) if hit else None
-        coordinator = role == "coordinator" or fast_fold(role) == "coordinator"
-        points += (15 if terms is not None else 0) + (10 if coordinator else 0)
-        label = _project_label(project)
-        programme = shown  # "LIFE" if life else programme.strip() or "EU"
+        coordinator = self._coordinator_roles.get(role)
+        if coordinator is None:
+            coordinator = self._coordinator_roles[role] = (
+                role == "coordinator" or fast_fold(role) == "coordinator"
+            )
+        points = (
+            (25 if life else 15) + (15 if terms is not None else 0) + (10 if coordinator else 0)
+        )
+        # _project_label(project)
+        label = reference.strip() or title.strip() or programme.strip()
+        if year:
+            label = f"{label} ({year})"
+        # _reason(Polarity.PLUS, template, [terms=terms,] programme=..., project=..., role=...)
+        reason = _new(Reason)
         if terms is not None:
-            reason = _reason(
-                Polarity.PLUS,
-                N_(
-                    "%(programme)s project %(project)s as %(role)s, "
-                    "relevant to this topic (%(terms)s)"
-                ),
-                terms=terms,
-                programme=programme,
-                project=label,
-                role=role,
+            _set(reason, "template", _RELEVANT_PROJECT)
+            _set(
+                reason,
+                "_params",
+                {"terms": terms, "programme": shown, "project": label, "role": role},
             )
         else:
-            reason = _reason(
-                Polarity.PLUS,
-                N_("%(programme)s project %(project)s as %(role)s"),
-                programme=programme,
-                project=label,
-                role=role,
-            )
+            _set(reason, "template", _PROJECT)
+            _set(reason, "_params", {"programme": shown, "project": label, "role": role})
+        _set(reason, "polarity", Polarity.PLUS)
         return ((-points, -(year or 0), label), points, reason)
 
     def _cache_project(self, project: PastProject) -> tuple[tuple[int, int, str], int, Reason]:
@@ -1501,20 +1537,26 @@ class Prepared:
         total = _floor(weighted * 10 + 0.5 + 1e-7) / 10
         if total > 100.0:
             total = 100.0
-        # FitScore(...) without the frozen-dataclass __init__ (one per organisation)
-        fit = _new(FitScore)
-        _set(fit, "org_id", org.id)
-        _set(fit, "name", org.name)
-        _set(fit, "total", total)
-        _set(fit, "eligible", elig.eligible)
-        _set(fit, "status", elig.status)
-        _set(fit, "flags", flags)
-        _set(
-            fit,
-            "components",
-            (eligibility, relevance, capacity, experience, complementarity, network, engagement),
+        return _tuple_new(
+            FitScore,
+            (
+                org.id,
+                org.name,
+                total,
+                elig.eligible,
+                elig.status,
+                flags,
+                (
+                    eligibility,
+                    relevance,
+                    capacity,
+                    experience,
+                    complementarity,
+                    network,
+                    engagement,
+                ),
+            ),
         )
-        return fit
 
     def rank(self, orgs: Iterable[OrgProfile]) -> list[FitScore]:
         """Scores sorted: eligible first, then by total, then name, then id."""

@@ -450,10 +450,10 @@ def build_context(
     )
     references = None
     if ids is None:  # every past project is loaded: no need to query their references again
-        references = [
+        references = (
             (project[1], org_id) for org_id, past in projects.items() for project in past
-        ]
-    del org_rows, themes, projects
+        )
+    del org_rows, themes
     needs = _needs(proposal)
     needs_text = tuple(
         [" ".join(filter(None, [a.title, a.objective])) for a in _actions(proposal)]
@@ -469,6 +469,7 @@ def build_context(
     topic = topic_profile(proposal)
     with scoring.paused_gc():
         graph = neighbours_map(references)
+    del references, projects
     prepared = scoring.prepare(topic, consortium, graph, chosen)
     return FitContext(
         proposal=proposal,

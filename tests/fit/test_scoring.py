@@ -663,6 +663,32 @@ def test_make_org_profile_equals_the_constructor() -> None:
         built.name = "x"  # type: ignore[misc]
 
 
+def test_plain_project_tuples_score_like_past_projects() -> None:
+    """The services pass the query's tuples as past projects: same scores and reasons."""
+    plain = dataclasses.replace(ORG, past_projects=tuple(tuple(p) for p in ORG.past_projects))
+    assert not isinstance(plain.past_projects[0], PastProject)
+    assert fit(plain).as_dict() == fit(ORG).as_dict()
+
+
+def test_reason_params_are_a_read_only_mapping() -> None:
+    reason = Reason("Staff: %(staff)s", {"staff": 4}, Polarity.PLUS)
+    assert reason.params == {"staff": 4} and dict(reason.params) == {"staff": 4}
+    with pytest.raises(TypeError):
+        reason.params["staff"] = 5  # type: ignore[index]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        reason.template = "x"  # type: ignore[misc]
+    assert reason == Reason("Staff: %(staff)s", {"staff": 4}, Polarity.PLUS)
+    assert reason != Reason("Staff: %(staff)s", {"staff": 5}, Polarity.PLUS)
+    assert reason.text() == "Staff: 4"
+    assert reason.as_dict() == {
+        "template": "Staff: %(staff)s",
+        "params": {"staff": 4},
+        "polarity": "+",
+        "text": "Staff: 4",
+    }
+    assert Reason("No tie").params == {} and Reason("No tie").text() == "No tie"
+
+
 def test_paused_gc_nests_and_restores() -> None:
     import gc
 
