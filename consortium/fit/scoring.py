@@ -913,7 +913,9 @@ class Prepared:
         self._engagement: dict[tuple[int, int], ComponentScore] = {}
         self._complementarity: dict[tuple[object, ...], ComponentScore] = {}
         self._network: dict[tuple[object, ...], ComponentScore] = {}
-        # relevance reasons, shared by the organisations with the same terms, themes or words
+        # relevance components and reasons, shared by the organisations with the same terms,
+        # themes or words
+        self._relevance: dict[tuple[object, ...], ComponentScore] = {}
         self._topic_reasons: dict[str, Reason] = {}
         self._need_reasons: dict[str, Reason] = {}
         self._theme_reasons: dict[int, Reason] = {}  # by bits of _theme_bits
@@ -992,54 +994,25 @@ class Prepared:
                 themes |= concept_themes
         # the weighted mean of ``_mean_score``, part by part in the same order (same floats)
         total_w = acc = 0.0
-        reasons: list[Reason] = []
+        topic_text = need_text = None
+        words: tuple[str, ...] = ()
         if self.topic_concepts:
             fraction = topic_weight / min(_SATURATE_CONCEPTS, self._topic_weight)
             total_w += 4
             acc += 4 * (1.0 if fraction > 1 else fraction)
             if topic_terms:
-                text = ", ".join(topic_terms)
-                reason = self._topic_reasons.get(text)
-                if reason is None:
-                    reason = self._topic_reasons[text] = _reason(
-                        Polarity.PLUS, N_("Matches the topic on: %(terms)s"), terms=text
-                    )
-                reasons.append(reason)
-            else:
-                reasons.append(self._no_topic_match)
+                topic_text = ", ".join(topic_terms)
         if self.need_concepts:
             fraction = need_weight / min(_SATURATE_CONCEPTS, self._need_weight)
             total_w += 3
             acc += 3 * (1.0 if fraction > 1 else fraction)
             if need_terms:
-                text = ", ".join(need_terms)
-                reason = self._need_reasons.get(text)
-                if reason is None:
-                    reason = self._need_reasons[text] = _reason(
-                        Polarity.PLUS,
-                        N_("Matches this proposal's actions and needs on: %(terms)s"),
-                        terms=text,
-                    )
-                reasons.append(reason)
-            else:
-                reasons.append(self._no_need_match)
+                need_text = ", ".join(need_terms)
         if self.topic_themes:
             # (declared themes | themes of the matched concepts) & the topic's themes
             fraction = themes.bit_count() / self._theme_saturation
             total_w += 2
             acc += 2 * (1.0 if fraction > 1 else fraction)
-            if themes:
-                reason = self._theme_reasons.get(themes)
-                if reason is None:
-                    labels = _theme_labels()
-                    reason = self._theme_reasons[themes] = _reason(
-                        Polarity.PLUS,
-                        N_("Shares themes with the topic: %(themes)s"),
-                        themes=", ".join(
-                            labels.get(t, t) for t, bit in self._theme_bits.items() if themes & bit
-                        ),
-                    )
-                reasons.append(reason)
         if self.topic_tokens:
             # the words of the organisation whose stems the topic and needs have
             stems = self.topic_tokens.intersection(forms)
@@ -1047,21 +1020,72 @@ class Prepared:
             total_w += 1
             acc += 1.0 if fraction > 1 else fraction
             if stems:
-                shared_words = sorted([forms[stem] for stem in stems])
-                key = tuple(shared_words)
-                reason = self._word_reasons.get(key)
+                words = tuple(sorted([forms[stem] for stem in stems]))
+        score = int(100.0 * acc / total_w + 0.5 + 1e-7) if total_w > 0 else 0
+        # organisations with the same terms, themes and words share one component
+        key = (score, topic_text, need_text, themes, words)
+        cached = self._relevance.get(key)
+        if cached is None:
+            cached = self._relevance[key] = _tuple_new(
+                ComponentScore,
+                (
+                    Component.RELEVANCE,
+                    score,
+                    self._w["relevance"],
+                    self._relevance_reasons(topic_text, need_text, themes, words),
+                ),
+            )
+        return cached
+
+    def _relevance_reasons(
+        self, topic_text: str | None, need_text: str | None, themes: int, words: tuple[str, ...]
+    ) -> tuple[Reason, ...]:
+        reasons: list[Reason] = []
+        if self.topic_concepts:
+            if topic_text is not None:
+                reason = self._topic_reasons.get(topic_text)
                 if reason is None:
-                    reason = self._word_reasons[key] = _reason(
-                        Polarity.PLUS,
-                        N_("Words shared with the topic and needs (%(count)s): %(words)s"),
-                        count=len(shared_words),
-                        words=", ".join(shared_words[:_MAX_LISTED]),
+                    reason = self._topic_reasons[topic_text] = _reason(
+                        Polarity.PLUS, N_("Matches the topic on: %(terms)s"), terms=topic_text
                     )
                 reasons.append(reason)
-        score = int(100.0 * acc / total_w + 0.5 + 1e-7) if total_w > 0 else 0
-        return _tuple_new(
-            ComponentScore, (Component.RELEVANCE, score, self._w["relevance"], tuple(reasons))
-        )
+            else:
+                reasons.append(self._no_topic_match)
+        if self.need_concepts:
+            if need_text is not None:
+                reason = self._need_reasons.get(need_text)
+                if reason is None:
+                    reason = self._need_reasons[need_text] = _reason(
+                        Polarity.PLUS,
+                        N_("Matches this proposal's actions and needs on: %(terms)s"),
+                        terms=need_text,
+                    )
+                reasons.append(reason)
+            else:
+                reasons.append(self._no_need_match)
+        if self.topic_themes and themes:
+            reason = self._theme_reasons.get(themes)
+            if reason is None:
+                labels = _theme_labels()
+                reason = self._theme_reasons[themes] = _reason(
+                    Polarity.PLUS,
+                    N_("Shares themes with the topic: %(themes)s"),
+                    themes=", ".join(
+                        labels.get(t, t) for t, bit in self._theme_bits.items() if themes & bit
+                    ),
+                )
+            reasons.append(reason)
+        if self.topic_tokens and words:
+            reason = self._word_reasons.get(words)
+            if reason is None:
+                reason = self._word_reasons[words] = _reason(
+                    Polarity.PLUS,
+                    N_("Words shared with the topic and needs (%(count)s): %(words)s"),
+                    count=len(words),
+                    words=", ".join(words[:_MAX_LISTED]),
+                )
+            reasons.append(reason)
+        return tuple(reasons)
 
     def capacity(self, org: OrgProfile) -> ComponentScore:
         """Staff, annual budget against the expected share, EU-grant experience."""
