@@ -49,11 +49,13 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import FrozenInstanceError, dataclass, fields
 from enum import StrEnum
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from types import MappingProxyType
+from typing import NamedTuple
 
 from consortium.fit.thesaurus import (
     DATA_DIR,
@@ -78,6 +80,12 @@ DEFAULT_DURATION_MONTHS = 36
 #: A beneficiary carrying more than this share of its annual budget per year is a risk.
 MAX_YEARLY_SHARE_OF_BUDGET = 0.5
 _PIC = re.compile(r"^\d{9}$")
+
+
+def _is_pic(text: str) -> bool:
+    """``_PIC.match(text)`` for a stripped text (``\\d`` is a Unicode decimal digit, as
+    ``str.isdecimal`` tests; a stripped text has no trailing newline for ``$`` to allow)."""
+    return len(text) == 9 and text.isdecimal()
 
 
 class Component(StrEnum):
@@ -113,30 +121,78 @@ class Polarity(StrEnum):
     WARNING = "!"
 
 
-@dataclass(frozen=True, slots=True)
+_new = object.__new__
+_set = object.__setattr__
+
+
 class Reason:
-    """A human-readable explanation: English template plus its parameters."""
+    """A human-readable explanation: English template plus its parameters.
+
+    Immutable. ``params`` is a read-only mapping (a fresh ``MappingProxyType`` view on each
+    access); the reason keeps a plain dict of string and number values, which the garbage
+    collector does not track: a ranking builds thousands of reasons and used to pay for a
+    proxy object per reason.
+    """
+
+    __slots__ = ("_params", "polarity", "template")
 
     template: str
-    params: Mapping[str, object] = field(default_factory=dict)
-    polarity: Polarity = Polarity.PLUS
+    polarity: Polarity
+
+    def __init__(
+        self,
+        template: str,
+        params: Mapping[str, object] | None = None,
+        polarity: Polarity = Polarity.PLUS,
+    ) -> None:
+        _set(self, "template", template)
+        _set(self, "_params", dict(params) if params else {})
+        _set(self, "polarity", polarity)
+
+    @property
+    def params(self) -> Mapping[str, object]:
+        """The template's parameters (read-only)."""
+        return MappingProxyType(self._params)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.template, self._params, self.polarity) == (
+            other.template,  # type: ignore[attr-defined]
+            other._params,  # type: ignore[attr-defined]
+            other.polarity,  # type: ignore[attr-defined]
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # like the former dataclass (dict params)
+
+    def __repr__(self) -> str:
+        return (
+            f"Reason(template={self.template!r}, params={self._params!r}, "
+            f"polarity={self.polarity!r})"
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Reason, (self.template, self._params, self.polarity))
 
     def text(self) -> str:
         """The English rendering (the web layer uses ``gettext(template) % params``)."""
-        return self.template % dict(self.params) if self.params else self.template
+        params = self._params
+        return self.template % params if params else self.template
 
     def as_dict(self) -> dict[str, object]:
-        """JSON-ready form (``params`` is a read-only mapping, not a dict)."""
+        """JSON-ready form (``params`` copied into a plain dict)."""
         return {
             "template": self.template,
-            "params": dict(self.params),
+            "params": dict(self._params),
             "polarity": str(self.polarity),
             "text": self.text(),
         }
-
-
-_new = object.__new__
-_set = object.__setattr__
 
 
 @contextmanager
@@ -159,11 +215,11 @@ def paused_gc() -> Iterator[None]:
 
 
 def _reason(polarity: Polarity, template: str, **params: object) -> Reason:
-    # Same as Reason(template, MappingProxyType(params), polarity), minus the frozen-dataclass
-    # __init__ overhead: tens of thousands of reasons are built per ranking.
+    # Same as Reason(template, params, polarity) without the __init__ call and the copy of
+    # ``params`` (the keyword arguments' own dict): tens of thousands per ranking.
     reason = _new(Reason)
     _set(reason, "template", template)
-    _set(reason, "params", MappingProxyType(params))
+    _set(reason, "_params", params)
     _set(reason, "polarity", polarity)
     return reason
 
@@ -188,9 +244,13 @@ def _shared_reason(polarity: Polarity, template: str, **params: object) -> Reaso
 # --------------------------------------------------------------------------- inputs
 
 
-@dataclass(frozen=True)
-class PastProject:
-    """A past LIFE or other EU project of an organisation."""
+class PastProject(NamedTuple):
+    """A past LIFE or other EU project of an organisation.
+
+    A named tuple: the scorer reads the fields by position, so a plain
+    ``(programme, reference, title, year, role)`` tuple (what the services' query gives, when
+    no value is missing) stands for the same project without building another object.
+    """
 
     programme: str
     reference: str = ""
@@ -199,9 +259,10 @@ class PastProject:
     role: str = "partner"  # coordinator | partner | ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OrgProfile:
-    """What the scorer needs to know about one organisation."""
+    """What the scorer needs to know about one organisation; also the row the fit pages show
+    (``acronym`` and ``city`` are for display only)."""
 
     id: int
     name: str
@@ -216,13 +277,27 @@ class OrgProfile:
     staff: int | None = None
     annual_budget_eur: float | None = None
     eu_experience: str = "none"  # none | participant | coordinator
+    # PastProject tuples (or plain tuples of the same five fields)
     past_projects: tuple[PastProject, ...] = ()
     workshops_attended: int = 0
     outputs_contributed: int = 0
+    acronym: str | None = None
+    city: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        """``"Name (ACRONYM)"``, or the name alone."""
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    @property
+    def short_name(self) -> str:
+        """The acronym, else the name."""
+        return self.acronym or self.name
 
 
 _ORG_FIELDS = tuple(f.name for f in fields(OrgProfile))
-_PROJECT_FIELDS = tuple(f.name for f in fields(PastProject))
+_ORG_SETTERS = tuple(OrgProfile.__dict__[name].__set__ for name in _ORG_FIELDS)
+_PROJECT_FIELDS = PastProject._fields
 
 
 def make_org_profile(*values: object) -> OrgProfile:
@@ -231,17 +306,16 @@ def make_org_profile(*values: object) -> OrgProfile:
     if len(values) != len(_ORG_FIELDS):
         raise TypeError(f"make_org_profile takes {len(_ORG_FIELDS)} values, not {len(values)}")
     profile = _new(OrgProfile)
-    profile.__dict__.update(zip(_ORG_FIELDS, values, strict=True))
+    for setter, value in zip(_ORG_SETTERS, values, strict=True):  # the slots' setters
+        setter(profile, value)
     return profile
 
 
 def make_past_project(*values: object) -> PastProject:
-    """``PastProject(*values)`` with every field given in order (see ``make_org_profile``)."""
+    """``PastProject(*values)`` with every field given in order."""
     if len(values) != len(_PROJECT_FIELDS):
         raise TypeError(f"make_past_project takes {len(_PROJECT_FIELDS)} values")
-    project = _new(PastProject)
-    project.__dict__.update(zip(_PROJECT_FIELDS, values, strict=True))
-    return project
+    return PastProject(*values)
 
 
 @dataclass(frozen=True)
@@ -277,9 +351,12 @@ class ConsortiumProfile:
 # --------------------------------------------------------------------------- outputs
 
 
-@dataclass(frozen=True, slots=True)
-class ComponentScore:
-    """One component: score 0-100 (int), normalised weight (sums to 1) and reasons."""
+class ComponentScore(NamedTuple):
+    """One component: score 0-100 (int), normalised weight (sums to 1) and reasons.
+
+    An immutable named tuple (a ranking builds about two per organisation, and a tuple is
+    built in one step where a frozen dataclass sets its fields one by one).
+    """
 
     component: Component
     score: int
@@ -296,9 +373,8 @@ class EligibilityStatus(StrEnum):
     NOT_ELIGIBLE = "not_eligible"
 
 
-@dataclass(frozen=True, slots=True)
-class FitScore:
-    """The explained fit of one organisation."""
+class FitScore(NamedTuple):
+    """The explained fit of one organisation (an immutable named tuple, see ComponentScore)."""
 
     org_id: int
     name: str
@@ -341,21 +417,24 @@ class FitScore:
         return (not self.eligible, -self.total, fast_fold(self.name), self.org_id)
 
 
+_first = itemgetter(0)
+_NONE: frozenset[int] = frozenset()
+_floor = math.floor
+
+
 def _sort_key(fit: FitScore) -> tuple[bool, float, str, int]:
     # FitScore.sort_key without the property call
     return (not fit.eligible, -fit.total, fast_fold(fit.name), fit.org_id)
 
 
+_tuple_new = tuple.__new__
+
+
 def _component_score(
     component: Component, score: int, weight: float, reasons: tuple[Reason, ...]
 ) -> ComponentScore:
-    # ComponentScore(...) without the frozen-dataclass __init__ cost (7 per organisation).
-    item = _new(ComponentScore)
-    _set(item, "component", component)
-    _set(item, "score", score)
-    _set(item, "weight", weight)
-    _set(item, "reasons", reasons)
-    return item
+    # ComponentScore(...) without the generated __new__'s argument handling
+    return _tuple_new(ComponentScore, (component, score, weight, reasons))
 
 
 # --------------------------------------------------------------------------- rounding
@@ -720,18 +799,23 @@ def _tier(value: float, tiers: tuple[tuple[float, float], ...]) -> float:
     return 0.0
 
 
+# Past projects are read by position (programme, reference, title, year, role): a plain tuple
+# of the five fields stands for a PastProject (see there).
+
+
 def _is_life(project: PastProject) -> bool:
-    folded = fast_fold(project.programme)
+    folded = fast_fold(project[0])
     return (
         "life" in folded.split()
         or folded.startswith("life")
-        or fast_fold(project.reference).startswith("life")
+        or (fast_fold(project[1]).startswith("life"))
     )
 
 
 def _project_label(project: PastProject) -> str:
-    ref = project.reference.strip() or project.title.strip() or project.programme.strip()
-    return f"{ref} ({project.year})" if project.year else ref
+    ref = project[1].strip() or project[2].strip() or project[0].strip()
+    year = project[3]
+    return f"{ref} ({year})" if year else ref
 
 
 def _eu_level(org: OrgProfile) -> int:
@@ -739,7 +823,7 @@ def _eu_level(org: OrgProfile) -> int:
     declared = _EU_LEVELS.get(fast_fold(org.eu_experience), 0)
     derived = 0
     for project in org.past_projects:
-        role = project.role
+        role = project[4]
         if role == "coordinator" or fast_fold(role) == "coordinator":
             return 2
         derived = 1
@@ -747,6 +831,11 @@ def _eu_level(org: OrgProfile) -> int:
 
 
 _EU_LEVELS = {"participant": 1, "coordinator": 2}
+_PROJECT = N_("%(programme)s project %(project)s as %(role)s")
+_RELEVANT_PROJECT = N_(
+    "%(programme)s project %(project)s as %(role)s, relevant to this topic (%(terms)s)"
+)
+_UNSEEN = object()
 
 
 class Prepared:
@@ -809,25 +898,48 @@ class Prepared:
         self.duration_years = (consortium.duration_months or DEFAULT_DURATION_MONTHS) / 12
         # Caches filled while scoring. Components that depend on a few fields only are
         # immutable and shared by every organisation with the same values of those fields.
-        # past project -> (points, year, label, reason)
-        self._projects: dict[PastProject, tuple[int, int, str, Reason]] = {}
+        # past project -> (sort key, points, reason)
+        self._projects: dict[PastProject, tuple[tuple[int, int, str], int, Reason]] = {}
         self._titles: dict[str, str | None] = {}  # project title -> relevant terms (or None)
-        self._eligibility: dict[tuple[object, ...], tuple[Eligibility, ComponentScore]] = {}
+        self._programmes: dict[str, tuple[bool, str]] = {}  # -> (LIFE?, programme shown)
+        self._coordinator_roles: dict[str, bool] = {}
+        self._declared_levels: dict[str, int] = {}  # eu_experience -> level
+        self._eligibility: dict[
+            tuple[object, ...], tuple[Eligibility, ComponentScore, tuple[Reason, ...]]
+        ] = {}
         self._capacity: dict[tuple[object, ...], ComponentScore] = {}
+        self._staff_parts: dict[tuple[object, type], tuple[float, Reason]] = {}
+        self._budget_parts: dict[float | None, tuple[float, Reason]] = {}
         self._engagement: dict[tuple[int, int], ComponentScore] = {}
         self._complementarity: dict[tuple[object, ...], ComponentScore] = {}
         self._network: dict[tuple[object, ...], ComponentScore] = {}
-        self._theme_reasons: dict[frozenset[str], Reason] = {}
+        # relevance components and reasons, shared by the organisations with the same terms,
+        # themes or words
+        self._relevance: dict[tuple[object, ...], ComponentScore] = {}
+        self._topic_reasons: dict[str, Reason] = {}
+        self._need_reasons: dict[str, Reason] = {}
+        self._theme_reasons: dict[int, Reason] = {}  # by bits of _theme_bits
         self._word_reasons: dict[tuple[str, ...], Reason] = {}
-        # concept id -> (topic concept?, needs concept?, weight, its themes shared with the
-        # topic), for the concepts that count in relevance: one pass over an organisation's
-        self._relevance_info: dict[str, tuple[bool, bool, float, frozenset[str]]] = {}
+        self._no_topic_match = _shared_reason(
+            Polarity.MINUS, N_("No match with the topic's key concepts")
+        )
+        self._no_need_match = _shared_reason(
+            Polarity.MINUS, N_("No match with this proposal's actions and needs")
+        )
+        self._theme_saturation = min(_SATURATE_THEMES, len(self.topic_themes))
+        # a set of the topic's themes as an int: one bit per theme, in sorted order
+        self._theme_bits = {t: 1 << i for i, t in enumerate(sorted(self.topic_themes))}
+        self._org_theme_bits: dict[frozenset[str], int] = {}  # declared themes -> bits
+        # concept id -> (topic concept?, needs concept?, weight, bits of its themes shared
+        # with the topic, term found -> text shown), for the concepts that count in relevance:
+        # one pass over an organisation's concepts
+        self._relevance_info: dict[str, tuple[bool, bool, float, int, dict[str, str]]] = {}
         for cid, concept in th.concepts.items():
             in_topic = cid in self.topic_matching
             in_needs = cid in self.need_concepts
-            themes = concept.themes & self.topic_themes
+            themes = self._theme_mask(concept.themes)
             if in_topic or in_needs or themes:
-                self._relevance_info[cid] = (in_topic, in_needs, concept.weight, themes)
+                self._relevance_info[cid] = (in_topic, in_needs, concept.weight, themes, {})
         # what the members other than a non-member organisation cover (see ``_others_cover``)
         self._covered = set(self.concept_cover)
         self._gaps = self.reference_concepts - self._covered
@@ -837,6 +949,14 @@ class Prepared:
             self._w["experience"],
             (_shared_reason(Polarity.MINUS, N_("No past LIFE or EU project recorded")),),
         )
+
+    def _theme_mask(self, themes: Iterable[str]) -> int:
+        """The bits of the topic's themes among ``themes``."""
+        bits = self._theme_bits
+        mask = 0
+        for theme in themes:
+            mask |= bits.get(theme, 0)
+        return mask
 
     def _weight(self, concept_ids: Iterable[str]) -> float:
         concepts = self.thesaurus.concepts
@@ -848,94 +968,148 @@ class Prepared:
         self, org: OrgProfile, matches: Mapping[str, str], forms: Mapping[str, str]
     ) -> ComponentScore:
         """Match with the topic and with the proposal's own actions and needs."""
-        th = self.thesaurus
-        topic_hit: list[str] = []
-        need_hit: list[str] = []
+        # the terms shown for the concepts hit, as ``Thesaurus.describe(matches, hit)`` gives
+        topic_terms: list[str] = []
+        need_terms: list[str] = []
         topic_weight = need_weight = 0.0
-        themes: frozenset[str] = self.topic_themes.intersection(org.themes)
+        # the topic's themes as bits (see ``_theme_bits``): declared ones | the concepts' ones
+        themes = self._org_theme_bits.get(org.themes)
+        if themes is None:
+            themes = self._org_theme_bits[org.themes] = self._theme_mask(org.themes)
         info_of = self._relevance_info
-        for cid in matches:  # in order of appearance in the text
+        for cid, term in matches.items():  # in order of appearance in the text
             info = info_of.get(cid)
             if info is not None:
-                in_topic, in_needs, weight, concept_themes = info
-                if in_topic:
-                    topic_hit.append(cid)
-                    topic_weight += weight
-                if in_needs:
-                    need_hit.append(cid)
-                    need_weight += weight
-                if concept_themes:
-                    themes = themes | concept_themes
-        parts: list[tuple[float, float]] = []
-        reasons: list[Reason] = []
+                in_topic, in_needs, weight, concept_themes, shown_of = info
+                if in_topic or in_needs:
+                    shown = shown_of.get(term)
+                    if shown is None:
+                        shown = shown_of[term] = self.thesaurus.describe({cid: term}, (cid,))
+                    if in_topic:
+                        topic_terms.append(shown)
+                        topic_weight += weight
+                    if in_needs:
+                        need_terms.append(shown)
+                        need_weight += weight
+                themes |= concept_themes
+        # the weighted mean of ``_mean_score``, part by part in the same order (same floats)
+        total_w = acc = 0.0
+        topic_text = need_text = None
+        words: tuple[str, ...] = ()
         if self.topic_concepts:
-            parts.append((4, topic_weight / min(_SATURATE_CONCEPTS, self._topic_weight)))
-            if topic_hit:
-                reasons.append(
-                    _reason(
-                        Polarity.PLUS,
-                        N_("Matches the topic on: %(terms)s"),
-                        terms=th.describe(matches, topic_hit),
-                    )
-                )
-            else:
-                reasons.append(
-                    _shared_reason(Polarity.MINUS, N_("No match with the topic's key concepts"))
-                )
+            fraction = topic_weight / min(_SATURATE_CONCEPTS, self._topic_weight)
+            total_w += 4
+            acc += 4 * (1.0 if fraction > 1 else fraction)
+            if topic_terms:
+                topic_text = ", ".join(topic_terms)
         if self.need_concepts:
-            parts.append((3, need_weight / min(_SATURATE_CONCEPTS, self._need_weight)))
-            if need_hit:
-                reasons.append(
-                    _reason(
-                        Polarity.PLUS,
-                        N_("Matches this proposal's actions and needs on: %(terms)s"),
-                        terms=th.describe(matches, need_hit),
-                    )
-                )
-            else:
-                reasons.append(
-                    _shared_reason(
-                        Polarity.MINUS, N_("No match with this proposal's actions and needs")
-                    )
-                )
+            fraction = need_weight / min(_SATURATE_CONCEPTS, self._need_weight)
+            total_w += 3
+            acc += 3 * (1.0 if fraction > 1 else fraction)
+            if need_terms:
+                need_text = ", ".join(need_terms)
         if self.topic_themes:
             # (declared themes | themes of the matched concepts) & the topic's themes
-            parts.append((2, len(themes) / min(_SATURATE_THEMES, len(self.topic_themes))))
-            if themes:
-                reason = self._theme_reasons.get(themes)
-                if reason is None:
-                    labels = _theme_labels()
-                    reason = self._theme_reasons[themes] = _reason(
-                        Polarity.PLUS,
-                        N_("Shares themes with the topic: %(themes)s"),
-                        themes=", ".join(labels.get(t, t) for t in sorted(themes)),
-                    )
-                reasons.append(reason)
+            fraction = themes.bit_count() / self._theme_saturation
+            total_w += 2
+            acc += 2 * (1.0 if fraction > 1 else fraction)
         if self.topic_tokens:
-            topic_tokens = self.topic_tokens
-            shared_words = sorted([word for stem, word in forms.items() if stem in topic_tokens])
-            parts.append((1, len(shared_words) / _SATURATE_WORDS))
-            if shared_words:
-                key = tuple(shared_words)
-                reason = self._word_reasons.get(key)
+            # the words of the organisation whose stems the topic and needs have
+            stems = self.topic_tokens.intersection(forms)
+            fraction = len(stems) / _SATURATE_WORDS
+            total_w += 1
+            acc += 1.0 if fraction > 1 else fraction
+            if stems:
+                words = tuple(sorted([forms[stem] for stem in stems]))
+        score = int(100.0 * acc / total_w + 0.5 + 1e-7) if total_w > 0 else 0
+        # organisations with the same terms, themes and words share one component
+        key = (score, topic_text, need_text, themes, words)
+        cached = self._relevance.get(key)
+        if cached is None:
+            cached = self._relevance[key] = _tuple_new(
+                ComponentScore,
+                (
+                    Component.RELEVANCE,
+                    score,
+                    self._w["relevance"],
+                    self._relevance_reasons(topic_text, need_text, themes, words),
+                ),
+            )
+        return cached
+
+    def _relevance_reasons(
+        self, topic_text: str | None, need_text: str | None, themes: int, words: tuple[str, ...]
+    ) -> tuple[Reason, ...]:
+        reasons: list[Reason] = []
+        if self.topic_concepts:
+            if topic_text is not None:
+                reason = self._topic_reasons.get(topic_text)
                 if reason is None:
-                    reason = self._word_reasons[key] = _reason(
-                        Polarity.PLUS,
-                        N_("Words shared with the topic and needs (%(count)s): %(words)s"),
-                        count=len(shared_words),
-                        words=", ".join(shared_words[:_MAX_LISTED]),
+                    reason = self._topic_reasons[topic_text] = _reason(
+                        Polarity.PLUS, N_("Matches the topic on: %(terms)s"), terms=topic_text
                     )
                 reasons.append(reason)
-        return _component_score(
-            Component.RELEVANCE,
-            _mean_score(parts),
-            self._w["relevance"],
-            tuple(reasons),
-        )
+            else:
+                reasons.append(self._no_topic_match)
+        if self.need_concepts:
+            if need_text is not None:
+                reason = self._need_reasons.get(need_text)
+                if reason is None:
+                    reason = self._need_reasons[need_text] = _reason(
+                        Polarity.PLUS,
+                        N_("Matches this proposal's actions and needs on: %(terms)s"),
+                        terms=need_text,
+                    )
+                reasons.append(reason)
+            else:
+                reasons.append(self._no_need_match)
+        if self.topic_themes and themes:
+            reason = self._theme_reasons.get(themes)
+            if reason is None:
+                labels = _theme_labels()
+                reason = self._theme_reasons[themes] = _reason(
+                    Polarity.PLUS,
+                    N_("Shares themes with the topic: %(themes)s"),
+                    themes=", ".join(
+                        labels.get(t, t) for t, bit in self._theme_bits.items() if themes & bit
+                    ),
+                )
+            reasons.append(reason)
+        if self.topic_tokens and words:
+            reason = self._word_reasons.get(words)
+            if reason is None:
+                reason = self._word_reasons[words] = _reason(
+                    Polarity.PLUS,
+                    N_("Words shared with the topic and needs (%(count)s): %(words)s"),
+                    count=len(words),
+                    words=", ".join(words[:_MAX_LISTED]),
+                )
+            reasons.append(reason)
+        return tuple(reasons)
 
     def capacity(self, org: OrgProfile) -> ComponentScore:
         """Staff, annual budget against the expected share, EU-grant experience."""
-        staff, budget, level = org.staff, org.annual_budget_eur, _eu_level(org)
+        # _eu_level(org), with the folding of the declared level and of roles cached
+        declared = org.eu_experience
+        level = self._declared_levels.get(declared)
+        if level is None:
+            level = self._declared_levels[declared] = _EU_LEVELS.get(fast_fold(declared), 0)
+        past = org.past_projects
+        if past and level < 2:
+            roles = self._coordinator_roles
+            for project in past:
+                role = project[4]
+                coordinator = roles.get(role)
+                if coordinator is None:
+                    coordinator = roles[role] = (
+                        role == "coordinator" or fast_fold(role) == "coordinator"
+                    )
+                if coordinator:
+                    level = 2
+                    break
+            else:
+                level = 1  # took part (the declared level is 0 or 1 here)
+        staff, budget = org.staff, org.annual_budget_eur
         key = (staff, type(staff), budget, level)
         cached = self._capacity.get(key)
         if cached is None:
@@ -943,24 +1117,45 @@ class Prepared:
         return cached
 
     def _capacity_of(self, staff: int | None, budget: float | None, level: int) -> ComponentScore:
-        reasons: list[Reason] = []
+        # each part depends on one field: cached per value (the combinations are many more)
+        staff_key = (staff, type(staff))
+        staff_part = self._staff_parts.get(staff_key)
+        if staff_part is None:
+            staff_part = self._staff_parts[staff_key] = self._staff_part(staff)
+        budget_part = self._budget_parts.get(budget)
+        if budget_part is None:
+            budget_part = self._budget_parts[budget] = self._budget_part(budget)
+        f_staff, staff_reason = staff_part
+        f_budget, budget_reason = budget_part
+        f_eu = (0.0, 0.6, 1.0)[level]
+        level_reason = (
+            _shared_reason(Polarity.MINUS, N_("No experience of EU grants")),
+            _shared_reason(Polarity.PLUS, N_("Has taken part in EU grants")),
+            _shared_reason(Polarity.PLUS, N_("Has coordinated EU grants")),
+        )[level]
+        score = _mean_score([(1, f_staff), (2, f_budget), (1, f_eu)])
+        return _component_score(
+            Component.CAPACITY,
+            score,
+            self._w["capacity"],
+            (staff_reason, budget_reason, level_reason),
+        )
+
+    def _staff_part(self, staff: int | None) -> tuple[float, Reason]:
         if staff is None:
-            f_staff = 0.0
-            reasons.append(_shared_reason(Polarity.MINUS, N_("Staff not recorded")))
-        else:
-            f_staff = _tier(staff, ((50, 1.0), (10, 0.75), (3, 0.5), (1, 0.25)))
-            reasons.append(
-                _shared_reason(
-                    Polarity.PLUS if f_staff >= 0.5 else Polarity.MINUS,
-                    N_("Staff: %(staff)s"),
-                    staff=staff,
-                )
-            )
+            return 0.0, _shared_reason(Polarity.MINUS, N_("Staff not recorded"))
+        f_staff = _tier(staff, ((50, 1.0), (10, 0.75), (3, 0.5), (1, 0.25)))
+        return f_staff, _shared_reason(
+            Polarity.PLUS if f_staff >= 0.5 else Polarity.MINUS,
+            N_("Staff: %(staff)s"),
+            staff=staff,
+        )
+
+    def _budget_part(self, budget: float | None) -> tuple[float, Reason]:
         share = self.consortium.expected_share_eur
         if budget is None or budget <= 0:
-            f_budget = 0.0
-            reasons.append(_shared_reason(Polarity.MINUS, N_("Annual budget not recorded")))
-        elif share:
+            return 0.0, _shared_reason(Polarity.MINUS, N_("Annual budget not recorded"))
+        if share:
             ratio = share / self.duration_years / budget
             percent = int(round_half_up(min(ratio, 1e6) * 100))  # tiny budgets: no overflow
             if ratio <= 0.10:
@@ -971,86 +1166,90 @@ class Prepared:
                 f_budget = 0.5
             else:
                 f_budget = 0.0
-            reasons.append(
-                _shared_reason(
-                    Polarity.PLUS if f_budget >= 0.75 else Polarity.MINUS,
-                    N_("The expected share would be %(percent)s%% of its annual budget per year"),
-                    percent=percent,
-                )
+            return f_budget, _shared_reason(
+                Polarity.PLUS if f_budget >= 0.75 else Polarity.MINUS,
+                N_("The expected share would be %(percent)s%% of its annual budget per year"),
+                percent=percent,
             )
-        else:
-            f_budget = _tier(budget, ((1_000_000, 1.0), (200_000, 0.75), (50_000, 0.5), (0, 0.25)))
-            reasons.append(
-                _shared_reason(
-                    Polarity.PLUS if f_budget >= 0.5 else Polarity.MINUS,
-                    N_("Annual budget of %(budget)s EUR"),
-                    budget=f"{budget:,.0f}",
-                )
-            )
-        f_eu = (0.0, 0.6, 1.0)[level]
-        reasons.append(
-            (
-                _shared_reason(Polarity.MINUS, N_("No experience of EU grants")),
-                _shared_reason(Polarity.PLUS, N_("Has taken part in EU grants")),
-                _shared_reason(Polarity.PLUS, N_("Has coordinated EU grants")),
-            )[level]
+        f_budget = _tier(budget, ((1_000_000, 1.0), (200_000, 0.75), (50_000, 0.5), (0, 0.25)))
+        return f_budget, _shared_reason(
+            Polarity.PLUS if f_budget >= 0.5 else Polarity.MINUS,
+            N_("Annual budget of %(budget)s EUR"),
+            budget=f"{budget:,.0f}",
         )
-        score = _mean_score([(1, f_staff), (2, f_budget), (1, f_eu)])
-        return _component_score(Component.CAPACITY, score, self._w["capacity"], tuple(reasons))
 
-    def _past_project(self, project: PastProject) -> tuple[int, int, str, Reason]:
-        """(points, year, label, reason) of one past project."""
-        life = _is_life(project)
-        points = 25 if life else 15
-        title = project.title
-        if title in self._titles:
-            terms = self._titles[title]
-        else:
+    def _past_project(self, project: PastProject) -> tuple[tuple[int, int, str], int, Reason]:
+        """(sort key, points, reason) of one past project; the key sorts by points, year, label."""
+        programme, reference, title, year, role = project
+        # _is_life(project), with the programme's part cached (a few distinct programmes)
+        kind = self._programmes.get(programme)
+        if kind is None:
+            folded = fast_fold(programme)
+            kind = self._programmes[programme] = (
+                "life" in folded.split() or folded.startswith("life"),
+                programme.strip() or "EU",
+            )
+        life, shown = kind
+        if life:
+            shown = "LIFE"
+        elif fast_fold(reference).startswith("life"):
+            life, shown = True, "LIFE"
+        terms = self._titles.get(title, _UNSEEN)
+        if terms is _UNSEEN:
             th = self.thesaurus
             title_matches = th.analysis(title)[0]
             hit = [c for c in title_matches if c in self.relevant_concepts]
             terms = self._titles[title] = th.describe(title_matches, hit) if hit else None
-        role = project.role
-        coordinator = role == "coordinator" or fast_fold(role) == "coordinator"
-        points += (15 if terms is not None else 0) + (10 if coordinator else 0)
-        label = _project_label(project)
-        programme = "LIFE" if life else project.programme.strip() or "EU"
+        coordinator = self._coordinator_roles.get(role)
+        if coordinator is None:
+            coordinator = self._coordinator_roles[role] = (
+                role == "coordinator" or fast_fold(role) == "coordinator"
+            )
+        points = (
+            (25 if life else 15) + (15 if terms is not None else 0) + (10 if coordinator else 0)
+        )
+        # _project_label(project)
+        label = reference.strip() or title.strip() or programme.strip()
+        if year:
+            label = f"{label} ({year})"
+        # _reason(Polarity.PLUS, template, [terms=terms,] programme=..., project=..., role=...)
+        reason = _new(Reason)
         if terms is not None:
-            reason = _reason(
-                Polarity.PLUS,
-                N_(
-                    "%(programme)s project %(project)s as %(role)s, "
-                    "relevant to this topic (%(terms)s)"
-                ),
-                terms=terms,
-                programme=programme,
-                project=label,
-                role=role,
+            _set(reason, "template", _RELEVANT_PROJECT)
+            _set(
+                reason,
+                "_params",
+                {"terms": terms, "programme": shown, "project": label, "role": role},
             )
         else:
-            reason = _reason(
-                Polarity.PLUS,
-                N_("%(programme)s project %(project)s as %(role)s"),
-                programme=programme,
-                project=label,
-                role=role,
-            )
-        return (points, project.year or 0, label, reason)
+            _set(reason, "template", _PROJECT)
+            _set(reason, "_params", {"programme": shown, "project": label, "role": role})
+        _set(reason, "polarity", Polarity.PLUS)
+        return ((-points, -(year or 0), label), points, reason)
+
+    def _cache_project(self, project: PastProject) -> tuple[tuple[int, int, str], int, Reason]:
+        scored = self._projects[project] = self._past_project(project)
+        return scored
 
     def experience(self, org: OrgProfile) -> ComponentScore:
         """Past LIFE/EU projects, more for relevant ones and as coordinator."""
-        if not org.past_projects:
+        past = org.past_projects
+        if not past:
             return self._no_experience
-        scored: list[tuple[int, int, str, Reason]] = []
         cache = self._projects
-        for project in org.past_projects:
-            cached = cache.get(project)
-            if cached is None:
-                # partners of one past project share it: score it once
-                cached = cache[project] = self._past_project(project)
-            scored.append(cached)
-        scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
-        listed = [s[3] for s in scored[:5]]
+        if len(past) == 1:
+            project = past[0]
+            # partners of one past project share it: score it once
+            cached = cache.get(project) or self._cache_project(project)
+            return _component_score(
+                Component.EXPERIENCE,
+                min(100, cached[1]),
+                self._w["experience"],
+                (cached[2],),
+            )
+        scored = [cache.get(project) or self._cache_project(project) for project in past]
+        scored.sort(key=_first)
+        listed = [s[2] for s in scored[:5]]
         if len(scored) > 5:
             listed.append(
                 _reason(
@@ -1059,7 +1258,7 @@ class Prepared:
                     count=len(scored) - 5,
                 )
             )
-        score = min(100, sum(s[0] for s in scored))
+        score = min(100, sum([s[1] for s in scored]))
         return _component_score(Component.EXPERIENCE, score, self._w["experience"], tuple(listed))
 
     def _others_cover(self, org: OrgProfile) -> tuple[set[str], Counter[str], Counter[str]]:
@@ -1084,7 +1283,9 @@ class Prepared:
         # fills (with the terms found), its type and its country
         gaps = self._gaps
         key = (
-            tuple([(c, matches[c]) for c in matches if c in gaps]) if gaps else (),
+            tuple([(c, matches[c]) for c in matches if c in gaps])
+            if gaps and not gaps.isdisjoint(matches)
+            else (),
             org.org_type,
             org.country,
         )
@@ -1211,19 +1412,24 @@ class Prepared:
             return self._member_network(org)
         # a non-member: its ties are the members among its neighbours or listing it, its
         # bridges the neighbours no member reaches; the result depends on those alone
-        own = self.neighbours.get(oid, ())
-        if not isinstance(own, set | frozenset):
+        own = self.neighbours.get(oid, _NONE)
+        if own.__class__ is not set and own.__class__ is not frozenset:
             own = frozenset(own)
-        ties = self.member_ids.intersection(own)
+        member_ids = self.member_ids
         pointed = self.pointed_by.get(oid)
-        if pointed:
-            ties = ties | pointed
+        if pointed or not member_ids.isdisjoint(own):
+            ties = frozenset(member_ids.intersection(own))
+            if pointed:
+                ties = ties | pointed
+        else:
+            ties = _NONE
         bridges = own - self.reached
         n_bridges = len(bridges) - (oid in bridges)
-        key = (frozenset(ties), n_bridges, bool(own) and own != {oid})
+        has_own = len(own) > 1 or (len(own) == 1 and oid not in own)  # own and own != {oid}
+        key = (ties, n_bridges, has_own)
         cached = self._network.get(key)
         if cached is None:
-            cached = self._network[key] = self._network_of(self.member_ids, ties, n_bridges, key[2])
+            cached = self._network[key] = self._network_of(member_ids, ties, n_bridges, has_own)
         return cached
 
     def _member_network(self, org: OrgProfile) -> ComponentScore:
@@ -1321,7 +1527,7 @@ class Prepared:
             org.natural_person,
             org.org_type == "international",
             org.country,
-            pic if pic is None or not _PIC.match(pic.strip()) else True,
+            pic if pic is None or not _is_pic(pic.strip()) else True,
         )
         cached = self._eligibility.get(key)
         if cached is None:
@@ -1331,23 +1537,50 @@ class Prepared:
                 _component_score(
                     Component.ELIGIBILITY, elig.score, self._w["eligibility"], elig.reasons
                 ),
+                elig.flags,
             )
-        elig, elig_score = cached
+        elig, eligibility, flags = cached
         matches, forms = self.thesaurus.analysis(org.text)
-        components = (
-            elig_score,
-            self.relevance(org, matches, forms),
-            self.capacity(org),
-            self.experience(org),
-            self.complementarity(org, matches),
-            self.network(org),
-            self.engagement(org),
+        relevance = self.relevance(org, matches, forms)
+        capacity = self.capacity(org)
+        experience = self.experience(org)
+        complementarity = self.complementarity(org, matches)
+        network = self.network(org)
+        engagement = self.engagement(org)
+        # the weighted mean, summed in component order (the same floats as a loop from 0.0),
+        # then round_half_up(weighted, 1) for a total that is never negative, capped at 100
+        weighted = (
+            eligibility.weight * eligibility.score
+            + relevance.weight * relevance.score
+            + capacity.weight * capacity.score
+            + experience.weight * experience.score
+            + complementarity.weight * complementarity.score
+            + network.weight * network.score
+            + engagement.weight * engagement.score
         )
-        weighted = 0.0
-        for item in components:
-            weighted += item.weight * item.score
-        total = min(100.0, max(0.0, round_half_up(weighted, 1)))
-        return FitScore(org.id, org.name, total, elig.eligible, elig.status, elig.flags, components)
+        total = _floor(weighted * 10 + 0.5 + 1e-7) / 10
+        if total > 100.0:
+            total = 100.0
+        return _tuple_new(
+            FitScore,
+            (
+                org.id,
+                org.name,
+                total,
+                elig.eligible,
+                elig.status,
+                flags,
+                (
+                    eligibility,
+                    relevance,
+                    capacity,
+                    experience,
+                    complementarity,
+                    network,
+                    engagement,
+                ),
+            ),
+        )
 
     def rank(self, orgs: Iterable[OrgProfile]) -> list[FitScore]:
         """Scores sorted: eligible first, then by total, then name, then id."""

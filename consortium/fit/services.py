@@ -95,6 +95,8 @@ def org_profile(
         ),
         workshops_attended=attended,
         outputs_contributed=outputs,
+        acronym=org.acronym,
+        city=org.city,
     )
 
 
@@ -128,26 +130,10 @@ def weights_of(proposal: Proposal) -> dict[str, float]:
     return scoring.default_weights(proposal.topic.action_type)
 
 
-@dataclass(frozen=True, slots=True)
-class OrgRow:
-    """The columns of an organisation the fit pages and the CLI show (no ORM object)."""
-
-    id: int
-    name: str
-    acronym: str | None
-    org_type: str
-    country: str | None
-    city: str | None
-    pic: str | None
-    natural_person: bool
-
-    @property
-    def display_name(self) -> str:
-        return f"{self.name} ({self.acronym})" if self.acronym else self.name
-
-    @property
-    def short_name(self) -> str:
-        return self.acronym or self.name
+#: The row the fit pages, the CLI and the API show for an organisation: the scorer's own
+#: profile (one object per organisation; ``display_name``, ``short_name``, ``acronym``, ``city``
+#: are there for display). The name stays for the callers that annotate with it.
+OrgRow = scoring.OrgProfile
 
 
 def load_organisations(ids: Iterable[int] | None = None) -> list[Organisation]:
@@ -227,6 +213,24 @@ def load_profiles(
     return profiles_from_rows(rows, themes, projects, attended=attended, outputs=outputs)
 
 
+def _past_projects(rows: list[tuple]) -> tuple[scoring.PastProject, ...]:
+    """An organisation's past projects from :func:`load_rows`: its tuples as they come (the
+    scorer reads them by position), a PastProject with the defaults where a value is missing."""
+    for row in rows:
+        if None in row:
+            return tuple(
+                [
+                    scoring.PastProject(
+                        programme or "", reference or "", title or "", year, role or "partner"
+                    )
+                    if None in (programme, reference, title, year, role)
+                    else (programme, reference, title, year, role)
+                    for programme, reference, title, year, role in rows
+                ]
+            )
+    return tuple(rows)
+
+
 def profiles_from_rows(
     rows: Iterable[tuple],
     themes: Mapping[int, list[str]],
@@ -235,27 +239,30 @@ def profiles_from_rows(
     attended: Mapping[int, int] | None = None,
     outputs: Mapping[int, int] | None = None,
 ) -> tuple[dict[int, OrgRow], dict[int, scoring.OrgProfile]]:
-    """Display rows and scorer profiles from the answers of :func:`load_rows`."""
+    """Display rows and scorer profiles from the answers of :func:`load_rows`.
+
+    One object per organisation: the two dicts returned are the same dict of profiles.
+    """
     attended = attended or {}
     outputs = outputs or {}
-    org_rows: dict[int, OrgRow] = {}
     profiles: dict[int, scoring.OrgProfile] = {}
-    no_themes: frozenset[str] = frozenset()
+    # organisations share a few combinations of themes: one frozenset per combination
+    theme_sets: dict[tuple[str, ...], frozenset[str]] = {(): frozenset()}
     make_profile = scoring.make_org_profile
-    make_project = scoring.make_past_project
+    get_themes = themes.get
+    get_projects = projects.get
+    get_attended = attended.get
+    get_outputs = outputs.get
     with scoring.paused_gc():
         for (
             oid, name, acronym, org_type, country, city, pic, natural, description, keywords,
             staff, budget, eu_experience,
         ) in rows:
-            org_rows[oid] = OrgRow(
-                oid, name, acronym, org_type, country, city, pic, bool(natural)
-            )
-            text = " ".join(
-                filter(None, [name, acronym, description, " ".join(keywords or [])])
-            )
-            past = projects.get(oid)
-            org_themes = themes.get(oid)
+            org_themes = tuple(get_themes(oid) or ())
+            theme_set = theme_sets.get(org_themes)
+            if theme_set is None:
+                theme_set = theme_sets[org_themes] = frozenset(org_themes)
+            past = get_projects(oid)
             # same as scoring.OrgProfile(id=oid, name=name, ...), field by field in order
             profiles[oid] = make_profile(
                 oid,
@@ -264,25 +271,18 @@ def profiles_from_rows(
                 country,
                 bool(natural),
                 pic,
-                frozenset(org_themes) if org_themes else no_themes,
-                text,
+                theme_set,
+                " ".join(filter(None, [name, acronym, description, " ".join(keywords or [])])),
                 staff,
                 float(budget) if budget else None,
                 eu_experience or "none",
-                tuple(
-                    [
-                        make_project(
-                            programme or "", reference or "", title or "", year, role or "partner"
-                        )
-                        for programme, reference, title, year, role in past
-                    ]
-                )
-                if past
-                else (),
-                attended.get(oid, 0),
-                outputs.get(oid, 0),
+                _past_projects(past) if past else (),
+                get_attended(oid, 0),
+                get_outputs(oid, 0),
+                acronym,
+                city,
             )
-    return org_rows, profiles
+    return profiles, profiles
 
 
 def _counts(proposal_id: int) -> tuple[dict[int, int], dict[int, int], int]:
@@ -310,6 +310,18 @@ def _counts(proposal_id: int) -> tuple[dict[int, int], dict[int, int], int]:
     return attended, outputs, held
 
 
+def _core_rows(statement):
+    """The rows of a select of plain columns, executed as a Core statement.
+
+    ``session.execute`` runs a select of ORM attributes through the ORM's result processing,
+    which costs about twice the query itself for the 10,000 ties of a large directory; the
+    session's connection runs it as is (same transaction). Pending changes are flushed first,
+    as the session's autoflush would.
+    """
+    db.session.flush()
+    return db.session.connection().execute(statement).all()
+
+
 def neighbours_map(
     references: Iterable[tuple[str | None, int]] | None = None,
     *,
@@ -329,7 +341,7 @@ def neighbours_map(
     if organisation_ids is not None:
         ids = sorted(organisation_ids)
         ties = ties.where(or_(Tie.organisation_a_id.in_(ids), Tie.organisation_b_id.in_(ids)))
-    for a, b in db.session.execute(ties):
+    for a, b in _core_rows(ties):
         graph[a].add(b)
         graph[b].add(a)
     by_reference: dict[str, set[int]] = defaultdict(set)
@@ -345,7 +357,13 @@ def neighbours_map(
     for members in by_reference.values():
         if 1 < len(members) <= 50:  # a reference shared by hundreds is noise, not a tie
             for org_id in members:
-                graph[org_id] |= members - {org_id}
+                # graph[org_id] |= members - {org_id}, without a new set per organisation
+                own = graph[org_id]
+                if org_id in own:  # a declared tie with itself stays
+                    own.update(members)
+                else:
+                    own.update(members)
+                    own.discard(org_id)
     try:
         from ..network import services as network_services  # type: ignore[attr-defined]
     except ImportError:
@@ -446,10 +464,10 @@ def build_context(
     )
     references = None
     if ids is None:  # every past project is loaded: no need to query their references again
-        references = [
+        references = (
             (project[1], org_id) for org_id, past in projects.items() for project in past
-        ]
-    del org_rows, themes, projects
+        )
+    del org_rows, themes
     needs = _needs(proposal)
     needs_text = tuple(
         [" ".join(filter(None, [a.title, a.objective])) for a in _actions(proposal)]
@@ -467,6 +485,7 @@ def build_context(
         graph = neighbours_map(
             references, organisation_ids=None if all_neighbours else ids
         )
+    del references, projects
     prepared = scoring.prepare(topic, consortium, graph, chosen)
     return FitContext(
         proposal=proposal,
@@ -526,12 +545,21 @@ def rank_proposal(
     ``actor`` is accepted for symmetry with the other services; access is checked by the
     caller (views: ``load_proposal(..., VIEW_FIT)``; the API: its token scope).
     """
-    ctx = context or build_context(proposal)
-    return filter_ranking(
-        ctx,
-        ctx.ranking(),
-        Filters(org_type, country, eligible_only, not_in_consortium),
-    )
+    # One pause of the cyclic GC for the whole ranking (the steps' own pauses nest in it), and
+    # the context dropped before it ends: the collection that follows walks only what the
+    # caller keeps (organisations, scores, reasons), not the query rows, the tie graph or the
+    # caches, which reference counting has freed by then; and it runs once, where pausing each
+    # step left four collections of their young objects plus a collection of the generation
+    # they were moved to (see ``scoring.paused_gc``).
+    with scoring.paused_gc():
+        ctx = context or build_context(proposal)
+        rows = filter_ranking(
+            ctx,
+            ctx.ranking(),
+            Filters(org_type, country, eligible_only, not_in_consortium),
+        )
+        del ctx
+    return rows
 
 
 # --------------------------------------------------------------------------- checks

@@ -650,14 +650,43 @@ def test_shared_components_equal_fresh_scores(
 def test_make_org_profile_equals_the_constructor() -> None:
     values = [getattr(ORG, f.name) for f in dataclasses.fields(OrgProfile)]
     built = make_org_profile(*values)
-    assert built == ORG and hash(built) == hash(ORG) and vars(built) == vars(ORG)
+    assert built == ORG and hash(built) == hash(ORG)
+    assert [getattr(built, f.name) for f in dataclasses.fields(OrgProfile)] == values
     project = ORG.past_projects[0]
-    values = [getattr(project, f.name) for f in dataclasses.fields(PastProject)]
+    values = list(project)
     assert make_past_project(*values) == project
+    # a plain tuple of the five fields stands for the same project
+    assert tuple(values) == project and hash(tuple(values)) == hash(project)
     with pytest.raises(TypeError):
         make_org_profile(*values)  # every field, in order, is required
     with pytest.raises(dataclasses.FrozenInstanceError):
         built.name = "x"  # type: ignore[misc]
+
+
+def test_plain_project_tuples_score_like_past_projects() -> None:
+    """The services pass the query's tuples as past projects: same scores and reasons."""
+    plain = dataclasses.replace(ORG, past_projects=tuple(tuple(p) for p in ORG.past_projects))
+    assert not isinstance(plain.past_projects[0], PastProject)
+    assert fit(plain).as_dict() == fit(ORG).as_dict()
+
+
+def test_reason_params_are_a_read_only_mapping() -> None:
+    reason = Reason("Staff: %(staff)s", {"staff": 4}, Polarity.PLUS)
+    assert reason.params == {"staff": 4} and dict(reason.params) == {"staff": 4}
+    with pytest.raises(TypeError):
+        reason.params["staff"] = 5  # type: ignore[index]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        reason.template = "x"  # type: ignore[misc]
+    assert reason == Reason("Staff: %(staff)s", {"staff": 4}, Polarity.PLUS)
+    assert reason != Reason("Staff: %(staff)s", {"staff": 5}, Polarity.PLUS)
+    assert reason.text() == "Staff: 4"
+    assert reason.as_dict() == {
+        "template": "Staff: %(staff)s",
+        "params": {"staff": 4},
+        "polarity": "+",
+        "text": "Staff: 4",
+    }
+    assert Reason("No tie").params == {} and Reason("No tie").text() == "No tie"
 
 
 def test_paused_gc_nests_and_restores() -> None:
