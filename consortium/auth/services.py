@@ -7,6 +7,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import N_, DomainError, NotAllowed, ValidationFailed
@@ -120,7 +121,9 @@ def open_session(user: User, *, user_agent: str | None = None) -> str:
 
 def load_session_user(token: str) -> User | None:
     row = db.session.scalar(
-        select(UserSession).where(UserSession.token_hash == token_digest(token))
+        select(UserSession)
+        .where(UserSession.token_hash == token_digest(token))
+        .options(joinedload(UserSession.user))  # every request: one query, not two
     )
     if row is None or not row.user.active:
         return None
