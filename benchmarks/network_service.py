@@ -5,7 +5,9 @@ Fills a temporary SQLite database (declared ties, shared past projects, workshop
 one proposal of ~20 members), then times, through ``consortium.network.services``: the full
 territory analysis (load + build + analyse), a proposal's view (target < 200 ms), the map
 payload; compares the analysis with the bare networkx calls it stands for, and reports peak
-memory (target < 1.5 GB).
+memory (target < 1.5 GB). Then times the pages through the test client: the proposal's map
+page (target < 200 ms) and, separately, its bridging suggestions panel, which the page's
+script fetches after it has rendered.
 """
 
 from __future__ import annotations
@@ -271,6 +273,7 @@ def main() -> None:
 
 PAGES = {
     "proposal page": "/proposals/{pid}/network",
+    "proposal suggestions (fragment)": "/proposals/{pid}/network/bridges?fragment=1",
     "proposal map JSON": "/proposals/{pid}/network.json",
     "proposal PNG": "/proposals/{pid}/network.png",
     "territory page": "/network",

@@ -2,8 +2,10 @@
 view, the JSON the browser map reads, the PNG figure and the exports.
 
 Access: a proposal's network needs Capability.VIEW_NETWORK (lead, writer, viewer, admin;
-partners 403, no role 404). The territory's needs directory access READ or EDIT (a lead,
-writer or viewer somewhere, or an admin); partners-only users and users without a role 403.
+partners 403, no role 404); so do its bridging suggestions, a route of their own because they
+cost more than the rest of the map page, whose script fetches them once it has rendered.
+The territory's needs directory access READ or EDIT (a lead, writer or viewer somewhere, or
+an admin); partners-only users and users without a role 403.
 No page or export of this area carries budgets, contacts or notes.
 """
 
@@ -182,7 +184,6 @@ def _render(view: services.NetworkView, form: FilterForm, *, proposal=None, visi
         )
         for i in found
     ]
-    candidates, fit_available = services.bridging_candidates(view) if proposal else ([], False)
     memberships = (
         services.memberships_by_org(
             visible
@@ -213,6 +214,7 @@ def _render(view: services.NetworkView, form: FilterForm, *, proposal=None, visi
         }
         page_endpoint = "network.proposal_map"
         page_args = {"proposal_id": proposal.id}
+        bridges_url = url_for("network.proposal_bridges", proposal_id=proposal.id, **_multi(args))
     else:
         data_src = url_for("network.map_data")
         png_url = url_for("network.figure_png", **_multi(args))
@@ -221,6 +223,7 @@ def _render(view: services.NetworkView, form: FilterForm, *, proposal=None, visi
         }
         page_endpoint = "network.territory"
         page_args = {}
+        bridges_url = None
     return render_template(
         "network/map.html",
         view=view,
@@ -235,8 +238,7 @@ def _render(view: services.NetworkView, form: FilterForm, *, proposal=None, visi
         descending=descending,
         sorts=NODE_SORTS,
         messages=messages,
-        candidates=candidates,
-        fit_available=fit_available,
+        bridges_url=bridges_url,
         communities=communities,
         memberships=memberships,
         brokers=[(n, names[n]) for n in a.brokers[:5]],
@@ -282,6 +284,40 @@ def proposal_map(proposal_id: int):
     proposal, _member = load_proposal(proposal_id, Capability.VIEW_NETWORK)
     form = _filters()
     return _render(_view(proposal, form), form, proposal=proposal)
+
+
+@bp.get("/proposals/<int:proposal_id>/network/bridges")
+@login_required
+def proposal_bridges(proposal_id: int):
+    """The bridging suggestions of a proposal's network, with the map page's filters.
+
+    The map page's script fetches them (header ``X-Requested-With: fetch`` or ``?fragment=1``)
+    and gets the section alone; the page's link, without JavaScript, gets a full page.
+    """
+    proposal, _member = load_proposal(proposal_id, Capability.VIEW_NETWORK)
+    form = _filters()
+    view = _view(proposal, form)
+    candidates, fit_available = services.bridging_candidates(view)
+    context = {"proposal": proposal, "candidates": candidates, "fit_available": fit_available}
+    fragment = (
+        request.headers.get("X-Requested-With") == "fetch" or request.args.get("fragment") == "1"
+    )
+    if fragment:
+        response = Response(render_template("network/_bridges.html", heading_level=2, **context))
+    else:
+        args = {k: v for k, v in request.args.items(multi=True) if k != "fragment"}
+        response = Response(
+            render_template(
+                "network/bridges.html",
+                heading_level=1,
+                view=view,
+                map_url=url_for("network.proposal_map", proposal_id=proposal.id, **_multi(args))
+                + "#net-suggestions",
+                **context,
+            )
+        )
+    response.vary.add("X-Requested-With")
+    return response
 
 
 @bp.get("/network")

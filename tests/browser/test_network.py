@@ -1,6 +1,7 @@
 """The cooperation map in a real browser on the Marseille demo: the canvas renders, the search
-highlights an organisation, a click shows its details, the table view lists the same data;
-English and French. Screenshots (English, French, mobile) go to test-artifacts/."""
+highlights an organisation, a click shows its details, the table view lists the same data, a
+proposal's bridging suggestions arrive after the page (fetched by its script); English and
+French. Screenshots (English, French, mobile) go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -34,6 +35,11 @@ def _wait_for_map(page) -> None:
         "() => { const m = document.getElementById('network-map').networkMap;"
         " return m && m.cy && m.cy.nodes().length > 0; }"
     )
+
+
+def _wait_for_suggestions(page) -> None:
+    """The script has put the suggestions in place of the placeholder."""
+    page.wait_for_selector("#net-suggestions:not([data-network-bridges])", state="attached")
 
 
 def test_map_search_click_and_table(live_app, live_server, page):
@@ -99,11 +105,31 @@ def test_map_search_click_and_table(live_app, live_server, page):
     assert "La Cité des transitions (CDT) is the main broker" in page.inner_text(
         "[data-testid=insights]"
     )
+    _wait_for_suggestions(page)
+    suggestions = page.inner_text("#net-suggestions")
+    assert "No organisation outside the consortium would extend its reach." in suggestions
+    assert "Looking for organisations" not in suggestions
     _shot(page, "verdir-en")
+    # With the map's filters in the address, the suggestions are those of the filtered network.
+    page.goto(f"{live_server}/proposals/{ids['VERDIR']}/network?type=ngo")
+    _wait_for_suggestions(page)
+    rows = page.locator("[data-testid=suggestions] tbody tr")
+    assert rows.count() == 1
+    assert rows.first.inner_text().split("\t")[:3] == ["1", "La Cité des transitions (CDT)", "1"]
+    assert rows.first.locator("td").last.inner_text() == "30"
+    page.evaluate("document.getElementById('net-suggestions').scrollIntoView()")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "network-verdir-suggestions-en.png"))
+    page.goto(f"{live_server}/proposals/{ids['VERDIR']}/network")
+    _wait_for_map(page)
     page.click("[data-testid=switch-language]")
     page.wait_for_selector("html[lang=fr]")
     _wait_for_map(page)
     assert "Réseau de coopération" in page.inner_text("h1")
+    _wait_for_suggestions(page)
+    assert "Aucune organisation extérieure au consortium n’étendrait sa portée." in (
+        page.inner_text("#net-suggestions")
+    )
     page.fill("#net-search", "amis des arbres")
     page.wait_for_function(
         "() => document.getElementById('network-map').networkMap.cy.nodes('.highlight').length === 1"
@@ -118,4 +144,18 @@ def test_map_search_click_and_table(live_app, live_server, page):
     page.goto(f"{live_server}/proposals/{ids['REBATIR']}/network")
     _wait_for_map(page)
     _shot(page, "rebatir-mobile-fr")
+    _wait_for_suggestions(page)
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+    # When the suggestions cannot be fetched, the placeholder keeps its link to their page.
+    page.route("**/network/bridges*", lambda route: route.abort())
+    page.goto(f"{live_server}/proposals/{ids['REBATIR']}/network")
+    page.wait_for_selector("#net-suggestions[data-network-bridges]:not([aria-busy])")
+    link = page.locator("[data-testid=suggestions-link]")
+    assert link.inner_text() == "Afficher les suggestions"
+    page.unroute("**/network/bridges*")
+    link.click()
+    page.wait_for_selector("h1#net-suggestions-h")
+    assert page.inner_text("h1") == "Qui pourrait combler les manques"
+    page.click("[data-testid=back-to-map]")
+    _wait_for_map(page)

@@ -20,6 +20,8 @@ PROPOSAL_ROUTES = (
     "/proposals/{pid}/network.json",
     "/proposals/{pid}/network.png",
     "/proposals/{pid}/network/export?format=gexf",
+    "/proposals/{pid}/network/bridges",
+    "/proposals/{pid}/network/bridges?fragment=1",
 )
 TERRITORY_ROUTES = ("/network", "/network.json", "/network.png", "/network/export?format=json")
 
@@ -249,6 +251,122 @@ def test_cli_export(app, runner, demo, tmp_path):
     assert result.exit_code != 0 and "No proposal" in result.output
 
 
+# --------------------------------------------------------------------------- suggestions
+
+# VERDIR's one suggestion once the map keeps the NGOs only (unfiltered, none would add reach).
+CDT_ROW = (
+    '<tr><td>1</td><td>La Cité des transitions (CDT)</td><td class="num">1</td>\n'
+    "    <td>Would bring 1 organisations within two steps of the consortium; Already tied to 3 "
+    "members</td>\n    <td>30</td></tr>"
+)
+NO_SUGGESTION = "<p>No organisation outside the consortium would extend its reach.</p>"
+
+
+def test_proposal_page_leaves_the_suggestions_to_their_own_route(
+    app, client, login, world, monkeypatch
+):
+    from consortium.network import services
+
+    def boom(*args, **kwargs):
+        raise AssertionError("the map page must not compute the bridging suggestions")
+
+    monkeypatch.setattr(services, "bridging_candidates", boom)
+    monkeypatch.setattr(services, "bridge_adjacency", boom)
+    login("lead@example.org")
+    pid = world["proposal"]
+    response = client.get(f"/proposals/{pid}/network")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    section = page.split('<section id="net-suggestions"')[1].split("</section>")[0]
+    assert f'data-network-bridges="/proposals/{pid}/network/bridges"' in section
+    assert "Looking for organisations that would extend the consortium's reach…" in section
+    assert f'<a href="/proposals/{pid}/network/bridges" data-testid="suggestions-link">' in section
+    assert 'data-testid="suggestions"' not in page
+    assert "/static/js/network-bridges.js" in page
+    # The territory's page has no suggestions and does not load the script.
+    territory = client.get("/network").get_data(as_text=True)
+    assert "net-suggestions" not in territory and "network-bridges.js" not in territory
+
+
+def test_suggestions_fragment_for_the_script_full_page_without_it(demo, demo_login):
+    client = demo_login("lead@example.org")
+    pid = demo["proposals"]["VERDIR"]
+    url = f"/proposals/{pid}/network/bridges?type=ngo"
+    by_header = client.get(url, headers={"X-Requested-With": "fetch"})
+    by_query = client.get(url + "&fragment=1")
+    for response in (by_header, by_query):
+        assert response.status_code == 200
+        assert "X-Requested-With" in response.headers["Vary"]
+        fragment = response.get_data(as_text=True).strip()
+        assert fragment.startswith(
+            '<section id="net-suggestions" aria-labelledby="net-suggestions-h">\n'
+            '<h2 id="net-suggestions-h">Who could bridge the gaps</h2>'
+        )
+        assert fragment.endswith("</section>") and fragment.count("<section") == 1
+        assert "<html" not in fragment and "breadcrumb" not in fragment
+        assert CDT_ROW in fragment
+        assert fragment.count("<tr><td>") == 1
+    assert by_header.get_data() == by_query.get_data()
+
+    full = client.get(url)
+    page = full.get_data(as_text=True)
+    assert page.startswith("<!doctype html>")
+    assert "<title>Who could bridge the gaps · VERDIR · consortium</title>" in page
+    assert '<h1 id="net-suggestions-h">Who could bridge the gaps</h1>' in page
+    assert (
+        f'<a href="/proposals/{pid}/network?type=ngo#net-suggestions" data-testid="back-to-map">'
+        "Cooperation network</a>"
+    ) in page
+    # The same note as the map page with these filters.
+    assert "Filtered: 9 of 25 organisations kept." in page
+    assert CDT_ROW in page
+    # Without filters no organisation outside VERDIR adds reach: the same message as ever.
+    plain = client.get(f"/proposals/{pid}/network/bridges").get_data(as_text=True)
+    assert NO_SUGGESTION in plain and 'data-testid="filter-note"' not in plain
+
+
+def test_map_page_passes_its_filters_to_the_suggestions(demo, demo_login):
+    client = demo_login("lead@example.org")
+    pid = demo["proposals"]["VERDIR"]
+    page = client.get(
+        f"/proposals/{pid}/network?type=ngo&kind=formal_agreement&kind=informal&sort=name&dir=asc"
+    ).get_data(as_text=True)
+    link = f"/proposals/{pid}/network/bridges?type=ngo&amp;kind=formal_agreement&amp;kind=informal"
+    assert f'data-network-bridges="{link}"' in page
+    assert f'<a href="{link}" data-testid="suggestions-link">' in page
+    fragment = client.get(
+        link.replace("&amp;", "&"), headers={"X-Requested-With": "fetch"}
+    ).get_data(as_text=True)
+    assert NO_SUGGESTION in fragment  # kept to two kinds of tie, CDT adds no reach
+    assert CDT_ROW in client.get(
+        f"/proposals/{pid}/network/bridges?type=ngo", headers={"X-Requested-With": "fetch"}
+    ).get_data(as_text=True)
+
+
+def test_suggestions_without_fit_scores_and_in_french(demo, demo_login, monkeypatch):
+    from consortium.network import services
+
+    client = demo_login("lead@example.org")
+    pid = demo["proposals"]["VERDIR"]
+    monkeypatch.setattr(services, "fit_scores", lambda proposal, ids: None)
+    fragment = client.get(f"/proposals/{pid}/network/bridges?type=ngo&fragment=1").get_data(
+        as_text=True
+    )
+    assert (
+        CDT_ROW.replace(
+            "<td>30</td>", '<td><span class="muted">fit score: not available</span></td>'
+        )
+        in fragment
+    )
+    client.post("/language/fr", data={"next": "/"})
+    page = client.get(f"/proposals/{pid}/network").get_data(as_text=True)
+    assert "Recherche des organisations qui étendraient la portée du consortium…" in page
+    assert ">Afficher les suggestions</a>" in page
+    fragment = client.get(f"/proposals/{pid}/network/bridges?fragment=1").get_data(as_text=True)
+    assert '<h2 id="net-suggestions-h">Qui pourrait combler les manques</h2>' in fragment
+    assert "Aucune organisation extérieure au consortium n’étendrait sa portée." in fragment
+
+
 # --------------------------------------------------------------------------- empty and bad
 
 
@@ -270,6 +388,10 @@ def test_empty_territory_and_memberless_proposal(app, client, login, world):
             client.get(f"/proposals/{world['proposal']}/network/export?format={fmt}").status_code
             == 200
         )
+    bridges = client.get(f"/proposals/{world['proposal']}/network/bridges?fragment=1")
+    assert "No organisation outside the consortium would extend its reach." in bridges.get_data(
+        as_text=True
+    )
     page = client.get("/network").get_data(as_text=True)
     # Three organisations, no tie: disconnected, every one isolated.
     assert "The map shows all 3 organisations and 0 ties." in page
@@ -336,7 +458,12 @@ def test_hypothesis_query_params_never_500(app, client, login, world, key, value
     client.post(
         "/login", data={"email": "lead@example.org", "password": "correct horse battery staple"}
     )
-    for url in (f"/proposals/{world['proposal']}/network", "/network.json", "/network/export"):
+    for url in (
+        f"/proposals/{world['proposal']}/network",
+        f"/proposals/{world['proposal']}/network/bridges",
+        "/network.json",
+        "/network/export",
+    ):
         response = client.get(
             url,
             query_string={
