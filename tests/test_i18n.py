@@ -75,3 +75,26 @@ def test_placeholders_survive_translation():
             if set(pattern.findall(original)) != set(pattern.findall(translated)):
                 broken[original] = translated
     assert broken == {}
+
+
+def test_the_request_keeps_its_catalogue_and_follows_a_locale_change():
+    """gettext looks the catalogue up once per request (RequestTranslations), yet a locale
+    changed during the request (the switcher's refresh, force_locale) is followed."""
+    from flask import session
+    from flask_babel import force_locale, gettext, refresh
+
+    from consortium import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "k" * 40,
+                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert gettext("Save") == "Enregistrer"
+        assert gettext("Save") == "Enregistrer"  # from the request's cache
+        with force_locale("en"):
+            assert gettext("Save") == "Save"
+        assert gettext("Save") == "Enregistrer"
+        session["lang"] = "en"
+        refresh()
+        assert gettext("Save") == "Save"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert gettext("Save") == "Save"  # a new request starts afresh

@@ -33,7 +33,7 @@ from ..auth import services as auth_services
 from ..auth.models import User
 from ..auth.permissions import Capability
 from ..directory.models import Organisation
-from ..errors import Conflict, DomainError, NotFound, ValidationFailed
+from ..errors import N_, Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..proposals.access import allowed, load_proposal
 from ..proposals.models import Participation
@@ -84,16 +84,20 @@ def tr(template: str, params: dict | None = None) -> str:
     return _(template, **shown)
 
 
+MISSING_LABELS = {
+    "contact person": N_("contact person"),
+    "PIC": N_("PIC"),
+    "budget": N_("budget"),
+    "person-months": N_("person-months"),
+    "confirmation": N_("confirmation"),
+    "re-confirmation": N_("re-confirmation"),
+    "signed letter": N_("signed letter"),
+}
+
+
 def _missing_label(key: str) -> str:
-    return {
-        "contact person": _("contact person"),
-        "PIC": _("PIC"),
-        "budget": _("budget"),
-        "person-months": _("person-months"),
-        "confirmation": _("confirmation"),
-        "re-confirmation": _("re-confirmation"),
-        "signed letter": _("signed letter"),
-    }.get(key, key)
+    label = MISSING_LABELS.get(key)
+    return _(label) if label is not None else key
 
 
 @bp.app_context_processor
