@@ -7,6 +7,7 @@ USERS=${1:-50}
 SECONDS_=${2:-60}
 VENV=${VENV:-/work/venv}
 PORT=${PORT:-8765}
+WORKERS=${WORKERS:-4}
 export CONSORTIUM_DATABASE_URL=${CONSORTIUM_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/consortium_load}
 export CONSORTIUM_INSTANCE_PATH=${CONSORTIUM_INSTANCE_PATH:-/tmp/consortium-load-instance}
 export CONSORTIUM_ENV_NAME=production
@@ -21,7 +22,7 @@ if [ -z "${SKIP_SETUP:-}" ]; then  # SKIP_SETUP=1 reuses the database of a previ
     "$VENV/bin/python" benchmarks/load/loadtest.py setup --users "$USERS"
 fi
 
-"$VENV/bin/gunicorn" --config deploy/gunicorn.conf.py --workers 4 --bind "127.0.0.1:$PORT" \
+"$VENV/bin/gunicorn" --config deploy/gunicorn.conf.py --workers "$WORKERS" --bind "127.0.0.1:$PORT" \
     --access-logfile /dev/null "consortium:create_app()" &
 GUNICORN=$!
 trap 'kill "$GUNICORN" 2>/dev/null || true' EXIT

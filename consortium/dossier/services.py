@@ -472,6 +472,17 @@ def sections_of(proposal: Proposal, lang: str) -> dict[str, Section]:
     }
 
 
+def versions_count(section: Section) -> int:
+    """How many versions the section has, counted in the database (a long-edited section has
+    hundreds, and the editing page only shows the number)."""
+    if section.id is None:
+        return 0
+    return db.session.scalar(
+        select(func.count()).select_from(SectionVersion)
+        .where(SectionVersion.section_id == section.id)
+    ) or 0
+
+
 def _next_number(section: Section) -> int:
     if section.id is None:
         return 1

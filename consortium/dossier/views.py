@@ -213,7 +213,7 @@ def _render_section(proposal, member, section, spec, form, status=200):
             may_export=allowed(member, Capability.EXPORT_DOSSIER),
             version_form=VersionForm(formdata=None, version=section.version),
             statuses=dict(STATUS_CHOICES),
-            versions_count=len(section.versions),
+            versions_count=services.versions_count(section),
         ),
         status,
     )
