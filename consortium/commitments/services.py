@@ -387,6 +387,7 @@ def update_commitment(
     values: Mapping[str, object],
     person_months: Mapping[int, Decimal] | None = None,
     expected_version,
+    actions: Mapping[int, object] | None = None,
 ) -> list[str]:
     """Apply ``values`` (only the fields the actor may change), record each change in the
     audit trail, and send a confirmed commitment back to "to re-confirm" when a commitment
@@ -406,7 +407,7 @@ def update_commitment(
         audit(p, name, before, value, actor=actor)
         changed.append(name)
     if person_months is not None:
-        actions = actions_by_id(p.proposal)
+        actions = actions if actions is not None else actions_by_id(p.proposal)
         current = {e.action_id: e for e in p.efforts}
         for action_id, months in person_months.items():
             action = actions.get(action_id)

@@ -316,8 +316,7 @@ def _values(form, lead: bool) -> dict:
     return values
 
 
-def _efforts_view(p):
-    actions = services.actions_by_id(p.proposal)
+def _efforts_view(p, actions):
     efforts = {e.action_id: e.person_months for e in p.efforts}
     return [(a, efforts.get(a.id)) for a in actions.values()]
 
@@ -340,10 +339,9 @@ def _conflict(p, form, lead: bool):
                            back=request.path), 409
 
 
-def _save_commitment(p, form, *, lead: bool):
+def _save_commitment(p, form, actions, *, lead: bool):
     """Validate and save; returns a response on success or conflict, else None."""
-    pm_values, pm_errors = forms.parse_person_months(
-        request.form, [a.id for a in services.actions_by_id(p.proposal).values()])
+    pm_values, pm_errors = forms.parse_person_months(request.form, list(actions))
     valid = form.validate_on_submit()
     if not valid or pm_errors:
         form.pm_errors = pm_errors
@@ -352,7 +350,7 @@ def _save_commitment(p, form, *, lead: bool):
         changed = services.update_commitment(
             p, actor=current_user, actor_role=ActorRole.LEAD if lead else ActorRole.PARTNER,
             values=_values(form, lead), person_months=pm_values,
-            expected_version=form.version.data)
+            expected_version=form.version.data, actions=actions)
         db.session.commit()
     except Conflict:
         return _conflict(p, form, lead)
@@ -392,15 +390,16 @@ def edit(proposal_id: int, participation_id: int):
         form.version.data = p.version
         form.affiliated_to.data = str(p.affiliated_to_id or "")
         _fill_amounts(form, p)
-    else:
-        response = _save_commitment(p, form, lead=True)
+    actions = services.actions_by_id(proposal)
+    if request.method == "POST":
+        response = _save_commitment(p, form, actions, lead=True)
         if response is not None:
             return response
-    bud = services.budget_of(p)
+    bud = services.budget_of(p, actions)
     funding, indirect = services.rates(proposal)
     return render_template(
         "commitments/edit.html", proposal=proposal, p=p, form=form, manage=manage,
-        budget=bud, issues=services.b.coherence_checks(bud), efforts=_efforts_view(p),
+        budget=bud, issues=services.b.coherence_checks(bud), efforts=_efforts_view(p, actions),
         funding_rate=funding, indirect_rate=indirect,
         trail=services.audit_trail(p) if manage else [],
         invitations=_invitations(p) if manage else [],
@@ -669,11 +668,12 @@ def mine(proposal_id: int):
     if request.method == "GET":
         form.version.data = p.version
         _fill_amounts(form, p)
-    else:
-        response = _save_commitment(p, form, lead=False)
+    actions = services.actions_by_id(proposal)
+    if request.method == "POST":
+        response = _save_commitment(p, form, actions, lead=False)
         if response is not None:
             return response
-    bud = services.budget_of(p)
+    bud = services.budget_of(p, actions)
     funding, indirect = services.rates(proposal)
     confirm_form = forms.ConfirmForm(formdata=None)
     confirm_form.version.data = p.version
@@ -685,7 +685,7 @@ def mine(proposal_id: int):
                if o.status not in ("declined", "withdrawn", "candidate")]
     return render_template(
         "commitments/mine.html", proposal=proposal, p=p, form=form, budget=bud,
-        issues=services.b.coherence_checks(bud), efforts=_efforts_view(p),
+        issues=services.b.coherence_checks(bud), efforts=_efforts_view(p, actions),
         funding_rate=funding, indirect_rate=indirect, confirm_form=confirm_form,
         decline_form=decline_form, upload=forms.UploadForm(formdata=None),
         letters=services.letters_of(p), members=members, category_parts=_category_parts,
