@@ -33,8 +33,9 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from html.parser import HTMLParser
 from pathlib import Path
+
+import lxml.html
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -115,61 +116,17 @@ def setup(users: int) -> None:
 # HTML forms
 
 
-class _Forms(HTMLParser):
-    """Every <form>: its action and its fields' current values."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.forms: list[dict] = []
-        self._form: dict | None = None
-        self._textarea: str | None = None
-        self._select: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self._form = {"action": a.get("action", ""), "method": a.get("method", "get"),
-                          "fields": []}
-            self.forms.append(self._form)
-        elif self._form is None:
-            return
-        elif tag == "input" and a.get("name"):
-            kind = a.get("type", "text")
-            if kind in ("checkbox", "radio") and "checked" not in a:
-                return
-            if kind in ("submit", "button", "file"):
-                return
-            self._form["fields"].append([a["name"], a.get("value", "")])
-        elif tag == "textarea" and a.get("name"):
-            self._textarea = a["name"]
-            self._form["fields"].append([a["name"], ""])
-        elif tag == "select" and a.get("name"):
-            self._select = a["name"]
-            self._form["fields"].append([a["name"], None])
-        elif tag == "option" and self._select:
-            field = self._form["fields"][-1]
-            if field[1] is None or "selected" in a:
-                field[1] = a.get("value", "")
-
-    def handle_data(self, data):
-        if self._textarea and self._form:
-            self._form["fields"][-1][1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-
 def form_with(html: str, field: str) -> dict:
-    parser = _Forms()
-    parser.feed(html)
-    for form in parser.forms:
-        if any(name == field for name, _ in form["fields"]):
-            return form
+    """The first form holding ``field``: its action, method and the fields a browser would
+    post (checked boxes, selected options, textareas without their leading newline).
+
+    lxml parses in C: the client shares the server's cores, so its own parsing must stay
+    small (the pure-Python HTMLParser cost ~3 ms per page, lxml ~0.3 ms).
+    """
+    for form in lxml.html.fromstring(html).forms:
+        if field in form.fields:
+            return {"action": form.get("action", ""), "method": form.get("method", "get"),
+                    "fields": [[name, value] for name, value in form.form_values()]}
     raise LookupError(f"no form with a {field!r} field")
 
 
