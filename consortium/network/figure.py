@@ -14,7 +14,7 @@ import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import networkx as nx
 
@@ -107,6 +107,14 @@ _renderings: OrderedDict[str, bytes] = OrderedDict()
 _renderings_lock = threading.Lock()
 
 
+class RenderingStore(Protocol):
+    """A second-level cache for renderings, shared between processes (the caller's choice)."""
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def put(self, key: str, png: bytes) -> None: ...
+
+
 def rendering_key(
     graph: nx.Graph,
     analysis: Analysis,
@@ -146,9 +154,10 @@ def render_png(
     title: str | None = None,
     limit: int = 300,
     seed: int = 42,
+    store: RenderingStore | None = None,
 ) -> bytes:
     """PNG bytes of the map (see ``draw_png``), from a per-process cache when the same network
-    was drawn before with the same words."""
+    was drawn before with the same words, else from ``store`` (shared by the workers)."""
     tr = gettext or (lambda s: s)
     options = (
         colour_by,
@@ -164,8 +173,12 @@ def render_png(
         if cached is not None:
             _renderings.move_to_end(key)
             return cached
-    png = draw_png(graph, analysis, positions, colour_by=colour_by, gettext=gettext,
-                   role_labels=role_labels, title=title, limit=limit, seed=seed)
+    png = store.get(key) if store is not None else None
+    if png is None:
+        png = draw_png(graph, analysis, positions, colour_by=colour_by, gettext=gettext,
+                       role_labels=role_labels, title=title, limit=limit, seed=seed)
+        if store is not None:
+            store.put(key, png)
     with _renderings_lock:
         _renderings[key] = png
         while len(_renderings) > CACHE_SIZE:
@@ -357,6 +370,7 @@ __all__ = [
     "DPI",
     "FIGSIZE",
     "PALETTE",
+    "RenderingStore",
     "clean_label",
     "clear_renderings",
     "draw_png",

@@ -21,13 +21,17 @@ and notes are never loaded.
 from __future__ import annotations
 
 import itertools
+import os
+import tempfile
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from flask import current_app, has_app_context
 from sqlalchemy import and_, or_, select
 
 from ..directory.models import Organisation, OrganisationTheme, PastProject, Tie
@@ -513,6 +517,45 @@ def map_payload(view: NetworkView, limit: int = MAP_LIMIT) -> dict[str, Any]:
     return payload
 
 
+class FigureFiles:
+    """Renderings kept as files in the instance folder, so every worker process reuses a
+    figure another one drew (a Word export draws the proposal's network each time).
+
+    Best effort: a file that cannot be read or written is a cache miss, never an error.
+    Files are written whole under a temporary name, then renamed; the oldest beyond
+    ``keep`` are removed.
+    """
+
+    def __init__(self, folder: Path, keep: int = 200) -> None:
+        self.folder = folder
+        self.keep = keep
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            return (self.folder / f"{key}.png").read_bytes()
+        except OSError:
+            return None
+
+    def put(self, key: str, png: bytes) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.folder, suffix=".tmp", delete=False) as f:
+                f.write(png)
+            os.replace(f.name, self.folder / f"{key}.png")
+            files = sorted(self.folder.glob("*.png"), key=lambda p: p.stat().st_mtime)
+            for old in files[: max(0, len(files) - self.keep)]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def figure_files() -> FigureFiles | None:
+    """The instance folder's figure cache, when there is an application."""
+    if not has_app_context():
+        return None
+    return FigureFiles(Path(current_app.instance_path) / "cache" / "figures")
+
+
 def figure_png(
     view: NetworkView, gettext=None, role_labels=None, title=None, community_label=None
 ) -> bytes:
@@ -536,6 +579,7 @@ def figure_png(
         role_labels=role_labels,
         title=title,
         limit=MAP_LIMIT,
+        store=figure_files(),
     )
 
 

@@ -112,3 +112,24 @@ def test_rendering_cache_is_bounded(monkeypatch) -> None:
         render_png(graph, analysis, title=title)
     assert len(figure._renderings) == 2
     clear_renderings()
+
+
+def test_a_shared_store_serves_renderings_drawn_by_another_process(monkeypatch) -> None:
+    class Store(dict):
+        def get(self, key):  # type: ignore[override]
+            return super().get(key)
+
+        def put(self, key, png):
+            self[key] = png
+
+    store = Store()
+    clear_renderings()
+    graph, analysis = sample()
+    first = render_png(graph, analysis, title="A", store=store)
+    assert list(store.values()) == [first]
+    clear_renderings()  # another worker: its own memory is empty
+    monkeypatch.setattr(figure, "draw_png", lambda *a, **k: b"drawn again")
+    assert render_png(graph, analysis, title="A", store=store) == first
+    assert render_png(graph, analysis, title="B", store=store) == b"drawn again"
+    assert len(store) == 2
+    clear_renderings()
