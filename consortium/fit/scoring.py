@@ -296,7 +296,6 @@ class OrgProfile:
 
 
 _ORG_FIELDS = tuple(f.name for f in fields(OrgProfile))
-_ORG_SETTERS = tuple(OrgProfile.__dict__[name].__set__ for name in _ORG_FIELDS)
 _PROJECT_FIELDS = PastProject._fields
 
 
@@ -305,10 +304,70 @@ def make_org_profile(*values: object) -> OrgProfile:
     ``__init__`` cost (the services build one per organisation of the directory)."""
     if len(values) != len(_ORG_FIELDS):
         raise TypeError(f"make_org_profile takes {len(_ORG_FIELDS)} values, not {len(values)}")
+    return build_org_profile(*values)
+
+
+# the slots' setters, one by one (unrolled: half the cost of a loop over ``_ORG_SETTERS``)
+_set_id = OrgProfile.__dict__["id"].__set__
+_set_name = OrgProfile.__dict__["name"].__set__
+_set_org_type = OrgProfile.__dict__["org_type"].__set__
+_set_country = OrgProfile.__dict__["country"].__set__
+_set_natural_person = OrgProfile.__dict__["natural_person"].__set__
+_set_pic = OrgProfile.__dict__["pic"].__set__
+_set_themes = OrgProfile.__dict__["themes"].__set__
+_set_text = OrgProfile.__dict__["text"].__set__
+_set_staff = OrgProfile.__dict__["staff"].__set__
+_set_annual_budget_eur = OrgProfile.__dict__["annual_budget_eur"].__set__
+_set_eu_experience = OrgProfile.__dict__["eu_experience"].__set__
+_set_past_projects = OrgProfile.__dict__["past_projects"].__set__
+_set_workshops_attended = OrgProfile.__dict__["workshops_attended"].__set__
+_set_outputs_contributed = OrgProfile.__dict__["outputs_contributed"].__set__
+_set_acronym = OrgProfile.__dict__["acronym"].__set__
+_set_city = OrgProfile.__dict__["city"].__set__
+
+
+def build_org_profile(
+    id: int,
+    name: str,
+    org_type: str,
+    country: str | None,
+    natural_person: bool,
+    pic: str | None,
+    themes: frozenset[str],
+    text: str,
+    staff: int | None,
+    annual_budget_eur: float | None,
+    eu_experience: str,
+    past_projects: tuple[PastProject, ...],
+    workshops_attended: int,
+    outputs_contributed: int,
+    acronym: str | None,
+    city: str | None,
+) -> OrgProfile:
+    """:func:`make_org_profile` with the 16 fields as positional arguments (the services'
+    loop over the directory)."""
     profile = _new(OrgProfile)
-    for setter, value in zip(_ORG_SETTERS, values, strict=True):  # the slots' setters
-        setter(profile, value)
+    _set_id(profile, id)
+    _set_name(profile, name)
+    _set_org_type(profile, org_type)
+    _set_country(profile, country)
+    _set_natural_person(profile, natural_person)
+    _set_pic(profile, pic)
+    _set_themes(profile, themes)
+    _set_text(profile, text)
+    _set_staff(profile, staff)
+    _set_annual_budget_eur(profile, annual_budget_eur)
+    _set_eu_experience(profile, eu_experience)
+    _set_past_projects(profile, past_projects)
+    _set_workshops_attended(profile, workshops_attended)
+    _set_outputs_contributed(profile, outputs_contributed)
+    _set_acronym(profile, acronym)
+    _set_city(profile, city)
     return profile
+
+
+if build_org_profile.__code__.co_varnames[: len(_ORG_FIELDS)] != _ORG_FIELDS:
+    raise AssertionError("build_org_profile must take OrgProfile's fields in order")
 
 
 def make_past_project(*values: object) -> PastProject:
@@ -1415,8 +1474,19 @@ class Prepared:
         own = self.neighbours.get(oid, _NONE)
         if own.__class__ is not set and own.__class__ is not frozenset:
             own = frozenset(own)
-        member_ids = self.member_ids
         pointed = self.pointed_by.get(oid)
+        if pointed is None and self.reached.isdisjoint(own):
+            # the common case: no member among its neighbours (members are reached) nor
+            # listing it, and every neighbour but itself a bridge; the same key as below
+            n_bridges = len(own) - (oid in own)
+            key = (_NONE, n_bridges, n_bridges > 0)
+            cached = self._network.get(key)
+            if cached is None:
+                cached = self._network[key] = self._network_of(
+                    self.member_ids, _NONE, n_bridges, n_bridges > 0
+                )
+            return cached
+        member_ids = self.member_ids
         if pointed or not member_ids.isdisjoint(own):
             ties = frozenset(member_ids.intersection(own))
             if pointed:
@@ -1527,7 +1597,9 @@ class Prepared:
             org.natural_person,
             org.org_type == "international",
             org.country,
-            pic if pic is None or not _is_pic(pic.strip()) else True,
+            # _is_pic(pic.strip()), inline
+            pic if pic is None or len(stripped := pic.strip()) != 9 or not stripped.isdecimal()
+            else True,
         )
         cached = self._eligibility.get(key)
         if cached is None:
@@ -1549,14 +1621,15 @@ class Prepared:
         engagement = self.engagement(org)
         # the weighted mean, summed in component order (the same floats as a loop from 0.0),
         # then round_half_up(weighted, 1) for a total that is never negative, capped at 100
+        # (by position: [2] is the weight, [1] the score of a ComponentScore)
         weighted = (
-            eligibility.weight * eligibility.score
-            + relevance.weight * relevance.score
-            + capacity.weight * capacity.score
-            + experience.weight * experience.score
-            + complementarity.weight * complementarity.score
-            + network.weight * network.score
-            + engagement.weight * engagement.score
+            eligibility[2] * eligibility[1]
+            + relevance[2] * relevance[1]
+            + capacity[2] * capacity[1]
+            + experience[2] * experience[1]
+            + complementarity[2] * complementarity[1]
+            + network[2] * network[1]
+            + engagement[2] * engagement[1]
         )
         total = _floor(weighted * 10 + 0.5 + 1e-7) / 10
         if total > 100.0:
@@ -1586,7 +1659,8 @@ class Prepared:
         """Scores sorted: eligible first, then by total, then name, then id."""
         # Scoring builds many small immutable objects and no cycles: see ``paused_gc``.
         with paused_gc():
-            scores = [self.score(o) for o in orgs]
+            score = self.score
+            scores = [score(o) for o in orgs]
             scores.sort(key=_sort_key)
         return scores
 

@@ -248,7 +248,7 @@ def profiles_from_rows(
     profiles: dict[int, scoring.OrgProfile] = {}
     # organisations share a few combinations of themes: one frozenset per combination
     theme_sets: dict[tuple[str, ...], frozenset[str]] = {(): frozenset()}
-    make_profile = scoring.make_org_profile
+    make_profile = scoring.build_org_profile
     get_themes = themes.get
     get_projects = projects.get
     get_attended = attended.get
