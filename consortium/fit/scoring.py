@@ -931,6 +931,9 @@ class Prepared:
         self.topic_tokens = tokens(topic_text + "\n" + "\n".join(consortium.needs_text))
         self._topic_weight = self._weight(self.topic_concepts)
         self._need_weight = self._weight(self.need_concepts)
+        # the weights at which the concept parts of relevance saturate
+        self._topic_saturation = min(_SATURATE_CONCEPTS, self._topic_weight)
+        self._need_saturation = min(_SATURATE_CONCEPTS, self._need_weight)
         # members
         self.neighbours = neighbours
         self.member_ids = consortium.member_ids
@@ -1056,13 +1059,13 @@ class Prepared:
         topic_text = need_text = None
         words: tuple[str, ...] = ()
         if self.topic_concepts:
-            fraction = topic_weight / min(_SATURATE_CONCEPTS, self._topic_weight)
+            fraction = topic_weight / self._topic_saturation
             total_w += 4
             acc += 4 * (1.0 if fraction > 1 else fraction)
             if topic_terms:
                 topic_text = ", ".join(topic_terms)
         if self.need_concepts:
-            fraction = need_weight / min(_SATURATE_CONCEPTS, self._need_weight)
+            fraction = need_weight / self._need_saturation
             total_w += 3
             acc += 3 * (1.0 if fraction > 1 else fraction)
             if need_terms:
@@ -1290,23 +1293,43 @@ class Prepared:
         scored = self._projects[project] = self._past_project(project)
         return scored
 
+    def _scored_projects(
+        self, past: tuple[PastProject, ...]
+    ) -> list[tuple[tuple[int, int, str], int, Reason]]:
+        """(sort key, points, reason) of each past project, each project scored once."""
+        cache = self._projects
+        get = cache.get
+        scored = []
+        for project in past:
+            found = get(project)
+            if found is None:
+                found = cache[project] = self._past_project(project)
+            scored.append(found)
+        return scored
+
     def experience(self, org: OrgProfile) -> ComponentScore:
         """Past LIFE/EU projects, more for relevant ones and as coordinator."""
         past = org.past_projects
         if not past:
             return self._no_experience
-        cache = self._projects
         if len(past) == 1:
             project = past[0]
             # partners of one past project share it: score it once
-            cached = cache.get(project) or self._cache_project(project)
-            return _component_score(
-                Component.EXPERIENCE,
-                min(100, cached[1]),
-                self._w["experience"],
-                (cached[2],),
+            cached = self._projects.get(project)
+            if cached is None:
+                cached = self._projects[project] = self._past_project(project)
+            points = cached[1]
+            # _component_score(Component.EXPERIENCE, min(100, points), weight, (reason,))
+            return _tuple_new(
+                ComponentScore,
+                (
+                    Component.EXPERIENCE,
+                    points if points < 100 else 100,
+                    self._w["experience"],
+                    (cached[2],),
+                ),
             )
-        scored = [cache.get(project) or self._cache_project(project) for project in past]
+        scored = self._scored_projects(past)
         scored.sort(key=_first)
         listed = [s[2] for s in scored[:5]]
         if len(scored) > 5:
@@ -1618,7 +1641,11 @@ class Prepared:
         experience = self.experience(org)
         complementarity = self.complementarity(org, matches)
         network = self.network(org)
-        engagement = self.engagement(org)
+        # self.engagement(org), without the call
+        key = (org.workshops_attended, org.outputs_contributed)
+        engagement = self._engagement.get(key)
+        if engagement is None:
+            engagement = self._engagement[key] = self._engagement_of(*key)
         # the weighted mean, summed in component order (the same floats as a loop from 0.0),
         # then round_half_up(weighted, 1) for a total that is never negative, capped at 100
         # (by position: [2] is the weight, [1] the score of a ComponentScore)
