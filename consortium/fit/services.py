@@ -523,8 +523,11 @@ class Filters:
 def filter_ranking(
     ctx: FitContext, ranking: list[scoring.FitScore], filters: Filters
 ) -> list[tuple[OrgRow, scoring.FitScore]]:
-    out = []
     country = (filters.country or "").strip().upper()
+    if not (filters.org_type or country or filters.eligible_only or filters.not_in_consortium):
+        organisations = ctx.organisations
+        return [(organisations[fit.org_id], fit) for fit in ranking]
+    out = []
     for fit in ranking:
         org = ctx.organisations[fit.org_id]
         if filters.org_type and org.org_type != filters.org_type:
