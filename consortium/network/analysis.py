@@ -1099,13 +1099,18 @@ def rank_bridges(
     out = []
     for candidate in ranked:
         tied_members = sum(1 for v in adjacency[candidate] if v in members)
+        brought = len(gains[candidate])
         reasons = [
-            Message(
+            Message(N_("Would bring 1 organisation within two steps of the consortium"), {})
+            if brought == 1
+            else Message(
                 N_("Would bring %(count)d organisations within two steps of the consortium"),
-                {"count": len(gains[candidate])},
+                {"count": brought},
             )
         ]
-        if tied_members:
+        if tied_members == 1:
+            reasons.append(Message(N_("Already tied to 1 member"), {}))
+        elif tied_members:
             reasons.append(
                 Message(N_("Already tied to %(count)d members"), {"count": tied_members})
             )

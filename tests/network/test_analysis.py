@@ -183,6 +183,17 @@ def test_suggestions_and_what_if() -> None:
     # 3 and 4 both bring 5, 6, 7; 4 lies on more shortest paths (15 pairs vs 12).
     assert [(s.org_id, s.new_reach) for s in top] == [(4, 3), (3, 3), (5, 2), (6, 2), (7, 2)]
     assert top[0].reasons[0].params == {"count": 3}
+    assert [r.template for r in top[1].reasons] == [  # 3: brings 3, tied to member 2 only
+        "Would bring %(count)d organisations within two steps of the consortium",
+        "Already tied to 1 member",
+    ]
+    one = suggest_bridges(build_graph(orgs(1, 2, 3, 4), ties((1, 2), (2, 3), (3, 4))), {1})
+    assert [(s.org_id, [r.template for r in s.reasons]) for s in one] == [
+        (2, ["Would bring 1 organisation within two steps of the consortium",
+             "Already tied to 1 member"]),
+        (3, ["Would bring 1 organisation within two steps of the consortium",
+             "Not tied to any member yet"]),
+    ]
     change = what_if(graph, {1, 2}, add=(4,))
     assert change.reach_change == 2  # 5, 6, 7 gained; 4 moves from reach to members
     assert change.newly_reached == frozenset({5, 6, 7})

@@ -256,7 +256,7 @@ def test_cli_export(app, runner, demo, tmp_path):
 # VERDIR's one suggestion once the map keeps the NGOs only (unfiltered, none would add reach).
 CDT_ROW = (
     '<tr><td>1</td><td>La Cité des transitions (CDT)</td><td class="num">1</td>\n'
-    "    <td>Would bring 1 organisations within two steps of the consortium; Already tied to 3 "
+    "    <td>Would bring 1 organisation within two steps of the consortium; Already tied to 3 "
     "members</td>\n    <td>30</td></tr>"
 )
 NO_SUGGESTION = "<p>No organisation outside the consortium would extend its reach.</p>"
