@@ -202,12 +202,6 @@ class Gathered:
     participations: tuple[Participation, ...]
 
 
-def participation_budget(p: Participation, actions: dict[int, ActionModel]
-                         ) -> b.ParticipationBudget:
-    """Exactly the commitments board's computation for one participation (the same code)."""
-    return budget_of(p, actions)
-
-
 def consortium_participations(proposal: Proposal) -> list[Participation]:
     """Participations the dossier presents: neither candidates nor declined nor withdrawn."""
     return [p for p in proposal.participations if p.status not in EXCLUDED_STATUSES]
@@ -261,7 +255,8 @@ def gather(proposal: Proposal, *, with_network: bool = True) -> Gathered:
     participations = consortium_participations(proposal)
     actions = _actions(proposal)
     by_id = {a.id: a for a in actions}
-    budgets = [(p, participation_budget(p, by_id)) for p in participations]
+    # the commitments board's own computation, so the dossier's totals equal the board's
+    budgets = [(p, budget_of(p, by_id)) for p in participations]
     consortium = b.consortium_budget(
         [b.ConsortiumRow(str(p.id), p.organisation.short_name, pb) for p, pb in budgets]
     )

@@ -43,12 +43,16 @@ TERRITORY_ROUTES = ("/network", "/network.json", "/network.png", "/network/expor
     ],
 )
 def test_proposal_routes_per_role(app, client, login, world, route, who, status):
+    log_in_as(app, login, world, who)
+    assert client.get(route.format(pid=world["proposal"])).status_code == status
+
+
+def log_in_as(app, login, world, who: str) -> None:
     from consortium.auth.models import User
 
     with app.app_context():
         email = db.session.get(User, world[who]).email
     login(email)
-    assert client.get(route.format(pid=world["proposal"])).status_code == status
 
 
 @pytest.mark.parametrize("route", TERRITORY_ROUTES)
@@ -65,11 +69,7 @@ def test_proposal_routes_per_role(app, client, login, world, route, who, status)
     ],
 )
 def test_territory_routes_per_role(app, client, login, world, route, who, status):
-    from consortium.auth.models import User
-
-    with app.app_context():
-        email = db.session.get(User, world[who]).email
-    login(email)
+    log_in_as(app, login, world, who)
     assert client.get(route).status_code == status
 
 
