@@ -111,7 +111,7 @@ def init_extensions(app: Flask, translation_directories: list[str]) -> None:
     csrf.init_app(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories)
     babel.init_app(app, locale_selector=select_locale)
-    # Flask-Babel builds its default domain lazily (a cached property, the one every gettext
-    # and the templates go through); putting ours in its place is the supported way to give
-    # it another Domain without a second Babel domain name.
+    # Flask-Babel has no setting for the class of its default domain (a cached property that
+    # every gettext and the templates go through): ours is put in its place before first use.
+    # tests/test_i18n.py checks that translations still follow the request's locale.
     babel.__dict__["domain_instance"] = RequestTranslations()
