@@ -17,6 +17,14 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine, make_url
 
+from .entries import (
+    UnsafeEntry,
+    check_entry_name,
+    check_entry_names,
+    is_symbolic_link,
+    target_inside,
+)
+
 MANIFEST = "manifest.json"
 
 
@@ -73,14 +81,12 @@ def restore_backup(engine: Engine, upload_folder: Path, source: Path) -> dict:
             raise BackupError(f"{source} has no valid manifest") from error
         if manifest.get("format") != "consortium-backup":
             raise BackupError(f"{source} is not a consortium backup")
-        if manifest["dialect"] != engine.dialect.name:
+        if manifest.get("dialect") != engine.dialect.name:
             raise BackupError(
                 f"the backup is of a {manifest['dialect']} database; this "
                 f"instance uses {engine.dialect.name}"
             )
-        for name in archive.namelist():
-            if name.startswith("/") or ".." in Path(name).parts:
-                raise BackupError(f"unsafe path in backup: {name}")
+        uploads = _checked_contents(archive, manifest)
         database_file = Path(tmp) / manifest["database"]
         database_file.write_bytes(archive.read(manifest["database"]))
         engine.dispose()
@@ -91,14 +97,44 @@ def restore_backup(engine: Engine, upload_folder: Path, source: Path) -> dict:
         staging = upload_folder.with_name(upload_folder.name + ".restoring")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        for relative in manifest["uploads"]:
-            target = staging / relative
+        for relative in uploads:
+            try:
+                target = target_inside(staging, relative)
+            except UnsafeEntry as error:  # checked already; a link planted meanwhile
+                raise BackupError(str(error)) from error
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(archive.read("uploads/" + relative))
         if upload_folder.exists():
             shutil.rmtree(upload_folder)
         staging.replace(upload_folder)
     return manifest
+
+
+def _checked_contents(archive: zipfile.ZipFile, manifest: dict) -> list[str]:
+    """The manifest's upload list, once every entry and manifest field is known to be safe:
+    checked before anything is replaced, so a refused archive changes nothing."""
+    infos = archive.infolist()
+    uploads = manifest.get("uploads")
+    database = manifest.get("database")
+    if not isinstance(uploads, list) or not all(isinstance(u, str) for u in uploads):
+        raise BackupError("unsafe manifest: the uploads list is not a list of names")
+    if not isinstance(database, str) or "/" in database:
+        raise BackupError("unsafe manifest: the database must be a file at the top")
+    try:
+        check_entry_names(info.filename for info in infos)
+        check_entry_name(database)
+        check_entry_names(uploads)
+    except UnsafeEntry as error:
+        raise BackupError(str(error)) from error
+    links = [info.filename for info in infos if is_symbolic_link(info.external_attr)]
+    if links:
+        raise BackupError(f"unsafe archive: symbolic link {links[0]!r}")
+    names = {info.filename for info in infos}
+    missing = [name for name in [database, *("uploads/" + u for u in uploads)]
+               if name not in names]
+    if missing:
+        raise BackupError(f"the backup is incomplete: {missing[0]!r} is missing")
+    return uploads
 
 
 def _sqlite_backup(engine: Engine, target: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import secrets
 import zipfile
 from datetime import UTC, date, datetime
@@ -37,12 +38,15 @@ from ..workshops.models import (
     Workshop,
     WorkshopAttendance,
 )
+from .entries import UnsafeEntry, check_entry_names, is_symbolic_link
 
 FORMAT = "consortium-proposal"
 # Sub-folders of the upload folder, as the commitments and dossier areas store them.
 LETTERS_DIR = "letters"
 REFERENCE_DIR = "dossier"
 SKIP = {"id", "version"}
+# A stored file keeps its original extension only if it is plainly one.
+_SAFE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,9}")
 
 
 class TransferError(DomainError):
@@ -265,12 +269,14 @@ def read_archive(data: bytes) -> tuple[dict, dict[str, bytes]]:
         infos = archive.infolist()
         if len(infos) > 5000 or sum(i.file_size for i in infos) > 500_000_000:
             raise TransferError(N_("The archive is too large."))
+        try:
+            check_entry_names(i.filename for i in infos)
+        except UnsafeEntry as error:
+            raise TransferError(N_("This archive holds an unsafe file name.")) from error
+        if any(is_symbolic_link(i.external_attr) for i in infos):
+            raise TransferError(N_("This archive holds an unsafe file name."))
         payload = json.loads(archive.read("proposal.json"))
-        files = {
-            i.filename: archive.read(i)
-            for i in infos
-            if i.filename.startswith("files/") and ".." not in Path(i.filename).parts
-        }
+        files = {i.filename: archive.read(i) for i in infos if i.filename.startswith("files/")}
     except (zipfile.BadZipFile, KeyError, ValueError) as error:
         raise TransferError(N_("This file is not a proposal archive.")) from error
     if payload.get("format") != FORMAT:
@@ -488,7 +494,8 @@ def _with(obj, **values):
 
 
 def _store(content: bytes | None, folder: Path, original: str = "") -> str:
-    name = secrets.token_hex(16) + Path(original).suffix[:10]
+    suffix = Path(original).suffix[:10]
+    name = secrets.token_hex(16) + (suffix if _SAFE_SUFFIX.fullmatch(suffix) else "")
     folder.mkdir(parents=True, exist_ok=True)
     if content is not None:
         (folder / name).write_bytes(content)
