@@ -554,7 +554,8 @@ def update_profile(org: Organisation, *, actor: User, values: Mapping[str, objec
 
 
 class InvitationRefused(DomainError):
-    """A link that cannot be used; ``reason`` is invalid, expired, used, revoked, other."""
+    """A link that cannot be used; ``reason`` is invalid, expired, used, revoked, other
+    (the account belongs elsewhere) or address (the link was sent to another address)."""
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
@@ -665,19 +666,34 @@ def conflicting_membership(user: User, invitation: Invitation) -> bool:
     return False
 
 
-def claim_invitation(invitation: Invitation, user: User) -> ProposalMember:
-    """Use the invitation once (conditional UPDATE, exactly one row) and give ``user`` the
-    partner role for the invited organisation on that proposal only."""
-    if conflicting_membership(user, invitation):
-        raise InvitationRefused("other")
+def take_invitation(invitation: Invitation) -> None:
+    """Mark the link used with a conditional UPDATE, before anything else is written: of
+    concurrent claims, the others wait on the row (or the SQLite write lock) and then find
+    it used, so they get the "already used" answer instead of a duplicate account."""
     result = db.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.used_at.is_(None),
                Invitation.revoked_at.is_(None), Invitation.expires_at > now())
-        .values(used_at=now(), used_by_id=user.id)
+        .values(used_at=now())
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         raise InvitationRefused("used")
+
+
+def claim_invitation(invitation: Invitation, user: User, *, taken: bool = False
+                     ) -> ProposalMember:
+    """Use the invitation once and give ``user`` the partner role for the invited
+    organisation on that proposal only. The link is bound to the address it was sent to:
+    only the account with that e-mail may use it (``address``)."""
+    if conflicting_membership(user, invitation):
+        raise InvitationRefused("other")
+    if user.email != invitation.email.strip().lower():
+        raise InvitationRefused("address")
+    if not taken:
+        take_invitation(invitation)
+    db.session.execute(
+        update(Invitation).where(Invitation.id == invitation.id)
+        .values(used_by_id=user.id).execution_options(synchronize_session=False))
     p = invitation.participation
     member = proposal_services.give_role(p.proposal, user, "partner", actor=user,
                                          organisation=p.organisation)

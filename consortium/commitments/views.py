@@ -556,7 +556,8 @@ def revoke(proposal_id: int, invitation_id: int):
 # --------------------------------------------------------------------------------------
 # Invitation links (public)
 
-REFUSAL_STATUS = {"invalid": 404, "expired": 410, "used": 410, "revoked": 410, "other": 403}
+REFUSAL_STATUS = {"invalid": 404, "expired": 410, "used": 410, "revoked": 410, "other": 403,
+                  "address": 403}
 
 
 def _refused(reason: str):
@@ -601,6 +602,8 @@ def accept_finish():
     if current_user.is_authenticated:
         if services.conflicting_membership(current_user, invitation):
             return _refused("other")
+        if current_user.email != invitation.email.strip().lower():
+            return _refused("address")
         form, mode, user = forms.JoinLoggedInForm(), "logged_in", current_user
     else:
         user = db.session.scalar(select(User).where(User.email == invitation.email))
@@ -614,6 +617,7 @@ def accept_finish():
         config = current_app.config
         try:
             if mode == "new":
+                services.take_invitation(invitation)  # first, so concurrent joins wait
                 user = auth_services.create_user(
                     email=invitation.email, name=form.name.data,
                     password=form.password.data, method=config["PASSWORD_HASH_METHOD"],
@@ -630,7 +634,7 @@ def accept_finish():
                     form.password.errors = [_("Wrong password.")]
                     return render_template("commitments/join.html", form=form, mode=mode,
                                            invitation=invitation, p=p)
-            services.claim_invitation(invitation, user)
+            services.claim_invitation(invitation, user, taken=mode == "new")
             if mode != "logged_in":
                 _log_in(user)
             db.session.commit()

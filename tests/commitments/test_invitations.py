@@ -229,7 +229,8 @@ def test_concurrent_claims_succeed_exactly_once(make_app, tmp_path):
         lead = db.session.get(factories.User, ids["lead"])
         invitation, _token = services.create_invitation(
             p, actor=lead, email="race@example.org", name=None, secret_key="k", max_age=3600)
-        users = [factories.make_user(f"racer{i}@example.org").id for i in range(6)]
+        # The link is bound to its address: six browsers of the invited account race.
+        users = [factories.make_user("race@example.org").id] * 6
         db.session.commit()
         invitation_id = invitation.id
     results = []
@@ -285,3 +286,69 @@ def test_invite_requires_shortlisting_and_moves_status(app, cworld):
     invite(lead, pid, cworld["part_a"], "anne@ars.example")
     with app.app_context():
         assert db.session.get(Participation, cworld["part_a"]).status == "invited"
+
+
+# --------------------------------------------------------------------------------------
+# Issue #15 item 6: concurrent claims on a live server, and links bound to their address
+
+
+def test_concurrent_new_account_claims_on_a_live_server_give_one_account_and_clear_refusals(
+        make_app, tmp_path):
+    """Eight browsers post the new-account form of one link at the same moment: one account
+    is created, the seven others get the "already used" page, never a 500."""
+    from tests import factories
+    from tests.conftest import TEST_DATABASE_URL
+    from tests.live import at_once, serving
+
+    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'claims.sqlite'}"
+    app = make_app(SQLALCHEMY_DATABASE_URI=url, RENDER_500_IN_TESTS=True)
+    with app.app_context():
+        ids = factories.standard_world()
+        p = db.session.get(Participation, _part(ids))
+        lead = db.session.get(factories.User, ids["lead"])
+        _invitation, token = services.create_invitation(
+            p, actor=lead, email="race@example.org", name=None,
+            secret_key=app.config["SECRET_KEY"], max_age=3600)
+        db.session.commit()
+    with serving(app) as new_client:
+        clients = [new_client() for _ in range(8)]
+        for client in clients:
+            assert client.get(f"/invitations/{token}").status == 302
+        replies = at_once(len(clients), lambda i: clients[i].post_form(
+            "/invitation", {"name": f"Racer {i}", "password": NEW_PASSWORD,
+                            "confirm": NEW_PASSWORD}))
+    statuses = sorted(reply.status for reply in replies)
+    assert statuses == [302] + [410] * 7, statuses
+    assert all('data-reason="used"' in r.text for r in replies if r.status == 410)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(factories.User.id)).where(
+            factories.User.email == "race@example.org")) == 1
+        assert db.session.scalar(select(func.count(ProposalMember.id)).where(
+            ProposalMember.organisation_id == ids["org_a"])) == 2  # partner + the new one
+
+
+def test_logged_in_user_cannot_claim_a_link_sent_to_another_address(app, cworld):
+    lead = log_in(app.test_client(), "lead@example.org")
+    invite(lead, cworld["proposal"], cworld["part_a"], "anne@ars.example")
+    token = last_token(app)
+    outsider = log_in(app.test_client(), "outsider@example.org")
+    assert outsider.get(f"/invitations/{token}").status_code == 302
+    response = outsider.post("/invitation", data={})
+    assert response.status_code == 403
+    body = response.get_data(as_text=True)
+    assert 'data-reason="address"' in body and "anne@ars.example" not in body
+    with app.app_context():
+        assert db.session.scalars(select(Invitation.used_at)).one() is None
+
+
+def test_logged_in_user_claims_a_link_sent_to_its_own_address(app, cworld):
+    lead = log_in(app.test_client(), "lead@example.org")
+    invite(lead, cworld["proposal"], cworld["part_a"], "Outsider@Example.org")
+    token = last_token(app)
+    outsider = log_in(app.test_client(), "outsider@example.org")
+    outsider.get(f"/invitations/{token}")
+    assert outsider.post("/invitation", data={}).status_code == 302
+    with app.app_context():
+        member = db.session.scalar(select(ProposalMember).where(
+            ProposalMember.user_id == cworld["outsider"]))
+        assert (member.role, member.organisation_id) == ("partner", cworld["org_a"])
