@@ -36,6 +36,11 @@ class Defaults:
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
     LOGIN_WINDOW_SECONDS = 15 * 60
+    # A browser that logged in to an account before carries a signed cookie for it; its
+    # failures are counted on their own (this limit), not per account or address, so others'
+    # failures cannot lock its owner out.
+    LOGIN_MAX_FAILURES_PER_DEVICE = 5
+    LOGIN_DEVICE_MAX_AGE = 180 * 24 * 3600
 
     # scrypt with n=2**17 (~128 MiB, a few hundred ms): OWASP's recommended minimum or above.
     PASSWORD_HASH_METHOD = "scrypt:131072:8:1"

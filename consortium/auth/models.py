@@ -66,17 +66,21 @@ class UserSession(db.Model):
 
 
 class LoginAttempt(db.Model):
-    """Failed logins, counted per account and per address across all workers."""
+    """Login attempts, reserved before the password is checked and kept when it was wrong;
+    counted per account and per address across all workers, or per known browser
+    (``device``) for a browser that logged in to that account before."""
 
     __tablename__ = "login_attempt"
     __table_args__ = (
         Index("ix_login_attempt_email_at", "email", "at"),
         Index("ix_login_attempt_address_at", "address", "at"),
+        Index("ix_login_attempt_device_at", "device", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     address: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str | None] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -14,8 +16,14 @@ from ..errors import N_, DomainError, NotAllowed, ValidationFailed
 from ..extensions import db
 from .models import ApiToken, LoginAttempt, User, UserSession
 
-# A hash to compare against when the account does not exist, so timing reveals nothing.
-_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt:16384:8:1")
+DEVICE_SALT = "consortium.login-device"
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """A hash of the configured cost to check against when the account does not exist, so
+    an unknown address takes as long as a known one and timing reveals nothing."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 class TooManyAttempts(DomainError):
@@ -80,33 +88,87 @@ def authenticate(
     max_per_account: int,
     max_per_address: int,
     window_seconds: int,
+    hash_method: str,
+    device: str | None = None,
+    max_per_device: int = 5,
 ) -> User | None:
-    """The user if the password is right; failures are recorded, and past the limits the
-    attempt is refused before the password is even checked."""
-    email = normalise_email(email)
+    """The user if the password is right, None if not, TooManyAttempts past the limits.
+
+    The attempt is reserved (committed on its own connection) before the limits are
+    counted and the password checked: of concurrent attempts, the k-th to be reserved sees
+    at least k, so no more than the limit are ever checked. A wrong password keeps its
+    reservation as a counted failure; a right one or a refusal removes it (in the request's
+    transaction). A browser that logged in to this account before (``device``, from a
+    signed cookie) is counted on its own, so failures by others on the account or from a
+    shared address (an office NAT) do not lock its owner out.
+    """
+    email = normalise_email(email)[:254]
+    attempt_id = _reserve_attempt(email=email, address=address[:64], device=device)
     since = datetime.now(UTC) - timedelta(seconds=window_seconds)
-    per_account = db.session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.email == email, LoginAttempt.at >= since
+    if device is not None:
+        over = _failures(LoginAttempt.device == device, since) > max_per_device
+    else:
+        anonymous = LoginAttempt.device.is_(None)
+        over = (
+            _failures(and_(LoginAttempt.email == email, anonymous), since) > max_per_account
+            or _failures(and_(LoginAttempt.address == address[:64], anonymous), since)
+            > max_per_address
         )
-    )
-    per_address = db.session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.address == address, LoginAttempt.at >= since
-        )
-    )
-    if per_account >= max_per_account or per_address >= max_per_address:
+    if over:
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
         raise TooManyAttempts(
             N_("Too many failed attempts. Try again in %(minutes)d minutes."),
             {"minutes": max(1, window_seconds // 60)},
         )
     user = db.session.scalar(select(User).where(User.email == email))
-    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    valid = check_password_hash(user.password_hash if user else _dummy_hash(hash_method), password)
     if user is None or not valid or not user.active:
-        db.session.add(LoginAttempt(email=email[:254], address=address[:64]))
-        db.session.flush()
         return None
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
     return user
+
+
+def _reserve_attempt(*, email: str, address: str, device: str | None) -> int:
+    """Insert and commit the attempt outside the request's transaction, so every other
+    worker counts it before this password is checked."""
+    with db.engine.begin() as connection:
+        result = connection.execute(
+            insert(LoginAttempt).values(
+                email=email, address=address, device=device, at=datetime.now(UTC)
+            )
+        )
+        return result.inserted_primary_key[0]
+
+
+def _failures(condition, since: datetime) -> int:
+    return db.session.scalar(
+        select(func.count(LoginAttempt.id)).where(condition, LoginAttempt.at >= since)
+    )
+
+
+def device_cookie(email: str, *, secret_key: str) -> str:
+    """A signed cookie value naming this browser as one that logged in to ``email``."""
+    serializer = URLSafeTimedSerializer(secret_key, salt=DEVICE_SALT)
+    return serializer.dumps({"e": token_digest(normalise_email(email))[:32],
+                             "d": secrets.token_hex(16)})
+
+
+def device_from_cookie(
+    cookie: str | None, email: str, *, secret_key: str, max_age: int
+) -> str | None:
+    """The browser's device id if its cookie is genuine, recent and for this account."""
+    if not cookie or len(cookie) > 300:
+        return None
+    serializer = URLSafeTimedSerializer(secret_key, salt=DEVICE_SALT)
+    try:
+        payload = serializer.loads(cookie, max_age=max_age)
+    except BadSignature:
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("d"), str):
+        return None
+    if payload.get("e") != token_digest(normalise_email(email))[:32]:
+        return None
+    return payload["d"][:32]
 
 
 def open_session(user: User, *, user_agent: str | None = None) -> str:

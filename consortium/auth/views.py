@@ -27,6 +27,8 @@ from .guards import admin_required
 from .models import ApiToken, User
 
 bp = Blueprint("auth", __name__)
+# Marks a browser that logged in to an account before (see services.authenticate).
+DEVICE_COOKIE = "login_device"
 
 
 @login_manager.user_loader
@@ -41,6 +43,12 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         config = current_app.config
+        device = services.device_from_cookie(
+            request.cookies.get(DEVICE_COOKIE),
+            form.email.data,
+            secret_key=config["SECRET_KEY"],
+            max_age=config["LOGIN_DEVICE_MAX_AGE"],
+        )
         try:
             user = services.authenticate(
                 email=form.email.data,
@@ -49,6 +57,9 @@ def login():
                 max_per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
                 max_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
                 window_seconds=config["LOGIN_WINDOW_SECONDS"],
+                hash_method=config["PASSWORD_HASH_METHOD"],
+                device=device,
+                max_per_device=config["LOGIN_MAX_FAILURES_PER_DEVICE"],
             )
         except services.TooManyAttempts as error:
             db.session.commit()
@@ -66,7 +77,16 @@ def login():
             session["lang"] = lang
         user.session_token = token
         login_user(user)
-        return redirect(safe_next(request.args.get("next"), url_for("proposals.index")))
+        response = redirect(safe_next(request.args.get("next"), url_for("proposals.index")))
+        response.set_cookie(
+            DEVICE_COOKIE,
+            services.device_cookie(user.email, secret_key=config["SECRET_KEY"]),
+            max_age=config["LOGIN_DEVICE_MAX_AGE"],
+            httponly=True,
+            samesite="Lax",
+            secure=config["SESSION_COOKIE_SECURE"],
+        )
+        return response
     return render_template("auth/login.html", form=form)
 
 

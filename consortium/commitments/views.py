@@ -628,7 +628,8 @@ def accept_finish():
                     address=request.remote_addr or "unknown",
                     max_per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
                     max_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-                    window_seconds=config["LOGIN_WINDOW_SECONDS"])
+                    window_seconds=config["LOGIN_WINDOW_SECONDS"],
+                    hash_method=config["PASSWORD_HASH_METHOD"])
                 if checked is None:
                     db.session.commit()
                     form.password.errors = [_("Wrong password.")]
