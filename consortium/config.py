@@ -26,6 +26,10 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    # Server-side session lifetimes: a session unused for SESSION_IDLE_SECONDS, or older
+    # than SESSION_MAX_SECONDS however active, is refused and the user logs in again.
+    SESSION_IDLE_SECONDS = 4 * 3600
+    SESSION_MAX_SECONDS = 24 * 3600
 
     # Largest accepted request body (uploads, imports), in bytes.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024

@@ -8,7 +8,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -171,9 +171,16 @@ def device_from_cookie(
     return payload["d"][:32]
 
 
-def open_session(user: User, *, user_agent: str | None = None) -> str:
-    """Create a server-side session; the returned token goes into the signed cookie."""
+def open_session(user: User, *, user_agent: str | None = None, max_seconds: int = 86400) -> str:
+    """Create a server-side session; the returned token goes into the signed cookie. The
+    account's sessions past their absolute lifetime are removed on the way."""
     token = secrets.token_urlsafe(32)
+    db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id,
+            UserSession.created_at < datetime.now(UTC) - timedelta(seconds=max_seconds),
+        )
+    )
     db.session.add(
         UserSession(user=user, token_hash=token_digest(token), user_agent=(user_agent or "")[:200])
     )
@@ -181,7 +188,8 @@ def open_session(user: User, *, user_agent: str | None = None) -> str:
     return token
 
 
-def load_session_user(token: str) -> User | None:
+def load_session_user(token: str, *, idle_seconds: int, max_seconds: int) -> User | None:
+    """The session's user, unless the session was idle or has lived too long."""
     row = db.session.scalar(
         select(UserSession)
         .where(UserSession.token_hash == token_digest(token))
@@ -190,8 +198,16 @@ def load_session_user(token: str) -> User | None:
     if row is None or not row.user.active:
         return None
     now = datetime.now(UTC)
+    if now - row.last_seen_at > timedelta(seconds=idle_seconds) or now - row.created_at > (
+        timedelta(seconds=max_seconds)
+    ):
+        return None
     if now - row.last_seen_at > timedelta(minutes=5):
-        row.last_seen_at = now
+        # Written on its own connection: most requests (pages read) never commit.
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
+            )
     user = row.user
     user.session_token = token
     return user
@@ -216,6 +232,7 @@ def change_password(
     check_password_strength(new, min_length=min_length)
     user.password_hash = hash_password(new, method=method)
     close_all_sessions(user, keep_token=keep_token)
+    revoke_all_api_tokens(user)
 
 
 def set_active(user: User, active: bool, *, actor: User) -> None:
@@ -226,6 +243,15 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
     user.active = active
     if not active:
         close_all_sessions(user)
+        revoke_all_api_tokens(user)  # for good: reactivation does not bring them back
+
+
+def revoke_all_api_tokens(user: User) -> None:
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC))
+    )
 
 
 def create_api_token(user: User, *, name: str) -> str:

@@ -33,7 +33,11 @@ DEVICE_COOKIE = "login_device"
 
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
-    return services.load_session_user(session_token)
+    return services.load_session_user(
+        session_token,
+        idle_seconds=current_app.config["SESSION_IDLE_SECONDS"],
+        max_seconds=current_app.config["SESSION_MAX_SECONDS"],
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -69,7 +73,11 @@ def login():
             db.session.commit()  # keep the failed attempt
             form.password.errors = [_("Wrong email or password.")]
             return render_template("auth/login.html", form=form), 200
-        token = services.open_session(user, user_agent=request.user_agent.string)
+        token = services.open_session(
+            user,
+            user_agent=request.user_agent.string,
+            max_seconds=config["SESSION_MAX_SECONDS"],
+        )
         db.session.commit()
         lang = session.get("lang")
         session.clear()

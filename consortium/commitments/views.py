@@ -580,7 +580,9 @@ def accept(token: str):
 
 
 def _log_in(user: User) -> None:
-    token = auth_services.open_session(user, user_agent=request.user_agent.string)
+    token = auth_services.open_session(
+        user, user_agent=request.user_agent.string,
+        max_seconds=current_app.config["SESSION_MAX_SECONDS"])
     lang = session.get("lang")
     session.clear()
     if lang:
