@@ -18,6 +18,11 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # Seconds an SQLite writer waits for the lock before giving up.
     SQLITE_BUSY_TIMEOUT_MS = 10_000
+    # A database that does not answer: PostgreSQL gives up connecting after this many
+    # seconds, and any statement (PostgreSQL and SQLite) is cancelled after this many ms;
+    # the request gets the 503 page. 0 turns a limit off (e.g. for a long maintenance run).
+    DATABASE_CONNECT_TIMEOUT = 5
+    DATABASE_STATEMENT_TIMEOUT_MS = 30_000
 
     # Session cookies: secure flags are forced on in production.
     SESSION_COOKIE_HTTPONLY = True

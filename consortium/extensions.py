@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
+import time
 from datetime import UTC, datetime
 
 from flask import Flask, g, has_app_context, request, session
@@ -98,10 +100,63 @@ def _sqlite_pragmas(busy_timeout_ms: int):
     return on_connect
 
 
+def engine_options(
+    url: str, options: dict, *, connect_timeout: int, statement_timeout_ms: int
+) -> dict:
+    """PostgreSQL connections give up connecting after ``connect_timeout`` seconds and
+    cancel any statement (lock waits included) after ``statement_timeout_ms``: a hung
+    database yields a 503, not a worker held until it is killed. 0 turns a limit off."""
+    if not url.startswith("postgresql"):
+        return dict(options)
+    connect_args = dict(options.get("connect_args", {}))
+    if connect_timeout:
+        connect_args["connect_timeout"] = connect_timeout
+    if statement_timeout_ms:
+        connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
+    return {**options, "connect_args": connect_args}
+
+
+def _sqlite_statement_deadline(engine, timeout_ms: int) -> None:
+    """SQLite has no statement timeout: a progress handler interrupts a statement still
+    running ``timeout_ms`` after it started (``sqlite3.OperationalError: interrupted``).
+    Lock waits are bounded by the busy timeout already."""
+
+    @event.listens_for(engine, "connect")
+    def watch(dbapi_connection, record) -> None:
+        if not isinstance(dbapi_connection, sqlite3.Connection):
+            return
+        deadline = [math.inf]
+        record.info["statement_deadline"] = deadline
+        dbapi_connection.set_progress_handler(lambda: time.monotonic() > deadline[0], 10_000)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def start(connection, *_args) -> None:
+        deadline = connection.info.get("statement_deadline")
+        if deadline is not None:
+            deadline[0] = time.monotonic() + timeout_ms / 1000
+
+    def clear(connection) -> None:
+        deadline = connection.info.get("statement_deadline")
+        if deadline is not None:
+            deadline[0] = math.inf  # raw uses (the online backup) are never interrupted
+
+    event.listen(engine, "after_cursor_execute", lambda connection, *_args: clear(connection))
+    event.listen(engine, "handle_error", lambda context: clear(context.connection)
+                 if context.connection is not None else None)
+
+
 def init_extensions(app: Flask, translation_directories: list[str]) -> None:
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        connect_timeout=app.config["DATABASE_CONNECT_TIMEOUT"],
+        statement_timeout_ms=app.config["DATABASE_STATEMENT_TIMEOUT_MS"],
+    )
     db.init_app(app)
     with app.app_context():
         event.listen(db.engine, "connect", _sqlite_pragmas(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
+        if db.engine.dialect.name == "sqlite" and app.config["DATABASE_STATEMENT_TIMEOUT_MS"]:
+            _sqlite_statement_deadline(db.engine, app.config["DATABASE_STATEMENT_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIRECTORY"])
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

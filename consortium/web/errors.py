@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -13,7 +13,7 @@ from sqlalchemy.exc import DisconnectionError, OperationalError, PendingRollback
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import db
+from ..extensions import db, login_manager
 from .storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,10 @@ def init_app(app: Flask) -> None:
         log.error("Database unavailable on %s %s: %s", request.method, request.path,
                   str(error).splitlines()[0] if str(error) else type(error).__name__)
         discard_session()
+        if "_login_user" not in g:
+            # The user could not be loaded: the page is drawn for a visitor rather than
+            # asking the database again.
+            g._login_user = login_manager.anonymous_user()
         return render_unavailable(
             _("The database did not answer. Nothing was saved: try again in a moment."))
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
-from flask_login import current_user
+from flask import Flask, Response, request, session
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -33,6 +32,10 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint != "static" and current_user.is_authenticated:
+        if request.endpoint != "static" and (
+            request.path.startswith("/api/") or session.get("_user_id")
+        ):
+            # Decided from the session cookie, not current_user: this hook also runs on the
+            # 503 page, when loading the user from the database is what failed.
             headers["Cache-Control"] = "no-store"
         return response
