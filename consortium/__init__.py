@@ -108,7 +108,8 @@ def _configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
     if production:
         key = str(app.config["SECRET_KEY"])
-        if key.lower() in DEVELOPMENT_KEYS or len(key) < 32:
+        # Long is not enough: "k" * 32 is long. A generated key has many different characters.
+        if key.lower() in DEVELOPMENT_KEYS or len(key) < 32 or len(set(key)) < 12:
             raise RuntimeError("Refusing to start in production with a development SECRET_KEY.")
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

@@ -48,7 +48,7 @@ def test_production_refuses_missing_or_development_key(tmp_path, monkeypatch, ke
 def test_production_sets_secure_cookies(tmp_path, monkeypatch):
     monkeypatch.setenv("CONSORTIUM_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("CONSORTIUM_ENV_NAME", "production")
-    monkeypatch.setenv("CONSORTIUM_SECRET_KEY", "p" * 48)
+    monkeypatch.setenv("CONSORTIUM_SECRET_KEY", "9f2c4e7a1b3d5f8e0a6c2b4d7e9f1a3c5b7d9e2f4a6c8e0b")
 
     app = create_app()
 

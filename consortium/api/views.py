@@ -23,6 +23,7 @@ from ..extensions import csrf, db
 from ..folding import fold
 from ..proposals.models import Participation, Proposal, ProposalMember
 from ..web.errors import discard_session
+from ..web.forms import FORBIDDEN_CHARACTERS
 from ..workshops.models import Output, Workshop
 from .auth import ApiError, token_required
 from .openapi import openapi_document
@@ -238,7 +239,24 @@ def _json_body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiError(400, "Send a JSON object with Content-Type: application/json.")
+    refused = sorted(str(key) for key, value in body.items() if _has_forbidden_text(value))
+    if refused:  # the forms' rule, at the same edge: nothing is stored
+        from flask_babel import gettext
+
+        message = gettext("Remove the control characters from this text.")
+        raise ApiError(422, "Some fields are invalid.",
+                       {"fields": dict.fromkeys(refused, message)})
     return body
+
+
+def _has_forbidden_text(value) -> bool:
+    if isinstance(value, str):
+        return FORBIDDEN_CHARACTERS.search(value) is not None
+    if isinstance(value, list):
+        return any(_has_forbidden_text(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_forbidden_text(k) or _has_forbidden_text(v) for k, v in value.items())
+    return False
 
 
 def _validation_error(error) -> ApiError:

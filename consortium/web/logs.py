@@ -26,8 +26,9 @@ _PATTERNS = [
     (re.compile(r"\bcst_[A-Za-z0-9_-]{10,}"), "cst_[redacted]"),
     # Cookie headers
     (re.compile(r"(?i)\b(cookie:\s*)([^\n]+)"), r"\1[redacted]"),
-    # Invitation links carry the token in the path
-    (re.compile(r"(/invitations?/)([A-Za-z0-9._-]{20,})"), r"\1[redacted]"),
+    # Invitation links carry the token in the path: the whole segment is masked, whatever
+    # it starts with (a percent-encoded or odd character must not shield the token)
+    (re.compile(r"(/invitations?/)([^\s\"'?#&]+)"), r"\1[redacted]"),
 ]
 
 
