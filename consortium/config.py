@@ -40,6 +40,11 @@ class Defaults:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # Where uploaded files (signed letters, reference .docx) are stored; relative to instance/.
     UPLOAD_FOLDER = "uploads"
+    # Upload quotas: signed letters kept per participation (every version counts) and their
+    # total size, and the total size of every stored upload of the instance.
+    UPLOAD_MAX_LETTERS_PER_PARTICIPATION = 10
+    UPLOAD_MAX_BYTES_PER_PARTICIPATION = 30 * 1024 * 1024
+    UPLOAD_MAX_BYTES_PER_INSTANCE = 2 * 1024**3
 
     # Login throttling, counted in the database so it holds across gunicorn workers.
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5

@@ -53,6 +53,40 @@ DEFAULT_FUNDING_RATE = Decimal("0.60")
 DEFAULT_INDIRECT_RATE = Decimal("0.07")
 MAX_PERSON_MONTHS = Decimal("9999")
 LETTER_MAX_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class UploadQuota:
+    """How much uploaded files may take: signed letters per participation (every kept
+    version counts), and all stored files of the instance together."""
+
+    letters_per_participation: int = 10
+    bytes_per_participation: int = 30 * 1024 * 1024
+    bytes_per_instance: int = 2 * 1024**3
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, object]) -> UploadQuota:
+        return cls(
+            letters_per_participation=int(config["UPLOAD_MAX_LETTERS_PER_PARTICIPATION"]),
+            bytes_per_participation=int(config["UPLOAD_MAX_BYTES_PER_PARTICIPATION"]),
+            bytes_per_instance=int(config["UPLOAD_MAX_BYTES_PER_INSTANCE"]),
+        )
+
+
+def stored_upload_bytes() -> int:
+    """What the stored uploads take, from their recorded sizes (letters and references)."""
+    from ..dossier.models import ReferenceDocument
+
+    letters = db.session.scalar(select(func.coalesce(func.sum(SignedLetter.size), 0)))
+    references = db.session.scalar(select(func.coalesce(func.sum(ReferenceDocument.size), 0)))
+    return int(letters) + int(references)
+
+
+def check_instance_quota(adding: int, quota: UploadQuota, *, freeing: int = 0) -> None:
+    if stored_upload_bytes() - freeing + adding > quota.bytes_per_instance:
+        raise ValidationFailed({"file": (N_(
+            "The storage space of this instance is full: nothing was stored. Tell the "
+            "administrator."), {})})
 PENDING_STATUSES = (Status.INVITED.value, Status.TO_RECONFIRM.value)
 
 # Fields of a participation that make up the commitment (a change asks for re-confirmation).
@@ -812,9 +846,11 @@ def sniff(content: bytes) -> tuple[str, str] | None:
 
 
 def store_signed_letter(p: Participation, *, actor: User, filename: str, content: bytes,
-                        upload_folder: str, max_bytes: int = LETTER_MAX_BYTES) -> SignedLetter:
+                        upload_folder: str, max_bytes: int = LETTER_MAX_BYTES,
+                        quota: UploadQuota | None = None) -> SignedLetter:
     """Keep an uploaded signed letter (PDF, PNG or JPEG by content); older ones are kept
-    with ``superseded_at`` set."""
+    with ``superseded_at`` set, and count towards the participation's quota."""
+    quota = quota or UploadQuota()
     name = (filename or "letter").replace("\\", "/").rsplit("/", 1)[-1][:255] or "letter"
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if not content:
@@ -827,9 +863,27 @@ def store_signed_letter(p: Participation, *, actor: User, filename: str, content
         raise ValidationFailed({"file": (
             N_("Upload the signed letter as a PDF, PNG or JPEG file."), {})})
     content_type, suffix = detected
+    stamp = now()
+    # Written first: the row lock (PostgreSQL) or write lock (SQLite) makes concurrent
+    # uploads for this participation wait here, so the counts below are exact.
+    db.session.execute(
+        update(Participation).where(Participation.id == p.id).values(last_activity_at=stamp)
+        .execution_options(synchronize_session=False))
+    count, total = db.session.execute(
+        select(func.count(SignedLetter.id), func.coalesce(func.sum(SignedLetter.size), 0))
+        .where(SignedLetter.participation_id == p.id)).one()
+    if count >= quota.letters_per_participation:
+        raise ValidationFailed({"file": (N_(
+            "This organisation already has %(count)d stored signed letters, the most "
+            "allowed. Tell the administrator."), {"count": count})})
+    if total + len(content) > quota.bytes_per_participation:
+        raise ValidationFailed({"file": (N_(
+            "The signed letters of this organisation would take more than the space allowed "
+            "(%(size)s MB). Tell the administrator."),
+            {"size": quota.bytes_per_participation // (1024 * 1024)})})
+    check_instance_quota(len(content), quota)
     stored = secrets.token_hex(16) + suffix
     write_upload(Path(upload_folder) / "letters" / stored, content)
-    stamp = now()
     db.session.execute(
         update(SignedLetter)
         .where(SignedLetter.participation_id == p.id, SignedLetter.superseded_at.is_(None))

@@ -835,7 +835,8 @@ def upload(proposal_id: int, participation_id: int):
     try:
         services.store_signed_letter(p, actor=current_user, filename=file.filename or "",
                                      content=content,
-                                     upload_folder=current_app.config["UPLOAD_FOLDER"])
+                                     upload_folder=current_app.config["UPLOAD_FOLDER"],
+                                     quota=services.UploadQuota.from_config(current_app.config))
         db.session.commit()
     except ValidationFailed as error:
         db.session.rollback()

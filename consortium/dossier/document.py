@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from io import BytesIO
+from zipfile import BadZipFile
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -24,11 +25,13 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml.etree import XMLSyntaxError
 
 from consortium.dossier.drafting import (
     COST_CATEGORIES,
@@ -1000,3 +1003,28 @@ def build_partner_table(
         proposal=proposal, sections=(), organisations=tuple(organisations), members=tuple(members)
     )
     return _finish(doc, content, lang)
+
+
+# What python-docx, lxml and zipfile raise on a Word file they cannot use.
+REFERENCE_ERRORS: tuple[type[BaseException], ...] = (
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    BadZipFile,
+    PackageNotFoundError,
+    XMLSyntaxError,
+)
+
+
+def check_reference(reference_docx: bytes) -> None:
+    """Build a small dossier with the writer's reference and read the result back; raises one
+    of REFERENCE_ERRORS where a later export would fail."""
+    content = DossierContent(
+        proposal=ProposalData(acronym="CHECK", title="Reference check", topic_id="LIFE",
+                              topic_title="Reference check"),
+        sections=(SectionContent("1", "Heading", 1, "Text with **bold**.\n\n- One item"),),
+        include_sources_annex=False,
+    )
+    Document(BytesIO(build_dossier(content, "en", reference_docx=reference_docx)))

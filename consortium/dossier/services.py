@@ -30,7 +30,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.models import User
 from ..commitments import budget as b
 from ..commitments.letter import LetterData, build_letters
-from ..commitments.services import budget_of, rates
+from ..commitments.services import UploadQuota, budget_of, check_instance_quota, rates
 from ..commitments.services import letter_data as commitment_letter_data
 from ..directory.models import Organisation as OrgModel
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -947,10 +947,10 @@ def check_docx(data: bytes) -> None:
     if b"wordprocessingml" not in content_types or b"macroEnabled" in content_types:
         raise invalid
     try:
-        from docx import Document
-
-        Document(io.BytesIO(data))
-    except Exception:
+        # Opened as every later export will open it: a file python-docx reads but the
+        # dossier cannot be built with would otherwise break the exports.
+        document.check_reference(data)
+    except document.REFERENCE_ERRORS:
         raise invalid from None
 
 
@@ -959,18 +959,25 @@ def reference_path(ref: ReferenceDocument, upload_folder: str) -> Path:
 
 
 def store_reference(
-    proposal: Proposal, *, filename: str, data: bytes, upload_folder: str, actor: User
+    proposal: Proposal,
+    *,
+    filename: str,
+    data: bytes,
+    upload_folder: str,
+    actor: User,
+    quota: UploadQuota | None = None,
 ) -> tuple[ReferenceDocument, str | None]:
     """Check and store the writer's reference .docx; returns it and the replaced file's name."""
     check_docx(data)
     original = (filename or "reference.docx").replace("\\", "/").rsplit("/", 1)[-1][:255]
     if not original.lower().endswith(".docx"):
         raise ValidationFailed({"file": (N_("This is not a Word .docx file."), {})})
-    stored = f"{secrets.token_hex(16)}.docx"
-    write_upload(Path(upload_folder) / REFERENCE_DIR / stored, data)
     ref = db.session.scalar(
         select(ReferenceDocument).where(ReferenceDocument.proposal_id == proposal.id)
     )
+    check_instance_quota(len(data), quota or UploadQuota(), freeing=ref.size if ref else 0)
+    stored = f"{secrets.token_hex(16)}.docx"
+    write_upload(Path(upload_folder) / REFERENCE_DIR / stored, data)
     replaced = None
     if ref is None:
         ref = ReferenceDocument(proposal_id=proposal.id)

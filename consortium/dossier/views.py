@@ -27,6 +27,7 @@ from werkzeug.routing import BuildError
 
 from ..auth.guards import admin_required
 from ..auth.permissions import Capability
+from ..commitments.services import UploadQuota
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..proposals.access import allowed, load_proposal
@@ -465,6 +466,7 @@ def reference(proposal_id: int):
                 data=data,
                 upload_folder=folder,
                 actor=current_user,
+                quota=UploadQuota.from_config(current_app.config),
             )
         except ValidationFailed as error:
             db.session.rollback()
