@@ -13,12 +13,11 @@ from ..auth.permissions import (
     Capability,
     DirectoryAccess,
     can,
-    can_see_organisation,
-    directory_access,
-    sees_private_fields,
+    sees_participation,
     sees_proposal,
 )
 from ..directory.models import Organisation
+from ..directory.services import Viewer, viewer_for
 from ..extensions import csrf, db
 from ..folding import fold
 from ..proposals.models import Participation, Proposal, ProposalMember
@@ -69,10 +68,12 @@ def _page() -> tuple[int, int]:
     return page, per_page
 
 
-def _paginated(query, serialise) -> dict:
+def _paginated(query, serialise, prepare=None) -> dict:
     page, per_page = _page()
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    if prepare is not None:
+        prepare(rows)
     return {"items": [serialise(row) for row in rows], "page": page, "per_page": per_page,
             "total": total}
 
@@ -124,16 +125,18 @@ def proposals():
 def proposal(proposal_id: int):
     found, role = _proposal(proposal_id)
     members = [{"organisation": p.organisation.name, "role": p.role}
-               for p in found.participations if p.status not in ("declined", "withdrawn")]
+               for p in found.participations
+               if sees_participation(role, p.status, is_admin=g.api_user.is_admin)]
     return jsonify({**proposal_json(found), "my_role": role, "members": members})
 
 
-def _directory_scope() -> tuple[DirectoryAccess, set[int]]:
-    rows = db.session.execute(select(ProposalMember.role, ProposalMember.organisation_id).where(
-        ProposalMember.user_id == g.api_user.id)).all()
-    access = directory_access([r for r, _ in rows], is_admin=g.api_user.is_admin)
-    own = {org for role, org in rows if role == "partner" and org}
-    return access, own
+def _directory_viewer() -> Viewer:
+    """The pages' rules (directory/services.Viewer): who sees which organisation, and whose
+    private fields."""
+    viewer = viewer_for(g.api_user)
+    if viewer.access is DirectoryAccess.NONE:
+        raise ApiError(403, "You have no access to the directory.")
+    return viewer
 
 
 def organisation_json(org: Organisation, *, private: bool) -> dict:
@@ -157,29 +160,29 @@ def organisation_json(org: Organisation, *, private: bool) -> dict:
 @bp.get("/organisations")
 @token_required
 def organisations():
-    access, own = _directory_scope()
-    if access is DirectoryAccess.NONE:
-        raise ApiError(403, "You have no access to the directory.")
+    viewer = _directory_viewer()
     query = select(Organisation).order_by(Organisation.name, Organisation.id)
-    if access is DirectoryAccess.PARTNER:
+    if not viewer.private:
         query = query.where(Organisation.shared_with_partners.is_(True)
-                            | Organisation.id.in_(own or {0}))
+                            | Organisation.id.in_(viewer.own_ids or {0}))
     if request.args.get("q"):
         query = query.where(Organisation.search_text.contains(fold(request.args["q"][:100])))
-    private = sees_private_fields(access)
-    return jsonify(_paginated(query, lambda o: organisation_json(
-        o, private=private or o.id in own)))
+
+    def serialise(org: Organisation) -> dict:
+        return organisation_json(org, private=viewer.sees_private_of(org))
+
+    return jsonify(_paginated(query, serialise, prepare=lambda rows: viewer.know_holdings(
+        [o.id for o in rows])))
 
 
 @bp.get("/organisations/<int:organisation_id>")
 @token_required
 def organisation(organisation_id: int):
-    access, own = _directory_scope()
+    viewer = _directory_viewer()
     org = db.session.get(Organisation, organisation_id)
-    if org is None or not can_see_organisation(access, org.id, shared=org.shared_with_partners,
-                                               own_organisation_ids=own):
+    if org is None or not viewer.sees(org):
         raise ApiError(404, "No such organisation.")
-    return jsonify(organisation_json(org, private=sees_private_fields(access) or org.id in own))
+    return jsonify(organisation_json(org, private=viewer.sees_private_of(org)))
 
 
 @bp.get("/proposals/<int:proposal_id>/outputs")
@@ -318,8 +321,7 @@ def create_organisation():
     from ..directory.services import create_organisation as create
     from ..errors import ValidationFailed
 
-    access, _own = _directory_scope()
-    if access is not DirectoryAccess.EDIT:
+    if not viewer_for(g.api_user).edits_all:
         raise ApiError(403, "Only leads and administrators add organisations.")
     body = _json_body()
     record, errors = validate_record({key: value for key, value in body.items()
@@ -343,8 +345,7 @@ def create_tie():
     from ..directory.services import add_tie
     from ..errors import ValidationFailed
 
-    access, _own = _directory_scope()
-    if access is not DirectoryAccess.EDIT:
+    if not viewer_for(g.api_user).edits_all:
         raise ApiError(403, "Only leads and administrators declare ties.")
     body = _json_body()
     ids = body.get("organisation_a"), body.get("organisation_b")

@@ -114,6 +114,73 @@ def sees_private_fields(access: DirectoryAccess) -> bool:
     return access in (DirectoryAccess.EDIT, DirectoryAccess.READ)
 
 
+# Private fields of organisations belong to the proposals holding them (a participation of
+# any status, or a partner account for the organisation). See SECURITY.md, "Directory".
+READER_ROLES = frozenset({"lead", "writer", "viewer"})
+
+
+def sees_organisation_private_fields(
+    access: DirectoryAccess,
+    *,
+    is_admin: bool,
+    is_own: bool,
+    holding_proposal_ids: Iterable[int],
+    reader_proposal_ids: Iterable[int],
+) -> bool:
+    """Budget, contact people, private notes and the proposals it takes part in: the
+    leads, writers and viewers of a proposal holding it (of any proposal if none holds
+    it), its own partner, administrators."""
+    if is_admin or (is_own and access is not DirectoryAccess.NONE):
+        return True
+    if access not in (DirectoryAccess.EDIT, DirectoryAccess.READ):
+        return False
+    holding = set(holding_proposal_ids)
+    return not holding or bool(holding & set(reader_proposal_ids))
+
+
+def may_edit_organisation_of(
+    access: DirectoryAccess,
+    *,
+    is_admin: bool,
+    is_own: bool,
+    holding_proposal_ids: Iterable[int],
+    led_proposal_ids: Iterable[int],
+) -> bool:
+    """Edit: administrators, the lead of a proposal holding it (any lead if none holds it),
+    and its own partner."""
+    if is_admin:
+        return True
+    if access is DirectoryAccess.PARTNER:
+        return is_own
+    if access is not DirectoryAccess.EDIT:
+        return False
+    holding = set(holding_proposal_ids)
+    return not holding or bool(holding & set(led_proposal_ids))
+
+
+def may_restructure_organisation(
+    access: DirectoryAccess,
+    *,
+    is_admin: bool,
+    holding_proposal_ids: Iterable[int],
+    led_proposal_ids: Iterable[int],
+) -> bool:
+    """Merge or delete: administrators, or a lead who leads every proposal holding it."""
+    if is_admin:
+        return True
+    return access is DirectoryAccess.EDIT and set(holding_proposal_ids) <= set(
+        led_proposal_ids
+    )
+
+
+def sees_participation(role: str | None, status: str, *, is_admin: bool = False) -> bool:
+    """Members list of a proposal: declined and withdrawn organisations are gone for all;
+    candidates are the lead's working list, hidden from partners."""
+    if status in ("declined", "withdrawn"):
+        return False
+    return status != "candidate" or is_admin or role in READER_ROLES
+
+
 def can_create_proposal(roles: Iterable[str], *, is_admin: bool = False) -> bool:
     """Administrators and people already leading a proposal start new ones."""
     return is_admin or "lead" in set(roles)

@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from ..auth import services as auth_services
 from ..auth.models import User
-from ..auth.permissions import Capability
+from ..auth.permissions import Capability, sees_participation
 from ..directory.models import Organisation
 from ..errors import N_, Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
@@ -689,7 +689,7 @@ def mine(proposal_id: int):
     decline_form = forms.DeclineForm(formdata=None)
     decline_form.version.data = p.version
     members = [o for o in proposal.participations
-               if o.status not in ("declined", "withdrawn", "candidate")]
+               if sees_participation("partner", o.status)]  # the API shows partners the same
     return render_template(
         "commitments/mine.html", proposal=proposal, p=p, form=form, budget=bud,
         issues=services.b.coherence_checks(bud), efforts=_efforts_view(p, actions),

@@ -65,7 +65,7 @@ def orgs_export(path: Path, with_contacts: bool) -> None:
     if suffix not in (".csv", ".xlsx"):
         click.echo("Error: the file name must end with .csv or .xlsx.", err=True)
         sys.exit(2)
-    viewer = services.Viewer(services.DirectoryAccess.EDIT)
+    viewer = services.Viewer(services.DirectoryAccess.EDIT, is_admin=True)
     query = select(Organisation).order_by(Organisation.name, Organisation.id)
     records = list(services.export_records(query, viewer))
     writer = export_xlsx if suffix == ".xlsx" else export_csv

@@ -14,7 +14,14 @@ from typing import Any
 from sqlalchemy import Select, delete, func, insert, or_, select, update
 
 from ..auth.models import User
-from ..auth.permissions import DirectoryAccess, directory_access
+from ..auth.permissions import (
+    READER_ROLES,
+    DirectoryAccess,
+    directory_access,
+    may_edit_organisation_of,
+    may_restructure_organisation,
+    sees_organisation_private_fields,
+)
 from ..errors import N_, DomainError, ValidationFailed
 from ..extensions import db
 from ..folding import fold, words
@@ -90,18 +97,39 @@ UNKNOWN_ORGANISATION = N_("Choose an organisation from the directory.")
 
 @dataclass(frozen=True)
 class Viewer:
-    """The directory rights of one user."""
+    """The directory rights of one user. Per organisation, the rules of
+    auth/permissions.py apply to the proposals holding it (looked up once per organisation)."""
 
     access: DirectoryAccess
     own_ids: frozenset[int] = frozenset()
+    is_admin: bool = False
+    member_proposal_ids: frozenset[int] = frozenset()  # any role
+    reader_proposal_ids: frozenset[int] = frozenset()  # lead, writer or viewer
+    led_proposal_ids: frozenset[int] = frozenset()
+    _holding: dict[int, frozenset[int]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     @property
     def edits_all(self) -> bool:
+        """May add organisations and ties, import: administrators and leads."""
         return self.access is DirectoryAccess.EDIT
 
     @property
     def private(self) -> bool:
+        """Sees private fields of some organisations (sharing badges and filters)."""
         return self.access in (DirectoryAccess.EDIT, DirectoryAccess.READ)
+
+    def holding(self, org_id: int) -> frozenset[int]:
+        if org_id not in self._holding:
+            self._holding.update(holding_proposals([org_id]))
+        return self._holding[org_id]
+
+    def know_holdings(self, org_ids: Iterable[int]) -> None:
+        """Look the holding proposals of many organisations up in one query (lists)."""
+        missing = [i for i in org_ids if i not in self._holding]
+        if missing:
+            self._holding.update(holding_proposals(missing))
 
     def sees(self, org: Organisation) -> bool:
         if self.private:
@@ -110,23 +138,75 @@ class Viewer:
             org.shared_with_partners or org.id in self.own_ids
         )
 
-    def edits(self, org: Organisation) -> bool:
-        return self.edits_all or (self.access is DirectoryAccess.PARTNER and org.id in self.own_ids)
-
     def sees_private_of(self, org: Organisation) -> bool:
-        """Contacts and budget: leads, writers, viewers; a partner for its own organisation."""
-        return self.private or (self.access is DirectoryAccess.PARTNER and org.id in self.own_ids)
+        return sees_organisation_private_fields(
+            self.access,
+            is_admin=self.is_admin,
+            is_own=org.id in self.own_ids,
+            holding_proposal_ids=self.holding(org.id),
+            reader_proposal_ids=self.reader_proposal_ids,
+        )
+
+    def edits(self, org: Organisation) -> bool:
+        return may_edit_organisation_of(
+            self.access,
+            is_admin=self.is_admin,
+            is_own=org.id in self.own_ids,
+            holding_proposal_ids=self.holding(org.id),
+            led_proposal_ids=self.led_proposal_ids,
+        )
+
+    def restructures(self, org: Organisation) -> bool:
+        return may_restructure_organisation(
+            self.access,
+            is_admin=self.is_admin,
+            holding_proposal_ids=self.holding(org.id),
+            led_proposal_ids=self.led_proposal_ids,
+        )
+
+    def visible_proposals(self, org: Organisation) -> list[Proposal]:
+        """The proposals it takes part in that this user may know of."""
+        if not self.sees_private_of(org):
+            return []
+        return [
+            p
+            for p in proposals_of(org.id)
+            if self.is_admin or p.id in self.member_proposal_ids
+        ]
 
 
 def viewer_for(user: User) -> Viewer:
     rows = db.session.execute(
-        select(ProposalMember.role, ProposalMember.organisation_id).where(
-            ProposalMember.user_id == user.id
-        )
+        select(
+            ProposalMember.role, ProposalMember.organisation_id, ProposalMember.proposal_id
+        ).where(ProposalMember.user_id == user.id)
     ).all()
-    access = directory_access([r[0] for r in rows], is_admin=bool(user.is_admin))
-    own = frozenset(r[1] for r in rows if r[0] == "partner" and r[1] is not None)
-    return Viewer(access, own)
+    access = directory_access([r.role for r in rows], is_admin=bool(user.is_admin))
+    own = frozenset(r.organisation_id for r in rows if r.role == "partner" and r.organisation_id)
+    return Viewer(
+        access,
+        own,
+        is_admin=bool(user.is_admin),
+        member_proposal_ids=frozenset(r.proposal_id for r in rows),
+        reader_proposal_ids=frozenset(r.proposal_id for r in rows if r.role in READER_ROLES),
+        led_proposal_ids=frozenset(r.proposal_id for r in rows if r.role == "lead"),
+    )
+
+
+def holding_proposals(org_ids: Sequence[int]) -> dict[int, frozenset[int]]:
+    """Per organisation, the proposals holding it: a participation or a partner account."""
+    found: dict[int, set[int]] = {org_id: set() for org_id in org_ids}
+    for query in (
+        select(Participation.organisation_id, Participation.proposal_id).where(
+            Participation.organisation_id.in_(list(org_ids))
+        ),
+        select(ProposalMember.organisation_id, ProposalMember.proposal_id).where(
+            ProposalMember.organisation_id.in_(list(org_ids))
+        ),
+    ):
+        for org_id, proposal_id in db.session.execute(query):
+            found[org_id].add(proposal_id)
+    return {org_id: frozenset(ids) for org_id, ids in found.items()}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -904,8 +984,10 @@ def export_records(query: Select, viewer: Viewer) -> Iterable[OrganisationRecord
         selectinload(Organisation.past_projects),
         selectinload(Organisation.contacts),
     )
-    for org in db.session.scalars(query):
-        yield org_to_record(org, private=viewer.private)
+    for chunk in db.session.scalars(query).partitions(500):
+        viewer.know_holdings([org.id for org in chunk])
+        for org in chunk:
+            yield org_to_record(org, private=viewer.sees_private_of(org))
 
 
 __all__ = [

@@ -268,7 +268,7 @@ def detail(org_id: int):
             .where(OrganisationMerge.kept_id == org.id)
             .order_by(OrganisationMerge.at.desc())
         ).all()
-        if viewer.private
+        if viewer.sees_private_of(org)
         else []
     )
     return render_template(
@@ -278,7 +278,7 @@ def detail(org_id: int):
         ties=ties,
         tie_form=tie_form,
         merges=merges,
-        proposals=services.proposals_of(org.id) if viewer.private else [],
+        proposals=viewer.visible_proposals(org),
     )
 
 
@@ -340,6 +340,8 @@ def create():
                         keep = db.session.get(Organisation, int(merge_into))
                         if keep is None:
                             abort(404)
+                        if not viewer.restructures(keep):
+                            abort(403)
                         services.merge_organisations(keep, org, actor=current_user)
                         org = keep
                 except ValidationFailed as error:
@@ -352,7 +354,6 @@ def create():
                     db.session.commit()
                     flash(_("The organisation is saved."), "success")
                     return redirect(url_for("directory.detail", org_id=org.id))
-    del viewer
     return render_template(
         "directory/form.html", form=form, org=None, duplicates=duplicates, lead_fields=True
     )
@@ -403,6 +404,8 @@ def edit(org_id: int):
 def delete(org_id: int):
     viewer = _editor()
     org = _organisation(org_id, viewer)
+    if not viewer.restructures(org):
+        abort(403)
     name = org.name
     try:
         services.delete_organisation(org, actor=current_user)
@@ -420,6 +423,8 @@ def delete(org_id: int):
 def merge(org_id: int):
     viewer = _editor()
     keep = _organisation(org_id, viewer)
+    if not viewer.restructures(keep):
+        abort(403)
     form = MergeForm()
     form.other.choices = [("", "—")] + [
         (str(i), n) for i, n in _organisation_choices(exclude=keep.id)
@@ -429,6 +434,8 @@ def merge(org_id: int):
     other = None
     if _is_id(form.other.data):
         other = db.session.get(Organisation, int(form.other.data))
+        if other is not None and not viewer.restructures(other):
+            abort(403)  # merging deletes it: the same right as deleting it
     if form.validate_on_submit():
         if other is None:
             form.other.errors = [_("Choose an organisation from the directory.")]
