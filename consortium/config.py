@@ -57,7 +57,7 @@ class Defaults:
     LOGIN_DEVICE_MAX_AGE = 180 * 24 * 3600
 
     # scrypt with n=2**17 (~128 MiB, a few hundred ms): OWASP's recommended minimum or above.
-    PASSWORD_HASH_METHOD = "scrypt:131072:8:1"
+    PASSWORD_HASH_METHOD = "scrypt:131072:8:1"  # nosec B105
     PASSWORD_MIN_LENGTH = 10
 
     # Invitation links for partners: lifetime in seconds.

@@ -33,7 +33,8 @@ from . import data
 
 # Areas that add their own demo records (a module consortium/demo/<area>.py with load()).
 AREA_LOADERS = ("directory", "commitments", "dossier")
-DEMO_PASSWORD = "marseille2030"
+# The documented demo password (README), not a secret.
+DEMO_PASSWORD = "marseille2030"  # nosec B105
 DEMO_ACCOUNTS = [
     ("admin@example.org", "administrator of the instance"),
     ("lead@example.org", "lead of REBATIR and VERDIR (Ville de Marseille)"),

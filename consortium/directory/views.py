@@ -562,7 +562,7 @@ def import_organisations():
     _editor()
     form = ImportForm()
     report = None
-    token = ""
+    token = ""  # nosec B105
     filename = ""
     if request.method == "POST" and form.validate_on_submit():
         token = request.form.get("token", "")
