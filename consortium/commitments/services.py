@@ -874,8 +874,8 @@ def store_signed_letter(p: Participation, *, actor: User, filename: str, content
         .where(SignedLetter.participation_id == p.id)).one()
     if count >= quota.letters_per_participation:
         raise ValidationFailed({"file": (N_(
-            "This organisation already has %(count)d stored signed letters, the most "
-            "allowed. Tell the administrator."), {"count": count})})
+            "This organisation has reached the limit of stored signed letters (%(count)d). "
+            "Tell the administrator."), {"count": count})})
     if total + len(content) > quota.bytes_per_participation:
         raise ValidationFailed({"file": (N_(
             "The signed letters of this organisation would take more than the space allowed "

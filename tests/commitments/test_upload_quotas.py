@@ -58,7 +58,7 @@ def test_a_partner_cannot_store_more_letters_than_the_participation_quota(make_a
     for _ in range(3):
         assert "The signed letter is received." in _upload(partner, ids, PDF)
     page = _upload(partner, ids, PDF)
-    assert "This organisation already has 3 stored signed letters, the most allowed." in page
+    assert "This organisation has reached the limit of stored signed letters (3)." in page
     assert _stored(app) == (3, 3)
 
 
