@@ -110,7 +110,8 @@ def can_see_organisation(
 
 
 def sees_private_fields(access: DirectoryAccess) -> bool:
-    """Contacts, budgets and notes of organisations: leads, writers and viewers only."""
+    """Whether private fields of *some* organisations are shown (leads, writers, viewers);
+    which ones: sees_organisation_private_fields."""
     return access in (DirectoryAccess.EDIT, DirectoryAccess.READ)
 
 
