@@ -344,11 +344,11 @@ def test_map_page_passes_its_filters_to_the_suggestions(demo, demo_login):
 
 
 def test_suggestions_without_fit_scores_and_in_french(demo, demo_login, monkeypatch):
-    from consortium.network import services
+    from consortium.fit import services as fit_services
 
     client = demo_login("lead@example.org")
     pid = demo["proposals"]["VERDIR"]
-    monkeypatch.setattr(services, "fit_scores", lambda proposal, ids: None)
+    monkeypatch.setattr(fit_services, "fit_totals", lambda proposal, ids: None)
     fragment = client.get(f"/proposals/{pid}/network/bridges?type=ngo&fragment=1").get_data(
         as_text=True
     )
