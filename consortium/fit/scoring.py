@@ -758,18 +758,24 @@ def _bm25_rows(
     return matrix, idf, average
 
 
-def _bm25_row(
-    terms: Counter[str], vocabulary: Mapping[str, int], idf: np.ndarray, average: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """One document's BM25 weights with a built index's statistics: (columns, weights)."""
+def _bm25_fresh(
+    terms: Counter[str],
+    query: Mapping[str, float],
+    statistics: tuple[Mapping[str, int], np.ndarray, int, float],
+) -> dict[str, float]:
+    """Query term -> contribution for one document read after the index was built, with the
+    index's statistics (a term the directory never used gets the largest idf)."""
+    vocabulary, idf, n_docs, average = statistics
     norm = BM25_K1 * (1.0 - BM25_B + BM25_B * sum(terms.values()) / average)
-    cols, weights = [], []
+    unseen = math.log(1.0 + (n_docs + 0.5) / 0.5)
+    out = {}
     for term, count in terms.items():
-        col = vocabulary.get(term)
-        if col is not None:
-            cols.append(col)
-            weights.append(count * (BM25_K1 + 1.0) / (count + norm) * idf[col])
-    return np.asarray(cols, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+        weight = query.get(term)
+        if weight:
+            col = vocabulary.get(term)
+            term_idf = idf[col] if col is not None else unseen
+            out[term] = count * (BM25_K1 + 1.0) / (count + norm) * term_idf * weight
+    return out
 
 
 class FitIndex:
@@ -828,17 +834,25 @@ class FitIndex:
         row = self.org_row.get(org.id)
         return row if row is not None and self.keys[org.id] == org.document_key else None
 
-    def fresh_org(self, org: OrgProfile) -> tuple[np.ndarray, np.ndarray]:
-        """An organisation's BM25 weights read afresh with the directory's statistics."""
+    def fresh_org(self, org: OrgProfile, query: Mapping[str, float]) -> dict[str, float]:
+        """Query term -> contribution for an organisation read afresh (added or edited since
+        the build), with the directory's statistics."""
         terms = self.org_terms(org)
         for project in org.past_projects:
             terms.update(self._analyse(project.document))
-        return _bm25_row(terms, self.vocabulary, self.idf, self.average_length)
+        statistics = (self.vocabulary, self.idf, self.orgs.shape[0], self.average_length)
+        return _bm25_fresh(terms, query, statistics)
 
-    def fresh_project(self, project: PastProject) -> tuple[np.ndarray, np.ndarray]:
-        """A past project's BM25 weights read afresh."""
+    def fresh_project(self, project: PastProject, query: Mapping[str, float]) -> float:
+        """BM25 score of a past project read afresh."""
         terms = self._analyse(project.document)
-        return _bm25_row(terms, self.vocabulary, self.project_idf, self.average_project_length)
+        statistics = (
+            self.vocabulary,
+            self.project_idf,
+            self.projects.shape[0],
+            self.average_project_length,
+        )
+        return sum(_bm25_fresh(terms, query, statistics).values())
 
 
 class TopicCatalogue:
@@ -959,8 +973,8 @@ class Prepared:
 
     # ------------------------------------------------------------------ components
 
-    def _matched(self, org: OrgProfile) -> tuple[np.ndarray, np.ndarray]:
-        """(columns, contributions) of the query terms the organisation's document holds."""
+    def _matched(self, org: OrgProfile) -> tuple[list[str], np.ndarray]:
+        """(terms, contributions) of the query terms the organisation's document holds."""
         self.scales()
         index = self.index
         assert index is not None
@@ -968,27 +982,26 @@ class Prepared:
         if row is not None:
             matrix = self.contributions
             start, end = matrix.indptr[row], matrix.indptr[row + 1]
-            return matrix.indices[start:end], matrix.data[start:end]
-        cols, weights = index.fresh_org(org)
-        values = weights * self.vector[cols] if cols.size else weights
-        keep = values > 0
-        return cols[keep], values[keep]
+            terms = index.terms
+            return [terms[col] for col in matrix.indices[start:end]], matrix.data[start:end]
+        found = index.fresh_org(org, self.query_weights)
+        return list(found), np.fromiter(found.values(), dtype=np.float64, count=len(found))
 
     def relevance(self, org: OrgProfile) -> ComponentScore:
         """BM25 of everything known about the organisation against the topic and needs."""
         scale, _ = self.scales()
-        cols, values = self._matched(org)
+        terms, values = self._matched(org)
         score = float(values.sum())
         fraction = score / (score + scale) if score > 0 else 0.0
         return _component(
             Component.RELEVANCE,
             fraction,
             self.weights[Component.RELEVANCE],
-            self._relevance_reasons(org, cols, values),
+            self._relevance_reasons(org, terms, values),
         )
 
     def _relevance_reasons(
-        self, org: OrgProfile, cols: np.ndarray, values: np.ndarray
+        self, org: OrgProfile, terms: list[str], values: np.ndarray
     ) -> list[Reason]:
         index = self.index
         assert index is not None
@@ -996,7 +1009,7 @@ class Prepared:
         need_ids: list[str] = []
         words: list[str] = []
         for position in np.argsort(-values, kind="stable"):
-            term = index.terms[cols[position]]
+            term = terms[position]
             if term.startswith(_CONCEPT_PREFIX):
                 cid = term[len(_CONCEPT_PREFIX) :]
                 if cid in self.need_concepts:
@@ -1072,8 +1085,7 @@ class Prepared:
             if row is not None:
                 score = float(self.project_scores[row])
             else:
-                cols, weights = index.fresh_project(project)
-                score = float(weights @ self.vector[cols]) if cols.size else 0.0
+                score = index.fresh_project(project, self.query_weights)
             relevance = score / (score + scale) if score > 0 else 0.0
             kind = LIFE_PROJECT if project.is_life else OTHER_PROJECT
             if project.is_coordinator:
