@@ -44,8 +44,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
-from scipy.stats import rankdata
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -222,33 +220,48 @@ def _words(text: str) -> list[str]:
 
 def tfidf_scores(orgs: list[OrgProfile], topic: TopicProfile) -> np.ndarray:
     """Plain TF-IDF cosine of the topic text against each organisation's visible projects."""
-    vocabulary: dict[str, int] = {}
-    rows, cols, vals = [], [], []
-    for row, org in enumerate(orgs):
-        counts = Counter(_words(" ".join(f"{p.title} {p.summary}" for p in org.past_projects)))
-        for word, count in counts.items():
-            rows.append(row)
-            cols.append(vocabulary.setdefault(word, len(vocabulary)))
-            vals.append(1.0 + math.log(count))
-    matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(orgs), len(vocabulary)))
-    df = np.bincount(matrix.indices, minlength=len(vocabulary))
-    idf = np.log((1 + len(orgs)) / (1 + df)) + 1.0
-    matrix = matrix.multiply(idf[np.newaxis, :]).tocsr()
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    query = np.zeros(len(vocabulary))
-    for word, count in Counter(_words(topic.text)).items():
-        if word in vocabulary:
-            query[vocabulary[word]] = (1.0 + math.log(count)) * idf[vocabulary[word]]
-    scores = matrix @ query
-    return scores / np.maximum(norms, 1e-12) / max(float(np.linalg.norm(query)), 1e-12)
+    documents = [
+        Counter(_words(" ".join(f"{p.title} {p.summary}" for p in org.past_projects)))
+        for org in orgs
+    ]
+    df = Counter(word for counts in documents for word in counts)
+    idf = {word: math.log((1 + len(orgs)) / (1 + n)) + 1.0 for word, n in df.items()}
+    query = {
+        word: (1.0 + math.log(count)) * idf[word]
+        for word, count in Counter(_words(topic.text)).items()
+        if word in idf
+    }
+    query_norm = math.sqrt(sum(v * v for v in query.values())) or 1.0
+    scores = np.zeros(len(orgs))
+    for row, counts in enumerate(documents):
+        weights = {w: (1.0 + math.log(c)) * idf[w] for w, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
+        dot = sum(v * query[w] for w, v in weights.items() if w in query)
+        scores[row] = dot / norm / query_norm
+    return scores
 
 
 # --------------------------------------------------------------------------- metrics
 
 
+def _average_ranks(scores: np.ndarray) -> np.ndarray:
+    """1-based ranks, ties sharing their average rank."""
+    order = np.argsort(scores, kind="stable")
+    ordered = scores[order]
+    ranks = np.empty(len(scores))
+    start = 0
+    while start < len(scores):
+        end = start
+        while end + 1 < len(scores) and ordered[end + 1] == ordered[start]:
+            end += 1
+        ranks[order[start : end + 1]] = (start + end) / 2 + 1
+        start = end + 1
+    return ranks
+
+
 def auc(scores: np.ndarray, positive: np.ndarray) -> float:
     """ROC AUC (Mann-Whitney, ties counted half)."""
-    ranks = rankdata(scores)
+    ranks = _average_ranks(scores)
     n_pos = int(positive.sum())
     n_neg = len(scores) - n_pos
     return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))

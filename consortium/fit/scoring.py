@@ -65,7 +65,6 @@ from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
-from scipy import sparse
 
 from consortium.fit.thesaurus import DATA_DIR, TextAnalysis, Thesaurus, default_thesaurus
 from consortium.folding import fold
@@ -730,32 +729,57 @@ def _terms(analysis: TextAnalysis) -> Counter[str]:
     return terms
 
 
+@dataclass(frozen=True)
+class SparseRows:
+    """A sparse matrix in compressed rows (CSR): row ``r``'s entries are
+    ``indices[indptr[r]:indptr[r + 1]]`` (columns) and the same slice of ``data``."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.indptr) - 1
+
+    def entry_rows(self) -> np.ndarray:
+        """The row of each stored entry."""
+        return np.repeat(np.arange(self.n_rows), np.diff(self.indptr))
+
+    def times(self, vector: np.ndarray) -> np.ndarray:
+        """Each entry times the vector's value for its column (the row-wise products)."""
+        return self.data * vector[self.indices]
+
+    def dot(self, vector: np.ndarray) -> np.ndarray:
+        """Matrix-vector product: one sum per row."""
+        return np.bincount(self.entry_rows(), weights=self.times(vector), minlength=self.n_rows)
+
+
 def _bm25_rows(
     documents: Sequence[Counter[str]], vocabulary: dict[str, int]
-) -> tuple[sparse.csr_matrix, np.ndarray, float]:
+) -> tuple[SparseRows, np.ndarray, float]:
     """BM25 term weights of ``documents`` (rows) over ``vocabulary`` (grown as needed), the
     inverse document frequencies and the average length: a query's scores are then one sparse
     product."""
-    rows, cols, counts = [], [], []
+    cols: list[int] = []
+    counts: list[int] = []
+    indptr = np.zeros(len(documents) + 1, dtype=np.int64)
     lengths = np.zeros(len(documents))
     for row, terms in enumerate(documents):
         for term, count in terms.items():
-            rows.append(row)
             cols.append(vocabulary.setdefault(term, len(vocabulary)))
             counts.append(count)
+        indptr[row + 1] = len(cols)
         lengths[row] = sum(terms.values())
-    shape = (len(documents), len(vocabulary))
-    matrix = sparse.csr_matrix(
-        (np.asarray(counts, dtype=np.float64), (rows, cols)), shape=shape, dtype=np.float64
-    )
-    df = np.bincount(matrix.indices, minlength=shape[1]).astype(np.float64)
-    idf = np.log(1.0 + (max(1, shape[0]) - df + 0.5) / (df + 0.5))
-    average = float(lengths.mean()) if shape[0] and lengths.mean() > 0 else 1.0
+    indices = np.asarray(cols, dtype=np.int64)
+    tf = np.asarray(counts, dtype=np.float64)
+    df = np.bincount(indices, minlength=len(vocabulary)).astype(np.float64)
+    idf = np.log(1.0 + (max(1, len(documents)) - df + 0.5) / (df + 0.5))
+    average = float(lengths.mean()) if len(documents) and lengths.mean() > 0 else 1.0
     norm = BM25_K1 * (1.0 - BM25_B + BM25_B * lengths / average)
-    row_of_entry = np.repeat(np.arange(shape[0]), np.diff(matrix.indptr))
-    tf = matrix.data
-    matrix.data = tf * (BM25_K1 + 1.0) / (tf + norm[row_of_entry]) * idf[matrix.indices]
-    return matrix, idf, average
+    rows = SparseRows(indptr, indices, tf)
+    data = tf * (BM25_K1 + 1.0) / (tf + norm[rows.entry_rows()]) * idf[indices]
+    return SparseRows(indptr, indices, data), idf, average
 
 
 def _bm25_fresh(
@@ -840,7 +864,7 @@ class FitIndex:
         terms = self.org_terms(org)
         for project in org.past_projects:
             terms.update(self._analyse(project.document))
-        statistics = (self.vocabulary, self.idf, self.orgs.shape[0], self.average_length)
+        statistics = (self.vocabulary, self.idf, self.orgs.n_rows, self.average_length)
         return _bm25_fresh(terms, query, statistics)
 
     def fresh_project(self, project: PastProject, query: Mapping[str, float]) -> float:
@@ -849,7 +873,7 @@ class FitIndex:
         statistics = (
             self.vocabulary,
             self.project_idf,
-            self.projects.shape[0],
+            self.projects.n_rows,
             self.average_project_length,
         )
         return sum(_bm25_fresh(terms, query, statistics).values())
@@ -959,12 +983,12 @@ class Prepared:
         if self._scales is None:
             index = self._ensure_index(())
             self.vector = index.query(self.query_weights)
-            # every organisation's contributions per query term, in one sparse product
-            contributions = index.orgs.multiply(self.vector[np.newaxis, :]).tocsr()
-            contributions.eliminate_zeros()
-            self.contributions = contributions
-            self.org_scores = np.asarray(contributions.sum(axis=1)).ravel()
-            self.project_scores = index.projects @ self.vector
+            # every organisation's contribution per term, in one vectorised product
+            self.contributions = index.orgs.times(self.vector)
+            self.org_scores = np.bincount(
+                index.orgs.entry_rows(), weights=self.contributions, minlength=index.orgs.n_rows
+            )
+            self.project_scores = index.projects.dot(self.vector)
             self._scales = (
                 _positive_mean(self.org_scores),
                 _positive_mean(self.project_scores),
@@ -980,10 +1004,11 @@ class Prepared:
         assert index is not None
         row = index.row_of(org)
         if row is not None:
-            matrix = self.contributions
-            start, end = matrix.indptr[row], matrix.indptr[row + 1]
+            start, end = index.orgs.indptr[row], index.orgs.indptr[row + 1]
+            values = self.contributions[start:end]
+            matched = values > 0
             terms = index.terms
-            return [terms[col] for col in matrix.indices[start:end]], matrix.data[start:end]
+            return [terms[c] for c in index.orgs.indices[start:end][matched]], values[matched]
         found = index.fresh_org(org, self.query_weights)
         return list(found), np.fromiter(found.values(), dtype=np.float64, count=len(found))
 

@@ -253,11 +253,12 @@ def test_cli_export(app, runner, demo, tmp_path):
 
 # --------------------------------------------------------------------------- suggestions
 
-# VERDIR's one suggestion once the map keeps the NGOs only (unfiltered, none would add reach).
+# VERDIR's one suggestion once the map keeps the NGOs only (unfiltered, none would add reach);
+# the last cell is CDT's fit total for VERDIR (the fit area's score, rounded).
 CDT_ROW = (
     '<tr><td>1</td><td>La Cité des transitions (CDT)</td><td class="num">1</td>\n'
     "    <td>Would bring 1 organisation within two steps of the consortium; Already tied to 3 "
-    "members</td>\n    <td>30</td></tr>"
+    "members</td>\n    <td>35</td></tr>"
 )
 NO_SUGGESTION = "<p>No organisation outside the consortium would extend its reach.</p>"
 
@@ -354,7 +355,7 @@ def test_suggestions_without_fit_scores_and_in_french(demo, demo_login, monkeypa
     )
     assert (
         CDT_ROW.replace(
-            "<td>30</td>", '<td><span class="muted">fit score: not available</span></td>'
+            "<td>35</td>", '<td><span class="muted">fit score: not available</span></td>'
         )
         in fragment
     )
