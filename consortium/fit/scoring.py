@@ -57,7 +57,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
@@ -807,16 +807,33 @@ class FitIndex:
     version: one row per organisation (everything known about it) and one per distinct past
     project (its title and summary)."""
 
-    def __init__(self, orgs: Iterable[OrgProfile], thesaurus: Thesaurus | None = None) -> None:
+    def __init__(
+        self,
+        orgs: Iterable[OrgProfile],
+        thesaurus: Thesaurus | None = None,
+        *,
+        previous: FitIndex | None = None,
+    ) -> None:
         self.thesaurus = thesaurus or default_thesaurus()
+        # texts analysed by the previous version of the index are not analysed again: after
+        # an edit only the changed organisation's texts are read
+        self._previous = (
+            previous.analyses
+            if previous is not None and previous.thesaurus is self.thesaurus
+            else {}
+        )
+        self.analyses: dict[str, TextAnalysis] = {}
         profiles = list(orgs)
         self.keys = {o.id: o.document_key for o in profiles}
         self.org_row = {o.id: row for row, o in enumerate(profiles)}
         self.forms: dict[str, str] = {}  # stem -> a word that gave it, for the reasons
         project_terms: dict[str, Counter[str]] = {}
         documents = []
+        self.own_concepts: dict[int, Mapping[str, str]] = {}
         for org in profiles:
-            terms = self.org_terms(org)
+            own = self._own_analysis(org)
+            self.own_concepts[org.id] = own.found
+            terms = _terms(own)
             for project in org.past_projects:
                 text = project.document
                 if text not in project_terms:
@@ -831,18 +848,35 @@ class FitIndex:
             list(project_terms.values()), self.vocabulary
         )
         self.terms = list(self.vocabulary)
+        self._previous = {}
 
-    def _analyse(self, text: str) -> Counter[str]:
-        analysis = self.thesaurus.analyse(text)
+    def _analysis(self, text: str) -> TextAnalysis:
+        analysis = self.analyses.get(text) or self._previous.get(text)
+        if analysis is None:
+            analysis = self.thesaurus.analyse(text)
+        self.analyses[text] = analysis
         for stem, word in analysis.forms.items():
             self.forms.setdefault(stem, word)
-        return _terms(analysis)
+        return analysis
+
+    def _analyse(self, text: str) -> Counter[str]:
+        return _terms(self._analysis(text))
 
     def org_terms(self, org: OrgProfile) -> Counter[str]:
         """Index terms of the organisation's own text and declared themes (projects apart)."""
+        return _terms(self._own_analysis(org))
+
+    def _own_analysis(self, org: OrgProfile) -> TextAnalysis:
         labels = _theme_labels()
         themes = " ".join(" ".join(labels.get(t, ())) for t in sorted(org.themes))
-        return self._analyse(f"{org.text}\n{themes}")
+        return self._analysis(f"{org.text}\n{themes}")
+
+    def concepts_of(self, org: OrgProfile) -> Mapping[str, str]:
+        """The concepts the organisation's own text names (concept id -> term found), as
+        indexed, or read afresh when it changed since the build."""
+        if self.row_of(org) is not None:
+            return self.own_concepts[org.id]
+        return self._own_analysis(org).found
 
     def query(self, weights: Mapping[str, float]) -> np.ndarray:
         """A dense query vector over the vocabulary (terms the directory lacks left out)."""
@@ -949,7 +983,9 @@ class Prepared:
         self.neighbours = {k: frozenset(v) for k, v in neighbours.items()}
         self.members = {m.id: m for m in consortium.members}
         self.member_ids = frozenset(self.members)
-        self.member_concepts = {m.id: th.concept_ids(m.text) for m in consortium.members}
+        self._member_concepts: dict[int, frozenset[str]] | None = None
+        self._reach: tuple[frozenset[int], dict[int, set[int]]] | None = None
+        self._components: dict[tuple[object, ...], ComponentScore] = {}
         self.duration_years = (consortium.duration_months or DEFAULT_DURATION_MONTHS) / 12
         self._eligibility: dict[tuple[object, ...], Eligibility] = {}
         self._scales: tuple[float, float] | None = None
@@ -976,6 +1012,16 @@ class Prepared:
             known = {o.id: o for o in (*self.consortium.members, *orgs)}
             self.index = FitIndex(known.values(), self.thesaurus)
         return self.index
+
+    @property
+    def member_concepts(self) -> dict[int, frozenset[str]]:
+        """Concepts each member's own text names."""
+        if self._member_concepts is None:
+            index = self._ensure_index(())
+            self._member_concepts = {
+                m.id: frozenset(index.concepts_of(m)) for m in self.consortium.members
+            }
+        return self._member_concepts
 
     def scales(self) -> tuple[float, float]:
         """``(c, c_p)``: mean BM25 score of the matching organisations and projects (the
@@ -1230,7 +1276,7 @@ class Prepared:
             for member in others:
                 covered |= self.member_concepts[member.id]
             gaps = self.reference_concepts - covered
-            found = self.thesaurus.match(org.text)
+            found = self._ensure_index((org,)).concepts_of(org)
             adds = [c for c in found if c in gaps]
             parts.append((3, len(adds) / min(3, len(gaps)) if gaps else 0.0))
             if adds:
@@ -1328,14 +1374,31 @@ class Prepared:
             )
         return 0.0
 
+    def _member_reach(self) -> tuple[frozenset[int], dict[int, set[int]]]:
+        """Organisations the members reach (members included), and who lists whom."""
+        if self._reach is None:
+            reached = set(self.member_ids)
+            listed_by: dict[int, set[int]] = {}
+            for member in self.member_ids:
+                for other in self.neighbours.get(member, frozenset()):
+                    reached.add(other)
+                    listed_by.setdefault(other, set()).add(member)
+            self._reach = (frozenset(reached), listed_by)
+        return self._reach
+
     def network(self, org: OrgProfile) -> ComponentScore:
         """Ties to current members (trust) and organisations it reaches that they do not."""
-        others = self.member_ids - {org.id}
         own = self.neighbours.get(org.id, frozenset()) - {org.id}
-        ties = {m for m in others if m in own or org.id in self.neighbours.get(m, ())}
-        reached = set(others)
-        for member in others:
-            reached |= self.neighbours.get(member, frozenset())
+        if org.id in self.members:
+            others = self.member_ids - {org.id}
+            ties = {m for m in others if m in own or org.id in self.neighbours.get(m, ())}
+            reached = set(others)
+            for member in others:
+                reached |= self.neighbours.get(member, frozenset())
+        else:
+            others = self.member_ids
+            reached, listed_by = self._member_reach()
+            ties = (own & others) | listed_by.get(org.id, set())
         bridges = own - reached - {org.id}
         parts: list[tuple[float, float]] = []
         reasons: list[Reason] = []
@@ -1399,23 +1462,55 @@ class Prepared:
 
     # ------------------------------------------------------------------ totals
 
+    def _shared(self, key: tuple[object, ...], compute: Callable[[], ComponentScore]):
+        """A component that depends only on ``key``: computed once per prepared ranking and
+        shared by every organisation with the same key (components are immutable)."""
+        found = self._components.get(key)
+        if found is None:
+            found = self._components[key] = compute()
+        return found
+
     def score(self, org: OrgProfile) -> FitScore:
         """The full explained score of one organisation."""
-        self._ensure_index((org,))
+        index = self._ensure_index((org,))
         elig = self.eligibility(org)
+        member = org.id in self.members
+        coordinated = any(p.is_coordinator for p in org.past_projects)
+        concepts = tuple(c for c in index.concepts_of(org) if c in self.reference_concepts)
         components = (
-            _component(
-                Component.ELIGIBILITY,
-                elig.score / 100,
-                self.weights[Component.ELIGIBILITY],
-                elig.reasons,
+            self._shared(
+                ("eligibility", id(elig)),
+                lambda: _component(
+                    Component.ELIGIBILITY,
+                    elig.score / 100,
+                    self.weights[Component.ELIGIBILITY],
+                    elig.reasons,
+                ),
             ),
             self.relevance(org),
-            self.capacity(org),
+            self._shared(
+                (
+                    "capacity",
+                    org.staff,
+                    org.annual_budget_eur,
+                    org.eu_experience,
+                    bool(org.past_projects),
+                    coordinated,
+                ),
+                lambda: self.capacity(org),
+            ),
             self.experience(org),
-            self.complementarity(org),
+            self.complementarity(org)
+            if member
+            else self._shared(
+                ("complementarity", concepts, org.org_type, org.country),
+                lambda: self.complementarity(org),
+            ),
             self.network(org),
-            self.engagement(org),
+            self._shared(
+                ("engagement", org.workshops_attended, org.outputs_contributed),
+                lambda: self.engagement(org),
+            ),
         )
         total = round_half_up(100 * sum(c.weight * c.fraction for c in components), 1)
         return FitScore(

@@ -235,7 +235,7 @@ def fit_index(profiles: Iterable[scoring.OrgProfile]) -> scoring.FitIndex:
     if cached is not None and cached[0] == key:
         return cached[1]
     with _BUILD_LOCK:
-        index = scoring.FitIndex(profiles)
+        index = scoring.FitIndex(profiles, previous=cached[1] if cached is not None else None)
         store["index"] = (key, index)
     return index
 

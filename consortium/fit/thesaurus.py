@@ -91,7 +91,7 @@ def guess_language(words: Iterable[str]) -> str:
 
 def stems(words: list[str], language: str) -> list[str]:
     """Snowball stems of lower-cased words, accents folded after stemming."""
-    return [fold(s) for s in _STEMMERS[language].stemWords(words)]
+    return [s if s.isascii() else fold(s) for s in _STEMMERS[language].stemWords(words)]
 
 
 def _segments(text: str) -> list[list[str]]:
@@ -197,9 +197,10 @@ class Thesaurus:
         for seg in segs:
             by_language = {lang: stems(seg, lang) for lang in ("en", "fr")}
             for word, stem in zip(seg, by_language[language], strict=True):
-                if len(word) >= 3 and not word.isdigit() and fold(word) not in STOP_WORDS:
+                folded = word if word.isascii() else fold(word)
+                if len(word) >= 3 and not word.isdigit() and folded not in STOP_WORDS:
                     result.words[stem] += 1
-                    result.forms.setdefault(stem, fold(word))
+                    result.forms.setdefault(stem, folded)
             self._match(seg, by_language, language, result)
         return result
 
