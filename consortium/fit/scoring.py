@@ -60,7 +60,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType
 
@@ -190,7 +190,7 @@ class PastProject:
     role: str = "partner"  # coordinator | partner | ...
     summary: str = ""
 
-    @property
+    @cached_property
     def is_life(self) -> bool:
         """A LIFE project (by programme or by a ``LIFE…`` reference)."""
         programme = fold(self.programme)
@@ -200,7 +200,7 @@ class PastProject:
             or fold(self.reference).startswith("life")
         )
 
-    @property
+    @cached_property
     def is_coordinator(self) -> bool:
         return fold(self.role).strip() == "coordinator"
 
@@ -986,6 +986,8 @@ class Prepared:
         self._member_concepts: dict[int, frozenset[str]] | None = None
         self._reach: tuple[frozenset[int], dict[int, set[int]]] | None = None
         self._components: dict[tuple[object, ...], ComponentScore] = {}
+        self._terms: dict[tuple[str, ...], Terms] = {}  # concept ids -> their names
+        self._parts: dict[tuple[object, ...], tuple[float, Reason]] = {}
         self.duration_years = (consortium.duration_months or DEFAULT_DURATION_MONTHS) / 12
         self._eligibility: dict[tuple[object, ...], Eligibility] = {}
         self._scales: tuple[float, float] | None = None
@@ -1131,10 +1133,14 @@ class Prepared:
         return reasons
 
     def _names(self, concept_ids: Sequence[str]) -> Terms:
-        th = self.thesaurus
-        return Terms(
-            th.describe(concept_ids, language="en"), th.describe(concept_ids, language="fr")
-        )
+        key = tuple(concept_ids)
+        names = self._terms.get(key)
+        if names is None:
+            th = self.thesaurus
+            names = self._terms[key] = Terms(
+                th.describe(key, language="en"), th.describe(key, language="fr")
+            )
+        return names
 
     def experience(self, org: OrgProfile) -> ComponentScore:
         """Past projects weighted by their relevance to this query, each next one counting
@@ -1214,8 +1220,10 @@ class Prepared:
         level = _EU_LEVELS.get(fold(org.eu_experience), 0)
         if org.past_projects:
             level = max(level, 2 if any(p.is_coordinator for p in org.past_projects) else 1)
-        staff_fraction, staff_reason = self._staff_part(org.staff)
-        budget_fraction, budget_reason = self._budget_part(org.annual_budget_eur)
+        staff_fraction, staff_reason = self._part(("staff", org.staff), self._staff_part)
+        budget_fraction, budget_reason = self._part(
+            ("budget", org.annual_budget_eur), self._budget_part
+        )
         level_reason = (
             _reason(Polarity.MINUS, N_("No experience of EU grants")),
             _reason(Polarity.PLUS, N_("Has taken part in EU grants")),
@@ -1228,6 +1236,15 @@ class Prepared:
             self.weights[Component.CAPACITY],
             (staff_reason, budget_reason, level_reason),
         )
+
+    def _part(
+        self, key: tuple[str, object], compute: Callable[[object], tuple[float, Reason]]
+    ) -> tuple[float, Reason]:
+        """One part of a component that depends on one field (shared by its value)."""
+        found = self._parts.get(key)
+        if found is None:
+            found = self._parts[key] = compute(key[1])
+        return found
 
     def _staff_part(self, staff: int | None) -> tuple[float, Reason]:
         if staff is None:
