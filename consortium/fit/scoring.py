@@ -831,9 +831,8 @@ class FitIndex:
         documents = []
         self.own_concepts: dict[int, Mapping[str, str]] = {}
         for org in profiles:
-            own = self._own_analysis(org)
-            self.own_concepts[org.id] = own.found
-            terms = _terms(own)
+            self.own_concepts[org.id] = self._own_analysis(org).found
+            terms = self.org_terms(org)
             for project in org.past_projects:
                 text = project.document
                 if text not in project_terms:
@@ -864,16 +863,19 @@ class FitIndex:
 
     def org_terms(self, org: OrgProfile) -> Counter[str]:
         """Index terms of the organisation's own text and declared themes (projects apart)."""
-        return _terms(self._own_analysis(org))
+        terms = _terms(self._own_analysis(org))
+        labels = _theme_labels()
+        for theme in sorted(org.themes):
+            terms.update(self._analyse(" ".join(labels.get(theme, (theme,)))))
+        return terms
 
     def _own_analysis(self, org: OrgProfile) -> TextAnalysis:
-        labels = _theme_labels()
-        themes = " ".join(" ".join(labels.get(t, ())) for t in sorted(org.themes))
-        return self._analysis(f"{org.text}\n{themes}")
+        return self._analysis(org.text)
 
     def concepts_of(self, org: OrgProfile) -> Mapping[str, str]:
-        """The concepts the organisation's own text names (concept id -> term found), as
-        indexed, or read afresh when it changed since the build."""
+        """The concepts the organisation's own text names (concept id -> term found; its
+        declared themes and past projects apart), as indexed, or read afresh when it changed
+        since the build."""
         if self.row_of(org) is not None:
             return self.own_concepts[org.id]
         return self._own_analysis(org).found
