@@ -277,7 +277,9 @@ class Thesaurus:
             label = concept.label_in(language)
             term = (found or {}).get(cid)
             same = term is None or fold(term) == fold(label)
-            parts.append(label if same else f"{label} ({term})")
+            shown = label if same else f"{label} ({term})"
+            if shown not in parts:  # two concepts may share a label in one language
+                parts.append(shown)
         return ", ".join(parts)
 
 
