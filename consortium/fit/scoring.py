@@ -15,9 +15,12 @@ decimal. Nothing is capped into ties: relevance and experience are continuous.
   of the thesaurus concepts it names (GEMET + domain terms, see :mod:`.thesaurus`), so a French
   description meets an English topic through shared concepts. The query is the topic text and
   chosen sub-topics, plus the proposal's actions and workshop needs; each query term weighs
-  1 + ln(count); a concept narrower than a topic concept joins the query at half weight (its
-  children at a quarter). BM25 divides term frequency by the document's length against the
-  average, so a long text or a huge project list does not win by volume. With ``s`` the BM25
+  (1 + ln count) × its specificity among the call catalogue's topics (see
+  :class:`TopicCatalogue`: ln((N + 1) / (df + 0.5)) / ln(2 (N + 1)), so "energy", in every
+  topic, counts less than "district heating"); a concept narrower than a topic concept joins
+  the query at half weight (its children at a quarter). BM25 divides term frequency by the
+  document's length against the average, so a long text or a huge project list does not win
+  by volume. With ``s`` the BM25
   score and ``c`` the mean score of the directory's matching documents for this query,
   ``f = s / (s + c)``: continuous, 0.5 for a typical match.
 * **experience** — "has done this kind of work": each past project ``p`` gets
@@ -30,10 +33,10 @@ decimal. Nothing is capped into ties: relevance and experience are continuous.
   country (associated partner only), 0 natural person; minus 0.2 without a valid 9-digit PIC.
 * **capacity**: staff ×1 (tiers), annual budget ×2 (yearly expected EU share / budget, or
   budget size), EU-grant experience ×1 (none 0, participant 0.6, coordinator 1).
-* **complementarity**: the reference concepts (needs', else topic's) that no other member
-  covers and this organisation names ×3 (3 such concepts fill it; left out while the
-  consortium has no other member), new organisation type ×1, needed new country ×1 (when the
-  topic asks for several countries).
+* **complementarity**: the reference concepts (needs', else topic's) that no other member's
+  own text names and this organisation's own text names ×3 (3 such concepts fill it; left
+  out while the consortium has no other member), new organisation type ×1, needed new
+  country ×1 (when the topic asks for several countries).
 * **network**: ties to current members ×2 (3 ties fill it), organisations it reaches that no
   member reaches ×1 (3 fill it); the ties are the cooperation network's (passed in).
 * **engagement**: workshops attended / held ×2, outputs contributed ×1 (3 fill it).
