@@ -14,6 +14,7 @@ PURE_MODULES = sorted(
         "scoring",
         "checks",
         "thesaurus",
+        "gemet",
         "analysis",
         "exports",
         "figure",

@@ -137,6 +137,8 @@ class PastProject(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     year: Mapped[int | None]
     role: Mapped[str] = mapped_column(String(30), default="partner")
+    #: What the project did (e.g. CORDIS's objective): the partner fit reads it.
+    summary: Mapped[str | None] = mapped_column(Text)
 
     organisation: Mapped[Organisation] = relationship(back_populates="past_projects")
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..proposals.models import Proposal
 from . import services
-from .scoring import Component
+from .scoring import Component, shared_ranks
 
 
 @click.command("fit")
@@ -27,11 +27,12 @@ def fit_command(proposal: str, as_json: bool) -> None:
         click.echo(f"Error: no proposal with acronym {proposal!r}", err=True)
         sys.exit(1)
     ranking = services.rank_proposal(found)
+    ranks = shared_ranks([fit for _org, fit in ranking])  # equal totals share a rank
     if as_json:
         out = []
-        for position, (org, fit) in enumerate(ranking, start=1):
+        for org, fit in ranking:
             item = fit.as_dict()
-            item["rank"] = position
+            item["rank"] = ranks[fit.org_id]
             item["country"] = org.country
             item["org_type"] = org.org_type
             out.append(item)
@@ -50,10 +51,10 @@ def fit_command(proposal: str, as_json: bool) -> None:
         f"{short[c]:>5}" for c in Component
     ) + "  name"
     click.echo(header)
-    for position, (org, fit) in enumerate(ranking, start=1):
+    for org, fit in ranking:
         scores = " ".join(f"{c.score:>5}" for c in fit.components)
         status = "yes" if fit.eligible else "NO"
-        click.echo(f"{position:>4} {fit.total:>5.1f} {status:<8} {scores}  {org.name}")
+        click.echo(f"{ranks[fit.org_id]:>4} {fit.total:>5.1f} {status:<8} {scores}  {org.name}")
 
 
 def register(app: Flask) -> None:

@@ -1,69 +1,76 @@
-"""Explainable partner-fit score of organisations for one LIFE proposal.
+"""Explainable partner fit of organisations for one LIFE proposal.
 
 Pure module (no Flask, no database): the caller turns records into the frozen profiles below,
-calls :func:`prepare` once per proposal and scores or ranks any number of organisations.
+builds a :class:`FitIndex` of the directory once per data version, calls :func:`prepare` once per
+proposal and ranks any number of organisations.
 
-Every organisation gets seven components, each an **int from 0 to 100**, and a **total** that is
-the weighted mean of the components rounded half-up to **one decimal**. Each component is made of
-parts ``f`` in [0, 1] with fixed internal weights; a part whose reference data is missing is left
-out of the mean (a proposal without captured needs is not penalised on needs):
+**The formula.** Every organisation gets seven components, each a fraction ``f`` in [0, 1]
+shown as 0-100, and a **total** = 100 × Σ weight × f (weights normalised to sum to 1, default
+per LIFE action type, relevance first as in the LIFE award criteria), rounded half-up to one
+decimal. Nothing is capped into ties: relevance and experience are continuous.
 
-* eligibility (also a gate): 100 eligible, 50 country unknown, 20 non-associated third country
-  (associated partner only, at own cost), 0 natural person; minus 20 when the PIC is missing or
-  not 9 digits. Ranking sorts by ``(not eligible, -total, folded name, id)``, so an ineligible
-  organisation never ranks above an eligible one, whatever the weights.
-* relevance: topic concepts x4 (topic text + chosen sub-topics; a concept narrower than a
-  topic concept in the thesaurus, e.g. reuse for circular economy, counts), needs concepts x3
-  (texts of the proposal's actions and needs), shared themes x2 (declared theme codes plus
-  themes of the matched concepts), shared content words x1. Concepts come from the bilingual
-  thesaurus, so a French description matches an English topic. Concept parts saturate at 3
-  matched concepts (generic concepts count half), themes at 2, words at 8. Every part only
-  grows when a term or theme is added to an organisation (word *containment*, not cosine, for
-  that reason).
-* capacity: staff x1 (tiers), annual budget x2 (yearly expected EU share / budget, or budget
-  size when no share is given), EU-grant experience x1.
-* experience: per past project 25 (LIFE) or 15 (other), +15 when its title matches the topic or
-  needs, +10 as coordinator; capped at 100.
-* complementarity: missing concepts brought x3, new organisation type x1, needed new country x1
-  (only when the topic asks for several countries).
-* network: ties to current members x2 (saturating at 3), bridges to organisations no member
-  reaches x1 (saturating at 3).
-* engagement: workshops attended / held x2, outputs contributed x1 (saturating at 3).
+* **relevance** — Okapi BM25 (k1 = 1.2, b = 0.75) of the organisation's document against the
+  query. The document is everything known about it: name, description, keywords, and its past
+  projects' titles and summaries. Its terms are Snowball stems in its own language plus the ids
+  of the thesaurus concepts it names (GEMET + domain terms, see :mod:`.thesaurus`), so a French
+  description meets an English topic through shared concepts. The query is the topic text and
+  chosen sub-topics, plus the proposal's actions and workshop needs; each query term weighs
+  (1 + ln count) × its specificity among the call catalogue's topics (see
+  :class:`TopicCatalogue`: ln((N + 1) / (df + 0.5)) / ln(2 (N + 1)), so "energy", in every
+  topic, counts less than "district heating"); a concept narrower than a topic concept joins
+  the query at half weight (its children at a quarter). BM25 divides term frequency by the
+  document's length against the average, so a long text or a huge project list does not win
+  by volume. With ``s`` the BM25
+  score and ``c`` the mean score of the directory's matching documents for this query,
+  ``f = s / (s + c)``: continuous, 0.5 for a typical match.
+* **experience** — "has done this kind of work": each past project ``p`` gets
+  ``v_p = kind_p × r_p / (r_p + c_p)`` with ``r_p`` the BM25 score of its own title and summary
+  against the query (``c_p`` the mean over matching projects) and ``kind_p`` 1 for a LIFE
+  project, 0.7 for another programme, × 1.15 as coordinator (at most 1). Sorted from best,
+  ``f = Σ_i v_(i) / 2^(i+1)``: each further project counts half the previous one, so the number
+  of projects is not a score. No project: 0, and the reasons say "new to EU projects".
+* **eligibility** (also a gate): 1 eligible, 0.5 country unknown, 0.2 non-associated third
+  country (associated partner only), 0 natural person; minus 0.2 without a valid 9-digit PIC.
+* **capacity**: staff ×1 (tiers), annual budget ×2 (yearly expected EU share / budget, or
+  budget size), EU-grant experience ×1 (none 0, participant 0.6, coordinator 1).
+* **complementarity**: the reference concepts (needs', else topic's) that no other member's
+  own text names and this organisation's own text names ×3 (3 such concepts fill it; left
+  out while the consortium has no other member), new organisation type ×1, needed new
+  country ×1 (when the topic asks for several countries).
+* **network**: ties to current members ×2 (3 ties fill it), organisations it reaches that no
+  member reaches ×1 (3 fill it); the ties are the cooperation network's (passed in).
+* **engagement**: workshops attended / held ×2, outputs contributed ×1 (3 fill it).
+
+**Order**: eligible first, then total, then relevance, then organisation id (never the name);
+equal totals are shown as equal ranks by the pages.
 
 Usage::
 
-    prepared = prepare(topic, consortium, neighbours, weights)   # once per page
-    ranking = prepared.rank(organisations)                       # list[FitScore]
-    formula(weights).text()                                      # shown next to the scores
+    index = FitIndex(profiles)                                     # once per data version
+    prepared = prepare(topic, consortium, neighbours, weights, index=index)
+    ranking = prepared.rank(profiles)                              # list[FitScore], sorted
 
-Reasons and errors carry English templates marked with ``N_`` plus params; translate with
-``gettext(reason.template) % reason.params``.
+Reasons and errors carry English templates marked with ``N_`` plus params; the caller
+translates them in the reader's language (``gettext(reason.template) % params``, concept names
+through :class:`Terms`).
 """
 
 from __future__ import annotations
 
-import gc
 import json
 import math
-import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import FrozenInstanceError, dataclass, fields
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import lru_cache
-from operator import itemgetter
+from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import NamedTuple
 
-from consortium.fit.thesaurus import (
-    DATA_DIR,
-    Thesaurus,
-    fast_fold,
-    load_thesaurus,
-    tokens,
-)
+import numpy as np
+
+from consortium.fit.thesaurus import DATA_DIR, TextAnalysis, Thesaurus, default_thesaurus
+from consortium.folding import fold
 
 
 def N_(message: str) -> str:
@@ -79,13 +86,17 @@ DEFAULT_WEIGHTS_PATH = DATA_DIR / "default_weights.json"
 DEFAULT_DURATION_MONTHS = 36
 #: A beneficiary carrying more than this share of its annual budget per year is a risk.
 MAX_YEARLY_SHARE_OF_BUDGET = 0.5
-_PIC = re.compile(r"^\d{9}$")
-
-
-def _is_pic(text: str) -> bool:
-    """``_PIC.match(text)`` for a stripped text (``\\d`` is a Unicode decimal digit, as
-    ``str.isdecimal`` tests; a stripped text has no trailing newline for ``$`` to allow)."""
-    return len(text) == 9 and text.isdecimal()
+#: BM25 parameters (the usual values: term frequency saturates, length normalised).
+BM25_K1 = 1.2
+BM25_B = 0.75
+#: Weight of a past project by programme, and the coordinator's factor.
+LIFE_PROJECT = 1.0
+OTHER_PROJECT = 0.7
+COORDINATOR_FACTOR = 1.15
+#: Query weight of concepts one and two levels narrower than a topic concept.
+NARROWER_DISCOUNT = (1.0, 0.5, 0.25)
+_MAX_LISTED = 6
+_CONCEPT_PREFIX = "#"  # concept terms in the index; stems never start with it
 
 
 class Component(StrEnum):
@@ -114,152 +125,101 @@ COMPONENT_LABELS: Mapping[Component, str] = MappingProxyType(
 
 
 class Polarity(StrEnum):
-    """Whether a reason raises the score, lowers it, or needs attention."""
+    """Whether a reason raises the score, lowers it, needs attention or is a plain fact."""
 
     PLUS = "+"
     MINUS = "-"
     WARNING = "!"
+    NOTE = "·"
 
 
-_new = object.__new__
-_set = object.__setattr__
+@dataclass(frozen=True)
+class Terms:
+    """Concept names in English and French; rendered in the reader's language."""
+
+    en: str
+    fr: str
+
+    def in_language(self, language: str | None) -> str:
+        """The French names for a French reader, else the English ones."""
+        return self.fr if (language or "").startswith("fr") else self.en
+
+    def __str__(self) -> str:
+        return self.en
 
 
+@dataclass(frozen=True)
 class Reason:
-    """A human-readable explanation: English template plus its parameters.
-
-    Immutable. ``params`` is a read-only mapping (a fresh ``MappingProxyType`` view on each
-    access); the reason keeps a plain dict of string and number values, which the garbage
-    collector does not track: a ranking builds thousands of reasons and used to pay for a
-    proxy object per reason.
-    """
-
-    __slots__ = ("_params", "polarity", "template")
+    """A human-readable explanation: English template plus its parameters."""
 
     template: str
-    polarity: Polarity
+    params: Mapping[str, object] = field(default_factory=dict)
+    polarity: Polarity = Polarity.PLUS
 
-    def __init__(
-        self,
-        template: str,
-        params: Mapping[str, object] | None = None,
-        polarity: Polarity = Polarity.PLUS,
-    ) -> None:
-        _set(self, "template", template)
-        _set(self, "_params", dict(params) if params else {})
-        _set(self, "polarity", polarity)
-
-    @property
-    def params(self) -> Mapping[str, object]:
-        """The template's parameters (read-only)."""
-        return MappingProxyType(self._params)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.template, self._params, self.polarity) == (
-            other.template,  # type: ignore[attr-defined]
-            other._params,  # type: ignore[attr-defined]
-            other.polarity,  # type: ignore[attr-defined]
-        )
-
-    __hash__ = None  # type: ignore[assignment]  # like the former dataclass (dict params)
-
-    def __repr__(self) -> str:
-        return (
-            f"Reason(template={self.template!r}, params={self._params!r}, "
-            f"polarity={self.polarity!r})"
-        )
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (Reason, (self.template, self._params, self.polarity))
-
-    def text(self) -> str:
-        """The English rendering (the web layer uses ``gettext(template) % params``)."""
-        params = self._params
-        return self.template % params if params else self.template
+    def text(self, language: str = "en") -> str:
+        """The English template filled in (concept names in ``language``)."""
+        if not self.params:
+            return self.template
+        return self.template % {
+            k: v.in_language(language) if isinstance(v, Terms) else v
+            for k, v in self.params.items()
+        }
 
     def as_dict(self) -> dict[str, object]:
-        """JSON-ready form (``params`` copied into a plain dict)."""
+        """JSON-ready form."""
         return {
             "template": self.template,
-            "params": dict(self._params),
+            "params": {k: str(v) for k, v in self.params.items()},
             "polarity": str(self.polarity),
             "text": self.text(),
         }
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a bulk step that creates no cycles.
-
-    Loading and scoring thousands of organisations allocates hundreds of thousands of small
-    objects; with the collector running, each batch of allocations triggers collections that
-    walk every live object of the process (tens of milliseconds each), although none of these
-    objects is ever part of a reference cycle (reference counting frees them). Nested pauses
-    are fine: only the outermost one re-enables the collector.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _reason(polarity: Polarity, template: str, **params: object) -> Reason:
-    # Same as Reason(template, params, polarity) without the __init__ call and the copy of
-    # ``params`` (the keyword arguments' own dict): tens of thousands per ranking.
-    reason = _new(Reason)
-    _set(reason, "template", template)
-    _set(reason, "_params", params)
-    _set(reason, "polarity", polarity)
-    return reason
-
-
-_shared: dict[tuple[object, ...], Reason] = {}
-
-
-def _shared_reason(polarity: Polarity, template: str, **params: object) -> Reason:
-    """Like ``_reason`` for reasons that repeat across organisations (few distinct params).
-
-    Reasons are immutable, so one instance can serve every organisation it applies to.
-    """
-    key = (template, polarity, *params.values())
-    reason = _shared.get(key)
-    if reason is None:
-        reason = _reason(polarity, template, **params)
-        if len(_shared) < 20_000:
-            _shared[key] = reason
-    return reason
+    return Reason(template, params, polarity)
 
 
 # --------------------------------------------------------------------------- inputs
 
 
-class PastProject(NamedTuple):
-    """A past LIFE or other EU project of an organisation.
-
-    A named tuple: the scorer reads the fields by position, so a plain
-    ``(programme, reference, title, year, role)`` tuple (what the services' query gives, when
-    no value is missing) stands for the same project without building another object.
-    """
+@dataclass(frozen=True)
+class PastProject:
+    """A past LIFE or other EU project of an organisation."""
 
     programme: str
     reference: str = ""
     title: str = ""
     year: int | None = None
     role: str = "partner"  # coordinator | partner | ...
+    summary: str = ""
+
+    @cached_property
+    def is_life(self) -> bool:
+        """A LIFE project (by programme or by a ``LIFE…`` reference)."""
+        programme = fold(self.programme)
+        return (
+            "life" in programme.split()
+            or programme.startswith("life")
+            or fold(self.reference).startswith("life")
+        )
+
+    @cached_property
+    def is_coordinator(self) -> bool:
+        return fold(self.role).strip() == "coordinator"
+
+    @property
+    def label(self) -> str:
+        """``"LIFE20 CCA/FR/001 (2021)"``: reference, else title, else programme; year."""
+        shown = self.reference.strip() or self.title.strip() or self.programme.strip()
+        return f"{shown} ({self.year})" if self.year else shown
+
+    @property
+    def document(self) -> str:
+        """What the index reads about the project."""
+        return f"{self.title}\n{self.summary}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OrgProfile:
     """What the scorer needs to know about one organisation; also the row the fit pages show
     (``acronym`` and ``city`` are for display only)."""
@@ -273,11 +233,10 @@ class OrgProfile:
     natural_person: bool = False
     pic: str | None = None
     themes: frozenset[str] = frozenset()
-    text: str = ""  # description + keywords, any language
+    text: str = ""  # name, description, keywords: any language
     staff: int | None = None
     annual_budget_eur: float | None = None
     eu_experience: str = "none"  # none | participant | coordinator
-    # PastProject tuples (or plain tuples of the same five fields)
     past_projects: tuple[PastProject, ...] = ()
     workshops_attended: int = 0
     outputs_contributed: int = 0
@@ -294,87 +253,10 @@ class OrgProfile:
         """The acronym, else the name."""
         return self.acronym or self.name
 
-
-_ORG_FIELDS = tuple(f.name for f in fields(OrgProfile))
-_PROJECT_FIELDS = PastProject._fields
-
-
-def make_org_profile(*values: object) -> OrgProfile:
-    """``OrgProfile(*values)`` with every field given in order, without the frozen-dataclass
-    ``__init__`` cost (the services build one per organisation of the directory)."""
-    if len(values) != len(_ORG_FIELDS):
-        raise TypeError(f"make_org_profile takes {len(_ORG_FIELDS)} values, not {len(values)}")
-    return build_org_profile(*values)
-
-
-# the slots' setters, one by one (unrolled: half the cost of a loop over ``_ORG_SETTERS``)
-_set_id = OrgProfile.__dict__["id"].__set__
-_set_name = OrgProfile.__dict__["name"].__set__
-_set_org_type = OrgProfile.__dict__["org_type"].__set__
-_set_country = OrgProfile.__dict__["country"].__set__
-_set_natural_person = OrgProfile.__dict__["natural_person"].__set__
-_set_pic = OrgProfile.__dict__["pic"].__set__
-_set_themes = OrgProfile.__dict__["themes"].__set__
-_set_text = OrgProfile.__dict__["text"].__set__
-_set_staff = OrgProfile.__dict__["staff"].__set__
-_set_annual_budget_eur = OrgProfile.__dict__["annual_budget_eur"].__set__
-_set_eu_experience = OrgProfile.__dict__["eu_experience"].__set__
-_set_past_projects = OrgProfile.__dict__["past_projects"].__set__
-_set_workshops_attended = OrgProfile.__dict__["workshops_attended"].__set__
-_set_outputs_contributed = OrgProfile.__dict__["outputs_contributed"].__set__
-_set_acronym = OrgProfile.__dict__["acronym"].__set__
-_set_city = OrgProfile.__dict__["city"].__set__
-
-
-def build_org_profile(
-    id: int,
-    name: str,
-    org_type: str,
-    country: str | None,
-    natural_person: bool,
-    pic: str | None,
-    themes: frozenset[str],
-    text: str,
-    staff: int | None,
-    annual_budget_eur: float | None,
-    eu_experience: str,
-    past_projects: tuple[PastProject, ...],
-    workshops_attended: int,
-    outputs_contributed: int,
-    acronym: str | None,
-    city: str | None,
-) -> OrgProfile:
-    """:func:`make_org_profile` with the 16 fields as positional arguments (the services'
-    loop over the directory)."""
-    profile = _new(OrgProfile)
-    _set_id(profile, id)
-    _set_name(profile, name)
-    _set_org_type(profile, org_type)
-    _set_country(profile, country)
-    _set_natural_person(profile, natural_person)
-    _set_pic(profile, pic)
-    _set_themes(profile, themes)
-    _set_text(profile, text)
-    _set_staff(profile, staff)
-    _set_annual_budget_eur(profile, annual_budget_eur)
-    _set_eu_experience(profile, eu_experience)
-    _set_past_projects(profile, past_projects)
-    _set_workshops_attended(profile, workshops_attended)
-    _set_outputs_contributed(profile, outputs_contributed)
-    _set_acronym(profile, acronym)
-    _set_city(profile, city)
-    return profile
-
-
-if build_org_profile.__code__.co_varnames[: len(_ORG_FIELDS)] != _ORG_FIELDS:
-    raise AssertionError("build_org_profile must take OrgProfile's fields in order")
-
-
-def make_past_project(*values: object) -> PastProject:
-    """``PastProject(*values)`` with every field given in order."""
-    if len(values) != len(_PROJECT_FIELDS):
-        raise TypeError(f"make_past_project takes {len(_PROJECT_FIELDS)} values")
-    return PastProject(*values)
+    @property
+    def document_key(self) -> tuple[object, ...]:
+        """What the index depends on: a profile with another key is read afresh."""
+        return (self.text, self.themes, self.past_projects)
 
 
 @dataclass(frozen=True)
@@ -410,17 +292,25 @@ class ConsortiumProfile:
 # --------------------------------------------------------------------------- outputs
 
 
-class ComponentScore(NamedTuple):
-    """One component: score 0-100 (int), normalised weight (sums to 1) and reasons.
-
-    An immutable named tuple (a ranking builds about two per organisation, and a tuple is
-    built in one step where a frozen dataclass sets its fields one by one).
-    """
+@dataclass(frozen=True)
+class ComponentScore:
+    """One component: score 0-100 (int, for display), exact fraction, normalised weight,
+    reasons."""
 
     component: Component
     score: int
     weight: float
     reasons: tuple[Reason, ...]
+    fraction: float = 0.0
+
+
+def _component(
+    component: Component, fraction: float, weight: float, reasons: Iterable[Reason]
+) -> ComponentScore:
+    fraction = min(1.0, max(0.0, fraction))
+    return ComponentScore(
+        component, int(round_half_up(100 * fraction)), weight, tuple(reasons), fraction
+    )
 
 
 class EligibilityStatus(StrEnum):
@@ -432,8 +322,9 @@ class EligibilityStatus(StrEnum):
     NOT_ELIGIBLE = "not_eligible"
 
 
-class FitScore(NamedTuple):
-    """The explained fit of one organisation (an immutable named tuple, see ComponentScore)."""
+@dataclass(frozen=True)
+class FitScore:
+    """The explained fit of one organisation."""
 
     org_id: int
     name: str
@@ -450,8 +341,18 @@ class FitScore(NamedTuple):
                 return item
         raise KeyError(component)
 
+    @property
+    def relevance(self) -> float:
+        """The exact relevance fraction (the first tie-breaker)."""
+        return self.component(Component.RELEVANCE).fraction
+
+    @property
+    def sort_key(self) -> tuple[bool, float, float, int]:
+        """Eligible first, then higher total, then higher relevance, then id."""
+        return (not self.eligible, -self.total, -self.relevance, self.org_id)
+
     def as_dict(self) -> dict[str, object]:
-        """JSON-ready form for the API."""
+        """JSON-ready form for the API and the CLI."""
         return {
             "org_id": self.org_id,
             "name": self.name,
@@ -470,30 +371,18 @@ class FitScore(NamedTuple):
             ],
         }
 
-    @property
-    def sort_key(self) -> tuple[bool, float, str, int]:
-        """Eligible first, then higher total, then name, then id."""
-        return (not self.eligible, -self.total, fast_fold(self.name), self.org_id)
 
-
-_first = itemgetter(0)
-_NONE: frozenset[int] = frozenset()
-_floor = math.floor
-
-
-def _sort_key(fit: FitScore) -> tuple[bool, float, str, int]:
-    # FitScore.sort_key without the property call
-    return (not fit.eligible, -fit.total, fast_fold(fit.name), fit.org_id)
-
-
-_tuple_new = tuple.__new__
-
-
-def _component_score(
-    component: Component, score: int, weight: float, reasons: tuple[Reason, ...]
-) -> ComponentScore:
-    # ComponentScore(...) without the generated __new__'s argument handling
-    return _tuple_new(ComponentScore, (component, score, weight, reasons))
+def shared_ranks(ranking: Sequence[FitScore]) -> dict[int, int]:
+    """Rank of each organisation, equal totals sharing the rank (1, 2, 2, 4…)."""
+    ranks: dict[int, int] = {}
+    previous: tuple[bool, float] | None = None
+    rank = 0
+    for position, fit in enumerate(ranking, start=1):
+        key = (fit.eligible, fit.total)
+        if key != previous:
+            rank, previous = position, key
+        ranks[fit.org_id] = rank
+    return ranks
 
 
 # --------------------------------------------------------------------------- rounding
@@ -510,16 +399,13 @@ def round_half_up(value: float, digits: int = 0) -> float:
     return math.copysign(rounded, value) if rounded else 0.0
 
 
-def _mean_score(parts: Iterable[tuple[float, float]]) -> int:
-    """Weighted mean of ``(weight, fraction)`` parts as an int 0-100 (0 when no part)."""
-    total_w = 0.0
-    acc = 0.0
+def _mean(parts: Iterable[tuple[float, float]]) -> float:
+    """Weighted mean of ``(weight, fraction)`` parts, fractions clipped to [0, 1]."""
+    total_w = acc = 0.0
     for weight, fraction in parts:
         total_w += weight
-        acc += weight * (1.0 if fraction > 1 else 0.0 if fraction < 0 else fraction)
-    if total_w <= 0:
-        return 0
-    return int(100.0 * acc / total_w + 0.5 + 1e-7)  # non-negative: half up, see round_half_up
+        acc += weight * min(1.0, max(0.0, fraction))
+    return acc / total_w if total_w > 0 else 0.0
 
 
 # --------------------------------------------------------------------------- countries
@@ -605,20 +491,10 @@ def _countries_from_json(data: Mapping[str, object]) -> CountryList:
     )
 
 
-@lru_cache(maxsize=1)
+@cache
 def _default_countries() -> CountryList:
     with open(ELIGIBLE_COUNTRIES_PATH, encoding="utf-8") as fh:
         return _countries_from_json(json.load(fh))
-
-
-@lru_cache(maxsize=1)
-def _theme_labels() -> Mapping[str, str]:
-    try:
-        with open(THEMES_PATH, encoding="utf-8") as fh:
-            data = json.load(fh)
-        return MappingProxyType({t["code"]: t["en"] for t in data.get("themes", [])})
-    except (OSError, ValueError, KeyError):
-        return MappingProxyType({})
 
 
 # --------------------------------------------------------------------------- eligibility
@@ -657,14 +533,12 @@ _CATEGORY_TEMPLATES = {
 def pic_problem(pic: str | None) -> Reason | None:
     """A warning when the PIC is missing or is not 9 digits, else None."""
     if not pic or not pic.strip():
-        return _shared_reason(
+        return _reason(
             Polarity.WARNING,
             N_("PIC missing: every beneficiary needs a 9-digit PIC before submission"),
         )
-    if not _PIC.match(pic.strip()):
-        return _shared_reason(
-            Polarity.WARNING, N_("PIC %(pic)s is not a 9-digit number"), pic=pic.strip()
-        )
+    if not (len(pic.strip()) == 9 and pic.strip().isdecimal()):
+        return _reason(Polarity.WARNING, N_("PIC %(pic)s is not a 9-digit number"), pic=pic.strip())
     return None
 
 
@@ -676,28 +550,22 @@ def assess_eligibility(org: OrgProfile, countries: CountryList | None = None) ->
     category = countries.category(code)
     if org.natural_person:
         status, base = EligibilityStatus.NOT_ELIGIBLE, 0
-        reasons.append(
-            _shared_reason(Polarity.WARNING, N_("Natural persons cannot take part in LIFE"))
-        )
+        reasons.append(_reason(Polarity.WARNING, N_("Natural persons cannot take part in LIFE")))
     elif org.org_type == "international":
         status, base = EligibilityStatus.ELIGIBLE, 100
         category = "international"
         reasons.append(
-            _shared_reason(
-                Polarity.PLUS, N_("International organisation: eligible whatever its seat")
-            )
+            _reason(Polarity.PLUS, N_("International organisation: eligible whatever its seat"))
         )
     elif category is None:
         status, base = EligibilityStatus.UNKNOWN_COUNTRY, 50
         reasons.append(
-            _shared_reason(
-                Polarity.WARNING, N_("Country not recorded: eligibility cannot be checked")
-            )
+            _reason(Polarity.WARNING, N_("Country not recorded: eligibility cannot be checked"))
         )
     elif category == "third_country":
         status, base = EligibilityStatus.ASSOCIATED_PARTNER_ONLY, 20
         reasons.append(
-            _shared_reason(
+            _reason(
                 Polarity.WARNING,
                 N_(
                     "Established in %(country)s, a country not associated to LIFE: "
@@ -708,10 +576,10 @@ def assess_eligibility(org: OrgProfile, countries: CountryList | None = None) ->
         )
     else:
         status, base = EligibilityStatus.ELIGIBLE, 100
-        reasons.append(_shared_reason(Polarity.PLUS, _CATEGORY_TEMPLATES[category], country=code))
+        reasons.append(_reason(Polarity.PLUS, _CATEGORY_TEMPLATES[category], country=code))
         if category == "associated" and countries.associated.get(code or "") != "confirmed":
             reasons.append(
-                _shared_reason(
+                _reason(
                     Polarity.WARNING,
                     N_(
                         "Association of %(country)s to LIFE is only partly confirmed "
@@ -729,6 +597,7 @@ def assess_eligibility(org: OrgProfile, countries: CountryList | None = None) ->
 
 
 # --------------------------------------------------------------------------- weights
+# --------------------------------------------------------------------------- weights
 
 
 class WeightsError(ValueError):
@@ -740,7 +609,7 @@ class WeightsError(ValueError):
         self.params = params
 
 
-@lru_cache(maxsize=1)
+@cache
 def _weights_doc() -> Mapping[str, object]:
     with open(DEFAULT_WEIGHTS_PATH, encoding="utf-8") as fh:
         return MappingProxyType(json.load(fh))
@@ -834,10 +703,6 @@ def formula_text(weights: Mapping[str, float]) -> str:
 # --------------------------------------------------------------------------- scoring
 
 
-_SATURATE_CONCEPTS = 3
-_SATURATE_THEMES = 2
-_SATURATE_WORDS = 8
-_MAX_LISTED = 6
 _ORG_TYPE_LABELS = {
     "public_authority": N_("public authority"),
     "research": N_("research organisation"),
@@ -848,6 +713,7 @@ _ORG_TYPE_LABELS = {
     "international": N_("international organisation"),
     "other": N_("other"),
 }
+_EU_LEVELS = {"participant": 1, "coordinator": 2}
 
 
 def _tier(value: float, tiers: tuple[tuple[float, float], ...]) -> float:
@@ -858,47 +724,234 @@ def _tier(value: float, tiers: tuple[tuple[float, float], ...]) -> float:
     return 0.0
 
 
-# Past projects are read by position (programme, reference, title, year, role): a plain tuple
-# of the five fields stands for a PastProject (see there).
+def _terms(analysis: TextAnalysis) -> Counter[str]:
+    """Index terms of one analysed text: its stems and its concepts (prefixed)."""
+    terms = Counter(analysis.words)
+    for cid, count in analysis.concepts.items():
+        terms[_CONCEPT_PREFIX + cid] = count
+    return terms
 
 
-def _is_life(project: PastProject) -> bool:
-    folded = fast_fold(project[0])
-    return (
-        "life" in folded.split()
-        or folded.startswith("life")
-        or (fast_fold(project[1]).startswith("life"))
+@dataclass(frozen=True)
+class SparseRows:
+    """A sparse matrix in compressed rows (CSR): row ``r``'s entries are
+    ``indices[indptr[r]:indptr[r + 1]]`` (columns) and the same slice of ``data``."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.indptr) - 1
+
+    def entry_rows(self) -> np.ndarray:
+        """The row of each stored entry."""
+        return np.repeat(np.arange(self.n_rows), np.diff(self.indptr))
+
+    def times(self, vector: np.ndarray) -> np.ndarray:
+        """Each entry times the vector's value for its column (the row-wise products)."""
+        return self.data * vector[self.indices]
+
+    def dot(self, vector: np.ndarray) -> np.ndarray:
+        """Matrix-vector product: one sum per row."""
+        return np.bincount(self.entry_rows(), weights=self.times(vector), minlength=self.n_rows)
+
+
+def _bm25_rows(
+    documents: Sequence[Counter[str]], vocabulary: dict[str, int]
+) -> tuple[SparseRows, np.ndarray, float]:
+    """BM25 term weights of ``documents`` (rows) over ``vocabulary`` (grown as needed), the
+    inverse document frequencies and the average length: a query's scores are then one sparse
+    product."""
+    cols: list[int] = []
+    counts: list[int] = []
+    indptr = np.zeros(len(documents) + 1, dtype=np.int64)
+    lengths = np.zeros(len(documents))
+    for row, terms in enumerate(documents):
+        for term, count in terms.items():
+            cols.append(vocabulary.setdefault(term, len(vocabulary)))
+            counts.append(count)
+        indptr[row + 1] = len(cols)
+        lengths[row] = sum(terms.values())
+    indices = np.asarray(cols, dtype=np.int64)
+    tf = np.asarray(counts, dtype=np.float64)
+    df = np.bincount(indices, minlength=len(vocabulary)).astype(np.float64)
+    idf = np.log(1.0 + (max(1, len(documents)) - df + 0.5) / (df + 0.5))
+    average = float(lengths.mean()) if len(documents) and lengths.mean() > 0 else 1.0
+    norm = BM25_K1 * (1.0 - BM25_B + BM25_B * lengths / average)
+    rows = SparseRows(indptr, indices, tf)
+    data = tf * (BM25_K1 + 1.0) / (tf + norm[rows.entry_rows()]) * idf[indices]
+    return SparseRows(indptr, indices, data), idf, average
+
+
+def _bm25_fresh(
+    terms: Counter[str],
+    query: Mapping[str, float],
+    statistics: tuple[Mapping[str, int], np.ndarray, int, float],
+) -> dict[str, float]:
+    """Query term -> contribution for one document read after the index was built, with the
+    index's statistics (a term the directory never used gets the largest idf)."""
+    vocabulary, idf, n_docs, average = statistics
+    norm = BM25_K1 * (1.0 - BM25_B + BM25_B * sum(terms.values()) / average)
+    unseen = math.log(1.0 + (n_docs + 0.5) / 0.5)
+    out = {}
+    for term, count in terms.items():
+        weight = query.get(term)
+        if weight:
+            col = vocabulary.get(term)
+            term_idf = idf[col] if col is not None else unseen
+            out[term] = count * (BM25_K1 + 1.0) / (count + norm) * term_idf * weight
+    return out
+
+
+class FitIndex:
+    """The directory's documents as BM25-weighted sparse term matrices, built once per data
+    version: one row per organisation (everything known about it) and one per distinct past
+    project (its title and summary)."""
+
+    def __init__(
+        self,
+        orgs: Iterable[OrgProfile],
+        thesaurus: Thesaurus | None = None,
+        *,
+        previous: FitIndex | None = None,
+    ) -> None:
+        self.thesaurus = thesaurus or default_thesaurus()
+        # texts analysed by the previous version of the index are not analysed again: after
+        # an edit only the changed organisation's texts are read
+        self._previous = (
+            previous.analyses
+            if previous is not None and previous.thesaurus is self.thesaurus
+            else {}
+        )
+        self.analyses: dict[str, TextAnalysis] = {}
+        profiles = list(orgs)
+        self.keys = {o.id: o.document_key for o in profiles}
+        self.org_row = {o.id: row for row, o in enumerate(profiles)}
+        self.forms: dict[str, str] = {}  # stem -> a word that gave it, for the reasons
+        project_terms: dict[str, Counter[str]] = {}
+        documents = []
+        self.own_concepts: dict[int, Mapping[str, str]] = {}
+        for org in profiles:
+            self.own_concepts[org.id] = self._own_analysis(org).found
+            terms = self.org_terms(org)
+            for project in org.past_projects:
+                text = project.document
+                if text not in project_terms:
+                    project_terms[text] = self._analyse(text)
+                terms.update(project_terms[text])
+            documents.append(terms)
+        self.vocabulary: dict[str, int] = {}
+        self.orgs, self.idf, self.average_length = _bm25_rows(documents, self.vocabulary)
+        # the projects' terms are all in the organisations' documents: same columns
+        self.project_row = {text: row for row, text in enumerate(project_terms)}
+        self.projects, self.project_idf, self.average_project_length = _bm25_rows(
+            list(project_terms.values()), self.vocabulary
+        )
+        self.terms = list(self.vocabulary)
+        self._previous = {}
+
+    def _analysis(self, text: str) -> TextAnalysis:
+        analysis = self.analyses.get(text) or self._previous.get(text)
+        if analysis is None:
+            analysis = self.thesaurus.analyse(text)
+        self.analyses[text] = analysis
+        for stem, word in analysis.forms.items():
+            self.forms.setdefault(stem, word)
+        return analysis
+
+    def _analyse(self, text: str) -> Counter[str]:
+        return _terms(self._analysis(text))
+
+    def org_terms(self, org: OrgProfile) -> Counter[str]:
+        """Index terms of the organisation's own text and declared themes (projects apart)."""
+        terms = _terms(self._own_analysis(org))
+        labels = _theme_labels()
+        for theme in sorted(org.themes):
+            terms.update(self._analyse(" ".join(labels.get(theme, (theme,)))))
+        return terms
+
+    def _own_analysis(self, org: OrgProfile) -> TextAnalysis:
+        return self._analysis(org.text)
+
+    def concepts_of(self, org: OrgProfile) -> Mapping[str, str]:
+        """The concepts the organisation's own text names (concept id -> term found; its
+        declared themes and past projects apart), as indexed, or read afresh when it changed
+        since the build."""
+        if self.row_of(org) is not None:
+            return self.own_concepts[org.id]
+        return self._own_analysis(org).found
+
+    def query(self, weights: Mapping[str, float]) -> np.ndarray:
+        """A dense query vector over the vocabulary (terms the directory lacks left out)."""
+        vector = np.zeros(len(self.vocabulary))
+        for term, weight in weights.items():
+            col = self.vocabulary.get(term)
+            if col is not None:
+                vector[col] += weight
+        return vector
+
+    def row_of(self, org: OrgProfile) -> int | None:
+        """The organisation's row, unless it was added or edited since the build."""
+        row = self.org_row.get(org.id)
+        return row if row is not None and self.keys[org.id] == org.document_key else None
+
+    def fresh_org(self, org: OrgProfile, query: Mapping[str, float]) -> dict[str, float]:
+        """Query term -> contribution for an organisation read afresh (added or edited since
+        the build), with the directory's statistics."""
+        terms = self.org_terms(org)
+        for project in org.past_projects:
+            terms.update(self._analyse(project.document))
+        statistics = (self.vocabulary, self.idf, self.orgs.n_rows, self.average_length)
+        return _bm25_fresh(terms, query, statistics)
+
+    def fresh_project(self, project: PastProject, query: Mapping[str, float]) -> float:
+        """BM25 score of a past project read afresh."""
+        terms = self._analyse(project.document)
+        statistics = (
+            self.vocabulary,
+            self.project_idf,
+            self.projects.n_rows,
+            self.average_project_length,
+        )
+        return sum(_bm25_fresh(terms, query, statistics).values())
+
+
+class TopicCatalogue:
+    """Document frequencies of the terms of a call catalogue's topic texts, built once per
+    catalogue version: a query term every topic uses ("energy", "stakeholders") says little
+    about who fits this one."""
+
+    def __init__(self, texts: Iterable[str], thesaurus: Thesaurus | None = None) -> None:
+        thesaurus = thesaurus or default_thesaurus()
+        self.frequencies: Counter[str] = Counter()
+        self.size = 0
+        for text in texts:
+            self.size += 1
+            self.frequencies.update(set(_terms(thesaurus.analyse(text))))
+
+    def specificity(self, term: str) -> float:
+        """ln((N + 1) / (df + 0.5)) / ln(2 (N + 1)): 1 for a term no topic uses, about 0.2
+        for a term every topic uses; 1 for every term of an empty catalogue."""
+        if not self.size:
+            return 1.0
+        top = math.log(2 * (self.size + 1))
+        return math.log((self.size + 1) / (self.frequencies[term] + 0.5)) / top
+
+
+@cache
+def _theme_labels() -> Mapping[str, tuple[str, ...]]:
+    """Theme code -> its English and French labels (read-only reference data)."""
+    with open(THEMES_PATH, encoding="utf-8") as fh:
+        data = json.load(fh)
+    return MappingProxyType(
+        {t["code"]: tuple(t[k] for k in ("en", "fr") if t.get(k)) for t in data["themes"]}
     )
 
 
-def _project_label(project: PastProject) -> str:
-    ref = project[1].strip() or project[2].strip() or project[0].strip()
-    year = project[3]
-    return f"{ref} ({year})" if year else ref
-
-
-def _eu_level(org: OrgProfile) -> int:
-    """0 none, 1 participant, 2 coordinator, from the declared level and past projects."""
-    declared = _EU_LEVELS.get(fast_fold(org.eu_experience), 0)
-    derived = 0
-    for project in org.past_projects:
-        role = project[4]
-        if role == "coordinator" or fast_fold(role) == "coordinator":
-            return 2
-        derived = 1
-    return max(declared, derived)
-
-
-_EU_LEVELS = {"participant": 1, "coordinator": 2}
-_PROJECT = N_("%(programme)s project %(project)s as %(role)s")
-_RELEVANT_PROJECT = N_(
-    "%(programme)s project %(project)s as %(role)s, relevant to this topic (%(terms)s)"
-)
-_UNSEEN = object()
-
-
 class Prepared:
-    """Topic and consortium data computed once per ranking; scores any organisation."""
+    """Topic, consortium and query computed once per proposal; scores any organisation."""
 
     def __init__(
         self,
@@ -907,509 +960,362 @@ class Prepared:
         neighbours: Mapping[int, Iterable[int]],
         weights: Mapping[str, float] | None = None,
         *,
-        thesaurus: Thesaurus | None = None,
+        index: FitIndex | None = None,
         countries: CountryList | None = None,
+        catalogue: TopicCatalogue | None = None,
     ) -> None:
         self.topic = topic
         self.consortium = consortium
-        self.thesaurus = thesaurus or load_thesaurus()
+        self.index = index
+        self.thesaurus = index.thesaurus if index is not None else default_thesaurus()
         self.countries = countries or load_eligible_countries()
         self.weights = validate_weights(
             weights if weights is not None else default_weights(topic.action_type)
         )
-        self._w = {c.value: w for c, w in self.weights.items()}  # str keys hash faster
         th = self.thesaurus
-        topic_text = "\n".join([topic.text, *topic.subtopics])
-        self.topic_concepts = th.concept_ids(topic_text)
-        # an organisation naming a narrower concept (reuse) matches a broader one of the
-        # topic (circular economy)
-        self.topic_matching = th.with_narrower(self.topic_concepts)
-        self.need_concepts = th.concept_ids("\n".join(consortium.needs_text))
+        self.topic_analysis = th.analyse("\n".join([topic.text, *topic.subtopics]))
+        self.needs_analysis = th.analyse("\n".join(consortium.needs_text))
+        self.topic_concepts = frozenset(self.topic_analysis.concepts)
+        self.need_concepts = frozenset(self.needs_analysis.concepts)
         self.reference_concepts = self.need_concepts or self.topic_concepts
-        self.relevant_concepts = self.topic_matching | self.need_concepts
-        self.topic_themes = th.themes_of(self.relevant_concepts)
-        self.topic_tokens = tokens(topic_text + "\n" + "\n".join(consortium.needs_text))
-        self._topic_weight = self._weight(self.topic_concepts)
-        self._need_weight = self._weight(self.need_concepts)
-        # the weights at which the concept parts of relevance saturate
-        self._topic_saturation = min(_SATURATE_CONCEPTS, self._topic_weight)
-        self._need_saturation = min(_SATURATE_CONCEPTS, self._need_weight)
+        # concept -> level below the query's concepts (0 named, 1 narrower, 2 narrower still)
+        self.concept_levels = th.with_narrower(
+            self.topic_concepts | self.need_concepts, depth=len(NARROWER_DISCOUNT) - 1
+        )
+        self.catalogue = catalogue
+        self.query_weights = self._query_weights()
         # members
-        self.neighbours = neighbours
-        self.member_ids = consortium.member_ids
+        self.neighbours = {k: frozenset(v) for k, v in neighbours.items()}
         self.members = {m.id: m for m in consortium.members}
-        self.member_concepts = {m.id: th.concept_ids(m.text) for m in consortium.members}
-        self.concept_cover: Counter[str] = Counter()
-        self.type_count: Counter[str] = Counter()
-        self.country_count: Counter[str] = Counter()
-        self.reach_count: Counter[int] = Counter()
-        self.member_nb: dict[int, frozenset[int]] = {}
-        self.pointed_by: dict[int, set[int]] = {}  # org id -> members listing it as neighbour
-        for m in consortium.members:
-            self.concept_cover.update(self.member_concepts[m.id])
-            self.type_count[m.org_type] += 1
-            code = self.countries.normalise(m.country)
-            if code:
-                self.country_count[code] += 1
-            nb = frozenset(neighbours.get(m.id, ()))
-            self.member_nb[m.id] = nb
-            self.reach_count.update(nb)
-            for other in nb:
-                self.pointed_by.setdefault(other, set()).add(m.id)
-        self.reached = frozenset(self.reach_count) | self.member_ids
+        self.member_ids = frozenset(self.members)
+        self._member_concepts: dict[int, frozenset[str]] | None = None
+        self._reach: tuple[frozenset[int], dict[int, set[int]]] | None = None
+        self._components: dict[tuple[object, ...], ComponentScore] = {}
+        self._terms: dict[tuple[str, ...], Terms] = {}  # concept ids -> their names
+        self._parts: dict[tuple[object, ...], tuple[float, Reason]] = {}
         self.duration_years = (consortium.duration_months or DEFAULT_DURATION_MONTHS) / 12
-        # Caches filled while scoring. Components that depend on a few fields only are
-        # immutable and shared by every organisation with the same values of those fields.
-        # past project -> (sort key, points, reason)
-        self._projects: dict[PastProject, tuple[tuple[int, int, str], int, Reason]] = {}
-        self._titles: dict[str, str | None] = {}  # project title -> relevant terms (or None)
-        self._programmes: dict[str, tuple[bool, str]] = {}  # -> (LIFE?, programme shown)
-        self._coordinator_roles: dict[str, bool] = {}
-        self._declared_levels: dict[str, int] = {}  # eu_experience -> level
-        self._eligibility: dict[
-            tuple[object, ...], tuple[Eligibility, ComponentScore, tuple[Reason, ...]]
-        ] = {}
-        self._capacity: dict[tuple[object, ...], ComponentScore] = {}
-        self._staff_parts: dict[tuple[object, type], tuple[float, Reason]] = {}
-        self._budget_parts: dict[float | None, tuple[float, Reason]] = {}
-        self._engagement: dict[tuple[int, int], ComponentScore] = {}
-        self._complementarity: dict[tuple[object, ...], ComponentScore] = {}
-        self._network: dict[tuple[object, ...], ComponentScore] = {}
-        # relevance components and reasons, shared by the organisations with the same terms,
-        # themes or words
-        self._relevance: dict[tuple[object, ...], ComponentScore] = {}
-        self._topic_reasons: dict[str, Reason] = {}
-        self._need_reasons: dict[str, Reason] = {}
-        self._theme_reasons: dict[int, Reason] = {}  # by bits of _theme_bits
-        self._word_reasons: dict[tuple[str, ...], Reason] = {}
-        self._no_topic_match = _shared_reason(
-            Polarity.MINUS, N_("No match with the topic's key concepts")
-        )
-        self._no_need_match = _shared_reason(
-            Polarity.MINUS, N_("No match with this proposal's actions and needs")
-        )
-        self._theme_saturation = min(_SATURATE_THEMES, len(self.topic_themes))
-        # a set of the topic's themes as an int: one bit per theme, in sorted order
-        self._theme_bits = {t: 1 << i for i, t in enumerate(sorted(self.topic_themes))}
-        self._org_theme_bits: dict[frozenset[str], int] = {}  # declared themes -> bits
-        # concept id -> (topic concept?, needs concept?, weight, bits of its themes shared
-        # with the topic, term found -> text shown), for the concepts that count in relevance:
-        # one pass over an organisation's concepts
-        self._relevance_info: dict[str, tuple[bool, bool, float, int, dict[str, str]]] = {}
-        for cid, concept in th.concepts.items():
-            in_topic = cid in self.topic_matching
-            in_needs = cid in self.need_concepts
-            themes = self._theme_mask(concept.themes)
-            if in_topic or in_needs or themes:
-                self._relevance_info[cid] = (in_topic, in_needs, concept.weight, themes, {})
-        # what the members other than a non-member organisation cover (see ``_others_cover``)
-        self._covered = set(self.concept_cover)
-        self._gaps = self.reference_concepts - self._covered
-        self._no_experience = _component_score(
-            Component.EXPERIENCE,
-            0,
-            self._w["experience"],
-            (_shared_reason(Polarity.MINUS, N_("No past LIFE or EU project recorded")),),
-        )
+        self._eligibility: dict[tuple[object, ...], Eligibility] = {}
+        self._scales: tuple[float, float] | None = None
 
-    def _theme_mask(self, themes: Iterable[str]) -> int:
-        """The bits of the topic's themes among ``themes``."""
-        bits = self._theme_bits
-        mask = 0
-        for theme in themes:
-            mask |= bits.get(theme, 0)
-        return mask
+    def _query_weights(self) -> dict[str, float]:
+        """Query term -> weight: (1 + ln count) x specificity for the words and concepts named
+        by the topic or the needs; narrower concepts at a discount."""
+        query: dict[str, float] = {}
+        for analysis in (self.topic_analysis, self.needs_analysis):
+            for term, count in _terms(analysis).items():
+                query[term] = query.get(term, 0.0) + 1.0 + math.log(count)
+        for cid, level in self.concept_levels.items():
+            if level:
+                query.setdefault(_CONCEPT_PREFIX + cid, NARROWER_DISCOUNT[level])
+        if self.catalogue is None:
+            return query
+        specificity = self.catalogue.specificity
+        return {term: weight * specificity(term) for term, weight in query.items()}
 
-    def _weight(self, concept_ids: Iterable[str]) -> float:
-        concepts = self.thesaurus.concepts
-        return sum(concepts[c].weight for c in concept_ids)
+    # ------------------------------------------------------------------ index and scales
+
+    def _ensure_index(self, orgs: Iterable[OrgProfile]) -> FitIndex:
+        if self.index is None:
+            known = {o.id: o for o in (*self.consortium.members, *orgs)}
+            self.index = FitIndex(known.values(), self.thesaurus)
+        return self.index
+
+    @property
+    def member_concepts(self) -> dict[int, frozenset[str]]:
+        """Concepts each member's own text names."""
+        if self._member_concepts is None:
+            index = self._ensure_index(())
+            self._member_concepts = {
+                m.id: frozenset(index.concepts_of(m)) for m in self.consortium.members
+            }
+        return self._member_concepts
+
+    def scales(self) -> tuple[float, float]:
+        """``(c, c_p)``: mean BM25 score of the matching organisations and projects (the
+        score at which relevance, and a project's relevance, is one half)."""
+        if self._scales is None:
+            index = self._ensure_index(())
+            self.vector = index.query(self.query_weights)
+            # every organisation's contribution per term, in one vectorised product
+            self.contributions = index.orgs.times(self.vector)
+            self.org_scores = np.bincount(
+                index.orgs.entry_rows(), weights=self.contributions, minlength=index.orgs.n_rows
+            )
+            self.project_scores = index.projects.dot(self.vector)
+            self._scales = (
+                _positive_mean(self.org_scores),
+                _positive_mean(self.project_scores),
+            )
+        return self._scales
 
     # ------------------------------------------------------------------ components
 
-    def relevance(
-        self, org: OrgProfile, matches: Mapping[str, str], forms: Mapping[str, str]
-    ) -> ComponentScore:
-        """Match with the topic and with the proposal's own actions and needs."""
-        # the terms shown for the concepts hit, as ``Thesaurus.describe(matches, hit)`` gives
-        topic_terms: list[str] = []
-        need_terms: list[str] = []
-        topic_weight = need_weight = 0.0
-        # the topic's themes as bits (see ``_theme_bits``): declared ones | the concepts' ones
-        themes = self._org_theme_bits.get(org.themes)
-        if themes is None:
-            themes = self._org_theme_bits[org.themes] = self._theme_mask(org.themes)
-        info_of = self._relevance_info
-        for cid, term in matches.items():  # in order of appearance in the text
-            info = info_of.get(cid)
-            if info is not None:
-                in_topic, in_needs, weight, concept_themes, shown_of = info
-                if in_topic or in_needs:
-                    shown = shown_of.get(term)
-                    if shown is None:
-                        shown = shown_of[term] = self.thesaurus.describe({cid: term}, (cid,))
-                    if in_topic:
-                        topic_terms.append(shown)
-                        topic_weight += weight
-                    if in_needs:
-                        need_terms.append(shown)
-                        need_weight += weight
-                themes |= concept_themes
-        # the weighted mean of ``_mean_score``, part by part in the same order (same floats)
-        total_w = acc = 0.0
-        topic_text = need_text = None
-        words: tuple[str, ...] = ()
-        if self.topic_concepts:
-            fraction = topic_weight / self._topic_saturation
-            total_w += 4
-            acc += 4 * (1.0 if fraction > 1 else fraction)
-            if topic_terms:
-                topic_text = ", ".join(topic_terms)
-        if self.need_concepts:
-            fraction = need_weight / self._need_saturation
-            total_w += 3
-            acc += 3 * (1.0 if fraction > 1 else fraction)
-            if need_terms:
-                need_text = ", ".join(need_terms)
-        if self.topic_themes:
-            # (declared themes | themes of the matched concepts) & the topic's themes
-            fraction = themes.bit_count() / self._theme_saturation
-            total_w += 2
-            acc += 2 * (1.0 if fraction > 1 else fraction)
-        if self.topic_tokens:
-            # the words of the organisation whose stems the topic and needs have
-            stems = self.topic_tokens.intersection(forms)
-            fraction = len(stems) / _SATURATE_WORDS
-            total_w += 1
-            acc += 1.0 if fraction > 1 else fraction
-            if stems:
-                words = tuple(sorted([forms[stem] for stem in stems]))
-        score = int(100.0 * acc / total_w + 0.5 + 1e-7) if total_w > 0 else 0
-        # organisations with the same terms, themes and words share one component
-        key = (score, topic_text, need_text, themes, words)
-        cached = self._relevance.get(key)
-        if cached is None:
-            cached = self._relevance[key] = _tuple_new(
-                ComponentScore,
-                (
-                    Component.RELEVANCE,
-                    score,
-                    self._w["relevance"],
-                    self._relevance_reasons(topic_text, need_text, themes, words),
-                ),
-            )
-        return cached
+    def _matched(self, org: OrgProfile) -> tuple[list[str], np.ndarray]:
+        """(terms, contributions) of the query terms the organisation's document holds."""
+        self.scales()
+        index = self.index
+        assert index is not None
+        row = index.row_of(org)
+        if row is not None:
+            start, end = index.orgs.indptr[row], index.orgs.indptr[row + 1]
+            values = self.contributions[start:end]
+            matched = values > 0
+            terms = index.terms
+            return [terms[c] for c in index.orgs.indices[start:end][matched]], values[matched]
+        found = index.fresh_org(org, self.query_weights)
+        return list(found), np.fromiter(found.values(), dtype=np.float64, count=len(found))
+
+    def relevance(self, org: OrgProfile) -> ComponentScore:
+        """BM25 of everything known about the organisation against the topic and needs."""
+        scale, _ = self.scales()
+        terms, values = self._matched(org)
+        score = float(values.sum())
+        fraction = score / (score + scale) if score > 0 else 0.0
+        return _component(
+            Component.RELEVANCE,
+            fraction,
+            self.weights[Component.RELEVANCE],
+            self._relevance_reasons(org, terms, values),
+        )
 
     def _relevance_reasons(
-        self, topic_text: str | None, need_text: str | None, themes: int, words: tuple[str, ...]
-    ) -> tuple[Reason, ...]:
+        self, org: OrgProfile, terms: list[str], values: np.ndarray
+    ) -> list[Reason]:
+        index = self.index
+        assert index is not None
+        topic_ids: list[str] = []
+        need_ids: list[str] = []
+        words: list[str] = []
+        for position in np.argsort(-values, kind="stable"):
+            term = terms[position]
+            if term.startswith(_CONCEPT_PREFIX):
+                cid = term[len(_CONCEPT_PREFIX) :]
+                if cid in self.need_concepts:
+                    need_ids.append(cid)
+                if cid not in self.need_concepts or cid in self.topic_concepts:
+                    topic_ids.append(cid)
+            else:
+                words.append(index.forms.get(term, term))
         reasons: list[Reason] = []
-        if self.topic_concepts:
-            if topic_text is not None:
-                reason = self._topic_reasons.get(topic_text)
-                if reason is None:
-                    reason = self._topic_reasons[topic_text] = _reason(
-                        Polarity.PLUS, N_("Matches the topic on: %(terms)s"), terms=topic_text
-                    )
-                reasons.append(reason)
-            else:
-                reasons.append(self._no_topic_match)
-        if self.need_concepts:
-            if need_text is not None:
-                reason = self._need_reasons.get(need_text)
-                if reason is None:
-                    reason = self._need_reasons[need_text] = _reason(
-                        Polarity.PLUS,
-                        N_("Matches this proposal's actions and needs on: %(terms)s"),
-                        terms=need_text,
-                    )
-                reasons.append(reason)
-            else:
-                reasons.append(self._no_need_match)
-        if self.topic_themes and themes:
-            reason = self._theme_reasons.get(themes)
-            if reason is None:
-                labels = _theme_labels()
-                reason = self._theme_reasons[themes] = _reason(
+        if topic_ids:
+            reasons.append(
+                _reason(
                     Polarity.PLUS,
-                    N_("Shares themes with the topic: %(themes)s"),
-                    themes=", ".join(
-                        labels.get(t, t) for t, bit in self._theme_bits.items() if themes & bit
-                    ),
+                    N_("Matches the topic on: %(terms)s"),
+                    terms=self._names(topic_ids[:_MAX_LISTED]),
                 )
-            reasons.append(reason)
-        if self.topic_tokens and words:
-            reason = self._word_reasons.get(words)
-            if reason is None:
-                reason = self._word_reasons[words] = _reason(
+            )
+        elif self.topic_concepts:
+            reasons.append(_reason(Polarity.MINUS, N_("No match with the topic's key concepts")))
+        if need_ids:
+            reasons.append(
+                _reason(
+                    Polarity.PLUS,
+                    N_("Matches this proposal's actions and needs on: %(terms)s"),
+                    terms=self._names(need_ids[:_MAX_LISTED]),
+                )
+            )
+        elif self.need_concepts:
+            reasons.append(
+                _reason(Polarity.MINUS, N_("No match with this proposal's actions and needs"))
+            )
+        if words:
+            reasons.append(
+                _reason(
                     Polarity.PLUS,
                     N_("Words shared with the topic and needs (%(count)s): %(words)s"),
                     count=len(words),
                     words=", ".join(words[:_MAX_LISTED]),
                 )
-            reasons.append(reason)
-        return tuple(reasons)
+            )
+        if not org.text.strip() and not org.past_projects:
+            reasons.append(
+                _reason(
+                    Polarity.WARNING,
+                    N_("No description, keywords or past project recorded: nothing to match"),
+                )
+            )
+        return reasons
+
+    def _names(self, concept_ids: Sequence[str]) -> Terms:
+        key = tuple(concept_ids)
+        names = self._terms.get(key)
+        if names is None:
+            th = self.thesaurus
+            names = self._terms[key] = Terms(
+                th.describe(key, language="en"), th.describe(key, language="fr")
+            )
+        return names
+
+    def experience(self, org: OrgProfile) -> ComponentScore:
+        """Past projects weighted by their relevance to this query, each next one counting
+        half the previous one."""
+        weight = self.weights[Component.EXPERIENCE]
+        if not org.past_projects:
+            return _component(
+                Component.EXPERIENCE,
+                0.0,
+                weight,
+                [_reason(Polarity.NOTE, N_("New to EU projects: no past project recorded"))],
+            )
+        _, scale = self.scales()
+        index = self.index
+        assert index is not None
+        valued = []
+        for project in org.past_projects:
+            row = index.project_row.get(project.document)
+            if row is not None:
+                score = float(self.project_scores[row])
+            else:
+                score = index.fresh_project(project, self.query_weights)
+            relevance = score / (score + scale) if score > 0 else 0.0
+            kind = LIFE_PROJECT if project.is_life else OTHER_PROJECT
+            if project.is_coordinator:
+                kind = min(1.0, kind * COORDINATOR_FACTOR)
+            valued.append((kind * relevance, relevance, project))
+        valued.sort(key=lambda item: (-item[0], -(item[2].year or 0), item[2].label))
+        fraction = sum(value / 2 ** (i + 1) for i, (value, _, _) in enumerate(valued))
+        reasons = [self._project_reason(project, relevance) for _, relevance, project in valued[:3]]
+        if len(valued) > 3:
+            reasons.append(
+                _reason(
+                    Polarity.NOTE,
+                    N_("Other past projects, each counting half the one before: %(count)s"),
+                    count=len(valued) - 3,
+                )
+            )
+        return _component(Component.EXPERIENCE, fraction, weight, reasons)
+
+    def _project_reason(self, project: PastProject, relevance: float) -> Reason:
+        params = {
+            "programme": "LIFE" if project.is_life else (project.programme.strip() or "EU"),
+            "project": project.label,
+            "role": project.role,
+            "percent": int(round_half_up(100 * relevance)),
+        }
+        if relevance >= 0.5:
+            return Reason(
+                N_(
+                    "%(programme)s project %(project)s as %(role)s: close to this topic "
+                    "(relevance %(percent)s/100)"
+                ),
+                params,
+                Polarity.PLUS,
+            )
+        return Reason(
+            N_(
+                "%(programme)s project %(project)s as %(role)s: counts little, far from this "
+                "topic (relevance %(percent)s/100)"
+            ),
+            params,
+            Polarity.MINUS if relevance < 0.2 else Polarity.PLUS,
+        )
+
+    def eligibility(self, org: OrgProfile) -> Eligibility:
+        """The eligibility gate (shared by organisations with the same country and PIC state)."""
+        pic = (org.pic or "").strip()
+        key = (org.natural_person, org.org_type == "international", org.country, pic)
+        found = self._eligibility.get(key)
+        if found is None:
+            found = self._eligibility[key] = assess_eligibility(org, self.countries)
+        return found
 
     def capacity(self, org: OrgProfile) -> ComponentScore:
         """Staff, annual budget against the expected share, EU-grant experience."""
-        # _eu_level(org), with the folding of the declared level and of roles cached
-        declared = org.eu_experience
-        level = self._declared_levels.get(declared)
-        if level is None:
-            level = self._declared_levels[declared] = _EU_LEVELS.get(fast_fold(declared), 0)
-        past = org.past_projects
-        if past and level < 2:
-            roles = self._coordinator_roles
-            for project in past:
-                role = project[4]
-                coordinator = roles.get(role)
-                if coordinator is None:
-                    coordinator = roles[role] = (
-                        role == "coordinator" or fast_fold(role) == "coordinator"
-                    )
-                if coordinator:
-                    level = 2
-                    break
-            else:
-                level = 1  # took part (the declared level is 0 or 1 here)
-        staff, budget = org.staff, org.annual_budget_eur
-        key = (staff, type(staff), budget, level)
-        cached = self._capacity.get(key)
-        if cached is None:
-            cached = self._capacity[key] = self._capacity_of(staff, budget, level)
-        return cached
-
-    def _capacity_of(self, staff: int | None, budget: float | None, level: int) -> ComponentScore:
-        # each part depends on one field: cached per value (the combinations are many more)
-        staff_key = (staff, type(staff))
-        staff_part = self._staff_parts.get(staff_key)
-        if staff_part is None:
-            staff_part = self._staff_parts[staff_key] = self._staff_part(staff)
-        budget_part = self._budget_parts.get(budget)
-        if budget_part is None:
-            budget_part = self._budget_parts[budget] = self._budget_part(budget)
-        f_staff, staff_reason = staff_part
-        f_budget, budget_reason = budget_part
-        f_eu = (0.0, 0.6, 1.0)[level]
+        level = _EU_LEVELS.get(fold(org.eu_experience), 0)
+        if org.past_projects:
+            level = max(level, 2 if any(p.is_coordinator for p in org.past_projects) else 1)
+        staff_fraction, staff_reason = self._part(("staff", org.staff), self._staff_part)
+        budget_fraction, budget_reason = self._part(
+            ("budget", org.annual_budget_eur), self._budget_part
+        )
         level_reason = (
-            _shared_reason(Polarity.MINUS, N_("No experience of EU grants")),
-            _shared_reason(Polarity.PLUS, N_("Has taken part in EU grants")),
-            _shared_reason(Polarity.PLUS, N_("Has coordinated EU grants")),
+            _reason(Polarity.MINUS, N_("No experience of EU grants")),
+            _reason(Polarity.PLUS, N_("Has taken part in EU grants")),
+            _reason(Polarity.PLUS, N_("Has coordinated EU grants")),
         )[level]
-        score = _mean_score([(1, f_staff), (2, f_budget), (1, f_eu)])
-        return _component_score(
+        fraction = _mean([(1, staff_fraction), (2, budget_fraction), (1, (0.0, 0.6, 1.0)[level])])
+        return _component(
             Component.CAPACITY,
-            score,
-            self._w["capacity"],
+            fraction,
+            self.weights[Component.CAPACITY],
             (staff_reason, budget_reason, level_reason),
         )
 
+    def _part(
+        self, key: tuple[str, object], compute: Callable[[object], tuple[float, Reason]]
+    ) -> tuple[float, Reason]:
+        """One part of a component that depends on one field (shared by its value)."""
+        found = self._parts.get(key)
+        if found is None:
+            found = self._parts[key] = compute(key[1])
+        return found
+
     def _staff_part(self, staff: int | None) -> tuple[float, Reason]:
         if staff is None:
-            return 0.0, _shared_reason(Polarity.MINUS, N_("Staff not recorded"))
-        f_staff = _tier(staff, ((50, 1.0), (10, 0.75), (3, 0.5), (1, 0.25)))
-        return f_staff, _shared_reason(
-            Polarity.PLUS if f_staff >= 0.5 else Polarity.MINUS,
-            N_("Staff: %(staff)s"),
-            staff=staff,
-        )
+            return 0.0, _reason(Polarity.MINUS, N_("Staff not recorded"))
+        fraction = _tier(staff, ((50, 1.0), (10, 0.75), (3, 0.5), (1, 0.25)))
+        polarity = Polarity.PLUS if fraction >= 0.5 else Polarity.MINUS
+        return fraction, _reason(polarity, N_("Staff: %(staff)s"), staff=staff)
 
     def _budget_part(self, budget: float | None) -> tuple[float, Reason]:
         share = self.consortium.expected_share_eur
         if budget is None or budget <= 0:
-            return 0.0, _shared_reason(Polarity.MINUS, N_("Annual budget not recorded"))
+            return 0.0, _reason(Polarity.MINUS, N_("Annual budget not recorded"))
         if share:
             ratio = share / self.duration_years / budget
             percent = int(round_half_up(min(ratio, 1e6) * 100))  # tiny budgets: no overflow
             if ratio <= 0.10:
-                f_budget = 1.0
+                fraction = 1.0
             elif ratio <= 0.25:
-                f_budget = 0.75
+                fraction = 0.75
             elif ratio <= MAX_YEARLY_SHARE_OF_BUDGET:
-                f_budget = 0.5
+                fraction = 0.5
             else:
-                f_budget = 0.0
-            return f_budget, _shared_reason(
-                Polarity.PLUS if f_budget >= 0.75 else Polarity.MINUS,
+                fraction = 0.0
+            return fraction, _reason(
+                Polarity.PLUS if fraction >= 0.75 else Polarity.MINUS,
                 N_("The expected share would be %(percent)s%% of its annual budget per year"),
                 percent=percent,
             )
-        f_budget = _tier(budget, ((1_000_000, 1.0), (200_000, 0.75), (50_000, 0.5), (0, 0.25)))
-        return f_budget, _shared_reason(
-            Polarity.PLUS if f_budget >= 0.5 else Polarity.MINUS,
+        fraction = _tier(budget, ((1_000_000, 1.0), (200_000, 0.75), (50_000, 0.5), (0, 0.25)))
+        return fraction, _reason(
+            Polarity.PLUS if fraction >= 0.5 else Polarity.MINUS,
             N_("Annual budget of %(budget)s EUR"),
             budget=f"{budget:,.0f}",
         )
 
-    def _past_project(self, project: PastProject) -> tuple[tuple[int, int, str], int, Reason]:
-        """(sort key, points, reason) of one past project; the key sorts by points, year, label."""
-        programme, reference, title, year, role = project
-        # _is_life(project), with the programme's part cached (a few distinct programmes)
-        kind = self._programmes.get(programme)
-        if kind is None:
-            folded = fast_fold(programme)
-            kind = self._programmes[programme] = (
-                "life" in folded.split() or folded.startswith("life"),
-                programme.strip() or "EU",
-            )
-        life, shown = kind
-        if life:
-            shown = "LIFE"
-        elif fast_fold(reference).startswith("life"):
-            life, shown = True, "LIFE"
-        terms = self._titles.get(title, _UNSEEN)
-        if terms is _UNSEEN:
-            th = self.thesaurus
-            title_matches = th.analysis(title)[0]
-            hit = [c for c in title_matches if c in self.relevant_concepts]
-            terms = self._titles[title] = th.describe(title_matches, hit) if hit else None
-        coordinator = self._coordinator_roles.get(role)
-        if coordinator is None:
-            coordinator = self._coordinator_roles[role] = (
-                role == "coordinator" or fast_fold(role) == "coordinator"
-            )
-        points = (
-            (25 if life else 15) + (15 if terms is not None else 0) + (10 if coordinator else 0)
-        )
-        # _project_label(project)
-        label = reference.strip() or title.strip() or programme.strip()
-        if year:
-            label = f"{label} ({year})"
-        # _reason(Polarity.PLUS, template, [terms=terms,] programme=..., project=..., role=...)
-        reason = _new(Reason)
-        if terms is not None:
-            _set(reason, "template", _RELEVANT_PROJECT)
-            _set(
-                reason,
-                "_params",
-                {"terms": terms, "programme": shown, "project": label, "role": role},
-            )
-        else:
-            _set(reason, "template", _PROJECT)
-            _set(reason, "_params", {"programme": shown, "project": label, "role": role})
-        _set(reason, "polarity", Polarity.PLUS)
-        return ((-points, -(year or 0), label), points, reason)
+    def _others(self, org: OrgProfile) -> list[OrgProfile]:
+        return [m for m in self.consortium.members if m.id != org.id]
 
-    def _cache_project(self, project: PastProject) -> tuple[tuple[int, int, str], int, Reason]:
-        scored = self._projects[project] = self._past_project(project)
-        return scored
-
-    def _scored_projects(
-        self, past: tuple[PastProject, ...]
-    ) -> list[tuple[tuple[int, int, str], int, Reason]]:
-        """(sort key, points, reason) of each past project, each project scored once."""
-        cache = self._projects
-        get = cache.get
-        scored = []
-        for project in past:
-            found = get(project)
-            if found is None:
-                found = cache[project] = self._past_project(project)
-            scored.append(found)
-        return scored
-
-    def experience(self, org: OrgProfile) -> ComponentScore:
-        """Past LIFE/EU projects, more for relevant ones and as coordinator."""
-        past = org.past_projects
-        if not past:
-            return self._no_experience
-        if len(past) == 1:
-            project = past[0]
-            # partners of one past project share it: score it once
-            cached = self._projects.get(project)
-            if cached is None:
-                cached = self._projects[project] = self._past_project(project)
-            points = cached[1]
-            # _component_score(Component.EXPERIENCE, min(100, points), weight, (reason,))
-            return _tuple_new(
-                ComponentScore,
-                (
-                    Component.EXPERIENCE,
-                    points if points < 100 else 100,
-                    self._w["experience"],
-                    (cached[2],),
-                ),
-            )
-        scored = self._scored_projects(past)
-        scored.sort(key=_first)
-        listed = [s[2] for s in scored[:5]]
-        if len(scored) > 5:
-            listed.append(
-                _reason(
-                    Polarity.PLUS,
-                    N_("Other past projects not listed: %(count)s"),
-                    count=len(scored) - 5,
-                )
-            )
-        score = min(100, sum([s[1] for s in scored]))
-        return _component_score(Component.EXPERIENCE, score, self._w["experience"], tuple(listed))
-
-    def _others_cover(self, org: OrgProfile) -> tuple[set[str], Counter[str], Counter[str]]:
-        """Concepts, types and countries of the members other than ``org``."""
-        cover = self.concept_cover
-        types = self.type_count
-        countries = self.country_count
-        if org.id in self.members:
-            member = self.members[org.id]
-            cover = cover - Counter(self.member_concepts[org.id])
-            types = types - Counter([member.org_type])
-            code = self.countries.normalise(member.country)
-            countries = countries - Counter([code] if code else [])
-        return set(cover), types, countries
-
-    def complementarity(self, org: OrgProfile, matches: Mapping[str, str]) -> ComponentScore:
+    def complementarity(self, org: OrgProfile) -> ComponentScore:
         """What the organisation adds that the rest of the consortium lacks."""
-        if org.id in self.members:
-            covered, types, countries = self._others_cover(org)
-            return self._complementarity_of(org, matches, covered, types, countries)
-        # a non-member is compared with every member: the result depends only on the gaps it
-        # fills (with the terms found), its type and its country
-        gaps = self._gaps
-        key = (
-            tuple([(c, matches[c]) for c in matches if c in gaps])
-            if gaps and not gaps.isdisjoint(matches)
-            else (),
-            org.org_type,
-            org.country,
-        )
-        cached = self._complementarity.get(key)
-        if cached is None:
-            cached = self._complementarity[key] = self._complementarity_of(
-                org, matches, self._covered, self.type_count, self.country_count
-            )
-        return cached
-
-    def _complementarity_of(
-        self,
-        org: OrgProfile,
-        matches: Mapping[str, str],
-        covered: set[str],
-        types: Counter[str],
-        countries: Counter[str],
-    ) -> ComponentScore:
-        th = self.thesaurus
+        others = self._others(org)
         parts: list[tuple[float, float]] = []
         reasons: list[Reason] = []
-        ref = self.reference_concepts
-        if ref:
-            gaps = ref - covered
-            adds = [c for c in matches if c in gaps]
-            f_gap = len(adds) / min(_SATURATE_CONCEPTS, len(gaps)) if gaps else 0.0
-            parts.append((3, f_gap))
+        if self.reference_concepts and others:
+            covered: set[str] = set()
+            for member in others:
+                covered |= self.member_concepts[member.id]
+            gaps = self.reference_concepts - covered
+            found = self._ensure_index((org,)).concepts_of(org)
+            adds = [c for c in found if c in gaps]
+            parts.append((3, len(adds) / min(3, len(gaps)) if gaps else 0.0))
             if adds:
                 reasons.append(
                     _reason(
                         Polarity.PLUS,
                         N_("Brings what the consortium lacks: %(terms)s"),
-                        terms=th.describe(matches, adds),
+                        terms=self._names(adds[:_MAX_LISTED]),
                     )
                 )
             elif gaps:
-                missing = sorted(gaps, key=lambda c: th.concepts[c].label)[:_MAX_LISTED]
+                missing = sorted(gaps, key=lambda c: self.thesaurus.concepts[c].label)
                 reasons.append(
                     _reason(
                         Polarity.MINUS,
                         N_("Brings none of what the consortium lacks (%(missing)s)"),
-                        missing=", ".join(th.concepts[c].label for c in missing),
+                        missing=self._names(missing[:_MAX_LISTED]),
                     )
                 )
             else:
@@ -1419,10 +1325,10 @@ class Prepared:
                     )
                 )
         type_label = _ORG_TYPE_LABELS.get(org.org_type, org.org_type)
-        if types[org.org_type] == 0:
+        if all(m.org_type != org.org_type for m in others):
             parts.append((1, 1.0))
             reasons.append(
-                _shared_reason(
+                _reason(
                     Polarity.PLUS,
                     N_("Adds an organisation type the consortium lacks: %(type)s"),
                     type=type_label,
@@ -1431,7 +1337,7 @@ class Prepared:
         else:
             parts.append((1, 0.0))
             reasons.append(
-                _shared_reason(
+                _reason(
                     Polarity.MINUS,
                     N_("Its type (%(type)s) is already in the consortium"),
                     type=type_label,
@@ -1439,157 +1345,124 @@ class Prepared:
             )
         needed = self.topic.min_countries or 0
         if needed > 1:
-            code = self.countries.normalise(org.country)
-            have = len(+countries)
-            adds_country = bool(code) and countries[code or ""] == 0 and have < needed
-            parts.append((1, 1.0 if adds_country else 0.0))
-            if adds_country:
-                reasons.append(
-                    _shared_reason(
-                        Polarity.PLUS,
-                        N_(
-                            "Adds a country (%(country)s): the topic requires %(required)s, "
-                            "the consortium has %(count)s"
-                        ),
-                        country=code,
-                        required=needed,
-                        count=have,
-                    )
-                )
-            elif have >= needed:
-                reasons.append(
-                    _shared_reason(
-                        Polarity.MINUS,
-                        N_(
-                            "The consortium already has the %(required)s countries "
-                            "the topic requires"
-                        ),
-                        required=needed,
-                    )
-                )
-            else:
-                reasons.append(
-                    _shared_reason(
-                        Polarity.MINUS,
-                        N_(
-                            "Adds no new country (the topic requires %(required)s, "
-                            "the consortium has %(count)s)"
-                        ),
-                        required=needed,
-                        count=have,
-                    )
-                )
-        score = _mean_score(parts)
-        return _component_score(
+            parts.append((1, self._country_part(org, others, needed, reasons)))
+        return _component(
             Component.COMPLEMENTARITY,
-            score,
-            self._w["complementarity"],
-            tuple(reasons),
+            _mean(parts),
+            self.weights[Component.COMPLEMENTARITY],
+            reasons,
         )
 
-    def network(self, org: OrgProfile) -> ComponentScore:
-        """Ties to current members (trust) and bridges to organisations they do not reach."""
-        oid = org.id
-        if oid in self.members:
-            return self._member_network(org)
-        # a non-member: its ties are the members among its neighbours or listing it, its
-        # bridges the neighbours no member reaches; the result depends on those alone
-        own = self.neighbours.get(oid, _NONE)
-        if own.__class__ is not set and own.__class__ is not frozenset:
-            own = frozenset(own)
-        pointed = self.pointed_by.get(oid)
-        if pointed is None and self.reached.isdisjoint(own):
-            # the common case: no member among its neighbours (members are reached) nor
-            # listing it, and every neighbour but itself a bridge; the same key as below
-            n_bridges = len(own) - (oid in own)
-            key = (_NONE, n_bridges, n_bridges > 0)
-            cached = self._network.get(key)
-            if cached is None:
-                cached = self._network[key] = self._network_of(
-                    self.member_ids, _NONE, n_bridges, n_bridges > 0
+    def _country_part(
+        self, org: OrgProfile, others: list[OrgProfile], needed: int, reasons: list[Reason]
+    ) -> float:
+        normalise = self.countries.normalise
+        countries = {c for c in (normalise(m.country) for m in others) if c}
+        code = normalise(org.country)
+        have = len(countries)
+        if code and code not in countries and have < needed:
+            reasons.append(
+                _reason(
+                    Polarity.PLUS,
+                    N_(
+                        "Adds a country (%(country)s): the topic requires %(required)s, "
+                        "the consortium has %(count)s"
+                    ),
+                    country=code,
+                    required=needed,
+                    count=have,
                 )
-            return cached
-        member_ids = self.member_ids
-        if pointed or not member_ids.isdisjoint(own):
-            ties = frozenset(member_ids.intersection(own))
-            if pointed:
-                ties = ties | pointed
+            )
+            return 1.0
+        if have >= needed:
+            reasons.append(
+                _reason(
+                    Polarity.MINUS,
+                    N_("The consortium already has the %(required)s countries the topic requires"),
+                    required=needed,
+                )
+            )
         else:
-            ties = _NONE
-        bridges = own - self.reached
-        n_bridges = len(bridges) - (oid in bridges)
-        has_own = len(own) > 1 or (len(own) == 1 and oid not in own)  # own and own != {oid}
-        key = (ties, n_bridges, has_own)
-        cached = self._network.get(key)
-        if cached is None:
-            cached = self._network[key] = self._network_of(member_ids, ties, n_bridges, has_own)
-        return cached
+            reasons.append(
+                _reason(
+                    Polarity.MINUS,
+                    N_(
+                        "Adds no new country (the topic requires %(required)s, "
+                        "the consortium has %(count)s)"
+                    ),
+                    required=needed,
+                    count=have,
+                )
+            )
+        return 0.0
 
-    def _member_network(self, org: OrgProfile) -> ComponentScore:
-        others = self.member_ids - {org.id}
-        own = frozenset(self.neighbours.get(org.id, ())) - {org.id}
-        ties = (own & others) | (self.pointed_by.get(org.id, set()) - {org.id})
-        counts = self.reach_count - Counter(self.member_nb[org.id])
-        reached = set(+counts) | others
+    def _member_reach(self) -> tuple[frozenset[int], dict[int, set[int]]]:
+        """Organisations the members reach (members included), and who lists whom."""
+        if self._reach is None:
+            reached = set(self.member_ids)
+            listed_by: dict[int, set[int]] = {}
+            for member in self.member_ids:
+                for other in self.neighbours.get(member, frozenset()):
+                    reached.add(other)
+                    listed_by.setdefault(other, set()).add(member)
+            self._reach = (frozenset(reached), listed_by)
+        return self._reach
+
+    def network(self, org: OrgProfile) -> ComponentScore:
+        """Ties to current members (trust) and organisations it reaches that they do not."""
+        own = self.neighbours.get(org.id, frozenset()) - {org.id}
+        if org.id in self.members:
+            others = self.member_ids - {org.id}
+            ties = {m for m in others if m in own or org.id in self.neighbours.get(m, ())}
+            reached = set(others)
+            for member in others:
+                reached |= self.neighbours.get(member, frozenset())
+        else:
+            others = self.member_ids
+            reached, listed_by = self._member_reach()
+            ties = (own & others) | listed_by.get(org.id, set())
         bridges = own - reached - {org.id}
-        return self._network_of(others, ties, len(bridges), bool(own))
-
-    def _network_of(
-        self, others: Iterable[int], ties: Iterable[int], n_bridges: int, has_own: bool
-    ) -> ComponentScore:
         parts: list[tuple[float, float]] = []
         reasons: list[Reason] = []
         if others:
-            n_others = len(others)  # type: ignore[arg-type]
-            n_ties = len(ties)  # type: ignore[arg-type]
-            parts.append((2, n_ties / min(_SATURATE_CONCEPTS, n_others)))
+            parts.append((2, len(ties) / min(3, len(others))))
             if ties:
-                names = sorted((self.members[m].name for m in ties), key=fast_fold)
+                names = sorted((self.members[m].name for m in ties), key=fold)
                 reasons.append(
                     _reason(
                         Polarity.PLUS,
                         N_("Already works with members of the consortium: %(names)s (%(count)s)"),
-                        count=n_ties,
+                        count=len(ties),
                         names=", ".join(names[:_MAX_LISTED]),
                     )
                 )
             else:
-                reasons.append(
-                    _shared_reason(Polarity.MINUS, N_("No known tie with current members"))
-                )
-        parts.append((1, n_bridges / 3))
-        if n_bridges:
+                reasons.append(_reason(Polarity.MINUS, N_("No known tie with current members")))
+        parts.append((1, len(bridges) / 3))
+        if bridges:
             reasons.append(
-                _shared_reason(
+                _reason(
                     Polarity.PLUS,
                     N_("Organisations it reaches that no member reaches yet: %(count)s"),
-                    count=n_bridges,
+                    count=len(bridges),
                 )
             )
-        elif not has_own:
-            reasons.append(_shared_reason(Polarity.MINUS, N_("No known cooperation ties")))
-        score = _mean_score(parts)
-        return _component_score(Component.NETWORK, score, self._w["network"], tuple(reasons))
+        elif not own:
+            reasons.append(_reason(Polarity.MINUS, N_("No known cooperation ties")))
+        return _component(Component.NETWORK, _mean(parts), self.weights[Component.NETWORK], reasons)
 
     def engagement(self, org: OrgProfile) -> ComponentScore:
         """Workshop attendance and outputs contributed."""
-        key = (org.workshops_attended, org.outputs_contributed)
-        cached = self._engagement.get(key)
-        if cached is None:
-            cached = self._engagement[key] = self._engagement_of(*key)
-        return cached
-
-    def _engagement_of(self, attended: int, outputs: int) -> ComponentScore:
         held = self.consortium.workshops_held
-        attended = max(0, attended)
-        outputs = max(0, outputs)
+        attended = max(0, org.workshops_attended)
+        outputs = max(0, org.outputs_contributed)
         parts: list[tuple[float, float]] = []
         reasons: list[Reason] = []
         if held > 0:
             parts.append((2, attended / held))
             if attended:
                 reasons.append(
-                    _shared_reason(
+                    _reason(
                         Polarity.PLUS,
                         N_("Attended %(attended)s of %(held)s workshops"),
                         attended=attended,
@@ -1597,108 +1470,93 @@ class Prepared:
                     )
                 )
             else:
-                reasons.append(_shared_reason(Polarity.MINUS, N_("Attended no workshop yet")))
+                reasons.append(_reason(Polarity.MINUS, N_("Attended no workshop yet")))
         parts.append((1, outputs / 3))
         if outputs:
             reasons.append(
-                _shared_reason(
-                    Polarity.PLUS, N_("Workshop outputs contributed: %(count)s"), count=outputs
-                )
+                _reason(Polarity.PLUS, N_("Workshop outputs contributed: %(count)s"), count=outputs)
             )
         else:
-            reasons.append(_shared_reason(Polarity.MINUS, N_("No workshop output contributed yet")))
-        score = _mean_score(parts)
-        return _component_score(Component.ENGAGEMENT, score, self._w["engagement"], tuple(reasons))
+            reasons.append(_reason(Polarity.MINUS, N_("No workshop output contributed yet")))
+        return _component(
+            Component.ENGAGEMENT, _mean(parts), self.weights[Component.ENGAGEMENT], reasons
+        )
 
     # ------------------------------------------------------------------ totals
 
+    def _shared(self, key: tuple[object, ...], compute: Callable[[], ComponentScore]):
+        """A component that depends only on ``key``: computed once per prepared ranking and
+        shared by every organisation with the same key (components are immutable)."""
+        found = self._components.get(key)
+        if found is None:
+            found = self._components[key] = compute()
+        return found
+
     def score(self, org: OrgProfile) -> FitScore:
         """The full explained score of one organisation."""
-        # eligibility depends on a few fields only: many organisations share one result
-        pic = org.pic
-        key = (
-            org.natural_person,
-            org.org_type == "international",
-            org.country,
-            # _is_pic(pic.strip()), inline
-            pic if pic is None or len(stripped := pic.strip()) != 9 or not stripped.isdecimal()
-            else True,
-        )
-        cached = self._eligibility.get(key)
-        if cached is None:
-            elig = assess_eligibility(org, self.countries)
-            cached = self._eligibility[key] = (
-                elig,
-                _component_score(
-                    Component.ELIGIBILITY, elig.score, self._w["eligibility"], elig.reasons
-                ),
-                elig.flags,
-            )
-        elig, eligibility, flags = cached
-        matches, forms = self.thesaurus.analysis(org.text)
-        relevance = self.relevance(org, matches, forms)
-        capacity = self.capacity(org)
-        experience = self.experience(org)
-        complementarity = self.complementarity(org, matches)
-        network = self.network(org)
-        # self.engagement(org), without the call
-        key = (org.workshops_attended, org.outputs_contributed)
-        engagement = self._engagement.get(key)
-        if engagement is None:
-            engagement = self._engagement[key] = self._engagement_of(*key)
-        # the weighted mean, summed in component order (the same floats as a loop from 0.0),
-        # then round_half_up(weighted, 1) for a total that is never negative, capped at 100
-        # (by position: [2] is the weight, [1] the score of a ComponentScore)
-        weighted = (
-            eligibility[2] * eligibility[1]
-            + relevance[2] * relevance[1]
-            + capacity[2] * capacity[1]
-            + experience[2] * experience[1]
-            + complementarity[2] * complementarity[1]
-            + network[2] * network[1]
-            + engagement[2] * engagement[1]
-        )
-        total = _floor(weighted * 10 + 0.5 + 1e-7) / 10
-        if total > 100.0:
-            total = 100.0
-        return _tuple_new(
-            FitScore,
-            (
-                org.id,
-                org.name,
-                total,
-                elig.eligible,
-                elig.status,
-                flags,
-                (
-                    eligibility,
-                    relevance,
-                    capacity,
-                    experience,
-                    complementarity,
-                    network,
-                    engagement,
+        index = self._ensure_index((org,))
+        elig = self.eligibility(org)
+        member = org.id in self.members
+        coordinated = any(p.is_coordinator for p in org.past_projects)
+        concepts = tuple(c for c in index.concepts_of(org) if c in self.reference_concepts)
+        components = (
+            self._shared(
+                ("eligibility", id(elig)),
+                lambda: _component(
+                    Component.ELIGIBILITY,
+                    elig.score / 100,
+                    self.weights[Component.ELIGIBILITY],
+                    elig.reasons,
                 ),
             ),
+            self.relevance(org),
+            self._shared(
+                (
+                    "capacity",
+                    org.staff,
+                    org.annual_budget_eur,
+                    org.eu_experience,
+                    bool(org.past_projects),
+                    coordinated,
+                ),
+                lambda: self.capacity(org),
+            ),
+            self.experience(org),
+            self.complementarity(org)
+            if member
+            else self._shared(
+                ("complementarity", concepts, org.org_type, org.country),
+                lambda: self.complementarity(org),
+            ),
+            self.network(org),
+            self._shared(
+                ("engagement", org.workshops_attended, org.outputs_contributed),
+                lambda: self.engagement(org),
+            ),
+        )
+        total = round_half_up(100 * sum(c.weight * c.fraction for c in components), 1)
+        return FitScore(
+            org.id, org.name, min(total, 100.0), elig.eligible, elig.status, elig.flags, components
         )
 
     def rank(self, orgs: Iterable[OrgProfile]) -> list[FitScore]:
-        """Scores sorted: eligible first, then by total, then name, then id."""
-        # Scoring builds many small immutable objects and no cycles: see ``paused_gc``.
-        with paused_gc():
-            score = self.score
-            scores = [score(o) for o in orgs]
-            scores.sort(key=_sort_key)
-        return scores
+        """Scores sorted: eligible first, then total, then relevance, then id."""
+        profiles = list(orgs)
+        self._ensure_index(profiles)
+        return sorted((self.score(o) for o in profiles), key=lambda fit: fit.sort_key)
 
     def coverage(self, extra: Iterable[str] = (), without: int | None = None) -> frozenset[str]:
         """Reference concepts (needs, else topic) covered by the members, +extra, -one member."""
-        covered: set[str] = set()
+        covered: set[str] = set(extra)
         for mid, concepts in self.member_concepts.items():
             if mid != without:
                 covered |= concepts
-        covered |= set(extra)
         return frozenset(covered & self.reference_concepts)
+
+
+def _positive_mean(scores: np.ndarray) -> float:
+    positive = scores[scores > 0]
+    return float(positive.mean()) if positive.size else 1.0
 
 
 def prepare(
@@ -1707,12 +1565,21 @@ def prepare(
     neighbours: Mapping[int, Iterable[int]] | None = None,
     weights: Mapping[str, float] | None = None,
     *,
-    thesaurus: Thesaurus | None = None,
+    index: FitIndex | None = None,
     countries: CountryList | None = None,
+    catalogue: TopicCatalogue | None = None,
 ) -> Prepared:
-    """Precompute topic and consortium data once; weights default to the action type's."""
+    """Precompute topic, query and consortium data once; weights default to the action
+    type's. Without ``index``, one is built from the organisations first scored; without
+    ``catalogue``, every query term counts fully (see :class:`TopicCatalogue`)."""
     return Prepared(
-        topic, consortium, neighbours or {}, weights, thesaurus=thesaurus, countries=countries
+        topic,
+        consortium,
+        neighbours or {},
+        weights,
+        index=index,
+        countries=countries,
+        catalogue=catalogue,
     )
 
 
@@ -1722,9 +1589,11 @@ def score(
     consortium: ConsortiumProfile,
     neighbours: Mapping[int, Iterable[int]] | None = None,
     weights: Mapping[str, float] | None = None,
+    *,
+    index: FitIndex | None = None,
 ) -> FitScore:
     """Score one organisation (prefer :func:`prepare` when scoring many)."""
-    return prepare(topic, consortium, neighbours, weights).score(org)
+    return prepare(topic, consortium, neighbours, weights, index=index).score(org)
 
 
 def rank(
@@ -1733,9 +1602,11 @@ def rank(
     consortium: ConsortiumProfile,
     neighbours: Mapping[int, Iterable[int]] | None = None,
     weights: Mapping[str, float] | None = None,
+    *,
+    index: FitIndex | None = None,
 ) -> list[FitScore]:
-    """Score and sort organisations: eligible first, total descending, then name and id."""
-    return prepare(topic, consortium, neighbours, weights).rank(orgs)
+    """Score and sort organisations: eligible first, total, relevance, then id."""
+    return prepare(topic, consortium, neighbours, weights, index=index).rank(orgs)
 
 
 # --------------------------------------------------------------------------- what-if
@@ -1778,6 +1649,11 @@ class WhatIf:
         return tuple(sorted(self.covered_before - self.covered_after))
 
 
+def _country_count(prepared: Prepared) -> int:
+    normalise = prepared.countries.normalise
+    return len({c for c in (normalise(m.country) for m in prepared.consortium.members) if c})
+
+
 def what_if(
     orgs: Sequence[OrgProfile],
     topic: TopicProfile,
@@ -1787,22 +1663,25 @@ def what_if(
     weights: Mapping[str, float] | None = None,
     *,
     remove: bool = False,
+    index: FitIndex | None = None,
+    catalogue: TopicCatalogue | None = None,
 ) -> WhatIf:
     """Recompute coverage and the others' scores with ``candidate`` added (or removed)."""
-    before = prepare(topic, consortium, neighbours, weights)
+    if index is None:
+        index = FitIndex({o.id: o for o in (*orgs, *consortium.members, candidate)}.values())
+    before = prepare(topic, consortium, neighbours, weights, index=index, catalogue=catalogue)
     if remove:
         members = tuple(m for m in consortium.members if m.id != candidate.id)
     else:
         members = (*(m for m in consortium.members if m.id != candidate.id), candidate)
-    changed = ConsortiumProfile(
-        members=members,
-        needs_text=consortium.needs_text,
-        expected_share_eur=consortium.expected_share_eur,
-        duration_months=consortium.duration_months,
-        workshops_held=consortium.workshops_held,
-    )
     after = prepare(
-        topic, changed, neighbours, weights, thesaurus=before.thesaurus, countries=before.countries
+        topic,
+        replace(consortium, members=members),
+        neighbours,
+        weights,
+        index=index,
+        countries=before.countries,
+        catalogue=catalogue,
     )
     changes = []
     for org in orgs:
@@ -1817,7 +1696,7 @@ def what_if(
         added=not remove,
         covered_before=before.coverage(),
         covered_after=after.coverage(),
-        countries_before=len(+before.country_count),
-        countries_after=len(+after.country_count),
+        countries_before=_country_count(before),
+        countries_after=_country_count(after),
         changes=tuple(changes),
     )

@@ -1,370 +1,261 @@
-"""Bilingual (French/English) LIFE thesaurus and the text matching built on it.
+"""French and English text analysis for the partner fit: Snowball stems and thesaurus concepts.
 
-Organisation descriptions are mostly French while LIFE topic texts are English, so plain word
-overlap misses that ``réemploi`` is ``reuse``. The thesaurus (``data/thesaurus.json``) maps both
-languages onto shared concept ids. Matching is deterministic and cheap:
+Organisation descriptions are mostly French while LIFE topics are English, so plain word overlap
+misses that ``toiture végétalisée`` is a ``green roof``. Two tools bridge the languages:
 
-* text is folded (``consortium.folding.fold``: case and accents dropped) and cut into segments
-  at sentence punctuation, so a phrase never spans two sentences (appending text therefore never
-  removes an earlier match);
-* each word gets a light plural/feminine folding (:func:`stem`), applied alike to the terms and
-  to the text, so ``jardins partagés`` matches ``jardin partagé``;
-* every term is matched as a phrase of stems; a concept's ``exclude`` phrases cancel matches
-  inside them (``capacity building`` is not about construction).
+* **Snowball stemming** (PyStemmer) in each text's own language, so ``renovating`` meets
+  ``renovation`` and ``rénovations`` meets ``rénovation``;
+* **concepts** of GEMET, the European Environment Agency's multilingual environmental
+  thesaurus (``data/gemet/``, about 5,200 concepts with an English and a French label and their
+  broader links), plus the few domain terms GEMET lacks or names differently
+  (``data/thesaurus.json``: synonyms such as ``réemploi`` added to a GEMET concept, and concepts
+  such as ``one-stop shop``). A French text and an English text that name the same concept share
+  its id.
+
+Matching is deterministic: text is cut into segments at sentence punctuation (a phrase never
+spans two sentences) and every label is matched as a phrase of stems in the text's language
+(guessed from its function words). Labels of the other language are matched too, for the
+keywords and quotes a text borrows from it, but a one-word label only as written (``pollution``
+in both; the English ``urban`` does not meet the French ``urbanisme`` through a shared stem). A
+concept's ``exclude`` phrases cancel matches inside them (``capacity building`` is not about
+construction).
 
 Pure module: no Flask, no database.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from contextlib import suppress
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+
+import Stemmer
 
 from consortium.folding import fold
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 THESAURUS_PATH = DATA_DIR / "thesaurus.json"
+GEMET_PATH = DATA_DIR / "gemet" / "gemet.json.gz"
 
-_SEGMENT_BREAK = re.compile(r"[.;:!?,()\[\]{}\n\r\t\u2022|]+")
-_WORD = re.compile(r"[0-9a-z]+")
+_SEGMENT_BREAK = re.compile(r"[.;:!?,()\[\]{}\n\r\t\u2022|/]+")
+_WORD = re.compile(r"[^\W\d_]+|\d+")
+_QUALIFIER = re.compile(r"\s*\([^)]*\)\s*")
 
-# Function words of both languages plus words found in every call text; used only for the
-# word-overlap similarity, never for phrase matching.
-_STOP_TEXT = """
-    a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had
-    has have having he her here hers him his how i if in into is it its itself just more most my no
-    nor not now of off on once only or other our ours out over own same she should so some such than
-    that the their theirs them then there these they this those through to too under until up very
-    was we were what when where which while who whom why will with would you your yours may must
-    shall etc e g ie eg via per well within without across among upon toward towards including
-    au aux avec ce ces cet cette dans de des du elle elles en et eux il ils je la le les leur leurs
-    lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son
-    sur ta te tes toi ton tu un une vos votre vous c d j l m n s t y ete etre avoir sont est ont
-    fait faire plus moins tres tout tous toute toutes autre autres aussi ainsi comme dont donc car
-    entre chez sans sous vers selon depuis afin lors apres avant pendant leur cela ceci celle celui
-    ceux celles si non oui peut peuvent doit doivent ici la
+_EN_STOP_TEXT = """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers him his how i if in into is it its itself just
+    more most my no nor not now of off on once only or other our ours out over own same she should
+    so some such than that the their theirs them then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would you
+    your yours may must shall etc via per well within without across among upon toward towards
+    including"""
+_EN_STOP = frozenset(_EN_STOP_TEXT.split())
+_FR_STOP_TEXT = """
+    au aux avec ce ces cet cette dans de des du elle elles en et eux il ils je la le les leur
+    leurs lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses
+    son sur ta te tes toi ton tu un une vos votre vous ete etre avoir sont est ont fait faire plus
+    moins tres tout tous toute toutes autre autres aussi ainsi comme dont donc car entre chez sans
+    sous vers selon depuis afin lors apres avant pendant cela ceci celle celui ceux celles si non
+    oui peut peuvent doit doivent ici"""
+_FR_STOP = frozenset(_FR_STOP_TEXT.split())
+#: Words of every call text and project summary: they say nothing about who fits.
+_BOILERPLATE_TEXT = """
     project projects projet projets proposal proposals action actions activity activities
     european europe union eu ue life programme program call topic topics objective objectives
     objectif objectifs support soutien new nouveau nouvelle general specific specifique section
-    award criterion criteria document expected impact impacts
+    award criterion criteria document expected impact impacts result results resultat resultats
+    will should"""
+_BOILERPLATE = frozenset(_BOILERPLATE_TEXT.split())
+STOP_WORDS: frozenset[str] = _EN_STOP | _FR_STOP | _BOILERPLATE
+
+_STEMMERS = {"en": Stemmer.Stemmer("english"), "fr": Stemmer.Stemmer("french")}
+
+
+def guess_language(words: Iterable[str]) -> str:
+    """``"fr"`` when a text has more French than English function words, else ``"en"``.
+
+    A German or Italian text gets English stems: its words then simply match little.
     """
-STOP_WORDS: frozenset[str] = frozenset(_STOP_TEXT.split())
+    en = fr = 0
+    for word in words:
+        en += word in _EN_STOP
+        fr += word in _FR_STOP
+    return "fr" if fr > en else "en"
 
 
-def stem(word: str) -> str:
-    """Fold plural and feminine endings of an already folded word (``arbres`` -> ``arbre``).
-
-    Applied to terms and texts alike, so it only needs to be consistent, not linguistic.
-    """
-    n = len(word)
-    if n >= 5 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if n >= 4 and word.endswith("eaux"):
-        return word[:-1]
-    if n >= 5 and word.endswith("aux"):
-        return word[:-1]
-    if n >= 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-        n -= 1
-    if n >= 6 and word.endswith("ee"):
-        word = word[:-1]
-    return word
+def stems(words: list[str], language: str) -> list[str]:
+    """Snowball stems of lower-cased words, accents folded after stemming."""
+    return [s if s.isascii() else fold(s) for s in _STEMMERS[language].stemWords(words)]
 
 
-# folded word -> (stem, stem if it is a content word else "")
-_word_cache: dict[str, tuple[str, str]] = {}
-_CACHE_LIMIT = 200_000
-
-
-def _word_info(word: str) -> tuple[str, str]:
-    info = _word_cache.get(word)
-    if info is None:
-        stemmed = stem(word)
-        content = len(word) >= 3 and word not in STOP_WORDS and not word.isdigit()
-        info = (stemmed, stemmed if content else "")
-        if len(_word_cache) < _CACHE_LIMIT:
-            _word_cache[word] = info
-    return info
-
-
-_fold_cache: dict[str, str] = {}
-
-
-def fast_fold(text: str | None) -> str:
-    """Same result as ``consortium.folding.fold``, with a per-word cache.
-
-    Folding works character by character, so folding space-separated pieces separately gives
-    the same text; caching the pieces makes ranking thousands of descriptions cheap.
-    """
-    if not text:
-        return ""
-    if text.isascii():
-        return text.lower()
+def _segments(text: str) -> list[list[str]]:
+    """Lower-cased words of ``text`` (accents kept for the stemmers), one list per segment."""
     out = []
-    cache = _fold_cache
-    for piece in text.split(" "):
-        folded = cache.get(piece)
-        if folded is None:
-            folded = fold(piece)
-            if len(cache) < _CACHE_LIMIT:
-                cache[piece] = folded
-        out.append(folded)
-    return " ".join(out)
-
-
-def _analyse_folded(folded: str) -> tuple[list[list[str]], dict[str, str]]:
-    """Stemmed segments and content-stem -> first word, in one pass over the words."""
-    segs: list[list[str]] = []
-    forms: dict[str, str] = {}
-    if not folded:
-        return segs, forms
-    cache = _word_cache
-    for part in _SEGMENT_BREAK.split(folded):
+    for part in _SEGMENT_BREAK.split(text.lower()):
         found = _WORD.findall(part)
-        if not found:
-            continue
-        seg = []
-        for word in found:
-            info = cache.get(word) or _word_info(word)
-            seg.append(info[0])
-            if info[1] and info[1] not in forms:
-                forms[info[1]] = word
-        segs.append(seg)
-    return segs, forms
-
-
-# A space-separated piece of raw text -> its words as (stem, content stem or "", folded word),
-# with None marking a segment break. Folding, punctuation and words never cross a space, so
-# analysing pieces one by one gives exactly ``_analyse_folded(fold(text))``.
-_Piece = tuple[tuple[str, str, str] | None, ...]
-_piece_cache: dict[str, _Piece] = {}
-
-
-def _piece_info(piece: str) -> _Piece:
-    items: list[tuple[str, str, str] | None] = []
-    for position, part in enumerate(_SEGMENT_BREAK.split(fold(piece))):
-        if position:
-            items.append(None)
-        for word in _WORD.findall(part):
-            stemmed, content = _word_info(word)
-            items.append((stemmed, content, word))
-    return tuple(items)
-
-
-def analyse_text(text: str | None) -> tuple[list[list[str]], dict[str, str]]:
-    """Stemmed segments of ``text`` and its content stems -> first folded word.
-
-    Equal to ``(segments(text), token_forms(text))``, computed in one cached pass.
-    """
-    segs: list[list[str]] = []
-    forms: dict[str, str] = {}
-    if not text:
-        return segs, forms
-    cache = _piece_cache
-    seg: list[str] = []
-    for piece in text.split(" "):
-        info = cache.get(piece)
-        if info is None:
-            info = _piece_info(piece)
-            if len(cache) < _CACHE_LIMIT:
-                cache[piece] = info
-        for item in info:
-            if item is None:
-                if seg:
-                    segs.append(seg)
-                    seg = []
-                continue
-            seg.append(item[0])
-            content = item[1]
-            if content and content not in forms:
-                forms[content] = item[2]
-    if seg:
-        segs.append(seg)
-    return segs, forms
-
-
-def segments(text: str | None) -> list[list[str]]:
-    """Stemmed words of ``text``, one list per sentence-like segment."""
-    return analyse_text(text)[0]
-
-
-def token_forms(text: str | None) -> dict[str, str]:
-    """Content stems of ``text`` mapped to the first folded word that gave them.
-
-    Stop words, digits and words under 3 letters are dropped.
-    """
-    return analyse_text(text)[1]
-
-
-def tokens(text: str | None) -> frozenset[str]:
-    """Content stems of ``text`` (see :func:`token_forms`)."""
-    return frozenset(token_forms(text))
+        if found:
+            out.append(found)
+    return out
 
 
 @dataclass(frozen=True)
 class Concept:
-    """One thesaurus entry: the same idea in English and French."""
+    """One concept: the same idea in English and French."""
 
     id: str
     en: tuple[str, ...]
     fr: tuple[str, ...]
     themes: frozenset[str] = frozenset()
-    generic: bool = False
     exclude: tuple[str, ...] = ()
-    # broader concepts this one is a kind of (``reuse`` -> ``circular_economy``): a topic
-    # asking for the broader concept is matched by an organisation naming the narrower one
+    # broader concepts this one is a kind of (``reuse`` -> ``circular economy``): a topic asking
+    # for the broader concept is met, at a discount, by an organisation naming the narrower one
     broader: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
-        """English display label (first English term)."""
+        """English display label."""
         return self.en[0]
 
     @property
     def label_fr(self) -> str:
-        """French display label (first French term)."""
+        """French display label."""
         return self.fr[0]
 
-    @property
-    def weight(self) -> float:
-        """Generic concepts (found in most call texts) count half in relevance."""
-        return 0.5 if self.generic else 1.0
+    def label_in(self, language: str) -> str:
+        """The label in ``language`` (``fr`` or anything else for English)."""
+        return self.label_fr if language.startswith("fr") else self.label
 
 
-def _phrase(term: str) -> tuple[str, ...]:
-    return tuple(w for seg in segments(term) for w in seg)
+@dataclass(frozen=True)
+class TextAnalysis:
+    """What the fit reads in one text."""
+
+    language: str
+    #: content-word stems (stop words, digits and words under 3 letters left out) with counts
+    words: Counter[str] = field(default_factory=Counter)
+    #: content stem -> first word that gave it (for the reasons)
+    forms: dict[str, str] = field(default_factory=dict)
+    #: concept id -> number of mentions, in order of first mention
+    concepts: Counter[str] = field(default_factory=Counter)
+    #: concept id -> the term found first, as written in the thesaurus
+    found: dict[str, str] = field(default_factory=dict)
+
+
+# phrase stems, concept id, term, is exclusion, folded words of a one-word term ("" otherwise)
+_Entry = tuple[tuple[str, ...], str, str, bool, str]
 
 
 class Thesaurus:
-    """Compiled thesaurus: concepts plus a phrase index keyed by first stem."""
-
-    #: Texts whose analysis :meth:`analysis` keeps (oldest dropped first beyond this).
-    ANALYSIS_CACHE_SIZE = 50_000
+    """Concepts plus, per language, a phrase index keyed by first stem."""
 
     def __init__(self, concepts: Iterable[Concept]) -> None:
         self.concepts: dict[str, Concept] = {}
-        self._described: dict[tuple[str, str], str] = {}
-        # text -> (matches, token forms): see ``analysis``
-        self._analysed: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
-        # first stem -> list of (phrase stems, concept id, term as written, is_exclusion)
-        self._index: dict[str, list[tuple[tuple[str, ...], str, str, bool]]] = {}
+        self._index: dict[str, dict[str, list[_Entry]]] = {"en": {}, "fr": {}}
         for concept in concepts:
             if concept.id in self.concepts:
                 raise ValueError(f"duplicate concept id {concept.id!r}")
             if not concept.en or not concept.fr:
                 raise ValueError(f"concept {concept.id!r} needs English and French terms")
             self.concepts[concept.id] = concept
-            seen: set[tuple[str, ...]] = set()
-            for term in (*concept.en, *concept.fr):
-                self._add(_phrase(term), concept.id, term, False, seen)
-            for term in concept.exclude:
-                self._add(_phrase(term), concept.id, term, True, set())
-        self._first_words = frozenset(self._index)
+            for language, terms in (("en", concept.en), ("fr", concept.fr)):
+                for term in terms:
+                    self._add(language, term, concept.id, False)
+                for term in concept.exclude:
+                    self._add(language, term, concept.id, True)
+        self.narrower: dict[str, set[str]] = {}
         for concept in self.concepts.values():
             for parent in concept.broader:
                 if parent not in self.concepts or parent == concept.id:
                     raise ValueError(f"concept {concept.id!r}: unknown broader {parent!r}")
+                self.narrower.setdefault(parent, set()).add(concept.id)
 
-    def _add(
-        self, phrase: tuple[str, ...], cid: str, term: str, excl: bool, seen: set[tuple[str, ...]]
-    ) -> None:
-        if not phrase or phrase in seen:
+    def _add(self, language: str, term: str, cid: str, exclusion: bool) -> None:
+        words = [w for seg in _segments(_QUALIFIER.sub(" ", term)) for w in seg]
+        if not words or (len(words) == 1 and len(words[0]) < 3):
             return
-        seen.add(phrase)
-        self._index.setdefault(phrase[0], []).append((phrase, cid, term, excl))
+        phrase = tuple(stems(words, language))
+        bucket = self._index[language].setdefault(phrase[0], [])
+        if not any(entry[0] == phrase and entry[1] == cid for entry in bucket):
+            single = fold(words[0]) if len(words) == 1 else ""
+            bucket.append((phrase, cid, term, exclusion, single))
 
     def __len__(self) -> int:
         return len(self.concepts)
 
-    def match(self, text: str | None) -> dict[str, str]:
-        """Concepts found in ``text``: concept id -> thesaurus term that matched first.
-
-        Keys are in order of first appearance in the text.
-        """
-        return self._match(segments(text))
-
-    def analyse(self, text: str | None) -> tuple[dict[str, str], dict[str, str]]:
-        """``(match(text), token_forms(text))`` with a single folding of ``text``."""
-        matches, forms = self.analysis(text)
-        return dict(matches), dict(forms)
-
-    def analysis(self, text: str | None) -> tuple[dict[str, str], dict[str, str]]:
-        """Like :meth:`analyse`, cached by text: the dicts are shared, **never mutate them**.
-
-        The cache is keyed on the text itself, so an organisation whose description changes is
-        analysed afresh (its old entry simply ages out); it belongs to this thesaurus, so a
-        different thesaurus never sees it. Ranking the same directory again (every visit of the
-        ranking page) then skips the text analysis of the unchanged organisations.
-        """
-        key = text or ""
-        cache = self._analysed
-        found = cache.get(key)
-        if found is None:
-            segs, forms = analyse_text(key)
-            found = (self._match(segs), forms)
-            if len(cache) >= self.ANALYSIS_CACHE_SIZE:
-                # oldest first (dicts keep insertion order); threads may race here
-                with suppress(RuntimeError, StopIteration):
-                    cache.pop(next(iter(cache)), None)
-            cache[key] = found
-        return found
-
-    def clear_analysis_cache(self) -> None:
-        """Forget the texts analysed so far (benchmarks measure the first ranking with it)."""
-        self._analysed.clear()
-
-    def _match(self, segs: list[list[str]]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        index = self._index
-        first_words = self._first_words
+    def analyse(self, text: str | None) -> TextAnalysis:
+        """Words and concepts of ``text`` (any language; empty text gives empty counts)."""
+        segs = _segments(text or "")
+        all_words = [w for seg in segs for w in seg]
+        language = guess_language(all_words)
+        result = TextAnalysis(language)
         for seg in segs:
-            present = first_words.intersection(seg)
-            if not present:
-                continue
-            hits: list[tuple[int, int, str, str]] = []
-            excluded: dict[str, list[tuple[int, int]]] = {}
-            size = len(seg)
-            for i, word in enumerate(seg):
-                if word not in present:
-                    continue
-                for phrase, cid, term, excl in index[word]:
-                    end = i + len(phrase)
-                    if end - i > 1 and (end > size or tuple(seg[i:end]) != phrase):
+            by_language = {lang: stems(seg, lang) for lang in ("en", "fr")}
+            for word, stem in zip(seg, by_language[language], strict=True):
+                folded = word if word.isascii() else fold(word)
+                if len(word) >= 3 and not word.isdigit() and folded not in STOP_WORDS:
+                    result.words[stem] += 1
+                    result.forms.setdefault(stem, folded)
+            self._match(seg, by_language, language, result)
+        return result
+
+    def _match(
+        self,
+        words: list[str],
+        by_language: Mapping[str, list[str]],
+        own_language: str,
+        result: TextAnalysis,
+    ) -> None:
+        hits: list[tuple[int, int, str, str]] = []
+        excluded: dict[str, list[tuple[int, int]]] = {}
+        for language, seg in by_language.items():
+            index = self._index[language]
+            for start, first in enumerate(seg):
+                for phrase, cid, term, exclusion, single in index.get(first, ()):
+                    end = start + len(phrase)
+                    if tuple(seg[start:end]) != phrase:
                         continue
-                    if excl:
-                        excluded.setdefault(cid, []).append((i, end))
+                    if single and language != own_language and fold(words[start]) != single:
+                        continue
+                    if exclusion:
+                        excluded.setdefault(cid, []).append((start, end))
                     else:
-                        hits.append((i, end, cid, term))
-            for start, end, cid, term in hits:
-                if cid in found:
-                    continue
-                spans = excluded.get(cid)
-                if spans and any(s <= start and end <= e for s, e in spans):
-                    continue
-                found[cid] = term
-        return found
+                        hits.append((start, end, cid, term))
+        seen: set[tuple[int, str]] = set()  # one mention per position, whichever language
+        for start, end, cid, term in sorted(hits):
+            spans = excluded.get(cid, ())
+            if (start, cid) in seen or any(s <= start and end <= e for s, e in spans):
+                continue
+            seen.add((start, cid))
+            result.concepts[cid] += 1
+            result.found.setdefault(cid, term)
+
+    def match(self, text: str | None) -> dict[str, str]:
+        """Concepts found in ``text``: concept id -> term found first, in order of mention."""
+        return self.analyse(text).found
 
     def concept_ids(self, text: str | None) -> frozenset[str]:
         """Ids of the concepts found in ``text``."""
-        return frozenset(self.match(text))
+        return frozenset(self.analyse(text).concepts)
 
-    def with_narrower(self, concept_ids: Iterable[str]) -> frozenset[str]:
-        """``concept_ids`` plus every concept that is (transitively) narrower than one of them."""
-        found = set(concept_ids)
-        changed = True
-        while changed:
-            changed = False
-            for concept in self.concepts.values():
-                if concept.id not in found and any(b in found for b in concept.broader):
-                    found.add(concept.id)
-                    changed = True
-        return frozenset(found)
+    def with_narrower(self, concept_ids: Iterable[str], depth: int = 1) -> dict[str, int]:
+        """``concept_ids`` (level 0) and the concepts up to ``depth`` levels narrower (1, 2…)."""
+        levels = dict.fromkeys(concept_ids, 0)
+        frontier = list(levels)
+        for level in range(1, depth + 1):
+            following = []
+            for cid in frontier:
+                for child in sorted(self.narrower.get(cid, ())):
+                    if child not in levels:
+                        levels[child] = level
+                        following.append(child)
+            frontier = following
+        return levels
 
     def themes_of(self, concept_ids: Iterable[str]) -> frozenset[str]:
         """Theme codes linked to the given concepts."""
@@ -375,53 +266,87 @@ class Thesaurus:
                 out |= concept.themes
         return frozenset(out)
 
-    def describe(self, matches: Mapping[str, str], ids: Iterable[str]) -> str:
-        """``"reuse (réemploi), construction (BTP)"``: label plus the term actually found."""
+    def describe(
+        self, ids: Iterable[str], found: Mapping[str, str] | None = None, language: str = "en"
+    ) -> str:
+        """``"reuse (réemploi), construction"``: labels in ``language`` plus the term found
+        when it reads differently."""
         parts = []
-        cache = self._described
         for cid in ids:
             concept = self.concepts[cid]
-            term = matches.get(cid, concept.label)
-            key = (cid, term)
-            shown = cache.get(key)
-            if shown is None:
-                same = fast_fold(term) == fast_fold(concept.label)
-                shown = concept.label if same else f"{concept.label} ({term})"
-                cache[key] = shown
-            parts.append(shown)
+            label = concept.label_in(language)
+            term = (found or {}).get(cid)
+            same = term is None or fold(term) == fold(label)
+            shown = label if same else f"{label} ({term})"
+            if shown not in parts:  # two concepts may share a label in one language
+                parts.append(shown)
         return ", ".join(parts)
 
 
-def concepts_from_json(data: Mapping[str, object]) -> list[Concept]:
-    """Build concepts from the parsed ``thesaurus.json`` document."""
-    raw = data.get("concepts")
-    if not isinstance(raw, list):
+def concepts_from_documents(
+    gemet: Mapping[str, object], domain: Mapping[str, object]
+) -> list[Concept]:
+    """GEMET's concepts, with the domain file's extra terms merged in, and its own concepts.
+
+    A domain entry with ``"gemet": "<id>"`` adds synonyms, themes and exclusions to that GEMET
+    concept; an entry with an ``"id"`` of its own is a concept GEMET lacks.
+    """
+    rows = gemet.get("concepts")
+    entries = domain.get("concepts")
+    if not isinstance(rows, list) or not isinstance(entries, list):
         raise ValueError("thesaurus: 'concepts' must be a list")
+    extra: dict[str, Mapping[str, object]] = {}
+    own: list[Mapping[str, object]] = []
+    for entry in entries:
+        if "gemet" in entry:
+            extra[f"gemet:{entry['gemet']}"] = entry
+        else:
+            own.append(entry)
+    known = {f"gemet:{row[0]}" for row in rows}
     out = []
-    for item in raw:
+    for cid, en, fr, broader in rows:
+        key = f"gemet:{cid}"
+        more = extra.get(key, {})
         out.append(
             Concept(
-                id=str(item["id"]),
-                en=tuple(item.get("en", ())),
-                fr=tuple(item.get("fr", ())),
-                themes=frozenset(item.get("themes", ())),
-                generic=bool(item.get("generic", False)),
-                exclude=tuple(item.get("exclude", ())),
-                broader=tuple(item.get("broader", ())),
+                id=key,
+                en=(en, *more.get("en", ())),
+                fr=(fr, *more.get("fr", ())),
+                themes=frozenset(more.get("themes", ())),
+                exclude=tuple(more.get("exclude", ())),
+                broader=tuple(f"gemet:{b}" for b in broader)
+                + tuple(b for b in more.get("broader", ()) if b not in broader),
             )
         )
+    for entry in own:
+        out.append(
+            Concept(
+                id=str(entry["id"]),
+                en=tuple(entry.get("en", ())),
+                fr=tuple(entry.get("fr", ())),
+                themes=frozenset(entry.get("themes", ())),
+                exclude=tuple(entry.get("exclude", ())),
+                broader=tuple(entry.get("broader", ())),
+            )
+        )
+    unknown = set(extra) - known
+    if unknown:
+        raise ValueError(f"thesaurus: unknown GEMET ids {sorted(unknown)}")
     return out
 
 
-def load_thesaurus(path: Path | str | None = None) -> Thesaurus:
-    """Load and compile a thesaurus file; the default file is compiled once and cached."""
-    if path is None:
-        return _default_thesaurus()
-    with open(path, encoding="utf-8") as fh:
-        return Thesaurus(concepts_from_json(json.load(fh)))
+def load_thesaurus(
+    domain_path: Path | str | None = None, gemet_path: Path | str | None = None
+) -> Thesaurus:
+    """Compile GEMET plus a domain file (the shipped ones by default)."""
+    with gzip.open(gemet_path or GEMET_PATH, "rt", encoding="utf-8") as fh:
+        gemet = json.load(fh)
+    with open(domain_path or THESAURUS_PATH, encoding="utf-8") as fh:
+        domain = json.load(fh)
+    return Thesaurus(concepts_from_documents(gemet, domain))
 
 
-@lru_cache(maxsize=1)
-def _default_thesaurus() -> Thesaurus:
-    with open(THESAURUS_PATH, encoding="utf-8") as fh:
-        return Thesaurus(concepts_from_json(json.load(fh)))
+@cache
+def default_thesaurus() -> Thesaurus:
+    """The shipped thesaurus, compiled once per process (read-only reference data)."""
+    return load_thesaurus()

@@ -6,6 +6,7 @@ import math
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -18,7 +19,7 @@ from ..web.errors import render_conflict
 from . import services
 from .checks import Severity, summary
 from .forms import ResetWeightsForm, ShortlistForm, WeightsForm
-from .scoring import COMPONENT_LABELS, Component, formula
+from .scoring import COMPONENT_LABELS, Component, Terms, formula, shared_ranks
 
 bp = Blueprint("fit", __name__)
 
@@ -36,8 +37,13 @@ _TRANSLATED_PARAMS = ("type",)
 
 
 def translate(template: str, params=None) -> str:
-    """Translate a pure module's ``N_`` template with its params."""
+    """Translate a pure module's ``N_`` template with its params (concept names in the
+    reader's language)."""
     params = dict(params or {})
+    language = str(get_locale() or "en")
+    for key, value in params.items():
+        if isinstance(value, Terms):
+            params[key] = value.in_language(language)
     for key in _TRANSLATED_PARAMS:
         if isinstance(params.get(key), str):
             params[key] = _(params[key])
@@ -86,6 +92,7 @@ def _filters() -> services.Filters:
         country=country if len(country) == 2 and country.isalpha() and country.isascii() else "",
         eligible_only=request.args.get("eligible") == "1",
         not_in_consortium=request.args.get("outside") == "1",
+        newcomers_only=request.args.get("new") == "1",
     )
 
 
@@ -121,7 +128,7 @@ def _render_ranking(proposal, member, weights_form=None, status=200):
     filters = _filters()
     ranking = ctx.ranking()
     rows = services.filter_ranking(ctx, ranking, filters)
-    positions = {fit.org_id: i + 1 for i, fit in enumerate(ranking)}
+    positions = shared_ranks(ranking)
     page = _page(len(rows))
     checks = services.run_checks(ctx)
     may_weights = allowed(member, Capability.EDIT_PROPOSAL)
@@ -133,6 +140,7 @@ def _render_ranking(proposal, member, weights_form=None, status=200):
             "country": filters.country,
             "eligible": "1" if filters.eligible_only else "",
             "outside": "1" if filters.not_in_consortium else "",
+            "new": "1" if filters.newcomers_only else "",
         }.items()
         if v
     }
@@ -234,7 +242,7 @@ def detail(proposal_id: int, organisation_id: int):
     ctx = services.build_context(proposal)
     fit = _fit_of(ctx, organisation_id)
     ranking = ctx.ranking()
-    position = next(i + 1 for i, f in enumerate(ranking) if f.org_id == organisation_id)
+    position = shared_ranks(ranking)[organisation_id]
     return render_template(
         "fit/detail.html",
         proposal=proposal,
@@ -318,3 +326,10 @@ def checks(proposal_id: int):
         check_counts=summary(found),
         names={oid: o.name for oid, o in ctx.organisations.items()},
     )
+
+
+@bp.get("/fit/how-it-works")
+@login_required
+def how_it_works():
+    """The user page "How the fit score works" (French and English through gettext)."""
+    return render_template("fit/how.html")

@@ -24,7 +24,7 @@ import itertools
 import os
 import tempfile
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -425,22 +425,6 @@ class Candidate:
     fit_score: float | None
 
 
-def fit_scores(proposal: Proposal, org_ids: Collection[int]) -> dict[int, float] | None:
-    """Fit scores of ``org_ids`` from ``consortium.fit`` (only they are profiled), else None."""
-    try:
-        from ..fit import services as fit_services
-    except ImportError:
-        return None
-    try:
-        context = fit_services.build_context(
-            proposal, organisation_ids=org_ids, all_neighbours=False
-        )
-        ranking = context.ranking()
-    except Exception:  # another area's failure must not break the map
-        return None
-    return {fit.org_id: float(fit.total) for fit in ranking if fit.org_id in org_ids}
-
-
 #: Beyond this many organisations two steps from the members, the third load asks for the
 #: whole territory's evidence instead of listing them (the same work, fewer query parameters).
 NEAR_LIMIT = 5000
@@ -473,8 +457,15 @@ def bridge_adjacency(view: NetworkView) -> dict[int, set[int]]:
     return pure.adjacency(organisations, evidence, filters.kinds, years, keep_undated=True)
 
 
-def bridging_candidates(view: NetworkView, limit: int = 10) -> tuple[list[Candidate], bool]:
+def bridging_candidates(
+    view: NetworkView,
+    limit: int = 10,
+    fit_scores: Callable[[Proposal, Collection[int]], Mapping[int, float] | None] | None = None,
+) -> tuple[list[Candidate], bool]:
     """Ranked bridging suggestions for a proposal, and whether fit scores are available.
+
+    ``fit_scores(proposal, org_ids)`` gives the candidates' fit totals (the view passes the
+    fit area's; the network area does not import it, so the two areas form no cycle).
 
     The candidates are the organisations already tied to a member (the view's non-members),
     ranked by the organisations they would newly bring within two steps of the consortium on
@@ -491,7 +482,7 @@ def bridging_candidates(view: NetworkView, limit: int = 10) -> tuple[list[Candid
         adjacency, view.members, gains, limit, tie_break=view.analysis.betweenness
     )
     ids = {s.org_id for s in found}
-    scores = fit_scores(view.proposal, ids) if ids else {}
+    scores = (fit_scores(view.proposal, ids) if ids else {}) if fit_scores is not None else None
     names = view.names
     return [
         Candidate(

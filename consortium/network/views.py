@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from ..auth.permissions import Capability, DirectoryAccess, directory_access
 from ..extensions import db
+from ..fit import services as fit_services
 from ..proposals.access import load_proposal
 from ..proposals.models import Proposal, ProposalMember
 from . import services
@@ -297,7 +298,9 @@ def proposal_bridges(proposal_id: int):
     proposal, _member = load_proposal(proposal_id, Capability.VIEW_NETWORK)
     form = _filters()
     view = _view(proposal, form)
-    candidates, fit_available = services.bridging_candidates(view)
+    candidates, fit_available = services.bridging_candidates(
+        view, fit_scores=fit_services.fit_totals
+    )
     context = {"proposal": proposal, "candidates": candidates, "fit_available": fit_available}
     fragment = (
         request.headers.get("X-Requested-With") == "fetch" or request.args.get("fragment") == "1"

@@ -15,26 +15,67 @@ def _ranking(app, acronym):
         return [(org.acronym or org.name, fit) for org, fit in services.rank_proposal(proposal)]
 
 
-def test_rebatir_puts_reuse_and_construction_actors_on_top(app, demo):
+REUSE_ACTORS = {"RBS", "BBS", "MCP", "DSUD"}  # their descriptions name reuse and construction
+GREENING_ACTORS = {"PMC", "ESP", "LMEU", "TDQ", "JPP"}  # greening, rainwater, urban nature
+#: organisations whose work is far from construction reuse (greening, nature, a marine collective)
+NOT_REUSE = {"PMC", "JPP", "AAM", "CCV", "TDQ", "LMEU", "CVUG", "ATVV"}
+#: organisations whose work is far from urban greening (materials, demolition, waste groups)
+NOT_GREENING = {"RBS", "BBS", "MCP", "DSUD", "FBTP13", "GPM", "CCV"}
+
+
+def _relevance(fit):
+    return fit.component("relevance").fraction
+
+
+def test_rebatir_top_ten_holds_only_reuse_and_construction_actors(app, demo):
     ranking = _ranking(app, "REBATIR")
     names = [name for name, _fit in ranking]
-    # the reuse and construction actors of the seed fill the top 6
-    assert set(names[:5]) == {"IUTD", "RBS", "BBS", "MCP", "DSUD"}
-    assert set(names[:6]) == {"IUTD", "RBS", "BBS", "MCP", "DSUD", "FRB"}
-    assert {"GPM", "VDM", "E2C", "RQNL"}.isdisjoint(names[:3])
-    # greening actors come last among the eligible
-    assert {"PMC", "JPP", "AAM"} <= set(names[-7:])
+    # the four reuse and construction actors of the seed are in the top 6: their texts name the topic's
+    # concepts (reuse, construction, materials) in French
+    assert set(names[:6]) >= REUSE_ACTORS
+    assert NOT_REUSE.isdisjoint(names[:10])
+    fits = dict(ranking)
+    # the marine and coastal naturalists are below every reuse actor, because nothing they do
+    # matches the topic
+    assert all(_relevance(fits[a]) > _relevance(fits["CCV"]) for a in REUSE_ACTORS)
+    # the reasons name the matched concepts in the reader's language
+    reasons = fits["RBS"].component("relevance").reasons
+    needs = next(r for r in reasons if r.template.startswith("Matches this proposal's"))
+    assert "reuse" in needs.text("en") and "réemploi" in needs.text("fr")
 
 
-def test_verdir_puts_greening_actors_on_top(app, demo):
+def test_verdir_top_ten_holds_only_greening_actors(app, demo):
     ranking = _ranking(app, "VERDIR")
     names = [name for name, _fit in ranking]
-    assert set(names[:5]) == {"ESP", "PMC", "LMEU", "TDQ", "E2C"}
-    # the greening actors of the seed are all in the top 8 (E2C brings the training and
-    # green jobs the consortium lacks; RQNL maintains green spaces)
-    assert {"PMC", "TDQ", "LMEU", "JPP", "AAM", "ESP"} <= set(names[:8])
-    assert {"GPM", "VDM", "E2C", "RQNL"}.isdisjoint(names[:3])
-    assert {"MCP", "BBS", "DSUD"} <= set(names[-8:])
+    assert set(names[:8]) >= GREENING_ACTORS
+    assert NOT_GREENING.isdisjoint(names[:10])
+    fits = dict(ranking)
+    # the same organisation ranks by the topic: the reuse association is high for REBATIR,
+    # low for VERDIR
+    rebatir = dict(_ranking(app, "REBATIR"))
+    assert _relevance(rebatir["RBS"]) > _relevance(fits["RBS"])
+    assert _relevance(fits["PMC"]) > _relevance(rebatir["PMC"])
+
+
+def test_the_two_topics_do_not_share_their_top_five(app, demo):
+    rebatir = [name for name, _fit in _ranking(app, "REBATIR")][:5]
+    verdir = [name for name, _fit in _ranking(app, "VERDIR")][:5]
+    assert set(rebatir).isdisjoint(verdir)
+
+
+def test_newcomers_rank_by_relevance(app, demo):
+    with app.app_context():
+        proposal = db.session.get(Proposal, demo["proposals"]["REBATIR"])
+        rows = services.rank_proposal(proposal, newcomers_only=True)
+        assert rows and all(not org.past_projects for org, _fit in rows)
+        eligible = [fit for _org, fit in rows if fit.eligible]
+        assert [f.relevance for f in eligible] == sorted(
+            (f.relevance for f in eligible), reverse=True
+        )
+        # the reuse association without EU project is the newcomer to call first
+        assert rows[0][0].acronym in REUSE_ACTORS
+        texts = [r.text() for r in rows[0][1].component("experience").reasons]
+        assert texts == ["New to EU projects: no past project recorded"]
 
 
 def test_ineligible_organisations_are_marked_and_last(app, demo):
@@ -100,12 +141,21 @@ def test_cli_table_and_json(app, demo):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == [
-        "rank", "total", "eligible", "elig", "relev", "capac", "exper", "compl", "netw", "engag",
+        "rank",
+        "total",
+        "eligible",
+        "elig",
+        "relev",
+        "capac",
+        "exper",
+        "compl",
+        "netw",
+        "engag",
         "name",
     ]
     assert len(lines) == 26
-    assert lines[1].split()[0] == "1" and lines[1].endswith("Institut Universitaire des "
-                                                            "Territoires Durables")
+    assert lines[1].split()[0] == "1"
+    assert lines[1].endswith(("Réemploi Bâtiment Sud", "Bureau d'études Bâti Sobre"))
     assert " NO " in lines[-1]
     result = runner.invoke(args=["fit", "REBATIR", "--json"])
     data = json.loads(result.output)
@@ -125,30 +175,27 @@ def test_a_member_is_scored_for_what_it_brings_that_the_others_lack(app, demo):
         lmeu = ctx.prepared.score(ctx.profiles[by_acronym["LMEU"]])
     complementarity = lmeu.component("complementarity")
     # LMEU is a member: the consortium without it lacks biodiversity, which it brings
+    assert complementarity.reasons[0].text("fr").endswith("lacks: diversité biologique")
     assert [r.text() for r in complementarity.reasons] == [
-        "Brings what the consortium lacks: biodiversity (biodiversité)",
+        "Brings what the consortium lacks: biodiversity",
         "Its type (research organisation) is already in the consortium",
     ]
 
 
-def test_context_reuses_loaded_references_for_ties(app, demo):
-    """build_context hands the past projects it loaded to neighbours_map: same graph."""
+def test_fit_counts_the_same_ties_as_the_network_map(app, demo):
+    from consortium.network import services as network_services
+
     with app.app_context():
         proposal = db.session.query(Proposal).filter_by(acronym="REBATIR").one()
         ctx = services.build_context(proposal)
-        assert ctx.neighbours == services.neighbours_map()
-        assert any(len(nb) for nb in ctx.neighbours.values())
-        # a restricted context still queries every reference
-        some = services.build_context(proposal, organisation_ids=list(ctx.profiles)[:3])
-        assert some.neighbours == ctx.neighbours
-        # without all_neighbours, the ties are complete for the profiled and the members only,
-        # and the scores are the same
+        on_the_map = network_services.neighbours(proposal)
+        for member in ctx.participations:
+            assert on_the_map[member] <= ctx.neighbours.get(member, set())
+        # a context restricted to a few organisations scores them exactly as the full one
         ids = list(ctx.profiles)[3:6]
-        lean = services.build_context(proposal, organisation_ids=ids, all_neighbours=False)
-        for oid in {*ids, *lean.participations}:
-            assert lean.neighbours.get(oid, set()) == ctx.neighbours.get(oid, set())
+        lean = services.build_context(proposal, organisation_ids=ids)
         full = {fit.org_id: fit for fit in ctx.ranking()}
         assert all(full[fit.org_id] == fit for fit in lean.ranking())
-        # the profiles built from the column rows equal the ORM-based ones
+        # the profiles built from column rows equal the ORM-based ones
         orgs = services.load_organisations()
-        assert {o.id: services.org_profile(o) for o in orgs} == services.load_profiles()[1]
+        assert {o.id: services.org_profile(o) for o in orgs} == services.load_profiles()

@@ -1,4 +1,7 @@
-"""Fit scoring: hand-computed components and totals, eligibility gate, properties."""
+"""Fit scoring: the formula's rules on small directories, the eligibility gate, bad input.
+
+Rules, not snapshots: each test states why one organisation must be above another.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +9,19 @@ import dataclasses
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consortium.fit.scoring import (
     Component,
     ConsortiumProfile,
     EligibilityStatus,
+    FitIndex,
     OrgProfile,
     PastProject,
     Polarity,
-    Reason,
+    Terms,
+    TopicCatalogue,
     TopicProfile,
     WeightsError,
     assess_eligibility,
@@ -24,259 +29,296 @@ from consortium.fit.scoring import (
     formula,
     formula_text,
     load_eligible_countries,
-    make_org_profile,
-    make_past_project,
-    paused_gc,
     prepare,
     rank,
     round_half_up,
     score,
+    shared_ranks,
     validate_weights,
     what_if,
-)
-from consortium.fit.thesaurus import Concept, Thesaurus
-
-# A tiny thesaurus keeps the hand computations readable.
-TINY = Thesaurus(
-    [
-        Concept("reuse", ("reuse",), ("réemploi",), frozenset({"circular_economy_waste"})),
-        Concept("construction", ("construction",), ("BTP",), frozenset({"buildings"})),
-        Concept(
-            "greening", ("urban greening",), ("végétalisation",), frozenset({"nature_in_city"})
-        ),
-        Concept(
-            "compost",
-            ("compost",),
-            ("compostage",),
-            frozenset({"circular_economy_waste", "urban_agriculture_food"}),
-        ),
-        Concept(
-            "research",
-            ("research",),
-            ("recherche",),
-            frozenset({"research_innovation"}),
-            generic=True,
-        ),
-    ]
 )
 
 TOPIC = TopicProfile(
     topic_id="LIFE-2026-SAP-ENV-ENVIRONMENT",
-    action_type="SAP",
-    sub_programme="ENV",
-    text="Reuse in construction. Urban greening.",
-    subtopics=("Research",),
-    funding_rate=0.6,
+    text="Circular economy in construction: reuse of building materials, selective "
+    "demolition and green roofs in cities.",
 )
-CITY = OrgProfile(
-    id=1,
-    name="Ville de Marseille",
-    org_type="public_authority",
-    country="FR",
-    pic="999999999",
-    text="Végétalisation de la ville",
-)
-CONSORTIUM = ConsortiumProfile(
-    members=(CITY,),
-    needs_text=("Plateforme de réemploi", "Compostage partagé"),
-    expected_share_eur=60_000.0,
-    duration_months=36,
-)
-NEIGHBOURS = {2: frozenset({1, 10, 11}), 1: frozenset({2, 10})}
 ORG = OrgProfile(
     id=2,
     name="Réemploi Sud",
     org_type="social_economy",
     country="FR",
     pic="123456789",
-    themes=frozenset({"buildings"}),
-    text="Association de réemploi dans le BTP",
-    staff=4,
-    annual_budget_eur=200_000.0,
-    eu_experience="participant",
-    past_projects=(
-        PastProject("LIFE", "LIFE19 ENV/FR/000123", "Réemploi des matériaux", 2020, "partner"),
-        PastProject("Interreg MED", "", "Mobility", 2018, "coordinator"),
-    ),
-    workshops_attended=2,
-    outputs_contributed=1,
+    text="Association de réemploi des matériaux dans le BTP",
 )
 
 
-def prepared(**changes: object):
-    weights = changes.pop("weights", None)
-    consortium = changes.pop("consortium", CONSORTIUM)
-    return prepare(TOPIC, consortium, NEIGHBOURS, weights, thesaurus=TINY)
+def org(oid: int, text: str = "", **changes: object) -> OrgProfile:
+    base = {"name": f"Org {oid}", "country": "FR", "pic": "123456789", "text": text}
+    return OrgProfile(id=oid, **{**base, **changes})
 
 
-def fit(org: OrgProfile = ORG, **changes: object):
-    return prepared(**changes).score(org)
+def project(title: str, summary: str = "", **changes: object) -> PastProject:
+    return PastProject(**{"programme": "H2020", "title": title, "summary": summary, **changes})
+
+
+FILLER = [
+    org(100 + i, text)
+    for i, text in enumerate(
+        [
+            "Protection des dauphins et des baleines en Méditerranée",
+            "Ligue des écoles pour l'éducation à l'environnement",
+            "Renewable energy cooperative running solar panels",
+            "Bureau d'études sur la qualité de l'air",
+            "Urban farming association with community gardens",
+            "Theatre company and cultural festival",
+        ]
+    )
+]
+
+
+def ranked(orgs: list[OrgProfile], topic: TopicProfile = TOPIC, **kwargs: object):
+    everyone = [*orgs, *FILLER]
+    return {f.org_id: f for f in rank(everyone, topic, ConsortiumProfile(), **kwargs)}
+
+
+def relevance(fit) -> float:
+    return fit.component(Component.RELEVANCE).fraction
+
+
+# --------------------------------------------------------------------------- relevance
+
+
+def test_a_french_description_meets_an_english_topic_through_shared_concepts() -> None:
+    french = org(1, "Déconstruction sélective et réemploi des matériaux de construction")
+    unrelated = org(2, "Observation des mammifères marins en mer")
+    fits = ranked([french, unrelated])
+    assert relevance(fits[1]) > 0.5 > relevance(fits[2])
+    reasons = [r.text("en") for r in fits[1].component(Component.RELEVANCE).reasons]
+    assert any(r.startswith("Matches the topic on:") and "reuse" in r for r in reasons)
+    # the reader's language names the same concepts in French
+    french_reasons = [r.text("fr") for r in fits[1].component(Component.RELEVANCE).reasons]
+    assert any("réemploi" in r for r in french_reasons)
+
+
+def test_a_narrower_concept_meets_a_broader_topic_term_at_a_discount() -> None:
+    topic = TopicProfile("T", text="Waste management in cities")
+    broad = org(1, "Waste management services")
+    narrow = org(2, "Composting of biowaste")  # compost is narrower than waste in the thesaurus
+    nothing = org(3, "Theatre company")
+    fits = ranked([broad, narrow, nothing], topic)
+    assert relevance(fits[1]) > relevance(fits[2]) > relevance(fits[3]) == 0.0
+
+
+def test_length_does_not_win_by_volume() -> None:
+    focused = org(1, "Réemploi des matériaux de construction et déconstruction sélective")
+    # the same words drowned in a long text about everything else
+    padded = org(
+        2,
+        "Réemploi des matériaux de construction et déconstruction sélective. "
+        + "Nous organisons aussi des concerts, des fêtes de quartier et des ateliers de cuisine. "
+        * 40,
+    )
+    fits = ranked([focused, padded])
+    assert relevance(fits[1]) > relevance(fits[2])
+
+
+def test_relevance_is_continuous_not_capped() -> None:
+    # more matching ideas always count: no ceiling that several organisations reach together
+    texts = [
+        "Reuse",
+        "Reuse of building materials",
+        "Reuse of building materials and selective demolition",
+        "Reuse of building materials, selective demolition, green roofs, circular economy",
+    ]
+    fits = ranked([org(i + 1, t) for i, t in enumerate(texts)])
+    values = [relevance(fits[i + 1]) for i in range(len(texts))]
+    assert values == sorted(values) and len(set(values)) == len(values)
+    assert all(0 < v < 1 for v in values)
+
+
+def test_words_every_topic_of_the_catalogue_uses_weigh_less() -> None:
+    topic = TopicProfile("T", text="Energy communities: citizens sharing renewable energy")
+    catalogue = TopicCatalogue(
+        [topic.text, "Energy efficiency of buildings", "Energy poverty", "Energy in industry"]
+    )
+    community = org(1, "Citizen communities cooperative")
+    energy = org(2, "Energy energy energy consultancy")
+    everyone = [community, energy, *FILLER]
+    plain = {f.org_id: f for f in prepare(topic, ConsortiumProfile()).rank(everyone)}
+    weighed = {
+        f.org_id: f for f in prepare(topic, ConsortiumProfile(), catalogue=catalogue).rank(everyone)
+    }
+    # "energy" is in every topic of the call: once the catalogue is known it decides less
+    # than the words this topic alone uses
+    assert relevance(weighed[1]) > relevance(weighed[2])
+    assert relevance(weighed[2]) / relevance(weighed[1]) < relevance(plain[2]) / relevance(plain[1])
+
+
+# --------------------------------------------------------------------------- experience
+
+
+def test_experience_counts_relevant_projects_not_their_number() -> None:
+    relevant = org(1, past_projects=(project("Reuse of construction materials"),))
+    many = org(
+        2,
+        past_projects=tuple(project(f"Battery chemistry study {i}") for i in range(30)),
+    )
+    fits = ranked([relevant, many])
+    exp = {oid: fits[oid].component(Component.EXPERIENCE).fraction for oid in (1, 2)}
+    assert exp[1] > exp[2]
+
+
+def test_each_further_project_counts_half_the_one_before() -> None:
+    one = org(1, past_projects=(project("Reuse of building materials", year=2020),))
+    two = org(
+        2,
+        past_projects=(
+            project("Reuse of building materials", year=2020),
+            project("Reuse of building materials", year=2021),
+        ),
+    )
+    fits = ranked([one, two])
+    e1 = fits[1].component(Component.EXPERIENCE).fraction
+    e2 = fits[2].component(Component.EXPERIENCE).fraction
+    # v/2 for one project, v/2 + v/4 for two of the same value
+    assert e2 == pytest.approx(e1 * 1.5)
+
+
+def test_a_life_project_counts_more_than_another_programme() -> None:
+    life = org(1, past_projects=(project("Reuse of building materials", programme="LIFE"),))
+    other = org(2, past_projects=(project("Reuse of building materials", programme="Interreg"),))
+    fits = ranked([life, other])
+    assert (
+        fits[1].component(Component.EXPERIENCE).fraction
+        > fits[2].component(Component.EXPERIENCE).fraction
+    )
+
+
+def test_newcomers_are_told_neutrally() -> None:
+    fits = ranked([ORG])
+    reasons = fits[ORG.id].component(Component.EXPERIENCE).reasons
+    assert [(r.polarity, r.text()) for r in reasons] == [
+        (Polarity.NOTE, "New to EU projects: no past project recorded")
+    ]
+
+
+# --------------------------------------------------------------------------- order
+
+
+def test_order_is_total_then_relevance_then_id_never_the_name() -> None:
+    twins = [org(5, "Reuse of materials", name="Zeta"), org(4, "Reuse of materials", name="Alpha")]
+    ranking = rank(twins, TOPIC, ConsortiumProfile())
+    assert [f.org_id for f in ranking] == [4, 5]
+    assert ranking[0].total == ranking[1].total
+    assert shared_ranks(ranking) == {4: 1, 5: 1}
+    renamed = rank(
+        [dataclasses.replace(o, name=n) for o, n in zip(twins, ["Alpha", "Zeta"], strict=True)],
+        TOPIC,
+        ConsortiumProfile(),
+    )
+    assert [f.org_id for f in renamed] == [4, 5]
+
+
+def test_shared_ranks_skip_after_a_tie() -> None:
+    fits = rank(
+        [org(1, "Reuse of materials"), org(2, "Reuse of materials"), org(3, "Theatre")],
+        TOPIC,
+        ConsortiumProfile(),
+    )
+    assert shared_ranks(fits) == {1: 1, 2: 1, 3: 3}
+
+
+def test_an_ineligible_organisation_never_ranks_above_an_eligible_one() -> None:
+    person = org(1, "Reuse of building materials, selective demolition", natural_person=True)
+    weak = org(2, "Theatre company")
+    ranking = rank([person, weak], TOPIC, ConsortiumProfile(), weights={"relevance": 1})
+    assert [f.org_id for f in ranking] == [2, 1]
+
+
+# --------------------------------------------------------------------------- other components
+
+
+def test_network_uses_the_ties_given() -> None:
+    member = org(1, "City")
+    candidate = org(2, "Reuse of materials")
+    consortium = ConsortiumProfile(members=(member,))
+    tied = score(candidate, TOPIC, consortium, {2: {1, 50}, 1: {2}})
+    alone = score(candidate, TOPIC, consortium, {})
+    assert tied.component(Component.NETWORK).score > alone.component(Component.NETWORK).score
+    texts = [r.text() for r in tied.component(Component.NETWORK).reasons]
+    assert texts == [
+        "Already works with members of the consortium: Org 1 (1)",
+        "Organisations it reaches that no member reaches yet: 1",
+    ]
+
+
+def test_complementarity_names_what_the_consortium_lacks() -> None:
+    member = org(1, "Green roofs in cities")
+    consortium = ConsortiumProfile(members=(member,), needs_text=("Reuse of materials",))
+    fit = score(org(2, "Réemploi des matériaux"), TOPIC, consortium)
+    reason = fit.component(Component.COMPLEMENTARITY).reasons[0]
+    assert reason.template == "Brings what the consortium lacks: %(terms)s"
+    assert isinstance(reason.params["terms"], Terms)
+    assert "reuse" in reason.text("en") and "réemploi" in reason.text("fr")
+
+
+def test_what_if_moves_the_others_scores() -> None:
+    member = org(1, "City", org_type="public_authority")
+    candidate = org(2, "Reuse of materials", org_type="ngo")
+    other = org(3, "Reuse platform", org_type="ngo")
+    consortium = ConsortiumProfile(members=(member,), needs_text=("Reuse of materials",))
+    result = what_if([member, candidate, other], TOPIC, consortium, candidate)
+    assert result.added and result.org_id == 2
+    assert 3 in {c.org_id for c in result.changes}  # its type is no longer new
+    assert all(c.after < c.before for c in result.changes if c.org_id == 3)
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+LANGUAGES = st.sampled_from(
+    [
+        "",
+        "Wiederverwendung von Baustoffen und selektiver Rückbau in der Stadt",
+        "Riutilizzo dei materiali da costruzione e demolizione selettiva",
+        "Réemploi des matériaux",
+        "Reuse of materials",
+        "!!! ??? ...",
+        "12345 67890",
+    ]
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=LANGUAGES,
+    repeat=st.integers(1, 400),
+    n_projects=st.sampled_from([0, 1, 500]),
+)
+def test_any_text_and_any_number_of_projects_is_scored(text, repeat, n_projects) -> None:
+    long_text = (text + " ") * repeat  # up to about 28,000 characters
+    projects = tuple(project(f"Project {i} {text}", text) for i in range(n_projects))
+    candidate = org(1, long_text[:20_000], past_projects=projects)
+    fit = ranked([candidate])[1]
+    assert 0.0 <= fit.total <= 100.0
+    for component in fit.components:
+        assert 0 <= component.score <= 100 and component.reasons
+    json.dumps(fit.as_dict())
+    if not long_text.strip() and not projects:
+        texts = [r.text() for r in fit.component(Component.RELEVANCE).reasons]
+        assert "No description, keywords or past project recorded: nothing to match" in texts
+
+
+def test_an_organisation_edited_after_the_index_was_built_is_read_afresh() -> None:
+    before = org(1, "Theatre company")
+    index = FitIndex([before, *FILLER])
+    after = dataclasses.replace(before, text="Reuse of building materials")
+    prepared = prepare(TOPIC, ConsortiumProfile(), index=index)
+    assert relevance(prepared.score(after)) > relevance(prepared.score(before)) == 0.0
 
 
 # --------------------------------------------------------------------------- exact values
-
-
-def test_component_scores_hand_computed() -> None:
-    result = fit()
-    scores = {c.component: c.score for c in result.components}
-    assert scores == {
-        # FR, valid PIC
-        Component.ELIGIBILITY: 100,
-        # topic 4 x 2/3 + needs 3 x 1/2 + themes 2 x 2/2 + words 1 x 1/8, over 10 -> 62.9
-        Component.RELEVANCE: 63,
-        # staff 4 -> .5; 60k over 3 years = 10% of 200k -> 1 (x2); coordinated (Interreg) -> 1
-        Component.CAPACITY: 88,
-        # LIFE 25 + relevant 15; Interreg 15 + coordinator 10
-        Component.EXPERIENCE: 65,
-        # adds reuse: 1 of the 2 gaps (x3 -> .5), new type (x1): 62.5 rounded half up
-        Component.COMPLEMENTARITY: 63,
-        # tied to the city (2 x 1), one bridge to 11 (1 x 1/3)
-        Component.NETWORK: 78,
-        # attended 2 of 3 (x2), 1 output of 3 (x1)
-        Component.ENGAGEMENT: 56,
-    }
-    # SAP weights 10/45/5/10/10/5/15:
-    # 10 + 28.35 + 4.4 + 6.5 + 6.3 + 3.9 + 8.4 = 67.85 -> 67.9
-    assert result.total == 67.9
-    assert result.eligible is True
-    assert result.status is EligibilityStatus.ELIGIBLE
-    assert result.flags == ()
-    assert [c.weight for c in result.components] == [0.1, 0.45, 0.05, 0.1, 0.1, 0.05, 0.15]
-
-
-def test_relevance_reasons_name_the_matched_terms() -> None:
-    reasons = fit().component(Component.RELEVANCE).reasons
-    assert [(r.polarity, r.text()) for r in reasons] == [
-        (Polarity.PLUS, "Matches the topic on: reuse (réemploi), construction (BTP)"),
-        (Polarity.PLUS, "Matches this proposal's actions and needs on: reuse (réemploi)"),
-        (
-            Polarity.PLUS,
-            "Shares themes with the topic: Buildings and construction, Circular economy and waste",
-        ),
-        (Polarity.PLUS, "Words shared with the topic and needs (1): reemploi"),
-    ]
-    assert reasons[0] == Reason(
-        "Matches the topic on: %(terms)s", {"terms": "reuse (réemploi), construction (BTP)"}, "+"
-    )
-
-
-def test_other_reasons() -> None:
-    result = fit()
-    texts = {c.component: [r.text() for r in c.reasons] for c in result.components}
-    assert texts[Component.ELIGIBILITY] == ["Established in an EU member state (FR)"]
-    assert texts[Component.CAPACITY] == [
-        "Staff: 4",
-        "The expected share would be 10% of its annual budget per year",
-        "Has coordinated EU grants",
-    ]
-    assert texts[Component.EXPERIENCE] == [
-        "LIFE project LIFE19 ENV/FR/000123 (2020) as partner, relevant to this topic "
-        "(reuse (réemploi))",
-        "Interreg MED project Mobility (2018) as coordinator",
-    ]
-    assert texts[Component.COMPLEMENTARITY] == [
-        "Brings what the consortium lacks: reuse (réemploi)",
-        "Adds an organisation type the consortium lacks: social economy",
-    ]
-    assert texts[Component.NETWORK] == [
-        "Already works with members of the consortium: Ville de Marseille (1)",
-        "Organisations it reaches that no member reaches yet: 1",
-    ]
-    assert texts[Component.ENGAGEMENT] == [
-        "Attended 2 of 3 workshops",
-        "Workshop outputs contributed: 1",
-    ]
-
-
-def test_empty_profile_scores() -> None:
-    bare = OrgProfile(id=5, name="Inconnue")
-    result = fit(bare)
-    scores = {c.component: c.score for c in result.components}
-    assert scores == {
-        Component.ELIGIBILITY: 30,  # country unknown 50, PIC missing -20
-        Component.RELEVANCE: 0,
-        Component.CAPACITY: 0,
-        Component.EXPERIENCE: 0,
-        Component.COMPLEMENTARITY: 25,  # new type "other" only (1 of 4)
-        Component.NETWORK: 0,
-        Component.ENGAGEMENT: 0,
-    }
-    # 0.1 x 30 + 0.1 x 25 = 5.5
-    assert result.total == 5.5
-    assert result.eligible is False
-    assert result.status is EligibilityStatus.UNKNOWN_COUNTRY
-    assert [r.text() for r in result.flags] == [
-        "Country not recorded: eligibility cannot be checked",
-        "PIC missing: every beneficiary needs a 9-digit PIC before submission",
-    ]
-
-
-def test_capacity_tiers_against_share() -> None:
-    def capacity(budget: float | None, share: float | None, staff: int | None = 60) -> int:
-        consortium = dataclasses.replace(CONSORTIUM, expected_share_eur=share)
-        org = dataclasses.replace(
-            ORG, annual_budget_eur=budget, staff=staff, past_projects=(), eu_experience="none"
-        )
-        return fit(org, consortium=consortium).component(Component.CAPACITY).score
-
-    # staff 60 -> 1 (x1), EU none -> 0 (x1), budget (x2)
-    assert capacity(300_000.0, 90_000.0) == 75  # 10 % a year -> 1
-    assert capacity(100_000.0, 60_000.0) == 63  # 20 % -> .75 : (1 + 1.5) / 4 = 62.5
-    assert capacity(50_000.0, 60_000.0) == 50  # 40 % -> .5
-    assert capacity(30_000.0, 60_000.0) == 25  # 67 % -> 0
-    assert capacity(2_000_000.0, None) == 75  # no share: budget size >= 1M -> 1
-    assert capacity(20_000.0, None) == 38  # < 50k -> .25 : (1 + .5) / 4 = 37.5
-    assert capacity(None, 60_000.0, None) == 0
-
-
-def test_experience_is_capped_at_100() -> None:
-    projects = tuple(
-        PastProject("LIFE", f"LIFE2{i} ENV/FR/00000{i}", "Reuse", 2020 + i, "coordinator")
-        for i in range(3)
-    )
-    org = dataclasses.replace(ORG, past_projects=projects)
-    assert fit(org).component(Component.EXPERIENCE).score == 100  # 3 x 50, capped
-
-
-def test_experience_lists_five_projects_then_counts() -> None:
-    projects = tuple(PastProject("Horizon 2020", f"H{i}", "X", 2010 + i) for i in range(7))
-    reasons = (
-        fit(dataclasses.replace(ORG, past_projects=projects))
-        .component(Component.EXPERIENCE)
-        .reasons
-    )
-    assert [r.text() for r in reasons] == [
-        "Horizon 2020 project H6 (2016) as partner",
-        "Horizon 2020 project H5 (2015) as partner",
-        "Horizon 2020 project H4 (2014) as partner",
-        "Horizon 2020 project H3 (2013) as partner",
-        "Horizon 2020 project H2 (2012) as partner",
-        "Other past projects not listed: 2",
-    ]
-
-
-def test_complementarity_counts_countries_when_topic_needs_several() -> None:
-    topic = dataclasses.replace(TOPIC, min_countries=3)
-    italian = dataclasses.replace(ORG, id=3, country="IT", text="Compostage et réemploi")
-    p = prepare(topic, CONSORTIUM, NEIGHBOURS, thesaurus=TINY)
-    comp = p.score(italian).component(Component.COMPLEMENTARITY)
-    # gaps reuse + compost both added (3 x 1), new type (1), new country (1): 100
-    assert comp.score == 100
-    assert comp.reasons[-1].text() == (
-        "Adds a country (IT): the topic requires 3, the consortium has 1"
-    )
-    french = p.score(dataclasses.replace(italian, country="FR")).component(
-        Component.COMPLEMENTARITY
-    )
-    assert french.score == 80
-
-
-def test_member_is_measured_against_the_others() -> None:
-    # the city itself is the only member: nothing else covers anything, its type is new
-    comp = fit(CITY).component(Component.COMPLEMENTARITY)
-    assert comp.score == 25  # gaps reuse, compost: city brings none (0); new type (1) -> 1/4
-    net = fit(CITY).component(Component.NETWORK)
-    assert net.score == 67  # no other member: only bridges {2, 10} -> 2/3
 
 
 def test_eligibility_rules() -> None:
@@ -340,27 +382,18 @@ def test_country_list_data() -> None:
 # --------------------------------------------------------------------------- weights
 
 
-def test_default_weights_per_action_type() -> None:
-    sap = default_weights("SAP")
-    # relevance dominates for SAP topics; workshop engagement is the territory's own signal
-    assert sap == {
-        "eligibility": 10.0,
-        "relevance": 45.0,
-        "capacity": 5.0,
-        "experience": 10.0,
-        "complementarity": 10.0,
-        "network": 5.0,
-        "engagement": 15.0,
-    }
-    assert max(sap, key=sap.__getitem__) == "relevance"
-    assert sap["relevance"] > sum(sap[c] for c in ("capacity", "complementarity", "network"))
+# --------------------------------------------------------------------------- weights
+
+
+def test_default_weights_follow_the_award_criteria_relevance_first() -> None:
+    for action in ["SAP", "SIP", "SNAP", "TA", "OAG", "PLP", "OG"]:
+        weights = default_weights(action)
+        assert sum(weights.values()) == 100.0
+        assert max(weights, key=weights.__getitem__) == "relevance"
     assert default_weights("csa") == default_weights("OAG")
     assert default_weights("TA-PP-NAT-SNAP") == default_weights("TA")
     assert default_weights("NGO-OG-SGA")["engagement"] == 0.0
-    assert default_weights("unknown") == sap
-    assert default_weights(None) == sap
-    for action in ["SAP", "SIP", "SNAP", "TA", "OAG", "PLP", "OG"]:
-        assert sum(default_weights(action).values()) == 100.0
+    assert default_weights("unknown") == default_weights("SAP") == default_weights(None)
 
 
 def test_validate_weights() -> None:
@@ -385,15 +418,9 @@ def test_validate_weights() -> None:
         validate_weights({"relevance": "high"})  # type: ignore[dict-item]
 
 
-def test_custom_weights_change_total() -> None:
-    # relevance only: the total is the relevance score
-    assert fit(weights={"relevance": 1}).total == 63.0
-    assert fit(weights={"relevance": 1, "network": 1}).total == 70.5  # (63 + 78) / 2
-
-
 def test_formula() -> None:
     f = formula(default_weights("SAP"))
-    assert f.terms[:2] == ((Component.ELIGIBILITY, 10.0), (Component.RELEVANCE, 45.0))
+    assert f.terms[:2] == ((Component.ELIGIBILITY, 10.0), (Component.RELEVANCE, 40.0))
     assert formula_text({"relevance": 2, "network": 1}) == (
         "Total = weighted mean of the component scores (each 0-100): "
         "66.7% × relevance + 33.3% × network"
@@ -409,296 +436,3 @@ def test_round_half_up() -> None:
 
 
 # --------------------------------------------------------------------------- ranking
-
-
-def test_rank_order_and_ties() -> None:
-    a = dataclasses.replace(ORG, id=20, name="Beta")
-    b = dataclasses.replace(ORG, id=21, name="alpha")
-    c = dataclasses.replace(ORG, id=19, name="Alpha")
-    bad = dataclasses.replace(ORG, id=22, name="Aardvark", country="US")
-    ranked = prepared().rank([a, bad, b, c])
-    assert [s.org_id for s in ranked] == [19, 21, 20, 22]
-    assert ranked[-1].eligible is False
-    assert ranked[-1].total > 0
-
-
-def test_module_level_score_and_rank() -> None:
-    single = score(ORG, TOPIC, CONSORTIUM, NEIGHBOURS)
-    assert single == rank([ORG], TOPIC, CONSORTIUM, NEIGHBOURS)[0]
-    assert single.component(Component.RELEVANCE).score > 0
-
-
-def test_real_thesaurus_french_org_matches_english_topic() -> None:
-    topic = TopicProfile(
-        "LIFE-2026-SAP-CLIMA-CCA",
-        "SAP",
-        "CLIMA",
-        "Nature-based solutions for urban areas against the urban heat island; urban greening.",
-    )
-    org = OrgProfile(
-        id=7,
-        name="Les Jardiniers du Panier",
-        org_type="ngo",
-        country="FR",
-        text="Végétalisation des rues et des cours d'école, solutions fondées sur la nature",
-    )
-    reasons = score(org, topic, ConsortiumProfile()).component(Component.RELEVANCE).reasons
-    assert reasons[0].text() == (
-        "Matches the topic on: urban greening (végétalisation), "
-        "nature-based solutions (solutions fondées sur la nature)"
-    )
-
-
-def test_what_if_adding_a_candidate() -> None:
-    candidate = dataclasses.replace(ORG, id=3, name="Compost Marseille", text="Compostage")
-    others = [ORG, candidate]
-    result = what_if(others, TOPIC, CONSORTIUM, candidate, NEIGHBOURS)
-    # the real thesaurus: needs are réemploi (reuse) + compostage (composting)
-    assert result.added is True
-    assert result.newly_covered == ("composting",)
-    assert result.lost == ()
-    assert result.countries_before == result.countries_after == 1
-    assert [c.org_id for c in result.changes] == [2]
-    change = result.changes[0]
-    assert change.after < change.before  # ORG's type is now present and composting covered
-    removed = what_if(others, TOPIC, CONSORTIUM, CITY, NEIGHBOURS, remove=True)
-    assert removed.added is False
-    assert removed.countries_after == 0
-
-
-# --------------------------------------------------------------------------- properties
-
-PHRASES = [
-    "réemploi",
-    "BTP",
-    "végétalisation",
-    "compostage",
-    "recherche",
-    "reuse",
-    "construction",
-    "urban greening",
-    "vélo",
-    "tourisme",
-]
-THEME_CODES = ["buildings", "nature_in_city", "circular_economy_waste", "water", "energy"]
-
-
-@st.composite
-def orgs(draw: st.DrawFn, org_id: int | None = None) -> OrgProfile:
-    return OrgProfile(
-        id=org_id if org_id is not None else draw(st.integers(2, 10_000)),
-        name=draw(st.text(min_size=1, max_size=8)),
-        org_type=draw(st.sampled_from(["ngo", "sme", "research", "public_authority", "other"])),
-        country=draw(st.sampled_from(["FR", "IT", "US", "UA", "NC", None])),
-        natural_person=draw(st.booleans()),
-        pic=draw(st.sampled_from([None, "123456789", "12"])),
-        themes=frozenset(draw(st.lists(st.sampled_from(THEME_CODES), max_size=3))),
-        text=" ".join(draw(st.lists(st.sampled_from(PHRASES), max_size=5))),
-        staff=draw(st.none() | st.integers(0, 500)),
-        annual_budget_eur=draw(st.none() | st.floats(0, 1e8)),
-        eu_experience=draw(st.sampled_from(["none", "participant", "coordinator"])),
-        past_projects=tuple(
-            draw(
-                st.lists(
-                    st.builds(
-                        PastProject,
-                        st.sampled_from(["LIFE", "Interreg", "Horizon"]),
-                        st.text(max_size=5),
-                        st.sampled_from(PHRASES),
-                        st.none() | st.integers(2000, 2025),
-                        st.sampled_from(["coordinator", "partner"]),
-                    ),
-                    max_size=6,
-                )
-            )
-        ),
-        workshops_attended=draw(st.integers(0, 6)),
-        outputs_contributed=draw(st.integers(0, 10)),
-    )
-
-
-weights_st = st.none() | st.dictionaries(
-    st.sampled_from([c.value for c in Component]), st.integers(0, 10), min_size=1
-).filter(lambda w: sum(w.values()) > 0)
-share_st = st.none() | st.floats(1, 1e7)
-neighbours_st = st.dictionaries(
-    st.integers(1, 30), st.frozensets(st.integers(1, 30), max_size=5), max_size=10
-)
-
-
-@settings(max_examples=150, deadline=None)
-@given(orgs(), weights_st, share_st, neighbours_st, st.integers(0, 4))
-def test_scores_are_bounded(
-    org: OrgProfile,
-    weights: dict[str, int] | None,
-    share: float | None,
-    neighbours: dict[int, frozenset[int]],
-    min_countries: int,
-) -> None:
-    topic = dataclasses.replace(TOPIC, min_countries=min_countries or None)
-    consortium = dataclasses.replace(CONSORTIUM, expected_share_eur=share)
-    result = prepare(topic, consortium, neighbours, weights).score(org)
-    assert 0.0 <= result.total <= 100.0
-    assert round_half_up(result.total, 1) == result.total
-    for component in result.components:
-        assert isinstance(component.score, int)
-        assert 0 <= component.score <= 100
-    assert abs(sum(c.weight for c in result.components) - 1.0) < 1e-9
-
-
-@settings(max_examples=150, deadline=None)
-@given(orgs(), st.sampled_from(PHRASES), st.sampled_from(THEME_CODES))
-def test_adding_a_matching_term_or_theme_never_lowers_relevance(
-    org: OrgProfile, term: str, theme: str
-) -> None:
-    p = prepare(TOPIC, CONSORTIUM, NEIGHBOURS)
-    before = p.score(org).component(Component.RELEVANCE).score
-    with_term = dataclasses.replace(org, text=org.text + "\n" + term)
-    with_theme = dataclasses.replace(org, themes=org.themes | {theme})
-    assert p.score(with_term).component(Component.RELEVANCE).score >= before
-    assert p.score(with_theme).component(Component.RELEVANCE).score >= before
-
-
-@settings(max_examples=100, deadline=None)
-@given(
-    orgs(org_id=100),
-    st.sampled_from(
-        [{"natural_person": True}, {"country": "US"}, {"country": None}, {"country": "CN"}]
-    ),
-    st.lists(orgs(), max_size=4, unique_by=lambda o: o.id),
-    weights_st,
-)
-def test_ineligible_never_ranks_above_identical_eligible(
-    org: OrgProfile, breaking: dict[str, object], crowd: list[OrgProfile], weights
-) -> None:
-    eligible = dataclasses.replace(org, natural_person=False, country="FR")
-    ineligible = dataclasses.replace(eligible, id=101, **breaking)
-    ranking = prepare(TOPIC, CONSORTIUM, NEIGHBOURS, weights).rank([ineligible, *crowd, eligible])
-    ids = [s.org_id for s in ranking]
-    assert ids.index(100) < ids.index(101)
-    seen_ineligible = False
-    for item in ranking:  # every eligible organisation comes before every ineligible one
-        seen_ineligible = seen_ineligible or not item.eligible
-        assert item.eligible is False or not seen_ineligible
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(orgs(), max_size=6, unique_by=lambda o: o.id), st.randoms(use_true_random=False))
-def test_ranking_is_deterministic_and_order_independent(org_list, rnd) -> None:
-    p = prepare(TOPIC, CONSORTIUM, NEIGHBOURS)
-    first = p.rank(org_list)
-    shuffled = list(org_list)
-    rnd.shuffle(shuffled)
-    assert p.rank(shuffled) == first
-    assert prepare(TOPIC, CONSORTIUM, NEIGHBOURS).rank(org_list) == first
-
-
-def test_as_dict_is_json_ready() -> None:
-    data = fit().as_dict()
-    assert json.loads(json.dumps(data)) == data
-    assert data["total"] == 67.9
-    assert data["components"][1]["reasons"][0] == {
-        "template": "Matches the topic on: %(terms)s",
-        "params": {"terms": "reuse (réemploi), construction (BTP)"},
-        "polarity": "+",
-        "text": "Matches the topic on: reuse (réemploi), construction (BTP)",
-    }
-
-
-def test_narrower_concept_matches_a_broader_topic_concept() -> None:
-    def relevance_reasons(broader: tuple[str, ...]) -> list[str]:
-        th = Thesaurus(
-            [
-                Concept("circular", ("circular economy",), ("économie circulaire",)),
-                Concept("reuse", ("reuse",), ("réemploi",), broader=broader),
-            ]
-        )
-        topic = TopicProfile(topic_id="T", text="The circular economy.")
-        org = OrgProfile(id=7, name="RS", text="Association de réemploi")
-        result = prepare(topic, ConsortiumProfile(), {}, thesaurus=th).score(org)
-        return [r.text() for r in result.component(Component.RELEVANCE).reasons]
-
-    assert relevance_reasons(()) == ["No match with the topic's key concepts"]
-    assert relevance_reasons(("circular",)) == ["Matches the topic on: reuse (réemploi)"]
-
-
-@settings(max_examples=100, deadline=None)
-@given(
-    st.lists(orgs(), min_size=1, max_size=8),
-    weights_st,
-    share_st,
-    neighbours_st,
-    st.integers(0, 4),
-)
-def test_shared_components_equal_fresh_scores(
-    many: list[OrgProfile],
-    weights: dict[str, int] | None,
-    share: float | None,
-    neighbours: dict[int, frozenset[int]],
-    min_countries: int,
-) -> None:
-    """One Prepared scoring many organisations (caches shared) = a fresh one for each."""
-    topic = dataclasses.replace(TOPIC, min_countries=min_countries or None)
-    consortium = dataclasses.replace(CONSORTIUM, expected_share_eur=share)
-    everyone = [*many, CITY, *reversed(many)]  # a member too, and repeats
-    shared = prepare(topic, consortium, neighbours, weights, thesaurus=TINY)
-    for org in everyone:
-        fresh = prepare(topic, consortium, neighbours, weights, thesaurus=TINY).score(org)
-        assert shared.score(org).as_dict() == fresh.as_dict()
-
-
-def test_make_org_profile_equals_the_constructor() -> None:
-    values = [getattr(ORG, f.name) for f in dataclasses.fields(OrgProfile)]
-    built = make_org_profile(*values)
-    assert built == ORG and hash(built) == hash(ORG)
-    assert [getattr(built, f.name) for f in dataclasses.fields(OrgProfile)] == values
-    project = ORG.past_projects[0]
-    values = list(project)
-    assert make_past_project(*values) == project
-    # a plain tuple of the five fields stands for the same project
-    assert tuple(values) == project and hash(tuple(values)) == hash(project)
-    with pytest.raises(TypeError):
-        make_org_profile(*values)  # every field, in order, is required
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        built.name = "x"  # type: ignore[misc]
-
-
-def test_plain_project_tuples_score_like_past_projects() -> None:
-    """The services pass the query's tuples as past projects: same scores and reasons."""
-    plain = dataclasses.replace(ORG, past_projects=tuple(tuple(p) for p in ORG.past_projects))
-    assert not isinstance(plain.past_projects[0], PastProject)
-    assert fit(plain).as_dict() == fit(ORG).as_dict()
-
-
-def test_reason_params_are_a_read_only_mapping() -> None:
-    reason = Reason("Staff: %(staff)s", {"staff": 4}, Polarity.PLUS)
-    assert reason.params == {"staff": 4} and dict(reason.params) == {"staff": 4}
-    with pytest.raises(TypeError):
-        reason.params["staff"] = 5  # type: ignore[index]
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        reason.template = "x"  # type: ignore[misc]
-    assert reason == Reason("Staff: %(staff)s", {"staff": 4}, Polarity.PLUS)
-    assert reason != Reason("Staff: %(staff)s", {"staff": 5}, Polarity.PLUS)
-    assert reason.text() == "Staff: 4"
-    assert reason.as_dict() == {
-        "template": "Staff: %(staff)s",
-        "params": {"staff": 4},
-        "polarity": "+",
-        "text": "Staff: 4",
-    }
-    assert Reason("No tie").params == {} and Reason("No tie").text() == "No tie"
-
-
-def test_paused_gc_nests_and_restores() -> None:
-    import gc
-
-    assert gc.isenabled()
-    with paused_gc():
-        assert not gc.isenabled()
-        with paused_gc():
-            assert not gc.isenabled()
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    with pytest.raises(ZeroDivisionError), paused_gc():
-        1 / 0  # noqa: B018
-    assert gc.isenabled()

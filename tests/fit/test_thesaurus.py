@@ -1,297 +1,116 @@
-"""Thesaurus data and FR/EN matching."""
+"""GEMET + domain terms, French and English stems: what matches what, and the data files."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from consortium.fit.gemet import COMPILED_PATH
 from consortium.fit.thesaurus import (
     THESAURUS_PATH,
     Concept,
     Thesaurus,
-    _analyse_folded,
-    analyse_text,
-    fast_fold,
-    load_thesaurus,
-    segments,
-    stem,
-    tokens,
+    default_thesaurus,
+    guess_language,
 )
-from consortium.folding import fold
 
 THEMES = Path(__file__).resolve().parents[2] / "consortium" / "directory" / "data" / "themes.json"
 
 
 @pytest.fixture(scope="module")
 def th() -> Thesaurus:
-    return load_thesaurus()
+    return default_thesaurus()
 
 
-def test_file_is_well_formed() -> None:
+def labels(th: Thesaurus, text: str) -> set[str]:
+    return {th.concepts[c].label for c in th.match(text)}
+
+
+def test_gemet_is_shipped_with_its_attribution() -> None:
+    with gzip.open(COMPILED_PATH, "rt", encoding="utf-8") as fh:
+        data = json.load(fh)
+    assert len(data["concepts"]) > 5000
+    assert "European Environment Agency" in data["source"]
+    sources = (COMPILED_PATH.parent / "SOURCES.md").read_text(encoding="utf-8")
+    assert "eionet.europa.eu/gemet" in sources
+
+
+def test_domain_file_keeps_only_what_gemet_lacks() -> None:
     data = json.loads(THESAURUS_PATH.read_text(encoding="utf-8"))
-    concepts = data["concepts"]
-    ids = [c["id"] for c in concepts]
-    assert len(ids) >= 80
-    assert len(ids) == len(set(ids))
     theme_codes = {t["code"] for t in json.loads(THEMES.read_text(encoding="utf-8"))["themes"]}
-    for concept in concepts:
-        assert set(concept) <= {
-            "id", "en", "fr", "themes", "generic", "exclude", "broader"
-        }, concept["id"]
-        assert set(concept.get("broader", ())) <= set(ids) - {concept["id"]}, concept["id"]
-        assert concept["en"] and all(isinstance(t, str) and t.strip() for t in concept["en"])
-        assert concept["fr"] and all(isinstance(t, str) and t.strip() for t in concept["fr"])
-        assert set(concept["themes"]) <= theme_codes, concept["id"]
+    ids = [c["id"] for c in data["concepts"] if "id" in c]
+    assert len(ids) == len(set(ids))
+    th = default_thesaurus()
+    for entry in data["concepts"]:
+        assert ("gemet" in entry) != ("id" in entry), entry
+        assert set(entry.get("themes", ())) <= theme_codes, entry
+        assert set(entry.get("broader", ())) <= set(th.concepts), entry
+        if "gemet" in entry:
+            # a GEMET concept gets synonyms it lacks, never its own label again
+            concept = th.concepts[f"gemet:{entry['gemet']}"]
+            assert entry["label"] == concept.label
+            assert concept.label not in entry["en"]
 
 
-def test_loaded_thesaurus_matches_file(th: Thesaurus) -> None:
-    data = json.loads(THESAURUS_PATH.read_text(encoding="utf-8"))
-    assert len(th) == len(data["concepts"])
-    assert th.concepts["reuse"].label == "reuse"
-    assert th.concepts["reuse"].label_fr == "réemploi"
+def test_french_and_english_meet_on_the_same_concepts(th: Thesaurus) -> None:
+    french = th.match("Toitures végétalisées et réemploi des matériaux de construction")
+    english = th.match("Green roofs and reuse of construction materials")
+    assert {"green_roofs", "reuse", "construction"} <= set(french) & set(english)
 
 
-@pytest.mark.parametrize(
-    ("french", "english", "concept"),
-    [
-        ("réemploi", "reuse", "reuse"),
-        ("réutilisation des matériaux", "reuse of materials", "reuse"),
-        ("BTP", "construction", "construction"),
-        ("bâtiment", "building sector", "construction"),
-        ("végétalisation", "urban greening", "urban_greening"),
-        ("solutions fondées sur la nature", "nature-based solutions", "nature_based_solutions"),
-        ("îlot de chaleur", "urban heat island", "heat_island"),
-        ("compost", "composting", "composting"),
-        ("biodiversité", "biodiversity", "biodiversity"),
-        ("déchets", "waste", "waste"),
-        ("économie circulaire", "circular economy", "circular_economy"),
-        ("agriculture urbaine", "urban agriculture", "urban_agriculture"),
-        ("jardins partagés", "community gardens", "community_gardens"),
-        ("désimperméabilisation", "de-sealing", "de_sealing"),
-        ("canopée", "urban trees", "urban_trees"),
-        ("adaptation au changement climatique", "climate adaptation", "climate_adaptation"),
-        ("eaux pluviales", "stormwater", "stormwater"),
-        ("matériaux", "materials", "materials"),
-        ("déconstruction", "selective demolition", "deconstruction"),
-        ("recyclage", "recycling", "recycling"),
-        ("insertion", "social inclusion", "social_inclusion"),
-        ("insertion par l'activité économique", "work integration", "work_integration"),
-        ("sensibilisation", "awareness raising", "awareness_raising"),
-        ("participation citoyenne", "citizen participation", "citizen_participation"),
-    ],
-)
-def test_french_and_english_terms_meet(
-    th: Thesaurus, french: str, english: str, concept: str
-) -> None:
-    assert concept in th.concept_ids(french)
-    assert concept in th.concept_ids(english)
+def test_stems_join_the_forms_of_a_word(th: Thesaurus) -> None:
+    assert "gemet:2724" in th.match("Improving the energy efficiencies of homes")
+    assert th.analyse("les rénovations et la rénovation").words == {"renov": 2}
 
 
-def test_match_returns_terms_in_order_of_appearance(th: Thesaurus) -> None:
-    text = "Association de réemploi dans le BTP : déconstruction sélective."
-    assert th.match(text) == {
-        "reuse": "réemploi",
-        "circular_construction": "réemploi dans le BTP",
-        "construction": "BTP",
-        "deconstruction": "deconstruction",
-    }
+def test_a_label_of_the_other_language_is_matched_only_as_written(th: Thesaurus) -> None:
+    # "urban" (English) does not meet "urbanisme" (French) through a shared stem
+    assert "urban design" not in labels(th, "Urban heat island in cities")
+    # but a French text quoting English keywords finds them
+    assert "green roofs" in labels(th, "Nous installons des green roofs sur les écoles")
 
 
-def test_accents_and_case_are_ignored(th: Thesaurus) -> None:
-    assert th.match("REEMPLOI") == {"reuse": "réemploi"}
-    assert th.match("Réemploi") == {"reuse": "réemploi"}
-    assert (
-        th.match("Végétalisation")
-        == th.match("vegetalisation")
-        == {"urban_greening": "végétalisation"}
-    )
-    assert "nature_based_solutions" in th.concept_ids("SOLUTIONS FONDEES SUR LA NATURE")
+def test_exclusions_cancel_a_match_inside_them(th: Thesaurus) -> None:
+    assert "construction" not in th.match("Capacity building for local NGOs")
+    assert "construction" in th.match("Building sector and construction sites")
 
 
-def test_plurals_and_feminine_forms_match(th: Thesaurus) -> None:
-    assert "community_gardens" in th.concept_ids("un jardin partagé")
-    assert "heat_island" in th.concept_ids("les îlots de chaleur")
-    assert "green_roofs" in th.concept_ids("une toiture végétalisée")
-    assert "urban_trees" in th.concept_ids("tree")
+def test_narrower_levels(th: Thesaurus) -> None:
+    levels = th.with_narrower({"circular_economy"}, depth=2)
+    assert levels["circular_economy"] == 0
+    assert levels["reuse"] == 1
 
 
-def test_phrases_need_every_word_in_sequence(th: Thesaurus) -> None:
-    assert "nature_based_solutions" not in th.concept_ids("solutions pour la nature")
-    assert "heat_island" not in th.concept_ids("island of heat")
+def test_describe_in_the_readers_language(th: Thesaurus) -> None:
+    found = th.match("réemploi des matériaux")
+    assert th.describe(["reuse"], found, language="en") == "reuse (réemploi)"
+    assert th.describe(["reuse"], found, language="fr") == "réemploi"
 
 
-def test_phrases_do_not_cross_sentences(th: Thesaurus) -> None:
-    assert "heat_island" not in th.concept_ids("Un îlot. De chaleur")
-    assert "heat_island" in th.concept_ids("Un îlot de chaleur.")
+def test_language_guess() -> None:
+    assert guess_language(["le", "la", "les", "des", "pour"]) == "fr"
+    assert guess_language(["the", "of", "and"]) == "en"
+    assert guess_language(["der", "die", "das", "und"]) == "en"  # neither: English stems
 
 
-def test_exclusions_cancel_a_match(th: Thesaurus) -> None:
-    assert th.match("capacity building") == {"capacity_building": "capacity building"}
-    assert th.match("building on earlier results") == {}
-    assert "construction" in th.concept_ids("capacity building for the building sector")
-    assert th.match("co-construction") == {"citizen_participation": "co-construction"}
-
-
-def test_describe_names_label_and_found_term(th: Thesaurus) -> None:
-    matches = th.match("réemploi et BTP, recycling")
-    assert th.describe(matches, ["reuse", "construction", "recycling"]) == (
-        "reuse (réemploi), construction (BTP), recycling"
-    )
-
-
-def test_themes_of(th: Thesaurus) -> None:
-    assert th.themes_of(["reuse", "heat_island"]) == frozenset(
-        {"circular_economy_waste", "climate_adaptation", "nature_in_city"}
-    )
-
-
-def test_stem_rules() -> None:
-    assert [stem(w) for w in ["arbres", "cities", "eaux", "materiaux", "process", "campus"]] == [
-        "arbre",
-        "city",
-        "eau",
-        "materiau",
-        "process",
-        "campus",
-    ]
-    assert stem("fondees") == "fonde"
-    assert stem("sol") == "sol"
-
-
-def test_segments_and_tokens() -> None:
-    assert segments("Jardins partagés; l'eau.") == [["jardin", "partage"], ["l", "eau"]]
-    assert tokens("Les jardins partagés et l'eau de la ville 2030") == frozenset(
-        {"jardin", "partage", "eau", "ville"}
-    )
-
-
-def test_thesaurus_rejects_bad_concepts() -> None:
-    with pytest.raises(ValueError, match="duplicate"):
-        Thesaurus([Concept("a", ("x",), ("y",)), Concept("a", ("z",), ("w",))])
-    with pytest.raises(ValueError, match="English and French"):
-        Thesaurus([Concept("a", ("x",), ())])
-
-
-@given(st.text(max_size=60))
-def test_fast_fold_equals_fold(text: str) -> None:
-    assert fast_fold(text) == fold(text)
-
-
-@given(st.text(max_size=80), st.sampled_from(["réemploi", "BTP", "jardins partagés", "compost"]))
-def test_appending_a_term_never_loses_a_concept(th: Thesaurus, text: str, term: str) -> None:
-    before = th.concept_ids(text)
-    after = th.concept_ids(text + "\n" + term)
-    assert before <= after
-    assert th.concept_ids(term) <= after
-
-
-@given(
-    st.lists(
-        st.sampled_from(
-            ["Réemploi", "BTP", "l'eau", "îlots", "de", "chaleur", ".", ";", "\n", "x,y"]
-        )
-        | st.text(max_size=6),
-        max_size=12,
-    ),
-    st.sampled_from([" ", "  ", "\n", "\t", ""]),
-)
-def test_cached_analysis_equals_plain_analysis(parts: list[str], glue: str) -> None:
-    text = glue.join(parts)
-    assert analyse_text(text) == _analyse_folded(fold(text))
-
-
-def test_narrower_concepts(th: Thesaurus) -> None:
-    circular = th.with_narrower(["circular_economy"])
-    assert {"reuse", "reuse_platform", "deconstruction", "reclaimed_materials"} <= circular
-    assert "urban_greening" not in circular
-    greening = th.with_narrower(["nature_based_solutions"])
-    assert {
-        "urban_greening", "urban_trees", "community_gardens", "green_spaces", "landscape",
-        "urban_agriculture", "de_sealing",
-    } <= greening
-    assert "reuse" not in greening
-    assert th.with_narrower([]) == frozenset()
-
-
-def test_broader_must_exist() -> None:
-    from consortium.fit.thesaurus import Concept
-
+def test_a_bad_thesaurus_is_refused() -> None:
+    with pytest.raises(ValueError, match="needs English and French"):
+        Thesaurus([Concept("x", ("x",), ())])
     with pytest.raises(ValueError, match="unknown broader"):
-        Thesaurus([Concept("a", ("a",), ("a",), broader=("nope",))])
+        Thesaurus([Concept("x", ("xx",), ("xx",), broader=("nowhere",))])
+    with pytest.raises(ValueError, match="duplicate"):
+        Thesaurus([Concept("x", ("xx",), ("xx",)), Concept("x", ("yy",), ("yy",))])
 
 
-@pytest.mark.parametrize(
-    ("french", "english", "concept"),
-    [
-        ("paysagistes concepteurs", "landscape architects", "landscape"),
-        ("jardins et jardinage", "gardens and gardening", "urban_greening"),
-        ("îlots de chaleur", "heat islands", "heat_island"),
-        ("palettes végétales", "planting palette", "urban_greening"),
-        ("économie circulaire du bâtiment", "circular construction", "circular_construction"),
-        ("chantiers de déconstruction", "selective deconstruction", "deconstruction"),
-    ],
-)
-def test_domain_terms_are_bilingual(
-    th: Thesaurus, french: str, english: str, concept: str
-) -> None:
-    assert concept in th.concept_ids(french)
-    assert concept in th.concept_ids(english)
-
-
-def test_place_names_are_not_concepts(th: Thesaurus) -> None:
-    # "SuDS" folded and stemmed was "sud": every "Sud" in a name matched stormwater
-    assert th.match("Réemploi Bâtiment Sud") == {"reuse": "réemploi", "construction": "bâtiment"}
-    assert "sea_coast" not in th.concept_ids("Régie de Quartier Nord Littoral")
-    assert "sea_coast" in th.concept_ids("protection du littoral")
-    assert "environmental_education" not in th.concept_ids("École de la Deuxième Chance")
-    assert "environmental_education" in th.concept_ids("animations dans les écoles")
-
-
-def test_analysis_cache_follows_the_text() -> None:
-    tiny = Thesaurus(
-        [
-            Concept("reuse", ("reuse",), ("réemploi",)),
-            Concept("construction", ("construction",), ("BTP",)),
-        ]
-    )
-    before = tiny.analysis("Association de réemploi")
-    assert before == ({"reuse": "réemploi"}, {"association": "association", "reemploi": "reemploi"})
-    assert tiny.analysis("Association de réemploi") is before  # same text: cached
-    # the description changes: the new text is analysed afresh, the old entry is untouched
-    after = tiny.analysis("Association de réemploi dans le BTP")
-    assert after[0] == {"reuse": "réemploi", "construction": "BTP"}
-    assert tiny.analysis("Association de réemploi") == before
-    # analyse() hands out copies: a caller changing them cannot poison the cache
-    matches, forms = tiny.analyse("Association de réemploi")
-    matches.clear()
-    forms["x"] = "x"
-    assert tiny.analysis("Association de réemploi") == before
-    # a cache belongs to its thesaurus
-    other = Thesaurus([Concept("reuse", ("reuse",), ("recyclerie",))])
-    assert other.analysis("Association de réemploi")[0] == {}
-    tiny.clear_analysis_cache()
-    assert tiny.analysis("Association de réemploi") is not before
-    assert tiny.analysis("Association de réemploi") == before
-
-
-def test_analysis_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    tiny = Thesaurus([Concept("reuse", ("reuse",), ("réemploi",))])
-    monkeypatch.setattr(Thesaurus, "ANALYSIS_CACHE_SIZE", 3)
-    first = tiny.analysis("réemploi 0")
-    for i in range(1, 6):
-        tiny.analysis(f"réemploi {i}")
-    assert len(tiny._analysed) == 3
-    assert list(tiny._analysed) == ["réemploi 3", "réemploi 4", "réemploi 5"]  # oldest dropped
-    again = tiny.analysis("réemploi 0")
-    assert again == first and again is not first
-
-
-@given(st.text(max_size=60))
-def test_cached_match_equals_uncached(text: str) -> None:
-    th = load_thesaurus()
-    assert th.analysis(text) == (th._match(segments(text)), analyse_text(text)[1])
-    assert th.analyse(text) == th.analysis(text)
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_is_analysed(text: str) -> None:
+    analysis = default_thesaurus().analyse(text)
+    assert analysis.language in {"en", "fr"}
+    assert set(analysis.found) == set(analysis.concepts)
+    assert all(count > 0 for count in analysis.words.values())

@@ -173,7 +173,7 @@ def test_shortlist_refuses_members_and_natural_persons(app, client, login, world
 
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(args=st.dictionaries(st.sampled_from(["type", "country", "eligible", "outside", "page",
+@given(args=st.dictionaries(st.sampled_from(["type", "country", "eligible", "outside", "new", "page",
                                              "org"]), st.text(max_size=30), max_size=6))
 def test_ranking_and_compare_never_fail_on_odd_query_strings(app, client, login, world, args):
     if not getattr(client, "_logged", False):
@@ -191,3 +191,52 @@ def test_detail_in_french(app, client, login, world):
                       ).get_data(as_text=True)
     assert "Pertinence thématique" in html or "Adéquation" in html
     assert "Éligible" in html
+
+
+HOW_EXPECTED = {"admin": 200, "lead": 200, "writer": 200, "viewer": 200, "partner": 200,
+                "other_partner": 200, "outsider": 200}
+
+
+@pytest.mark.parametrize("role", sorted(HOW_EXPECTED))
+def test_how_it_works_page_for_every_signed_in_user(app, client, login, world, role):
+    # a help page about the method: no proposal data, so every signed-in user may read it
+    login(_email(app, world[role]))
+    html = client.get("/fit/how-it-works").get_data(as_text=True)
+    assert "How the fit score works" in html and "GEMET" in html
+
+
+def test_how_it_works_needs_sign_in_and_reads_in_french(client, login, world):
+    response = client.get("/fit/how-it-works")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    login("lead@example.org")
+    client.post("/language/fr")
+    html = client.get("/fit/how-it-works").get_data(as_text=True)
+    assert "Comment fonctionne le score d'adéquation" in html
+    assert "le nombre de projets n'est pas un score" in html
+
+
+def test_ranking_links_to_the_help_page_and_filters_newcomers(app, client, login, world):
+    login("lead@example.org")
+    p = world["proposal"]
+    html = client.get(f"/proposals/{p}/fit").get_data(as_text=True)
+    assert 'href="/fit/how-it-works"' in html
+    assert 'name="new"' in html
+    newcomers = client.get(f"/proposals/{p}/fit?new=1").get_data(as_text=True)
+    assert 'id="f-new" name="new" value="1" checked' in newcomers
+
+
+def test_matched_concepts_are_named_in_the_readers_language(app, client, login, world):
+    with app.app_context():
+        org = factories.make_org(
+            "Réemploi Provence", pic="123123123", description="Réemploi des matériaux du BTP"
+        )
+        proposal = db.session.get(Proposal, world["proposal"])
+        proposal.topic.description = "Reuse of construction materials in cities"
+        db.session.commit()
+        oid = org.id
+    login("lead@example.org")
+    url = f"/proposals/{world['proposal']}/fit/organisations/{oid}"
+    assert "Matches the topic on: " in client.get(url).get_data(as_text=True)
+    client.post("/language/fr")
+    html = client.get(url).get_data(as_text=True)
+    assert "réemploi" in html

@@ -253,11 +253,12 @@ def test_cli_export(app, runner, demo, tmp_path):
 
 # --------------------------------------------------------------------------- suggestions
 
-# VERDIR's one suggestion once the map keeps the NGOs only (unfiltered, none would add reach).
+# VERDIR's one suggestion once the map keeps the NGOs only (unfiltered, none would add reach);
+# the last cell is CDT's fit total for VERDIR (the fit area's score, rounded).
 CDT_ROW = (
     '<tr><td>1</td><td>La Cité des transitions (CDT)</td><td class="num">1</td>\n'
     "    <td>Would bring 1 organisation within two steps of the consortium; Already tied to 3 "
-    "members</td>\n    <td>30</td></tr>"
+    "members</td>\n    <td>35</td></tr>"
 )
 NO_SUGGESTION = "<p>No organisation outside the consortium would extend its reach.</p>"
 
@@ -344,17 +345,17 @@ def test_map_page_passes_its_filters_to_the_suggestions(demo, demo_login):
 
 
 def test_suggestions_without_fit_scores_and_in_french(demo, demo_login, monkeypatch):
-    from consortium.network import services
+    from consortium.fit import services as fit_services
 
     client = demo_login("lead@example.org")
     pid = demo["proposals"]["VERDIR"]
-    monkeypatch.setattr(services, "fit_scores", lambda proposal, ids: None)
+    monkeypatch.setattr(fit_services, "fit_totals", lambda proposal, ids: None)
     fragment = client.get(f"/proposals/{pid}/network/bridges?type=ngo&fragment=1").get_data(
         as_text=True
     )
     assert (
         CDT_ROW.replace(
-            "<td>30</td>", '<td><span class="muted">fit score: not available</span></td>'
+            "<td>35</td>", '<td><span class="muted">fit score: not available</span></td>'
         )
         in fragment
     )

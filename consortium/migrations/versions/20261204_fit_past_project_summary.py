@@ -1,0 +1,25 @@
+"""past project summary, read by the partner fit
+
+Revision ID: fit_01
+Revises: 0002
+Create Date: 2026-12-04 21:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = 'fit_01'
+down_revision = '0002'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('past_project', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('summary', sa.Text(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('past_project', schema=None) as batch_op:
+        batch_op.drop_column('summary')
