@@ -24,6 +24,7 @@ from ..auth.models import User
 from ..directory.models import Organisation
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
+from ..findings import Finding, Severity, finding
 from ..proposals import services as proposal_services
 from ..proposals.models import (
     ActionEffort,
@@ -34,10 +35,10 @@ from ..proposals.models import (
 )
 from ..web.storage import write_upload
 from . import budget as b
+from . import rules
 from .letter import LetterAction, LetterData
 from .models import Invitation, OutboxMessage, SignedLetter
 from .workflow import (
-    COMMITTED_STATUSES,
     Action,
     ActorRole,
     ParticipantRole,
@@ -159,7 +160,7 @@ class BoardRow:
     budget: b.ParticipationBudget
     share: Decimal | None
     missing: list[tuple[str, dict]]
-    issues: list[b.Issue]
+    issues: list[Finding]
     letter: SignedLetter | None
     invitation: Invitation | None
     leads: list[str] = field(default_factory=list)
@@ -170,7 +171,7 @@ class BoardRow:
 class Board:
     rows: list[BoardRow]
     consortium: b.ConsortiumBudget
-    checks: list[tuple[str, str, dict]]  # (severity, template, params)
+    checks: list[Finding]
     funding_rate: Decimal
     indirect_rate: Decimal
     max_total: Decimal
@@ -239,9 +240,11 @@ def board(proposal: Proposal) -> Board:
         ):
             joined.setdefault(org_id, []).append(actions[action_id].code)
     budgets = [(p, budget_of(p, actions)) for p in participations]
+    # the consortium's totals count its members only (rules.MEMBER_STATUSES), as the fit
+    # checks and the dossier do; candidates are listed with their figures but not added up
     consortium = b.consortium_budget(
         [b.ConsortiumRow(str(p.id), p.organisation.short_name, bud) for p, bud in budgets
-         if p.status not in (Status.DECLINED.value, Status.WITHDRAWN.value)]
+         if rules.is_member(p.status)]
     ) if budgets else b.consortium_budget([])
     rows = []
     for p, bud in budgets:
@@ -269,56 +272,44 @@ def board(proposal: Proposal) -> Board:
     )
 
 
-def board_checks(proposal, rows: list[BoardRow], consortium,
-                 actions) -> list[tuple[str, str, dict]]:
-    """The lead's checklist: (severity, template, params); severity "ok" when satisfied."""
-    active = [r for r in rows if r.participation.status not in ("declined", "withdrawn")]
-    checks: list[tuple[str, str, dict]] = []
-    funding = consortium.funding_rate
-    if consortium.funding_rate_respected:
-        checks.append(("ok", N_("The EU contribution respects the funding rate (%(rate)s)."),
-                       {"rate": b.percent(funding) if funding is not None else "—"}))
-    else:
-        checks.append(("error", N_("The consortium requests %(eu)s from the EU, above %(rate)s "
-                                   "of the eligible costs (%(max_eu)s)."),
-                       {"eu": consortium.eu_total, "rate": b.percent(funding),
-                        "max_eu": consortium.max_eu}))
-    coordinators = [r for r in active if participant_role(r.participation)
-                    is ParticipantRole.COORDINATING_BENEFICIARY]
-    if len(coordinators) == 1:
-        checks.append(("ok", N_("The coordinator is %(name)s."),
-                       {"name": coordinators[0].participation.organisation.short_name}))
-    elif not coordinators:
-        checks.append(("error", N_("No coordinating beneficiary is set."), {}))
-    else:
-        checks.append(("error", N_("%(count)d organisations are set as coordinator; keep one."),
-                       {"count": len(coordinators)}))
+def participants_of(rows: list[BoardRow]) -> list[rules.Participant]:
+    """The board's rows as the consortium rules see them."""
+    return [rules.Participant(r.participation.organisation_id,
+                              r.participation.organisation.short_name,
+                              participant_role(r.participation), Status(r.participation.status),
+                              r.letter is not None) for r in rows]
+
+
+def board_checks(proposal, rows: list[BoardRow], consortium, actions) -> list[Finding]:
+    """The lead's checklist, from the consortium rules; severity OK when a rule is satisfied."""
+    participants = participants_of(rows)
+    members = [r for r in rows if rules.is_member(r.participation.status)]
+    checks: list[Finding] = []
+    topic_rate = proposal.topic.funding_rate
+    checks += rules.funding_rate_findings(
+        consortium.eu_total, consortium.max_eu,
+        None if topic_rate is None else Decimal(topic_rate))
+    checks += rules.coordinator_findings(participants)
     without_lead = sorted(a.code for a in actions.values() if a.lead_organisation_id is None)
     if not actions:
-        checks.append(("warning",
-                       N_("No action yet: the work packages come from the workshops."), {}))
+        checks.append(finding("NO_ACTIONS", Severity.WARNING,
+                              N_("No action yet: the work packages come from the workshops.")))
     elif without_lead:
-        checks.append(("error", N_("Actions without a lead: %(codes)s."),
-                       {"codes": ", ".join(without_lead)}))
+        checks.append(finding("ACTIONS_WITHOUT_LEAD", Severity.ERROR,
+                              N_("Actions without a lead: %(codes)s."),
+                              {"codes": ", ".join(without_lead)}))
     else:
-        checks.append(("ok", N_("Every action has a lead."), {}))
-    no_pic = [r.participation.organisation.short_name for r in active
+        checks.append(finding("ACTIONS_LED", Severity.OK, N_("Every action has a lead.")))
+    no_pic = [r.participation.organisation.short_name for r in members
               if (role := participant_role(r.participation)) is not None
               and role.counts_as_beneficiary and not r.participation.organisation.pic]
     if no_pic:
-        checks.append(("warning", N_("Beneficiaries without a PIC: %(names)s."),
-                       {"names": ", ".join(no_pic)}))
+        checks.append(finding("PIC_MISSING", Severity.WARNING,
+                              N_("Beneficiaries without a PIC: %(names)s."),
+                              {"names": ", ".join(no_pic)}))
     else:
-        checks.append(("ok", N_("Every beneficiary has a PIC."), {}))
-    committed = [r for r in active if r.participation.status in COMMITTED_STATUSES]
-    without_letter = [r.participation.organisation.short_name for r in committed
-                      if r.letter is None]
-    if without_letter:
-        checks.append(("warning", N_("Signed letters missing: %(names)s."),
-                       {"names": ", ".join(without_letter)}))
-    else:
-        checks.append(("ok", N_("%(count)d signed letters received."),
-                       {"count": sum(1 for r in committed if r.letter is not None)}))
+        checks.append(finding("PICS_SET", Severity.OK, N_("Every beneficiary has a PIC.")))
+    checks += rules.letters_findings(participants)
     return checks
 
 
@@ -739,10 +730,12 @@ def pending_for_reminder(proposal: Proposal) -> list[Participation]:
 
 
 def coordinator_of(proposal: Proposal) -> Participation | None:
-    for p in proposal.participations:
-        if participant_role(p) is ParticipantRole.COORDINATING_BENEFICIARY:
-            return p
-    return None
+    """The consortium's coordinator (``rules.coordinator``): the single member with the role."""
+    by_org = {p.organisation_id: p for p in proposal.participations}
+    found = rules.coordinator(
+        rules.Participant(p.organisation_id, p.organisation.short_name, participant_role(p),
+                          Status(p.status)) for p in by_org.values())
+    return by_org[found.id] if found else None
 
 
 def letter_data(p: Participation, *, today: date) -> LetterData:

@@ -29,8 +29,9 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..commitments import budget as b
+from ..commitments import rules
 from ..commitments.letter import LetterData, build_letters
-from ..commitments.services import budget_of, rates
+from ..commitments.services import budget_of, coordinator_of, rates
 from ..commitments.services import letter_data as commitment_letter_data
 from ..directory.models import Organisation as OrgModel
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -52,7 +53,6 @@ def N_(message: str) -> str:
 
 
 #: Participations left out of the dossier (not, or no longer, part of the consortium).
-EXCLUDED_STATUSES = frozenset({"candidate", "declined", "withdrawn"})
 MAX_BODY = 200_000
 LANGS = ("en", "fr")
 
@@ -203,8 +203,8 @@ class Gathered:
 
 
 def consortium_participations(proposal: Proposal) -> list[Participation]:
-    """Participations the dossier presents: neither candidates nor declined nor withdrawn."""
-    return [p for p in proposal.participations if p.status not in EXCLUDED_STATUSES]
+    """Participations the dossier presents: the consortium's members (``rules.is_member``)."""
+    return [p for p in proposal.participations if rules.is_member(p.status)]
 
 
 def _actions(proposal: Proposal) -> list[ActionModel]:
@@ -250,8 +250,12 @@ def fit_of(proposal: Proposal) -> drafting.FitSummary | None:
         return None
 
 
-def gather(proposal: Proposal, *, with_network: bool = True) -> Gathered:
-    """Read everything the drafts and the export use from the database."""
+def gather(proposal: Proposal) -> Gathered:
+    """Read everything the drafts and the export use from the database.
+
+    Always with the network analysis: a draft gathered without it said "Network analysis: not
+    yet available" and, once stored, outlived the export (issue #14, point 2).
+    """
     participations = consortium_participations(proposal)
     actions = _actions(proposal)
     by_id = {a.id: a for a in actions}
@@ -390,9 +394,9 @@ def gather(proposal: Proposal, *, with_network: bool = True) -> Gathered:
         )
         for o in sorted(orgs, key=lambda o: o.id)
     )
-    coordinator = next((p for p in participations if p.role == "coordinator"), None)
+    coordinator = coordinator_of(proposal)
     topic = proposal.topic
-    network, png = network_of(proposal) if with_network else (None, None)
+    network, png = network_of(proposal)
     if network is not None and png and not network.figure_available:
         network = drafting.NetworkSummary(
             density=network.density,
@@ -523,7 +527,7 @@ def ensure_sections(
     missing = [s for s in specs if s.drafting_key != "heading" and s.code not in existing]
     if not missing:
         return existing
-    gathered = gathered or gather(proposal, with_network=False)
+    gathered = gathered or gather(proposal)
     try:
         with db.session.begin_nested():
             for spec in missing:
@@ -622,7 +626,7 @@ def draft_for(
     specs = structure_for(proposal)
     if not any(s.code == section.code for s in specs):
         raise NotFound(N_("This section is no longer in the structure."))
-    gathered = gathered or gather(proposal, with_network=False)
+    gathered = gathered or gather(proposal)
     return drafting.draft_section(section.code, gathered.data, section.language, specs)
 
 
@@ -860,7 +864,7 @@ def export_section(
 
 
 def export_partner_table(proposal: Proposal, lang: str, *, upload_folder: str) -> bytes:
-    gathered = gather(proposal, with_network=False)
+    gathered = gather(proposal)
     data = gathered.data
     return _build(
         document.build_partner_table,

@@ -84,7 +84,7 @@ def index(proposal_id: int):
     proposal, member = load_proposal(proposal_id, Capability.VIEW_SECTIONS)
     lang = services.language_of(proposal, _lang_arg())
     specs = services.structure_for(proposal)
-    gathered = services.gather(proposal, with_network=False)
+    gathered = services.gather(proposal)
     rows = services.ensure_sections(proposal, lang, specs, gathered, actor=current_user)
     db.session.commit()
     items = []

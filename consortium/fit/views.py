@@ -13,10 +13,10 @@ from ..auth.permissions import Capability
 from ..directory.models import ORG_TYPES
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
+from ..findings import Severity, summary
 from ..proposals.access import allowed, load_proposal
 from ..web.errors import render_conflict
 from . import services
-from .checks import Severity, summary
 from .forms import ResetWeightsForm, ShortlistForm, WeightsForm
 from .scoring import COMPONENT_LABELS, Component, formula
 
@@ -49,16 +49,6 @@ def translate(template: str, params=None) -> str:
 @bp.app_template_filter("fit_reason")
 def _fit_reason(reason) -> str:
     return translate(reason.template, reason.params)
-
-
-@bp.app_template_filter("fit_check")
-def _fit_check(check) -> str:
-    return translate(check.template, check.params)
-
-
-@bp.app_template_filter("fit_fix")
-def _fit_fix(check) -> str:
-    return translate(check.fix_template, check.fix_params) if check.fix_template else ""
 
 
 @bp.app_context_processor
