@@ -421,6 +421,7 @@ def update_commitment(
             audit(p, f"person_months:{action.code}", before, after, actor=actor)
             changed.append(f"person_months:{action.code}")
     if any(c in COMMITMENT_FIELDS or c.startswith("person_months:") for c in changed):
+        _forget_accepted_gaps(p, actor)
         status = next_status(p.status, Action.CHANGE, actor_role=actor_role)
         if status != p.status:
             audit(p, "status", p.status, status.value, actor=actor)
@@ -442,8 +443,62 @@ def apply_action(p: Participation, action: Action | str, *, actor: User,
     return status
 
 
+class ConfirmationRefused(DomainError):
+    """The commitment misses something the rules require; ``gaps`` says what."""
+
+    def __init__(self, gaps: list[Finding]) -> None:
+        super().__init__(N_("This commitment cannot be confirmed yet: complete what is "
+                            "missing first."))
+        self.gaps = gaps
+
+
+def confirmation_gaps(p: Participation, budget: b.ParticipationBudget | None = None
+                      ) -> list[Finding]:
+    """Everything the rules want before this commitment is confirmed (accepted gaps included)."""
+    return rules.confirmation_gaps(participant_role(p), budget or budget_of(p), p.tasks or "")
+
+
+def blocking_gaps(p: Participation, budget: b.ParticipationBudget | None = None
+                  ) -> list[Finding]:
+    """The gaps that still stop the partner's confirmation."""
+    return rules.blocking_gaps(confirmation_gaps(p, budget), p.accepted_gaps or ())
+
+
+def accept_gaps(p: Participation, *, actor: User, reason: str, expected_version) -> list[str]:
+    """The lead accepts the current waivable gaps ("confirmed despite…"), with a reason.
+
+    Only gaps the rules allow (``rules.WAIVABLE_GAPS``); the acceptance is audited and lasts
+    until the commitment changes.  Returns the accepted codes.
+    """
+    check_version(p, expected_version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": (N_("Say why the commitment may be confirmed "
+                                              "despite this."), {})})
+    codes = sorted(g.code for g in rules.waivable(confirmation_gaps(p)))
+    if not codes:
+        raise DomainError(N_("Nothing here may be accepted: the rules require every missing "
+                             "point to be completed."))
+    audit(p, "accepted_gaps", ", ".join(p.accepted_gaps or ()) or None, ", ".join(codes),
+          actor=actor, reason=reason)
+    p.accepted_gaps = codes
+    p.accepted_gaps_reason = reason
+    p.last_activity_at = now()
+    db.session.flush()
+    return codes
+
+
+def _forget_accepted_gaps(p: Participation, actor: User) -> None:
+    """A changed commitment is a new plan: the lead's earlier acceptance no longer holds."""
+    if p.accepted_gaps:
+        audit(p, "accepted_gaps", ", ".join(p.accepted_gaps), None, actor=actor)
+        p.accepted_gaps = None
+        p.accepted_gaps_reason = None
+
+
 def confirm(p: Participation, *, actor: User, name: str, function: str,
             expected_version) -> None:
+    """The partner's confirmation, refused while the rules find a gap nobody accepted."""
     check_version(p, expected_version)
     errors = {}
     if not name.strip():
@@ -453,6 +508,9 @@ def confirm(p: Participation, *, actor: User, name: str, function: str,
                               {})
     if errors:
         raise ValidationFailed(errors)
+    gaps = blocking_gaps(p)
+    if gaps:
+        raise ConfirmationRefused(gaps)
     action = Action.RECONFIRM if p.status == Status.TO_RECONFIRM.value else Action.CONFIRM
     apply_action(p, action, actor=actor, actor_role=ActorRole.PARTNER)
     for attr, value in (("confirmed_by_name", name.strip()),
@@ -460,6 +518,9 @@ def confirm(p: Participation, *, actor: User, name: str, function: str,
                         ("confirmed_at", now())):
         audit(p, attr, getattr(p, attr), value, actor=actor)
         setattr(p, attr, value)
+    if p.accepted_gaps:
+        audit(p, "confirmed_despite", None, ", ".join(p.accepted_gaps), actor=actor,
+              reason=p.accepted_gaps_reason)
     db.session.flush()
 
 
