@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from decimal import Decimal
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from babel.messages.extract import extract_from_file
