@@ -525,6 +525,12 @@ def ensure_sections(
     """Every drafted section of the structure has a row in ``lang`` (first draft as version 1)."""
     existing = sections_of(proposal, lang)
     missing = [s for s in specs if s.drafting_key != "heading" and s.code not in existing]
+    placeholders = [s for s in specs if s.code in existing and _is_placeholder(existing[s.code])]
+    if placeholders:
+        gathered = gathered or gather(proposal)
+        for spec in placeholders:
+            _first_draft(existing[spec.code], spec, gathered, specs, actor)
+        db.session.flush()
     if not missing:
         return existing
     gathered = gathered or gather(proposal)
@@ -560,6 +566,33 @@ def ensure_sections(
     except IntegrityError:  # another request created them at the same moment
         pass
     return sections_of(proposal, lang)
+
+
+def start_sections(proposal: Proposal, *, actor: User | None = None) -> dict[str, Section]:
+    """Sections of the document language from the moment the proposal exists.
+
+    Called wherever a proposal is created (page, CLI, demo) so that the dashboard counts the
+    real number of sections before anyone opens the dossier (issue #14, point 5).
+    """
+    lang = language_of(proposal)
+    return ensure_sections(proposal, lang, structure_for(proposal), actor=actor)
+
+
+def _is_placeholder(section: Section) -> bool:
+    """A row the migration created for an existing proposal, not drafted yet."""
+    return section.generated_body is None and not section.body and section.status == "draft"
+
+
+def _first_draft(section: Section, spec: structure.SectionSpec, gathered: Gathered,
+                 specs: Sequence[structure.SectionSpec], actor: User | None) -> None:
+    """Fill a placeholder with its first draft, as version 1."""
+    draft = drafting.draft_section(spec.code, gathered.data, section.language, tuple(specs))
+    section.body = section.generated_body = draft.markup
+    section.sources = _sources_json(draft)
+    db.session.add(SectionVersion(section=section, number=_next_number(section),
+                                  body=draft.markup, status="draft", origin="generated",
+                                  author_id=actor.id if actor else None))
+    audit(section, "created", None, "draft", actor=actor, version=1)
 
 
 def find_section(proposal: Proposal, section_id: int) -> Section:
