@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.guards import admin_required
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..web.errors import render_conflict
+from ..web.errors import current_values, render_conflict
 from ..web.forms import attach_errors
 from . import services
 from .catalogue import CatalogueError, parse_catalogue, topic_paragraphs
@@ -67,7 +67,7 @@ def edit_rules(identifier: str):
             entry.form.threshold.data = criterion.threshold
     elif form.validate_on_submit():
         if str(topic.version) != form.version.data:
-            return render_conflict()
+            return render_conflict(form, current_values(topic))
         criteria = [
             {
                 "code": e.form.code.data,

@@ -28,7 +28,7 @@ from ..auth.permissions import Capability, can
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..proposals.models import PARTICIPATION_STATUSES, Proposal, ProposalMember
-from ..web.errors import render_conflict
+from ..web.errors import current_values, render_conflict
 from ..web.forms import FORBIDDEN_CHARACTERS, attach_errors
 from . import services
 from .countries import country_codes, resolve_country
@@ -372,7 +372,7 @@ def edit(org_id: int):
         form.fill(org, services.org_to_record(org))
     if form.validate_on_submit():
         if str(org.version) != (form.version.data or ""):
-            return render_conflict()
+            return render_conflict(form, current_values(org))
         record = _validated(form)
         if record is not None:
             try:

@@ -239,7 +239,8 @@ def section(proposal_id: int, section_id: int):
                 actor=current_user,
             )
         except Conflict:
-            return render_conflict()
+            db.session.rollback()
+            return render_conflict(form, {"body": section.body, "status": section.status})
         except ValidationFailed as error:
             attach_errors(form, error)
         else:

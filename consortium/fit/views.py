@@ -33,6 +33,8 @@ ORG_TYPE_LABELS = {
     "other": "other",
 }
 _TRANSLATED_PARAMS = ("type",)
+#: Query arguments of the ranking that a shortlist button keeps (filters and page).
+RANKING_ARGS = ("type", "country", "eligible", "outside", "page")
 
 
 def translate(template: str, params=None) -> str:
@@ -147,6 +149,8 @@ def _render_ranking(proposal, member, weights_form=None, status=200):
             weights_form=form,
             reset_form=reset,
             shortlist_form=ShortlistForm(formdata=None),
+            ranking_args={k: v for k, v in {**args, "page": page.page}.items()
+                          if k in RANKING_ARGS and v and v != 1},
         ),
         status,
     )
@@ -187,7 +191,7 @@ def weights(proposal_id: int):
     db.session.commit()
     flash(_("The weights are reset to the defaults.") if reset else _("The weights are saved."),
           "success")
-    return redirect(url_for("fit.ranking", proposal_id=proposal.id))
+    return redirect(url_for("fit.ranking", proposal_id=proposal.id, _anchor="weights"))
 
 
 @bp.post("/proposals/<int:proposal_id>/fit/shortlist/<int:organisation_id>")
@@ -208,7 +212,10 @@ def shortlist(proposal_id: int, organisation_id: int):
         name = participation.organisation.name
         db.session.commit()
         flash(_("%(name)s is shortlisted.", name=name), "success")
-    return redirect(url_for("fit.ranking", proposal_id=proposal.id))
+    # back to the same page of the ranking, at the organisation's row (issue #14, point 8)
+    kept = {key: request.args[key] for key in RANKING_ARGS if request.args.get(key)}
+    return redirect(url_for("fit.ranking", proposal_id=proposal.id,
+                            _anchor=f"org-{organisation_id}", **kept))
 
 
 def _fit_of(ctx, organisation_id: int):

@@ -26,7 +26,7 @@ from ..directory.models import Organisation
 from ..dossier import services as dossier_services
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
-from ..web.errors import render_conflict
+from ..web.errors import current_values, render_conflict
 from ..web.forms import attach_errors
 from . import services
 from .access import allowed, load_proposal
@@ -185,7 +185,7 @@ def edit(proposal_id: int):
     form.acronym.data = proposal.acronym
     if form.validate_on_submit():
         if str(proposal.version) != (form.version.data or ""):
-            return render_conflict()
+            return render_conflict(form, current_values(proposal))
         topic = form.topics_by_id.get(form.topic.data)
         if topic is None:
             form.topic.errors = [_("Choose a topic from the catalogue.")]
