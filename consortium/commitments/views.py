@@ -407,7 +407,10 @@ def edit(proposal_id: int, participation_id: int):
         invitations=_invitations(p) if manage else [],
         letters=services.letters_of(p), actions=services.lead_actions(p) if manage else (),
         action_labels=ACTION_LABELS, invite_form=forms.InviteForm(formdata=None),
-        action_form=forms.ActionForm(formdata=None), category_parts=_category_parts,
+        # the status buttons carry the version the lead saw (an empty duplicate "version"
+        # field used to come first and turn every click into "someone else changed this")
+        action_form=forms.ActionForm(formdata=None, version=p.version),
+        category_parts=_category_parts,
         upload=forms.UploadForm(formdata=None),
         posted_pm=request.form if request.method == "POST" else None,
         gaps=services.confirmation_gaps(p, bud), waivable=WAIVABLE_GAPS,

@@ -153,3 +153,19 @@ def test_any_reason_is_kept_or_refused_never_a_500(app, cworld, reason):
         p = db.session.get(Participation, cworld["part_a"])
         if p.accepted_gaps:
             assert p.accepted_gaps_reason == reason.strip() and reason.strip()
+
+
+def test_status_buttons_carry_one_version_the_current_one(app, cworld):
+    # The buttons used to post an empty "version" before the real one: every click on
+    # "Shortlist", "Withdraw"... said that someone else had changed the participation.
+    lead = log_in(app.test_client(), "lead@example.org")
+    url = f"/proposals/{cworld['proposal']}/commitments/{cworld['part_a']}"
+    page = lead.get(url).get_data(as_text=True)
+    form = page[page.index('data-testid="status-actions"'):]
+    form = form[:form.index("</form>")]
+    assert re.findall(r'name="version"[^>]*value="(\d*)"', form) == [
+        str(_version(app, cworld["part_a"]))]
+    version = re.search(r'name="version"[^>]*value="(\d+)"', form).group(1)
+    response = lead.post(f"{url}/status/withdraw", data={"version": version},
+                         follow_redirects=True)
+    assert "is now “Withdrawn”" in response.get_data(as_text=True)
