@@ -31,6 +31,8 @@ PURE_MODULES = sorted(
         "countries",
         "dedupe",
         "folding",
+        "rules",
+        "findings",
     }
 )
 FORBIDDEN = (

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, send_from_directory
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, current_app
 
 bp = Blueprint("assets", __name__)
 
 
+@cache
+def _icon(static_folder: str) -> bytes:
+    """The icon's bytes, read once (a small file: no open file handle per request)."""
+    return (Path(static_folder) / "favicon.ico").read_bytes()
+
+
 @bp.get("/favicon.ico")
 def favicon():
-    return send_from_directory(current_app.static_folder, "favicon.ico",
-                               mimetype="image/vnd.microsoft.icon", max_age=7 * 24 * 3600)
+    response = Response(_icon(current_app.static_folder), mimetype="image/vnd.microsoft.icon")
+    response.cache_control.public = True
+    response.cache_control.max_age = 7 * 24 * 3600
+    return response
 
 
 def init_app(app: Flask) -> None:
