@@ -37,7 +37,8 @@ from ..errors import N_, Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..proposals.access import allowed, load_proposal
 from ..proposals.models import Participation
-from ..web.findings import finding_text
+from ..web.errors import current_values, render_conflict
+from ..web.finding_filters import finding_text
 from ..web.forms import attach_errors
 from . import exports, forms, services
 from .budget import CATEGORY_LABELS, CostCategory, format_amount, format_number, percent
@@ -816,9 +817,7 @@ def profile(proposal_id: int):
             db.session.commit()
         except Conflict:
             db.session.rollback()
-            return render_template("errors/409.html", submitted=[
-                (k, v) for k, v in request.form.items()
-                if k not in ("csrf_token", "version") and v.strip()]), 409
+            return render_conflict(form, current_values(org))
         except ValidationFailed as error:
             db.session.rollback()
             attach_errors(form, error)

@@ -178,7 +178,7 @@ def init_app(app: Flask) -> None:
             409: "errors/409.html",
             413: "errors/413.html",
         }.get(code, "errors/generic.html")
-        return render_template(template, error=error, submitted=[]), code
+        return render_template(template, error=error, kept=[]), code
 
     if app.testing and not app.config.get("RENDER_500_IN_TESTS"):
         return  # let tests see the real exception
