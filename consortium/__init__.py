@@ -47,12 +47,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_extensions(app, _translation_directories())
     _import_models()
 
-    from .web import errors, locale, logs, security
+    from .web import assets, errors, finding_filters, locale, logs, security
 
     logs.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     locale.init_app(app)
+    finding_filters.init_app(app)
+    assets.init_app(app)
 
     from .api import views as api
     from .auth import views as auth

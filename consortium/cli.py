@@ -150,10 +150,19 @@ def users_grant(email: str, acronym: str, role: str, organisation: str | None) -
 @click.option(
     "--lead", "lead_email", help="Account that leads the proposal (default: first administrator)."
 )
-def proposals_create(topic_id: str, acronym: str, title: str, lead_email: str | None) -> None:
-    """Create a proposal on a topic of the catalogue."""
+@click.option(
+    "--closed-call",
+    type=click.Choice(["practice", "resubmission"]),
+    default=None,
+    help="Why a proposal is started on a topic whose deadline has passed.",
+)
+def proposals_create(
+    topic_id: str, acronym: str, title: str, lead_email: str | None, closed_call: str | None
+) -> None:
+    """Create a proposal on a topic of the catalogue, with its dossier sections."""
     from .auth.models import User
     from .calls.models import Topic
+    from .dossier.services import start_sections
     from .proposals.services import create_proposal
 
     topic = db.session.scalar(select(Topic).where(Topic.identifier == topic_id))
@@ -168,7 +177,10 @@ def proposals_create(topic_id: str, acronym: str, title: str, lead_email: str | 
     if lead is None:
         fail("no lead account: pass --lead EMAIL or create an administrator")
     try:
-        proposal = create_proposal(actor=lead, acronym=acronym, title=title, topic=topic)
+        proposal = create_proposal(
+            actor=lead, acronym=acronym, title=title, topic=topic, closed_call=closed_call or ""
+        )
+        start_sections(proposal, actor=lead)
     except DomainError as error:
         fail(describe(error))
     db.session.commit()

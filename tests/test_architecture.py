@@ -32,6 +32,8 @@ PURE_MODULES = sorted(
         "countries",
         "dedupe",
         "folding",
+        "rules",
+        "findings",
     }
 )
 FORBIDDEN = (

@@ -15,6 +15,7 @@ PUBLIC_ENDPOINTS = {
     "commitments.accept_finish",
     "api.health",
     "api.openapi",
+    "assets.favicon",
 }
 
 

@@ -309,3 +309,45 @@ def parse_catalogue(data: bytes | str) -> list[TopicRecord]:
             )
         seen.add(record.identifier)
     return records
+
+
+# --------------------------------------------------------------------------------------
+# Open or closed
+
+
+def is_closed(deadline: date | None, status: str | None, today: date) -> bool:
+    """Whether a topic no longer takes proposals: its deadline has passed or the portal says
+    it is closed.  A topic without a deadline is open unless its status says otherwise."""
+    if (status or "").strip().casefold() == "closed":
+        return True
+    return deadline is not None and deadline < today
+
+
+# --------------------------------------------------------------------------------------
+# Reading a topic's text
+
+# The portal's records lost their HTML tags without a space in their place: "Expected
+# Impact:Applicants", "the project.In terms of", "requirementsNumber of", "layout.2. Eligible".
+# These patterns put the paragraph breaks back where a tag stood; text already spaced or
+# broken into lines is kept as it is.
+_HEADING_JOIN = re.compile(r"(?<=[a-z]):(?=[A-Z])")
+_SENTENCE_JOIN = re.compile(r"(?<=[a-z)\]%”’])([.!?;])(?=[A-Z]|\d{1,2}\.\s)")
+_ITEM_JOIN = re.compile(r"(?<=[a-z)])(?=[A-Z][a-z]{2,}\s)")
+_NUMBER_JOIN = re.compile(r"(?<=[a-z])(?=\d{1,2}\.\s[A-Z])")
+_BREAK = "\u2029"  # paragraph separator: never in the portal's text
+
+
+def topic_paragraphs(text: str | None) -> list[str]:
+    """The topic text as paragraphs, with the breaks the portal's export removed restored.
+
+    ``"Expected Impact:Applicants should"`` -> ``["Expected Impact:", "Applicants should"]``.
+    Spaces inside a paragraph are kept; blank lines in the text also separate paragraphs.
+    """
+    if not text:
+        return []
+    restored = _HEADING_JOIN.sub(":" + _BREAK, text)
+    restored = _SENTENCE_JOIN.sub(lambda m: m.group(1) + _BREAK, restored)
+    restored = _NUMBER_JOIN.sub(_BREAK, restored)
+    restored = _ITEM_JOIN.sub(_BREAK, restored)
+    restored = re.sub(r"\n\s*\n", _BREAK, restored)
+    return [part.strip() for part in restored.split(_BREAK) if part.strip()]

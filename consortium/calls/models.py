@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import utcnow
 from ..extensions import db
+from .catalogue import is_closed
 
 
 class Programme(db.Model):
@@ -71,6 +72,10 @@ class Topic(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     call: Mapped[Call] = relationship(back_populates="topics")
+
+    def is_closed(self, today: date) -> bool:
+        """Whether the topic no longer takes proposals on ``today`` (see catalogue.is_closed)."""
+        return is_closed(self.deadline, self.status, today)
     criteria: Mapped[list[AwardCriterion]] = relationship(
         back_populates="topic", cascade="all, delete-orphan", order_by="AwardCriterion.position"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -13,15 +14,16 @@ from sqlalchemy.orm import selectinload
 from ..auth.guards import admin_required
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..web.errors import render_conflict
+from ..web.errors import current_values, render_conflict
 from ..web.forms import attach_errors
 from . import services
-from .catalogue import CatalogueError, parse_catalogue
+from .catalogue import CatalogueError, parse_catalogue, topic_paragraphs
 from .forms import CatalogueImportForm, TopicRulesForm
 from .models import Call, Topic
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
 HUNDRED = Decimal("100")
+bp.add_app_template_filter(topic_paragraphs, "topic_paragraphs")
 
 
 @bp.get("/")
@@ -30,14 +32,15 @@ def index():
     calls = db.session.scalars(
         select(Call).options(selectinload(Call.topics)).order_by(Call.identifier)
     ).all()
-    return render_template("calls/index.html", calls=calls, import_form=CatalogueImportForm())
+    return render_template("calls/index.html", calls=calls, import_form=CatalogueImportForm(),
+                           today=datetime.now(UTC).date())
 
 
 @bp.get("/<identifier>")
 @login_required
 def detail(identifier: str):
     topic = db.first_or_404(select(Topic).where(Topic.identifier == identifier))
-    return render_template("calls/detail.html", topic=topic)
+    return render_template("calls/detail.html", topic=topic, today=datetime.now(UTC).date())
 
 
 @bp.route("/<identifier>/rules", methods=["GET", "POST"])
@@ -64,7 +67,7 @@ def edit_rules(identifier: str):
             entry.form.threshold.data = criterion.threshold
     elif form.validate_on_submit():
         if str(topic.version) != form.version.data:
-            return render_conflict()
+            return render_conflict(form, current_values(topic))
         criteria = [
             {
                 "code": e.form.code.data,

@@ -32,6 +32,7 @@ from types import MappingProxyType
 
 from consortium.commitments.workflow import ParticipantRole
 from consortium.errors import DomainError
+from consortium.findings import Finding, Severity, by_severity, finding
 
 
 def N_(message: str) -> str:
@@ -294,29 +295,6 @@ def consortium_budget(rows: Sequence[ConsortiumRow], *,
 # Coherence checks
 
 
-class Severity(StrEnum):
-    """How serious an :class:`Issue` is."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-
-@dataclass(frozen=True, slots=True)
-class Issue:
-    """A coherence finding: English ``N_`` template plus params (amounts are Decimal)."""
-
-    code: str
-    severity: Severity
-    template: str
-    params: Mapping[str, object] = field(default_factory=dict)
-
-    @property
-    def message(self) -> str:
-        """The English message (the view translates ``template`` instead)."""
-        return self.template % self.params if self.params else self.template
-
-
 ISSUE_TEMPLATES: Mapping[str, str] = MappingProxyType({
     "negative_amount": N_("%(category)s is negative (%(amount)s)."),
     "negative_funding": N_("%(what)s is negative (%(amount)s)."),
@@ -351,9 +329,9 @@ FUNDING_LABELS: Mapping[str, str] = MappingProxyType({
 })
 
 
-def _issue(code: str, severity: Severity, **params: object) -> Issue:
-    """Issue ``code`` with its template."""
-    return Issue(code, severity, ISSUE_TEMPLATES[code], params)
+def _issue(code: str, severity: Severity, **params: object) -> Finding:
+    """The finding ``code`` with its template."""
+    return finding(code, severity, ISSUE_TEMPLATES[code], params)
 
 
 def percent(rate: Decimal) -> str:
@@ -363,13 +341,13 @@ def percent(rate: Decimal) -> str:
 
 
 def coherence_checks(budget: ParticipationBudget, *, annual_budget: Decimal | None = None,
-                     annual_budget_ratio: Decimal = Decimal("1")) -> list[Issue]:
+                     annual_budget_ratio: Decimal = Decimal("1")) -> list[Finding]:
     """Findings for one participation, errors first then warnings, in a stable order.
 
     ``annual_budget`` (the organisation's yearly budget, if known) triggers a warning when
     the participation's total exceeds ``annual_budget_ratio`` x that budget.
     """
-    issues: list[Issue] = []
+    issues: list[Finding] = []
     for cat, amount in budget.costs.by_category().items():
         if amount < 0:
             issues.append(_issue("negative_amount", Severity.ERROR,
@@ -415,11 +393,10 @@ def coherence_checks(budget: ParticipationBudget, *, annual_budget: Decimal | No
         issues.append(_issue("above_annual_budget", Severity.WARNING, total=budget.total,
                              ratio=percent(budget.total / annual_budget),
                              annual=money(annual_budget)))
-    order = list(Severity)
-    return sorted(issues, key=lambda i: order.index(i.severity))
+    return by_severity(issues)
 
 
-def consortium_checks(consortium: ConsortiumBudget) -> list[Issue]:
+def consortium_checks(consortium: ConsortiumBudget) -> list[Finding]:
     """Project-level findings: the funding rate applies to the whole project."""
     if consortium.funding_rate_respected or consortium.funding_rate is None:
         return []

@@ -141,6 +141,14 @@ class ActionForm(BaseForm):
     version = HiddenField()
 
 
+class AcceptGapsForm(BaseForm):
+    """The lead's "confirmed despite…": why the partner may confirm with this gap."""
+
+    version = HiddenField()
+    reason = TextAreaField(_l("Why the partner may confirm despite this"),
+                           validators=[DataRequired(), Length(max=2000)])
+
+
 class JoinNewForm(BaseForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     password = PasswordField(_l("Choose a password"),

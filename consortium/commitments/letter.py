@@ -102,6 +102,8 @@ TEXTS: Mapping[Lang, Mapping[str, str]] = {
         "commit_cofinancing": ", to provide a co-financing of {amount}",
         "commit_2": "It confirms that its co-financing does not come from other European Union "
                     "funds and that the information given in this letter is accurate.",
+        "uncovered": "The funding plan above leaves {gap} of the costs uncovered: the "
+                     "organisation does not certify how this amount will be financed yet.",
         "closing": "Yours faithfully,",
         "done_at": "Done at {place}, on {date}",
         "for": "For {organisation}",
@@ -155,6 +157,8 @@ TEXTS: Mapping[Lang, Mapping[str, str]] = {
         "commit_cofinancing": ", à apporter un cofinancement de {amount}",
         "commit_2": "Elle certifie que son cofinancement ne provient pas d’autres fonds de "
                     "l’Union européenne et que les informations de cette lettre sont exactes.",
+        "uncovered": "Le plan de financement ci-dessus laisse {gap} de coûts non couverts : "
+                     "l’organisation ne certifie pas encore comment ce montant sera financé.",
         "closing": "Veuillez agréer, Madame, Monsieur, l’expression de nos salutations "
                    "distinguées.",
         "done_at": "Fait à {place}, le {date}",
@@ -536,6 +540,11 @@ def _write_commitment(doc: DocxDocument, data: LetterData, lang: Lang) -> None:
     _para(doc, texts["commit"].format(organisation=_organisation(data),
                                       cofinancing=cofinancing),
           align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    funded = ParticipantRole(data.role).receives_eu_funding
+    if budget is not None and budget.balance_gap > 0 and funded:
+        # accepted by the lead ("confirmed despite…"): say it, never certify an unfunded plan
+        _para(doc, texts["uncovered"].format(gap=format_amount(budget.balance_gap, lang)),
+              align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     _para(doc, texts["commit_2"], align=WD_ALIGN_PARAGRAPH.JUSTIFY, space_after=10)
     _para(doc, texts["closing"], space_after=14, keep_with_next=True)
     blank = texts["blank"]

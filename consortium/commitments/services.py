@@ -24,6 +24,7 @@ from ..auth.models import User
 from ..directory.models import Organisation
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
+from ..findings import Finding, Severity, finding
 from ..proposals import services as proposal_services
 from ..proposals.models import (
     ActionEffort,
@@ -34,10 +35,10 @@ from ..proposals.models import (
 )
 from ..web.storage import write_upload
 from . import budget as b
+from . import rules
 from .letter import LetterAction, LetterData
 from .models import Invitation, OutboxMessage, SignedLetter
 from .workflow import (
-    COMMITTED_STATUSES,
     Action,
     ActorRole,
     ParticipantRole,
@@ -193,7 +194,7 @@ class BoardRow:
     budget: b.ParticipationBudget
     share: Decimal | None
     missing: list[tuple[str, dict]]
-    issues: list[b.Issue]
+    issues: list[Finding]
     letter: SignedLetter | None
     invitation: Invitation | None
     leads: list[str] = field(default_factory=list)
@@ -204,7 +205,7 @@ class BoardRow:
 class Board:
     rows: list[BoardRow]
     consortium: b.ConsortiumBudget
-    checks: list[tuple[str, str, dict]]  # (severity, template, params)
+    checks: list[Finding]
     funding_rate: Decimal
     indirect_rate: Decimal
     max_total: Decimal
@@ -273,9 +274,11 @@ def board(proposal: Proposal) -> Board:
         ):
             joined.setdefault(org_id, []).append(actions[action_id].code)
     budgets = [(p, budget_of(p, actions)) for p in participations]
+    # the consortium's totals count its members only (rules.MEMBER_STATUSES), as the fit
+    # checks and the dossier do; candidates are listed with their figures but not added up
     consortium = b.consortium_budget(
         [b.ConsortiumRow(str(p.id), p.organisation.short_name, bud) for p, bud in budgets
-         if p.status not in (Status.DECLINED.value, Status.WITHDRAWN.value)]
+         if rules.is_member(p.status)]
     ) if budgets else b.consortium_budget([])
     rows = []
     for p, bud in budgets:
@@ -303,56 +306,44 @@ def board(proposal: Proposal) -> Board:
     )
 
 
-def board_checks(proposal, rows: list[BoardRow], consortium,
-                 actions) -> list[tuple[str, str, dict]]:
-    """The lead's checklist: (severity, template, params); severity "ok" when satisfied."""
-    active = [r for r in rows if r.participation.status not in ("declined", "withdrawn")]
-    checks: list[tuple[str, str, dict]] = []
-    funding = consortium.funding_rate
-    if consortium.funding_rate_respected:
-        checks.append(("ok", N_("The EU contribution respects the funding rate (%(rate)s)."),
-                       {"rate": b.percent(funding) if funding is not None else "—"}))
-    else:
-        checks.append(("error", N_("The consortium requests %(eu)s from the EU, above %(rate)s "
-                                   "of the eligible costs (%(max_eu)s)."),
-                       {"eu": consortium.eu_total, "rate": b.percent(funding),
-                        "max_eu": consortium.max_eu}))
-    coordinators = [r for r in active if participant_role(r.participation)
-                    is ParticipantRole.COORDINATING_BENEFICIARY]
-    if len(coordinators) == 1:
-        checks.append(("ok", N_("The coordinator is %(name)s."),
-                       {"name": coordinators[0].participation.organisation.short_name}))
-    elif not coordinators:
-        checks.append(("error", N_("No coordinating beneficiary is set."), {}))
-    else:
-        checks.append(("error", N_("%(count)d organisations are set as coordinator; keep one."),
-                       {"count": len(coordinators)}))
+def participants_of(rows: list[BoardRow]) -> list[rules.Participant]:
+    """The board's rows as the consortium rules see them."""
+    return [rules.Participant(r.participation.organisation_id,
+                              r.participation.organisation.short_name,
+                              participant_role(r.participation), Status(r.participation.status),
+                              r.letter is not None) for r in rows]
+
+
+def board_checks(proposal, rows: list[BoardRow], consortium, actions) -> list[Finding]:
+    """The lead's checklist, from the consortium rules; severity OK when a rule is satisfied."""
+    participants = participants_of(rows)
+    members = [r for r in rows if rules.is_member(r.participation.status)]
+    checks: list[Finding] = []
+    topic_rate = proposal.topic.funding_rate
+    checks += rules.funding_rate_findings(
+        consortium.eu_total, consortium.max_eu,
+        None if topic_rate is None else Decimal(topic_rate))
+    checks += rules.coordinator_findings(participants)
     without_lead = sorted(a.code for a in actions.values() if a.lead_organisation_id is None)
     if not actions:
-        checks.append(("warning",
-                       N_("No action yet: the work packages come from the workshops."), {}))
+        checks.append(finding("NO_ACTIONS", Severity.WARNING,
+                              N_("No action yet: the work packages come from the workshops.")))
     elif without_lead:
-        checks.append(("error", N_("Actions without a lead: %(codes)s."),
-                       {"codes": ", ".join(without_lead)}))
+        checks.append(finding("ACTIONS_WITHOUT_LEAD", Severity.ERROR,
+                              N_("Actions without a lead: %(codes)s."),
+                              {"codes": ", ".join(without_lead)}))
     else:
-        checks.append(("ok", N_("Every action has a lead."), {}))
-    no_pic = [r.participation.organisation.short_name for r in active
+        checks.append(finding("ACTIONS_LED", Severity.OK, N_("Every action has a lead.")))
+    no_pic = [r.participation.organisation.short_name for r in members
               if (role := participant_role(r.participation)) is not None
               and role.counts_as_beneficiary and not r.participation.organisation.pic]
     if no_pic:
-        checks.append(("warning", N_("Beneficiaries without a PIC: %(names)s."),
-                       {"names": ", ".join(no_pic)}))
+        checks.append(finding("PIC_MISSING", Severity.WARNING,
+                              N_("Beneficiaries without a PIC: %(names)s."),
+                              {"names": ", ".join(no_pic)}))
     else:
-        checks.append(("ok", N_("Every beneficiary has a PIC."), {}))
-    committed = [r for r in active if r.participation.status in COMMITTED_STATUSES]
-    without_letter = [r.participation.organisation.short_name for r in committed
-                      if r.letter is None]
-    if without_letter:
-        checks.append(("warning", N_("Signed letters missing: %(names)s."),
-                       {"names": ", ".join(without_letter)}))
-    else:
-        checks.append(("ok", N_("%(count)d signed letters received."),
-                       {"count": sum(1 for r in committed if r.letter is not None)}))
+        checks.append(finding("PICS_SET", Severity.OK, N_("Every beneficiary has a PIC.")))
+    checks += rules.letters_findings(participants)
     return checks
 
 
@@ -464,6 +455,7 @@ def update_commitment(
             audit(p, f"person_months:{action.code}", before, after, actor=actor)
             changed.append(f"person_months:{action.code}")
     if any(c in COMMITMENT_FIELDS or c.startswith("person_months:") for c in changed):
+        _forget_accepted_gaps(p, actor)
         status = next_status(p.status, Action.CHANGE, actor_role=actor_role)
         if status != p.status:
             audit(p, "status", p.status, status.value, actor=actor)
@@ -485,8 +477,62 @@ def apply_action(p: Participation, action: Action | str, *, actor: User,
     return status
 
 
+class ConfirmationRefused(DomainError):
+    """The commitment misses something the rules require; ``gaps`` says what."""
+
+    def __init__(self, gaps: list[Finding]) -> None:
+        super().__init__(N_("This commitment cannot be confirmed yet: complete what is "
+                            "missing first."))
+        self.gaps = gaps
+
+
+def confirmation_gaps(p: Participation, budget: b.ParticipationBudget | None = None
+                      ) -> list[Finding]:
+    """Everything the rules want before this commitment is confirmed (accepted gaps included)."""
+    return rules.confirmation_gaps(participant_role(p), budget or budget_of(p), p.tasks or "")
+
+
+def blocking_gaps(p: Participation, budget: b.ParticipationBudget | None = None
+                  ) -> list[Finding]:
+    """The gaps that still stop the partner's confirmation."""
+    return rules.blocking_gaps(confirmation_gaps(p, budget), p.accepted_gaps or ())
+
+
+def accept_gaps(p: Participation, *, actor: User, reason: str, expected_version) -> list[str]:
+    """The lead accepts the current waivable gaps ("confirmed despite…"), with a reason.
+
+    Only gaps the rules allow (``rules.WAIVABLE_GAPS``); the acceptance is audited and lasts
+    until the commitment changes.  Returns the accepted codes.
+    """
+    check_version(p, expected_version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": (N_("Say why the commitment may be confirmed "
+                                              "despite this."), {})})
+    codes = sorted(g.code for g in rules.waivable(confirmation_gaps(p)))
+    if not codes:
+        raise DomainError(N_("Nothing here may be accepted: the rules require every missing "
+                             "point to be completed."))
+    audit(p, "accepted_gaps", ", ".join(p.accepted_gaps or ()) or None, ", ".join(codes),
+          actor=actor, reason=reason)
+    p.accepted_gaps = codes
+    p.accepted_gaps_reason = reason
+    p.last_activity_at = now()
+    db.session.flush()
+    return codes
+
+
+def _forget_accepted_gaps(p: Participation, actor: User) -> None:
+    """A changed commitment is a new plan: the lead's earlier acceptance no longer holds."""
+    if p.accepted_gaps:
+        audit(p, "accepted_gaps", ", ".join(p.accepted_gaps), None, actor=actor)
+        p.accepted_gaps = None
+        p.accepted_gaps_reason = None
+
+
 def confirm(p: Participation, *, actor: User, name: str, function: str,
             expected_version) -> None:
+    """The partner's confirmation, refused while the rules find a gap nobody accepted."""
     check_version(p, expected_version)
     errors = {}
     if not name.strip():
@@ -496,6 +542,9 @@ def confirm(p: Participation, *, actor: User, name: str, function: str,
                               {})
     if errors:
         raise ValidationFailed(errors)
+    gaps = blocking_gaps(p)
+    if gaps:
+        raise ConfirmationRefused(gaps)
     action = Action.RECONFIRM if p.status == Status.TO_RECONFIRM.value else Action.CONFIRM
     apply_action(p, action, actor=actor, actor_role=ActorRole.PARTNER)
     for attr, value in (("confirmed_by_name", name.strip()),
@@ -503,6 +552,9 @@ def confirm(p: Participation, *, actor: User, name: str, function: str,
                         ("confirmed_at", now())):
         audit(p, attr, getattr(p, attr), value, actor=actor)
         setattr(p, attr, value)
+    if p.accepted_gaps:
+        audit(p, "confirmed_despite", None, ", ".join(p.accepted_gaps), actor=actor,
+              reason=p.accepted_gaps_reason)
     db.session.flush()
 
 
@@ -789,10 +841,12 @@ def pending_for_reminder(proposal: Proposal) -> list[Participation]:
 
 
 def coordinator_of(proposal: Proposal) -> Participation | None:
-    for p in proposal.participations:
-        if participant_role(p) is ParticipantRole.COORDINATING_BENEFICIARY:
-            return p
-    return None
+    """The consortium's coordinator (``rules.coordinator``): the single member with the role."""
+    by_org = {p.organisation_id: p for p in proposal.participations}
+    found = rules.coordinator(
+        rules.Participant(p.organisation_id, p.organisation.short_name, participant_role(p),
+                          Status(p.status)) for p in by_org.values())
+    return by_org[found.id] if found else None
 
 
 def letter_data(p: Participation, *, today: date) -> LetterData:

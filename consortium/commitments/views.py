@@ -37,11 +37,14 @@ from ..errors import N_, Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..proposals.access import allowed, load_proposal
 from ..proposals.models import Participation
+from ..web.errors import current_values, render_conflict
+from ..web.finding_filters import finding_text
 from ..web.forms import attach_errors
 from . import exports, forms, services
 from .budget import CATEGORY_LABELS, CostCategory, format_amount, format_number, percent
 from .letter import build_letter
 from .models import Invitation, SignedLetter
+from .rules import WAIVABLE_GAPS
 from .workflow import ACTION_LABELS, STATUS_LABELS, Action, ActorRole, InvalidTransition, Status
 
 bp = Blueprint("commitments", __name__)
@@ -405,10 +408,49 @@ def edit(proposal_id: int, participation_id: int):
         invitations=_invitations(p) if manage else [],
         letters=services.letters_of(p), actions=services.lead_actions(p) if manage else (),
         action_labels=ACTION_LABELS, invite_form=forms.InviteForm(formdata=None),
-        action_form=forms.ActionForm(formdata=None), category_parts=_category_parts,
+        # the status buttons carry the version the lead saw (an empty duplicate "version"
+        # field used to come first and turn every click into "someone else changed this")
+        action_form=forms.ActionForm(formdata=None, version=p.version),
+        category_parts=_category_parts,
         upload=forms.UploadForm(formdata=None),
         posted_pm=request.form if request.method == "POST" else None,
+        gaps=services.confirmation_gaps(p, bud), waivable=WAIVABLE_GAPS,
+        accept_form=_accept_form(p),
     )
+
+
+def _accept_form(p) -> forms.AcceptGapsForm:
+    form = forms.AcceptGapsForm(formdata=None)
+    form.version.data = p.version
+    return form
+
+
+@bp.post("/proposals/<int:proposal_id>/commitments/<int:participation_id>/accept-gaps")
+@login_required
+def accept_gaps(proposal_id: int, participation_id: int):
+    """The lead records that the partner may confirm despite a gap the rules allow."""
+    proposal, _member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
+    p = _participation(proposal, participation_id)
+    form = forms.AcceptGapsForm()
+    if not form.validate_on_submit():
+        flash(_("Say why the commitment may be confirmed despite this."), "error")
+    else:
+        try:
+            services.accept_gaps(p, actor=current_user, reason=form.reason.data,
+                                 expected_version=form.version.data)
+            db.session.commit()
+        except Conflict:
+            db.session.rollback()
+            flash(_("Someone else changed this participation; check it and try again."),
+                  "error")
+        except DomainError as error:
+            db.session.rollback()
+            flash(tr(error.template, error.params), "error")
+        else:
+            flash(_("Recorded: %(name)s may confirm despite the uncovered costs.",
+                    name=p.organisation.short_name), "success")
+    return redirect(url_for("commitments.edit", proposal_id=proposal.id,
+                            participation_id=p.id, _anchor="confirmation-rules"))
 
 
 def _invitations(p):
@@ -697,6 +739,7 @@ def mine(proposal_id: int):
         decline_form=decline_form, upload=forms.UploadForm(formdata=None),
         letters=services.letters_of(p), members=members, category_parts=_category_parts,
         may_confirm=p.status in ("invited", "to_reconfirm"),
+        gaps=services.blocking_gaps(p, bud),
         posted_pm=request.form if request.method == "POST" else None,
     )
 
@@ -715,6 +758,10 @@ def confirm(proposal_id: int):
         db.session.commit()
     except Conflict:
         return _conflict(p, form, False)
+    except services.ConfirmationRefused as error:
+        db.session.rollback()
+        flash(" ".join([tr(error.template, error.params),
+                        *(finding_text(gap) for gap in error.gaps)]), "error")
     except (InvalidTransition, ValidationFailed) as error:
         db.session.rollback()
         flash(tr(error.template, error.params), "error")
@@ -777,9 +824,7 @@ def profile(proposal_id: int):
             db.session.commit()
         except Conflict:
             db.session.rollback()
-            return render_template("errors/409.html", submitted=[
-                (k, v) for k, v in request.form.items()
-                if k not in ("csrf_token", "version") and v.strip()]), 409
+            return render_conflict(form, current_values(org))
         except ValidationFailed as error:
             db.session.rollback()
             attach_errors(form, error)

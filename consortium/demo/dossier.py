@@ -1,7 +1,7 @@
 """Demo data of the dossier area: the Part B structure in the database (idempotent).
 
-Sections themselves are drafted from the proposal's data on first opening, so the demo shows
-fresh drafts of whatever the other areas loaded.
+Each proposal's sections are drafted once every other area has loaded its data, as for any new
+proposal (sections exist from the moment a proposal does).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from ..proposals.models import Proposal
 def load(
     *, proposals: dict[str, Proposal], orgs: dict[str, Organisation], users: dict[str, User]
 ) -> None:
-    from ..dossier.services import sync_structure
+    from ..dossier.services import start_sections, sync_structure
 
     sync_structure()
+    for proposal in proposals.values():
+        start_sections(proposal)

@@ -14,11 +14,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User, utcnow
 from ..extensions import db
+from ..folding import collation_key
 
 ORG_TYPES = (
     "public_authority",
@@ -62,6 +64,8 @@ class Organisation(db.Model):
     search_text: Mapped[str] = mapped_column(Text, default="")
     # Folded name without legal forms, for duplicate detection.
     name_key: Mapped[str] = mapped_column(String(300), default="", index=True)
+    # The name's collation key (folding.collation_key): the directory's locale-aware order.
+    sort_key: Mapped[str] = mapped_column(String(300), default="", index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -183,3 +187,11 @@ class OrganisationMerge(db.Model):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@event.listens_for(Organisation, "before_insert")
+@event.listens_for(Organisation, "before_update")
+def _keep_sort_key(_mapper, _connection, org: Organisation) -> None:
+    """Whatever path saves an organisation (form, import, merge, demo), its sort key follows
+    its name."""
+    org.sort_key = collation_key(org.name)

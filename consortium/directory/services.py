@@ -24,7 +24,8 @@ from ..auth.permissions import (
 )
 from ..errors import N_, DomainError, ValidationFailed
 from ..extensions import db
-from ..folding import fold, words
+from ..fit.scoring import load_eligible_countries
+from ..folding import collation_key, fold, words
 from ..proposals.models import PARTICIPATION_STATUSES, Participation, Proposal, ProposalMember
 from ..workshops.models import (
     Action,
@@ -763,9 +764,25 @@ def check_organisations(parsed: ParsedTable) -> ImportReport:
             report.errors.extend(problems)
         else:
             kept.append((number, record))
+            report.warnings.extend(_life_warnings(number, record, headers.get("country", "")))
     report.valid = kept
     report.errors.sort(key=lambda e: e.row or 0)
+    report.warnings.sort(key=lambda e: e.row or 0)
     return report
+
+
+NOT_LIFE_COUNTRY = N_("%(name)s is established in %(country)s, a country not associated to "
+                      "LIFE: it can take part only as an associated partner, at its own cost.")
+
+
+def _life_warnings(number: int, record, header: str) -> list[RowError]:
+    """Import now what the fit checks would flag later: a country that cannot be a LIFE
+    beneficiary (the row is still imported: such an organisation may be an associated
+    partner)."""
+    if load_eligible_countries().category(record.country) != "third_country":
+        return []
+    return [RowError(number, "country", NOT_LIFE_COUNTRY,
+                     {"name": record.name, "country": record.country}, header)]
 
 
 @dataclass
@@ -831,6 +848,7 @@ def import_organisations(
                 "shared_with_partners": False,
                 "search_text": fold(" ".join(filter(None, words_of))),
                 "name_key": normalise_name(record.name),
+                "sort_key": collation_key(record.name),
                 "created_at": now,
                 "updated_at": now,
                 "created_by_id": actor_id,
@@ -954,13 +972,20 @@ def search(filters: Filters, viewer: Viewer) -> Select:
             )
         else:
             query = query.where(Organisation.id.in_(part))
+    by_name = (Organisation.sort_key, func.lower(Organisation.name), Organisation.id)
     order = {
-        "name": (func.lower(Organisation.name), Organisation.id),
+        "name": by_name,
         "-updated": (Organisation.updated_at.desc(), Organisation.id.desc()),
-        "country": (Organisation.country, func.lower(Organisation.name), Organisation.id),
-        "type": (Organisation.org_type, func.lower(Organisation.name), Organisation.id),
-    }.get(filters.sort, (func.lower(Organisation.name), Organisation.id))
+        "country": (Organisation.country, *by_name),
+        "type": (Organisation.org_type, *by_name),
+    }.get(filters.sort, by_name)
     return query.order_by(*order)
+
+
+def countries_in_directory(viewer: Viewer) -> list[str]:
+    """Country codes of the organisations ``viewer`` may see, each once."""
+    visible = search(Filters(), viewer).order_by(None).with_only_columns(Organisation.country)
+    return sorted({code for code in db.session.scalars(visible.distinct()) if code})
 
 
 def statuses_in(proposal_id: int, org_ids: Sequence[int]) -> dict[int, str]:

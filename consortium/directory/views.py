@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from flask import (
@@ -27,11 +28,12 @@ from sqlalchemy.orm import selectinload
 from ..auth.permissions import Capability, can
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
+from ..folding import collation_key
 from ..proposals.models import PARTICIPATION_STATUSES, Proposal, ProposalMember
-from ..web.errors import render_conflict
+from ..web.errors import current_values, render_conflict
 from ..web.forms import FORBIDDEN_CHARACTERS, attach_errors
 from . import services
-from .countries import country_codes, resolve_country
+from .countries import resolve_country
 from .forms import (
     COLUMN_FIELDS,
     EU_EXPERIENCE_LABELS,
@@ -48,7 +50,7 @@ from .forms import (
     type_label,
 )
 from .models import ORG_TYPES, Organisation, OrganisationMerge, Tie
-from .records import theme_codes, validate_record
+from .records import OrganisationRecord, theme_codes, validate_record
 from .spreadsheet import TIE_SCHEMA, export_csv, export_xlsx, parse_table
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
@@ -186,7 +188,7 @@ def index():
         count=True,
     )
     themes = theme_choices()
-    countries = _countries()
+    countries = _countries(viewer, filters.country)
     statuses = (
         services.statuses_in(filters.proposal_id, [o.id for o in page.items])
         if filters.proposal_id
@@ -207,22 +209,19 @@ def index():
         # Labels computed once per request, not once per row (the locale look-up is costly).
         type_names={code: type_label(code) for code in ORG_TYPES},
         theme_names=dict(themes),
-        country_names=dict(countries),
+        country_names={**dict(countries),
+                       **{o.country: country_label(o.country) for o in page.items if o.country}},
     )
 
 
-_COUNTRY_CACHE: dict[str, list[tuple[str, str]]] = {}
-
-
-def _countries() -> list[tuple[str, str]]:
-    from .forms import lang
-
-    language = lang()
-    if language not in _COUNTRY_CACHE:
-        _COUNTRY_CACHE[language] = sorted(
-            ((c, country_label(c)) for c in country_codes()), key=lambda c: c[1]
-        )
-    return _COUNTRY_CACHE[language]
+def _countries(viewer: services.Viewer, selected: str = "") -> list[tuple[str, str]]:
+    """The countries of the organisations the viewer sees (and the one selected), by name in
+    the reader's language: the filter no longer lists 250 countries."""
+    codes = set(services.countries_in_directory(viewer))
+    if selected:
+        codes.add(selected)
+    return sorted(((c, country_label(c)) for c in codes),
+                  key=lambda pair: (collation_key(pair[1]), pair[0]))
 
 
 @bp.get("/export")
@@ -373,7 +372,7 @@ def edit(org_id: int):
         form.fill(org, services.org_to_record(org))
     if form.validate_on_submit():
         if str(org.version) != (form.version.data or ""):
-            return render_conflict()
+            return render_conflict(form, current_values(org))
         record = _validated(form)
         if record is not None:
             try:
@@ -602,6 +601,33 @@ def import_organisations():
     return render_template(
         "directory/import.html", form=form, report=report, token=token, filename=filename
     )
+
+
+@bp.get("/import/template.<fmt>")
+@login_required
+def import_template(fmt: str):
+    """A file to fill in: the import's columns and one example row."""
+    _editor()
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    rows = [IMPORT_EXAMPLE]
+    if fmt == "xlsx":
+        data = export_xlsx(rows, include_contacts=False)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        data = export_csv(rows, include_contacts=False)
+        mimetype = "text/csv; charset=utf-8"
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="organisations-template.{fmt}"'})
+
+
+#: The example row of the import template (a fictitious organisation, to be replaced).
+IMPORT_EXAMPLE = OrganisationRecord(
+    name="Association Exemple", country="FR", acronym="AEX", org_type="ngo",
+    region="Provence-Alpes-Côte d'Azur", city="Marseille", website="https://example.org",
+    email="contact@example.org", description="Reuse of construction materials",
+    keywords=("reuse", "construction"), staff=12, annual_budget_eur=Decimal("400000"),
+    languages=("fr", "en"))
 
 
 @bp.route("/ties/import", methods=["GET", "POST"])

@@ -29,8 +29,15 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..commitments import budget as b
+from ..commitments import rules
 from ..commitments.letter import LetterData, build_letters
-from ..commitments.services import UploadQuota, budget_of, check_instance_quota, rates
+from ..commitments.services import (
+    UploadQuota,
+    budget_of,
+    check_instance_quota,
+    coordinator_of,
+    rates,
+)
 from ..commitments.services import letter_data as commitment_letter_data
 from ..directory.models import Organisation as OrgModel
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -52,7 +59,6 @@ def N_(message: str) -> str:
 
 
 #: Participations left out of the dossier (not, or no longer, part of the consortium).
-EXCLUDED_STATUSES = frozenset({"candidate", "declined", "withdrawn"})
 MAX_BODY = 200_000
 LANGS = ("en", "fr")
 
@@ -203,8 +209,8 @@ class Gathered:
 
 
 def consortium_participations(proposal: Proposal) -> list[Participation]:
-    """Participations the dossier presents: neither candidates nor declined nor withdrawn."""
-    return [p for p in proposal.participations if p.status not in EXCLUDED_STATUSES]
+    """Participations the dossier presents: the consortium's members (``rules.is_member``)."""
+    return [p for p in proposal.participations if rules.is_member(p.status)]
 
 
 def _actions(proposal: Proposal) -> list[ActionModel]:
@@ -250,8 +256,12 @@ def fit_of(proposal: Proposal) -> drafting.FitSummary | None:
         return None
 
 
-def gather(proposal: Proposal, *, with_network: bool = True) -> Gathered:
-    """Read everything the drafts and the export use from the database."""
+def gather(proposal: Proposal) -> Gathered:
+    """Read everything the drafts and the export use from the database.
+
+    Always with the network analysis: a draft gathered without it said "Network analysis: not
+    yet available" and, once stored, outlived the export (issue #14, point 2).
+    """
     participations = consortium_participations(proposal)
     actions = _actions(proposal)
     by_id = {a.id: a for a in actions}
@@ -390,9 +400,9 @@ def gather(proposal: Proposal, *, with_network: bool = True) -> Gathered:
         )
         for o in sorted(orgs, key=lambda o: o.id)
     )
-    coordinator = next((p for p in participations if p.role == "coordinator"), None)
+    coordinator = coordinator_of(proposal)
     topic = proposal.topic
-    network, png = network_of(proposal) if with_network else (None, None)
+    network, png = network_of(proposal)
     if network is not None and png and not network.figure_available:
         network = drafting.NetworkSummary(
             density=network.density,
@@ -521,9 +531,15 @@ def ensure_sections(
     """Every drafted section of the structure has a row in ``lang`` (first draft as version 1)."""
     existing = sections_of(proposal, lang)
     missing = [s for s in specs if s.drafting_key != "heading" and s.code not in existing]
+    placeholders = [s for s in specs if s.code in existing and _is_placeholder(existing[s.code])]
+    if placeholders:
+        gathered = gathered or gather(proposal)
+        for spec in placeholders:
+            _first_draft(existing[spec.code], spec, gathered, specs, actor)
+        db.session.flush()
     if not missing:
         return existing
-    gathered = gathered or gather(proposal, with_network=False)
+    gathered = gathered or gather(proposal)
     try:
         with db.session.begin_nested():
             for spec in missing:
@@ -556,6 +572,33 @@ def ensure_sections(
     except IntegrityError:  # another request created them at the same moment
         pass
     return sections_of(proposal, lang)
+
+
+def start_sections(proposal: Proposal, *, actor: User | None = None) -> dict[str, Section]:
+    """Sections of the document language from the moment the proposal exists.
+
+    Called wherever a proposal is created (page, CLI, demo) so that the dashboard counts the
+    real number of sections before anyone opens the dossier (issue #14, point 5).
+    """
+    lang = language_of(proposal)
+    return ensure_sections(proposal, lang, structure_for(proposal), actor=actor)
+
+
+def _is_placeholder(section: Section) -> bool:
+    """A row the migration created for an existing proposal, not drafted yet."""
+    return section.generated_body is None and not section.body and section.status == "draft"
+
+
+def _first_draft(section: Section, spec: structure.SectionSpec, gathered: Gathered,
+                 specs: Sequence[structure.SectionSpec], actor: User | None) -> None:
+    """Fill a placeholder with its first draft, as version 1."""
+    draft = drafting.draft_section(spec.code, gathered.data, section.language, tuple(specs))
+    section.body = section.generated_body = draft.markup
+    section.sources = _sources_json(draft)
+    db.session.add(SectionVersion(section=section, number=_next_number(section),
+                                  body=draft.markup, status="draft", origin="generated",
+                                  author_id=actor.id if actor else None))
+    audit(section, "created", None, "draft", actor=actor, version=1)
 
 
 def find_section(proposal: Proposal, section_id: int) -> Section:
@@ -622,7 +665,7 @@ def draft_for(
     specs = structure_for(proposal)
     if not any(s.code == section.code for s in specs):
         raise NotFound(N_("This section is no longer in the structure."))
-    gathered = gathered or gather(proposal, with_network=False)
+    gathered = gathered or gather(proposal)
     return drafting.draft_section(section.code, gathered.data, section.language, specs)
 
 
@@ -860,7 +903,7 @@ def export_section(
 
 
 def export_partner_table(proposal: Proposal, lang: str, *, upload_folder: str) -> bytes:
-    gathered = gather(proposal, with_network=False)
+    gathered = gather(proposal)
     data = gathered.data
     return _build(
         document.build_partner_table,

@@ -85,7 +85,7 @@ def index(proposal_id: int):
     proposal, member = load_proposal(proposal_id, Capability.VIEW_SECTIONS)
     lang = services.language_of(proposal, _lang_arg())
     specs = services.structure_for(proposal)
-    gathered = services.gather(proposal, with_network=False)
+    gathered = services.gather(proposal)
     rows = services.ensure_sections(proposal, lang, specs, gathered, actor=current_user)
     db.session.commit()
     items = []
@@ -240,7 +240,8 @@ def section(proposal_id: int, section_id: int):
                 actor=current_user,
             )
         except Conflict:
-            return render_conflict()
+            db.session.rollback()
+            return render_conflict(form, {"body": section.body, "status": section.status})
         except ValidationFailed as error:
             attach_errors(form, error)
         else:

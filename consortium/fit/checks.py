@@ -1,9 +1,11 @@
 """Checks of a whole consortium against the topic's rules and common sense.
 
-Pure module: takes plain dataclasses, returns :class:`Check` records with a code, a severity, an
-English message template with params and a fix hint template with params (the web layer
-translates both). Checks come back ordered by severity (errors, warnings, infos), then in the
-order of the rules below, then in member order:
+Pure module: takes plain dataclasses, returns :class:`~consortium.findings.Finding` records with
+a code, a severity, an English message template with params and a fix hint template with params
+(the web layer translates both). The coordinator, letters and funding-rate findings come from
+:mod:`consortium.commitments.rules`, the one place those rules are written. Checks come back
+ordered by severity (errors, warnings, infos), then in the order of the rules below, then in
+member order:
 
 ``NO_MEMBERS``, ``NO_COORDINATOR``, ``SEVERAL_COORDINATORS``, ``COORDINATOR_NOT_ELIGIBLE``,
 ``MEMBER_NOT_ELIGIBLE``, ``COUNTRY_UNKNOWN``, ``NEEDS_ASSOCIATED_PARTNER_ROLE``,
@@ -25,10 +27,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
-from types import MappingProxyType
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
 
+from consortium.commitments import rules
+from consortium.commitments.workflow import ParticipantRole, Status
+from consortium.findings import Finding, Severity, by_severity, finding
 from consortium.fit.scoring import (
     DEFAULT_DURATION_MONTHS,
     MAX_YEARLY_SHARE_OF_BUDGET,
@@ -53,31 +57,10 @@ _PIC = re.compile(r"^\d{9}$")
 _TOLERANCE_EUR = 0.5
 
 
-class Severity(StrEnum):
-    """How serious a finding is."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-
-_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-
-
-class Role(StrEnum):
-    """Roles in a LIFE consortium (corporate EU grant model)."""
-
-    COORDINATOR = "coordinator"
-    BENEFICIARY = "beneficiary"
-    AFFILIATED_ENTITY = "affiliated_entity"
-    ASSOCIATED_PARTNER = "associated_partner"
-    SUBCONTRACTOR = "subcontractor"
-
-
 #: Roles that sign the grant agreement and count as beneficiaries.
-BENEFICIARY_ROLES = frozenset({Role.COORDINATOR, Role.BENEFICIARY})
+BENEFICIARY_ROLES = frozenset(r for r in ParticipantRole if r.counts_as_beneficiary)
 #: Roles that receive EU funds and need a validated PIC.
-FUNDED_ROLES = frozenset({Role.COORDINATOR, Role.BENEFICIARY, Role.AFFILIATED_ENTITY})
+FUNDED_ROLES = frozenset(r for r in ParticipantRole if r.receives_eu_funding)
 
 
 @dataclass(frozen=True)
@@ -85,10 +68,16 @@ class MemberInfo:
     """One organisation in the consortium with its role and money."""
 
     org: OrgProfile
-    role: Role
+    role: ParticipantRole
     has_letter: bool = False
     eu_contribution_eur: float | None = None
     total_costs_eur: float | None = None  # its eligible costs
+    status: Status = Status.CONFIRMED  # a candidate is passed only to name it as coordinator
+
+    def participant(self) -> rules.Participant:
+        """The member as the consortium rules see it."""
+        return rules.Participant(self.org.id, self.org.name, self.role, self.status,
+                                 self.has_letter)
 
 
 @dataclass(frozen=True)
@@ -118,41 +107,6 @@ class AnnexInfo:
     mandatory: bool = True
 
 
-@dataclass(frozen=True)
-class Check:
-    """One finding: code, severity, message and fix hint (templates + params)."""
-
-    code: str
-    severity: Severity
-    template: str
-    params: Mapping[str, object] = field(default_factory=dict)
-    fix_template: str = ""
-    fix_params: Mapping[str, object] = field(default_factory=dict)
-    subject_ids: tuple[int, ...] = ()  # organisations concerned, if any
-
-    def text(self) -> str:
-        """English message."""
-        return self.template % dict(self.params) if self.params else self.template
-
-    def fix_text(self) -> str:
-        """English fix hint."""
-        return self.fix_template % dict(self.fix_params) if self.fix_params else self.fix_template
-
-    def as_dict(self) -> dict[str, object]:
-        """JSON-ready form for the API."""
-        return {
-            "code": self.code,
-            "severity": str(self.severity),
-            "template": self.template,
-            "params": dict(self.params),
-            "text": self.text(),
-            "fix_template": self.fix_template,
-            "fix_params": dict(self.fix_params),
-            "fix_text": self.fix_text(),
-            "subject_ids": list(self.subject_ids),
-        }
-
-
 def _check(
     code: str,
     severity: Severity,
@@ -161,16 +115,9 @@ def _check(
     params: Mapping[str, object] | None = None,
     fix_params: Mapping[str, object] | None = None,
     subjects: Iterable[int] = (),
-) -> Check:
-    return Check(
-        code,
-        severity,
-        template,
-        MappingProxyType(dict(params or {})),
-        fix,
-        MappingProxyType(dict(fix_params or {})),
-        tuple(subjects),
-    )
+) -> Finding:
+    return finding(code, severity, template, params, fix=fix, fix_params=fix_params,
+                   subjects=subjects)
 
 
 def _money(value: float) -> str:
@@ -188,28 +135,33 @@ def check_consortium(
     duration_months: int | None = None,
     thesaurus: Thesaurus | None = None,
     countries: CountryList | None = None,
-) -> list[Check]:
+) -> list[Finding]:
     """Run every consortium check; see the module docstring for codes and ordering.
 
+    ``members`` may include candidates (``status``): they are not members, but a candidate
+    holding the coordinator role is named in the coordinator finding
+    (:func:`consortium.commitments.rules.coordinator_findings`).
     ``letters_received`` overrides the count of ``MemberInfo.has_letter`` when given.
     """
     countries = countries or load_eligible_countries()
     thesaurus = thesaurus or load_thesaurus()
-    out: list[Check] = []
-    out += _composition(topic, members, countries)
+    everyone = list(members)
+    members = [m for m in everyone if rules.is_member(m.status)]
+    out: list[Finding] = []
+    out += _composition(topic, members, countries, everyone)
     out += _pics(members)
     out += _actions(actions, members)
     out += _needs(needs, members, thesaurus)
     out += _budget(topic, members, duration_months)
     out += _annexes(annexes, members, letters_received)
-    order = {id(c): i for i, c in enumerate(out)}
-    return sorted(out, key=lambda c: (_SEVERITY_ORDER[c.severity], order[id(c)]))
+    return by_severity(c for c in out if c.severity is not Severity.OK)
 
 
 def _composition(
-    topic: TopicProfile, members: Sequence[MemberInfo], countries: CountryList
-) -> list[Check]:
-    out: list[Check] = []
+    topic: TopicProfile, members: Sequence[MemberInfo], countries: CountryList,
+    everyone: Sequence[MemberInfo],
+) -> list[Finding]:
+    out: list[Finding] = []
     if not members:
         out.append(
             _check(
@@ -219,27 +171,7 @@ def _composition(
                 N_("Add organisations to the consortium, starting with the coordinator"),
             )
         )
-    coordinators = [m for m in members if m.role == Role.COORDINATOR]
-    if not coordinators:
-        out.append(
-            _check(
-                "NO_COORDINATOR",
-                Severity.ERROR,
-                N_("No coordinator is set"),
-                N_("Give the coordinator role to one eligible organisation"),
-            )
-        )
-    elif len(coordinators) > 1:
-        out.append(
-            _check(
-                "SEVERAL_COORDINATORS",
-                Severity.ERROR,
-                N_("%(count)s organisations have the coordinator role: %(names)s"),
-                N_("Keep a single coordinator; the others can be beneficiaries"),
-                {"count": len(coordinators), "names": ", ".join(m.org.name for m in coordinators)},
-                subjects=[m.org.id for m in coordinators],
-            )
-        )
+    out += rules.coordinator_findings([m.participant() for m in everyone])
     beneficiaries: list[MemberInfo] = []
     for member in members:
         org = member.org
@@ -247,7 +179,8 @@ def _composition(
         funded = member.role in FUNDED_ROLES
         if member.role in BENEFICIARY_ROLES and elig.eligible:
             beneficiaries.append(member)
-        if elig.status is EligibilityStatus.ELIGIBLE or member.role == Role.SUBCONTRACTOR:
+        if (elig.status is EligibilityStatus.ELIGIBLE
+                or member.role is ParticipantRole.SUBCONTRACTOR):
             continue
         if elig.status is EligibilityStatus.UNKNOWN_COUNTRY:
             out.append(
@@ -266,7 +199,7 @@ def _composition(
         elif elig.status is EligibilityStatus.NOT_ELIGIBLE:
             code = (
                 "COORDINATOR_NOT_ELIGIBLE"
-                if member.role == Role.COORDINATOR
+                if member.role == ParticipantRole.COORDINATING_BENEFICIARY
                 else ("MEMBER_NOT_ELIGIBLE")
             )
             out.append(
@@ -283,7 +216,7 @@ def _composition(
         elif funded:  # non-associated third country in a funded role
             code = (
                 "COORDINATOR_NOT_ELIGIBLE"
-                if member.role == Role.COORDINATOR
+                if member.role == ParticipantRole.COORDINATING_BENEFICIARY
                 else ("NEEDS_ASSOCIATED_PARTNER_ROLE")
             )
             country = countries.normalise(org.country)
@@ -339,10 +272,10 @@ def _composition(
     return out
 
 
-def _pics(members: Sequence[MemberInfo]) -> list[Check]:
-    out: list[Check] = []
+def _pics(members: Sequence[MemberInfo]) -> list[Finding]:
+    out: list[Finding] = []
     for member in members:
-        if member.role == Role.SUBCONTRACTOR:
+        if member.role == ParticipantRole.SUBCONTRACTOR:
             continue  # PIC optional for subcontractors
         org = member.org
         pic = (org.pic or "").strip()
@@ -377,8 +310,8 @@ def _pics(members: Sequence[MemberInfo]) -> list[Check]:
     return out
 
 
-def _actions(actions: Sequence[ActionInfo], members: Sequence[MemberInfo]) -> list[Check]:
-    out: list[Check] = []
+def _actions(actions: Sequence[ActionInfo], members: Sequence[MemberInfo]) -> list[Finding]:
+    out: list[Finding] = []
     member_ids = {m.org.id for m in members}
     for action in actions:
         if action.lead_id is None:
@@ -416,7 +349,9 @@ def need_covered(
     return bool(th.concept_ids(need.text) & member_concepts)
 
 
-def _needs(needs: Sequence[NeedInfo], members: Sequence[MemberInfo], th: Thesaurus) -> list[Check]:
+def _needs(
+    needs: Sequence[NeedInfo], members: Sequence[MemberInfo], th: Thesaurus
+) -> list[Finding]:
     if not needs:
         return []
     member_ids = frozenset(m.org.id for m in members)
@@ -424,7 +359,7 @@ def _needs(needs: Sequence[NeedInfo], members: Sequence[MemberInfo], th: Thesaur
     for member in members:
         concepts |= th.concept_ids(member.org.text)
     frozen = frozenset(concepts)
-    out: list[Check] = []
+    out: list[Finding] = []
     for need in needs:
         if not need_covered(need, member_ids, frozen, th):
             out.append(
@@ -441,42 +376,18 @@ def _needs(needs: Sequence[NeedInfo], members: Sequence[MemberInfo], th: Thesaur
 
 def _budget(
     topic: TopicProfile, members: Sequence[MemberInfo], duration_months: int | None
-) -> list[Check]:
-    out: list[Check] = []
+) -> list[Finding]:
+    out: list[Finding] = []
     funded = [m for m in members if m.role in FUNDED_ROLES]
     requested = sum(m.eu_contribution_eur or 0.0 for m in funded)
     costs = sum(m.total_costs_eur or 0.0 for m in funded)
     if requested > 0 or costs > 0:
-        if topic.funding_rate is None:
-            out.append(
-                _check(
-                    "FUNDING_RATE_UNKNOWN",
-                    Severity.INFO,
-                    N_("The topic has no funding rate recorded: the EU request cannot be checked"),
-                    N_("Enter the topic's maximum funding rate from the call document"),
-                )
-            )
-        else:
-            ceiling = topic.funding_rate * costs
-            if requested > ceiling + _TOLERANCE_EUR:
-                out.append(
-                    _check(
-                        "EU_OVER_RATE",
-                        Severity.ERROR,
-                        N_(
-                            "The requested EU contribution (%(requested)s EUR) exceeds "
-                            "%(rate)s%% of the eligible costs (%(ceiling)s EUR of %(costs)s EUR)"
-                        ),
-                        N_("Lower the EU contribution by %(excess)s EUR or raise co-financing"),
-                        {
-                            "requested": _money(requested),
-                            "rate": f"{round_half_up(topic.funding_rate * 100, 1):g}",
-                            "ceiling": _money(ceiling),
-                            "costs": _money(costs),
-                        },
-                        {"excess": _money(requested - ceiling)},
-                    )
-                )
+        rate = None if topic.funding_rate is None else Decimal(str(topic.funding_rate))
+        eligible = Decimal(str(costs)).quantize(Decimal("0.01"))
+        ceiling = ((rate or Decimal(0)) * eligible).quantize(Decimal("0.01"), ROUND_DOWN)
+        out += rules.funding_rate_findings(
+            Decimal(str(requested)).quantize(Decimal("0.01")), ceiling,
+            rate)
     years = (duration_months or DEFAULT_DURATION_MONTHS) / 12
     for member in funded:
         org = member.org
@@ -513,8 +424,8 @@ def _budget(
 
 def _annexes(
     annexes: Sequence[AnnexInfo], members: Sequence[MemberInfo], letters_received: int | None
-) -> list[Check]:
-    out: list[Check] = []
+) -> list[Finding]:
+    out: list[Finding] = []
     for annex in annexes:
         if annex.mandatory and not annex.present:
             out.append(
@@ -527,32 +438,21 @@ def _annexes(
                     {"annex": annex.name},
                 )
             )
-    expected = [m for m in members if m.role not in (Role.COORDINATOR, Role.SUBCONTRACTOR)]
-    if expected:
-        received = (
-            letters_received
-            if letters_received is not None
-            else sum(1 for m in expected if m.has_letter)
-        )
-        if received < len(expected):
-            missing = [m for m in expected if not m.has_letter]
-            out.append(
-                _check(
-                    "LETTERS_MISSING",
-                    Severity.WARNING,
-                    N_("%(received)s of %(expected)s letters of commitment received"),
-                    N_("Remind the partners whose letter is missing: %(names)s"),
-                    {"received": received, "expected": len(expected)},
-                    {"names": ", ".join(m.org.name for m in missing) or "-"},
-                    [m.org.id for m in missing],
-                )
+    if letters_received is None:
+        out += rules.letters_findings([m.participant() for m in members])
+        return out
+    expected = rules.letters_expected(m.participant() for m in members)
+    if letters_received < len(expected):
+        missing = [p for p in expected if not p.has_letter]
+        out.append(
+            _check(
+                "LETTERS_MISSING",
+                Severity.WARNING,
+                N_("%(received)s of %(expected)s letters of commitment received"),
+                N_("Remind the partners whose letter is missing: %(names)s"),
+                {"received": letters_received, "expected": len(expected)},
+                {"names": ", ".join(p.name for p in missing) or "-"},
+                [p.id for p in missing],
             )
+        )
     return out
-
-
-def summary(checks: Iterable[Check]) -> dict[Severity, int]:
-    """Number of checks per severity (all severities present, possibly 0)."""
-    counts = dict.fromkeys(Severity, 0)
-    for check in checks:
-        counts[check.severity] += 1
-    return counts

@@ -45,11 +45,13 @@ from sqlalchemy.orm import selectinload
 
 from ..calls.models import Topic
 from ..commitments import budget as money
+from ..commitments import rules
 from ..commitments.models import SignedLetter
-from ..commitments.workflow import ParticipantRole
+from ..commitments.workflow import ParticipantRole, Status
 from ..directory.models import Organisation, OrganisationTheme, PastProject
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
+from ..findings import Finding
 from ..network import services as network_services
 from ..proposals.models import Participation, Proposal
 from ..workshops.models import Action, Output, OutputOrganisation, Workshop, WorkshopAttendance
@@ -57,8 +59,9 @@ from . import checks as checks_mod
 from . import scoring
 from .scoring import N_
 
-#: Participation statuses that make an organisation a member of the current consortium.
-CURRENT_STATUSES = ("shortlisted", "invited", "confirmed", "to_reconfirm")
+#: Participation statuses that make an organisation a member of the current consortium
+#: (the consortium rules' definition, shared with the board and the dossier).
+CURRENT_STATUSES = tuple(sorted(status.value for status in rules.MEMBER_STATUSES))
 #: Annexes the app generates from the budgets (matched on the start of the annex name).
 GENERATED_ANNEXES = ("participant information", "detailed budget table")
 PAGE_SIZE = 25
@@ -482,11 +485,8 @@ def fit_totals(proposal: Proposal, org_ids: Collection[int]) -> dict[int, float]
 # --------------------------------------------------------------------------- checks
 
 
-def _role(participation: Participation) -> checks_mod.Role:
-    try:
-        return checks_mod.Role(participation.role)
-    except ValueError:
-        return checks_mod.Role.BENEFICIARY
+def _role(participation: Participation) -> ParticipantRole:
+    return rules.role_of(participation.role) or ParticipantRole.BENEFICIARY
 
 
 def _budget(participation: Participation, proposal: Proposal) -> money.ParticipationBudget:
@@ -542,9 +542,29 @@ def member_infos(ctx: FitContext) -> list[checks_mod.MemberInfo]:
                 has_letter=participation.id in with_letter,
                 eu_contribution_eur=float(figures.eu_contribution) if funded else None,
                 total_costs_eur=float(figures.total) if funded else None,
+                status=Status(participation.status),
             )
         )
     return infos
+
+
+def candidate_coordinators(ctx: FitContext) -> list[checks_mod.MemberInfo]:
+    """Candidates holding the coordinator role: not members, but the checks name them."""
+    found = db.session.scalars(
+        select(Participation).where(
+            Participation.proposal_id == ctx.proposal.id,
+            Participation.status == Status.CANDIDATE.value,
+            Participation.role == "coordinator",
+        )
+    )
+    return [
+        checks_mod.MemberInfo(
+            org=scoring.OrgProfile(id=p.organisation_id, name=p.organisation.name),
+            role=ParticipantRole.COORDINATING_BENEFICIARY,
+            status=Status.CANDIDATE,
+        )
+        for p in found
+    ]
 
 
 def annex_infos(
@@ -581,12 +601,12 @@ def action_infos(ctx: FitContext) -> list[checks_mod.ActionInfo]:
 
 def run_checks(
     ctx: FitContext, members: list[checks_mod.MemberInfo] | None = None
-) -> list[checks_mod.Check]:
+) -> list[Finding]:
     """Every consortium check for the current (or the given) members."""
     members = member_infos(ctx) if members is None else members
     return checks_mod.check_consortium(
         ctx.topic,
-        members,
+        [*members, *candidate_coordinators(ctx)],
         action_infos(ctx),
         need_infos(ctx),
         annex_infos(ctx, members),
@@ -596,7 +616,7 @@ def run_checks(
     )
 
 
-def proposal_checks(proposal: Proposal) -> list[checks_mod.Check]:
+def proposal_checks(proposal: Proposal) -> list[Finding]:
     """The consortium checks of ``proposal`` (for views, the CLI, the API)."""
     return run_checks(build_context(proposal))
 
@@ -614,8 +634,8 @@ class WhatIfResult:
     needs_before: tuple[bool, ...]  # per need (same order as ``needs``): covered?
     needs_after: tuple[bool, ...]
     needs: tuple[str, ...]
-    checks_before: tuple[checks_mod.Check, ...]
-    checks_after: tuple[checks_mod.Check, ...]
+    checks_before: tuple[Finding, ...]
+    checks_after: tuple[Finding, ...]
 
     @property
     def new_check_codes(self) -> list[str]:
@@ -650,11 +670,12 @@ def what_if(ctx: FitContext, organisation_id: int) -> WhatIfResult:
     else:
         status = scoring.assess_eligibility(candidate, ctx.prepared.countries).status
         role = (
-            checks_mod.Role.ASSOCIATED_PARTNER
+            ParticipantRole.ASSOCIATED_PARTNER
             if status is scoring.EligibilityStatus.ASSOCIATED_PARTNER_ONLY
-            else checks_mod.Role.BENEFICIARY
+            else ParticipantRole.BENEFICIARY
         )
-        after = [*before, checks_mod.MemberInfo(org=candidate, role=role)]
+        added = checks_mod.MemberInfo(org=candidate, role=role, status=Status.SHORTLISTED)
+        after = [*before, added]
     scores = scoring.what_if(
         list(ctx.profiles.values()),
         ctx.topic,

@@ -14,10 +14,10 @@ from ..auth.permissions import Capability
 from ..directory.models import ORG_TYPES
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
+from ..findings import Severity, summary
 from ..proposals.access import allowed, load_proposal
 from ..web.errors import render_conflict
 from . import services
-from .checks import Severity, summary
 from .forms import ResetWeightsForm, ShortlistForm, WeightsForm
 from .scoring import COMPONENT_LABELS, Component, Terms, formula, shared_ranks
 
@@ -34,6 +34,8 @@ ORG_TYPE_LABELS = {
     "other": "other",
 }
 _TRANSLATED_PARAMS = ("type",)
+#: Query arguments of the ranking that a shortlist button keeps (filters and page).
+RANKING_ARGS = ("type", "country", "eligible", "outside", "page")
 
 
 def translate(template: str, params=None) -> str:
@@ -55,16 +57,6 @@ def translate(template: str, params=None) -> str:
 @bp.app_template_filter("fit_reason")
 def _fit_reason(reason) -> str:
     return translate(reason.template, reason.params)
-
-
-@bp.app_template_filter("fit_check")
-def _fit_check(check) -> str:
-    return translate(check.template, check.params)
-
-
-@bp.app_template_filter("fit_fix")
-def _fit_fix(check) -> str:
-    return translate(check.fix_template, check.fix_params) if check.fix_template else ""
 
 
 @bp.app_context_processor
@@ -165,6 +157,8 @@ def _render_ranking(proposal, member, weights_form=None, status=200):
             weights_form=form,
             reset_form=reset,
             shortlist_form=ShortlistForm(formdata=None),
+            ranking_args={k: v for k, v in {**args, "page": page.page}.items()
+                          if k in RANKING_ARGS and v and v != 1},
         ),
         status,
     )
@@ -205,7 +199,7 @@ def weights(proposal_id: int):
     db.session.commit()
     flash(_("The weights are reset to the defaults.") if reset else _("The weights are saved."),
           "success")
-    return redirect(url_for("fit.ranking", proposal_id=proposal.id))
+    return redirect(url_for("fit.ranking", proposal_id=proposal.id, _anchor="weights"))
 
 
 @bp.post("/proposals/<int:proposal_id>/fit/shortlist/<int:organisation_id>")
@@ -226,7 +220,10 @@ def shortlist(proposal_id: int, organisation_id: int):
         name = participation.organisation.name
         db.session.commit()
         flash(_("%(name)s is shortlisted.", name=name), "success")
-    return redirect(url_for("fit.ranking", proposal_id=proposal.id))
+    # back to the same page of the ranking, at the organisation's row (issue #14, point 8)
+    kept = {key: request.args[key] for key in RANKING_ARGS if request.args.get(key)}
+    return redirect(url_for("fit.ranking", proposal_id=proposal.id,
+                            _anchor=f"org-{organisation_id}", **kept))
 
 
 def _fit_of(ctx, organisation_id: int):

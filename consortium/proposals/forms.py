@@ -15,6 +15,11 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from ..web.forms import BaseForm
 
 LANGUAGE_CHOICES = [("en", _l("English")), ("fr", _l("French"))]
+CLOSED_CALL_CHOICES = [
+    ("", _l("The topic is open")),
+    ("practice", _l("For practice: the deadline has passed")),
+    ("resubmission", _l("To prepare a re-submission to a later call")),
+]
 ROLE_CHOICES = [
     ("lead", _l("Lead")),
     ("writer", _l("Writer")),
@@ -43,6 +48,12 @@ class ProposalForm(BaseForm):
         _l("Duration (months)"),
         default=48,
         validators=[DataRequired(), NumberRange(min=6, max=120)],
+    )
+    closed_call = SelectField(
+        _l("If the topic is closed"),
+        choices=CLOSED_CALL_CHOICES,
+        default="",
+        description=_l("A closed topic takes no more proposals: say why you start one anyway."),
     )
 
 

@@ -129,6 +129,10 @@ class Participation(db.Model):
     confirmed_by_function: Mapped[str | None] = mapped_column(String(120))
     confirmed_at: Mapped[datetime | None]
     decline_reason: Mapped[str | None] = mapped_column(Text)
+    # Confirmation gaps the lead accepted ("confirmed despite…", commitments.rules.WAIVABLE_GAPS)
+    # and why; cleared when the commitment changes.
+    accepted_gaps: Mapped[list[str] | None] = mapped_column(JSON)
+    accepted_gaps_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)

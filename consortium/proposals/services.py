@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
 from ..auth.models import User
 from ..auth.permissions import ROLE_CAPABILITIES
 from ..calls.models import Topic
+from ..commitments import rules
 from ..directory.models import Organisation
 from ..errors import N_, DomainError, ValidationFailed
 from ..extensions import db
 from .models import Participation, Proposal, ProposalMember
 
 ACRONYM_MAX = 30
+#: Why a lead may start a proposal on a closed topic.
+CLOSED_CALL_PURPOSES = ("practice", "resubmission")
 
 
 def create_proposal(
@@ -30,10 +33,23 @@ def create_proposal(
     document_language: str = "en",
     subtopics: list[str] | None = None,
     duration_months: int = 48,
+    closed_call: str = "",
+    today: date | None = None,
 ) -> Proposal:
-    """The creator becomes the proposal's lead."""
+    """The creator becomes the proposal's lead.
+
+    A closed topic (deadline passed) is refused unless ``closed_call`` says why the lead
+    starts one anyway: ``practice`` or ``resubmission`` (issue #14, point 7).
+    """
     acronym = acronym.strip()
     errors = {}
+    today = today or datetime.now(UTC).date()
+    if topic.is_closed(today) and closed_call not in CLOSED_CALL_PURPOSES:
+        errors["closed_call"] = (
+            N_("This topic closed on %(deadline)s: choose whether the proposal is for practice "
+               "or a re-submission."),
+            {"deadline": topic.deadline.isoformat() if topic.deadline else "—"},
+        )
     if not acronym or len(acronym) > ACRONYM_MAX:
         errors["acronym"] = (
             N_("Enter an acronym of at most %(max)d characters."),
@@ -169,6 +185,17 @@ class Standing:
     invitations_pending: int
     letters_received: int
 
+    @property
+    def members(self) -> int:
+        """Participations in the consortium (``commitments.rules.MEMBER_STATUSES``)."""
+        return sum(n for status, n in self.participations_by_status.items()
+                   if rules.is_member(status))
+
+    @property
+    def not_members(self) -> int:
+        """Candidates, declined and withdrawn participations: not counted, not listed."""
+        return sum(self.participations_by_status.values()) - self.members
+
 
 def standing(proposal: Proposal, *, today: date) -> Standing:
     from ..commitments.models import Invitation, SignedLetter
@@ -198,13 +225,19 @@ def standing(proposal: Proposal, *, today: date) -> Standing:
             select(func.count(Action.id)).where(Action.proposal_id == proposal.id)
         )
         or 0,
+        # the document language's sections: those the Word export contains
         sections=db.session.scalar(
-            select(func.count(Section.id)).where(Section.proposal_id == proposal.id)
+            select(func.count(Section.id)).where(
+                Section.proposal_id == proposal.id,
+                Section.language == proposal.document_language,
+            )
         )
         or 0,
         sections_final=db.session.scalar(
             select(func.count(Section.id)).where(
-                Section.proposal_id == proposal.id, Section.status == "final"
+                Section.proposal_id == proposal.id,
+                Section.language == proposal.document_language,
+                Section.status == "final",
             )
         )
         or 0,

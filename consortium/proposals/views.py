@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -22,9 +23,10 @@ from ..auth.models import User
 from ..auth.permissions import Capability, can_create_proposal
 from ..calls.models import Topic
 from ..directory.models import Organisation
+from ..dossier import services as dossier_services
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
-from ..web.errors import render_conflict
+from ..web.errors import current_values, render_conflict
 from ..web.forms import attach_errors
 from . import services
 from .access import allowed, load_proposal
@@ -73,12 +75,24 @@ def index():
 
 def _topic_choices(form: ProposalForm) -> None:
     topics = db.session.scalars(select(Topic).order_by(Topic.identifier)).all()
+    today = datetime.now(UTC).date()
     form.topic.choices = [("", _("Choose a topic"))] + [
-        (t.identifier, f"{t.identifier} — {t.title}") for t in topics
+        (t.identifier, _topic_label(t, today)) for t in topics
     ]
     chosen = form.topic.data and next((t for t in topics if t.identifier == form.topic.data), None)
     form.subtopics.choices = [(s, s) for s in (chosen.subtopics if chosen else [])]
     form.topics_by_id = {t.identifier: t for t in topics}
+
+
+def _topic_label(topic: Topic, today) -> str:
+    """"LIFE-2026-… — title · deadline 23 Sept 2026 (closed)": the deadline in the list."""
+    label = f"{topic.identifier} — {topic.title}"
+    if topic.deadline is None:
+        return label
+    deadline = format_date(topic.deadline, "medium")
+    if topic.is_closed(today):
+        return _("%(label)s · closed on %(deadline)s", label=label, deadline=deadline)
+    return _("%(label)s · deadline %(deadline)s", label=label, deadline=deadline)
 
 
 @bp.route("/proposals/new", methods=["GET", "POST"])
@@ -107,7 +121,9 @@ def create():
                     document_language=form.document_language.data,
                     subtopics=form.subtopics.data or [],
                     duration_months=form.duration_months.data,
+                    closed_call=form.closed_call.data or "",
                 )
+                dossier_services.start_sections(proposal, actor=current_user)
             except ValidationFailed as error:
                 attach_errors(form, error)
             else:
@@ -169,7 +185,7 @@ def edit(proposal_id: int):
     form.acronym.data = proposal.acronym
     if form.validate_on_submit():
         if str(proposal.version) != (form.version.data or ""):
-            return render_conflict()
+            return render_conflict(form, current_values(proposal))
         topic = form.topics_by_id.get(form.topic.data)
         if topic is None:
             form.topic.errors = [_("Choose a topic from the catalogue.")]
@@ -187,6 +203,7 @@ def edit(proposal_id: int):
                     subtopics=form.subtopics.data or [],
                     duration_months=form.duration_months.data,
                 )
+                dossier_services.start_sections(proposal, actor=current_user)
             except ValidationFailed as error:
                 attach_errors(form, error)
             else:

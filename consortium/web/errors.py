@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Any
 
 from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
@@ -29,9 +33,71 @@ def submitted_text() -> list[tuple[str, str]]:
     ]
 
 
-def render_conflict():
+@dataclass(frozen=True)
+class KeptField:
+    """One field of a refused save: its label, what the user typed, what is saved now."""
+
+    name: str
+    label: str
+    yours: str
+    theirs: str | None  # None when the page did not say what is saved now
+    changes: tuple[tuple[str, str], ...]  # ("equal" | "delete" | "insert", words)
+
+
+def _shown(form: Any, name: str, value: object) -> str:
+    """A value as the form shows it: the label of a chosen option, else the text."""
+    field = form[name] if form is not None and name in form else None
+    text = "" if value is None else str(value)
+    for choice in getattr(field, "choices", None) or ():
+        if isinstance(choice, tuple) and len(choice) >= 2 and str(choice[0]) == text:
+            return str(choice[1])
+    return text
+
+
+def word_changes(theirs: str, yours: str) -> tuple[tuple[str, str], ...]:
+    """Word by word, what the user's text removes from and adds to the saved one."""
+    old, new = theirs.split(), yours.split()
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("equal", " ".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(("delete", " ".join(old[i1:i2])))
+        if j2 > j1:
+            out.append(("insert", " ".join(new[j1:j2])))
+    return tuple(out)
+
+
+def kept_fields(form: Any = None, current: Mapping[str, object] | None = None
+                ) -> list[KeptField]:
+    """The refused form's fields with human labels, and their difference with the saved
+    version when ``current`` gives it (field name -> value saved by the other person)."""
+    kept = []
+    for name, value in submitted_text():
+        field = form[name] if form is not None and name in form else None
+        label = str(field.label.text) if field is not None else name.replace("_", " ")
+        yours = _shown(form, name, value)
+        theirs = None
+        if current is not None and name in current:
+            theirs = _shown(form, name, current[name])
+        changes = word_changes(theirs, yours) if theirs is not None and theirs != yours else ()
+        kept.append(KeptField(name, label, yours, theirs, changes))
+    return kept
+
+
+def current_values(record: object) -> dict[str, object]:
+    """What ``record`` holds now for each submitted field it has (the other person's save);
+    call it before changing the record."""
+    return {name: getattr(record, name) for name, _value in submitted_text()
+            if hasattr(record, name)}
+
+
+def render_conflict(form: Any = None, current: Mapping[str, object] | None = None):
+    """The 409 page: the user's text kept, labelled as the form labels it, and compared with
+    what the other person saved when the view passes ``current``."""
     db.session.rollback()
-    return render_template("errors/409.html", submitted=submitted_text()), 409
+    return render_template("errors/409.html", kept=kept_fields(form, current)), 409
 
 
 def discard_session() -> None:
@@ -116,7 +182,7 @@ def init_app(app: Flask) -> None:
             409: "errors/409.html",
             413: "errors/413.html",
         }.get(code, "errors/generic.html")
-        return render_template(template, error=error, submitted=[]), code
+        return render_template(template, error=error, kept=[]), code
 
     if app.testing and not app.config.get("RENDER_500_IN_TESTS"):
         return  # let tests see the real exception

@@ -11,7 +11,7 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..proposals.access import allowed, load_proposal
 from ..proposals.models import Proposal
-from ..web.errors import render_conflict
+from ..web.errors import current_values, render_conflict
 from ..web.forms import attach_errors
 from . import capture as live
 from . import services
@@ -157,7 +157,7 @@ def edit(proposal_id: int, workshop_id: int):
         form.people.data = services.people_text(workshop)
     if form.validate_on_submit():
         if str(workshop.version) != (form.version.data or ""):
-            return render_conflict()
+            return render_conflict(form, current_values(workshop))
         try:
             services.update_workshop(workshop, _workshop_data(form), actor=current_user)
         except ValidationFailed as error:
@@ -317,7 +317,7 @@ def edit_output(proposal_id: int, workshop_id: int, output_id: int):
         )
     if form.validate_on_submit():
         if str(output.version) != (form.version.data or ""):
-            return render_conflict()
+            return render_conflict(form, current_values(output))
         try:
             services.update_output(output, _row_data(form), actor=current_user)
         except ValidationFailed as error:
@@ -480,7 +480,7 @@ def edit_action(proposal_id: int, action_id: int):
         linked = output_ids or []
         if form.validate_on_submit() and output_ids is not None:
             if str(action.version) != (form.version.data or ""):
-                return render_conflict()
+                return render_conflict(form, current_values(action))
             try:
                 services.update_action(
                     proposal, action, _action_data(form, output_ids), actor=current_user

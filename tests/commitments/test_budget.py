@@ -18,8 +18,6 @@ from consortium.commitments.budget import (
     ConsortiumRow,
     CostCategory,
     CostLines,
-    Issue,
-    Severity,
     coherence_checks,
     consortium_budget,
     consortium_checks,
@@ -31,6 +29,8 @@ from consortium.commitments.budget import (
     percent,
 )
 from consortium.commitments.workflow import ParticipantRole
+from consortium.findings import Finding as Issue
+from consortium.findings import Severity
 
 SEVEN, SIXTY = D("0.07"), D("0.60")
 NBSP = "\u00a0"

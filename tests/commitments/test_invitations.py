@@ -74,6 +74,26 @@ def test_partner_journey_from_invitation_to_confirmation(app, cworld):
         assert {"cost_personnel", "cost_travel", "person_months:A2", "tasks",
                 "contact_function", "partner_account"} <= fields
         version = p.version
+    # The funding plan leaves part of the costs uncovered: the confirmation is refused and
+    # the page says what is missing (consortium.commitments.rules.confirmation_gaps).
+    refused = partner.post(f"/proposals/{pid}/commitments/mine/confirm", data={
+        "version": version, "name": "Anne Ars", "function": "Director"},
+        follow_redirects=True)
+    assert "does not cover the total costs" in refused.get_data(as_text=True)
+    with app.app_context():
+        p = db.session.get(Participation, part)
+        assert p.status == "invited"
+        gap = services.budget_of(p).balance_gap
+        own = Decimal("20000") + gap
+    partner.post(f"/proposals/{pid}/commitments/mine", data={
+        "version": version, "contact_name": "Anne Ars", "contact_function": "Director",
+        "contact_email": "anne@ars.example", "tasks": "Collect materials",
+        "cost_personnel": "120 000", "cost_travel": "5 000,50", "own_cofinancing": f"{own:.2f}",
+        f"pm_{cworld['a2']}": "14,5"})
+    with app.app_context():
+        p = db.session.get(Participation, part)
+        assert services.budget_of(p).balance_gap == 0
+        version = p.version
     confirmed = partner.post(f"/proposals/{pid}/commitments/mine/confirm", data={
         "version": version, "name": "Anne Ars", "function": "Director"})
     assert confirmed.status_code == 302

@@ -118,7 +118,7 @@ def test_dossier_export_headings_tables_and_totals(app, client, demo, demo_login
 def test_rebatir_totals_match_known_demo_figures(app, demo):
     with app.app_context():
         proposal = db.session.scalar(select(Proposal).where(Proposal.acronym == "REBATIR"))
-        gathered = services.gather(proposal, with_network=False)
+        gathered = services.gather(proposal)
     assert gathered.consortium.total == Decimal("2235720.00")
     assert gathered.data.budget.total == Decimal("2235720.00")
     assert [m.role for m in gathered.data.members].count("associated_partner") == 2

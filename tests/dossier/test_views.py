@@ -230,6 +230,27 @@ def test_stale_save_gets_409_and_keeps_the_text(app, client, sections):
     assert _section(app, sid).body == "Writer A"
 
 
+def test_409_page_names_fields_as_the_form_does_and_shows_the_difference(app, client, sections):
+    # Issue #14 point 8: the page showed "body", "status", "in_review" and no difference.
+    _as(client, sections, "writer")
+    pid, sid = sections["proposal"], sections["section"]
+    url = f"/proposals/{pid}/dossier/sections/{sid}"
+    client.post(url, data={"body": "The city leads the reuse platform", "status": "draft",
+                           "version": "1"})
+    response = client.post(url, data={"body": "The city and ARS lead the reuse platform",
+                                      "status": "in_review", "version": "1"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert '<label for="kept-1">Text</label>' in page
+    assert '<label for="kept-2">Status</label>' in page
+    assert ">In review</textarea>" in page and ">in_review<" not in page
+    assert "The city <del>leads</del> <ins>and ARS lead</ins> the reuse platform" in page
+    assert "<del>Draft</del> <ins>In review</ins>" in page
+    client.post("/language/fr")
+    again = client.post(url, data={"body": "x", "status": "in_review", "version": "1"})
+    assert '<label for="kept-1">Texte</label>' in again.get_data(as_text=True)
+
+
 def test_regenerate_asks_before_overwriting_edits_then_restore(app, client, sections):
     _as(client, sections, "writer")
     pid, sid = sections["proposal"], sections["section"]

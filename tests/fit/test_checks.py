@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
+from consortium.commitments.workflow import ParticipantRole as Role
+from consortium.findings import Finding as Check
+from consortium.findings import Severity, summary
 from consortium.fit.checks import (
     ActionInfo,
     AnnexInfo,
-    Check,
     MemberInfo,
     NeedInfo,
-    Role,
-    Severity,
     check_consortium,
-    summary,
 )
 from consortium.fit.scoring import OrgProfile, TopicProfile
 
@@ -47,7 +47,7 @@ def codes(checks: list[Check]) -> list[tuple[str, Severity]]:
 
 def healthy_members() -> list[MemberInfo]:
     return [
-        MemberInfo(CITY, Role.COORDINATOR, True, 300_000.0, 500_000.0),
+        MemberInfo(CITY, Role.COORDINATING_BENEFICIARY, True, 300_000.0, 500_000.0),
         MemberInfo(REEMPLOI, Role.BENEFICIARY, True, 60_000.0, 100_000.0),
         MemberInfo(JARDINS, Role.ASSOCIATED_PARTNER, True),
     ]
@@ -103,11 +103,11 @@ def test_broken_consortium_exact_findings() -> None:
     ]
     by_code = {c.code: c for c in checks}
     over = by_code["EU_OVER_RATE"]
-    assert over.text() == (
-        "The requested EU contribution (480,000 EUR) exceeds 60% of the eligible costs "
-        "(360,000 EUR of 600,000 EUR)"
-    )
-    assert over.fix_text() == "Lower the EU contribution by 120,000 EUR or raise co-financing"
+    # the same finding as the commitments board's (consortium.commitments.rules): amounts are
+    # Decimal params, formatted by the page in the reader's language
+    assert dict(over.params) == {
+        "eu": Decimal("480000.00"), "rate": "60%", "max_eu": Decimal("360000.00")}
+    assert dict(over.fix_params) == {"excess": Decimal("120000.00")}
     assert by_code["PIC_MISSING"].subject_ids == (1,)
     assert by_code["PIC_MISSING"].text() == "Ville de Marseille has no PIC yet"
     assert (
@@ -130,7 +130,7 @@ def test_broken_consortium_exact_findings() -> None:
 def test_minimum_beneficiaries_and_countries_ignore_affiliates_and_partners() -> None:
     topic = dataclasses.replace(TOPIC, min_beneficiaries=3, min_countries=3)
     members = [
-        MemberInfo(CITY, Role.COORDINATOR, True),
+        MemberInfo(CITY, Role.COORDINATING_BENEFICIARY, True),
         MemberInfo(org(4, "Comune di Genova", country="IT"), Role.BENEFICIARY, True),
         MemberInfo(org(5, "Affiliée", country="ES"), Role.AFFILIATED_ENTITY, True),
         MemberInfo(org(6, "Partenaire", country="DE"), Role.ASSOCIATED_PARTNER, True),
@@ -153,8 +153,8 @@ def test_minimum_beneficiaries_and_countries_ignore_affiliates_and_partners() ->
 
 def test_roles_and_eligibility_findings() -> None:
     members = [
-        MemberInfo(org(1, "A", natural_person=True), Role.COORDINATOR, True),
-        MemberInfo(org(2, "B"), Role.COORDINATOR, True),
+        MemberInfo(org(1, "A", natural_person=True), Role.COORDINATING_BENEFICIARY, True),
+        MemberInfo(org(2, "B"), Role.COORDINATING_BENEFICIARY, True),
         MemberInfo(org(3, "C", country="US"), Role.BENEFICIARY, True),
         MemberInfo(org(4, "D", country="US"), Role.ASSOCIATED_PARTNER, True),
         MemberInfo(org(5, "E", country=None), Role.BENEFICIARY, True),
@@ -185,7 +185,7 @@ def test_empty_consortium_and_unknown_rate() -> None:
         ("NO_COORDINATOR", Severity.ERROR),
     ]
     topic = dataclasses.replace(TOPIC, funding_rate=None)
-    members = [MemberInfo(CITY, Role.COORDINATOR, True, 100.0, 100.0)]
+    members = [MemberInfo(CITY, Role.COORDINATING_BENEFICIARY, True, 100.0, 100.0)]
     assert codes(check_consortium(topic, members)) == [("FUNDING_RATE_UNKNOWN", Severity.INFO)]
 
 

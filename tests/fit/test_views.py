@@ -153,7 +153,11 @@ def test_all_zero_weights_refused(app, client, login, world):
     data = {"version": "1", **dict.fromkeys(("eligibility", "relevance", "capacity", "experience", "complementarity", "network", "engagement"), "0")}
     response = client.post(f"/proposals/{world['proposal']}/fit/weights", data=data)
     assert response.status_code == 400
-    assert "At least one weight must be above zero" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "At least one weight must be above zero" in page
+    # the browser lands on the weights form, where the error is, not 5,000 px above it
+    assert f'action="/proposals/{world["proposal"]}/fit/weights#weights"' in page
+    assert 'id="weights"' in page
 
 
 def test_shortlist_refuses_members_and_natural_persons(app, client, login, world):
@@ -240,3 +244,15 @@ def test_matched_concepts_are_named_in_the_readers_language(app, client, login, 
     client.post("/language/fr")
     html = client.get(url).get_data(as_text=True)
     assert "réemploi" in html
+
+def test_shortlist_returns_to_the_row_on_the_same_page(app, client, login, world):
+    with app.app_context():
+        extra = factories.make_org("Jardins Solidaires", pic="987654321").id
+        db.session.commit()
+    login("lead@example.org")
+    p = world["proposal"]
+    page = client.get(f"/proposals/{p}/fit?eligible=1").get_data(as_text=True)
+    assert f'action="/proposals/{p}/fit/shortlist/{extra}?eligible=1"' in page
+    assert f'id="org-{extra}"' in page
+    response = client.post(f"/proposals/{p}/fit/shortlist/{extra}?eligible=1&page=1&evil=x")
+    assert response.headers["Location"] == f"/proposals/{p}/fit?eligible=1&page=1#org-{extra}"

@@ -1,6 +1,11 @@
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
+from consortium.calls.models import Topic
+from consortium.dossier.models import Section
+from consortium.dossier.services import structure_for
 from consortium.extensions import db
 from consortium.proposals.models import Proposal, ProposalMember
 from tests import factories
@@ -90,6 +95,7 @@ def test_lead_creates_a_proposal_and_becomes_its_lead(app, client, login, world)
             "working_language": "fr",
             "document_language": "en",
             "duration_months": "48",
+            "closed_call": "practice",  # the factory's topic closed on 23 September 2026
         },
     )
 
@@ -99,6 +105,11 @@ def test_lead_creates_a_proposal_and_becomes_its_lead(app, client, login, world)
         assert proposal.summary == "Trees 🌳 and שלום"
         assert proposal.subtopics == ["Water"]
         assert [(m.user.email, m.role) for m in proposal.members] == [("lead@example.org", "lead")]
+        # the dossier's sections exist from the start, in the document language (issue #14, 5)
+        sections = db.session.scalars(select(Section).where(Section.proposal_id == proposal.id))
+        drafted = [s for s in sections if s.language == "en" and s.body]
+        assert len(drafted) == len(
+            [s for s in structure_for(proposal) if s.drafting_key != "heading"]) > 0
 
 
 def test_create_refuses_a_duplicate_acronym_and_too_many_subtopics(app, client, login, world):
@@ -146,6 +157,36 @@ def test_create_refuses_control_characters_and_overlong_titles(app, client, logi
     assert 'class="error"' in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Proposal).where(Proposal.acronym == "NEWONE")) is None
+
+
+def _new_proposal(client, acronym, **extra):
+    return client.post("/proposals/new", data={
+        "acronym": acronym, "title": "Practice run", "topic": "LIFE-2026-SAP-ENV-ENVIRONMENT",
+        "working_language": "fr", "document_language": "fr", "duration_months": "48", **extra})
+
+
+def test_closed_topic_is_refused_unless_practice_or_resubmission(app, client, login, world):
+    login("lead@example.org")
+    with app.app_context():
+        deadline = db.session.scalar(select(Topic.deadline))
+    assert deadline < datetime.now(UTC).date()  # the shipped LIFE 2026 topics have closed
+    refused = _new_proposal(client, "LATE")
+    assert refused.status_code == 200
+    assert "This topic closed on 2026-09-23" in refused.get_data(as_text=True)
+    assert _new_proposal(client, "LATE", closed_call="resubmission").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Proposal.acronym).where(Proposal.acronym == "LATE"))
+
+
+def test_open_topic_needs_no_reason_and_lists_its_deadline(app, client, login, world):
+    login("lead@example.org")
+    with app.app_context():
+        topic = db.session.scalar(select(Topic))
+        topic.deadline = datetime.now(UTC).date() + timedelta(days=30)
+        db.session.commit()
+    page = client.get("/proposals/new").get_data(as_text=True)
+    assert "LIFE-2026-SAP-ENV-ENVIRONMENT — " in page and " · deadline " in page
+    assert _new_proposal(client, "EARLY").status_code == 302
 
 
 def test_writer_cannot_create_proposals(client, login, world):
@@ -258,6 +299,8 @@ def test_cli_creates_a_proposal(app, runner, world):
             "From the terminal",
             "--lead",
             "lead@example.org",
+            "--closed-call",
+            "practice",
         ]
     )
 
