@@ -56,6 +56,11 @@ DECLARED_KINDS = ("past_project", "formal_agreement", "supplier_client", "same_n
 #: Every tie kind an edge can carry: declared kinds plus the non-declared sources.
 KINDS = (*DECLARED_KINDS, "workshop", "action", "proposal")
 
+#: Kinds the map shows until the reader switches others on: declared and project ties (and
+#: shared actions). Co-attendance and same-proposal ties tie everyone in a room to everyone
+#: else and turn a small consortium into a hairball.
+MAP_KINDS = tuple(k for k in KINDS if k not in ("workshop", "proposal"))
+
 #: Readable name of every tie kind, for filters, legends and the map's ``kind.<kind>`` labels.
 KIND_LABELS = {
     "past_project": N_("Past project together"),
@@ -230,6 +235,13 @@ def tie_kind(evidence: TieEvidence) -> str:
     if evidence.source == "declared":
         return evidence.kind or "informal"
     return evidence.source
+
+
+def _filter_kind(evidence: TieEvidence) -> str:
+    """The kind filters test: a declared kind outside ``KINDS`` (an old or hand-edited row)
+    counts as informal, as its points do."""
+    kind = tie_kind(evidence)
+    return kind if kind in KIND_LABELS else "informal"
 
 
 def evidence_points(evidence: TieEvidence) -> int:
@@ -447,7 +459,7 @@ def _evidence_test(
     low, high = years if years is not None else (None, None)
 
     def keep(item: TieEvidence) -> bool:
-        if wanted_kinds is not None and tie_kind(item) not in wanted_kinds:
+        if wanted_kinds is not None and _filter_kind(item) not in wanted_kinds:
             return False
         if item.year is None:
             return keep_undated or years is None

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consortium.extensions import db
-from consortium.network.analysis import TieEvidence
+from consortium.network.analysis import KINDS, TieEvidence
 
 PROPOSAL_ROUTES = (
     "/proposals/{pid}/network",
@@ -97,11 +97,15 @@ def test_idor_other_proposal_is_404(app, client, login, world):
 # --------------------------------------------------------------------------- demo
 
 
+#: Every kind of tie ticked (the map's default leaves co-attendance and same proposal out).
+ALL_KINDS = "&".join(f"kind={k}" for k in KINDS)
+
+
 def test_demo_territory_shows_both_consortia_and_actors_between(demo, demo_login):
     client = demo_login("lead@example.org")
-    page = client.get("/network").get_data(as_text=True)
+    page = client.get(f"/network?{ALL_KINDS}").get_data(as_text=True)
     assert "Cooperation network of the territory" in page
-    data = client.get("/network.json").get_json()
+    data = client.get(f"/network.json?{ALL_KINDS}").get_json()
     assert (data["shown"], data["total"], data["truncated"]) == (25, 25, False)
     assert data["scope"] == "territory" and data["community_method"] == "louvain"
     labels = {n["label"] for n in data["nodes"]}
@@ -114,7 +118,7 @@ def test_demo_territory_shows_both_consortia_and_actors_between(demo, demo_login
         assert name in labels
     # The table says who sits in both consortia.
     for name in ("Ville de Marseille (VDM)", "Habitat Provence Social (HPS)"):
-        row = page.split(f'<th scope="row">{name}')[1].split("</tr>")[0]
+        row = page.split(f'>{name}</a>')[1].split("</tr>")[0]
         assert "REBATIR, VERDIR" in row
     # Two clusters: building reuse around REBATIR, nature in the city around VERDIR.
     assert [c["name"] for c in data["communities"]] == [
@@ -126,11 +130,13 @@ def test_demo_territory_shows_both_consortia_and_actors_between(demo, demo_login
 
 def test_demo_proposal_insights_name_real_brokers(demo, demo_login):
     client = demo_login("lead@example.org")
-    rebatir = client.get(f"/proposals/{demo['proposals']['REBATIR']}/network").get_data(
+    rebatir = client.get(
+        f"/proposals/{demo['proposals']['REBATIR']}/network?{ALL_KINDS}"
+    ).get_data(as_text=True)
+    assert "Réemploi Bâtiment Sud (RBS) is the main broker" in rebatir
+    verdir = client.get(f"/proposals/{demo['proposals']['VERDIR']}/network?{ALL_KINDS}").get_data(
         as_text=True
     )
-    assert "Réemploi Bâtiment Sud (RBS) is the main broker" in rebatir
-    verdir = client.get(f"/proposals/{demo['proposals']['VERDIR']}/network").get_data(as_text=True)
     assert (
         "Les Amis des Arbres de Marseille (AAM) is a single point of failure: without it, part "
         "of the network is cut off"
@@ -142,7 +148,9 @@ def test_demo_proposal_insights_name_real_brokers(demo, demo_login):
 def test_demo_proposal_page_in_french(demo, demo_login):
     client = demo_login("lead@example.org")
     client.post("/language/fr", data={"next": "/"})
-    page = client.get(f"/proposals/{demo['proposals']['VERDIR']}/network").get_data(as_text=True)
+    page = client.get(f"/proposals/{demo['proposals']['VERDIR']}/network?{ALL_KINDS}").get_data(
+        as_text=True
+    )
     assert "Réseau de coopération" in page
     assert "Comment le poids est calculé" in page
     assert "La Cité des transitions (CDT) est le principal intermédiaire" in page
@@ -254,9 +262,11 @@ def test_cli_export(app, runner, demo, tmp_path):
 # --------------------------------------------------------------------------- suggestions
 
 # VERDIR's one suggestion once the map keeps the NGOs only (unfiltered, none would add reach).
+#: With the map's default kinds (declared and project ties), CDT would bring two
+#: organisations within two steps of VERDIR's NGOs.
 CDT_ROW = (
-    '<tr><td>1</td><td>La Cité des transitions (CDT)</td><td class="num">1</td>\n'
-    "    <td>Would bring 1 organisation within two steps of the consortium; Already tied to 3 "
+    '<tr><td>1</td><td>La Cité des transitions (CDT)</td><td class="num">2</td>\n'
+    "    <td>Would bring 2 organisations within two steps of the consortium; Already tied to 3 "
     "members</td>\n    <td>30</td></tr>"
 )
 NO_SUGGESTION = "<p>No organisation outside the consortium would extend its reach.</p>"
@@ -427,11 +437,16 @@ def test_graph_tolerates_bad_rows_in_db(app, client, login, world):
             )
         db.session.commit()
     login("lead@example.org")
-    data = client.get("/network.json").get_json()
+    data = client.get(f"/network.json?{ALL_KINDS}").get_json()
     pairs = {(e["source"], e["target"]): e for e in data["edges"]}
     a, b, c = world["org_a"], world["org_b"], world["org_c"]
     assert pairs[(min(a, b), max(a, b))]["kinds"] == ["informal", "proposal", "weird_kind"]
     assert pairs[(min(a, c), max(a, c))]["kinds"] == ["past_project", "proposal"]
+    # The map's default keeps the unknown declared kind (filtered as informal).
+    default = client.get("/network.json").get_json()
+    pairs = {(e["source"], e["target"]): e for e in default["edges"]}
+    assert pairs[(min(a, b), max(a, b))]["kinds"] == ["informal", "weird_kind"]
+    assert pairs[(min(a, c), max(a, c))]["kinds"] == ["past_project"]
     assert client.get("/network").status_code == 200
 
 
