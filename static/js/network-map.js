@@ -48,6 +48,7 @@
   var OTHER = "#c8c8c8";
   var ROLE_COLOURS = { coordinator: "#d62728", beneficiary: "#1f77b4", associated: "#2ca02c" };
   var MEMBER = "#9467bd";
+  var LABEL_WIDTH = 190;  // px on screen before a label wraps
   var DEFAULT_LABELS = {
     degree: "Ties",
     betweenness: "Brokerage (betweenness)",
@@ -192,7 +193,7 @@
           "font-family": "system-ui, sans-serif", color: "#1a1a1a",
           "text-valign": "top", "text-halign": "center", "text-margin-y": -3,
           "text-background-color": "#ffffff", "text-background-opacity": 0.85,
-          "text-background-padding": 1, "text-wrap": "ellipsis", "text-max-width": 260 } },
+          "text-background-padding": 1, "text-wrap": "wrap", "text-max-width": LABEL_WIDTH } },
         { selector: "node.member", style: { "border-width": 3, "border-color": "#000000" } },
         { selector: "node.labelled, node.highlight, node:selected", style: { label: "data(label)" } },
         { selector: "node.highlight", style: { "border-width": 4, "border-color": "#ffbf00" } },
@@ -234,7 +235,7 @@
     var zoom = cy.zoom();
     var px = 12;
     cy.style().selector("node").style({ "font-size": px / zoom, "text-margin-y": -3 / zoom,
-      "text-max-width": 260 / zoom }).update();
+      "text-max-width": LABEL_WIDTH / zoom }).update();
     var ctx = this.measure || (this.measure = document.createElement("canvas").getContext("2d"));
     ctx.font = px + "px system-ui, sans-serif";
     var width = this.container.clientWidth;
@@ -256,19 +257,25 @@
       if (rb.degree !== ra.degree) { return rb.degree - ra.degree; }
       return ra.label < rb.label ? -1 : 1;
     });
+    var shown = this.labelled = [];  // in the order placed (read by the browser tests)
     cy.batch(function () {
       nodes.removeClass("labelled");
       order.forEach(function (node) {
         var p = node.renderedPosition();
         var r = node.renderedWidth() / 2;
-        var w = Math.min(ctx.measureText(node.data("label")).width, 260) + 4;
-        var box = { x1: p.x - w / 2, x2: p.x + w / 2, y1: p.y - r - px - 6, y2: p.y - r - 1 };
+        // Long names wrap on words at LABEL_WIDTH px (cytoscape's "wrap"), never cut.
+        var full = ctx.measureText(node.data("label")).width;
+        var lines = Math.ceil(full / LABEL_WIDTH);
+        var w = Math.min(full, LABEL_WIDTH) + 6;
+        var h = lines * px * 1.25 + 4;
+        var box = { x1: p.x - w / 2, x2: p.x + w / 2, y1: p.y - r - h - 2, y2: p.y - r - 1 };
         var forced = node.hasClass("highlight") || node.selected();
         if (forced || free(box)) {
           placed.push(box);
           // The node itself stays clear of later labels too.
           placed.push({ x1: p.x - r, x2: p.x + r, y1: p.y - r, y2: p.y + r });
           node.addClass("labelled");
+          shown.push(node.data("raw").member);
         }
       });
     });
