@@ -105,7 +105,8 @@ def test_map_search_click_and_table(live_app, live_server, page):
     _wait_for_map(page)
     page.click("button[data-mode=community]")
     assert page.get_attribute("button[data-mode=community]", "aria-pressed") == "true"
-    assert "La Cité des transitions (CDT) is the main broker" in page.inner_text(
+    # Declared and project ties only (the default): the city is VERDIR's main broker.
+    assert "Ville de Marseille (VDM) is the main broker" in page.inner_text(
         "[data-testid=insights]"
     )
     _wait_for_suggestions(page)
