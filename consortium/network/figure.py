@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 import textwrap
 import threading
@@ -58,6 +59,7 @@ DPI = 200
 LABELLED = 40
 LABEL_POINTS = 6.5
 LABEL_WIDTH = 22
+LABEL_LINES = 3
 MAX_LABEL = 28
 _UNSAFE = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
@@ -215,15 +217,16 @@ def clear_renderings() -> None:
 
 
 def label_lines(text: Any) -> str:
-    """A label on at most two lines of ``LABEL_WIDTH`` characters, never cut mid-word: a long
-    name keeps its acronym on the second line ("Habitat Provence Social" / "(HPS)")."""
+    """A label on at most ``LABEL_LINES`` lines of ``LABEL_WIDTH`` characters, wrapped between
+    words; only a longer name is shortened, keeping its acronym on the last line."""
     label = clean_label(text, limit=10_000)
     lines = textwrap.wrap(label, LABEL_WIDTH, break_long_words=False) or [""]
-    if len(lines) > 2:
+    if len(lines) > LABEL_LINES:
         acronym = re.search(r"\([^()]{1,12}\)$", label)
-        head = textwrap.shorten(label[: acronym.start()] if acronym else label,
-                                LABEL_WIDTH, placeholder="…")
-        lines = [head, acronym.group(0)] if acronym else [head]
+        name = label[: acronym.start()] if acronym else label
+        head = textwrap.wrap(name, LABEL_WIDTH, break_long_words=False)[: LABEL_LINES - 1]
+        head[-1] = textwrap.shorten(head[-1] + " …", LABEL_WIDTH, placeholder="…")
+        lines = [*head, acronym.group(0)] if acronym else head
     return "\n".join(lines)
 
 
@@ -283,7 +286,9 @@ def draw_png(
     fig = Figure(figsize=FIGSIZE, dpi=DPI)
     canvas = FigureCanvasAgg(fig)
     top = 0.93 if title else 0.99
-    legend_height = 0.25
+    # The legend's two columns hold the colours plus five fixed entries.
+    rows = math.ceil((min(len(set(colours.values())), 7) + 5) / 2)
+    legend_height = 0.03 + 0.032 * rows
     ax = fig.add_axes((0.01, legend_height, 0.98, top - legend_height))
     ax.set_axis_off()
     _draw_edges(ax, sub, pos, analysis)

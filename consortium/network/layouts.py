@@ -95,28 +95,29 @@ def _strip(alone: list[Any], below: float) -> Positions:
 
 
 def _clusters(graph: nx.Graph, communities: Mapping[Any, int], seed: int) -> Positions:
-    """Each cluster laid out on its own, in a disc sized by its members, discs on a spiral
-    from the largest (centre) outwards."""
+    """Each cluster laid out on its own inside a disc sized by its members; the discs side by
+    side around a circle, largest first, so no cluster covers another."""
     groups: dict[int, list[Any]] = {}
     for v in graph:
         groups.setdefault(communities.get(v, -1), []).append(v)
     ordered = sorted(groups.values(), key=lambda g: (-len(g), str(min(g, key=str))))
+    radii = [math.sqrt(len(g)) for g in ordered]
+    if len(ordered) == 1:
+        centres = [(0.0, 0.0)]
+    else:
+        # The circle's circumference is the discs' diameters plus a gap between each pair.
+        gap = 0.4 * max(radii)
+        around = sum(2 * r + gap for r in radii)
+        circle = around / (2 * math.pi)
+        centres, travelled = [], 0.0
+        for r in radii:
+            angle = 2 * math.pi * (travelled + r) / around
+            centres.append((circle * math.cos(angle), circle * math.sin(angle)))
+            travelled += 2 * r + gap
     pos: Positions = {}
-    angle = 0.0
-    distance = 0.0
-    for i, group in enumerate(ordered):
-        radius = math.sqrt(len(group))
-        if i == 0:
-            centre = (0.0, 0.0)
-            distance = radius
-        else:
-            distance += radius * 0.9
-            angle += radius / max(distance, 1e-9) * 2.2
-            centre = (distance * math.cos(angle), distance * math.sin(angle))
-        inner = _fit(_spring(graph.subgraph(group), seed))
-        for v, (x, y) in inner.items():
-            pos[v] = (centre[0] + x * radius * 0.8, centre[1] + y * radius * 0.8)
-        distance += radius * 0.1
+    for group, radius, (cx, cy) in zip(ordered, radii, centres, strict=True):
+        for v, (x, y) in _fit(_spring(graph.subgraph(group), seed)).items():
+            pos[v] = (cx + x * radius * 0.85, cy + y * radius * 0.85)
     return pos
 
 
