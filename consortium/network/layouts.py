@@ -47,7 +47,7 @@ def place(
     tied = graph.subgraph([v for v in graph if v not in lone])
     if ego is not None and ego in tied:
         pos = _rings(tied, ego)
-    elif mode == "cluster" and communities:
+    elif mode == "cluster" and communities and len(tied):
         pos = _clusters(tied, communities, seed)
     elif mode == "members" and any(m in tied for m in members):
         pos = _members_centred(tied, members, seed)
@@ -105,15 +105,21 @@ def _clusters(graph: nx.Graph, communities: Mapping[Any, int], seed: int) -> Pos
     if len(ordered) == 1:
         centres = [(0.0, 0.0)]
     else:
-        # The circle's circumference is the discs' diameters plus a gap between each pair.
+        # Angles share the circle in proportion to the discs' diameters (plus a gap); the
+        # radius is then large enough that neighbouring discs do not touch.
         gap = 0.4 * max(radii)
         around = sum(2 * r + gap for r in radii)
-        circle = around / (2 * math.pi)
-        centres, travelled = [], 0.0
+        angles, travelled = [], 0.0
         for r in radii:
-            angle = 2 * math.pi * (travelled + r) / around
-            centres.append((circle * math.cos(angle), circle * math.sin(angle)))
+            angles.append(2 * math.pi * (travelled + r) / around)
             travelled += 2 * r + gap
+        circle = around / (2 * math.pi)
+        for i, r in enumerate(radii):
+            j = (i + 1) % len(radii)
+            step = (angles[j] - angles[i]) % (2 * math.pi)
+            chord = 2 * math.sin(min(step, math.pi) / 2)
+            circle = max(circle, (r + radii[j] + gap) / chord)
+        centres = [(circle * math.cos(a), circle * math.sin(a)) for a in angles]
     pos: Positions = {}
     for group, radius, (cx, cy) in zip(ordered, radii, centres, strict=True):
         for v, (x, y) in _fit(_spring(graph.subgraph(group), seed)).items():

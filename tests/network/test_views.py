@@ -19,11 +19,20 @@ PROPOSAL_ROUTES = (
     "/proposals/{pid}/network",
     "/proposals/{pid}/network.json",
     "/proposals/{pid}/network.png",
+    "/proposals/{pid}/network.svg?layout=members",
+    "/proposals/{pid}/network?layout=cluster&ego=1",
     "/proposals/{pid}/network/export?format=gexf",
     "/proposals/{pid}/network/bridges",
     "/proposals/{pid}/network/bridges?fragment=1",
 )
-TERRITORY_ROUTES = ("/network", "/network.json", "/network.png", "/network/export?format=json")
+TERRITORY_ROUTES = (
+    "/network",
+    "/network.json",
+    "/network.png",
+    "/network.svg",
+    "/network.json?layout=cluster&ego=1",
+    "/network/export?format=json",
+)
 
 
 # --------------------------------------------------------------------------- permissions
@@ -466,7 +475,9 @@ def test_filters_and_bad_filter_input(demo, demo_login):
 
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
-    key=st.sampled_from(["kind", "year_from", "year_to", "type", "theme", "sort", "dir", "format"]),
+    key=st.sampled_from(
+        ["kind", "year_from", "year_to", "type", "theme", "sort", "dir", "format", "layout", "ego"]
+    ),
     value=st.text(max_size=40),
 )
 def test_hypothesis_query_params_never_500(app, client, login, world, key, value):
@@ -477,6 +488,7 @@ def test_hypothesis_query_params_never_500(app, client, login, world, key, value
         f"/proposals/{world['proposal']}/network",
         f"/proposals/{world['proposal']}/network/bridges",
         "/network.json",
+        "/network.svg",
         "/network/export",
     ):
         response = client.get(
