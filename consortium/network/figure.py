@@ -116,6 +116,9 @@ FIXED_WORDS = (
     N_("No tie in this view"),
     N_("Showing %(shown)d of %(total)d organisations."),
 )
+#: Part of every rendering's key: change it when the drawing changes, so figures cached in
+#: the instance folder by an older version are drawn again.
+DRAWING_VERSION = 2
 #: Renderings kept per process: the same network exported again (a writer exporting the
 #: dossier several times while nothing changed in the network) costs a hash, not a layout
 #: and a rasterisation.
@@ -181,6 +184,7 @@ def render_png(
     was drawn before with the same words, else from ``store`` (shared by the workers)."""
     tr = gettext or (lambda s: s)
     options = (
+        DRAWING_VERSION,
         colour_by,
         tuple(tr(word) for word in FIXED_WORDS),
         sorted((role_labels or {}).items()),
