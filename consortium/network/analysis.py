@@ -426,7 +426,7 @@ def filter_graph(
     for node, data in graph.nodes(data=True):
         if matches(data.get("org_type"), data.get("themes", ())):
             out.add_node(node, **data)
-    keep = _evidence_test(kinds, years, keep_undated=keep_undated)
+    keep = evidence_filter(kinds, years, keep_undated=keep_undated)
     kept = (e for _, _, ev in graph.edges(data="evidence", default=()) for e in ev if keep(e))
     _add_edges(out, kept)
     out.graph["dropped_evidence"] = graph.graph.get("dropped_evidence", 0)
@@ -448,7 +448,7 @@ def _organisation_test(
     return matches
 
 
-def _evidence_test(
+def evidence_filter(
     kinds: Collection[str] | None,
     years: tuple[int | None, int | None] | None,
     *,
@@ -490,7 +490,7 @@ def adjacency(
     without building the graph: evidence of matching ``kinds`` and ``years`` between two
     distinct ``organisations`` (the ones that exist and match the filters). Organisations
     without a tie are left out."""
-    keep = _evidence_test(kinds, years, keep_undated=keep_undated)
+    keep = evidence_filter(kinds, years, keep_undated=keep_undated)
     everything = kinds is None and years is None
     out: dict[int, set[int]] = defaultdict(set)
     with gc_paused():

@@ -11,10 +11,14 @@ and seed -> same positions, rounded so the JSON and the figures agree to the dig
 from __future__ import annotations
 
 import math
+import random
+import threading
 from collections.abc import Collection, Mapping
 from typing import Any
 
+import igraph as ig
 import networkx as nx
+import numpy as np
 
 LAYOUTS = ("force", "cluster", "members")
 #: Isolated organisations per row of the strip, and the gap between the layout and the strip.
@@ -23,6 +27,7 @@ STRIP_GAP = 0.3
 STRIP_ROW = 0.22
 
 Positions = dict[Any, tuple[float, float]]
+_IGRAPH_RANDOM = threading.Lock()
 
 
 def isolated_nodes(graph: nx.Graph) -> list[Any]:
@@ -60,12 +65,31 @@ def place(
 
 
 def _spring(graph: nx.Graph, seed: int) -> Positions:
-    if len(graph) == 0:
+    """Fruchterman-Reingold (python-igraph's, weighted), from seeded start positions.
+
+    igraph draws from one process-wide random generator: it is set to a seeded one under a
+    lock for the call (same graph and seed -> same positions) and given back after. About
+    four times faster than ``nx.spring_layout`` on a proposal's 300 organisations.
+    """
+    nodes = list(graph)
+    if not nodes:
         return {}
-    if len(graph) == 1:
-        return {next(iter(graph)): (0.0, 0.0)}
-    raw = nx.spring_layout(graph, seed=seed, weight="weight", iterations=100)
-    return {v: (float(x), float(y)) for v, (x, y) in raw.items()}
+    if len(nodes) == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    index = {v: i for i, v in enumerate(nodes)}
+    edges = [(index[u], index[v]) for u, v in graph.edges() if u != v]
+    weights = [float(d.get("weight", 1.0)) for u, v, d in graph.edges(data=True) if u != v]
+    shared = ig.Graph(n=len(nodes), edges=edges)
+    start = np.random.default_rng(seed).random((len(nodes), 2)).tolist()
+    with _IGRAPH_RANDOM:
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            coords = shared.layout_fruchterman_reingold(
+                weights=weights or None, seed=start, niter=500
+            ).coords
+        finally:
+            ig.set_random_number_generator(random)
+    return {v: (float(x), float(y)) for v, (x, y) in zip(nodes, coords, strict=True)}
 
 
 def _fit(pos: Positions) -> Positions:

@@ -49,6 +49,7 @@
   var ROLE_COLOURS = { coordinator: "#d62728", beneficiary: "#1f77b4", associated: "#2ca02c" };
   var MEMBER = "#9467bd";
   var LABEL_WIDTH = 190;  // px on screen before a label wraps
+  var LABEL_PX = 12;  // label size on screen, whatever the zoom
   var DEFAULT_LABELS = {
     degree: "Ties",
     betweenness: "Brokerage (betweenness)",
@@ -189,11 +190,14 @@
       style: [
         { selector: "node", style: {
           width: "data(size)", height: "data(size)", "background-color": "data(colour)",
-          "border-width": 1, "border-color": "#ffffff", label: "", "font-size": 12,
+          "border-width": 1, "border-color": "#ffffff", label: "",
+          "font-size": function (ele) { return LABEL_PX / ele.cy().zoom(); },
           "font-family": "system-ui, sans-serif", color: "#1a1a1a",
-          "text-valign": "top", "text-halign": "center", "text-margin-y": -3,
+          "text-valign": "top", "text-halign": "center",
+          "text-margin-y": function (ele) { return -3 / ele.cy().zoom(); },
           "text-background-color": "#ffffff", "text-background-opacity": 0.85,
-          "text-background-padding": 1, "text-wrap": "wrap", "text-max-width": LABEL_WIDTH } },
+          "text-background-padding": 1, "text-wrap": "wrap",
+          "text-max-width": function (ele) { return LABEL_WIDTH / ele.cy().zoom(); } } },
         { selector: "node.member", style: { "border-width": 3, "border-color": "#000000" } },
         { selector: "node.labelled, node.highlight, node:selected", style: { label: "data(label)" } },
         { selector: "node.highlight", style: { "border-width": 4, "border-color": "#ffbf00" } },
@@ -224,6 +228,7 @@
       pending = true;
       window.requestAnimationFrame(function () { pending = false; self.placeLabels(); });
     });
+    this.labelZoom = null;
     this.placeLabels();
   };
 
@@ -233,9 +238,11 @@
     var cy = this.cy;
     if (!cy) { return; }
     var zoom = cy.zoom();
-    var px = 12;
-    cy.style().selector("node").style({ "font-size": px / zoom, "text-margin-y": -3 / zoom,
-      "text-max-width": LABEL_WIDTH / zoom }).update();
+    var px = LABEL_PX;
+    if (zoom !== this.labelZoom) {  // sizes are functions of the zoom: recompute them
+      this.labelZoom = zoom;
+      cy.style().update();
+    }
     var ctx = this.measure || (this.measure = document.createElement("canvas").getContext("2d"));
     ctx.font = px + "px system-ui, sans-serif";
     var width = this.container.clientWidth;

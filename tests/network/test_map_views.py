@@ -118,3 +118,31 @@ def test_svg_download_of_the_current_view_in_both_languages(demo, demo_login):
     assert "Pont : le seul lien entre deux parties" in french
     page = client.get(f"/proposals/{pid}/network?layout=cluster").get_data(as_text=True)
     assert f'href="/proposals/{pid}/network.svg?layout=cluster" download' in page
+
+
+def test_territory_built_filtered_equals_the_whole_graph_filtered(app, demo):
+    from consortium.network import analysis as pure
+    from consortium.network import services
+
+    with app.app_context():
+        whole, _attended = services.territory_graph()
+        for filters in (
+            services.MAP_FILTERS,
+            services.Filters(kinds=("workshop",), year_from=2021, year_to=2023),
+            services.Filters(org_types=("ngo",), themes=("nature_city",)),
+        ):
+            view = services.territory_view(filters)
+            expected = pure.filter_graph(
+                whole,
+                kinds=filters.kinds,
+                years=(filters.year_from, filters.year_to)
+                if filters.year_from or filters.year_to
+                else None,
+                org_types=filters.org_types,
+                themes=filters.themes,
+            )
+            assert sorted(view.graph.nodes) == sorted(expected.nodes)
+            assert sorted(map(sorted, view.graph.edges)) == sorted(map(sorted, expected.edges))
+            for u, v, data in expected.edges(data=True):
+                assert view.graph.edges[u, v]["weight"] == data["weight"]
+            assert view.unfiltered_nodes == whole.number_of_nodes()
