@@ -200,6 +200,8 @@
           "text-max-width": function (ele) { return LABEL_WIDTH / ele.cy().zoom(); } } },
         { selector: "node.member", style: { "border-width": 3, "border-color": "#000000" } },
         { selector: "node.labelled, node.highlight, node:selected", style: { label: "data(label)" } },
+        { selector: "node.label-below", style: { "text-valign": "bottom",
+          "text-margin-y": function (ele) { return 3 / ele.cy().zoom(); } } },
         { selector: "node.highlight", style: { "border-width": 4, "border-color": "#ffbf00" } },
         { selector: "node.attended", style: { "underlay-color": "#ffbf00", "underlay-opacity": 0.55, "underlay-padding": 6, "underlay-shape": "ellipse" } },
         { selector: "node.strip-caption", style: {
@@ -266,7 +268,7 @@
     });
     var shown = this.labelled = [];  // in the order placed (read by the browser tests)
     cy.batch(function () {
-      nodes.removeClass("labelled");
+      nodes.removeClass("labelled label-below");
       order.forEach(function (node) {
         var p = node.renderedPosition();
         var r = node.renderedWidth() / 2;
@@ -275,13 +277,16 @@
         var lines = Math.ceil(full / LABEL_WIDTH);
         var w = Math.min(full, LABEL_WIDTH) + 6;
         var h = lines * px * 1.25 + 4;
-        var box = { x1: p.x - w / 2, x2: p.x + w / 2, y1: p.y - r - h - 2, y2: p.y - r - 1 };
+        var above = { x1: p.x - w / 2, x2: p.x + w / 2, y1: p.y - r - h - 2, y2: p.y - r - 1 };
+        var below = { x1: above.x1, x2: above.x2, y1: p.y + r + 1, y2: p.y + r + h + 2 };
         var forced = node.hasClass("highlight") || node.selected();
-        if (forced || free(box)) {
+        var box = forced || free(above) ? above : (free(below) ? below : null);
+        if (box) {
           placed.push(box);
           // The node itself stays clear of later labels too.
           placed.push({ x1: p.x - r, x2: p.x + r, y1: p.y - r, y2: p.y + r });
           node.addClass("labelled");
+          node.toggleClass("label-below", box === below);
           shown.push(node.data("raw").member);
         }
       });

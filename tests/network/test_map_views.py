@@ -129,7 +129,7 @@ def test_territory_built_filtered_equals_the_whole_graph_filtered(app, demo):
         for filters in (
             services.MAP_FILTERS,
             services.Filters(kinds=("workshop",), year_from=2021, year_to=2023),
-            services.Filters(org_types=("ngo",), themes=("nature_city",)),
+            services.Filters(org_types=("ngo",), themes=("nature_in_city",)),
         ):
             view = services.territory_view(filters)
             expected = pure.filter_graph(
