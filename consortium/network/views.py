@@ -95,6 +95,7 @@ def _map_labels() -> dict[str, str]:
         "ties": _("%(count)d ties"),
         "timeCaption": _("%(step)s: %(ties)d of %(total)d ties known."),
         "ego": _("Show its neighbourhood (two steps)"),
+        "attendedRing": _("Amber ring: the organisations at this workshop."),
         "isolatedStrip": _("No tie in this view"),
         "legendSize": _("Size: brokerage (betweenness)"),
         "legendMember": _("Black outline: consortium member"),

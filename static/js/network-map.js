@@ -360,7 +360,8 @@
         });
       });
       output.textContent = format(self.label("timeCaption"),
-        { step: step.label, ties: shown, total: self.cy.edges().length });
+        { step: step.label, ties: shown, total: self.cy.edges().length }) +
+        (step.round !== null ? " " + self.label("attendedRing") : "");
       range.setAttribute("aria-valuetext", step.label);
       self.yearLinks(step.until);
       self.placeLabels();

@@ -107,7 +107,9 @@ def test_default_view_caption_labels_legend_strip_ego_and_time(live_app, live_se
     assert "year_to=2023" in page.get_attribute("[data-testid=download-svg]", "href")
     page.fill("#net-time-range", "6")
     page.dispatch_event("#net-time-range", "input")
-    assert page.inner_text("#net-time-value").startswith("Workshop 1 (Feb 8, 2024): 36 of 51")
+    assert page.inner_text("#net-time-value") == (
+        "Workshop 1 (Feb 8, 2024): 36 of 51 ties known. Amber ring: the organisations at this workshop."
+    )
     assert _cy(page, "cy.nodes('.attended').length") == 13  # the 13 organisations of workshop 1
     _shoot(page, "rebatir-workshop1-1366-en")
     growth = page.inner_text("[data-testid=growth]")
