@@ -133,15 +133,15 @@
     data.edges.forEach(function (e) { maxWeight = Math.max(maxWeight, e.weight || 1); });
     var elements = [];
     var stripTop = null;
-    var stripLeft = null;
+    var left = null;
     data.nodes.forEach(function (n) {
       var classes = [];
       if (n.member) { classes.push("member"); }
       if (n.isolated) {
         classes.push("isolated");
         stripTop = stripTop === null ? n.y : Math.min(stripTop, n.y);
-        stripLeft = stripLeft === null ? n.x : Math.min(stripLeft, n.x);
       }
+      left = left === null ? n.x : Math.min(left, n.x);
       elements.push({
         group: "nodes",
         data: { id: String(n.id), label: n.label, size: n.size, colour: self.colour(n), raw: n },
@@ -155,7 +155,7 @@
       elements.push({
         group: "nodes",
         data: { id: "strip-caption", label: this.label("isolatedStrip") },
-        position: { x: stripLeft - 20, y: stripTop - 45 },
+        position: { x: left, y: stripTop - 60 },
         classes: "strip-caption",
         selectable: false, grabbable: false
       });
@@ -258,6 +258,9 @@
       }
       return true;
     }
+    cy.nodes(".strip-caption").forEach(function (caption) {  // the strip's caption first
+      placed.push(caption.renderedBoundingBox({ includeLabels: true }));
+    });
     var nodes = cy.nodes().not(".strip-caption").filter(function (n) { return n.visible(); });
     var order = nodes.toArray().sort(function (a, b) {
       var ra = a.data("raw"), rb = b.data("raw");
