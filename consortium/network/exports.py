@@ -278,33 +278,10 @@ def map_payload(
                     ego=ego, seed=seed)
     scale = centrality_scale(analysis, shown)
     cut = set(analysis.articulation_points)
-    rounds = rounds or {}
-    nodes = []
-    for node in shown:
-        data = graph.nodes[node]
-        x, y = pos[node]
-        cid = analysis.community_of.get(node)
-        nodes.append(
-            {
-                "id": node,
-                "label": xml_safe(str(data.get("label") or node)),
-                "x": round(x * MAP_SCALE, 2),
-                "y": round(-y * MAP_SCALE, 2),  # screen y grows downwards
-                "size": round(MIN_SIZE + (MAX_SIZE - MIN_SIZE) * scale[node], 2),
-                "community": cid,
-                "role": data.get("role"),
-                "member": node in analysis.members,
-                "type": data.get("org_type"),
-                "country": data.get("country"),
-                "themes": [xml_safe(str(t)) for t in data.get("themes") or ()],
-                "degree": analysis.degree.get(node, 0),
-                "betweenness": round(analysis.betweenness.get(node, 0.0), 6),
-                "constraint": _round(analysis.constraint.get(node)),
-                "articulation_point": node in cut,
-                "isolated": sub.degree(node) == 0,
-                "rounds": list(rounds.get(node, ())),
-            }
-        )
+    nodes = [
+        _map_node(graph, sub, analysis, node, pos[node], scale[node], node in cut, rounds)
+        for node in shown
+    ]
     edges = []
     bridges = set(analysis.bridges)
     for u, v in sorted((min(a, b), max(a, b)) for a, b in sub.edges()):
@@ -342,6 +319,39 @@ def map_payload(
         "total_edges": graph.number_of_edges(),
         "approximate": analysis.approximate,
         "layout": mode if ego is None else "ego",
+    }
+
+
+def _map_node(
+    graph: nx.Graph,
+    sub: nx.Graph,
+    analysis: Analysis,
+    node: Any,
+    xy: tuple[float, float],
+    scale: float,
+    cut_point: bool,
+    rounds: Mapping[Any, tuple[int, ...]] | None,
+) -> dict[str, Any]:
+    """One organisation of the map's JSON (see ``map_payload``)."""
+    data = graph.nodes[node]
+    return {
+        "id": node,
+        "label": xml_safe(str(data.get("label") or node)),
+        "x": round(xy[0] * MAP_SCALE, 2),
+        "y": round(-xy[1] * MAP_SCALE, 2),  # screen y grows downwards
+        "size": round(MIN_SIZE + (MAX_SIZE - MIN_SIZE) * scale, 2),
+        "community": analysis.community_of.get(node),
+        "role": data.get("role"),
+        "member": node in analysis.members,
+        "type": data.get("org_type"),
+        "country": data.get("country"),
+        "themes": [xml_safe(str(t)) for t in data.get("themes") or ()],
+        "degree": analysis.degree.get(node, 0),
+        "betweenness": round(analysis.betweenness.get(node, 0.0), 6),
+        "constraint": _round(analysis.constraint.get(node)),
+        "articulation_point": cut_point,
+        "isolated": sub.degree(node) == 0,
+        "rounds": list((rounds or {}).get(node, ())),
     }
 
 
