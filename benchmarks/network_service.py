@@ -7,7 +7,8 @@ territory analysis (load + build + analyse), a proposal's view (target < 200 ms)
 payload; compares the analysis with the bare networkx calls it stands for, and reports peak
 memory (target < 1.5 GB). Then times the pages through the test client: the proposal's map
 page (target < 200 ms) and, separately, its bridging suggestions panel, which the page's
-script fetches after it has rendered.
+script fetches after it has rendered, the map's JSON (layout included) for each layout, the
+ego view and every kind of tie, and the PNG and SVG figures.
 """
 
 from __future__ import annotations
@@ -275,9 +276,17 @@ PAGES = {
     "proposal page": "/proposals/{pid}/network",
     "proposal suggestions (fragment)": "/proposals/{pid}/network/bridges?fragment=1",
     "proposal map JSON": "/proposals/{pid}/network.json",
+    "proposal map JSON, every kind of tie": "/proposals/{pid}/network.json?" + "&".join(
+        f"kind={k}" for k in (*KINDS, "workshop", "action", "proposal")
+    ),
+    "proposal map JSON, grouped by cluster": "/proposals/{pid}/network.json?layout=cluster",
+    "proposal map JSON, centred on members": "/proposals/{pid}/network.json?layout=members",
+    "proposal map JSON, ego view": "/proposals/{pid}/network.json?ego={ego}",
     "proposal PNG": "/proposals/{pid}/network.png",
+    "proposal SVG": "/proposals/{pid}/network.svg",
     "territory page": "/network",
     "territory map JSON": "/network.json",
+    "territory map JSON, grouped by cluster": "/network.json?layout=cluster",
 }
 
 
@@ -289,8 +298,9 @@ def time_pages(app, pid: int, gets: int) -> dict[str, tuple[float, float]]:  # t
     response = client.post("/login", data={"email": "bench-lead@example.org", "password": PASSWORD})
     assert response.status_code in (302, 303), response.status_code
     out = {}
+    ego = client.get(f"/proposals/{pid}/network.json").get_json()["nodes"][0]["id"]
     for label, url in PAGES.items():
-        url = url.format(pid=pid)
+        url = url.format(pid=pid, ego=ego)
         assert client.get(url).status_code == 200, url  # warm-up (templates, imports)
         walls, cpus = [], []
         for _ in range(gets):

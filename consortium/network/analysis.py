@@ -26,19 +26,24 @@ from __future__ import annotations
 
 import gc
 import math
-import operator
-import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
 
 import networkx as nx
-import numpy as np
 
 from consortium.folding import fold
+from consortium.network.kernels import (
+    betweenness,
+    csr_of,
+    cut_structure,
+    degrees,
+    label_propagation,
+    named_cuts,
+    structural_holes,
+)
 
 
 def N_(message: str) -> str:
@@ -50,6 +55,11 @@ SOURCES = ("declared", "past_project", "workshop", "action", "proposal")
 DECLARED_KINDS = ("past_project", "formal_agreement", "supplier_client", "same_network", "informal")
 #: Every tie kind an edge can carry: declared kinds plus the non-declared sources.
 KINDS = (*DECLARED_KINDS, "workshop", "action", "proposal")
+
+#: Kinds the map shows until the reader switches others on: declared and project ties (and
+#: shared actions). Co-attendance and same-proposal ties tie everyone in a room to everyone
+#: else and turn a small consortium into a hairball.
+MAP_KINDS = tuple(k for k in KINDS if k not in ("workshop", "proposal"))
 
 #: Readable name of every tie kind, for filters, legends and the map's ``kind.<kind>`` labels.
 KIND_LABELS = {
@@ -225,6 +235,13 @@ def tie_kind(evidence: TieEvidence) -> str:
     if evidence.source == "declared":
         return evidence.kind or "informal"
     return evidence.source
+
+
+def _filter_kind(evidence: TieEvidence) -> str:
+    """The kind filters test: a declared kind outside ``KINDS`` (an old or hand-edited row)
+    counts as informal, as its points do."""
+    kind = tie_kind(evidence)
+    return kind if kind in KIND_LABELS else "informal"
 
 
 def evidence_points(evidence: TieEvidence) -> int:
@@ -409,7 +426,7 @@ def filter_graph(
     for node, data in graph.nodes(data=True):
         if matches(data.get("org_type"), data.get("themes", ())):
             out.add_node(node, **data)
-    keep = _evidence_test(kinds, years, keep_undated=keep_undated)
+    keep = evidence_filter(kinds, years, keep_undated=keep_undated)
     kept = (e for _, _, ev in graph.edges(data="evidence", default=()) for e in ev if keep(e))
     _add_edges(out, kept)
     out.graph["dropped_evidence"] = graph.graph.get("dropped_evidence", 0)
@@ -431,7 +448,7 @@ def _organisation_test(
     return matches
 
 
-def _evidence_test(
+def evidence_filter(
     kinds: Collection[str] | None,
     years: tuple[int | None, int | None] | None,
     *,
@@ -442,7 +459,7 @@ def _evidence_test(
     low, high = years if years is not None else (None, None)
 
     def keep(item: TieEvidence) -> bool:
-        if wanted_kinds is not None and tie_kind(item) not in wanted_kinds:
+        if wanted_kinds is not None and _filter_kind(item) not in wanted_kinds:
             return False
         if item.year is None:
             return keep_undated or years is None
@@ -473,7 +490,7 @@ def adjacency(
     without building the graph: evidence of matching ``kinds`` and ``years`` between two
     distinct ``organisations`` (the ones that exist and match the filters). Organisations
     without a tie are left out."""
-    keep = _evidence_test(kinds, years, keep_undated=keep_undated)
+    keep = evidence_filter(kinds, years, keep_undated=keep_undated)
     everything = kinds is None and years is None
     out: dict[int, set[int]] = defaultdict(set)
     with gc_paused():
@@ -489,324 +506,6 @@ def adjacency(
 
 
 # --------------------------------------------------------------------------- metrics
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class _Csr:
-    """A graph's adjacency as arrays, built once per analysis and shared by every metric.
-
-    Row ``i`` holds the neighbours of ``nodes[i]`` in ``graph.adj`` order: their positions
-    (``indices``, ``index_list``), the nodes themselves (``neighbours``) and the edge weights
-    as read (``raw_weights``: ``data.get(weight, 1)``) and as floats (``weights``).
-    """
-
-    nodes: list[Any]
-    index: dict[Any, int]
-    indptr: np.ndarray
-    indices: np.ndarray
-    weights: np.ndarray
-    ptr_list: list[int]
-    index_list: list[int]
-    neighbours: list[Any]
-    raw_weights: list[Any]
-    weight: str
-    self_loops: bool
-
-
-def _csr(graph: nx.Graph, weight: str = "weight") -> _Csr:
-    """CSR adjacency of ``graph`` in graph order, read in one pass over ``graph.adjacency()``."""
-    nodes = list(graph)
-    index = {node: i for i, node in enumerate(nodes)}
-    adjacency = dict(graph.adjacency())
-    read_weight = operator.methodcaller("get", weight, 1)
-    ptr_list = [0]
-    neighbours: list[Any] = []
-    raw_weights: list[Any] = []
-    self_loops = False
-    for node in nodes:
-        nbrs = adjacency[node]
-        neighbours.extend(nbrs)
-        raw_weights.extend(map(read_weight, nbrs.values()))
-        ptr_list.append(len(neighbours))
-        if node in nbrs:
-            self_loops = True
-    index_list = list(map(index.__getitem__, neighbours))
-    return _Csr(
-        nodes=nodes,
-        index=index,
-        indptr=np.array(ptr_list, dtype=np.int64),
-        indices=np.array(index_list, dtype=np.int64),
-        weights=np.array(raw_weights, dtype=float) if raw_weights else np.zeros(0),
-        ptr_list=ptr_list,
-        index_list=index_list,
-        neighbours=neighbours,
-        raw_weights=raw_weights,
-        weight=weight,
-        self_loops=self_loops,
-    )
-
-
-def _brandes(indptr: np.ndarray, indices: np.ndarray, sources: Iterable[int]) -> np.ndarray:
-    """Raw (ordered-pair) hop betweenness from ``sources``: Brandes, vectorised per BFS level.
-
-    Same numbers as networkx's pure-Python loop, 20-50x faster: each level gathers the
-    frontier's edges with numpy instead of visiting them one by one.
-    """
-    n = len(indptr) - 1
-    degree = np.diff(indptr)
-    total = np.zeros(n)
-    for source in sources:
-        dist = np.full(n, -1, dtype=np.int64)
-        dist[source] = 0
-        sigma = np.zeros(n)
-        sigma[source] = 1.0
-        frontier = np.array([source], dtype=np.int64)
-        levels: list[tuple[np.ndarray, np.ndarray]] = []
-        depth = 0
-        while frontier.size:
-            counts = degree[frontier]
-            size = int(counts.sum())
-            if size == 0:
-                break
-            ends = np.cumsum(counts)
-            offsets = np.repeat(indptr[frontier] - (ends - counts), counts) + np.arange(size)
-            dst = indices[offsets]
-            src = np.repeat(frontier, counts)
-            fresh = dst[dist[dst] == -1]
-            dist[fresh] = depth + 1
-            on_dag = dist[dst] == depth + 1
-            src, dst = src[on_dag], dst[on_dag]
-            sigma += np.bincount(dst, weights=sigma[src], minlength=n)
-            levels.append((src, dst))
-            depth += 1
-            # The next frontier, sorted and without repeats (what np.unique(fresh) gave).
-            frontier = np.flatnonzero(dist == depth)
-        delta = np.zeros(n)
-        for src, dst in reversed(levels):
-            delta += np.bincount(
-                src, weights=sigma[src] / sigma[dst] * (1.0 + delta[dst]), minlength=n
-            )
-        delta[source] = 0.0
-        total += delta
-    return total
-
-
-#: Up to this many nodes, exact betweenness runs every BFS at once on dense matrices.
-DENSE_LIMIT = 400
-
-
-def _brandes_dense(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """Raw hop betweenness from every source at once: level-synchronous BFS on n x n arrays.
-
-    For the few hundred organisations of a proposal's view this beats one BFS per source
-    (numpy's per-call overhead dominates at that size). Products with the adjacency are
-    gathers + ``reduceat`` over the CSR rows, not BLAS: a multithreaded BLAS on a busy
-    two-core server was six times slower.
-    """
-    n = len(indptr) - 1
-    if n == 0 or len(indices) == 0:
-        return np.zeros(n)
-    degree = np.diff(indptr)
-    starts = indptr[:-1]
-    padded = np.append(indices, 0)  # a trailing cell so every start is a valid index
-
-    def times_adj(matrix: np.ndarray) -> np.ndarray:
-        gathered = matrix[:, padded]
-        gathered[:, -1] = 0.0
-        out = np.add.reduceat(gathered, starts, axis=1)
-        out[:, degree == 0] = 0.0
-        return out
-
-    dist = np.full((n, n), -1, dtype=np.int64)
-    np.fill_diagonal(dist, 0)
-    sigma = np.eye(n)
-    frontier = np.eye(n, dtype=bool)
-    levels = [frontier]
-    depth = 0
-    while True:
-        counts = times_adj(sigma * frontier)
-        fresh = (counts > 0) & (dist == -1)
-        if not fresh.any():
-            break
-        depth += 1
-        dist[fresh] = depth
-        sigma[fresh] = counts[fresh]
-        levels.append(fresh)
-        frontier = fresh
-    delta = np.zeros((n, n))
-    safe = np.where(sigma > 0, sigma, 1.0)
-    for d in range(len(levels) - 1, 1, -1):
-        coef = np.where(levels[d], (1.0 + delta) / safe, 0.0)
-        delta += np.where(levels[d - 1], sigma * times_adj(coef), 0.0)
-    return delta.sum(axis=0)
-
-
-def betweenness(
-    graph: nx.Graph, k: int | None = None, seed: int = 42, *, csr: _Csr | None = None
-) -> dict[Any, float]:
-    """Normalised hop betweenness, equal to ``nx.betweenness_centrality(graph, k, seed=seed)``.
-
-    With ``k`` the sources are ``random.Random(seed).sample(list(graph), k)`` and the
-    rescaling is networkx's, so the estimate matches networkx's for the same seed. ``csr``
-    (from ``_csr(graph)``) saves reading the graph again.
-    """
-    csr = csr or _csr(graph)
-    nodes, indptr, indices = csr.nodes, csr.indptr, csr.indices
-    n = len(nodes)
-    if n == 0:
-        return {}
-    if k is None or k >= n:
-        sampled = None
-        sources: list[int] = list(range(n))
-    else:
-        sampled = random.Random(seed).sample(nodes, k)
-        sources = [csr.index[s] for s in sampled]
-    if sampled is None and n <= DENSE_LIMIT:
-        raw = _brandes_dense(indptr, indices)
-    else:
-        raw = _brandes(indptr, indices, sources)
-    big_n = n - 1
-    if big_n < 2:
-        return {node: float(v) for node, v in zip(nodes, raw, strict=True)}
-    if sampled is None:
-        scale = np.full(n, 1.0 / (big_n * (big_n - 1)))
-    else:
-        kk = len(sampled)
-        scale = np.full(n, 1.0 / (kk * (big_n - 1)))
-        source_scale = 1.0 / ((kk - 1) * (big_n - 1)) if kk > 1 else math.nan
-        scale[sources] = source_scale
-    return {node: float(v) for node, v in zip(nodes, raw * scale, strict=True)}
-
-
-def label_propagation(
-    graph: nx.Graph, seed: int = 42, max_iter: int = 100, *, csr: _Csr | None = None
-) -> list[set[Any]]:
-    """Weighted, seeded label propagation, vectorised with numpy (for large graphs).
-
-    Each round, a random half (seeded) of the organisations whose neighbours' labels weigh
-    more than their own adopts the heaviest label (ties broken by a fixed seeded priority per
-    label); it stops when no organisation would change. Louvain costs 14 s on a 10k/60k
-    territory, networkx's ``fast_label_propagation_communities`` 3 s and lumps most of it in
-    one community (modularity 0.28); this takes a fraction of a second and finds the planted
-    groups (modularity 0.67). Same graph and seed -> same communities. ``csr`` (from
-    ``_csr(graph)``) saves reading the graph again.
-    """
-    if csr is None or csr.weight != "weight":
-        csr = _csr(graph)
-    nodes, indptr, indices, weights = csr.nodes, csr.indptr, csr.indices, csr.weights
-    n = len(nodes)
-    if n == 0:
-        return []
-    degree = np.diff(indptr)
-    src = np.repeat(np.arange(n, dtype=np.int64), degree)
-    rng = np.random.default_rng(seed)
-    priority = rng.random(n) * 1e-6
-    labels = np.arange(n, dtype=np.int64)
-    for _ in range(max_iter):
-        if not len(src):
-            break
-        keys = src * n + labels[indices]
-        # np.unique(keys, return_inverse=True), with a stable sort: the keys come grouped by
-        # row (src is sorted), which a stable sort exploits; same uniq, same inverse.
-        order = np.argsort(keys, kind="stable")
-        ordered = keys[order]
-        first = np.empty(len(keys), dtype=bool)
-        first[0] = True
-        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-        uniq = ordered[first]
-        inverse = np.empty(len(keys), dtype=np.int64)
-        inverse[order] = np.cumsum(first) - 1
-        score = np.bincount(inverse, weights=weights, minlength=len(uniq))
-        u_src = uniq // n
-        u_lab = uniq - u_src * n
-        ranked = score + priority[u_lab]
-        starts = np.flatnonzero(np.r_[True, u_src[1:] != u_src[:-1]])
-        seg_max = np.maximum.reduceat(ranked, starts)
-        seg_id = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(uniq)]))
-        is_best = ranked == seg_max[seg_id]
-        best_src, best_lab, best_score = u_src[is_best], u_lab[is_best], score[is_best]
-        current = np.zeros(n)
-        own = u_lab == labels[u_src]
-        current[u_src[own]] = score[own]
-        change = best_score > current[best_src] + 1e-9
-        if not change.any():
-            break
-        update = change & (rng.random(len(best_src)) < 0.5)
-        labels = labels.copy()
-        labels[best_src[update]] = best_lab[update]
-    order = np.argsort(labels, kind="stable")
-    cuts = np.flatnonzero(np.r_[True, labels[order][1:] != labels[order][:-1], True])
-    return [{nodes[i] for i in order[a:b].tolist()} for a, b in pairwise(cuts.tolist())]
-
-
-def structural_holes(
-    graph: nx.Graph,
-    nodes: Iterable[Any] | None = None,
-    weight: str = "weight",
-    *,
-    csr: _Csr | None = None,
-) -> tuple[dict[Any, float], dict[Any, float]]:
-    """Burt's constraint and effective size, as ``nx.constraint``/``nx.effective_size``.
-
-    networkx recomputes each neighbourhood sum inside its inner loop (cubic in degree:
-    200 nodes of a 10k/60k graph took 300 s); here the sums are computed once and only
-    common neighbours are visited, so the cost is the sum over edges of the smaller degree.
-    Only the rows of ``nodes`` and of their neighbours are read (from ``csr`` when given).
-    Isolated organisations have no value (networkx gives NaN) and are left out.
-    """
-    if csr is None or csr.weight != weight:
-        csr = _csr(graph, weight)
-    ptr, neighbours, index = csr.ptr_list, csr.neighbours, csr.index
-    floats = csr.weights.tolist()
-    self_loops = csr.self_loops
-    adj: dict[Any, dict[Any, float]] = {}
-    wsum: dict[Any, float] = {}
-    wmax: dict[Any, float] = {}
-
-    def read(u: Any) -> None:
-        i = index[u]
-        nbrs = dict(zip(neighbours[ptr[i] : ptr[i + 1]], floats[ptr[i] : ptr[i + 1]], strict=True))
-        if self_loops:
-            nbrs.pop(u, None)
-        adj[u] = nbrs
-        wsum[u] = sum(nbrs.values())
-        wmax[u] = max(nbrs.values(), default=0.0)
-
-    constraint: dict[Any, float] = {}
-    esize: dict[Any, float] = {}
-    for u in csr.nodes if nodes is None else nodes:
-        if u not in adj:
-            read(u)
-        nu = adj[u]
-        for v in nu:
-            if v not in adj:
-                read(v)
-        su = wsum[u]
-        if not nu or su == 0:
-            continue
-        c_total = 0.0
-        redundancy = 0.0
-        for v, wuv in nu.items():
-            nv = adj[v]
-            sv = wsum[v]
-            mv = wmax[v]
-            small, big = (nu, nv) if len(nu) <= len(nv) else (nv, nu)
-            indirect = 0.0
-            shared = 0.0
-            for w in small:
-                if w in big:
-                    p_uw = nu[w] / su
-                    sw = wsum[w]
-                    if sw:
-                        indirect += p_uw * adj[w][v] / sw
-                    if mv:
-                        shared += p_uw * nv[w] / mv
-            direct = wuv / su if sv else 0.0
-            c_total += (direct + indirect) ** 2
-            redundancy += shared
-        constraint[u] = c_total
-        esize[u] = len(nu) - redundancy
-    return constraint, esize
 
 
 def _community_name(graph: nx.Graph, members: Sequence[Any], wdeg: Mapping[Any, float]) -> str:
@@ -852,97 +551,7 @@ def consortium_metrics(graph: nx.Graph, member_ids: Collection[int]) -> Consorti
     )
 
 
-def _cut_structure(csr: _Csr) -> tuple[list[tuple[int, int]], list[int], int]:
-    """Bridges, articulation points (as positions) and the number of connected components.
 
-    One iterative depth-first search (Hopcroft-Tarjan low points) over the CSR lists: a tree
-    edge v-w is a bridge when low[w] > disc[v]; v (not a root) is a cut point when
-    low[w] >= disc[v] for a child w; a root is one when it has two children or more.
-    Self-loops change nothing. Replaces two networkx passes (biconnected components and
-    articulation points), several times slower on a 10k territory.
-    """
-    ptr, idx = csr.ptr_list, csr.index_list
-    n = len(csr.nodes)
-    disc = [0] * n  # 0 = not visited yet; discovery times start at 1
-    low = [0] * n
-    bridges: list[tuple[int, int]] = []
-    cut: set[int] = set()
-    components = 0
-    clock = 0
-    for root in range(n):
-        if disc[root]:
-            continue
-        components += 1
-        clock += 1
-        disc[root] = low[root] = clock
-        children = 0
-        stack = [(root, -1, iter(idx[ptr[root] : ptr[root + 1]]))]
-        while stack:
-            v, parent, todo = stack[-1]
-            for w in todo:
-                if w == parent:
-                    continue
-                if disc[w]:
-                    if disc[w] < low[v]:
-                        low[v] = disc[w]
-                else:
-                    clock += 1
-                    disc[w] = low[w] = clock
-                    stack.append((w, v, iter(idx[ptr[w] : ptr[w + 1]])))
-                    break
-            else:  # every neighbour of v done: report to its parent
-                stack.pop()
-                if parent < 0:
-                    continue
-                if low[v] < low[parent]:
-                    low[parent] = low[v]
-                if low[v] > disc[parent]:
-                    bridges.append((parent, v))
-                if parent == root:
-                    children += 1
-                elif low[v] >= disc[parent]:
-                    cut.add(parent)
-        if children > 1:
-            cut.add(root)
-    return bridges, sorted(cut), components
-
-
-def _named_cuts(
-    csr: _Csr, bridges: list[tuple[int, int]], cut: list[int]
-) -> tuple[tuple[tuple[Any, Any], ...], tuple[Any, ...]]:
-    nodes = csr.nodes
-    named = sorted(tuple(sorted((nodes[a], nodes[b]))) for a, b in bridges)
-    return tuple(named), tuple(sorted(nodes[i] for i in cut))  # type: ignore[return-value]
-
-
-def bridges_and_cut_points(graph: nx.Graph) -> tuple[tuple[tuple[Any, Any], ...], tuple[Any, ...]]:
-    """Bridges (each as a sorted pair) and articulation points, sorted: one depth-first search.
-
-    Same answers as ``nx.bridges`` and ``nx.articulation_points``.
-    """
-    csr = _csr(graph)
-    bridges, cut, _ = _cut_structure(csr)
-    return _named_cuts(csr, bridges, cut)
-
-
-def _degrees(graph: nx.Graph, csr: _Csr) -> tuple[dict[Any, int], dict[Any, float]]:
-    """``graph.degree()`` and ``graph.degree(weight="weight")`` (rounded), from ``csr``.
-
-    The weighted sum adds the same values in the same order as networkx. A graph with
-    self-loops (counted twice by networkx) goes through networkx.
-    """
-    if csr.self_loops or csr.weight != "weight":
-        degree = {node: int(d) for node, d in graph.degree()}
-        wdeg = {node: round(float(d), 4) for node, d in graph.degree(weight="weight")}
-        return degree, wdeg
-    ptr, raw = csr.ptr_list, csr.raw_weights
-    degree = {}
-    wdeg = {}
-    for i, node in enumerate(csr.nodes):
-        start, end = ptr[i], ptr[i + 1]
-        degree[node] = end - start
-        wdeg[node] = round(float(sum(raw[start:end])), 4)
-    return degree, wdeg
 
 
 def analyse(
@@ -960,8 +569,8 @@ def analyse(
     brokers only. Works on empty, single-node and disconnected graphs.
     """
     n = graph.number_of_nodes()
-    csr = _csr(graph)  # read the graph once; every metric below works on these arrays
-    degree, wdeg = _degrees(graph, csr)
+    csr = csr_of(graph)  # read the graph once; every metric below works on these arrays
+    degree, wdeg = degrees(graph, csr)
     approximate = n > exact_limit and samples < n
     bc = betweenness(graph, k=samples if approximate else None, seed=seed, csr=csr)
     brokers_all = sorted(graph, key=lambda v: (-bc.get(v, 0.0), v))
@@ -982,8 +591,8 @@ def analyse(
     community_of = {node: i for i, com in enumerate(communities) for node in com}
     names = tuple(_community_name(graph, com, wdeg) for com in communities)
 
-    bridge_positions, cut_positions, components = _cut_structure(csr)
-    bridges, cut_points = _named_cuts(csr, bridge_positions, cut_positions)
+    bridge_positions, cut_positions, components = cut_structure(csr)
+    bridges, cut_points = named_cuts(csr, bridge_positions, cut_positions)
     consortium = consortium_metrics(graph, member_ids)
     return Analysis(
         node_count=n,

@@ -19,7 +19,8 @@ from typing import Any
 import networkx as nx
 
 from consortium.network.analysis import Analysis, centrality_scale, select_map_nodes
-from consortium.network.figure import layout
+from consortium.network.figure import is_weak
+from consortium.network.layouts import place
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0", "|", "%")
@@ -258,58 +259,45 @@ def map_payload(
     *,
     limit: int = 300,
     seed: int = 42,
+    mode: str = "force",
+    ego: Any = None,
+    rounds: Mapping[Any, tuple[int, ...]] | None = None,
 ) -> dict[str, Any]:
     """The JSON static/js/network-map.js draws (shape documented at the top of that file).
 
     Shows the ``limit`` best-connected organisations plus every member (``truncated``,
     ``shown``, ``total`` say so). Positions missing for a shown node -> the shown subgraph
-    is laid out with ``layout(seed)``, as ``figure.render_png`` does.
+    is laid out with ``layouts.place(mode, ego)``, as ``figure.render_png`` does.
+    ``rounds`` gives the workshop rounds each organisation attended (for the time control).
     """
     shown = select_map_nodes(graph, analysis, limit)
     sub = graph.subgraph(shown)
     pos = dict(positions) if positions is not None else {}
     if any(node not in pos for node in shown):
-        pos = layout(sub, seed=seed)
+        pos = place(sub, mode, members=analysis.members, communities=analysis.community_of,
+                    ego=ego, seed=seed)
     scale = centrality_scale(analysis, shown)
     cut = set(analysis.articulation_points)
-    nodes = []
-    for node in shown:
-        data = graph.nodes[node]
-        x, y = pos[node]
-        cid = analysis.community_of.get(node)
-        nodes.append(
-            {
-                "id": node,
-                "label": xml_safe(str(data.get("label") or node)),
-                "x": round(x * MAP_SCALE, 2),
-                "y": round(-y * MAP_SCALE, 2),  # screen y grows downwards
-                "size": round(MIN_SIZE + (MAX_SIZE - MIN_SIZE) * scale[node], 2),
-                "community": cid,
-                "role": data.get("role"),
-                "member": node in analysis.members,
-                "type": data.get("org_type"),
-                "country": data.get("country"),
-                "themes": [xml_safe(str(t)) for t in data.get("themes") or ()],
-                "degree": analysis.degree.get(node, 0),
-                "betweenness": round(analysis.betweenness.get(node, 0.0), 6),
-                "constraint": _round(analysis.constraint.get(node)),
-                "articulation_point": node in cut,
-            }
-        )
+    nodes = [
+        _map_node(graph, sub, analysis, node, pos[node], scale[node], node in cut, rounds)
+        for node in shown
+    ]
     edges = []
     bridges = set(analysis.bridges)
     for u, v in sorted((min(a, b), max(a, b)) for a, b in sub.edges()):
         data = graph.edges[u, v]
+        kinds = list(data.get("kinds") or ())
         edges.append(
             {
                 "source": u,
                 "target": v,
                 "weight": data.get("weight", 1.0),
-                "kinds": list(data.get("kinds") or ()),
+                "kinds": kinds,
                 "count": data.get("count", 1),
                 "first_year": data.get("first_year"),
                 "last_year": data.get("last_year"),
                 "bridge": (u, v) in bridges,
+                "weak": is_weak(kinds),
             }
         )
     present = sorted({n["community"] for n in nodes if n["community"] is not None})
@@ -330,6 +318,40 @@ def map_payload(
         "shown_edges": len(edges),
         "total_edges": graph.number_of_edges(),
         "approximate": analysis.approximate,
+        "layout": mode if ego is None else "ego",
+    }
+
+
+def _map_node(
+    graph: nx.Graph,
+    sub: nx.Graph,
+    analysis: Analysis,
+    node: Any,
+    xy: tuple[float, float],
+    scale: float,
+    cut_point: bool,
+    rounds: Mapping[Any, tuple[int, ...]] | None,
+) -> dict[str, Any]:
+    """One organisation of the map's JSON (see ``map_payload``)."""
+    data = graph.nodes[node]
+    return {
+        "id": node,
+        "label": xml_safe(str(data.get("label") or node)),
+        "x": round(xy[0] * MAP_SCALE, 2),
+        "y": round(-xy[1] * MAP_SCALE, 2),  # screen y grows downwards
+        "size": round(MIN_SIZE + (MAX_SIZE - MIN_SIZE) * scale, 2),
+        "community": analysis.community_of.get(node),
+        "role": data.get("role"),
+        "member": node in analysis.members,
+        "type": data.get("org_type"),
+        "country": data.get("country"),
+        "themes": [xml_safe(str(t)) for t in data.get("themes") or ()],
+        "degree": analysis.degree.get(node, 0),
+        "betweenness": round(analysis.betweenness.get(node, 0.0), 6),
+        "constraint": _round(analysis.constraint.get(node)),
+        "articulation_point": cut_point,
+        "isolated": sub.degree(node) == 0,
+        "rounds": list((rounds or {}).get(node, ())),
     }
 
 

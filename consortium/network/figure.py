@@ -1,24 +1,29 @@
-"""Static PNG of the cooperation map (for the Word dossier) and the shared layout.
+"""Static figure of the cooperation map (PNG for the page and the Word dossier, SVG for
+download): the browser map's layout, colours and line styles, labels that never overlap or
+leave the picture, and the legend inside it.
 
 Pure module. matplotlib is imported lazily with its object API and the Agg canvas (no pyplot,
 no global backend switch), so rendering is safe in a web worker. Same input -> same bytes:
-fixed layout seed, fixed PNG metadata, sorted drawing order.
+fixed layout seed, fixed metadata, sorted drawing order.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
+import textwrap
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, Protocol
 
 import networkx as nx
 
 from consortium.network.analysis import Analysis, centrality_scale, select_map_nodes
+from consortium.network.layouts import place
 
 
 def N_(message: str) -> str:
@@ -42,34 +47,35 @@ PALETTE = (
 OTHER_COLOUR = "#c8c8c8"
 ROLE_COLOURS = {"coordinator": "#d62728", "beneficiary": "#1f77b4", "associated": "#2ca02c"}
 MEMBER_COLOUR = "#9467bd"
-#: Width x height in inches: 16 x 11 cm, fits an A4 portrait page inside 2 cm margins.
-FIGSIZE = (16 / 2.54, 11 / 2.54)
+#: Tie kinds drawn dotted when they are a tie's only evidence: being in the same room or the
+#: same proposal says less than a declared or project tie (same rule as the browser map).
+WEAK_KINDS = frozenset({"workshop", "proposal"})
+#: Width x height in inches: 15 x 12 cm, the width the Word dossier gives figures (so the
+#: font sizes below are the printed sizes) and well inside an A4 page's margins.
+FIGSIZE = (15 / 2.54, 12 / 2.54)
 DPI = 200
-LABELLED = 12
+#: Labels tried, in priority order (members, then brokers, then the best tied); each is
+#: drawn only where it overlaps no other label and stays inside the picture.
+LABELLED = 40
+LABEL_POINTS = 6.5
+LABEL_WIDTH = 22
+LABEL_LINES = 3
 MAX_LABEL = 28
 _UNSAFE = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def layout(graph: nx.Graph, seed: int = 42) -> dict[Any, tuple[float, float]]:
-    """Deterministic spring layout in [-1, 1], rounded so JSON and PNG agree to the digit.
-
-    Used by both the PNG and the browser map. Lay out the nodes actually shown
-    (``select_map_nodes``): networkx needs scipy from 500 nodes and takes seconds at 1,000.
-    """
-    if len(graph) == 0:
-        return {}
-    if len(graph) == 1:
-        return {next(iter(graph)): (0.0, 0.0)}
-    raw = nx.spring_layout(graph, seed=seed, weight="weight", iterations=100)
-    return {node: (round(float(x), 5), round(float(y), 5)) for node, (x, y) in sorted(raw.items())}
+    """Force-directed positions (``layouts.place``), organisations without ties in a strip."""
+    return place(graph, "force", seed=seed)
 
 
 def clean_label(text: Any, limit: int = MAX_LABEL) -> str:
-    """Label fit for matplotlib: no control characters, no mathtext, ellipsis when long."""
+    """Label fit for matplotlib: no control characters, ellipsis when long (every text is
+    drawn with ``parse_math=False``, so a "$" stays a dollar)."""
     label = _UNSAFE.sub("", str(text)).strip()
     if len(label) > limit:
         label = label[: limit - 1].rstrip() + "…"
-    return label.replace("$", r"\$")
+    return label
 
 
 def node_colours(
@@ -89,16 +95,30 @@ def node_colours(
     return colours
 
 
+#: Participation roles in words (the Word figure translates them with the caller's gettext).
+ROLE_WORDS = {
+    "coordinator": N_("Coordinator"),
+    "beneficiary": N_("Beneficiary"),
+    "affiliated_entity": N_("Affiliated entity"),
+    "associated_partner": N_("Associated partner"),
+    "subcontractor": N_("Subcontractor"),
+}
 #: Fixed words of the figure; their translations are part of a rendering's cache key.
 FIXED_WORDS = (
     N_("Member"),
     N_("Not in the consortium"),
     N_("Smaller clusters"),
-    N_("Consortium member"),
-    N_("Legend"),
-    N_("Node size: brokerage (betweenness). Line width: strength of the tie."),
+    N_("Consortium member (black outline)"),
+    N_("Size: brokerage (betweenness)"),
+    N_("Declared or project tie (width: strength)"),
+    N_("Only workshop co-attendance or same proposal"),
+    N_("Bridge: the only tie between two parts"),
+    N_("No tie in this view"),
     N_("Showing %(shown)d of %(total)d organisations."),
 )
+#: Part of every rendering's key: change it when the drawing changes, so figures cached in
+#: the instance folder by an older version are drawn again.
+DRAWING_VERSION = 2
 #: Renderings kept per process: the same network exported again (a writer exporting the
 #: dossier several times while nothing changed in the network) costs a hash, not a layout
 #: and a rasterisation.
@@ -121,7 +141,7 @@ def rendering_key(
     positions: Mapping[Any, tuple[float, float]] | None,
     options: tuple[object, ...],
 ) -> str:
-    """Digest of everything a rendering depends on (same digest -> same PNG bytes)."""
+    """Digest of everything a rendering depends on (same digest -> same bytes)."""
     digest = hashlib.sha256()
 
     def feed(*parts: object) -> None:
@@ -136,8 +156,9 @@ def rendering_key(
         ((min(a, b), max(a, b), d) for a, b, d in graph.edges(data=True)),
         key=lambda item: (repr(item[0]), repr(item[1])),
     ):
-        feed(u, v, data.get("weight", 1.0))
+        feed(u, v, data.get("weight", 1.0), data.get("kinds"))
     feed(tuple(len(c) for c in analysis.communities), tuple(analysis.community_names))
+    feed(tuple(analysis.bridges))
     feed(sorted(positions.items(), key=lambda item: repr(item[0])) if positions else None)
     feed(*options)
     return digest.hexdigest()
@@ -155,17 +176,24 @@ def render_png(
     limit: int = 300,
     seed: int = 42,
     store: RenderingStore | None = None,
+    mode: str = "force",
+    ego: Any = None,
+    fmt: str = "png",
 ) -> bytes:
-    """PNG bytes of the map (see ``draw_png``), from a per-process cache when the same network
+    """The figure's bytes (see ``draw_png``), from a per-process cache when the same network
     was drawn before with the same words, else from ``store`` (shared by the workers)."""
     tr = gettext or (lambda s: s)
     options = (
+        DRAWING_VERSION,
         colour_by,
         tuple(tr(word) for word in FIXED_WORDS),
         sorted((role_labels or {}).items()),
         title,
         limit,
         seed,
+        mode,
+        ego,
+        fmt,
     )
     key = rendering_key(graph, analysis, positions, options)
     with _renderings_lock:
@@ -173,22 +201,55 @@ def render_png(
         if cached is not None:
             _renderings.move_to_end(key)
             return cached
-    png = store.get(key) if store is not None else None
-    if png is None:
-        png = draw_png(graph, analysis, positions, colour_by=colour_by, gettext=gettext,
-                       role_labels=role_labels, title=title, limit=limit, seed=seed)
-        if store is not None:
-            store.put(key, png)
+    data = store.get(key) if store is not None and fmt == "png" else None
+    if data is None:
+        data = draw_png(graph, analysis, positions, colour_by=colour_by, gettext=gettext,
+                        role_labels=role_labels, title=title, limit=limit, seed=seed,
+                        mode=mode, ego=ego, fmt=fmt)
+        if store is not None and fmt == "png":
+            store.put(key, data)
     with _renderings_lock:
-        _renderings[key] = png
+        _renderings[key] = data
         while len(_renderings) > CACHE_SIZE:
             _renderings.popitem(last=False)
-    return png
+    return data
 
 
 def clear_renderings() -> None:
     with _renderings_lock:
         _renderings.clear()
+
+
+def label_lines(text: Any) -> str:
+    """A label on at most ``LABEL_LINES`` lines of ``LABEL_WIDTH`` characters, wrapped between
+    words; only a longer name is shortened, keeping its acronym on the last line."""
+    label = clean_label(text, limit=10_000)
+    lines = textwrap.wrap(label, LABEL_WIDTH, break_long_words=False) or [""]
+    if len(lines) > LABEL_LINES:
+        acronym = re.search(r"\([^()]{1,12}\)$", label)
+        name = label[: acronym.start()] if acronym else label
+        head = textwrap.wrap(name, LABEL_WIDTH, break_long_words=False)[: LABEL_LINES - 1]
+        head[-1] = textwrap.shorten(head[-1] + " …", LABEL_WIDTH, placeholder="…")
+        lines = [*head, acronym.group(0)] if acronym else head
+    return "\n".join(lines)
+
+
+def label_order(graph: nx.Graph, analysis: Analysis, shown: Collection[Any]) -> list[Any]:
+    """Who gets a label first: members, then brokers (betweenness), then the best tied."""
+    return sorted(
+        shown,
+        key=lambda v: (
+            v not in analysis.members,
+            -analysis.betweenness.get(v, 0.0),
+            -analysis.degree.get(v, 0),
+            str(graph.nodes[v].get("label") or v).casefold(),
+        ),
+    )
+
+
+def is_weak(kinds: Collection[str]) -> bool:
+    """A tie whose only evidence is co-attendance or the same proposal (drawn dotted)."""
+    return bool(kinds) and set(kinds) <= WEAK_KINDS
 
 
 def draw_png(
@@ -202,163 +263,188 @@ def draw_png(
     title: str | None = None,
     limit: int = 300,
     seed: int = 42,
+    mode: str = "force",
+    ego: Any = None,
+    fmt: str = "png",
 ) -> bytes:
-    """PNG bytes (16 x 11 cm at 200 dpi) of the map the browser shows.
+    """The map (15 x 12 cm; PNG at 200 dpi, or SVG with ``fmt="svg"``), as the browser shows it.
 
-    Node size follows betweenness, colour the community or role (``colour_by``), edge width
-    the tie weight; the ``LABELLED`` most central nodes and members (when few) are labelled.
+    Node size follows betweenness, colour the community or role (``colour_by``), line width
+    the tie's weight, line style its evidence (dotted: co-attendance or same proposal only;
+    dashed: a bridge). Organisations without ties sit in a strip under the network. Labels
+    go to members first, then brokers, and only where they fit (see ``LABELLED``).
     ``gettext`` translates the legend's fixed words; ``role_labels`` names roles.
     """
-    from matplotlib.collections import LineCollection
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
 
     tr = gettext or (lambda s: s)
     shown = select_map_nodes(graph, analysis, limit)
     sub = graph.subgraph(shown)
     pos = dict(positions) if positions is not None else {}
     if any(node not in pos for node in shown):
-        pos = layout(sub, seed=seed)
-    scale = centrality_scale(analysis, shown)
+        pos = place(sub, mode, members=analysis.members, communities=analysis.community_of,
+                    ego=ego, seed=seed)
     colours = node_colours(sub, analysis, colour_by)
 
     fig = Figure(figsize=FIGSIZE, dpi=DPI)
-    ax = fig.add_axes((0.01, 0.01, 0.74, 0.92) if title else (0.01, 0.01, 0.74, 0.98))
+    canvas = FigureCanvasAgg(fig)
+    top = 0.93 if title else 0.99
+    # The legend's two columns hold the colours plus five fixed entries.
+    rows = math.ceil((min(len(set(colours.values())), 7) + 5) / 2)
+    legend_height = 0.03 + 0.032 * rows
+    ax = fig.add_axes((0.01, legend_height, 0.98, top - legend_height))
     ax.set_axis_off()
-    edges = sorted((min(u, v), max(u, v), d.get("weight", 1.0)) for u, v, d in sub.edges(data=True))
-    top_w = max((w for _, _, w in edges), default=1.0) or 1.0
-    # One collection for every edge: a Line2D artist per edge made the figure cost
-    # ~2 ms per tie, most of a Word export's time.
-    ax.add_collection(
-        LineCollection(
-            [(pos[u], pos[v]) for u, v, _w in edges],
-            colors="#999999",
-            linewidths=[0.3 + 2.2 * w / top_w for _u, _v, w in edges],
-            alpha=0.55,
-            zorder=1,
-        )
-    )
-    xs = [pos[v][0] for v in shown]
-    ys = [pos[v][1] for v in shown]
-    sizes = [12 + 240 * scale[v] for v in shown]
-    edge_colours = ["#000000" if v in analysis.members else "#ffffff" for v in shown]
-    ax.scatter(
-        xs,
-        ys,
-        s=sizes,
-        c=[colours[v] for v in shown],
-        edgecolors=edge_colours,
-        linewidths=0.5,
-        zorder=2,
-    )
-
-    ranked = sorted(
-        shown, key=lambda v: (-analysis.betweenness.get(v, 0.0), -analysis.degree.get(v, 0), v)
-    )
-    labelled = set(ranked[:LABELLED])
-    members = [v for v in shown if v in analysis.members]
-    if len(members) <= LABELLED:
-        labelled |= set(members)
-    for node in sorted(labelled):
-        x, y = pos[node]
-        ax.text(
-            x,
-            y + 0.035,
-            clean_label(graph.nodes[node].get("label") or node),
-            fontsize=5.5,
-            ha="center",
-            va="bottom",
-            zorder=3,
-            parse_math=False,
-            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
-        )
-    if xs:
-        pad = 0.12
-        ax.set_xlim(min(xs) - pad, max(xs) + pad)
-        ax.set_ylim(min(ys) - pad, max(ys) + pad)
-
-    handles: list[Any] = []
-    if colour_by == "role":
-        roles = sorted({str(graph.nodes[v].get("role") or "") for v in members})
-        names = role_labels or {}
-        for role in roles:
-            text = names.get(role) or (
-                role.replace("_", " ").capitalize() if role else tr(N_("Member"))
-            )
-            handles.append(
-                _dot(Line2D, ROLE_COLOURS.get(role, MEMBER_COLOUR), clean_label(text, 40))
-            )
-        handles.append(_dot(Line2D, OTHER_COLOUR, tr(N_("Not in the consortium"))))
-    else:
-        present = sorted({analysis.community_of[v] for v in shown if v in analysis.community_of})
-        for cid in [c for c in present if c < len(PALETTE)]:
-            size = len(analysis.communities[cid])
-            text = f"{clean_label(analysis.community_names[cid], 30)} ({size})"
-            handles.append(_dot(Line2D, PALETTE[cid], text))
-        if any(c >= len(PALETTE) for c in present):
-            handles.append(_dot(Line2D, OTHER_COLOUR, tr(N_("Smaller clusters"))))
-    handles.append(
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markerfacecolor="white",
-            markeredgecolor="black",
-            markersize=5,
-            label=tr(N_("Consortium member")),
-        )
-    )
-    legend = fig.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(0.76, 0.97),
-        fontsize=6,
-        frameon=False,
-        title=tr(N_("Legend")),
-        title_fontsize=7,
-    )
-    for text in legend.get_texts():
-        text.set_parse_math(False)
-    note = tr(N_("Node size: brokerage (betweenness). Line width: strength of the tie."))
-    if len(shown) < len(graph):
-        note += " " + tr(N_("Showing %(shown)d of %(total)d organisations.")) % {
-            "shown": len(shown),
-            "total": len(graph),
-        }
-    fig.text(0.76, 0.03, note, fontsize=5, wrap=True, va="bottom", parse_math=False)
+    _draw_edges(ax, sub, pos, analysis)
+    _draw_nodes(ax, sub, pos, analysis, colours, shown)
+    alone = [v for v in shown if sub.degree(v) == 0]
+    if alone and len(alone) < len(shown):
+        strip_top = max(pos[v][1] for v in alone) + 0.12
+        ax.axhline(strip_top, color="#dddddd", linewidth=0.6, zorder=0)
+        ax.text(-1.2, strip_top - 0.02, tr(N_("No tie in this view")), fontsize=6,
+                color="#555555", va="top", ha="left", parse_math=False)
+    if pos:
+        xs = [pos[v][0] for v in shown]
+        ys = [pos[v][1] for v in shown]
+        ax.set_xlim(min(xs) - 0.25, max(xs) + 0.25)
+        ax.set_ylim(min(ys) - 0.12, max(ys) + 0.15)
+    _place_labels(fig, canvas, ax, graph, analysis, label_order(graph, analysis, shown), pos)
+    _legend(fig, graph, analysis, shown, colour_by, role_labels, tr, legend_height)
     if title:
-        fig.text(
-            0.01,
-            0.97,
-            clean_label(title, 90),
-            fontsize=9,
-            weight="bold",
-            va="top",
-            parse_math=False,
-        )
+        fig.text(0.01, 0.985, clean_label(title, 90), fontsize=9, weight="bold", va="top",
+                 parse_math=False)
 
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # missing glyphs (emoji) fall back to boxes
-        fig.savefig(
-            buffer, format="png", dpi=DPI, metadata={"Software": "consortium", "Title": None}
-        )
+        if fmt == "svg":
+            from matplotlib import rc_context
+
+            with rc_context({"svg.hashsalt": "consortium", "svg.fonttype": "none"}):
+                fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "consortium"})
+        else:
+            fig.savefig(
+                buffer, format="png", dpi=DPI, metadata={"Software": "consortium", "Title": None}
+            )
     return buffer.getvalue()
+
+
+def _draw_edges(ax: Any, sub: nx.Graph, pos: Mapping[Any, Any], analysis: Analysis) -> None:
+    """Three collections (solid, dotted, dashed): one artist per edge cost ~2 ms a tie."""
+    from matplotlib.collections import LineCollection
+
+    edges = sorted((min(u, v), max(u, v), d) for u, v, d in sub.edges(data=True))
+    top_w = max((d.get("weight", 1.0) for _u, _v, d in edges), default=1.0) or 1.0
+    bridges = set(analysis.bridges)
+    styles: dict[str, tuple[list[Any], list[float]]] = {"solid": ([], []), "dotted": ([], []),
+                                                        "dashed": ([], [])}
+    for u, v, d in edges:
+        style = "dashed" if (u, v) in bridges else (
+            "dotted" if is_weak(d.get("kinds") or ()) else "solid")
+        styles[style][0].append((pos[u], pos[v]))
+        styles[style][1].append(0.4 + 2.0 * d.get("weight", 1.0) / top_w)
+    colours = {"solid": "#8a8a8a", "dotted": "#b0b0b0", "dashed": "#444444"}
+    for style, (segments, widths) in styles.items():
+        if segments:
+            ax.add_collection(LineCollection(
+                segments, colors=colours[style], linewidths=widths, alpha=0.7, zorder=1,
+                linestyles=style if style != "dotted" else (0, (1, 1.5))))
+
+
+def _draw_nodes(ax: Any, sub: nx.Graph, pos: Mapping[Any, Any], analysis: Analysis,
+                colours: Mapping[Any, str], shown: list[Any]) -> None:
+    scale = centrality_scale(analysis, shown)
+    ax.scatter(
+        [pos[v][0] for v in shown],
+        [pos[v][1] for v in shown],
+        s=[14 + 200 * scale[v] for v in shown],
+        c=[colours[v] for v in shown],
+        edgecolors=["#000000" if v in analysis.members else "#ffffff" for v in shown],
+        linewidths=[1.0 if v in analysis.members else 0.5 for v in shown],
+        zorder=2,
+    )
+
+
+def _place_labels(fig: Any, canvas: Any, ax: Any, graph: nx.Graph, analysis: Analysis,
+                  order: list[Any], pos: Mapping[Any, Any]) -> None:
+    """Greedy placement: above, below, right or left of the node, the first spot that stays
+    inside the figure and overlaps no label already placed; none fits -> no label."""
+    renderer = canvas.get_renderer()
+    frame = fig.bbox
+    placed: list[Any] = []
+    offsets = ((0, 5, "center", "bottom"), (0, -5, "center", "top"),
+               (6, 0, "left", "center"), (-6, 0, "right", "center"))
+    for node in order[:LABELLED]:
+        text = label_lines(graph.nodes[node].get("label") or node)
+        for dx, dy, ha, va in offsets:
+            artist = ax.annotate(
+                text, pos[node], xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                fontsize=LABEL_POINTS, zorder=3, annotation_clip=False, parse_math=False,
+                bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.75},
+            )
+            box = artist.get_window_extent(renderer).expanded(1.04, 1.08)
+            inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= ax.bbox.y0 - 2
+                      and box.y1 <= frame.y1)
+            if inside and not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                break
+            artist.remove()
+
+
+def _legend(fig: Any, graph: nx.Graph, analysis: Analysis, shown: list[Any], colour_by: str,
+            role_labels: Mapping[str, str] | None, tr: Callable[[str], str],
+            height: float) -> None:
+    """Colours, outline, size and line styles in three columns under the network."""
+    from matplotlib.lines import Line2D
+
+    handles: list[Any] = []
+    if colour_by == "role":
+        roles = sorted({str(graph.nodes[v].get("role") or "") for v in shown
+                        if v in analysis.members})
+        names = role_labels or {}
+        for role in roles:
+            text = names.get(role) or (
+                role.replace("_", " ").capitalize() if role else tr(N_("Member")))
+            handles.append(_dot(Line2D, ROLE_COLOURS.get(role, MEMBER_COLOUR),
+                                clean_label(text, 40)))
+        handles.append(_dot(Line2D, OTHER_COLOUR, tr(N_("Not in the consortium"))))
+    else:
+        present = sorted({analysis.community_of[v] for v in shown if v in analysis.community_of})
+        for cid in [c for c in present if c < len(PALETTE)][:6]:
+            size = len(analysis.communities[cid])
+            text = f"{clean_label(analysis.community_names[cid], 30)} ({size})"
+            handles.append(_dot(Line2D, PALETTE[cid], text))
+        if len([c for c in present if c < len(PALETTE)]) > 6 or any(
+            c >= len(PALETTE) for c in present
+        ):
+            handles.append(_dot(Line2D, OTHER_COLOUR, tr(N_("Smaller clusters"))))
+    handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="white",
+                          markeredgecolor="black", markersize=5,
+                          label=tr(N_("Consortium member (black outline)"))))
+    handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="#bbbbbb",
+                          markeredgecolor="#bbbbbb", markersize=8,
+                          label=tr(N_("Size: brokerage (betweenness)"))))
+    handles.append(Line2D([], [], color="#8a8a8a", linewidth=1.6,
+                          label=tr(N_("Declared or project tie (width: strength)"))))
+    handles.append(Line2D([], [], color="#b0b0b0", linewidth=1.2, linestyle=(0, (1, 1.5)),
+                          label=tr(N_("Only workshop co-attendance or same proposal"))))
+    handles.append(Line2D([], [], color="#444444", linewidth=1.2, linestyle="dashed",
+                          label=tr(N_("Bridge: the only tie between two parts"))))
+    legend = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, height),
+                        ncols=2, fontsize=6, frameon=False, handlelength=2.2,
+                        columnspacing=1.2, labelspacing=0.35)
+    for text in legend.get_texts():
+        text.set_parse_math(False)
+    if len(shown) < len(graph):
+        note = tr(N_("Showing %(shown)d of %(total)d organisations.")) % {
+            "shown": len(shown), "total": len(graph)}
+        fig.text(0.99, 0.01, note, fontsize=5.5, ha="right", va="bottom", parse_math=False)
 
 
 def _dot(line2d: Any, colour: str, label: str) -> Any:
     """A legend handle: a coloured dot."""
-    return line2d(
-        [],
-        [],
-        marker="o",
-        linestyle="",
-        markerfacecolor=colour,
-        markeredgecolor=colour,
-        markersize=5,
-        label=label,
-    )
+    return line2d([], [], marker="o", linestyle="", markerfacecolor=colour,
+                  markeredgecolor=colour, markersize=5, label=label)
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -374,6 +460,7 @@ __all__ = [
     "clean_label",
     "clear_renderings",
     "draw_png",
+    "label_lines",
     "layout",
     "node_colours",
     "png_size",

@@ -9,12 +9,14 @@ from pathlib import Path
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectMultipleField
+from wtforms import IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import NumberRange, Optional
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from ..directory.models import ORG_TYPES
 from ..web.forms import BaseForm
-from .analysis import KIND_LABELS, KINDS
+from .analysis import KIND_LABELS, KINDS, MAP_KINDS
+from .layouts import LAYOUTS
 from .services import Filters
 
 FIRST_YEAR = 1950
@@ -38,6 +40,12 @@ ROLE_LABELS = {
     "subcontractor": _l("Subcontractor"),
 }
 
+LAYOUT_LABELS = {
+    "force": _l("Force-directed"),
+    "cluster": _l("Grouped by cluster"),
+    "members": _l("Centred on the members"),
+}
+
 
 @cache
 def _themes() -> tuple[dict[str, str], ...]:
@@ -59,11 +67,18 @@ class FilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    kind = SelectMultipleField(_l("Kinds of tie"), validators=[Optional()])
+    kind = SelectMultipleField(
+        _l("Kinds of tie"),
+        validators=[Optional()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
     year_from = IntegerField(_l("From year"), validators=[Optional()])
     year_to = IntegerField(_l("To year"), validators=[Optional()])
     type = SelectMultipleField(_l("Organisation types"), validators=[Optional()])
     theme = SelectMultipleField(_l("Themes"), validators=[Optional()])
+    layout = SelectField(_l("Layout"), validators=[Optional()], default="force")
+    ego = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,6 +87,9 @@ class FilterForm(BaseForm):
         self.kind.choices = [(k, _(KIND_LABELS[k])) for k in KINDS]
         self.type.choices = [(t, TYPE_LABELS[t]) for t in ORG_TYPES]
         self.theme.choices = [(t["code"], theme_label(t["code"])) for t in _themes()]
+        self.layout.choices = [(code, LAYOUT_LABELS[code]) for code in LAYOUTS]
+        if not self.kind.data:  # nothing chosen: the map's default kinds, shown ticked
+            self.kind.data = list(MAP_KINDS)
         high = datetime.now(UTC).year
         for fld in (self.year_from, self.year_to):
             fld.validators = [
@@ -104,9 +122,15 @@ class FilterForm(BaseForm):
 
         years_ok = not self.year_from.errors and not self.year_to.errors
         return Filters(
-            kinds=tuple(good(self.kind)) if good(self.kind) else None,
+            kinds=tuple(good(self.kind)) if good(self.kind) else MAP_KINDS,
             year_from=self.year_from.data if years_ok else None,
             year_to=self.year_to.data if years_ok else None,
             org_types=tuple(good(self.type)) if good(self.type) else None,
             themes=tuple(good(self.theme)) if good(self.theme) else None,
+            ego=self.ego.data if not self.ego.errors else None,
         )
+
+    def chosen_layout(self) -> str:
+        """The layout asked for, force-directed when none or an unknown one."""
+        value = self.layout.data
+        return value if value in LAYOUTS and not self.layout.errors else "force"

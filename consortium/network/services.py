@@ -40,6 +40,8 @@ from ..proposals.models import Participation, Proposal
 from ..workshops.models import Action, ActionParticipant, Workshop, WorkshopAttendance
 from . import analysis as pure
 from .analysis import Analysis, OrgNode, TieEvidence
+from .figure import ROLE_WORDS
+from .timeline import Growth, Round, attended_rounds, growth
 
 MEMBER_STATUSES = ("shortlisted", "invited", "confirmed", "to_reconfirm")
 INACTIVE_STATUSES = ("declined", "withdrawn")
@@ -59,13 +61,26 @@ class Filters:
     year_to: int | None = None
     org_types: tuple[str, ...] | None = None
     themes: tuple[str, ...] | None = None
+    #: An organisation of the view: keep it and the organisations within two steps of it.
+    ego: int | None = None
 
     @property
     def active(self) -> bool:
         return any(
             v is not None
             for v in (self.kinds, self.year_from, self.year_to, self.org_types, self.themes)
-        )
+        ) or self.ego is not None
+
+    @property
+    def map_default(self) -> bool:
+        """What the map shows before the reader changes anything (see ``MAP_KINDS``)."""
+        return self == Filters(kinds=pure.MAP_KINDS)
+
+
+#: The map's default filters: declared and project ties only.
+MAP_FILTERS = Filters(kinds=pure.MAP_KINDS)
+#: Steps of the ego view.
+EGO_RADIUS = 2
 
 
 @dataclass
@@ -82,6 +97,8 @@ class NetworkView:
     #: A proposal's view only: the organisations of the unfiltered view (members and their
     #: neighbours) and every piece of evidence touching them, for the bridging candidates.
     around: tuple[frozenset[int], list[TieEvidence]] | None = None
+    #: A proposal's view only: its dated workshops, in order (for the time control).
+    rounds: tuple[Round, ...] = ()
 
     @property
     def names(self) -> dict[int, str]:
@@ -319,6 +336,15 @@ def memberships_by_org(proposal_ids: Collection[int]) -> dict[int, tuple[str, ..
 def _apply(graph: nx.Graph, filters: Filters) -> nx.Graph:
     if not filters.active:
         return graph
+    graph = _filtered(graph, filters)
+    if filters.ego is not None and filters.ego in graph:
+        graph = nx.ego_graph(graph, filters.ego, radius=EGO_RADIUS)
+    return graph
+
+
+def _filtered(graph: nx.Graph, filters: Filters) -> nx.Graph:
+    if filters == Filters(ego=filters.ego):
+        return graph
     years = None
     if filters.year_from is not None or filters.year_to is not None:
         years = (filters.year_from, filters.year_to)
@@ -339,11 +365,30 @@ def territory_graph() -> tuple[nx.Graph, dict[int, int]]:
 
 
 def territory_view(filters: Filters | None = None, *, exact_limit: int = 2000) -> NetworkView:
-    """The directory-wide graph, filtered and analysed."""
+    """The directory-wide graph, filtered and analysed.
+
+    The filters apply to the loaded rows, so the graph is built once, already filtered (the
+    same graph as ``filter_graph`` of the whole one; the map's default filters leave two
+    kinds of tie out, and rebuilding 70,000 ties cost a second on a 10,000-organisation
+    territory).
+    """
     filters = filters or Filters()
-    graph, attended = territory_graph()
-    total = graph.number_of_nodes()
-    graph = _apply(graph, filters)
+    nodes = load_nodes()
+    evidence = load_evidence()
+    attended = workshop_counts()
+    total = len(nodes)
+    if filters.org_types is not None or filters.themes is not None:
+        kept = pure.matching_organisations(nodes, filters.org_types, filters.themes)
+        nodes = [n for n in nodes if n.id in kept]
+    years = None
+    if filters.year_from is not None or filters.year_to is not None:
+        years = (filters.year_from, filters.year_to)
+    if filters.kinds is not None or years is not None:
+        keep = pure.evidence_filter(filters.kinds, years, keep_undated=True)
+        evidence = [e for e in evidence if keep(e)]
+    graph = pure.build_graph(nodes, evidence)
+    if filters.ego is not None and filters.ego in graph:
+        graph = nx.ego_graph(graph, filters.ego, radius=EGO_RADIUS)
     result = pure.analyse(graph, exact_limit=exact_limit)
     return NetworkView(graph, result, frozenset(), attended, None, filters, total)
 
@@ -408,8 +453,43 @@ def proposal_view(proposal: Proposal, filters: Filters | None = None) -> Network
     members = frozenset(m for m in members if m in graph)
     result = pure.analyse(graph, members)
     return NetworkView(
-        graph, result, members, attended, proposal, filters, total, around=(keep, around)
+        graph,
+        result,
+        members,
+        attended,
+        proposal,
+        filters,
+        total,
+        around=(keep, around),
+        rounds=tuple(workshop_rounds(proposal)),
     )
+
+
+def workshop_rounds(proposal: Proposal) -> list[Round]:
+    """The proposal's dated workshops in date order, numbered 1, 2, 3..., with who attended:
+    one query."""
+    rows = db.session.execute(
+        select(Workshop.id, Workshop.held_on, WorkshopAttendance.organisation_id)
+        .outerjoin(WorkshopAttendance, WorkshopAttendance.workshop_id == Workshop.id)
+        .where(Workshop.proposal_id == proposal.id, Workshop.held_on.is_not(None))
+        .order_by(Workshop.held_on, Workshop.id)
+    ).tuples()
+    dates: dict[int, Any] = {}
+    attendees: dict[int, set[int]] = defaultdict(set)
+    for workshop_id, held_on, org_id in rows:
+        dates.setdefault(workshop_id, held_on)
+        if org_id is not None:
+            attendees[workshop_id].add(org_id)
+    return [
+        Round(number, held_on, frozenset(attendees[workshop_id]))
+        for number, (workshop_id, held_on) in enumerate(dates.items(), start=1)
+    ]
+
+
+def network_growth(view: NetworkView) -> Growth | None:
+    """Before / after the proposal's workshops, on the view as filtered (None without a
+    dated workshop or outside a proposal)."""
+    return growth(view.graph, view.rounds) if view.rounds else None
 
 
 # --------------------------------------------------------------------------- for people
@@ -499,10 +579,17 @@ def insights(view: NetworkView) -> list[pure.Insight]:
     return pure.insights(view.graph, view.analysis, view.members, view.names, view.attended)
 
 
-def map_payload(view: NetworkView, limit: int = MAP_LIMIT) -> dict[str, Any]:
+def map_payload(view: NetworkView, limit: int = MAP_LIMIT, layout: str = "force") -> dict[str, Any]:
     from .exports import map_payload as build
 
-    payload = build(view.graph, view.analysis, limit=limit)
+    payload = build(
+        view.graph,
+        view.analysis,
+        limit=limit,
+        mode=layout,
+        ego=_ego(view),
+        rounds=attended_rounds(view.rounds),
+    )
     payload["community_method"] = view.analysis.community_method
     payload["betweenness_samples"] = view.analysis.betweenness_samples
     return payload
@@ -547,10 +634,23 @@ def figure_files() -> FigureFiles | None:
     return FigureFiles(Path(current_app.instance_path) / "cache" / "figures")
 
 
+def _ego(view: NetworkView) -> int | None:
+    ego = view.filters.ego
+    return ego if ego is not None and ego in view.graph else None
+
+
 def figure_png(
-    view: NetworkView, gettext=None, role_labels=None, title=None, community_label=None
+    view: NetworkView,
+    gettext=None,
+    role_labels=None,
+    title=None,
+    community_label=None,
+    *,
+    layout: str = "force",
+    fmt: str = "png",
 ) -> bytes:
-    """PNG of the map; ``community_label`` turns a community name (theme code) into words."""
+    """PNG (or SVG, ``fmt="svg"``) of the map as laid out on the page; ``community_label``
+    turns a community name (theme code) into words."""
     from dataclasses import replace
 
     from .figure import render_png
@@ -571,6 +671,9 @@ def figure_png(
         title=title,
         limit=MAP_LIMIT,
         store=figure_files(),
+        mode=layout,
+        ego=_ego(view),
+        fmt=fmt,
     )
 
 
@@ -635,7 +738,25 @@ def dossier_network(proposal: Proposal):  # -> tuple[NetworkSummary | None, byte
         brokers=tuple(names[m] for m in member_brokers(view)),
         figure_available=True,
     )
-    return summary, figure_png(view)
+    return summary, dossier_figure(view, proposal)
+
+
+def dossier_figure(view: NetworkView, proposal: Proposal) -> bytes:
+    """The map's default view (declared and project ties) as the Word figure, its words in
+    the proposal's document language."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as translate
+
+    graph = _apply(view.graph, MAP_FILTERS)
+    members = frozenset(m for m in view.members if m in graph)
+    shown = NetworkView(graph, pure.analyse(graph, members), members, view.attended, proposal,
+                        MAP_FILTERS, view.unfiltered_nodes)
+    with force_locale("fr" if proposal.document_language == "fr" else "en"):
+        return figure_png(
+            shown,
+            gettext=translate,
+            role_labels={role: translate(word) for role, word in ROLE_WORDS.items()},
+        )
 
 
 def now_year() -> int:

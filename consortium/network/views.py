@@ -15,6 +15,7 @@ import json
 import re
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -26,7 +27,8 @@ from ..proposals.access import load_proposal
 from ..proposals.models import Proposal, ProposalMember
 from . import services
 from .analysis import KIND_LABELS, KINDS
-from .forms import ROLE_LABELS, TYPE_LABELS, FilterForm, theme_label
+from .forms import LAYOUT_LABELS, ROLE_LABELS, TYPE_LABELS, FilterForm, theme_label
+from .timeline import steps as time_steps
 
 bp = Blueprint("network", __name__)
 
@@ -92,6 +94,15 @@ def _map_labels() -> dict[str, str]:
         "close": _("Close"),
         "otherClusters": _("Smaller clusters"),
         "ties": _("%(count)d ties"),
+        "timeCaption": _("%(step)s: %(ties)d of %(total)d ties known."),
+        "ego": _("Show its neighbourhood (two steps)"),
+        "attendedRing": _("Amber ring: the organisations at this workshop."),
+        "isolatedStrip": _("No tie in this view"),
+        "legendSize": _("Size: brokerage (betweenness)"),
+        "legendMember": _("Black outline: consortium member"),
+        "legendSolid": _("Declared or project tie (width: strength)"),
+        "legendWeak": _("Only workshop co-attendance or same proposal"),
+        "legendBridge": _("Bridge: the only tie between two parts"),
     }
     for kind in KINDS:
         labels[f"kind.{kind}"] = _(KIND_LABELS[kind])
@@ -206,9 +217,12 @@ def _render(view: services.NetworkView, form: FilterForm, *, proposal=None, visi
     ]
     args = {k: v for k, v in request.args.items(multi=True) if k not in ("sort", "dir", "format")}
     query = request.query_string.decode("utf-8", "replace")
+    ego = view.filters.ego if view.filters.ego in view.graph else None
+    growth = services.network_growth(view)
     if proposal is not None:
         data_src = url_for("network.map_data", proposal_id=proposal.id)
         png_url = url_for("network.figure_png", proposal_id=proposal.id, **_multi(args))
+        svg_url = url_for("network.figure_svg", proposal_id=proposal.id, **_multi(args))
         export_urls = {
             f: url_for("network.export", proposal_id=proposal.id, format=f, **_multi(args))
             for f in services.EXPORT_FORMATS
@@ -219,6 +233,7 @@ def _render(view: services.NetworkView, form: FilterForm, *, proposal=None, visi
     else:
         data_src = url_for("network.map_data")
         png_url = url_for("network.figure_png", **_multi(args))
+        svg_url = url_for("network.figure_svg", **_multi(args))
         export_urls = {
             f: url_for("network.export", format=f, **_multi(args)) for f in services.EXPORT_FORMATS
         }
@@ -250,7 +265,21 @@ def _render(view: services.NetworkView, form: FilterForm, *, proposal=None, visi
         data_src=data_src + (f"?{_strip_sort(query)}" if _strip_sort(query) else ""),
         labels_json=json.dumps(_map_labels(), ensure_ascii=False),
         png_url=png_url,
+        svg_url=svg_url,
         export_urls=export_urls,
+        layout=form.chosen_layout(),
+        layout_labels=LAYOUT_LABELS,
+        ego=ego,
+        ego_name=names.get(ego) if ego is not None else None,
+        ego_url=lambda node: url_for(
+            page_endpoint, **page_args, **_multi({k: v for k, v in args.items() if k != "ego"}),
+            ego=node
+        ),
+        whole_url=url_for(
+            page_endpoint, **page_args, **_multi({k: v for k, v in args.items() if k != "ego"})
+        ),
+        growth=growth,
+        growth_brokers=[names[n] for n in growth.new_brokers[:5]] if growth else [],
         page_endpoint=page_endpoint,
         page_args=page_args,
         sort_url=lambda key, direction: (
@@ -348,8 +377,9 @@ def map_data(proposal_id: int | None = None):
     if request.args and form.errors:
         return jsonify({"errors": {k: [str(e) for e in v] for k, v in form.errors.items()}}), 400
     view = _view(proposal, form)
-    payload = services.map_payload(view)
+    payload = services.map_payload(view, layout=form.chosen_layout())
     payload["scope"] = "proposal" if proposal else "territory"
+    payload["timeline"] = _timeline(view)
     for community in payload["communities"]:
         community["name"] = theme_label(community["name"])
     for node in payload["nodes"]:
@@ -361,9 +391,22 @@ def map_data(proposal_id: int | None = None):
 @bp.get("/proposals/<int:proposal_id>/network.png", endpoint="figure_png")
 @login_required
 def figure_png(proposal_id: int | None = None):
+    return _figure(proposal_id, "png")
+
+
+@bp.get("/network.svg", endpoint="figure_svg")
+@bp.get("/proposals/<int:proposal_id>/network.svg", endpoint="figure_svg")
+@login_required
+def figure_svg(proposal_id: int | None = None):
+    """The current view (filters, layout, ego) as SVG, to download (never shown inline)."""
+    return _figure(proposal_id, "svg")
+
+
+def _figure(proposal_id: int | None, fmt: str) -> Response:
     proposal = _scoped(proposal_id)
-    view = _view(proposal, _filters())
-    png = services.figure_png(
+    form = _filters()
+    view = _view(proposal, form)
+    data = services.figure_png(
         view,
         gettext=_,
         role_labels={k: str(v) for k, v in ROLE_LABELS.items()},
@@ -371,13 +414,32 @@ def figure_png(proposal_id: int | None = None):
         if proposal
         else _("Cooperation network of the territory"),
         community_label=theme_label,
+        layout=form.chosen_layout(),
+        fmt=fmt,
     )
-    name = f"{proposal.acronym}-network.png" if proposal else "territory-network.png"
+    name = f"{proposal.acronym}-network.{fmt}" if proposal else f"territory-network.{fmt}"
+    disposition = "inline" if fmt == "png" else "attachment"
     return Response(
-        png,
-        mimetype="image/png",
-        headers={"Content-Disposition": f'inline; filename="{_safe(name)}"'},
+        data,
+        mimetype="image/png" if fmt == "png" else "image/svg+xml",
+        headers={"Content-Disposition": f'{disposition}; filename="{_safe(name)}"'},
     )
+
+
+def _timeline(view: services.NetworkView) -> list[dict]:
+    """Steps of the time control, with their words."""
+    out = []
+    for step in time_steps(view.graph, view.rounds):
+        if step.round is not None:
+            label = _(
+                "Workshop %(n)d (%(date)s)", n=step.round, date=format_date(step.held_on, "medium")
+            )
+        elif step.until is None:
+            label = _("All ties")
+        else:
+            label = str(step.until)
+        out.append({"until": step.until, "round": step.round, "label": label})
+    return out
 
 
 @bp.get("/network/export", endpoint="export")

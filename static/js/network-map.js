@@ -32,8 +32,13 @@
  *   cutPoint, truncated ("Showing %(shown)d of %(total)d organisations"),
  *   approximate, loading, error, notFound, close, otherClusters, ties, kind.<kind>,
  *   role.<role>, type.<type>
- * Filter forms: on change, their fields are sent as query parameters to data-src and the map
- * is redrawn from the answer (the server applies filter_graph).
+ * Filter forms reload the page (the server applies the filters to the map, the caption, the
+ * statistics, the table and the downloads); the layout select submits its form on change.
+ * Nodes also carry "isolated" (drawn in the strip under the layout) and "rounds" (workshop
+ * rounds attended); edges carry "weak" (only co-attendance or same proposal: dotted); the
+ * payload carries "timeline": [{"until": 2023 | null, "round": 1 | null, "label": "…"}]
+ * for the time control (<div data-network-time>), and the legend goes in
+ * <div data-network-legend>.
  */
 (function () {
   "use strict";
@@ -43,6 +48,8 @@
   var OTHER = "#c8c8c8";
   var ROLE_COLOURS = { coordinator: "#d62728", beneficiary: "#1f77b4", associated: "#2ca02c" };
   var MEMBER = "#9467bd";
+  var LABEL_WIDTH = 190;  // px on screen before a label wraps
+  var LABEL_PX = 12;  // label size on screen, whatever the zoom
   var DEFAULT_LABELS = {
     degree: "Ties",
     betweenness: "Brokerage (betweenness)",
@@ -125,61 +132,254 @@
     var maxWeight = 1;
     data.edges.forEach(function (e) { maxWeight = Math.max(maxWeight, e.weight || 1); });
     var elements = [];
+    var stripTop = null;
+    var left = null;
     data.nodes.forEach(function (n) {
+      var classes = [];
+      if (n.member) { classes.push("member"); }
+      if (n.isolated) {
+        classes.push("isolated");
+        stripTop = stripTop === null ? n.y : Math.min(stripTop, n.y);
+      }
+      left = left === null ? n.x : Math.min(left, n.x);
       elements.push({
         group: "nodes",
         data: { id: String(n.id), label: n.label, size: n.size, colour: self.colour(n), raw: n },
         position: { x: n.x, y: n.y },
-        classes: n.member ? "member" : ""
+        classes: classes.join(" ")
       });
     });
+    var tied = data.nodes.some(function (n) { return !n.isolated; });
+    if (stripTop !== null && tied) {
+      // A caption over the strip of organisations without ties (not an organisation).
+      elements.push({
+        group: "nodes",
+        data: { id: "strip-caption", label: this.label("isolatedStrip") },
+        position: { x: left, y: stripTop - 60 },
+        classes: "strip-caption",
+        selectable: false, grabbable: false
+      });
+    }
     data.edges.forEach(function (e) {
+      var classes = [];
+      if (e.bridge) { classes.push("bridge"); } else if (e.weak) { classes.push("weak"); }
       elements.push({
         group: "edges",
         data: {
           id: e.source + "-" + e.target, source: String(e.source), target: String(e.target),
-          width: 0.5 + 4.5 * (e.weight || 1) / maxWeight, raw: e
+          width: 0.8 + 4.2 * (e.weight || 1) / maxWeight, raw: e
         },
-        classes: e.bridge ? "bridge" : ""
+        classes: classes.join(" ")
       });
     });
     var notes = [];
     if (data.truncated) { notes.push(format(this.label("truncated"), data)); }
     if (data.approximate) { notes.push(this.label("approximate")); }
     this.status.textContent = notes.join(" ");
+    this.data = data;
 
     if (this.cy) { this.cy.destroy(); }
     this.fallback.forEach(function (child) { if (child.parentNode) { child.parentNode.removeChild(child); } });
     this.container.classList.add("network-map--live");
-    if (!this.container.style.height) { this.container.style.height = "32rem"; }
     this.cy = window.cytoscape({
       container: this.container,
       elements: elements,
-      layout: { name: "preset", fit: true, padding: 20 },
-      minZoom: 0.1,
-      maxZoom: 4,
-      wheelSensitivity: 0.3,
+      layout: { name: "preset", fit: true, padding: 30 },
+      minZoom: 0.05,
+      maxZoom: 6,
       style: [
         { selector: "node", style: {
           width: "data(size)", height: "data(size)", "background-color": "data(colour)",
-          "border-width": 1, "border-color": "#ffffff", label: "", "font-size": 10 } },
-        { selector: "node.member", style: { "border-width": 2.5, "border-color": "#000000" } },
-        { selector: "node.labelled, node.highlight, node:selected", style: {
-          label: "data(label)", "text-valign": "top", "text-margin-y": -3,
-          "text-background-color": "#ffffff", "text-background-opacity": 0.8 } },
+          "border-width": 1, "border-color": "#ffffff", label: "",
+          "font-size": function (ele) { return LABEL_PX / ele.cy().zoom(); },
+          "font-family": "system-ui, sans-serif", color: "#1a1a1a",
+          "text-valign": "top", "text-halign": "center",
+          "text-margin-y": function (ele) { return -3 / ele.cy().zoom(); },
+          "text-background-color": "#ffffff", "text-background-opacity": 0.85,
+          "text-background-padding": 1, "text-wrap": "wrap",
+          "text-max-width": function (ele) { return LABEL_WIDTH / ele.cy().zoom(); } } },
+        { selector: "node.member", style: { "border-width": 3, "border-color": "#000000" } },
+        { selector: "node.labelled, node.highlight, node:selected", style: { label: "data(label)" } },
+        { selector: "node.label-below", style: { "text-valign": "bottom",
+          "text-margin-y": function (ele) { return 3 / ele.cy().zoom(); } } },
         { selector: "node.highlight", style: { "border-width": 4, "border-color": "#ffbf00" } },
+        { selector: "node.attended", style: { "underlay-color": "#ffbf00", "underlay-opacity": 0.55, "underlay-padding": 6, "underlay-shape": "ellipse" } },
+        { selector: "node.strip-caption", style: {
+          label: "data(label)", width: 1, height: 1, "background-opacity": 0, "border-width": 0,
+          "text-halign": "right", "text-valign": "center", color: "#555555",
+          "text-background-opacity": 0, events: "no" } },
         { selector: "node.faded, edge.faded", style: { opacity: 0.15 } },
         { selector: "edge", style: {
-          width: "data(width)", "line-color": "#999999", opacity: 0.6, "curve-style": "haystack" } },
-        { selector: "edge.bridge", style: { "line-style": "dashed", "line-color": "#555555" } }
+          width: "data(width)", "line-color": "#8a8a8a", opacity: 0.75, "curve-style": "straight" } },
+        { selector: "edge.weak", style: { "line-style": "dotted", "line-color": "#a8a8a8" } },
+        { selector: "edge.bridge", style: { "line-style": "dashed", "line-color": "#444444" } },
+        { selector: "edge.future, node.future", style: { display: "none" } }
       ]
     });
-    // Label the largest nodes so the map reads like the PNG figure.
-    this.cy.nodes().sort(function (a, b) { return b.data("size") - a.data("size"); })
-      .slice(0, 12).addClass("labelled");
     this.tooltip();
-    this.cy.on("tap", "node", function (evt) { self.details(evt.target.data("raw")); });
+    this.legend(data);
+    this.timeControl(data.timeline || []);
+    this.cy.on("tap", "node", function (evt) {
+      if (evt.target.hasClass("strip-caption")) { return; }
+      self.details(evt.target.data("raw"));
+    });
     this.cy.on("tap", function (evt) { if (evt.target === self.cy) { self.clearHighlight(); } });
+    var pending = false;
+    this.cy.on("viewport resize", function () {
+      if (pending) { return; }
+      pending = true;
+      window.requestAnimationFrame(function () { pending = false; self.placeLabels(); });
+    });
+    this.labelZoom = null;
+    this.placeLabels();
+  };
+
+  // Labels keep a constant size on screen (12 px) whatever the zoom, and are shown only
+  // where they overlap no other label: members first, then brokers, then the best tied.
+  NetworkMap.prototype.placeLabels = function () {
+    var cy = this.cy;
+    if (!cy) { return; }
+    var zoom = cy.zoom();
+    var px = LABEL_PX;
+    if (zoom !== this.labelZoom) {  // sizes are functions of the zoom: recompute them
+      this.labelZoom = zoom;
+      cy.style().update();
+    }
+    var ctx = this.measure || (this.measure = document.createElement("canvas").getContext("2d"));
+    ctx.font = px + "px system-ui, sans-serif";
+    var width = this.container.clientWidth;
+    var height = this.container.clientHeight;
+    var placed = [];
+    function free(box) {
+      if (box.x1 < 0 || box.y1 < 0 || box.x2 > width || box.y2 > height) { return false; }
+      for (var i = 0; i < placed.length; i++) {
+        var o = placed[i];
+        if (box.x1 < o.x2 && box.x2 > o.x1 && box.y1 < o.y2 && box.y2 > o.y1) { return false; }
+      }
+      return true;
+    }
+    cy.nodes(".strip-caption").forEach(function (caption) {  // the strip's caption first
+      placed.push(caption.renderedBoundingBox({ includeLabels: true }));
+    });
+    var nodes = cy.nodes().not(".strip-caption").filter(function (n) { return n.visible(); });
+    var order = nodes.toArray().sort(function (a, b) {
+      var ra = a.data("raw"), rb = b.data("raw");
+      if (ra.member !== rb.member) { return ra.member ? -1 : 1; }
+      if (rb.betweenness !== ra.betweenness) { return rb.betweenness - ra.betweenness; }
+      if (rb.degree !== ra.degree) { return rb.degree - ra.degree; }
+      return ra.label < rb.label ? -1 : 1;
+    });
+    var shown = this.labelled = [];  // in the order placed (read by the browser tests)
+    cy.batch(function () {
+      nodes.removeClass("labelled label-below");
+      order.forEach(function (node) {
+        var p = node.renderedPosition();
+        var r = node.renderedWidth() / 2;
+        // Long names wrap on words at LABEL_WIDTH px (cytoscape's "wrap"), never cut.
+        var full = ctx.measureText(node.data("label")).width;
+        var lines = Math.ceil(full / LABEL_WIDTH);
+        var w = Math.min(full, LABEL_WIDTH) + 6;
+        var h = lines * px * 1.25 + 4;
+        var above = { x1: p.x - w / 2, x2: p.x + w / 2, y1: p.y - r - h - 2, y2: p.y - r - 1 };
+        var below = { x1: above.x1, x2: above.x2, y1: p.y + r + 1, y2: p.y + r + h + 2 };
+        var forced = node.hasClass("highlight") || node.selected();
+        var box = forced || free(above) ? above : (free(below) ? below : null);
+        if (box) {
+          placed.push(box);
+          // The node itself stays clear of later labels too.
+          placed.push({ x1: p.x - r, x2: p.x + r, y1: p.y - r, y2: p.y + r });
+          node.addClass("labelled");
+          node.toggleClass("label-below", box === below);
+          shown.push(node.data("raw").member);
+        }
+      });
+    });
+  };
+
+  NetworkMap.prototype.legend = function (data) {
+    var box = document.querySelector('[data-network-legend="' + this.id + '"]');
+    if (!box) { return; }
+    var self = this;
+    box.textContent = "";
+    var list = document.createElement("ul");
+    list.className = "net-key";
+    function entry(kind, colour, label) {
+      var li = document.createElement("li");
+      var mark = document.createElement("span");
+      mark.className = "net-key__mark net-key__mark--" + kind;
+      mark.setAttribute("aria-hidden", "true");
+      if (colour) { mark.style.backgroundColor = colour; mark.style.borderColor = colour; }
+      li.appendChild(mark);
+      li.appendChild(text("span", label));
+      list.appendChild(li);
+    }
+    if (this.colourBy === "role") {
+      var roles = {};
+      data.nodes.forEach(function (n) { if (n.member) { roles[n.role || ""] = true; } });
+      Object.keys(roles).sort().forEach(function (role) {
+        entry("dot", ROLE_COLOURS[role] || MEMBER, role ? self.label("role." + role, role) : self.label("member"));
+      });
+      entry("dot", OTHER, this.label("notMember"));
+    } else {
+      (data.communities || []).forEach(function (c) {
+        if (c.id < PALETTE.length) { entry("dot", PALETTE[c.id], c.name + " (" + c.size + ")"); }
+      });
+      if ((data.communities || []).some(function (c) { return c.id >= PALETTE.length; })) {
+        entry("dot", OTHER, this.label("otherClusters"));
+      }
+    }
+    if (data.nodes.some(function (n) { return n.member; })) { entry("outline", null, this.label("legendMember")); }
+    entry("sizes", null, this.label("legendSize"));
+    entry("solid", null, this.label("legendSolid"));
+    if (data.edges.some(function (e) { return e.weak && !e.bridge; })) { entry("dotted", null, this.label("legendWeak")); }
+    if (data.edges.some(function (e) { return e.bridge; })) { entry("dashed", null, this.label("legendBridge")); }
+    box.appendChild(list);
+  };
+
+  NetworkMap.prototype.timeControl = function (steps) {
+    var box = document.querySelector('[data-network-time="' + this.id + '"]');
+    if (!box) { return; }
+    var self = this;
+    var range = box.querySelector("input[type=range]");
+    var output = box.querySelector("output");
+    if (steps.length < 2) { box.hidden = true; return; }
+    box.hidden = false;
+    range.max = String(steps.length - 1);
+    range.value = String(steps.length - 1);
+    range.setAttribute("aria-valuetext", steps[steps.length - 1].label);
+    function show() {
+      var step = steps[Number(range.value)] || steps[steps.length - 1];
+      var shown = 0;
+      self.cy.batch(function () {
+        self.cy.edges().forEach(function (edge) {
+          var year = edge.data("raw").first_year;
+          var later = step.until !== null && year !== null && year > step.until;
+          edge.toggleClass("future", later);
+          if (!later) { shown += 1; }
+        });
+        self.cy.nodes().not(".strip-caption").forEach(function (node) {
+          var rounds = node.data("raw").rounds || [];
+          node.toggleClass("attended", step.round !== null && rounds.indexOf(step.round) >= 0);
+        });
+      });
+      output.textContent = format(self.label("timeCaption"),
+        { step: step.label, ties: shown, total: self.cy.edges().length }) +
+        (step.round !== null ? " " + self.label("attendedRing") : "");
+      range.setAttribute("aria-valuetext", step.label);
+      self.yearLinks(step.until);
+      self.placeLabels();
+    }
+    range.oninput = show;
+    show();
+  };
+
+  // The page's PNG and SVG links follow the time control (year_to = the step's year).
+  NetworkMap.prototype.yearLinks = function (until) {
+    document.querySelectorAll('[data-testid="download-png"], [data-testid="download-svg"]').forEach(function (a) {
+      var url = new URL(a.href, window.location.href);
+      if (until === null) { url.searchParams.delete("year_to"); } else { url.searchParams.set("year_to", String(until)); }
+      a.href = url.pathname + url.search;
+    });
   };
 
   NetworkMap.prototype.tooltip = function () {
@@ -232,6 +432,13 @@
     });
     row("kinds", Object.keys(kinds).sort().map(function (k) { return self.label("kind." + k, k); }).join(", "));
     this.panel.appendChild(dl);
+    var ego = new URL(window.location.href);
+    ego.searchParams.set("ego", String(n.id));
+    ego.hash = "net-map-section";
+    var link = text("a", this.label("ego"));
+    link.href = ego.pathname + ego.search + ego.hash;
+    link.setAttribute("data-testid", "ego-link");
+    this.panel.appendChild(link);
     if (n.articulation_point) { this.panel.appendChild(text("p", this.label("cutPoint"), "network-map__warning")); }
     this.panel.hidden = false;
   };
@@ -246,13 +453,14 @@
     this.clearHighlight();
     var needle = fold(query);
     if (!needle) { return; }
-    var found = this.cy.nodes().filter(function (node) { return fold(node.data("label")).indexOf(needle) >= 0; });
+    var found = this.cy.nodes().not(".strip-caption").filter(function (node) { return fold(node.data("label")).indexOf(needle) >= 0; });
     if (found.length === 0) { this.status.textContent = this.label("notFound"); return; }
     this.status.textContent = "";
     var keep = found.closedNeighborhood();
     this.cy.elements().not(keep).addClass("faded");
     found.addClass("highlight");
     this.cy.animate({ fit: { eles: keep, padding: 40 } }, { duration: 300 });
+    this.placeLabels();
     if (found.length === 1) { this.details(found[0].data("raw")); }
   };
 
@@ -260,7 +468,8 @@
     var self = this;
     this.colourBy = mode === "role" ? "role" : "community";
     if (!this.cy) { return; }
-    this.cy.nodes().forEach(function (node) { node.data("colour", self.colour(node.data("raw"))); });
+    this.cy.nodes().not(".strip-caption").forEach(function (node) { node.data("colour", self.colour(node.data("raw"))); });
+    if (this.data) { this.legend(this.data); }
   };
 
   function fold(value) {
@@ -277,14 +486,10 @@
       (data.communities || []).forEach(function (c) { names[c.id] = c.name; });
       map.cy.scratch("communities", names);
     };
-    document.querySelectorAll('[data-network-filters="' + map.id + '"]').forEach(function (form) {
-      function refetch(evt) {
-        if (evt) { evt.preventDefault(); }
-        var params = new URLSearchParams(new FormData(form));
-        map.load(params.toString());
-      }
-      form.addEventListener("change", refetch);
-      form.addEventListener("submit", refetch);
+    // Filters reload the page (caption, statistics, table and downloads follow them); a new
+    // layout needs no "Apply" press.
+    document.querySelectorAll('[data-network-layout="' + map.id + '"]').forEach(function (select) {
+      select.addEventListener("change", function () { if (select.form) { select.form.submit(); } });
     });
     document.querySelectorAll('[data-network-search="' + map.id + '"]').forEach(function (input) {
       input.addEventListener("input", function () { map.search(input.value); });

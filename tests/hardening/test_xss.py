@@ -241,6 +241,24 @@ def docx_faults(data: bytes) -> list[str]:
     return faults
 
 
+def svg_faults(data: bytes) -> list[str]:
+    """An SVG opened on its own runs its scripts: none, no handlers, no foreign HTML."""
+    import defusedxml.ElementTree as SafeET
+
+    faults = []
+    for element in SafeET.fromstring(data).iter():
+        tag = str(element.tag).rsplit("}", 1)[-1].lower()
+        if tag in ("script", "foreignobject", "iframe"):
+            faults.append(f"<{tag}>")
+        for name, value in element.attrib.items():
+            local = name.rsplit("}", 1)[-1].lower()
+            if local.startswith("on"):
+                faults.append(f"<{tag} {local}=...>")
+            if local == "href" and re.sub(r"\s", "", value).lower().startswith("javascript:"):
+                faults.append(f"<{tag} href={value[:40]!r}>")
+    return faults
+
+
 def response_faults(response) -> list[str]:
     mimetype = response.mimetype
     data = response.get_data()
@@ -258,6 +276,8 @@ def response_faults(response) -> list[str]:
         return xlsx_faults(data)
     if mimetype == DOCX_MIMETYPE:
         return docx_faults(data)
+    if mimetype == "image/svg+xml":
+        return svg_faults(data)
     return []
 
 
@@ -375,3 +395,16 @@ def test_docx_checker_accepts_payloads_as_text():
     buffer = io.BytesIO()
     document.save(buffer)
     assert docx_faults(buffer.getvalue()) == []
+
+
+def test_svg_checker_finds_scripts_handlers_and_foreign_html():
+    clean = b'<svg xmlns="http://www.w3.org/2000/svg"><text>&lt;script&gt;</text></svg>'
+    assert svg_faults(clean) == []
+    live = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+        b'<script>alert(1)</script><g onload="x()"/><a xlink:href="javascript:x()"/>'
+        b"<foreignObject/></svg>"
+    )
+    assert svg_faults(live) == [
+        "<script>", "<g onload=...>", "<a href='javascript:x()'>", "<foreignobject>"
+    ]

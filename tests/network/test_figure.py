@@ -43,7 +43,7 @@ def test_layout_is_deterministic_and_bounded() -> None:
     graph, _ = sample()
     first = layout(graph, seed=42)
     assert first == layout(graph, seed=42)
-    assert list(first) == sorted(graph)
+    assert list(first) == list(graph)
     assert all(-1.0 <= c <= 1.0 for xy in first.values() for c in xy)
     assert layout(nx.Graph()) == {}
     single = nx.Graph()
@@ -57,7 +57,7 @@ def test_render_is_byte_identical_png_of_the_right_size() -> None:
     assert first.startswith(PNG_SIGNATURE)
     assert first == draw_png(graph, analysis, title="Réseau $x$")
     width, height = png_size(first)
-    assert (width, height) == (int(16 / 2.54 * DPI), int(11 / 2.54 * DPI)) == (1259, 866)
+    assert (width, height) == (int(15 / 2.54 * DPI), int(12 / 2.54 * DPI)) == (1181, 944)
     by_role = render_png(graph, analysis, colour_by="role", gettext=str.upper)
     assert by_role.startswith(PNG_SIGNATURE) and by_role != first
 
@@ -70,7 +70,7 @@ def test_render_empty_and_single() -> None:
 
 
 def test_clean_label() -> None:
-    assert clean_label("a\x00b$c") == r"ab\$c"
+    assert clean_label("a\x00b$c") == "ab$c"  # drawn with parse_math=False: no mathtext
     assert clean_label("x" * 40) == "x" * 27 + "…"
 
 
@@ -133,3 +133,28 @@ def test_a_shared_store_serves_renderings_drawn_by_another_process(monkeypatch) 
     assert render_png(graph, analysis, title="B", store=store) == b"drawn again"
     assert len(store) == 2
     clear_renderings()
+
+
+def test_labels_wrap_on_words_and_keep_the_acronym() -> None:
+    from consortium.network.figure import LABEL_LINES, LABEL_WIDTH, label_lines
+
+    assert label_lines("Habitat Provence Social (HPS)") == "Habitat Provence\nSocial (HPS)"
+    assert label_lines("Institut Universitaire des Territoires Durables (IUTD)") == (
+        "Institut Universitaire\ndes Territoires\nDurables (IUTD)"
+    )
+    long = label_lines("A very long organisation name that keeps going and going (VLONG)")
+    assert long.endswith("…\n(VLONG)") and len(long.split("\n")) == LABEL_LINES
+    for text in ("Short", "x" * 40, "Ville de Marseille (VDM)"):
+        lines = label_lines(text).split("\n")
+        assert len(lines) <= LABEL_LINES
+        assert all(len(line) <= LABEL_WIDTH or " " not in line for line in lines)
+    assert "…" not in label_lines("Fédération du BTP des Bouches-du-Rhône (FBTP13)")
+
+
+def test_svg_keeps_text_as_text_and_is_deterministic() -> None:
+    graph, analysis = sample()
+    svg = draw_png(graph, analysis, title="Réseau", fmt="svg", gettext=str.upper)
+    assert svg == draw_png(graph, analysis, title="Réseau", fmt="svg", gettext=str.upper)
+    text = svg.decode("utf-8")
+    assert text.startswith("<?xml") and "BRIDGE: THE ONLY TIE BETWEEN TWO PARTS" in text
+    assert "&lt;b&gt;" in text and "<b>" not in text  # labels are escaped, never markup

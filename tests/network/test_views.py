@@ -13,17 +13,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consortium.extensions import db
-from consortium.network.analysis import TieEvidence
+from consortium.network.analysis import KINDS, TieEvidence
 
 PROPOSAL_ROUTES = (
     "/proposals/{pid}/network",
     "/proposals/{pid}/network.json",
     "/proposals/{pid}/network.png",
+    "/proposals/{pid}/network.svg?layout=members",
+    "/proposals/{pid}/network?layout=cluster&ego=1",
     "/proposals/{pid}/network/export?format=gexf",
     "/proposals/{pid}/network/bridges",
     "/proposals/{pid}/network/bridges?fragment=1",
 )
-TERRITORY_ROUTES = ("/network", "/network.json", "/network.png", "/network/export?format=json")
+TERRITORY_ROUTES = (
+    "/network",
+    "/network.json",
+    "/network.png",
+    "/network.svg",
+    "/network.json?layout=cluster&ego=1",
+    "/network/export?format=json",
+)
 
 
 # --------------------------------------------------------------------------- permissions
@@ -97,11 +106,15 @@ def test_idor_other_proposal_is_404(app, client, login, world):
 # --------------------------------------------------------------------------- demo
 
 
+#: Every kind of tie ticked (the map's default leaves co-attendance and same proposal out).
+ALL_KINDS = "&".join(f"kind={k}" for k in KINDS)
+
+
 def test_demo_territory_shows_both_consortia_and_actors_between(demo, demo_login):
     client = demo_login("lead@example.org")
-    page = client.get("/network").get_data(as_text=True)
+    page = client.get(f"/network?{ALL_KINDS}").get_data(as_text=True)
     assert "Cooperation network of the territory" in page
-    data = client.get("/network.json").get_json()
+    data = client.get(f"/network.json?{ALL_KINDS}").get_json()
     assert (data["shown"], data["total"], data["truncated"]) == (25, 25, False)
     assert data["scope"] == "territory" and data["community_method"] == "louvain"
     labels = {n["label"] for n in data["nodes"]}
@@ -114,7 +127,7 @@ def test_demo_territory_shows_both_consortia_and_actors_between(demo, demo_login
         assert name in labels
     # The table says who sits in both consortia.
     for name in ("Ville de Marseille (VDM)", "Habitat Provence Social (HPS)"):
-        row = page.split(f'<th scope="row">{name}')[1].split("</tr>")[0]
+        row = page.split(f'>{name}</a>')[1].split("</tr>")[0]
         assert "REBATIR, VERDIR" in row
     # Two clusters: building reuse around REBATIR, nature in the city around VERDIR.
     assert [c["name"] for c in data["communities"]] == [
@@ -126,11 +139,13 @@ def test_demo_territory_shows_both_consortia_and_actors_between(demo, demo_login
 
 def test_demo_proposal_insights_name_real_brokers(demo, demo_login):
     client = demo_login("lead@example.org")
-    rebatir = client.get(f"/proposals/{demo['proposals']['REBATIR']}/network").get_data(
+    rebatir = client.get(
+        f"/proposals/{demo['proposals']['REBATIR']}/network?{ALL_KINDS}"
+    ).get_data(as_text=True)
+    assert "Réemploi Bâtiment Sud (RBS) is the main broker" in rebatir
+    verdir = client.get(f"/proposals/{demo['proposals']['VERDIR']}/network?{ALL_KINDS}").get_data(
         as_text=True
     )
-    assert "Réemploi Bâtiment Sud (RBS) is the main broker" in rebatir
-    verdir = client.get(f"/proposals/{demo['proposals']['VERDIR']}/network").get_data(as_text=True)
     assert (
         "Les Amis des Arbres de Marseille (AAM) is a single point of failure: without it, part "
         "of the network is cut off"
@@ -142,7 +157,9 @@ def test_demo_proposal_insights_name_real_brokers(demo, demo_login):
 def test_demo_proposal_page_in_french(demo, demo_login):
     client = demo_login("lead@example.org")
     client.post("/language/fr", data={"next": "/"})
-    page = client.get(f"/proposals/{demo['proposals']['VERDIR']}/network").get_data(as_text=True)
+    page = client.get(f"/proposals/{demo['proposals']['VERDIR']}/network?{ALL_KINDS}").get_data(
+        as_text=True
+    )
     assert "Réseau de coopération" in page
     assert "Comment le poids est calculé" in page
     assert "La Cité des transitions (CDT) est le principal intermédiaire" in page
@@ -253,11 +270,12 @@ def test_cli_export(app, runner, demo, tmp_path):
 
 # --------------------------------------------------------------------------- suggestions
 
-# VERDIR's one suggestion once the map keeps the NGOs only (unfiltered, none would add reach);
-# the last cell is CDT's fit total for VERDIR (the fit area's score, rounded).
+# VERDIR's one suggestion once the map keeps the NGOs only (unfiltered, none would add reach).
+#: With the map's default kinds (declared and project ties), CDT would bring two
+#: organisations within two steps of VERDIR's NGOs.
 CDT_ROW = (
-    '<tr><td>1</td><td>La Cité des transitions (CDT)</td><td class="num">1</td>\n'
-    "    <td>Would bring 1 organisation within two steps of the consortium; Already tied to 3 "
+    '<tr><td>1</td><td>La Cité des transitions (CDT)</td><td class="num">2</td>\n'
+    "    <td>Would bring 2 organisations within two steps of the consortium; Already tied to 3 "
     "members</td>\n    <td>35</td></tr>"
 )
 NO_SUGGESTION = "<p>No organisation outside the consortium would extend its reach.</p>"
@@ -428,11 +446,16 @@ def test_graph_tolerates_bad_rows_in_db(app, client, login, world):
             )
         db.session.commit()
     login("lead@example.org")
-    data = client.get("/network.json").get_json()
+    data = client.get(f"/network.json?{ALL_KINDS}").get_json()
     pairs = {(e["source"], e["target"]): e for e in data["edges"]}
     a, b, c = world["org_a"], world["org_b"], world["org_c"]
     assert pairs[(min(a, b), max(a, b))]["kinds"] == ["informal", "proposal", "weird_kind"]
     assert pairs[(min(a, c), max(a, c))]["kinds"] == ["past_project", "proposal"]
+    # The map's default keeps the unknown declared kind (filtered as informal).
+    default = client.get("/network.json").get_json()
+    pairs = {(e["source"], e["target"]): e for e in default["edges"]}
+    assert pairs[(min(a, b), max(a, b))]["kinds"] == ["informal", "weird_kind"]
+    assert pairs[(min(a, c), max(a, c))]["kinds"] == ["past_project"]
     assert client.get("/network").status_code == 200
 
 
@@ -452,7 +475,9 @@ def test_filters_and_bad_filter_input(demo, demo_login):
 
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
-    key=st.sampled_from(["kind", "year_from", "year_to", "type", "theme", "sort", "dir", "format"]),
+    key=st.sampled_from(
+        ["kind", "year_from", "year_to", "type", "theme", "sort", "dir", "format", "layout", "ego"]
+    ),
     value=st.text(max_size=40),
 )
 def test_hypothesis_query_params_never_500(app, client, login, world, key, value):
@@ -463,6 +488,7 @@ def test_hypothesis_query_params_never_500(app, client, login, world, key, value
         f"/proposals/{world['proposal']}/network",
         f"/proposals/{world['proposal']}/network/bridges",
         "/network.json",
+        "/network.svg",
         "/network/export",
     ):
         response = client.get(
