@@ -31,6 +31,9 @@ PURE_MODULES = sorted(
         "countries",
         "dedupe",
         "folding",
+        "schedule",
+        "budget_charts",
+        "charts",
     }
 )
 FORBIDDEN = (
