@@ -18,9 +18,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from consortium.commitments.budget import (
     CENT,
     ZERO,
-    CostCategory,
     ConsortiumBudget,
     ConsortiumRow,
+    CostCategory,
 )
 
 NOT_ALLOCATED = ""  # key of the by-action bar holding the costs of partners without effort
@@ -88,7 +88,7 @@ def by_action(consortium: ConsortiumBudget,
     shown, then the costs not allocated (only when there are some).  Person-months of partners
     that do not count (associated partners) carry no costs."""
     labels = dict(actions)
-    totals = {code: ZERO for code in labels}
+    totals = dict.fromkeys(labels, ZERO)
     for row in consortium.rows:
         if not row.counted:
             continue

@@ -29,6 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..commitments import budget as b
+from ..commitments import budget_charts
 from ..commitments.letter import LetterData, build_letters
 from ..commitments.services import budget_of, rates
 from ..commitments.services import letter_data as commitment_letter_data
@@ -40,7 +41,9 @@ from ..web.storage import write_upload
 from ..workshops.models import Action as ActionModel
 from ..workshops.models import Output as OutputModel
 from ..workshops.models import Workshop as WorkshopModel
-from . import document, drafting, markup, structure
+from ..workshops.schedule import Gantt
+from ..workshops.services import work_plan
+from . import charts, document, drafting, markup, structure
 from .models import SECTION_STATUSES, ReferenceDocument, Section, SectionTemplate, SectionVersion
 
 log = logging.getLogger(__name__)
@@ -200,6 +203,7 @@ class Gathered:
     network_png: bytes | None
     consortium: b.ConsortiumBudget
     participations: tuple[Participation, ...]
+    plan: Gantt | None = None  # the actions' Gantt chart (workshops/schedule.py)
 
 
 def consortium_participations(proposal: Proposal) -> list[Participation]:
@@ -424,7 +428,7 @@ def gather(proposal: Proposal, *, with_network: bool = True) -> Gathered:
         network=network,
         fit=fit_of(proposal),
     )
-    return Gathered(data, png, consortium, tuple(participations))
+    return Gathered(data, png, consortium, tuple(participations), plan=work_plan(proposal, actions))
 
 
 # --------------------------------------------------------------------------- sections
@@ -781,6 +785,16 @@ def _reference_bytes(proposal: Proposal, upload_folder: str) -> bytes | None:
     return data
 
 
+def _budget_figure(gathered: Gathered, lang: str) -> bytes | None:
+    """The budget charts of the commitments board, drawn for the dossier's budget section."""
+    actions = [(a.code, f"{a.code} {a.title}") for a in gathered.data.actions]
+    return charts.budget_png(
+        budget_charts.budget_charts(gathered.consortium, actions),
+        lang,
+        money=lambda value: drafting.format_money(value, lang, 0),
+    )
+
+
 def dossier_content(
     proposal: Proposal,
     lang: str,
@@ -814,6 +828,8 @@ def dossier_content(
         actions=gathered.data.actions,
         budget=gathered.data.budget,
         network_png=gathered.network_png,
+        gantt_png=charts.gantt_png(gathered.plan, lang) if gathered.plan else None,
+        budget_png=_budget_figure(gathered, lang),
         date=today or dt.datetime.now(dt.UTC).date(),
         note=structure.structure_note(lang, family_of(proposal)),
         include_sources_annex=include_sources,
