@@ -1,8 +1,11 @@
-// Wide tables and charts scroll sideways on small screens; keyboard users must be able to
-// reach and scroll them too (WCAG 2.1.1, axe "scrollable-region-focusable"). Only a block
-// that actually overflows becomes a focusable, named region, so wide screens get no extra
-// tab stops. The name is the table's caption or the heading before it, else the generic
-// label given by base.html (translated there).
+// Small screens (loaded by base.html on every page).
+// 1. Wide tables and charts scroll sideways on small screens; keyboard users must be able to
+//    reach and scroll them too (WCAG 2.1.1, axe "scrollable-region-focusable"). Only a block
+//    that actually overflows becomes a focusable, named region, so wide screens get no extra
+//    tab stops. The name is the table's caption or the heading before it, else the generic
+//    label given by base.html (translated there).
+// 2. Filter panels (<details class="fold-filters" open>) fold away on a phone, so the results
+//    come first; on a wider screen they stay open (their summary is hidden by app.css).
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -35,7 +38,20 @@
     }
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mark);
-  else mark();
+  var phone = window.matchMedia("(max-width: 700px)");
+
+  function fold() {
+    var panels = document.querySelectorAll("details.fold-filters");
+    for (var i = 0; i < panels.length; i++) panels[i].open = !phone.matches;
+  }
+
+  function start() {
+    fold();
+    mark();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
   window.addEventListener("resize", mark);
+  if (phone.addEventListener) phone.addEventListener("change", fold);
 })();
