@@ -102,3 +102,23 @@ def test_the_dossier_places_each_figure_after_its_table(app, client, demo, demo_
         assert [kind for kind, _text in order[budget_at - 3:budget_at + 1]] == [
             "caption", "table", "picture", "caption"]
         assert order[gantt_at][1].startswith("Figure 1 — ")
+
+
+def test_a_one_section_export_draws_only_the_figures_of_that_section(app, demo):
+    from sqlalchemy import select
+
+    from consortium.dossier import services
+    from consortium.extensions import db
+    from consortium.proposals.models import Proposal
+
+    with app.app_context():
+        proposal = db.session.scalar(select(Proposal).where(Proposal.acronym == "REBATIR"))
+        specs = services.structure_for(proposal)
+        code_of = {spec.drafting_key: spec.code for spec in specs}
+        plan = services.dossier_content(proposal, "en", section_code=code_of["work_packages"])
+        budget = services.dossier_content(proposal, "en", section_code=code_of["budget"])
+        whole = services.dossier_content(proposal, "en")
+
+    assert (plan.gantt_png is not None, plan.budget_png is None) == (True, True)
+    assert (budget.gantt_png is None, budget.budget_png is not None) == (True, True)
+    assert whole.gantt_png is not None and whole.budget_png is not None
