@@ -13,9 +13,11 @@ import io
 import warnings
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import lru_cache, partial
 from typing import Any
 
 from consortium.commitments.budget_charts import NOT_ALLOCATED, Bar, BudgetCharts
+from consortium.dossier.drafting import format_money
 from consortium.workshops.schedule import Gantt
 
 WIDTH_IN = 150 / 25.4
@@ -78,9 +80,13 @@ def _png(fig: Any) -> bytes:
     return buffer.getvalue()
 
 
+@lru_cache(maxsize=32)
 def gantt_png(plan: Gantt, lang: str) -> bytes | None:
     """The Gantt chart: one row per action (code, title, lead), bars from start to end month,
-    milestones as diamonds with their month, project years as bands.  None without actions."""
+    milestones as diamonds with their month, project years as bands.  None without actions.
+
+    Cached per process on its (immutable) inputs: exporting again a dossier whose plan did
+    not change does not draw it again."""
     if not plan.rows:
         return None
     from matplotlib.figure import Figure
@@ -154,13 +160,16 @@ def _panel(ax: Any, bars: Sequence[Bar], labels: Sequence[str], title: str,
                    va="bottom")
 
 
-def budget_png(charts: BudgetCharts, lang: str, money: Callable[[Decimal], str]) -> bytes | None:
+@lru_cache(maxsize=32)
+def budget_png(charts: BudgetCharts, lang: str) -> bytes | None:
     """The three budget charts stacked (by partner, by cost category, by action), each bar
-    with its amount written by ``money``.  None when the consortium has no costs yet."""
+    with its amount in whole euros.  None when the consortium has no costs yet.  Cached per
+    process on its (immutable) inputs, like :func:`gantt_png`."""
     if charts.empty:
         return None
     from matplotlib.figure import Figure
 
+    money = partial(format_money, lang=lang, decimals=0)
     words = _texts(lang)
     panels = [
         (charts.partners, [_clean(b.label, 34) for b in charts.partners], words["partners"],

@@ -788,11 +788,7 @@ def _reference_bytes(proposal: Proposal, upload_folder: str) -> bytes | None:
 def _budget_figure(gathered: Gathered, lang: str) -> bytes | None:
     """The budget charts of the commitments board, drawn for the dossier's budget section."""
     actions = [(a.code, f"{a.code} {a.title}") for a in gathered.data.actions]
-    return charts.budget_png(
-        budget_charts.budget_charts(gathered.consortium, actions),
-        lang,
-        money=lambda value: drafting.format_money(value, lang, 0),
-    )
+    return charts.budget_png(budget_charts.budget_charts(gathered.consortium, actions), lang)
 
 
 def dossier_content(
