@@ -9,6 +9,7 @@ page added later is checked without touching this file.  axe-core is the copy ve
 from __future__ import annotations
 
 import json
+import re
 import threading
 
 import pytest
@@ -110,6 +111,22 @@ def test_the_sweep_covers_the_pages_of_every_area(pages):
                      "/workshops", "/calls", "/account", "/users"):
         assert any(fragment in url for url in everything), fragment
     assert len(everything) >= 40
+
+
+def test_no_attribute_renders_python_none(demo_site, pages):
+    """aria-invalid="None" was read as "invalid" on every field: no attribute says None."""
+    app, _base = demo_site
+    found = {}
+    for email, urls in pages.items():
+        client = app.test_client()
+        session_log_in(app, client, email)
+        for url in urls:
+            body = client.get(url).get_data(as_text=True)
+            bad = re.findall(r'\s([\w:-]+)="None"', body)
+            if bad:
+                found[url] = sorted(set(bad))
+
+    assert found == {}
 
 
 # Each language sweeps every page, one on a laptop screen and one on a phone, where tables
