@@ -37,6 +37,9 @@ PURE_MODULES = sorted(
         "folding",
         "rules",
         "findings",
+        "schedule",
+        "budget_charts",
+        "charts",
     }
 )
 FORBIDDEN = (

@@ -35,7 +35,7 @@ from ..proposals.models import (
 )
 from ..web.storage import write_upload
 from . import budget as b
-from . import rules
+from . import budget_charts, rules
 from .letter import LetterAction, LetterData
 from .models import Invitation, OutboxMessage, SignedLetter
 from .workflow import (
@@ -209,6 +209,7 @@ class Board:
     funding_rate: Decimal
     indirect_rate: Decimal
     max_total: Decimal
+    charts: budget_charts.BudgetCharts | None = None
 
 
 def current_letters(participation_ids: list[int]) -> dict[int, SignedLetter]:
@@ -303,6 +304,8 @@ def board(proposal: Proposal) -> Board:
         funding_rate=funding,
         indirect_rate=indirect,
         max_total=max((r.budget.total for r in rows), default=Decimal(0)),
+        charts=budget_charts.budget_charts(
+            consortium, [(a.code, f"{a.code} {a.title}") for a in actions.values()]),
     )
 
 

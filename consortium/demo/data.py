@@ -531,6 +531,24 @@ ACTIONS = {
     ],
 }
 
+# Milestones of the actions, as typed in the action form (one "M<month>: <label>" per line).
+MILESTONES = {
+    "rebatir": {
+        "A1": "M6: Audit method agreed\nM24: 20 buildings audited\nM36: 40 buildings audited",
+        "A2": "M12: Warehouse open\nM30: Online catalogue live",
+        "A3": "M9: Curriculum validated\nM42: 150 people trained",
+        "A4": "M12: Model clauses adopted",
+        "A5": "M18: Baseline report\nM46: Replication guide",
+    },
+    "verdir": {
+        "A1": "M8: First four yards co-designed\nM40: 12 yards opened",
+        "A2": "M20: Works on three squares start",
+        "A3": "M12: 100 gardeners trained\nM36: Network charter signed",
+        "A4": "M3: Sensors installed",
+        "A5": "M18: First 10 residents hired",
+    },
+}
+
 # Participations: (org, role, status, personnel, subcontracting, travel, equipment, other goods,
 #  other, own cofinancing, contact)
 PARTICIPATIONS = {

@@ -184,7 +184,8 @@ def _proposal(spec: dict, orgs: dict[str, Organisation], users: dict[str, User],
                    sources) in enumerate(data.ACTIONS[key], 1):
         action = Action(proposal_id=proposal.id, code=code, title=title, objective=objective,
                         lead_organisation_id=orgs[lead_key].id, start_month=start,
-                        end_month=end, deliverables=deliverables, position=position)
+                        end_month=end, deliverables=deliverables, position=position,
+                        milestones=data.MILESTONES[key].get(code, ""))
         action.participants = [ActionParticipant(organisation_id=orgs[k].id)
                                for k in participants]
         action.sources = [ActionOutput(output_id=o.id) for o in outputs_by_text

@@ -78,6 +78,11 @@ DOC_TEXTS: dict[str, dict[str, str]] = {
         "work_packages": "Work packages",
         "budget": "Budget by partner and cost category (EUR)",
         "figure": "Figure {n} — {caption}",
+        "gantt_caption": "Work plan: actions by project month, with their milestones",
+        "budget_caption": (
+            "Budget by partner, by LIFE cost category and by action (EUR; each partner's "
+            "costs shared out over its actions by its person-months)"
+        ),
         "table": "Table {n} — {caption}",
         "network_caption": "Cooperation network of the consortium",
         "figure_unreadable": "[The network figure could not be read and was left out.]",
@@ -138,6 +143,11 @@ DOC_TEXTS: dict[str, dict[str, str]] = {
         "figure": "Figure {n} — {caption}",
         "table": "Tableau {n} — {caption}",
         "network_caption": "Réseau de coopération du consortium",
+        "gantt_caption": "Plan de travail : actions par mois du projet, avec leurs jalons",
+        "budget_caption": (
+            "Budget par partenaire, par catégorie de coûts LIFE et par action (EUR ; coûts de "
+            "chaque partenaire répartis entre ses actions au prorata de ses personnes-mois)"
+        ),
         "figure_unreadable": "[La figure du réseau n'a pas pu être lue et a été omise.]",
         "annex_tables": "Annexe — Tableaux",
         "annex_sources": "Annexe — Sources du texte pré-rédigé",
@@ -239,6 +249,8 @@ class DossierContent:
     budget: BudgetSummary | None = None
     network_png: bytes | None = None
     network_caption: str = ""
+    gantt_png: bytes | None = None  # the work plan's Gantt chart (dossier/charts.py)
+    budget_png: bytes | None = None  # the budget charts (dossier/charts.py)
     date: dt.date | None = None
     note: str = ""
     include_sources_annex: bool = True
@@ -766,6 +778,7 @@ class _Writer:
             self.paragraph(_t(self.lang, "figure_unreadable"))
             return False
         self.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        self.doc.paragraphs[-1].paragraph_format.keep_with_next = True  # caption on same page
         self.figures += 1
         self.paragraph(
             _t(
@@ -899,9 +912,11 @@ def _write_section(w: _Writer, section: SectionContent, content: DossierContent)
         placed.update({"partners", "figure"})
     elif section.key == "work_packages":
         w.work_package_table(content.organisations, content.actions)
+        w.figure(content.gantt_png, _t(w.lang, "gantt_caption"))
         placed.add("work_packages")
     elif section.key == "budget":
         w.budget_table(content.budget)
+        w.figure(content.budget_png, _t(w.lang, "budget_caption"))
         placed.add("budget")
     return placed
 
@@ -961,8 +976,10 @@ def build_dossier(content: DossierContent, lang: str, reference_docx: bytes | No
             w.partner_table(content.organisations, content.members)
         if "work_packages" in missing:
             w.work_package_table(content.organisations, content.actions)
+            w.figure(content.gantt_png, _t(lang, "gantt_caption"))
         if "budget" in missing:
             w.budget_table(content.budget)
+            w.figure(content.budget_png, _t(lang, "budget_caption"))
         if "figure" in missing:
             w.figure(content.network_png, content.network_caption)
     if content.include_sources_annex:

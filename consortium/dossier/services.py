@@ -29,7 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..commitments import budget as b
-from ..commitments import rules
+from ..commitments import budget_charts, rules
 from ..commitments.letter import LetterData, build_letters
 from ..commitments.services import (
     UploadQuota,
@@ -47,7 +47,9 @@ from ..web.storage import write_upload
 from ..workshops.models import Action as ActionModel
 from ..workshops.models import Output as OutputModel
 from ..workshops.models import Workshop as WorkshopModel
-from . import document, drafting, markup, structure
+from ..workshops.schedule import Gantt
+from ..workshops.services import work_plan
+from . import charts, document, drafting, markup, structure
 from .models import SECTION_STATUSES, ReferenceDocument, Section, SectionTemplate, SectionVersion
 
 log = logging.getLogger(__name__)
@@ -206,6 +208,7 @@ class Gathered:
     network_png: bytes | None
     consortium: b.ConsortiumBudget
     participations: tuple[Participation, ...]
+    plan: Gantt | None = None  # the actions' Gantt chart (workshops/schedule.py)
 
 
 def consortium_participations(proposal: Proposal) -> list[Participation]:
@@ -434,7 +437,7 @@ def gather(proposal: Proposal) -> Gathered:
         network=network,
         fit=fit_of(proposal),
     )
-    return Gathered(data, png, consortium, tuple(participations))
+    return Gathered(data, png, consortium, tuple(participations), plan=work_plan(proposal, actions))
 
 
 # --------------------------------------------------------------------------- sections
@@ -824,6 +827,12 @@ def _reference_bytes(proposal: Proposal, upload_folder: str) -> bytes | None:
     return data
 
 
+def _budget_figure(gathered: Gathered, lang: str) -> bytes | None:
+    """The budget charts of the commitments board, drawn for the dossier's budget section."""
+    actions = [(a.code, f"{a.code} {a.title}") for a in gathered.data.actions]
+    return charts.budget_png(budget_charts.budget_charts(gathered.consortium, actions), lang)
+
+
 def dossier_content(
     proposal: Proposal,
     lang: str,
@@ -831,8 +840,13 @@ def dossier_content(
     include_sources: bool = True,
     today: dt.date | None = None,
     gathered: Gathered | None = None,
+    section_code: str | None = None,
 ) -> document.DossierContent:
-    """What the Word export shows: the writers' texts where they exist, else the drafts."""
+    """What the Word export shows: the writers' texts where they exist, else the drafts.
+
+    With ``section_code`` (a one-section export), only the figures that section shows are
+    drawn: the budget charts take about half a second.
+    """
     gathered = gathered or gather(proposal)
     specs = structure_for(proposal)
     drafts = drafting.draft_all(gathered.data, lang, specs)
@@ -849,6 +863,9 @@ def dossier_content(
             sections.append(
                 document.SectionContent.from_spec(spec, lang, draft.markup, draft.sources)
             )
+    shown = {s.key for s in sections if section_code is None or s.code == section_code}
+    if section_code is None:  # the whole dossier places missing tables in an annex
+        shown |= {"work_packages", "budget"}
     return document.DossierContent(
         proposal=gathered.data.proposal,
         sections=tuple(sections),
@@ -857,6 +874,9 @@ def dossier_content(
         actions=gathered.data.actions,
         budget=gathered.data.budget,
         network_png=gathered.network_png,
+        gantt_png=charts.gantt_png(gathered.plan, lang)
+        if gathered.plan and "work_packages" in shown else None,
+        budget_png=_budget_figure(gathered, lang) if "budget" in shown else None,
         date=today or dt.datetime.now(dt.UTC).date(),
         note=structure.structure_note(lang, family_of(proposal)),
         include_sources_annex=include_sources,
@@ -890,7 +910,7 @@ def export_dossier(
 def export_section(
     proposal: Proposal, code: str, lang: str, *, upload_folder: str, include_sources: bool = True
 ) -> bytes:
-    content = dossier_content(proposal, lang, include_sources=include_sources)
+    content = dossier_content(proposal, lang, include_sources=include_sources, section_code=code)
     if not any(s.code == code for s in content.sections):
         raise NotFound(N_("No such section."))
     return _build(

@@ -197,3 +197,8 @@ class ActionForm(BaseForm):
         validators=[Optional(), Length(max=LIMITS["deliverables"])],
         description=_l("One per line."),
     )
+    milestones = TextAreaField(
+        _l("Milestones"),
+        validators=[Optional(), Length(max=LIMITS["milestones"])],
+        description=_l("One per line, with its month: “M12: pilot sites chosen”."),
+    )

@@ -161,6 +161,8 @@ class Action(db.Model):
     start_month: Mapped[int | None]
     end_month: Mapped[int | None]
     deliverables: Mapped[str] = mapped_column(Text, default="")
+    # One "M<month>: <label>" per line (workshops/schedule.py reads them for the Gantt chart).
+    milestones: Mapped[str] = mapped_column(Text, default="", server_default="")
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)

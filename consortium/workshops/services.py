@@ -19,7 +19,7 @@ from ..directory.models import Organisation
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..proposals.models import Participation, Proposal
-from . import capture
+from . import capture, schedule
 from .capture import N_
 from .models import (
     OUTPUT_KINDS,
@@ -48,6 +48,7 @@ LIMITS = {
     "code": 20,
     "objective": 10000,
     "deliverables": 10000,
+    "milestones": 10000,
 }
 MAX_PEOPLE = 500
 MAX_VOTES = 100000
@@ -432,6 +433,7 @@ class ActionData:
     end_month: int | None = None
     deliverables: str = ""
     output_ids: Sequence[int] = ()
+    milestones: str = ""
 
 
 def _validate_action(
@@ -456,6 +458,10 @@ def _validate_action(
     elif code.casefold() in {c.casefold() for c in others}:
         errors["code"] = (N_("Another action already has the code %(code)s."), {"code": code})
     errors.update(capture.check_months(data.start_month, data.end_month, proposal.duration_months))
+    try:
+        schedule.parse_milestones(data.milestones, proposal.duration_months)
+    except schedule.MilestoneError as error:
+        errors["milestones"] = (error.message, error.params)
     leads = resolve_organisations(data.lead, errors, "lead")
     if len(leads) > 1:
         errors["lead"] = (N_("An action has one lead organisation."), {})
@@ -486,6 +492,7 @@ def _apply_action(
     lead: Organisation | None,
     participants: list[Organisation],
     outputs: list[Output],
+    milestones: str,
 ) -> None:
     action.code = code
     action.title = data.title.strip()
@@ -494,6 +501,7 @@ def _apply_action(
     action.start_month = data.start_month
     action.end_month = data.end_month
     action.deliverables = data.deliverables or ""
+    action.milestones = milestones
     wanted = [o.id for o in participants if not lead or o.id != lead.id]
     kept = [p for p in action.participants if p.organisation_id in wanted]
     have = {p.organisation_id for p in kept}
@@ -508,6 +516,13 @@ def _apply_action(
     ]
 
 
+def _milestones(data: ActionData, proposal: Proposal) -> str:
+    """The milestones as stored (already validated): in month order, one normalised line each."""
+    return schedule.milestones_text(
+        schedule.parse_milestones(data.milestones, proposal.duration_months)
+    )
+
+
 def create_action(proposal: Proposal, data: ActionData, *, actor: User) -> Action:
     code, lead, participants, outputs = _validate_action(proposal, data, None)
     position = (
@@ -517,7 +532,8 @@ def create_action(proposal: Proposal, data: ActionData, *, actor: User) -> Actio
         or 0
     )
     action = Action(proposal_id=proposal.id, code=code, title=data.title, position=position + 1)
-    _apply_action(action, data, code, lead, participants, outputs)
+    _apply_action(action, data, code, lead, participants, outputs,
+                  _milestones(data, proposal))
     db.session.add(action)
     db.session.flush()
     return action
@@ -525,7 +541,8 @@ def create_action(proposal: Proposal, data: ActionData, *, actor: User) -> Actio
 
 def update_action(proposal: Proposal, action: Action, data: ActionData, *, actor: User) -> None:
     code, lead, participants, outputs = _validate_action(proposal, data, action)
-    _apply_action(action, data, code, lead, participants, outputs)
+    _apply_action(action, data, code, lead, participants, outputs,
+                  _milestones(data, proposal))
     db.session.flush()
 
 
@@ -571,6 +588,24 @@ def actions_of(proposal: Proposal) -> list[Action]:
             .where(Action.proposal_id == proposal.id)
             .order_by(Action.position, Action.code, Action.id)
         )
+    )
+
+
+def work_plan(proposal: Proposal, actions: Sequence[Action]) -> schedule.Gantt:
+    """The Gantt chart of ``actions`` over the proposal's duration."""
+    return schedule.gantt(
+        [
+            schedule.PlannedAction(
+                code=a.code,
+                title=a.title,
+                lead=a.lead_organisation.short_name if a.lead_organisation else "",
+                start_month=a.start_month,
+                end_month=a.end_month,
+                milestones=schedule.read_milestones(a.milestones),
+            )
+            for a in actions
+        ],
+        proposal.duration_months,
     )
 
 

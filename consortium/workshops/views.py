@@ -373,10 +373,12 @@ def organisations(proposal_id: int):
 @login_required
 def actions(proposal_id: int):
     proposal, member = load_proposal(proposal_id, Capability.VIEW_WORKSHOPS)
+    actions = services.actions_of(proposal)
     return render_template(
         "workshops/actions.html",
         proposal=proposal,
-        actions=services.actions_of(proposal),
+        actions=actions,
+        plan=services.work_plan(proposal, actions),
         labels=_labels(),
         may_edit=allowed(member, Capability.EDIT_WORKSHOPS),
     )
@@ -401,6 +403,7 @@ def _action_data(form: ActionForm, output_ids: list[int]) -> services.ActionData
         end_month=form.end_month.data,
         deliverables=form.deliverables.data or "",
         output_ids=output_ids,
+        milestones=form.milestones.data or "",
     )
 
 
