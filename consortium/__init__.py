@@ -24,6 +24,7 @@ AREAS = (
     "commitments",
     "dossier",
     "api",
+    "opendata",
 )
 DEVELOPMENT_KEYS = {"dev", "development", "changeme", "secret", "test"}
 
