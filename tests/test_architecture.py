@@ -31,6 +31,9 @@ PURE_MODULES = sorted(
         "countries",
         "dedupe",
         "folding",
+        "sources",
+        "matching",
+        "coparticipation",
     }
 )
 FORBIDDEN = (
