@@ -63,6 +63,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .dossier import views as dossier
     from .fit import views as fit
     from .network import views as network
+    from .opendata import views as opendata
     from .proposals import views as proposals
     from .workshops import views as workshops
 
@@ -76,6 +77,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         network,
         commitments,
         dossier,
+        opendata,
         api,
     ):
         app.register_blueprint(area.bp)

@@ -38,8 +38,11 @@ class Progress:
 
 
 class MemoryStore:
-    _lock = threading.Lock()
-    _jobs: dict[int, Progress] = {}
+    """Progress of the jobs of one app (the thread fallback runs in the same process)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: dict[int, Progress] = {}
 
     def write(self, job_id: int, fraction: float, stage: str) -> None:
         with self._lock:

@@ -8,7 +8,8 @@ Evidence, strongest first:
 3. ``name``: names compared with rapidfuzz's ``token_sort_ratio`` on ``normalise_name`` (accents,
    case, legal forms and stop words removed), acronyms compared with short names, only within
    the same country; a name that holds all the words of the other (``token_set_ratio``,
-   ``partial_name``) or an equal acronym (``acronym``) only ever goes to review. An automatic match needs a score of at least ``AUTO_SCORE`` (97), the
+   ``partial_name``) or an equal acronym (``acronym``) only ever goes to review. An automatic
+   match needs a score of at least ``AUTO_SCORE`` (97), the
    same city, no runner-up within ``MARGIN`` points and no PIC that says otherwise; anything
    from ``REVIEW_SCORE`` (85) up goes to the review queue for a person to decide.
 

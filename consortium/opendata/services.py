@@ -293,7 +293,10 @@ def _refresh_search_text(org_ids: set[int]) -> None:
     last: dict[int, int] = {}
     for pid, acronym, title, topic, year in db.session.execute(
         select(
-            OpenProject.id, OpenProject.acronym, OpenProject.title, OpenProject.topic,
+            OpenProject.id,
+            OpenProject.acronym,
+            OpenProject.title,
+            OpenProject.topic,
             OpenProject.year,
         )
     ):
@@ -380,7 +383,12 @@ def refresh_matches(summary: ImportSummary | None = None, stages: _Stages | None
     for position, row in enumerate(rows, start=1):
         decision = matcher.decide(
             matching.Candidate(
-                row.key, row.name, row.country, row.city, row.short_name, row.pic,
+                row.key,
+                row.name,
+                row.country,
+                row.city,
+                row.short_name,
+                row.pic,
                 row.registry_number,
             )
         )
@@ -629,9 +637,7 @@ def projects_of(open_ids: Iterable[int], *, limit: int = 50) -> dict[int, list[t
 def add_to_directory(open_org: OpenOrganisation, *, actor: User | None) -> Organisation:
     """Create the directory organisation from open data, matched and with its projects."""
     if open_org.organisation_id is not None and open_org.match_status in ("auto", "confirmed"):
-        raise ValidationFailed(
-            {"organisation": (ALREADY_IN_DIRECTORY, {"name": open_org.name})}
-        )
+        raise ValidationFailed({"organisation": (ALREADY_IN_DIRECTORY, {"name": open_org.name})})
     pic_taken = open_org.pic and db.session.scalar(
         select(Organisation.id).where(Organisation.pic == open_org.pic)
     )
@@ -742,3 +748,60 @@ def neighbours_in_europe(organisation_ids: Iterable[int], *, limit: int = 200) -
 
 def folded(text: str) -> str:
     return fold(text)
+
+
+# --------------------------------------------------------------------------------- fit
+
+
+@dataclass(frozen=True)
+class RankedOrganisation:
+    org: OpenOrganisation
+    fit: object  # fit.scoring.FitScore
+
+
+def rank_for_proposal(proposal, query: SearchQuery, *, candidates: int = 300) -> list:
+    """Open-data organisations found by ``query``, ranked by the fit scorer for ``proposal``.
+
+    The coupling with the fit area is this function only: ``fit.services.topic_profile`` and
+    ``weights_of`` for the proposal, ``fit.scoring.OrgProfile``/``PastProject`` for each
+    organisation (its open-data projects as past projects, their titles as its text) and
+    ``fit.scoring.rank`` with an empty consortium.
+    """
+    from ..fit import scoring
+    from ..fit.services import topic_profile, weights_of
+
+    found = search(query, limit=candidates)
+    projects = projects_of([org.id for org in found], limit=30)
+    profiles = []
+    for org in found:
+        mine = projects.get(org.id, [])
+        profiles.append(
+            scoring.OrgProfile(
+                id=org.id,
+                name=org.name,
+                org_type=ACTIVITY_TYPES.get(org.activity_type or "", "other"),
+                country=org.country or None,
+                pic=org.pic,
+                text=" ".join(p.title for p, _role in mine),
+                eu_experience="coordinator"
+                if any(role == "coordinator" for _p, role in mine)
+                else ("participant" if mine else "none"),
+                past_projects=tuple(
+                    scoring.PastProject(
+                        p.programme or "",
+                        p.reference,
+                        p.title or "",
+                        p.year,
+                        "coordinator" if role == "coordinator" else "partner",
+                    )
+                    for p, role in mine
+                ),
+                acronym=org.short_name,
+                city=org.city,
+            )
+        )
+    by_id = {org.id: org for org in found}
+    ranking = scoring.rank(
+        profiles, topic_profile(proposal), scoring.ConsortiumProfile(), None, weights_of(proposal)
+    )
+    return [RankedOrganisation(by_id[fit.org_id], fit) for fit in ranking]
