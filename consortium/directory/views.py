@@ -6,6 +6,7 @@ import hashlib
 import secrets
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 from flask import (
     Blueprint,
@@ -21,7 +22,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.permissions import Capability, can
@@ -47,7 +48,7 @@ from .forms import (
     theme_label,
     type_label,
 )
-from .models import ORG_TYPES, Organisation, OrganisationMerge, Tie
+from .models import ORG_TYPES, Organisation, OrganisationMerge, PastProject, Tie
 from .records import theme_codes, validate_record
 from .spreadsheet import TIE_SCHEMA, export_csv, export_xlsx, parse_table
 
@@ -271,14 +272,48 @@ def detail(org_id: int):
         if viewer.private
         else []
     )
+    projects_page = _past_projects_page(org)
     return render_template(
         "directory/detail.html",
         org=org,
         viewer=viewer,
+        projects_page=projects_page,
         ties=ties,
         tie_form=tie_form,
         merges=merges,
         proposals=services.proposals_of(org.id) if viewer.private else [],
+    )
+
+
+PAST_PROJECTS_PER_PAGE = 25
+
+
+def _past_projects_page(org: Organisation) -> SimpleNamespace:
+    """One page of the past projects (research organisations have thousands)."""
+    total = db.session.scalar(
+        select(func.count()).select_from(PastProject).where(PastProject.organisation_id == org.id)
+    )
+    pages = max(1, -(-total // PAST_PROJECTS_PER_PAGE))
+    try:
+        page = min(max(1, int(request.args.get("projects", 1))), pages)
+    except ValueError:
+        page = 1
+    items = db.session.scalars(
+        select(PastProject)
+        .where(PastProject.organisation_id == org.id)
+        .order_by(PastProject.year.desc(), PastProject.id)
+        .limit(PAST_PROJECTS_PER_PAGE)
+        .offset((page - 1) * PAST_PROJECTS_PER_PAGE)
+    ).all()
+    return SimpleNamespace(
+        items=items,
+        total=total,
+        page=page,
+        pages=pages,
+        has_prev=page > 1,
+        has_next=page < pages,
+        prev_num=page - 1,
+        next_num=page + 1,
     )
 
 
@@ -604,6 +639,7 @@ def import_ties():
     form = TieImportForm()
     report = None
     created = None
+    strengthened = 0
     if request.method == "POST" and form.validate_on_submit():
         upload = form.file.data
         if upload is None or not getattr(upload, "filename", ""):
@@ -613,10 +649,16 @@ def import_ties():
                 parse_table(upload.filename, upload.read(), schema=TIE_SCHEMA)
             )
             dry_run = request.form.get("dry_run") == "1"
-            result = services.import_ties(report, actor=current_user, dry_run=dry_run)
+            result = services.import_ties(
+                report,
+                actor=current_user,
+                dry_run=dry_run,
+                valid_only=request.form.get("valid_only") == "1",
+            )
             if result.committed:
                 db.session.commit()
                 created = result.created
+                strengthened = result.strengthened
             else:
                 db.session.rollback()
     return render_template(
@@ -624,5 +666,7 @@ def import_ties():
         form=form,
         report=report,
         created=created,
+        strengthened=strengthened,
         dry_run=request.form.get("dry_run") == "1",
+        valid_only=request.form.get("valid_only") == "1",
     )

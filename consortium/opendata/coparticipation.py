@@ -14,11 +14,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
+from consortium.directory.spreadsheet import DECLARED
+
 HALF_LIFE = 5.0
 UNDATED = 0.5
-#: Evidence items that come from open data start with one of these.
-OPEN_DATA_PREFIXES = ("CORDIS ", "LIFE ")
-DECLARED = "declared"
+#: Evidence items that come from open data start with one of these; a person's declarations
+#: are kept as ``"declared"`` or ``"declared: <year> · <note>"``, so they never collide.
+OPEN_DATA_PREFIXES = ("cordis:", "life:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +40,8 @@ def project_weight(year: int | None, current_year: int) -> float:
 
 
 def evidence_label(source: str, reference: str) -> str:
-    """``"CORDIS 101051386"`` or ``"LIFE LIFE17 CCA/AT/000077"``."""
-    return f"{'LIFE' if source == 'life' else 'CORDIS'} {reference}"
+    """``"cordis:101051386"`` or ``"life:LIFE17 CCA/AT/000077"``."""
+    return f"{'life' if source == 'life' else 'cordis'}:{reference}"
 
 
 def is_open_data(item: str) -> bool:

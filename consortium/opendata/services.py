@@ -23,7 +23,7 @@ from ..directory.models import Organisation, PastProject, Tie
 from ..directory.records import validate_record
 from ..errors import DomainError, NotFound, ValidationFailed
 from ..extensions import db
-from ..folding import fold, words
+from ..folding import words
 from . import coparticipation, matching
 from .models import OpenOrganisation, OpenParticipation, OpenProject
 from .sources import Batch, Message, read_file
@@ -35,6 +35,8 @@ def N_(message: str) -> str:
 
 CANCELLED = N_("The import was cancelled; nothing was changed.")
 NOTHING_TO_IMPORT = N_("Nothing was imported: %(reason)s")
+NO_SUCH_ORGANISATION = N_("No such organisation in the open data.")
+NOT_IN_REVIEW = N_("This match is no longer waiting for review.")
 ALREADY_IN_DIRECTORY = N_("“%(name)s” is already in the directory.")
 
 #: Stage -> (start, end) of the overall progress fraction.
@@ -593,14 +595,14 @@ def review_queue(page: int, per_page: int) -> tuple[list[OpenOrganisation], int]
 def get_open_organisation(open_id: int) -> OpenOrganisation:
     org = db.session.get(OpenOrganisation, open_id)
     if org is None:
-        raise NotFound()
+        raise NotFound(NO_SUCH_ORGANISATION)
     return org
 
 
 def confirm_match(open_org: OpenOrganisation, *, actor: User | None) -> None:
     """The lead says the proposed directory organisation is this one."""
     if open_org.match_status != "review" or open_org.candidate_id is None:
-        raise NotFound()
+        raise NotFound(NOT_IN_REVIEW)
     open_org.organisation_id = open_org.candidate_id
     open_org.match_status = "confirmed"
     db.session.flush()
@@ -610,7 +612,7 @@ def confirm_match(open_org: OpenOrganisation, *, actor: User | None) -> None:
 def reject_match(open_org: OpenOrganisation, *, actor: User | None) -> None:
     """The lead says they are different organisations; open data will not propose it again."""
     if open_org.match_status != "review":
-        raise NotFound()
+        raise NotFound(NOT_IN_REVIEW)
     open_org.match_status = "rejected"
     open_org.organisation_id = None
     db.session.flush()
@@ -744,10 +746,6 @@ def neighbours_in_europe(organisation_ids: Iterable[int], *, limit: int = 200) -
         .limit(limit)
     ).all()
     return [(member, open_id, count) for member, open_id, count in rows]
-
-
-def folded(text: str) -> str:
-    return fold(text)
 
 
 # --------------------------------------------------------------------------------- fit

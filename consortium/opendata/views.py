@@ -26,7 +26,7 @@ from werkzeug.utils import secure_filename
 from ..auth.permissions import Capability
 from ..directory import services as directory_services
 from ..directory.models import Organisation
-from ..errors import DomainError, NotFound, ValidationFailed
+from ..errors import N_, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..proposals.access import allowed, load_proposal
 from ..proposals.models import Proposal
@@ -38,27 +38,27 @@ bp = Blueprint("opendata", __name__, url_prefix="/opendata")
 
 PER_PAGE = 25
 STAGE_LABELS = {
-    "queued": "Waiting to start",
-    "read": "Reading the file",
-    "save": "Saving organisations and projects",
-    "match": "Matching with the directory",
-    "directory": "Adding past projects and ties",
-    "done": "Finished",
+    "queued": N_("Waiting to start"),
+    "read": N_("Reading the file"),
+    "save": N_("Saving organisations and projects"),
+    "match": N_("Matching with the directory"),
+    "directory": N_("Adding past projects and ties"),
+    "done": N_("Finished"),
 }
 STATUS_LABELS = {
-    "queued": "Waiting",
-    "running": "Running",
-    "done": "Done",
-    "failed": "Failed",
-    "cancelled": "Cancelled",
+    "queued": N_("Waiting"),
+    "running": N_("Running"),
+    "done": N_("Done"),
+    "failed": N_("Failed"),
+    "cancelled": N_("Cancelled"),
 }
 REASON_LABELS = {
-    "pic": "same PIC",
-    "registry": "same registry number",
-    "name": "similar name",
-    "partial_name": "name contains the other",
-    "acronym": "same acronym",
-    "added": "added from open data",
+    "pic": N_("same PIC"),
+    "registry": N_("same registry number"),
+    "name": N_("similar name"),
+    "partial_name": N_("name contains the other"),
+    "acronym": N_("same acronym"),
+    "added": N_("added from open data"),
 }
 
 

@@ -99,7 +99,7 @@ def test_shared_projects_become_weighted_ties_with_their_evidence(app, opendata_
         tie = db.session.scalar(select(Tie))
         a, b = sorted((opendata_world["ird"], opendata_world["amu"]))
         assert (tie.organisation_a_id, tie.organisation_b_id, tie.kind) == (a, b, "past_project")
-        assert tie.evidence == ["CORDIS 101000100", "CORDIS 101000200"]
+        assert tie.evidence == ["cordis:101000100", "cordis:101000200"]
         assert tie.weight == 1.0  # two projects without a year: 0.5 each
 
 
@@ -163,7 +163,7 @@ def test_a_job_runs_and_records_its_summary(app, queued_job):
         job = jobs.run_job(job_id, echo=lambda stage, fraction: seen.append((stage, fraction)))
         assert job.status == "done"
         assert job.summary["organisations_new"] == 174
-        assert [s for s, _f in seen][0] == "read" and seen[-1] == ("directory", 1.0)
+        assert next(s for s, _f in seen) == "read" and seen[-1] == ("directory", 1.0)
         fractions = [f for _s, f in seen]
         assert fractions == sorted(fractions)
         assert jobs.store().read(job_id).fraction == 1.0

@@ -202,21 +202,21 @@ def test_recent_projects_weigh_more_than_old_ones():
     assert co.project_weight(2016, 2026) == 0.25
     assert co.project_weight(None, 2026) == 0.5
     pairs = co.shared_projects(
-        {"CORDIS 1": [3, 1, 2], "CORDIS 2": [1, 2], "LIFE L1": [2]},
-        {"CORDIS 1": 2026, "CORDIS 2": 2016},
+        {"cordis:1": [3, 1, 2], "cordis:2": [1, 2], "life:L1": [2]},
+        {"cordis:1": 2026, "cordis:2": 2016},
         current_year=2026,
     )
     assert [(p.a, p.b, p.references, p.weight) for p in pairs] == [
-        (1, 2, ("CORDIS 1", "CORDIS 2"), 1.25),
-        (1, 3, ("CORDIS 1",), 1.0),
-        (2, 3, ("CORDIS 1",), 1.0),
+        (1, 2, ("cordis:1", "cordis:2"), 1.25),
+        (1, 3, ("cordis:1",), 1.0),
+        (2, 3, ("cordis:1",), 1.0),
     ]
 
 
 def test_tie_weight_keeps_declarations_and_replaces_open_data():
     assert co.tie_weight([], 0.0) == 1  # a tie declared before evidence was kept
-    assert co.tie_weight(["CORDIS 1"], 1.25) == 1.25
-    assert co.tie_weight(["declared", "row 4", "CORDIS 1"], 0.5) == 2.5
-    assert co.rebuilt_evidence([], ["CORDIS 2", "CORDIS 1"]) == ["declared", "CORDIS 1", "CORDIS 2"]
-    assert co.rebuilt_evidence(["CORDIS 9", "note"], ["CORDIS 1"]) == ["note", "CORDIS 1"]
-    assert co.rebuilt_evidence(["CORDIS 9"], []) == []
+    assert co.tie_weight(["cordis:1"], 1.25) == 1.25
+    assert co.tie_weight(["declared", "row 4", "cordis:1"], 0.5) == 2.5
+    assert co.rebuilt_evidence([], ["cordis:2", "cordis:1"]) == ["declared", "cordis:1", "cordis:2"]
+    assert co.rebuilt_evidence(["cordis:9", "note"], ["cordis:1"]) == ["note", "cordis:1"]
+    assert co.rebuilt_evidence(["cordis:9"], []) == []
