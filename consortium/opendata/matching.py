@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy
 from rapidfuzz import fuzz, process
 
 from consortium.directory.dedupe import normalise_name
@@ -110,6 +111,9 @@ class Matcher:
             self.keys[country] = [normalise_name(o.name) for o in orgs]
 
     def decide(self, candidate: Candidate) -> Decision:
+        return self.decide_many([candidate])[0]
+
+    def _by_identifier(self, candidate: Candidate) -> Decision | None:
         if candidate.pic and candidate.pic in self.by_pic:
             return Decision(candidate.key, "auto", self.by_pic[candidate.pic], "pic", 100.0)
         if candidate.registry_number:
@@ -120,21 +124,46 @@ class Matcher:
                 return Decision(candidate.key, "auto", found[0], "registry", 100.0)
             if len(found) > 1:
                 return Decision(candidate.key, "review", min(found), "registry", 100.0)
-        return self._by_name(candidate)
+        return None
 
-    def _by_name(self, candidate: Candidate) -> Decision:
-        country = candidate.country.upper()
-        orgs = self.by_country.get(country)
-        if not orgs:
-            return Decision(candidate.key, "none")
-        query = normalise_name(candidate.name)
-        hits = process.extract(
-            query,
-            self.keys[country],
-            scorer=fuzz.token_set_ratio,
-            score_cutoff=REVIEW_SCORE,
-            limit=5,
-        )
+    def decide_many(self, candidates: Sequence[Candidate], *, chunk: int = 2000) -> list[Decision]:
+        """Decisions in the order of ``candidates``; names are compared a block at a time
+        (rapidfuzz ``cdist`` over one country's directory, both cores)."""
+        decisions: list[Decision | None] = [None] * len(candidates)
+        by_country: dict[str, list[int]] = defaultdict(list)
+        for position, candidate in enumerate(candidates):
+            decisions[position] = self._by_identifier(candidate)
+            if decisions[position] is None:
+                by_country[candidate.country.upper()].append(position)
+        for country, positions in by_country.items():
+            keys = self.keys.get(country)
+            for start in range(0, len(positions), chunk):
+                part = positions[start : start + chunk]
+                queries = [normalise_name(candidates[i].name) for i in part]
+                rows: list[list[tuple[int, float]]] = [[] for _ in part]
+                if keys:
+                    matrix = process.cdist(
+                        queries,
+                        keys,
+                        scorer=fuzz.token_set_ratio,
+                        score_cutoff=REVIEW_SCORE,
+                        dtype=numpy.uint8,
+                        workers=-1,
+                    )
+                    for row, column in zip(*matrix.nonzero(), strict=True):
+                        rows[row].append((int(column), float(matrix[row, column])))
+                for offset, position in enumerate(part):
+                    hits = sorted(rows[offset], key=lambda hit: -hit[1])[:5]
+                    decisions[position] = self._by_name(
+                        candidates[position], queries[offset], country, hits
+                    )
+        return [d for d in decisions if d is not None]
+
+    def _by_name(
+        self, candidate: Candidate, query: str, country: str, hits: list[tuple[int, float]]
+    ) -> Decision:
+        orgs = self.by_country.get(country, [])
+        keys = self.keys.get(country, [])
         # token_set finds "Protisvalor" in "Protisvalor Méditerranée" (review at most);
         # token_sort, which counts every word, decides automatic matches.
         scored = [
@@ -143,7 +172,8 @@ class Matcher:
                 orgs[index],
                 "name" if fuzz.token_sort_ratio(query, key) >= REVIEW_SCORE else "partial_name",
             )
-            for key, _score, index in hits
+            for index, _score in hits
+            for key in (keys[index],)
         ]
         short = "".join(words(candidate.short_name))
         if len(short) >= 3:
@@ -168,6 +198,5 @@ class Matcher:
         return Decision(candidate.key, status, best.id, reason, round(score, 1))
 
 
-def decide_all(known: Sequence[Known], candidates: Iterable[Candidate]) -> list[Decision]:
-    matcher = Matcher(known)
-    return [matcher.decide(candidate) for candidate in candidates]
+def decide_all(known: Sequence[Known], candidates: Sequence[Candidate]) -> list[Decision]:
+    return Matcher(known).decide_many(candidates)
