@@ -55,7 +55,7 @@ ACTIVITY_TYPES = {
     "PRC": "sme",
     "OTH": "other",
 }
-CHUNK = 5000
+CHUNK = 2000
 #: Organisations matched between two progress reports (a block takes ~0.3 s on a quiet core).
 MATCH_CHUNK = 1000
 
@@ -165,6 +165,10 @@ def _save(batch: Batch, summary: ImportSummary, stages: _Stages) -> set[int]:
     (the ones to match again)."""
     session = db.session
     now = dt.datetime.now(dt.UTC)
+
+    def tick(start: float, end: float, done: int, total: int) -> None:
+        stages("save", start + (end - start) * done / max(1, total))
+
     # Organisations
     existing = {
         row.key: row
@@ -191,20 +195,18 @@ def _save(batch: Batch, summary: ImportSummary, stages: _Stages) -> set[int]:
         merged = {k: v if v not in (None, "") else getattr(old, k) for k, v in values.items()}
         if any(getattr(old, k) != v for k, v in merged.items()):
             changed_orgs.append({"id": old.id, **merged})
-    # 0-0.8 of the stage: the rows; 0.8-1: the search texts
-    total = max(1, len(new_orgs) + len(changed_orgs) + len(batch.participations)) / 0.8
-    done = 0
-    for chunk in _chunks(new_orgs):
+    # Of the stage: organisations 0-0.2, projects 0.2-0.4, participations 0.4-0.8, search 0.8-1
+    org_rows = new_orgs + changed_orgs
+    for done, chunk in enumerate(_chunks(new_orgs)):
         session.execute(insert(OpenOrganisation.__table__), chunk)
-        done += len(chunk)
-        stages("save", done / total)
-    for chunk in _chunks(changed_orgs):
+        tick(0.0, 0.2, done * CHUNK, len(org_rows))
+    for done, chunk in enumerate(_chunks(changed_orgs)):
         session.execute(update(OpenOrganisation), chunk)
-        done += len(chunk)
-        stages("save", done / total)
+        tick(0.0, 0.2, len(new_orgs) + done * CHUNK, len(org_rows))
     summary.organisations_new = len(new_orgs)
     summary.organisations_updated = len(changed_orgs)
     org_ids = dict(session.execute(select(OpenOrganisation.key, OpenOrganisation.id)).all())
+    stages("save", 0.2)
 
     # Projects
     old_projects = {
@@ -229,12 +231,16 @@ def _save(batch: Batch, summary: ImportSummary, stages: _Stages) -> set[int]:
         merged = {k: v if v not in (None, "") else getattr(old, k) for k, v in values.items()}
         if any(getattr(old, k) != v for k, v in merged.items()):
             changed_projects.append({"id": old.id, **merged})
-    for chunk in _chunks(new_projects):
+    project_rows = len(new_projects) + len(changed_projects)
+    for done, chunk in enumerate(_chunks(new_projects)):
         session.execute(insert(OpenProject.__table__), chunk)
-    for chunk in _chunks(changed_projects):
+        tick(0.2, 0.4, done * CHUNK, project_rows)
+    for done, chunk in enumerate(_chunks(changed_projects)):
         session.execute(update(OpenProject), chunk)
+        tick(0.2, 0.4, len(new_projects) + done * CHUNK, project_rows)
     summary.projects_new = len(new_projects)
     summary.projects_updated = len(changed_projects)
+    stages("save", 0.4)
     project_ids = {
         (source, reference): pid
         for pid, source, reference in session.execute(
@@ -275,10 +281,10 @@ def _save(batch: Batch, summary: ImportSummary, stages: _Stages) -> set[int]:
         elif old[1] != row.role:
             changed_links.append({"id": old[0], "role": row.role})
     del known, seen
-    for chunk in _chunks(new_links):
+    stages("save", 0.5)
+    for done, chunk in enumerate(_chunks(new_links)):
         session.execute(insert(OpenParticipation.__table__), chunk)
-        done += len(chunk)
-        stages("save", done / total)
+        tick(0.5, 0.8, done * CHUNK, len(new_links) + len(changed_links))
     for chunk in _chunks(changed_links):
         session.execute(update(OpenParticipation), chunk)
     summary.participations_new = len(new_links)
@@ -467,7 +473,24 @@ def refresh_matches(
 # --------------------------------------------------------------------------------- directory
 
 
-def _matched_participations() -> list[tuple]:
+def _matched_participations(progress: Callable[[float], None]) -> list[tuple]:
+    """Projects of the matched organisations, read a block of open-data ids at a time."""
+    ids = sorted(
+        db.session.scalars(
+            select(OpenOrganisation.id).where(
+                OpenOrganisation.organisation_id.is_not(None),
+                OpenOrganisation.match_status.in_(("auto", "confirmed")),
+            )
+        )
+    )
+    rows: list[tuple] = []
+    for start in range(0, len(ids), CHUNK):
+        rows.extend(_participations_of(ids[start : start + CHUNK]))
+        progress((start + CHUNK) / len(ids))
+    return rows
+
+
+def _participations_of(open_ids: list[int]) -> list[tuple]:
     return db.session.execute(
         select(
             OpenOrganisation.organisation_id,
@@ -481,10 +504,7 @@ def _matched_participations() -> list[tuple]:
         )
         .join(OpenParticipation, OpenParticipation.open_organisation_id == OpenOrganisation.id)
         .join(OpenProject, OpenProject.id == OpenParticipation.project_id)
-        .where(
-            OpenOrganisation.organisation_id.is_not(None),
-            OpenOrganisation.match_status.in_(("auto", "confirmed")),
-        )
+        .where(OpenOrganisation.id.in_(open_ids))
     ).all()
 
 
@@ -498,13 +518,15 @@ def refresh_directory(
     """Past projects and co-participation ties of matched organisations, from open data."""
     report = progress or (lambda _fraction: None)
     current_year = (today or dt.datetime.now(dt.UTC).date()).year
-    rows = _matched_participations()
+    rows = _matched_participations(lambda f: report(0.2 * f))
     report(0.2)
     _fill_identifiers()
     report(0.3)
-    added = _fill_past_projects(rows)
+    added = _fill_past_projects(rows, lambda f: report(0.3 + 0.3 * f))
     report(0.6)
-    created, updated = _refresh_ties(rows, actor=actor, current_year=current_year)
+    created, updated = _refresh_ties(
+        rows, actor=actor, current_year=current_year, progress=lambda f: report(0.6 + 0.4 * f)
+    )
     if summary is not None:
         summary.past_projects_added = added
         summary.ties_created = created
@@ -529,7 +551,7 @@ def _fill_identifiers() -> None:
             org.registry_number = registry
 
 
-def _fill_past_projects(rows: list[tuple]) -> int:
+def _fill_past_projects(rows: list[tuple], progress: Callable[[float], None]) -> int:
     by_org: dict[int, dict[str, tuple]] = defaultdict(dict)
     for org_id, role, source, reference, acronym, title, programme, year in rows:
         ref = reference[:60]
@@ -544,6 +566,7 @@ def _fill_past_projects(rows: list[tuple]) -> int:
             select(PastProject).where(PastProject.organisation_id.in_(ids[start : start + CHUNK]))
         ):
             existing[project.organisation_id][project.reference or ""] = project
+        progress(0.5 * (start + CHUNK) / len(ids))
     new = []
     for org_id, projects in by_org.items():
         for ref, (programme, reference, title, year, role) in projects.items():
@@ -564,12 +587,19 @@ def _fill_past_projects(rows: list[tuple]) -> int:
                     old.title = title
                 if old.year is None and year is not None:
                     old.year = year
-    for chunk in _chunks(new):
+    for done, chunk in enumerate(_chunks(new)):
         db.session.execute(insert(PastProject.__table__), chunk)
+        progress(0.5 + 0.5 * (done + 1) * CHUNK / len(new))
     return len(new)
 
 
-def _refresh_ties(rows: list[tuple], *, actor: User | None, current_year: int) -> tuple[int, int]:
+def _refresh_ties(
+    rows: list[tuple],
+    *,
+    actor: User | None,
+    current_year: int,
+    progress: Callable[[float], None] = lambda _fraction: None,
+) -> tuple[int, int]:
     members: dict[str, set[int]] = defaultdict(set)
     years: dict[str, int | None] = {}
     for org_id, _role, source, reference, _acronym, _title, _programme, year in rows:
@@ -585,7 +615,11 @@ def _refresh_ties(rows: list[tuple], *, actor: User | None, current_year: int) -
         for t in db.session.scalars(select(Tie).where(Tie.kind == "past_project"))
     }
     created = updated = 0
-    for key in sorted(set(pairs) | set(ties)):
+    progress(0.3)
+    keys = sorted(set(pairs) | set(ties))
+    for position, key in enumerate(keys):
+        if position % CHUNK == 0:
+            progress(0.3 + 0.7 * position / len(keys))
         shared = pairs.get(key)
         tie = ties.get(key)
         references = shared.references if shared else ()
