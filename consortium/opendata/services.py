@@ -486,7 +486,7 @@ def _matched_participations(progress: Callable[[float], None]) -> list[tuple]:
     rows: list[tuple] = []
     for start in range(0, len(ids), CHUNK):
         rows.extend(_participations_of(ids[start : start + CHUNK]))
-        progress((start + CHUNK) / len(ids))
+        progress(min(1.0, (start + CHUNK) / len(ids)))
     return rows
 
 
@@ -566,7 +566,7 @@ def _fill_past_projects(rows: list[tuple], progress: Callable[[float], None]) ->
             select(PastProject).where(PastProject.organisation_id.in_(ids[start : start + CHUNK]))
         ):
             existing[project.organisation_id][project.reference or ""] = project
-        progress(0.5 * (start + CHUNK) / len(ids))
+        progress(0.5 * min(1.0, (start + CHUNK) / len(ids)))
     new = []
     for org_id, projects in by_org.items():
         for ref, (programme, reference, title, year, role) in projects.items():
@@ -589,7 +589,7 @@ def _fill_past_projects(rows: list[tuple], progress: Callable[[float], None]) ->
                     old.year = year
     for done, chunk in enumerate(_chunks(new)):
         db.session.execute(insert(PastProject.__table__), chunk)
-        progress(0.5 + 0.5 * (done + 1) * CHUNK / len(new))
+        progress(0.5 + 0.5 * min(1.0, (done + 1) * CHUNK / len(new)))
     return len(new)
 
 
