@@ -8,7 +8,8 @@ Layouts, recognised by their header (``detect_layout``):
 * ``cordis_projects``: CORDIS ``project.csv`` (``id``, ``acronym``, ``title``, ``startDate``,
   ``frameworkProgramme``, ``topics``, ``objective``...);
 * ``cordis_project_list``: the older H2020 project file that still lists the consortium by
-  name (``coordinator``, ``coordinatorCountry``, ``participants``, ``participantCountries``);
+  name (``coordinator``, ``coordinatorCountry``, ``participants``; ``participantCountries``
+  is a set, not aligned with the names, so participants have no country);
 * ``life_projects``: the LIFE project list (``reference``, ``title``, ``year_of_finance``...).
 
 Each comes as CSV (``;`` or ``,``, UTF-8 with or without BOM, else Windows-1252), XLSX (first
@@ -415,14 +416,12 @@ def _cordis_project_list_row(batch: Batch, raw: dict[str, str]) -> bool:
         country = _text(raw, "coordinatorcountry", 2).upper()
         org = _organisation(batch, coordinator, country)
         batch.participations.append(ParticipationRow(project, org.key, "coordinator"))
-    names = [" ".join(n.split())[:300] for n in (raw.get("participants") or "").split(";")]
-    countries = [c.strip().upper()[:2] for c in (raw.get("participantcountries") or "").split(";")]
-    for position, name in enumerate(names):
-        if not name:
-            continue
-        country = countries[position] if position < len(countries) else ""
-        org = _organisation(batch, name, country)
-        batch.participations.append(ParticipationRow(project, org.key, "participant"))
+    # participantCountries is the set of the participants' countries, not aligned with the
+    # names: a participant's country is unknown here (so it is never matched by name alone).
+    for name in (" ".join(n.split())[:300] for n in (raw.get("participants") or "").split(";")):
+        if name:
+            org = _organisation(batch, name, "")
+            batch.participations.append(ParticipationRow(project, org.key, "participant"))
     return True
 
 
