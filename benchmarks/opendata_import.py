@@ -40,7 +40,8 @@ CLEANTECH = SHARED / "cordis_h2020_cleantech" / "cleantechtag_joint_results.csv"
 
 def generate(folder: Path, organisations: int, participations: int, seed: int = 7):
     rng = random.Random(seed)
-    rows = list(csv.DictReader(io.TextIOWrapper(gzip.open(HE), encoding="utf-8"), delimiter=";"))
+    with gzip.open(HE) as raw:
+        rows = list(csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8"), delimiter=";"))
     header = list(rows[0])
     orgs: dict[str, dict] = {}
     sizes: dict[str, int] = {}
@@ -59,7 +60,8 @@ def generate(folder: Path, organisations: int, participations: int, seed: int = 
         clone["vatNumber"] = ""
         pool.append(clone)
     project_sizes = list(sizes.values())
-    titles = [r["title"] for r in csv.DictReader(open(CLEANTECH, encoding="utf-8"))]
+    with open(CLEANTECH, encoding="utf-8") as handle:
+        titles = [r["title"] for r in csv.DictReader(handle)]
     written = 0
     project = 110_000_000
     roles = ["coordinator", "participant", "participant", "participant", "associatedPartner"]
@@ -161,7 +163,9 @@ def main() -> None:
                 stamps: list[float] = []
                 started = time.perf_counter()
                 summary = services.import_open_data(
-                    path, actor=None, progress=lambda stage, f: stamps.append(time.perf_counter())
+                    path,
+                    actor=None,
+                    progress=lambda _stage, _f, stamps=stamps: stamps.append(time.perf_counter()),
                 )
                 db.session.commit()
                 wall = time.perf_counter() - started

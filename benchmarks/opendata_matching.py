@@ -62,10 +62,10 @@ def main() -> None:
 
     from consortium.opendata.matching import Candidate, Known, Matcher
 
-    rows = csv.DictReader(io.TextIOWrapper(gzip.open(HE), encoding="utf-8"), delimiter=";")
     orgs: dict[str, dict] = {}
-    for row in rows:
-        orgs.setdefault(row["organisationID"], row)
+    with gzip.open(HE) as raw:
+        for row in csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8"), delimiter=";"):
+            orgs.setdefault(row["organisationID"], row)
     rng = random.Random(args.seed)
     drawn = rng.sample(sorted(orgs), args.directory)
     known, label = [], {}

@@ -232,9 +232,19 @@ def review():
     )
 
 
-@bp.post("/review/<int:open_id>/<any(confirm, reject):decision>")
+@bp.post("/review/<int:open_organisation_id>/confirm")
 @login_required
-def decide(open_id: int, decision: str):
+def confirm(open_organisation_id: int):
+    return _decide(open_organisation_id, "confirm")
+
+
+@bp.post("/review/<int:open_organisation_id>/reject")
+@login_required
+def reject(open_organisation_id: int):
+    return _decide(open_organisation_id, "reject")
+
+
+def _decide(open_id: int, decision: str):
     _editor()
     form = ActionForm()
     if not form.validate_on_submit():
@@ -261,9 +271,10 @@ def decide(open_id: int, decision: str):
 # --------------------------------------------------------------------------------- organisations
 
 
-@bp.get("/organisations/<int:open_id>")
+@bp.get("/organisations/<int:open_organisation_id>")
 @login_required
-def organisation(open_id: int):
+def organisation(open_organisation_id: int):
+    open_id = open_organisation_id
     viewer = _reader()
     try:
         open_org = services.get_open_organisation(open_id)
@@ -296,9 +307,10 @@ def _safe_next() -> str:
     return target if target.startswith("/") and not target.startswith("//") else ""
 
 
-@bp.post("/organisations/<int:open_id>/add")
+@bp.post("/organisations/<int:open_organisation_id>/add")
 @login_required
-def add(open_id: int):
+def add(open_organisation_id: int):
+    open_id = open_organisation_id
     _editor()
     form = ActionForm()
     if not form.validate_on_submit():
@@ -313,11 +325,11 @@ def add(open_id: int):
         db.session.rollback()
         for template, params in error.errors.values():
             flash(_translated(template, params), "error")
-        return redirect(url_for("opendata.organisation", open_id=open_id))
+        return redirect(url_for("opendata.organisation", open_organisation_id=open_id))
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "error")
-        return redirect(url_for("opendata.organisation", open_id=open_id))
+        return redirect(url_for("opendata.organisation", open_organisation_id=open_id))
     db.session.commit()
     flash(_("“%(name)s” is added to the directory with its projects.", name=org.name), "success")
     target = request.form.get("next", "")
