@@ -27,6 +27,7 @@ import resource
 import sys
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,24 +161,31 @@ def main() -> None:
             db.session.commit()
             proposal_id = proposal.id
             for path in (org_path, project_path):
-                stamps: list[float] = []
+                stamps: list[tuple[float, str, float]] = []
                 started = time.perf_counter()
                 summary = services.import_open_data(
                     path,
                     actor=None,
-                    progress=lambda _stage, _f, stamps=stamps: stamps.append(time.perf_counter()),
+                    progress=lambda stage, f, stamps=stamps: stamps.append(
+                        (time.perf_counter(), stage, f)
+                    ),
                 )
                 db.session.commit()
                 wall = time.perf_counter() - started
-                gaps = [b - a for a, b in zip([started, *stamps], [*stamps, time.perf_counter()],
-                                              strict=True)]
+                ends = [(started, "start", 0.0), *stamps, (time.perf_counter(), "commit", 1.0)]
+                gaps = sorted(
+                    ((b[0] - a[0], f"{a[1]} {a[2]:.3f} -> {b[1]} {b[2]:.3f}")
+                     for a, b in pairwise(ends)),
+                    reverse=True,
+                )
                 print(f"{path.name}: {wall:.1f} s wall; {summary.rows_read} rows; "
                       f"{summary.organisations_new} organisations, {summary.projects_new} new / "
                       f"{summary.projects_updated} updated projects, "
                       f"{summary.participations_new} participations; matched {summary.matched}, "
                       f"review {summary.to_review}; past projects +{summary.past_projects_added}; "
                       f"ties +{summary.ties_created} ~{summary.ties_updated}; "
-                      f"longest gap between progress reports {max(gaps):.2f} s")
+                      f"longest gaps between progress reports {gaps[0][0]:.2f} s ({gaps[0][1]}), "
+                      f"{gaps[1][0]:.2f} s ({gaps[1][1]})")
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(f"peak resident memory of the process: {peak:.0f} MB")
             from consortium.proposals.models import Proposal

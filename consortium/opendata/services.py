@@ -169,13 +169,16 @@ def _save(batch: Batch, summary: ImportSummary, stages: _Stages) -> set[int]:
     def tick(start: float, end: float, done: int, total: int) -> None:
         stages("save", start + (end - start) * done / max(1, total))
 
-    # Organisations
-    existing = {
-        row.key: row
-        for row in session.execute(
-            select(OpenOrganisation.id, OpenOrganisation.key, *_org_columns())
-        )
-    }
+    # Organisations (a project file has none: no need to read them all)
+    existing = {}
+    if batch.organisations:
+        existing = {
+            row.key: row
+            for row in session.execute(
+                select(OpenOrganisation.id, OpenOrganisation.key, *_org_columns())
+            )
+        }
+    stages("save", 0.05)
     new_orgs, changed_orgs = [], []
     for org in batch.organisations.values():
         values = {name: getattr(org, name) for name in _ORG_FIELDS}
@@ -199,13 +202,17 @@ def _save(batch: Batch, summary: ImportSummary, stages: _Stages) -> set[int]:
     org_rows = new_orgs + changed_orgs
     for done, chunk in enumerate(_chunks(new_orgs)):
         session.execute(insert(OpenOrganisation.__table__), chunk)
-        tick(0.0, 0.2, done * CHUNK, len(org_rows))
+        tick(0.05, 0.2, done * CHUNK, len(org_rows))
     for done, chunk in enumerate(_chunks(changed_orgs)):
         session.execute(update(OpenOrganisation), chunk)
-        tick(0.0, 0.2, len(new_orgs) + done * CHUNK, len(org_rows))
+        tick(0.05, 0.2, len(new_orgs) + done * CHUNK, len(org_rows))
     summary.organisations_new = len(new_orgs)
     summary.organisations_updated = len(changed_orgs)
-    org_ids = dict(session.execute(select(OpenOrganisation.key, OpenOrganisation.id)).all())
+    org_ids = (
+        dict(session.execute(select(OpenOrganisation.key, OpenOrganisation.id)).all())
+        if batch.organisations
+        else {}
+    )
     stages("save", 0.2)
 
     # Projects
@@ -249,6 +256,7 @@ def _save(batch: Batch, summary: ImportSummary, stages: _Stages) -> set[int]:
     }
 
     # Participations
+    stages("save", 0.42)
     known = {
         (p, o): (pid, role)
         for pid, p, o, role in session.execute(
@@ -259,6 +267,7 @@ def _save(batch: Batch, summary: ImportSummary, stages: _Stages) -> set[int]:
                 OpenParticipation.role,
             )
         )
+        if batch.participations
     }
     new_links, changed_links, seen = [], [], set()
     touched: set[int] = set()
@@ -402,7 +411,6 @@ def refresh_matches(
 ) -> None:
     """Re-decide the open-data organisations (``only`` these ids, else all) that no person
     has decided on. ``flask opendata rematch`` re-decides all after the directory changed."""
-    matcher = matching.Matcher(_known())
     query = select(
         OpenOrganisation.id,
         OpenOrganisation.key,
@@ -417,11 +425,20 @@ def refresh_matches(
         OpenOrganisation.candidate_id,
         OpenOrganisation.match_score,
     ).where(OpenOrganisation.match_status.in_(("none", "auto", "review")))
-    rows = [row for row in db.session.execute(query) if only is None or row.id in only]
+    if stages is not None:
+        stages("match", 0.01)
+    rows = (
+        [row for row in db.session.execute(query) if only is None or row.id in only]
+        if only is None or only
+        else []
+    )
+    matcher = matching.Matcher(_known()) if rows else None
+    if stages is not None:
+        stages("match", 0.02)
     changes = []
     for start in range(0, len(rows), MATCH_CHUNK):
         part = rows[start : start + MATCH_CHUNK]
-        decisions = matcher.decide_many(
+        decisions = matcher.decide_many(  # type: ignore[union-attr]
             [
                 matching.Candidate(
                     row.key,
