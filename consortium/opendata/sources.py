@@ -13,7 +13,8 @@ Layouts, recognised by their header (``detect_layout``):
 * ``life_projects``: the LIFE project list (``reference``, ``title``, ``year_of_finance``...).
 
 Each comes as CSV (``;`` or ``,``, UTF-8 with or without BOM, else Windows-1252), XLSX (first
-sheet) or JSON (a list of objects with the same keys, as CORDIS publishes them). Headers match
+sheet, after the directory importer's zip checks: entries, sizes, compression ratio, paths)
+or JSON (a list of objects with the same keys, as CORDIS publishes them). Headers match
 case- and punctuation-insensitively. Rows are read one at a time so that a 250,000-row file
 never sits in memory as text.
 
@@ -29,12 +30,14 @@ import datetime as dt
 import io
 import json
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from consortium.directory.dedupe import normalise_name
+from consortium.directory.spreadsheet import Limits, check_ooxml
 from consortium.folding import words
 
 
@@ -208,9 +211,20 @@ def _csv_rows(path: Path) -> Iterator[dict[str, str]]:
                 yield dict(zip(keys, record, strict=False))
 
 
+class UnsafeWorkbook(ValueError):
+    """The zip check of the directory's importer refused the workbook."""
+
+
+#: Published CORDIS workbooks are large: a generous unpacked size, the same other checks.
+XLSX_LIMITS = Limits(max_bytes=500_000_000, max_unpacked=2_000_000_000, max_entries=500)
+
+
 def _xlsx_rows(path: Path) -> Iterator[dict[str, str]]:
     from openpyxl import load_workbook
 
+    problem = check_ooxml(path.read_bytes(), XLSX_LIMITS)
+    if problem is not None:
+        raise UnsafeWorkbook(problem.message)
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
@@ -302,8 +316,8 @@ def read_file(path: Path, *, progress: Progress | None = None, every: int = 5000
     try:
         rows = iter_rows(path)
         first = next(rows, None)
-    except (OSError, ValueError, KeyError, csv.Error) as error:
-        batch.errors.append(Message(UNREADABLE, {"reason": str(error)[:200]}))
+    except (OSError, ValueError, KeyError, csv.Error, zipfile.BadZipFile) as error:
+        batch.errors.append(Message(UNREADABLE, {"reason": str(error)[:200].rstrip(".")}))
         return batch
     if first is None:
         batch.errors.append(Message(UNREADABLE, {"reason": "no rows"}))
@@ -324,7 +338,7 @@ def read_file(path: Path, *, progress: Progress | None = None, every: int = 5000
             if progress is not None and batch.rows_read % every == 0:
                 progress(batch.rows_read)
     except (OSError, ValueError, csv.Error) as error:
-        batch.errors.append(Message(UNREADABLE, {"reason": str(error)[:200]}))
+        batch.errors.append(Message(UNREADABLE, {"reason": str(error)[:200].rstrip(".")}))
     if cleaner.rows:
         batch.warnings.append(Message(CONTROL_CHARACTERS, {"count": cleaner.rows}))
     if skipped:

@@ -92,6 +92,19 @@ def test_json_and_xlsx_layouts_are_read(tmp_path):
         assert batch.projects[("cordis", "101100000")].programme == "Horizon Europe"
 
 
+def test_a_zip_that_is_not_a_workbook_is_refused_before_openpyxl_opens_it(tmp_path):
+    import zipfile
+
+    path = tmp_path / "organization.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+    batch = read_file(path)
+    assert [m.text for m in batch.errors] == [
+        "The file could not be read: This is a Word document, not a spreadsheet."
+    ]
+
+
 def test_unknown_layout_is_a_message(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("a,b\n1,2\n")
