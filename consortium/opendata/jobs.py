@@ -58,6 +58,10 @@ class MemoryStore:
         with self._lock:
             self._jobs.setdefault(job_id, Progress()).cancel = True
 
+    def reset(self, job_id: int) -> None:
+        with self._lock:
+            self._jobs[job_id] = Progress()
+
 
 class RedisStore:
     def __init__(self, connection) -> None:
@@ -79,6 +83,10 @@ class RedisStore:
     def request_cancel(self, job_id: int) -> None:
         self.redis.hset(self._key(job_id), "cancel", "1")
         self.redis.expire(self._key(job_id), 7 * 24 * 3600)
+
+    def reset(self, job_id: int) -> None:
+        """A new job may reuse the id of one a restored database forgot."""
+        self.redis.delete(self._key(job_id))
 
 
 def redis_connection(app: Flask):
@@ -139,6 +147,7 @@ def create_job(filename: str, stored_path: str, *, actor: User | None) -> Import
 def start(job_id: int) -> str:
     """Run or queue a committed job; returns the mode used."""
     app = current_app._get_current_object()
+    store(app).reset(job_id)
     chosen = mode(app)
     if chosen == "rq":
         _queue(redis_connection(app)).enqueue(

@@ -224,3 +224,43 @@ def test_cli_dry_run_changes_nothing(app, opendata_world):
     assert "Dry run: nothing imported." in result.output
     with app.app_context():
         assert _count(OpenOrganisation) == 0
+
+
+def _redis_or_skip(url):
+    import redis
+
+    connection = redis.Redis.from_url(url, socket_connect_timeout=0.3)
+    try:
+        connection.ping()
+    except (redis.exceptions.ConnectionError, OSError):
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    return connection
+
+
+def test_a_job_queued_on_redis_is_run_by_the_rq_worker(make_app, tmp_path):
+    """The production path: RQ on Redis (database 15, emptied first), a burst worker."""
+    url = "redis://127.0.0.1:6379/15"
+    connection = _redis_or_skip(url)
+    connection.flushdb()
+    from rq import Queue, SimpleWorker
+
+    from tests import factories
+
+    app = make_app(REDIS_URL=url, OPENDATA_JOBS="rq")
+    with app.app_context():
+        factories.standard_world()
+        target = tmp_path / "uploads" / "opendata"
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(HE_SAMPLE, target / "x.csv")
+        job = jobs.create_job("x.csv", "opendata/x.csv", actor=None)
+        db.session.commit()
+        assert jobs.start(job.id) == "rq"
+        assert db.session.get(ImportJob, job.id).status == "queued"
+        worker = SimpleWorker([Queue(jobs.QUEUE, connection=connection)], connection=connection)
+        worker.work(burst=True)
+        db.session.expire_all()
+        done = db.session.get(ImportJob, job.id)
+        assert (done.status, done.summary["organisations_new"]) == ("done", 174)
+        progress = jobs.store().read(job.id)
+        assert (progress.fraction, progress.stage) == (1.0, "done")
+    connection.flushdb()
