@@ -57,7 +57,7 @@ ACTIVITY_TYPES = {
 }
 CHUNK = 2000
 #: Organisations matched between two progress reports (a block takes ~0.3 s on a quiet core).
-MATCH_CHUNK = 1000
+MATCH_CHUNK = 500
 
 ProgressCallback = Callable[[str, float], None]
 
@@ -299,7 +299,12 @@ def _save(batch: Batch, summary: ImportSummary, stages: _Stages) -> set[int]:
     summary.participations_new = len(new_links)
     touched.update(org_ids[key] for key in batch.organisations)
     if batch.layout in ("cordis_projects", "life_projects"):
-        touched.update(_orgs_of_projects([project_ids[k] for k in batch.projects]))
+        touched.update(
+            _orgs_of_projects(
+                [project_ids[k] for k in batch.projects],
+                lambda f: stages("save", 0.5 + 0.3 * f),
+            )
+        )
     _refresh_search_text(touched, lambda f: stages("save", 0.8 + 0.2 * f))
     stages("save", 1.0)
     return {org_ids[row["key"]] for row in new_orgs} | {row["id"] for row in changed_orgs}
@@ -313,9 +318,12 @@ def _project_columns():
     return [getattr(OpenProject, name) for name in _PROJECT_FIELDS]
 
 
-def _orgs_of_projects(project_ids: list[int]) -> set[int]:
+def _orgs_of_projects(
+    project_ids: list[int], progress: Callable[[float], None] = lambda _fraction: None
+) -> set[int]:
     found: set[int] = set()
     for start in range(0, len(project_ids), CHUNK):
+        progress(start / len(project_ids))
         found.update(
             db.session.scalars(
                 select(OpenParticipation.open_organisation_id).where(
@@ -334,16 +342,21 @@ def _refresh_search_text(org_ids: set[int], progress: Callable[[float], None]) -
     orgs_words: dict[int, dict[str, None]] = defaultdict(dict)
     counts: dict[int, int] = defaultdict(int)
     last: dict[int, int] = {}
-    for pid, acronym, title, topic, year in db.session.execute(
-        select(
-            OpenProject.id,
-            OpenProject.acronym,
-            OpenProject.title,
-            OpenProject.topic,
-            OpenProject.year,
+    projects = db.session.scalar(select(func.count()).select_from(OpenProject)) or 1
+    for position, (pid, acronym, title, topic, year) in enumerate(
+        db.session.execute(
+            select(
+                OpenProject.id,
+                OpenProject.acronym,
+                OpenProject.title,
+                OpenProject.topic,
+                OpenProject.year,
+            )
         )
     ):
         project_words[pid] = (words(f"{acronym or ''} {title or ''} {topic or ''}"), year)
+        if position % 10_000 == 0:
+            progress(0.2 * position / projects)
     progress(0.2)
     ids = sorted(org_ids)
     for start in range(0, len(ids), CHUNK):
