@@ -503,25 +503,50 @@ def refresh_matches(
 # --------------------------------------------------------------------------------- directory
 
 
-def _matched_participations(progress: Callable[[float], None]) -> list[tuple]:
-    """Projects of the matched organisations, read a block of open-data ids at a time."""
-    ids = sorted(
-        db.session.scalars(
-            select(OpenOrganisation.id).where(
-                OpenOrganisation.organisation_id.is_not(None),
-                OpenOrganisation.match_status.in_(("auto", "confirmed")),
+def _matched_participations(
+    progress: Callable[[float], None], *, organisation_id: int | None = None
+) -> list[tuple]:
+    """Projects of the matched organisations, read a block of open-data ids at a time (with
+    ``organisation_id``: only the projects that organisation took part in)."""
+    matched = select(OpenOrganisation.id).where(
+        OpenOrganisation.organisation_id.is_not(None),
+        OpenOrganisation.match_status.in_(("auto", "confirmed")),
+    )
+    if organisation_id is not None:
+        its_projects = (
+            select(OpenParticipation.project_id)
+            .join(OpenOrganisation, OpenOrganisation.id == OpenParticipation.open_organisation_id)
+            .where(OpenOrganisation.organisation_id == organisation_id)
+        )
+        matched = matched.where(
+            OpenOrganisation.id.in_(
+                select(OpenParticipation.open_organisation_id).where(
+                    OpenParticipation.project_id.in_(its_projects)
+                )
             )
         )
-    )
+    ids = sorted(db.session.scalars(matched))
+    project_filter = None
+    if organisation_id is not None:
+        project_filter = set(
+            db.session.scalars(
+                select(OpenParticipation.project_id)
+                .join(
+                    OpenOrganisation,
+                    OpenOrganisation.id == OpenParticipation.open_organisation_id,
+                )
+                .where(OpenOrganisation.organisation_id == organisation_id)
+            )
+        )
     rows: list[tuple] = []
     for start in range(0, len(ids), CHUNK):
-        rows.extend(_participations_of(ids[start : start + CHUNK]))
+        rows.extend(_participations_of(ids[start : start + CHUNK], project_filter))
         progress(min(1.0, (start + CHUNK) / len(ids)))
     return rows
 
 
-def _participations_of(open_ids: list[int]) -> list[tuple]:
-    return db.session.execute(
+def _participations_of(open_ids: list[int], project_ids: set[int] | None) -> list[tuple]:
+    statement = (
         select(
             OpenOrganisation.organisation_id,
             OpenParticipation.role,
@@ -535,7 +560,10 @@ def _participations_of(open_ids: list[int]) -> list[tuple]:
         .join(OpenParticipation, OpenParticipation.open_organisation_id == OpenOrganisation.id)
         .join(OpenProject, OpenProject.id == OpenParticipation.project_id)
         .where(OpenOrganisation.id.in_(open_ids))
-    ).all()
+    )
+    if project_ids is not None:
+        statement = statement.where(OpenProject.id.in_(project_ids))
+    return db.session.execute(statement).all()
 
 
 def refresh_directory(
@@ -544,18 +572,26 @@ def refresh_directory(
     today: dt.date | None = None,
     summary: ImportSummary | None = None,
     progress: Callable[[float], None] | None = None,
+    organisation_id: int | None = None,
 ) -> None:
-    """Past projects and co-participation ties of matched organisations, from open data."""
+    """Past projects and co-participation ties of matched organisations, from open data
+    (only those of ``organisation_id`` after a decision in the review queue: one click must
+    not redo the whole territory)."""
     report = progress or (lambda _fraction: None)
     current_year = (today or dt.datetime.now(dt.UTC).date()).year
-    rows = _matched_participations(lambda f: report(0.2 * f))
+    rows = _matched_participations(lambda f: report(0.2 * f), organisation_id=organisation_id)
     report(0.2)
     _fill_identifiers()
     report(0.3)
-    added = _fill_past_projects(rows, lambda f: report(0.3 + 0.3 * f))
+    own = rows if organisation_id is None else [r for r in rows if r[0] == organisation_id]
+    added = _fill_past_projects(own, lambda f: report(0.3 + 0.3 * f))
     report(0.6)
     created, updated = _refresh_ties(
-        rows, actor=actor, current_year=current_year, progress=lambda f: report(0.6 + 0.4 * f)
+        rows,
+        actor=actor,
+        current_year=current_year,
+        progress=lambda f: report(0.6 + 0.4 * f),
+        organisation_id=organisation_id,
     )
     if summary is not None:
         summary.past_projects_added = added
@@ -629,6 +665,7 @@ def _refresh_ties(
     actor: User | None,
     current_year: int,
     progress: Callable[[float], None] = lambda _fraction: None,
+    organisation_id: int | None = None,
 ) -> tuple[int, int]:
     members: dict[str, set[int]] = defaultdict(set)
     years: dict[str, int | None] = {}
@@ -640,10 +677,13 @@ def _refresh_ties(
         (s.a, s.b): s
         for s in coparticipation.shared_projects(members, years, current_year=current_year)
     }
-    ties = {
-        (t.organisation_a_id, t.organisation_b_id): t
-        for t in db.session.scalars(select(Tie).where(Tie.kind == "past_project"))
-    }
+    stored = select(Tie).where(Tie.kind == "past_project")
+    if organisation_id is not None:
+        stored = stored.where(
+            or_(Tie.organisation_a_id == organisation_id, Tie.organisation_b_id == organisation_id)
+        )
+        pairs = {key: shared for key, shared in pairs.items() if organisation_id in key}
+    ties = {(t.organisation_a_id, t.organisation_b_id): t for t in db.session.scalars(stored)}
     created = updated = 0
     progress(0.3)
     keys = sorted(set(pairs) | set(ties))
@@ -714,7 +754,7 @@ def confirm_match(open_org: OpenOrganisation, *, actor: User | None) -> None:
     open_org.organisation_id = open_org.candidate_id
     open_org.match_status = "confirmed"
     db.session.flush()
-    refresh_directory(actor=actor)
+    refresh_directory(actor=actor, organisation_id=open_org.organisation_id)
 
 
 def reject_match(open_org: OpenOrganisation, *, actor: User | None) -> None:
@@ -775,7 +815,7 @@ def add_to_directory(open_org: OpenOrganisation, *, actor: User | None) -> Organ
     open_org.match_status = "confirmed"
     open_org.match_reason = "added"
     db.session.flush()
-    refresh_directory(actor=actor)
+    refresh_directory(actor=actor, organisation_id=org.id)
     return org
 
 

@@ -264,3 +264,32 @@ def test_a_job_queued_on_redis_is_run_by_the_rq_worker(make_app, tmp_path):
         progress = jobs.store().read(job.id)
         assert (progress.fraction, progress.stage) == (1.0, "done")
     connection.flushdb()
+
+
+def test_a_decision_refreshes_only_its_organisation_and_agrees_with_a_full_refresh(
+    app, opendata_world, tmp_path
+):
+    rows = [
+        "projectID;organisationID;name;country;city;role",
+        "101000300;999513803;IRD;FR;Marseille;coordinator",
+        "101000300;966696472;PROTISVALOR MEDITERRANEE SAS;FR;Marseille;participant",
+    ]
+    path = tmp_path / "organization.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    import_file(app, HE_SAMPLE, today=TODAY)
+    import_file(app, path, today=TODAY)
+    with app.app_context():
+        item = db.session.scalar(
+            select(OpenOrganisation).where(OpenOrganisation.match_status == "review")
+        )
+        services.confirm_match(item, actor=None)
+        db.session.commit()
+        a, b = sorted((opendata_world["ird"], opendata_world["protisvalor"]))
+        tie = db.session.scalar(
+            select(Tie).where(Tie.organisation_a_id == a, Tie.organisation_b_id == b)
+        )
+        assert tie.evidence == ["cordis:101000300"]
+        summary = services.ImportSummary()
+        services.refresh_directory(actor=None, summary=summary, today=TODAY)
+        assert (summary.past_projects_added, summary.ties_created, summary.ties_updated) == (
+            0, 0, 0)
