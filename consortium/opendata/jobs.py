@@ -1,10 +1,11 @@
 """Open-data imports as background jobs: RQ on Redis, else a thread in this process.
 
 ``OPENDATA_JOBS`` chooses: ``"auto"`` (RQ when Redis answers at ``REDIS_URL`` and an RQ worker
-is listening on the queue, else a thread), ``"rq"``, ``"thread"`` or ``"inline"`` (run at once,
-for tests and the CLI). Progress and cancellation requests live in a ``JobStore``: Redis when
-it answers (so an RQ worker and every web worker see the same figures), else this process'
-memory (the thread fallback runs in the same process as the page that polls it).
+is listening on the queue, else a thread; inline when the app is testing), ``"rq"``,
+``"thread"`` or ``"inline"`` (run at once, for tests and the CLI). Progress and cancellation
+requests live in a job store: Redis when it answers (so an RQ worker and every web worker see
+the same figures), else this process' memory (the thread fallback runs in the same process
+as the page that polls it).
 
 A job runs the import in one transaction: it commits only at the end; a failure or a
 cancellation rolls everything back, so the database is as it was.
@@ -119,6 +120,8 @@ def mode(app: Flask) -> str:
     chosen = app.config.get("OPENDATA_JOBS", "auto")
     if chosen != "auto":
         return chosen
+    if app.testing:  # the test client's requests see the job's result at once
+        return "inline"
     connection = redis_connection(app)
     if connection is None:
         return "thread"

@@ -316,7 +316,8 @@ def read_file(path: Path, *, progress: Progress | None = None, every: int = 5000
     try:
         rows = iter_rows(path)
         first = next(rows, None)
-    except (OSError, ValueError, KeyError, csv.Error, zipfile.BadZipFile) as error:
+    # RecursionError: json.loads of a deeply nested array (untrusted input)
+    except (OSError, ValueError, KeyError, csv.Error, zipfile.BadZipFile, RecursionError) as error:
         batch.errors.append(Message(UNREADABLE, {"reason": str(error)[:200].rstrip(".")}))
         return batch
     if first is None:

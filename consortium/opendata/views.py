@@ -129,7 +129,8 @@ def index():
         else:
             folder = Path(current_app.config["UPLOAD_FOLDER"]) / "opendata"
             folder.mkdir(parents=True, exist_ok=True)
-            name = f"{secrets.token_hex(8)}-{secure_filename(upload.filename) or 'file'}"
+            safe = secure_filename(upload.filename)[-80:] or "file"
+            name = f"{secrets.token_hex(8)}-{safe}"
             upload.save(folder / name)
             job = jobs.create_job(upload.filename, f"opendata/{name}", actor=current_user)
             db.session.commit()

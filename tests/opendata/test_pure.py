@@ -105,6 +105,12 @@ def test_a_zip_that_is_not_a_workbook_is_refused_before_openpyxl_opens_it(tmp_pa
     ]
 
 
+def test_a_deeply_nested_json_file_is_a_message(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    assert read_file(path).errors[0].template.startswith("The file could not be read")
+
+
 def test_unknown_layout_is_a_message(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("a,b\n1,2\n")
