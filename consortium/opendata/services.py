@@ -688,7 +688,8 @@ def _refresh_ties(
     progress(0.3)
     keys = sorted(set(pairs) | set(ties))
     for position, key in enumerate(keys):
-        if position % CHUNK == 0:
+        if position % 500 == 0:
+            db.session.flush()  # a block of changed ties at a time, between two reports
             progress(0.3 + 0.7 * position / len(keys))
         shared = pairs.get(key)
         tie = ties.get(key)
