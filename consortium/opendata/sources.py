@@ -297,6 +297,12 @@ def _optional(raw: dict[str, str], key: str, limit: int) -> str | None:
     return _text(raw, key, limit) or None
 
 
+def _web_address(text: str) -> str | None:
+    """An http(s) address, else nothing: the page links it."""
+    value = " ".join((text or "").split())[:500]
+    return value if value.lower().startswith(("http://", "https://")) else None
+
+
 def _year(text: str) -> int | None:
     match = _YEAR.search(text or "")
     return int(match.group()) if match else None
@@ -388,7 +394,7 @@ def _cordis_organisation_row(batch: Batch, raw: dict[str, str]) -> bool:
         short_name=_optional(raw, "shortname", 60),
         activity_type=_optional(raw, "activitytype", 10),
         city=_optional(raw, "city", 120),
-        website=_optional(raw, "organizationurl", 500),
+        website=_web_address(raw.get("organizationurl", "")),
     )
     project = ("cordis", reference)
     if project not in batch.projects:

@@ -169,3 +169,14 @@ def test_open_data_organisation_pages_its_projects(client, login, loaded, app):
     text = client.get(f"/opendata/organisations/{ird}").get_data(as_text=True)
     assert "13 projects" in text
     assert "In the directory as" in text
+
+
+def test_a_website_that_is_not_http_is_shown_as_text_never_linked(client, login, loaded, app):
+    login(ROLES["lead"])
+    with app.app_context():
+        org = db.session.get(OpenOrganisation, loaded["other"])
+        org.website = "javascript:alert(1)"
+        db.session.commit()
+    text = client.get(f"/opendata/organisations/{loaded['other']}").get_data(as_text=True)
+    assert "javascript:alert(1)" in text
+    assert 'href="javascript:' not in text
