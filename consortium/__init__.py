@@ -24,6 +24,7 @@ AREAS = (
     "commitments",
     "dossier",
     "api",
+    "opendata",
 )
 DEVELOPMENT_KEYS = {"dev", "development", "changeme", "secret", "test"}
 
@@ -64,6 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .dossier import views as dossier
     from .fit import views as fit
     from .network import views as network
+    from .opendata import views as opendata
     from .proposals import views as proposals
     from .workshops import views as workshops
 
@@ -77,6 +79,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         network,
         commitments,
         dossier,
+        opendata,
         api,
     ):
         app.register_blueprint(area.bp)

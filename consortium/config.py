@@ -81,5 +81,12 @@ class Defaults:
     LANGUAGES = ("en", "fr")
 
     WTF_CSRF_TIME_LIMIT = None
+    # Redis for background jobs (RQ) and their progress; None: jobs run in a thread of the
+    # web process. Set CONSORTIUM_REDIS_URL=redis://127.0.0.1:6379/0 and run
+    # `flask opendata worker` to use it.
+    REDIS_URL: str | None = None
+    # auto (RQ when a worker listens, else a thread) | rq | thread | inline
+    OPENDATA_JOBS = "auto"
+
     # Rows per page in lists.
     PAGE_SIZE = 50

@@ -40,6 +40,9 @@ PURE_MODULES = sorted(
         "schedule",
         "budget_charts",
         "charts",
+        "sources",
+        "matching",
+        "coparticipation",
     }
 )
 FORBIDDEN = (

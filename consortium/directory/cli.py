@@ -76,19 +76,25 @@ def orgs_export(path: Path, with_contacts: bool) -> None:
 @ties_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file; import nothing.")
-def ties_import(path: Path, dry_run: bool) -> None:
-    """Import ties (org_a, org_b, kind, year, note); any error imports nothing."""
+@click.option("--valid-only", is_flag=True, help="Import the valid rows even if others fail.")
+def ties_import(path: Path, dry_run: bool, valid_only: bool) -> None:
+    """Import ties (org_a, org_b, kind, year, note; city_a, city_b optional).
+
+    Any error imports nothing unless --valid-only. Rows repeating two organisations and a kind
+    add weight to one tie and keep each row's year and note as its evidence.
+    """
     report = services.check_ties(parse_table(path.name, path.read_bytes(), schema=TIE_SCHEMA))
-    result = services.import_ties(report, actor=None, dry_run=dry_run)
+    result = services.import_ties(report, actor=None, dry_run=dry_run, valid_only=valid_only)
     click.echo(f"{len(report.valid)} valid ties, {len(report.errors)} errors.")
     _print_errors("Errors", report.errors)
+    _print_errors("Warnings", report.warnings)
     if result.committed:
         db.session.commit()
-        click.echo(f"{result.created} ties imported.")
+        click.echo(f"{result.created} ties imported, {result.strengthened} strengthened.")
         return
     db.session.rollback()
     click.echo("Dry run: nothing imported." if dry_run else "Nothing imported.")
-    if report.errors:
+    if report.errors and not (dry_run and valid_only):
         sys.exit(1)
 
 

@@ -12,8 +12,9 @@ Rules, in order of strength:
 drops legal forms (association, SAS, SARL, SCOP...), ``ville de`` and short stop words (the, la,
 le, les, de, du, des, d', l', et, and, of). A name made only of such words is kept whole.
 
-``resolve_org_reference`` finds the organisation a tie file names by PIC, acronym or name; it
-answers with one id or an error ("unknown", "ambiguous: matches X, Y"), never a guess.
+``resolve_org_reference`` finds the organisation a tie file names by PIC, VAT or national
+registry number, acronym or name (a city, when given, settles between namesakes); it answers
+with one id or an error ("unknown", "ambiguous: matches X (city), Y (city)"), never a guess.
 """
 
 from __future__ import annotations
@@ -182,8 +183,12 @@ def find_duplicates(
 # ---------------------------------------------------------------------------------------------
 # References to organisations in tie files
 
-UNKNOWN_ORG = N_("No organisation matches “%(value)s” (give its PIC, acronym or name).")
-AMBIGUOUS_ORG = N_("“%(value)s” is ambiguous: matches %(matches)s.")
+UNKNOWN_ORG = N_(
+    "No organisation matches “%(value)s” (give its PIC, registry number, acronym or name)."
+)
+AMBIGUOUS_ORG = N_(
+    "“%(value)s” is ambiguous: matches %(matches)s. Give its PIC, registry number or city."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,18 +205,24 @@ class OrgIndex:
     """Organisations by PIC, folded acronym and folded name (``build`` from rows)."""
 
     names: dict[Hashable, str] = field(default_factory=dict)
+    cities: dict[Hashable, str] = field(default_factory=dict)
     by_pic: dict[str, list[Hashable]] = field(default_factory=dict)
+    by_registry: dict[str, list[Hashable]] = field(default_factory=dict)
     by_acronym: dict[str, list[Hashable]] = field(default_factory=dict)
     by_name: dict[str, list[Hashable]] = field(default_factory=dict)
 
     @classmethod
-    def build(
-        cls, organisations: Iterable[tuple[Hashable, str, str | None, str | None]]
-    ) -> OrgIndex:
-        """Index ``(id, name, acronym, pic)`` rows."""
+    def build(cls, organisations: Iterable[tuple]) -> OrgIndex:
+        """Index ``(id, name, acronym, pic)`` or ``(id, name, acronym, pic, registry, city)``."""
         index = cls()
-        for org_id, name, acronym, pic in organisations:
+        for row in organisations:
+            org_id, name, acronym, pic = row[:4]
+            registry, city = (*row[4:6], None, None)[:2]
             index.names[org_id] = name
+            if city:
+                index.cities[org_id] = city
+            if _registry_key(registry):
+                index.by_registry.setdefault(_registry_key(registry), []).append(org_id)
             if _pic_key(pic):
                 index.by_pic.setdefault(_pic_key(pic), []).append(org_id)
             if acronym and _acronym_key(acronym):
@@ -225,12 +236,23 @@ def _acronym_key(text: str) -> str:
     return "".join(words(text))
 
 
-def resolve_org_reference(text: str | None, index: OrgIndex, *, limit: int = 5) -> OrgRef:
-    """The one organisation ``text`` names by PIC, acronym or name (case/accents ignored).
+def _registry_key(text: str | None) -> str:
+    """VAT or registry number without spaces, dots, dashes or a two-letter country prefix,
+    upper case (``""`` if none): ``"FR 12.345.678.901"`` and ``"12345678901"`` compare equal."""
+    value = re.sub(r"[^0-9A-Za-z]", "", text or "").upper()
+    value = re.sub(r"^[A-Z]{2}(?=\d)", "", value)
+    return value if sum(ch.isdigit() for ch in value) >= 5 else ""
 
-    A 9-digit text is looked up as a PIC first. Acronym and name matches are pooled: if they
-    point to more than one organisation, the answer is ``AMBIGUOUS_ORG`` listing the names (at
-    most ``limit``, sorted), never a guess.
+
+def resolve_org_reference(
+    text: str | None, index: OrgIndex, *, city: str | None = None, limit: int = 5
+) -> OrgRef:
+    """The one organisation ``text`` names by PIC, registry number, acronym or name.
+
+    A 9-digit text is looked up as a PIC first, then as a VAT or registry number. Acronym and
+    name matches are pooled; ``city`` (folded) keeps those in that city. If more than one
+    organisation remains, the answer is ``AMBIGUOUS_ORG`` listing names and cities (at most
+    ``limit``, sorted), never a guess. Case and accents are ignored throughout.
     """
     value = (text or "").strip()
     shown = value if len(value) <= 60 else value[:59] + "…"
@@ -240,6 +262,8 @@ def resolve_org_reference(text: str | None, index: OrgIndex, *, limit: int = 5) 
     compact = _pic_key(value)
     if len(compact) == 9 and compact.isdigit():
         found = list(index.by_pic.get(compact, []))
+    if not found and _registry_key(value):
+        found = list(index.by_registry.get(_registry_key(value), []))
     if not found:
         for org_id in (
             *index.by_acronym.get(_acronym_key(value), []),
@@ -247,10 +271,16 @@ def resolve_org_reference(text: str | None, index: OrgIndex, *, limit: int = 5) 
         ):
             if org_id not in found:
                 found.append(org_id)
+    if len(found) > 1 and _city_key(city):
+        in_city = [i for i in found if _city_key(index.cities.get(i)) == _city_key(city)]
+        found = in_city or found
     if len(found) == 1:
         return OrgRef(found[0])
     if not found:
         return OrgRef(None, UNKNOWN_ORG, {"value": shown})
-    names = sorted(index.names[org_id] for org_id in found)
+    names = sorted(
+        f"{index.names[i]} ({index.cities[i]})" if index.cities.get(i) else index.names[i]
+        for i in found
+    )
     listed = ", ".join(names[:limit]) + (", …" if len(names) > limit else "")
     return OrgRef(None, AMBIGUOUS_ORG, {"value": shown, "matches": listed})

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -48,6 +49,8 @@ class Organisation(db.Model):
     region: Mapped[str | None] = mapped_column(String(120))
     city: Mapped[str | None] = mapped_column(String(120))
     pic: Mapped[str | None] = mapped_column(String(9), unique=True)
+    # VAT or national registry number (SIRET, KvK...), compact upper case: names a tie's end.
+    registry_number: Mapped[str | None] = mapped_column(String(40), index=True)
     website: Mapped[str | None] = mapped_column(String(500))
     email: Mapped[str | None] = mapped_column(String(254))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -166,6 +169,12 @@ class Tie(db.Model):
     kind: Mapped[str] = mapped_column(String(30))
     year: Mapped[int | None]
     note: Mapped[str] = mapped_column(Text, default="")
+    # Strength: 1 for a declared tie; shared projects add to it (opendata/coparticipation.py).
+    weight: Mapped[float] = mapped_column(default=1.0, server_default="1")
+    # Source projects or rows that back the tie: ["H2020 814985", ...], without repeats.
+    evidence: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 

@@ -216,6 +216,8 @@ MAX_EMAIL = 254
 MAX_DESCRIPTION = 20_000
 MAX_KEYWORD = 100
 MAX_ITEMS = 200
+#: The largest research organisations took part in thousands of EU projects.
+MAX_PAST_PROJECTS = 20_000
 MAX_STAFF = 10_000_000
 MAX_BUDGET = Decimal("1000000000000")
 MAX_PROGRAMME = 60
@@ -772,8 +774,8 @@ def _past_projects(col: FieldCollector, value: object) -> tuple[PastProjectRecor
                     return ()
                 cleaned.append(text)
             rows.append(cleaned)
-    if len(rows) > MAX_ITEMS:
-        col.add(column, TOO_MANY_ITEMS, count=len(rows), limit=MAX_ITEMS)
+    if len(rows) > MAX_PAST_PROJECTS:
+        col.add(column, TOO_MANY_ITEMS, count=len(rows), limit=MAX_PAST_PROJECTS)
         return ()
     projects = []
     ok = True

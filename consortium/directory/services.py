@@ -52,8 +52,9 @@ from .records import (
     OrganisationRecord,
     PastProjectRecord,
 )
-from .spreadsheet import DUPLICATE_TIE as SAME_TIE_AS_ROW
 from .spreadsheet import (
+    DECLARED,
+    REPEATED_TIE,
     ImportReport,
     ParsedTable,
     RowError,
@@ -85,6 +86,12 @@ MERGE_SAME_PROPOSAL = N_(
 SELF_TIE = N_("An organisation cannot have a tie with itself.")
 DUPLICATE_TIE = N_("This tie already exists.")
 DUPLICATE_TIE_ROW = N_("“%(a)s” and “%(b)s” already have a tie of this kind.")
+ALREADY_RECORDED_ROW = N_(
+    "“%(a)s” and “%(b)s” already have this tie with this year and note; nothing is added."
+)
+ADDS_TO_TIE_ROW = N_(
+    "“%(a)s” and “%(b)s” already have a tie of this kind: this row adds to its weight."
+)
 UNKNOWN_KIND = N_("Choose a kind of tie.")
 FUTURE_YEAR = N_("Year %(value)s is in the future (this year is %(current)s).")
 EARLY_YEAR = N_("Year %(value)s is before %(min)s.")
@@ -655,39 +662,55 @@ def delete_tie(tie: Tie, *, actor: User | None) -> None:
 def org_index() -> OrgIndex:
     return OrgIndex.build(
         db.session.execute(
-            select(Organisation.id, Organisation.name, Organisation.acronym, Organisation.pic)
+            select(
+                Organisation.id,
+                Organisation.name,
+                Organisation.acronym,
+                Organisation.pic,
+                Organisation.registry_number,
+                Organisation.city,
+            )
         ).all()
     )
 
 
 def check_ties(parsed: ParsedTable, *, today: dt.date | None = None) -> TieReport:
-    """Validate a tie file against the directory; ties already stored are row errors."""
+    """Validate a tie file against the directory.
+
+    Rows naming the same two organisations and kind add up into one tie (a warning says so);
+    a declaration the stored tie already holds is a warning and adds nothing.
+    """
     report = validate_ties(
         parsed, org_index(), current_year=(today or dt.datetime.now(dt.UTC).date()).year
     )
     existing = {
-        (a, b, k)
-        for a, b, k in db.session.execute(
-            select(Tie.organisation_a_id, Tie.organisation_b_id, Tie.kind)
+        (a, b, k): evidence
+        for a, b, k, evidence in db.session.execute(
+            select(Tie.organisation_a_id, Tie.organisation_b_id, Tie.kind, Tie.evidence)
         ).all()
     }
     names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
-    kept = []
-    seen: dict[tuple[int, int, str], int] = {}
+    first_row: dict[tuple[int, int, str], int] = {}
+    seen: dict[tuple[int, int, str], set[str]] = {}
     for number, tie in report.valid:
         a, b = sorted((int(tie.org_a), int(tie.org_b)))
         key = (a, b, tie.kind)
-        if key in existing:
-            report.errors.append(
-                RowError(number, "", DUPLICATE_TIE_ROW, {"a": names[a], "b": names[b]})
+        stored = existing.get(key)
+        labels = seen.setdefault(key, set(stored or ([DECLARED] if stored is not None else [])))
+        if tie.evidence in labels:
+            report.warnings.append(
+                RowError(number, "", ALREADY_RECORDED_ROW, {"a": names[a], "b": names[b]})
             )
-        elif key in seen:
-            report.errors.append(RowError(number, "", SAME_TIE_AS_ROW, {"row": seen[key]}))
-        else:
-            seen[key] = number
-            kept.append((number, tie))
-    report.valid = kept
+        elif key in first_row:
+            report.warnings.append(RowError(number, "", REPEATED_TIE, {"row": first_row[key]}))
+        elif stored is not None:
+            report.warnings.append(
+                RowError(number, "", ADDS_TO_TIE_ROW, {"a": names[a], "b": names[b]})
+            )
+        labels.add(tie.evidence)
+        first_row.setdefault(key, number)
     report.errors.sort(key=lambda e: e.row or 0)
+    report.warnings.sort(key=lambda e: e.row or 0)
     return report
 
 
@@ -695,27 +718,49 @@ def check_ties(parsed: ParsedTable, *, today: dt.date | None = None) -> TieRepor
 class TieImportResult:
     report: TieReport
     created: int = 0
+    strengthened: int = 0
     committed: bool = False
 
 
-def import_ties(report: TieReport, *, actor: User | None, dry_run: bool) -> TieImportResult:
-    """All or nothing: any row error, or a dry run, creates nothing."""
+def import_ties(
+    report: TieReport, *, actor: User | None, dry_run: bool, valid_only: bool = False
+) -> TieImportResult:
+    """All or nothing unless ``valid_only``; repeated declarations add weight and evidence."""
     result = TieImportResult(report)
-    if dry_run or report.errors:
+    if dry_run or (report.errors and not valid_only) or not report.valid:
         return result
-    for _number, tie in report.valid:
-        a, b = sorted((int(tie.org_a), int(tie.org_b)))
-        db.session.add(
-            Tie(
+    stored = {
+        (t.organisation_a_id, t.organisation_b_id, t.kind): t
+        for t in db.session.scalars(select(Tie))
+    }
+    for _number, record in report.valid:
+        a, b = sorted((int(record.org_a), int(record.org_b)))
+        tie = stored.get((a, b, record.kind))
+        if tie is None:
+            tie = Tie(
                 organisation_a_id=a,
                 organisation_b_id=b,
-                kind=tie.kind,
-                year=tie.year,
-                note=tie.note,
+                kind=record.kind,
+                year=record.year,
+                note=record.note,
+                evidence=[record.evidence],
+                weight=1.0,
                 created_by_id=actor.id if actor else None,
             )
-        )
-        result.created += 1
+            db.session.add(tie)
+            stored[(a, b, record.kind)] = tie
+            result.created += 1
+            continue
+        evidence = list(tie.evidence or []) or [DECLARED]
+        if record.evidence in evidence:
+            continue
+        tie.evidence = [*evidence, record.evidence]
+        tie.weight = (tie.weight or 1.0) + 1.0
+        if record.year and (tie.year is None or record.year > tie.year):
+            tie.year = record.year
+        if record.note and record.note not in (tie.note or ""):
+            tie.note = f"{tie.note}\n{record.note}".strip()[:MAX_TIE_NOTE]
+        result.strengthened += 1
     db.session.flush()
     result.committed = True
     return result

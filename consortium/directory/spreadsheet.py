@@ -165,7 +165,9 @@ TIE_SCHEMA = _schema(
     {
         "org_a": ("organisation_a", "organisation a", "organization a", "org a", "organisme a"),
         "org_b": ("organisation_b", "organisation b", "organization b", "org b", "organisme b"),
-        "kind": ("type", "nature", "type de lien", "tie type", "lien"),
+        "city_a": ("ville a", "ville_a", "city a", "commune a"),
+        "city_b": ("ville b", "ville_b", "city b", "commune b"),
+        "kind": ("type", "nature", "type de lien", "tie type", "lien", "kind of tie"),
         "year": ("année", "annee", "an"),
         "note": ("remarque", "remarques", "comment", "commentaire", "notes"),
     },
@@ -209,8 +211,18 @@ DUPLICATE_PIC_IN_FILE = N_("Same PIC as row %(row)s.")
 DUPLICATE_NAME_IN_FILE = N_("Same name and city as row %(row)s.")
 
 UNKNOWN_KIND = N_("Unknown kind of tie “%(value)s”.")
+UNKNOWN_KIND_KEPT = N_(
+    "Unknown kind of tie “%(value)s”: kept as informal, with the wording added to the note."
+)
+CONTROL_CHARACTER_REPLACED = N_(
+    "Invisible control character U+%(code)s replaced by a space; check the text."
+)
 SELF_TIE = N_("An organisation cannot have a tie with itself.")
 DUPLICATE_TIE = N_("Same tie as row %(row)s.")
+REPEATED_TIE = N_("Same organisations and kind as row %(row)s: adds to that tie's weight.")
+#: Evidence of a tie declared by a person without a year or note (and of ties declared
+#: before evidence was kept).
+DECLARED = "declared"
 NOT_A_YEAR = N_("“%(value)s” is not a year.")
 YEAR_IN_FUTURE = N_("Year %(value)s is in the future (this year is %(current)s).")
 YEAR_TOO_EARLY = N_("Year %(value)s is before %(min)s.")
@@ -519,7 +531,9 @@ def _collect(
         row: dict[str, str] = {}
         for index, canonical in header:
             if index < len(cells):
-                row[canonical] = cells[index]
+                row[canonical] = _replace_control_characters(
+                    parsed, number, canonical, cells[index]
+                )
         for index in list(unnamed):
             if index < len(cells) and cells[index].strip():
                 parsed.errors.append(_error(header_row, UNNAMED_COLUMN, index=index + 1))
@@ -529,6 +543,22 @@ def _collect(
         parsed.rows.append((number, row))
     if header is None:
         parsed.errors.append(_error(None, NO_HEADER))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _replace_control_characters(parsed: ParsedTable, row: int, column: str, text: str) -> str:
+    """A corrupted letter often arrives as a control character: a space and a warning, so
+    the row is not lost."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return text
+    header = parsed.headers.get(column, "")
+    parsed.warnings.append(
+        _error(row, CONTROL_CHARACTER_REPLACED, column, header, code=f"{ord(found.group()):04X}")
+    )
+    return _CONTROL.sub(" ", text)
 
 
 def _map_header(
@@ -632,9 +662,18 @@ def validate_rows(parsed: ParsedTable) -> ImportReport:
 # Ties
 
 TIE_KINDS: dict[str, tuple[str, ...]] = {
-    "past_project": ("past project", "projet commun", "projet passé", "joint project", "projet"),
+    "past_project": (
+        "past project",
+        "past project together",
+        "projet commun",
+        "projet commun passé",
+        "projet passé",
+        "joint project",
+        "projet",
+    ),
     "formal_agreement": (
         "formal agreement",
+        "accord formel",
         "convention",
         "accord",
         "agreement",
@@ -653,6 +692,10 @@ TIE_KINDS: dict[str, tuple[str, ...]] = {
     ),
     "same_network": (
         "same network",
+        "same federation or network",
+        "same federation",
+        "même fédération ou réseau",
+        "même fédération",
         "même réseau",
         "réseau",
         "fédération",
@@ -689,6 +732,12 @@ class TieRecord:
     year: int | None = None
     note: str = ""
 
+    @property
+    def evidence(self) -> str:
+        """What this declaration adds to a tie's evidence: ``"declared: 2021 · LIFE Re-Build"``."""
+        detail = " · ".join(filter(None, (str(self.year) if self.year else "", self.note)))
+        return f"{DECLARED}: {detail}"[:300] if detail else DECLARED
+
 
 @dataclass
 class TieReport:
@@ -702,22 +751,25 @@ class TieReport:
 def validate_ties(parsed: ParsedTable, index: OrgIndex, *, current_year: int) -> TieReport:
     """Validate tie rows ``org_a, org_b, kind, year, note`` against the organisations in ``index``.
 
-    Organisations are named by PIC, acronym or name (``resolve_org_reference``). A tie is a
-    duplicate of an earlier row when it links the same two organisations (either order) with
-    the same kind and year.
+    Organisations are named by PIC, registry number, acronym or name, with ``city_a`` and
+    ``city_b`` to settle between namesakes (``resolve_org_reference``). An unknown kind is kept
+    as ``informal`` with the wording in the note and a warning. Rows repeating the same two
+    organisations and kind are all valid: the service adds them up into one weighted tie.
     """
     headers = parsed.headers
     report = TieReport(errors=list(parsed.errors), warnings=list(parsed.warnings))
-    seen: dict[tuple[frozenset[Hashable], str, int | None], int] = {}
     for number, raw in parsed.rows:
         col = FieldCollector()
+        warnings: list[tuple[str, str, dict[str, object]]] = []
         ids: dict[str, Hashable] = {}
-        for column in ("org_a", "org_b"):
+        for column, city_column in (("org_a", "city_a"), ("org_b", "city_b")):
             text = col.clean(column, raw.get(column))
             if text == "":
                 col.add(column, REQUIRED)
             elif text is not None:
-                ref = resolve_org_reference(text, index)
+                ref = resolve_org_reference(
+                    text, index, city=col.clean(city_column, raw.get(city_column)) or None
+                )
                 if ref.id is None:
                     col.add(column, ref.template or "", **ref.params)
                 else:
@@ -729,7 +781,8 @@ def validate_ties(parsed: ParsedTable, index: OrgIndex, *, current_year: int) ->
         elif kind_text is not None:
             kind = resolve_tie_kind(kind_text)
             if kind is None:
-                col.add("kind", UNKNOWN_KIND, value=shown(kind_text))
+                kind = "informal"
+                warnings.append(("kind", UNKNOWN_KIND_KEPT, {"value": shown(kind_text)}))
         year = None
         year_text = col.clean("year", raw.get("year"))
         if year_text:
@@ -742,18 +795,17 @@ def validate_ties(parsed: ParsedTable, index: OrgIndex, *, current_year: int) ->
             else:
                 year = int(year_text)
         note = col.clean("note", raw.get("note")) or ""
+        if kind_text and resolve_tie_kind(kind_text) is None:
+            note = f"{kind_text}. {note}".strip() if note else kind_text
         if len(note) > MAX_NOTE:
             col.add("note", TOO_LONG, length=len(note), limit=MAX_NOTE)
         if len(ids) == 2 and ids["org_a"] == ids["org_b"]:
             col.add("org_b", SELF_TIE)
         if not col.errors and kind is not None:
-            key = (frozenset((ids["org_a"], ids["org_b"])), kind, year)
-            if key in seen:
-                col.add("", DUPLICATE_TIE, row=seen[key])
-            else:
-                seen[key] = number
-                report.valid.append(
-                    (number, TieRecord(ids["org_a"], ids["org_b"], kind, year, note))
+            report.valid.append((number, TieRecord(ids["org_a"], ids["org_b"], kind, year, note)))
+            for column, template, params in warnings:
+                report.warnings.append(
+                    RowError(number, column, template, params, headers.get(column, ""))
                 )
         for error in col.errors:
             report.errors.append(

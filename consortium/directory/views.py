@@ -7,6 +7,7 @@ import secrets
 import time
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 from flask import (
     Blueprint,
@@ -22,7 +23,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.permissions import Capability, can
@@ -49,7 +50,7 @@ from .forms import (
     theme_label,
     type_label,
 )
-from .models import ORG_TYPES, Organisation, OrganisationMerge, Tie
+from .models import ORG_TYPES, Organisation, OrganisationMerge, PastProject, Tie
 from .records import OrganisationRecord, theme_codes, validate_record
 from .spreadsheet import TIE_SCHEMA, export_csv, export_xlsx, parse_table
 
@@ -270,14 +271,48 @@ def detail(org_id: int):
         if viewer.sees_private_of(org)
         else []
     )
+    projects_page = _past_projects_page(org)
     return render_template(
         "directory/detail.html",
         org=org,
         viewer=viewer,
+        projects_page=projects_page,
         ties=ties,
         tie_form=tie_form,
         merges=merges,
         proposals=viewer.visible_proposals(org),
+    )
+
+
+PAST_PROJECTS_PER_PAGE = 25
+
+
+def _past_projects_page(org: Organisation) -> SimpleNamespace:
+    """One page of the past projects (research organisations have thousands)."""
+    total = db.session.scalar(
+        select(func.count()).select_from(PastProject).where(PastProject.organisation_id == org.id)
+    )
+    pages = max(1, -(-total // PAST_PROJECTS_PER_PAGE))
+    try:
+        page = min(max(1, int(request.args.get("projects", 1))), pages)
+    except ValueError:
+        page = 1
+    items = db.session.scalars(
+        select(PastProject)
+        .where(PastProject.organisation_id == org.id)
+        .order_by(PastProject.year.desc(), PastProject.id)
+        .limit(PAST_PROJECTS_PER_PAGE)
+        .offset((page - 1) * PAST_PROJECTS_PER_PAGE)
+    ).all()
+    return SimpleNamespace(
+        items=items,
+        total=total,
+        page=page,
+        pages=pages,
+        has_prev=page > 1,
+        has_next=page < pages,
+        prev_num=page - 1,
+        next_num=page + 1,
     )
 
 
@@ -637,6 +672,7 @@ def import_ties():
     form = TieImportForm()
     report = None
     created = None
+    strengthened = 0
     if request.method == "POST" and form.validate_on_submit():
         upload = form.file.data
         if upload is None or not getattr(upload, "filename", ""):
@@ -646,10 +682,16 @@ def import_ties():
                 parse_table(upload.filename, upload.read(), schema=TIE_SCHEMA)
             )
             dry_run = request.form.get("dry_run") == "1"
-            result = services.import_ties(report, actor=current_user, dry_run=dry_run)
+            result = services.import_ties(
+                report,
+                actor=current_user,
+                dry_run=dry_run,
+                valid_only=request.form.get("valid_only") == "1",
+            )
             if result.committed:
                 db.session.commit()
                 created = result.created
+                strengthened = result.strengthened
             else:
                 db.session.rollback()
     return render_template(
@@ -657,5 +699,7 @@ def import_ties():
         form=form,
         report=report,
         created=created,
+        strengthened=strengthened,
         dry_run=request.form.get("dry_run") == "1",
+        valid_only=request.form.get("valid_only") == "1",
     )

@@ -138,6 +138,7 @@ AREA_LINKS = (
     ("directory.index", Capability.VIEW_WORKSHOPS, False, "directory"),
     ("workshops.index", Capability.VIEW_WORKSHOPS, True, "workshops"),
     ("fit.ranking", Capability.VIEW_FIT, True, "fit"),
+    ("opendata.partners", Capability.VIEW_FIT, True, "europe"),
     ("network.proposal_map", Capability.VIEW_NETWORK, True, "network"),
     ("commitments.board", Capability.VIEW_BUDGETS, True, "commitments"),
     ("commitments.mine", Capability.EDIT_OWN_COMMITMENT, True, "my_commitment"),

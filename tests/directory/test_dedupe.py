@@ -16,12 +16,10 @@ from consortium.directory.dedupe import (
 )
 from consortium.directory.records import REQUIRED
 from consortium.directory.spreadsheet import (
-    DUPLICATE_TIE,
     MISSING_COLUMN,
     NOT_A_YEAR,
     SELF_TIE,
     TIE_SCHEMA,
-    UNKNOWN_KIND,
     YEAR_IN_FUTURE,
     YEAR_TOO_EARLY,
     RowError,
@@ -133,7 +131,28 @@ def test_resolve_org_reference_ambiguous_and_unknown() -> None:
     )
     assert (
         AMBIGUOUS_ORG % {"value": "BR", "matches": "Bureau Régional, Bâti Récup"}
-        == "“BR” is ambiguous: matches Bureau Régional, Bâti Récup."
+        == "“BR” is ambiguous: matches Bureau Régional, Bâti Récup. Give its PIC, registry"
+        " number or city."
+    )
+
+
+CITY_INDEX = OrgIndex.build(
+    [
+        (1, "Atelier Vert", "AV", None, "FR 123 456 789 00012", "Marseille"),
+        (2, "Atelier Vert", None, None, None, "Lyon"),
+        (3, "Bâti Récup", "BR", None, "FR12345678901", None),
+    ]
+)
+
+
+def test_registry_number_and_city_settle_references() -> None:
+    assert resolve_org_reference("12345678900012", CITY_INDEX) == OrgRef(1)
+    assert resolve_org_reference("fr 12.345.678.901", CITY_INDEX) == OrgRef(3)
+    assert resolve_org_reference("atelier vert", CITY_INDEX, city="LYON") == OrgRef(2)
+    assert resolve_org_reference("Atelier Vert", CITY_INDEX) == OrgRef(
+        None,
+        AMBIGUOUS_ORG,
+        {"value": "Atelier Vert", "matches": "Atelier Vert (Lyon), Atelier Vert (Marseille)"},
     )
 
 
@@ -149,6 +168,13 @@ def test_resolve_org_reference_ambiguous_and_unknown() -> None:
         ("fédération", "same_network"),
         ("informel", "informal"),
         ("Informal", "informal"),
+        ("Past project together", "past_project"),
+        ("Projet commun passé", "past_project"),
+        ("Accord formel", "formal_agreement"),
+        ("Supplier / client", "supplier_client"),
+        ("Fournisseur / client", "supplier_client"),
+        ("same federation or network", "same_network"),
+        ("Même fédération ou réseau", "same_network"),
         ("cousins", None),
     ],
 )
@@ -174,8 +200,11 @@ def test_tie_file_in_french() -> None:
     report = validate_ties(parsed, INDEX, current_year=2026)
     assert report.valid == [
         (2, TieRecord(1, 3, "past_project", 2021, "LIFE Re-Build")),
+        (5, TieRecord(3, 1, "past_project", 2021, "again, reversed")),
         (9, TieRecord(1, 3, "past_project", 2019, "")),
     ]
+    assert report.valid[0][1].evidence == "declared: 2021 · LIFE Re-Build"
+    assert report.valid[2][1].evidence == "declared: 2019"
     h = parsed.headers
     assert report.errors == [
         RowError(3, "org_b", SELF_TIE, {}, h["org_b"]),
@@ -186,8 +215,6 @@ def test_tie_file_in_french() -> None:
             {"value": "BR", "matches": "Bureau Régional, Bâti Récup"},
             h["org_b"],
         ),
-        RowError(5, "", DUPLICATE_TIE, {"row": 2}),
-        RowError(6, "kind", UNKNOWN_KIND, {"value": "cousins"}, "Type"),
         RowError(6, "year", YEAR_IN_FUTURE, {"value": 2031, "current": 2026}, "Année"),
         RowError(7, "org_b", UNKNOWN_ORG, {"value": "Nobody"}, h["org_b"]),
         RowError(7, "year", YEAR_TOO_EARLY, {"value": 1899, "min": 1900}, "Année"),
@@ -195,7 +222,7 @@ def test_tie_file_in_french() -> None:
         RowError(8, "kind", REQUIRED, {}, "Type"),
         RowError(8, "year", NOT_A_YEAR, {"value": "vingt"}, "Année"),
     ]
-    assert report.errors[4].message == "Year 2031 is in the future (this year is 2026)."
+    assert report.errors[2].message == "Year 2031 is in the future (this year is 2026)."
 
 
 def test_tie_file_missing_column() -> None:

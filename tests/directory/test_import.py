@@ -7,7 +7,7 @@ import re
 import zipfile
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from consortium.directory.models import Organisation, Tie
 from consortium.directory.services import org_to_record
@@ -332,20 +332,62 @@ def test_cli_ties_import(app, runner, tmp_path, world):
         "1 valid ties, 3 errors.\n"
         "Errors:\n"
         "  row 3, org_b: An organisation cannot have a tie with itself.\n"
-        "  row 4, org_a: No organisation matches “Nobody” (give its PIC, acronym or name).\n"
+        "  row 4, org_a: No organisation matches “Nobody” (give its PIC, registry number, "
+        "acronym or name).\n"
         f"  row 5, year: Year 2999 is in the future (this year is {_this_year()}).\n"
         "Nothing imported.\n"
     )
+    valid_only = runner.invoke(args=["ties", "import", str(path), "--valid-only"])
+    assert valid_only.exit_code == 0
+    assert valid_only.output.endswith("1 ties imported, 0 strengthened.\n")
+    assert _count(app, Tie) == 1
+    with app.app_context():
+        db.session.execute(delete(Tie))
+        db.session.commit()
     path.write_text(
         "org_a,org_b,kind,year,note\n123456789,VDM,convention,2019,Charte\n", encoding="utf-8"
     )
     dry = runner.invoke(args=["ties", "import", str(path), "--dry-run"])
     assert dry.output.endswith("Dry run: nothing imported.\n") and _count(app, Tie) == 0
     done = runner.invoke(args=["ties", "import", str(path)])
-    assert done.exit_code == 0 and done.output.endswith("1 ties imported.\n")
+    assert done.exit_code == 0 and done.output.endswith("1 ties imported, 0 strengthened.\n")
     again = runner.invoke(args=["ties", "import", str(path)])
-    assert "already have a tie of this kind" in again.output and again.exit_code == 1
+    assert "already have this tie with this year and note; nothing is added" in again.output
+    assert again.exit_code == 0
     assert _count(app, Tie) == 1
+
+
+def test_repeated_ties_add_weight_and_keep_their_evidence(app, runner, tmp_path, world):
+    """The issue's real-data file: the same pair meets in several projects, a person's wording
+    of a kind, the product's own label, a control character in a name."""
+    path = tmp_path / "ties.csv"
+    path.write_text(
+        "org_a,org_b,kind,year,note\n"
+        "ARS,VDM,Past project together,2019,H2020 SCARABEUS\n"
+        "VDM,ARS,projet commun passé,2021,LIFE Re-Build\n"
+        "ARS,VDM,Past project together,2019,H2020 SCARABEUS\n"
+        "ARS,BV,cousins,,\n"
+        "A\x01RS,BV,same federation or network,2020,\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["ties", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    # "A RS" still names ARS: acronyms compare without spaces
+    assert "row 6, org_a: Invisible control character U+0001 replaced by a space" in result.output
+    assert "row 3: Same organisations and kind as row 2: adds to that tie's weight." in result.output
+    assert "row 4: “Association Réemploi Sud” and “Ville de Marseille” already have this tie" in result.output
+    assert "row 5, kind: Unknown kind of tie “cousins”: kept as informal" in result.output
+    assert result.output.endswith("3 ties imported, 1 strengthened.\n")
+    with app.app_context():
+        ties = {t.kind: t for t in db.session.scalars(select(Tie))}
+        assert ties["past_project"].weight == 2.0
+        assert ties["past_project"].evidence == [
+            "declared: 2019 · H2020 SCARABEUS", "declared: 2021 · LIFE Re-Build"]
+        assert ties["past_project"].year == 2021
+        assert (ties["informal"].note, ties["informal"].weight) == ("cousins", 1.0)
+        assert ties["same_network"].evidence == ["declared: 2020"]
+    again = runner.invoke(args=["ties", "import", str(path)])
+    assert again.output.endswith("0 ties imported, 0 strengthened.\n")
 
 
 def test_ties_import_page(app, as_role, world):

@@ -240,10 +240,18 @@ def test_row_and_size_caps() -> None:
     ]
 
 
-def test_nul_in_csv_is_a_row_error_not_a_crash() -> None:
+def test_control_character_in_a_file_is_replaced_with_a_warning_never_a_lost_row() -> None:
     report = validate_rows(parse_table("x.csv", b"name,country\nA\x00B,FR\n"))
-    assert report.errors == [
-        RowError(2, "name", "Character U+%(code)s is not allowed.", {"code": "0000"}, "name")
+    assert report.errors == []
+    assert [record.name for _row, record in report.valid] == ["A B"]
+    assert report.warnings == [
+        RowError(
+            2,
+            "name",
+            "Invisible control character U+%(code)s replaced by a space; check the text.",
+            {"code": "0000"},
+            "name",
+        )
     ]
 
 
