@@ -20,6 +20,7 @@ PURE_MODULES = sorted(
         "document",
         "drafting",
         "markup",
+        "wordimport",
         "structure",
         "workflow",
         "budget",
