@@ -553,7 +553,8 @@ def word_import(proposal_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            data = upload.stream.read(services.MAX_REFERENCE_BYTES + 1)
+            with upload.stream:  # a large upload is a spooled temporary file
+                data = upload.stream.read(services.MAX_REFERENCE_BYTES + 1)
             record = services.upload_word(
                 proposal,
                 lang=form.language.data,
