@@ -159,9 +159,7 @@ class ImportedSection:
                 kind = "bullets" if para.kind == "bullet" else "numbered"
                 previous = blocks[-1] if blocks else None
                 if previous is not None and previous.kind == kind:
-                    blocks[-1] = Block(
-                        kind, items=(*previous.items, inline), start=previous.start
-                    )
+                    blocks[-1] = Block(kind, items=(*previous.items, inline), start=previous.start)
                 else:
                     blocks.append(Block(kind, items=(inline,), start=para.number))
             else:

@@ -30,6 +30,7 @@ def _edited(data: bytes) -> bytes:
     """The export with 1.1's first paragraph rewritten and a tracked insertion in 1.2."""
     doc = Document(io.BytesIO(data))
     paragraphs = doc.paragraphs
+
     def heading_index(prefix: str) -> int:
         return next(
             i
@@ -130,8 +131,7 @@ def test_accept_one_keep_one_and_reject_a_tracked_change(app, client, sections):
     assert response.status_code == 302
     with app.app_context():
         rows = {
-            s.code: s
-            for s in db.session.scalars(select(Section).where(Section.proposal_id == pid))
+            s.code: s for s in db.session.scalars(select(Section).where(Section.proposal_id == pid))
         }
         first = rows["1.1"]
         assert first.body.startswith("A rewritten first paragraph.")
