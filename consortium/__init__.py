@@ -23,6 +23,7 @@ AREAS = (
     "network",
     "commitments",
     "dossier",
+    "tasks",
     "api",
 )
 DEVELOPMENT_KEYS = {"dev", "development", "changeme", "secret", "test"}
@@ -63,6 +64,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .fit import views as fit
     from .network import views as network
     from .proposals import views as proposals
+    from .tasks import views as tasks
     from .workshops import views as workshops
 
     for area in (
@@ -75,6 +77,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         network,
         commitments,
         dossier,
+        tasks,
         api,
     ):
         app.register_blueprint(area.bp)

@@ -21,6 +21,7 @@ PURE_MODULES = sorted(
         "drafting",
         "markup",
         "wordimport",
+        "schedule",
         "structure",
         "workflow",
         "budget",
