@@ -32,7 +32,7 @@ from ..workshops.models import (
 from . import data
 
 # Areas that add their own demo records (a module consortium/demo/<area>.py with load()).
-AREA_LOADERS = ("directory", "commitments", "dossier")
+AREA_LOADERS = ("directory", "commitments", "dossier", "tasks")
 DEMO_PASSWORD = "marseille2030"
 DEMO_ACCOUNTS = [
     ("admin@example.org", "administrator of the instance"),
