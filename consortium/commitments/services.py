@@ -893,6 +893,11 @@ def shortlist_organisations(proposal: Proposal, organisations: list[Organisation
         try:
             with db.session.begin_nested():
                 p = shortlist(proposal, org.id, actor=actor)
+                contact = org.contacts[0] if org.contacts else None
+                if contact is not None and not p.contact_email:  # so it can be invited next
+                    p.contact_name = p.contact_name or contact.name
+                    p.contact_function = p.contact_function or contact.function
+                    p.contact_email = contact.email
                 audit(p, "status", status_before, "shortlisted", actor=actor)
                 db.session.flush()
         except DomainError as error:

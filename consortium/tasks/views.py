@@ -160,6 +160,12 @@ def activity(proposal_id: int):
         filters = services.ActivityFilter(entity=filters.entity, since=filters.since)
     return render_template(
         "tasks/activity.html",
+        entity_labels={
+            "task": _("Task"),
+            "section": _("Section"),
+            "participation": _("Participation"),
+        },
+        values={"True": _("yes"), "False": _("no")},
         proposal=proposal,
         events=services.activity(proposal, filters),
         entities=services.activity_entities(proposal),

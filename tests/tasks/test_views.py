@@ -148,7 +148,7 @@ def test_activity_log_filters(app, client, world):
     _assign(client, world, title="First")
     pid = world["proposal"]
     page = client.get(f"/proposals/{pid}/activity?entity=task").get_data(as_text=True)
-    assert "task #" in page and "First" in page
+    assert "Task #" in page and "First" in page
     page = client.get(f"/proposals/{pid}/activity?entity=section").get_data(as_text=True)
     assert "Nothing recorded for this filter." in page
     page = client.get(f"/proposals/{pid}/activity?since=not-a-date&actor=x").get_data(as_text=True)
