@@ -31,9 +31,17 @@ class ReminderDue:
     due: dt.date
 
 
-def parse_days(text: str | Sequence[int]) -> tuple[int, ...]:
-    """Thresholds from configuration (``"7,2"`` or a list), largest first, each 0..365."""
-    values = text.split(",") if isinstance(text, str) else list(text)
+def parse_days(text: str | int | Sequence[int]) -> tuple[int, ...]:
+    """Thresholds from configuration (``"7,2"``, ``7`` or a list), largest first, 0..365.
+
+    The environment gives JSON-parsed values, so ``CONSORTIUM_REMINDER_DAYS=7`` is an int.
+    """
+    if isinstance(text, int):
+        values: list[object] = [text]
+    elif isinstance(text, str):
+        values = list(text.split(","))
+    else:
+        values = list(text)
     days = set()
     for value in values:
         number = int(str(value).strip())

@@ -201,3 +201,21 @@ def test_any_markup_survives_the_round_trip_as_text(text):
     assert [" ".join(t.split()) for b in again for t in b.texts() if t.strip()] == [
         " ".join(t.split()) for b in blocks for t in b.texts() if t.strip()
     ]
+
+
+def test_external_entities_are_not_resolved():
+    """An entity pointing at a local file stays unresolved (XXE); nothing leaks into text."""
+    data = _doc_with(("Heading 1", "Vision for 2030"), ("Normal", "PLACEHOLDER"))
+    source = io.BytesIO(data)
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(out, "w") as new:
+        for item in old.infolist():
+            content = old.read(item.filename)
+            if item.filename == "word/document.xml":
+                text = content.decode()
+                head, rest = text.split("?>", 1)
+                text = head + '?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/hostname">]>' + rest
+                content = text.replace("PLACEHOLDER", "A&x;B").encode()
+            new.writestr(item, content)
+    (section,) = read_docx(out.getvalue(), KNOWN).sections
+    assert section.markup() in ("A", "AB")  # the entity's file never comes in

@@ -42,6 +42,7 @@ def test_a_moved_due_date_starts_again():
 def test_parse_days():
     assert parse_days("7, 2,7") == (7, 2)
     assert parse_days([1, 14]) == (14, 1)
+    assert parse_days(3) == (3,)
     with pytest.raises(ValueError):
         parse_days("7,-1")
     with pytest.raises(ValueError):
