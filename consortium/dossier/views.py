@@ -588,6 +588,17 @@ def _choices(items_codes: list[str]) -> tuple[set[str], dict[str, frozenset[int]
     return accepted, rejected
 
 
+def _decisions_changed(accepted: set[str], rejected: dict[str, frozenset[int]]) -> bool:
+    """Whether an accepted section's tracked-change decisions differ from those its shown
+    diff was computed with (each section posts them back as ``shown-<code>``)."""
+    for code in accepted:
+        shown = request.form.get(f"shown-{code}", "")
+        numbers = frozenset(int(n) for n in shown.split(",") if n.isascii() and n.isdigit())
+        if numbers != rejected.get(code, frozenset()):
+            return True
+    return False
+
+
 @bp.route(
     "/proposals/<int:proposal_id>/dossier/imports/<int:import_id>", methods=["GET", "POST"]
 )
@@ -622,7 +633,13 @@ def import_review(proposal_id: int, import_id: int):
             db.session.commit()
             flash(_("The Word import was discarded; no section was changed."), "info")
             return redirect(url_for("dossier.word_import", proposal_id=proposal.id))
-        if action == "apply":
+        if action == "apply" and _decisions_changed(accepted, rejected):
+            flash(
+                _("Your decisions on tracked changes changed the text: check the diff below, "
+                  "then save again."),
+                "warning",
+            )
+        elif action == "apply":
             try:
                 saved = services.apply_import(
                     proposal,

@@ -148,6 +148,9 @@ def test_word_round_trip_accepts_two_sections_and_rejects_one(
     assert "Inserted with track changes." in tracked and "Colleague" in tracked
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dossier-import-review-en.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(ARTIFACTS / "dossier-import-review-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.check("[data-testid='accept-1.2']")
     page.check("[data-testid='accept-2.6']")
     page.check("[data-testid='keep-1.3']")
@@ -174,3 +177,8 @@ def test_word_round_trip_accepts_two_sections_and_rejects_one(
     inserted = " ".join(page.locator("[data-testid=diff] ins").all_inner_texts())
     assert "By 2030 half" in inserted and "Marseille." in inserted
     assert "Word import" in page.locator("[data-testid=versions]").inner_text()
+    page.goto(f"{demo_server}/proposals/1/dossier/import")
+    page.click("[data-testid=switch-language]")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Importer depuis Word"
+    page.screenshot(path=str(ARTIFACTS / "dossier-import-fr.png"), full_page=True)

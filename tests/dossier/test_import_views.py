@@ -118,16 +118,23 @@ def test_accept_one_keep_one_and_reject_a_tracked_change(app, client, sections):
     assert re.search(r"diff-insert.*rewritten", page)
     assert "Added in Word." in page and "Bea" in page
     _as(client, sections, "lead")  # someone else reviews: the uploader stays the author
-    response = client.post(
-        url,
-        data={
-            "version": "1",
-            "action": "apply",
-            "section-1.1": "accept",
-            "section-1.2": "accept",
-            "change-1.2-1": "reject",
-        },
-    )
+    decisions = {
+        "version": "1",
+        "action": "apply",
+        "section-1.1": "accept",
+        "section-1.2": "accept",
+        "change-1.2-1": "reject",
+    }
+    # The diff on screen was computed with the insertion accepted: nothing is saved before
+    # the writer sees the diff with the insertion rejected.
+    response = client.post(url, data={**decisions, "shown-1.2": ""})
+    assert response.status_code == 200
+    assert "check the diff below" in response.get_data(as_text=True)
+    # With its only change rejected, 1.2 is the current text again.
+    assert re.search(r'data-testid="import-1\.2" data-state="unchanged"', response.text)
+    with app.app_context():
+        assert db.session.get(WordImport, import_id).status == "pending"
+    response = client.post(url, data={**decisions, "shown-1.2": "1"})
     assert response.status_code == 302
     with app.app_context():
         rows = {
