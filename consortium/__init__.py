@@ -23,6 +23,7 @@ AREAS = (
     "network",
     "commitments",
     "dossier",
+    "tasks",
     "api",
     "opendata",
 )
@@ -67,6 +68,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .network import views as network
     from .opendata import views as opendata
     from .proposals import views as proposals
+    from .tasks import views as tasks
     from .workshops import views as workshops
 
     for area in (
@@ -80,6 +82,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         commitments,
         dossier,
         opendata,
+        tasks,
         api,
     ):
         app.register_blueprint(area.bp)

@@ -63,6 +63,11 @@ class Defaults:
     # Invitation links for partners: lifetime in seconds.
     INVITATION_MAX_AGE = 14 * 24 * 3600
 
+    # Reminders sent by `flask reminders send`: days before a task's due date, and days
+    # before the call deadline (to the proposal's leads and writers).
+    REMINDER_DAYS = "7,2"
+    DEADLINE_REMINDER_DAYS = "14,7,1"
+
     # Outgoing mail; without MAIL_SERVER, messages go to the outbox page.
     MAIL_SERVER: str | None = None
     MAIL_PORT = 587

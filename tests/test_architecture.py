@@ -24,6 +24,8 @@ PURE_MODULES = sorted(
         "document",
         "drafting",
         "markup",
+        "wordimport",
+        "schedule",
         "structure",
         "workflow",
         "budget",

@@ -25,6 +25,7 @@ from ..directory.models import Organisation
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..findings import Finding, Severity, finding
+from ..fit.services import shortlist
 from ..proposals import services as proposal_services
 from ..proposals.models import (
     ActionEffort,
@@ -992,3 +993,50 @@ def find_participation(proposal: Proposal, participation_id: int) -> Participati
     if p is None or p.proposal_id != proposal.id:
         raise NotFound(N_("No such participation."))
     return p
+
+
+# --------------------------------------------------------------------------------------
+# Directory to consortium in one step: several organisations shortlisted, several invited
+
+MAX_BULK = 200
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What a bulk action did: names done, and (name, message template, params) refused."""
+
+    done: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str, dict]] = field(default_factory=list)
+
+
+def shortlist_organisations(proposal: Proposal, organisations: list[Organisation], *,
+                            actor: User) -> BulkOutcome:
+    """Put each organisation on the proposal's shortlist; one refusal (already in, a natural
+    person) leaves the others done."""
+    outcome = BulkOutcome()
+    for org in organisations[:MAX_BULK]:
+        before = participation_for(proposal, org.id)
+        status_before = before.status if before is not None else None
+        try:
+            with db.session.begin_nested():
+                p = shortlist(proposal, org.id, actor=actor)
+                contact = org.contacts[0] if org.contacts else None
+                if contact is not None and not p.contact_email:  # so it can be invited next
+                    p.contact_name = p.contact_name or contact.name
+                    p.contact_function = p.contact_function or contact.function
+                    p.contact_email = contact.email
+                audit(p, "status", status_before, "shortlisted", actor=actor)
+                db.session.flush()
+        except DomainError as error:
+            outcome.refused.append((org.name, error.template, dict(error.params)))
+        else:
+            outcome.done.append(org.name)
+    return outcome
+
+
+def invitable(proposal: Proposal) -> list[Participation]:
+    """Shortlisted participations with a contact e-mail: those a bulk invitation can reach."""
+    return sorted(
+        (p for p in proposal.participations
+         if p.status == Status.SHORTLISTED.value and p.contact_email),
+        key=lambda p: p.organisation.name.casefold())

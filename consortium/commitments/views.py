@@ -32,6 +32,7 @@ from sqlalchemy import select
 from ..auth import services as auth_services
 from ..auth.models import User
 from ..auth.permissions import Capability, sees_participation
+from ..directory import services as directory_services
 from ..directory.models import Organisation
 from ..errors import N_, Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
@@ -173,6 +174,7 @@ def board(proposal_id: int):
         add_form=add_form, category_parts=_category_parts, categories=list(CostCategory),
         category_css=CATEGORY_CSS, category_labels=CATEGORY_LABELS,
         pending=len(services.pending_for_reminder(proposal)),
+        invitable=services.invitable(proposal) if manage else [],
     )
 
 
@@ -290,9 +292,21 @@ def remind(proposal_id: int):
 @login_required
 def outbox(proposal_id: int):
     proposal, _member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
+    messages = services.outbox(proposal)
     return render_template("commitments/outbox.html", proposal=proposal,
-                           messages=services.outbox(proposal),
+                           messages=messages, links=_invitation_links(messages),
                            mail_configured=bool(current_app.config.get("MAIL_SERVER")))
+
+
+def _invitation_links(messages) -> dict[int, str]:
+    """The invitation link in each message, for its copy button."""
+    prefix = url_for("commitments.accept", token="TOKEN", _external=True).replace("TOKEN", "")
+    links = {}
+    for m in messages:
+        start = m.body.find(prefix)
+        if start >= 0:
+            links[m.id] = m.body[start:].split()[0]
+    return links
 
 
 # --------------------------------------------------------------------------------------
@@ -906,3 +920,91 @@ def signed(proposal_id: int, participation_id: int, letter_id: int):
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{_ascii(row.original_name) or "letter"}"')
     return response
+
+
+# --------------------------------------------------------------------------------------
+# Directory to consortium in one step
+
+
+def _ids(name: str) -> list[int]:
+    """Ids posted as repeated fields; anything that is not a sane id is dropped."""
+    values = request.form.getlist(name)[:services.MAX_BULK]
+    return [int(v) for v in values if v.isascii() and v.isdigit() and 0 < len(v) < 10]
+
+
+def _flash_refused(refused: list[tuple[str, str, dict]]) -> None:
+    for name, template, params in refused:
+        flash(_("%(name)s: %(problem)s", name=name, problem=tr(template, params)), "error")
+
+
+@bp.post("/commitments/shortlist")
+@login_required
+def shortlist_selected():
+    """"Add to proposal…" from an organisation page or the directory's search results."""
+    proposal_id = request.form.get("proposal_id", "")
+    if not (proposal_id.isascii() and proposal_id.isdigit() and 0 < len(proposal_id) < 10):
+        abort(404)
+    proposal, _member = load_proposal(int(proposal_id), Capability.MANAGE_COMMITMENTS)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    viewer = directory_services.viewer_for(current_user)
+    organisations = [
+        org for org in (db.session.get(Organisation, i) for i in _ids("organisation_ids"))
+        if org is not None and viewer.sees(org)
+    ]
+    if not organisations:
+        flash(_("Choose at least one organisation."), "error")
+        return redirect(request.referrer if _same_site(request.referrer)
+                        else url_for("directory.index"))
+    outcome = services.shortlist_organisations(proposal, organisations, actor=current_user)
+    db.session.commit()
+    if outcome.done:
+        flash(_("Shortlisted in %(acronym)s: %(names)s.", acronym=proposal.acronym,
+                names=", ".join(outcome.done)), "success")
+    _flash_refused(outcome.refused)
+    return redirect(url_for("commitments.board", proposal_id=proposal.id))
+
+
+def _same_site(url: str | None) -> bool:
+    return bool(url) and url.startswith(request.host_url)
+
+
+@bp.post("/proposals/<int:proposal_id>/commitments/invite-selected")
+@login_required
+def invite_selected(proposal_id: int):
+    """Invite several shortlisted partners at once, each at its contact's address."""
+    proposal, _member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    chosen = set(_ids("participation_ids"))
+    targets = [p for p in services.invitable(proposal) if p.id in chosen]
+    if not targets:
+        flash(_("Choose at least one shortlisted partner with a contact e-mail."), "error")
+        return redirect(url_for("commitments.board", proposal_id=proposal.id))
+    invited, refused, queued = [], [], 0
+    for p in targets:
+        try:
+            with db.session.begin_nested():
+                invitation, token = services.create_invitation(
+                    p, actor=current_user, email=p.contact_email or "", name=p.contact_name,
+                    **_token_config())
+        except ValidationFailed as error:
+            template, params = next(iter(error.errors.values()))
+            refused.append((p.organisation.name, template, dict(params)))
+            continue
+        except DomainError as error:
+            refused.append((p.organisation.name, error.template, dict(error.params)))
+            continue
+        link = url_for("commitments.accept", token=token, _external=True)
+        subject, body = _invitation_mail(proposal, p, link)
+        message = services.queue_mail(proposal_id=proposal.id, recipient=invitation.email,
+                                      subject=subject, body=body, config=current_app.config)
+        invited.append(p.organisation.name)
+        queued += message.sent_at is None
+    db.session.commit()
+    if invited:
+        flash(_("Invited: %(names)s.", names=", ".join(invited)), "success")
+    _flash_refused(refused)
+    if queued:
+        return redirect(url_for("commitments.outbox", proposal_id=proposal.id))
+    return redirect(url_for("commitments.board", proposal_id=proposal.id))

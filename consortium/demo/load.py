@@ -32,7 +32,7 @@ from ..workshops.models import (
 from . import data
 
 # Areas that add their own demo records (a module consortium/demo/<area>.py with load()).
-AREA_LOADERS = ("directory", "commitments", "dossier", "opendata")
+AREA_LOADERS = ("directory", "commitments", "dossier", "opendata", "tasks")
 # The documented demo password (README), not a secret.
 DEMO_PASSWORD = "marseille2030"  # nosec B105
 DEMO_ACCOUNTS = [

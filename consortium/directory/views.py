@@ -126,6 +126,19 @@ def _proposals_for_filter() -> list[Proposal]:
     return [p for p, role in rows if can(role, Capability.VIEW_WORKSHOPS)]
 
 
+def _managed_proposals() -> list[Proposal]:
+    """Proposals whose consortium this user builds: the targets of "Add to proposal…"."""
+    if current_user.is_admin:
+        return list(db.session.scalars(select(Proposal).order_by(Proposal.acronym)))
+    rows = db.session.execute(
+        select(Proposal, ProposalMember.role)
+        .join(ProposalMember, ProposalMember.proposal_id == Proposal.id)
+        .where(ProposalMember.user_id == current_user.id)
+        .order_by(Proposal.acronym)
+    ).all()
+    return [p for p, role in rows if can(role, Capability.MANAGE_COMMITMENTS)]
+
+
 def _filters(proposals: list[Proposal]) -> tuple[services.Filters, dict[str, str]]:
     """Filters from the query string; unknown values are ignored, never an error."""
     args = request.args
@@ -212,6 +225,7 @@ def index():
         theme_names=dict(themes),
         country_names={**dict(countries),
                        **{o.country: country_label(o.country) for o in page.items if o.country}},
+        target_proposals=_managed_proposals(),
     )
 
 
@@ -281,6 +295,7 @@ def detail(org_id: int):
         tie_form=tie_form,
         merges=merges,
         proposals=viewer.visible_proposals(org),
+        target_proposals=_managed_proposals(),
     )
 
 

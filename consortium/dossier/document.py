@@ -51,6 +51,7 @@ from consortium.dossier.drafting import (
 )
 from consortium.dossier.markup import Block, Inline, clean_for_word, parse
 from consortium.dossier.structure import SectionSpec, load_structure, structure_note
+from consortium.dossier.wordimport import DATA_BOOKMARK, DATA_TABLE, bookmark_name
 from consortium.wordfields import add_field
 
 A4_WIDTH, A4_HEIGHT = Mm(210), Mm(297)
@@ -490,6 +491,7 @@ class _Writer:
         self.tables = 0
         self.figures = 0
         self._sids: dict[str, str] = {}
+        self.bookmarks = 0
         self._sect_pr = doc.element.body.find(qn("w:sectPr"))
         section = doc.sections[-1]
         usable = section.page_width - section.left_margin - section.right_margin
@@ -531,6 +533,37 @@ class _Writer:
         if text:
             _fast_run(p, text)
         return Paragraph(p, self.doc._body)
+
+    def bookmark(self, paragraph: Paragraph, name: str) -> Paragraph:
+        """Wrap the paragraph in a hidden bookmark (``_`` names are hidden in Word): the
+        Word import finds sections and skips generated data by them."""
+        self.bookmarks += 1
+        start = OxmlElement("w:bookmarkStart")
+        start.set(qn("w:id"), str(self.bookmarks))
+        start.set(qn("w:name"), name)
+        end = OxmlElement("w:bookmarkEnd")
+        end.set(qn("w:id"), str(self.bookmarks))
+        p = paragraph._p
+        p_pr = p.find(qn("w:pPr"))
+        if p_pr is not None:
+            p_pr.addnext(start)
+        else:
+            p.insert(0, start)
+        p.append(end)
+        return paragraph
+
+    def data(self, paragraph: Paragraph) -> Paragraph:
+        """Mark a paragraph generated from the data (caption, note): the import skips it."""
+        return self.bookmark(paragraph, f"{DATA_BOOKMARK}{self.bookmarks + 1}")
+
+    @staticmethod
+    def data_table(table: Table | None) -> Table | None:
+        """Mark a table generated from the data, by its description (alt text)."""
+        if table is not None:
+            description = OxmlElement("w:tblDescription")
+            description.set(qn("w:val"), DATA_TABLE)
+            table._tbl.tblPr.append(description)
+        return table
 
     # inline -----------------------------------------------------------------
     @staticmethod
@@ -586,6 +619,7 @@ class _Writer:
             _t(self.lang, key, n=self.tables, caption=caption), _style(self.doc, "Caption")
         )
         p.paragraph_format.keep_with_next = True
+        self.data(p)
 
     def table(
         self,
@@ -683,7 +717,7 @@ class _Writer:
                 "col_pic",
             )
         ]
-        return self.table(cols, rows, widths_mm=(8, 52, 20, 14, 26, 26, 24))
+        return self.data_table(self.table(cols, rows, widths_mm=(8, 52, 20, 14, 26, 26, 24)))
 
     def work_package_table(
         self, organisations: Sequence[Organisation], actions: Sequence[Action]
@@ -722,7 +756,9 @@ class _Writer:
                 "col_deliverables",
             )
         ]
-        return self.table(cols, rows, widths_mm=(12, 40, 18, 34, 11, 11, 44), small=True)
+        return self.data_table(
+            self.table(cols, rows, widths_mm=(12, 40, 18, 34, 11, 11, 44), small=True)
+        )
 
     def budget_table(self, budget: BudgetSummary | None) -> Table | None:
         if budget is None or not budget.rows:
@@ -758,7 +794,7 @@ class _Writer:
         )
         total = budget.total
         share = format_percent(budget.requested / total, lang) if total else "—"
-        self.paragraph(
+        note = self.paragraph(
             _t(
                 lang,
                 "budget_note",
@@ -767,7 +803,8 @@ class _Writer:
                 rate=format_percent(budget.funding_rate, lang),
             )
         )
-        return table
+        self.data(note)
+        return self.data_table(table)
 
     def figure(self, png: bytes | None, caption: str) -> bool:
         if not png:
@@ -780,7 +817,7 @@ class _Writer:
         self.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         self.doc.paragraphs[-1].paragraph_format.keep_with_next = True  # caption on same page
         self.figures += 1
-        self.paragraph(
+        caption_paragraph = self.paragraph(
             _t(
                 self.lang,
                 "figure",
@@ -789,6 +826,7 @@ class _Writer:
             ),
             _style(self.doc, "Caption"),
         )
+        self.data(caption_paragraph)
         return True
 
 
@@ -884,7 +922,7 @@ def _sources_annex(w: _Writer, sections: Sequence[SectionContent], lang: str) ->
     with_sources = [s for s in sections if any(s.sources)]
     if not with_sources:
         return
-    w.heading(_t(lang, "annex_sources"), 1)
+    w.data(w.heading(_t(lang, "annex_sources"), 1))
     w.paragraph(_t(lang, "annex_sources_hint"))
     for section in with_sources:
         w.heading(section.heading, 2)
@@ -903,7 +941,7 @@ def _sources_annex(w: _Writer, sections: Sequence[SectionContent], lang: str) ->
 
 def _write_section(w: _Writer, section: SectionContent, content: DossierContent) -> set[str]:
     """Heading, text and the data tables attached to the section's key; returns keys placed."""
-    w.heading(section.heading, section.level)
+    w.bookmark(w.heading(section.heading, section.level), bookmark_name(section.code))
     w.blocks(parse(section.markup), section.level)
     placed: set[str] = set()
     if section.key == "consortium":
@@ -971,7 +1009,7 @@ def build_dossier(content: DossierContent, lang: str, reference_docx: bytes | No
     for section in content.sections:
         _write_section(w, section, content)
     if _has_tables(content, missing):
-        w.heading(_t(lang, "annex_tables"), 1)
+        w.data(w.heading(_t(lang, "annex_tables"), 1))
         if "partners" in missing:
             w.partner_table(content.organisations, content.members)
         if "work_packages" in missing:

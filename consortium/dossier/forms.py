@@ -49,3 +49,21 @@ class TemplateForm(BaseForm):
         _l("Length budget (characters with spaces)"),
         validators=[InputRequired(), NumberRange(min=0, max=1_000_000)],
     )
+
+
+class WordImportForm(BaseForm):
+    file = FileField(
+        _l("Word file (.docx)"),
+        validators=[FileRequired(_l("Choose a .docx file."))],
+        description=_l(
+            "The whole dossier or one section exported here, possibly edited in Word or "
+            "LibreOffice, or a file whose headings are the section headings."
+        ),
+    )
+    language = SelectField(_l("Language of the text"), choices=LANGUAGE_CHOICES)
+
+
+class ImportReviewForm(BaseForm):
+    """The review of a Word import; per-section and per-change choices are read by the view."""
+
+    version = HiddenField()

@@ -326,3 +326,71 @@ def clean_for_word(text: object) -> str:
     if not isinstance(text, str):
         text = str(text)
     return _XML_ILLEGAL.sub("", text)
+
+
+# --------------------------------------------------------------------------- back to markup
+
+_LINE_START = re.compile(r"^(\d{1,9})([.)])")
+
+
+def _escape_inline(text: str) -> str:
+    flat = _WHITESPACE.sub(" ", text)
+    return flat.replace("\\", "\\\\").replace("*", "\\*").replace("|", "\\|")
+
+
+def _inline_markup(runs: Inline) -> str:
+    """Runs as markup; emphasis markers go around the words, never around edge spaces."""
+    out: list[str] = []
+    for run in runs:
+        text = _escape_inline(run.text)
+        core = text.strip(" ")
+        if not core:
+            out.append(text)
+            continue
+        lead = text[: len(text) - len(text.lstrip(" "))]
+        trail = text[len(text.rstrip(" ")) :]
+        marker = "*" * ((2 if run.bold else 0) + (1 if run.italic else 0))
+        out.append(f"{lead}{marker}{core}{marker}{trail}")
+    return "".join(out).strip(" ")
+
+
+def _line_safe(text: str) -> str:
+    """Escape what would make a line a list item, heading or table row."""
+    if text[:1] in ("-", "#", "•", "+"):
+        return "\\" + text
+    numbered = _LINE_START.match(text)
+    if numbered:
+        return f"{numbered.group(1)}\\{numbered.group(2)}{text[numbered.end() :]}"
+    return text
+
+
+def to_markup(blocks: tuple[Block, ...]) -> str:
+    """Markup that :func:`parse` reads back as the same blocks (used by the Word import)."""
+    parts: list[str] = []
+    for block in blocks:
+        if block.kind == "paragraph":
+            text = _line_safe(_inline_markup(block.runs))
+            if text:
+                parts.append(text)
+        elif block.kind == "heading":
+            text = _inline_markup(block.runs)
+            if text:
+                parts.append(f"### {text}")
+        elif block.kind == "bullets":
+            parts.append("\n".join(f"- {_inline_markup(item)}" for item in block.items))
+        elif block.kind == "numbered":
+            parts.append(
+                "\n".join(
+                    f"{number}. {_inline_markup(item)}"
+                    for number, item in enumerate(block.items, block.start)
+                )
+            )
+        elif block.kind == "table" and block.rows:
+            lines = []
+            for index, row in enumerate(block.rows):
+                cells = [_line_safe(_inline_markup(cell)) or " " for cell in row]
+                lines.append("| " + " | ".join(cells) + " |")
+                if index == 0 and block.header:
+                    lines.append("|" + "---|" * len(row))
+            parts.append("\n".join(lines))
+    return "\n\n".join(parts)

@@ -99,3 +99,34 @@ class ReferenceDocument(db.Model):
     size: Mapped[int]
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+
+class WordImport(db.Model):
+    """A Word file uploaded to bring sections back, kept until its sections are reviewed.
+
+    The file is stored (and read again on each review) rather than its parse, so the review
+    always shows what the file holds; ``base_versions`` records each section's version at
+    upload, so a section edited meanwhile is never overwritten silently.
+    """
+
+    __tablename__ = "word_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposal.id", ondelete="CASCADE"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(5))
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    base_versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|applied|discarded
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    uploaded_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}

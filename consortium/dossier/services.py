@@ -49,8 +49,15 @@ from ..workshops.models import Output as OutputModel
 from ..workshops.models import Workshop as WorkshopModel
 from ..workshops.schedule import Gantt
 from ..workshops.services import work_plan
-from . import charts, document, drafting, markup, structure
-from .models import SECTION_STATUSES, ReferenceDocument, Section, SectionTemplate, SectionVersion
+from . import charts, document, drafting, markup, structure, wordimport
+from .models import (
+    SECTION_STATUSES,
+    ReferenceDocument,
+    Section,
+    SectionTemplate,
+    SectionVersion,
+    WordImport,
+)
 
 log = logging.getLogger(__name__)
 
@@ -1073,3 +1080,248 @@ def reference_of(proposal: Proposal) -> ReferenceDocument | None:
     return db.session.scalar(
         select(ReferenceDocument).where(ReferenceDocument.proposal_id == proposal.id)
     )
+
+
+# --------------------------------------------------------------------------- Word round trip
+
+IMPORT_DIR = "dossier-imports"
+
+
+def known_sections(proposal: Proposal) -> list[wordimport.KnownSection]:
+    """The structure's sections with the headings a file may carry (both languages)."""
+    return [
+        wordimport.KnownSection(
+            spec.code,
+            spec.level,
+            (spec.heading("en"), spec.heading("fr")),
+            container=spec.drafting_key == "heading",
+        )
+        for spec in structure_for(proposal)
+    ]
+
+
+def _read_import(proposal: Proposal, data: bytes) -> wordimport.ImportedFile:
+    try:
+        return wordimport.read_docx(data, known_sections(proposal))
+    except wordimport.NotADocx:
+        raise ValidationFailed({"file": (N_("This is not a Word .docx file."), {})}) from None
+
+
+def upload_word(
+    proposal: Proposal,
+    *,
+    lang: str,
+    filename: str,
+    data: bytes,
+    upload_folder: str,
+    actor: User,
+) -> WordImport:
+    """Check a Word file, find the dossier's sections in it and keep it for review.
+
+    Nothing is changed in the sections here: each one is saved only when the writer accepts
+    it after seeing its diff.
+    """
+    if lang not in LANGS:
+        raise ValidationFailed({"language": (N_("Choose a language from the list."), {})})
+    original = (filename or "dossier.docx").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    if not original.lower().endswith(".docx"):
+        raise ValidationFailed({"file": (N_("This is not a Word .docx file."), {})})
+    check_docx(data)
+    found = _read_import(proposal, data)
+    if not found.sections:
+        raise ValidationFailed(
+            {
+                "file": (
+                    N_(
+                        "No section of this proposal's dossier was found in the file: its "
+                        "headings must be the section headings (for example "
+                        "\u201c%(example)s\u201d)."
+                    ),
+                    {"example": next(
+                        (k.headings[0] for k in known_sections(proposal) if not k.container), ""
+                    )},
+                )
+            }
+        )
+    rows = ensure_sections(proposal, lang, structure_for(proposal), actor=actor)
+    stored = f"{secrets.token_hex(16)}.docx"
+    write_upload(Path(upload_folder) / IMPORT_DIR / stored, data)
+    upload = WordImport(
+        proposal_id=proposal.id,
+        language=lang,
+        original_name=original,
+        stored_name=stored,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        base_versions={
+            s.code: rows[s.code].version for s in found.sections if s.code in rows
+        },
+        status="pending",
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+def find_import(proposal: Proposal, import_id: int) -> WordImport:
+    upload = db.session.get(WordImport, import_id)
+    if upload is None or upload.proposal_id != proposal.id:
+        raise NotFound(N_("No such Word import."))
+    return upload
+
+
+def imports_of(proposal: Proposal) -> list[WordImport]:
+    return list(
+        db.session.scalars(
+            select(WordImport)
+            .where(WordImport.proposal_id == proposal.id)
+            .order_by(WordImport.uploaded_at.desc(), WordImport.id.desc())
+            .limit(20)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One section found in the file, next to the proposal's current text.
+
+    ``state``: ``changed``, ``unchanged``, ``stale`` (the section was saved after the
+    upload: accepting it would overwrite someone's work unseen) or ``missing`` (the section
+    is no longer in this proposal's structure)."""
+
+    code: str
+    heading: str
+    section: Section | None
+    imported: wordimport.ImportedSection
+    markup: str
+    lines: list[DiffLine]
+    state: str
+    rejected: frozenset[int]
+
+
+def import_file(upload: WordImport, upload_folder: str) -> bytes:
+    return (Path(upload_folder) / IMPORT_DIR / upload.stored_name).read_bytes()
+
+
+def review_import(
+    proposal: Proposal,
+    upload: WordImport,
+    *,
+    data: bytes,
+    rejected: dict[str, frozenset[int]] | None = None,
+) -> tuple[list[ReviewItem], wordimport.ImportedFile]:
+    """Each section of the file with its diff against the current text, tracked changes
+    resolved as the writer decided (``rejected``: change numbers per section code)."""
+    found = _read_import(proposal, data)
+    rows = sections_of(proposal, upload.language)
+    specs = {s.code: s for s in structure_for(proposal)}
+    items = []
+    for imported in found.sections:
+        section = rows.get(imported.code)
+        spec = specs.get(imported.code)
+        refused = (rejected or {}).get(imported.code, frozenset())
+        new = imported.markup(refused)
+        current = markup.to_markup(markup.parse(section.body)) if section else ""
+        if section is None or spec is None:
+            state = "missing"
+        elif section.version != upload.base_versions.get(imported.code):
+            state = "stale"
+        elif new == current:
+            state = "unchanged"
+        else:
+            state = "changed"
+        items.append(
+            ReviewItem(
+                code=imported.code,
+                heading=spec.heading(upload.language) if spec else imported.heading,
+                section=section,
+                imported=imported,
+                markup=new,
+                lines=diff(current, new),
+                state=state,
+                rejected=refused,
+            )
+        )
+    return items, found
+
+
+def apply_import(
+    proposal: Proposal,
+    upload: WordImport,
+    *,
+    data: bytes,
+    accepted: set[str],
+    rejected: dict[str, frozenset[int]],
+    expected_version: object,
+    actor: User,
+) -> list[SectionVersion]:
+    """Save the accepted sections as new versions authored by the uploader.
+
+    A section saved by someone after the upload is a conflict: nothing is saved, so the
+    writer can upload again and see the diff against the new text.
+    """
+    try:
+        if int(expected_version) != upload.version:  # type: ignore[arg-type]
+            raise Conflict(N_("This import was reviewed by someone else meanwhile."))
+    except (TypeError, ValueError):
+        raise Conflict(N_("This import was reviewed by someone else meanwhile.")) from None
+    if upload.status != "pending":
+        raise Conflict(N_("This import was reviewed by someone else meanwhile."))
+    items, _found = review_import(proposal, upload, data=data, rejected=rejected)
+    author_id = upload.uploaded_by_id
+    created = []
+    for item in items:
+        if item.code not in accepted or item.state == "unchanged":
+            continue
+        if item.state in ("stale", "missing") or item.section is None:
+            raise Conflict(N_("This section changed since you opened it."))
+        if len(item.markup) > MAX_BODY:
+            raise ValidationFailed(
+                {"file": (N_("At most %(max)d characters."), {"max": MAX_BODY})}
+            )
+        section = item.section
+        audit(
+            section,
+            "body",
+            section.body,
+            item.markup,
+            actor=actor,
+            origin="import",
+            file=upload.original_name,
+            rejected_changes=sorted(item.rejected),
+            changes=[
+                {"number": c.number, "kind": c.kind, "author": c.author, "text": c.text}
+                for c in item.imported.changes
+            ],
+            comments=[
+                {"author": c.author, "text": c.text, "anchor": c.anchor}
+                for c in item.imported.comments
+            ],
+        )
+        section.body = item.markup
+        section.edited_by_writer = item.markup != (section.generated_body or "")
+        section.updated_by_id = author_id
+        section.updated_at = dt.datetime.now(dt.UTC)
+        version = SectionVersion(
+            section=section,
+            number=_next_number(section),
+            body=section.body,
+            status=section.status,
+            origin="import",
+            author_id=author_id,
+        )
+        db.session.add(version)
+        created.append(version)
+    upload.status = "applied"
+    upload.reviewed_at = dt.datetime.now(dt.UTC)
+    db.session.flush()
+    return created
+
+
+def discard_import(upload: WordImport, *, expected_version: object, actor: User) -> None:
+    if str(upload.version) != str(expected_version) or upload.status != "pending":
+        raise Conflict(N_("This import was reviewed by someone else meanwhile."))
+    upload.status = "discarded"
+    upload.reviewed_at = dt.datetime.now(dt.UTC)
+    db.session.flush()

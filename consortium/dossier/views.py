@@ -18,7 +18,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -37,7 +37,15 @@ from ..web.forms import attach_errors
 from ..workshops.models import Output, Workshop
 from . import markup, services, structure
 from .drafting import Source
-from .forms import STATUS_CHOICES, ReferenceForm, SectionForm, TemplateForm, VersionForm
+from .forms import (
+    STATUS_CHOICES,
+    ImportReviewForm,
+    ReferenceForm,
+    SectionForm,
+    TemplateForm,
+    VersionForm,
+    WordImportForm,
+)
 from .models import Section, SectionTemplate
 
 bp = Blueprint("dossier", __name__)
@@ -330,7 +338,12 @@ def history(proposal_id: int, section_id: int):
         may_edit=allowed(member, Capability.EDIT_SECTIONS),
         version_form=VersionForm(formdata=None, version=section.version),
         statuses=dict(STATUS_CHOICES),
-        origins={"edit": _("edit"), "generated": _("generated"), "restore": _("restore")},
+        origins={
+            "edit": _("edit"),
+            "generated": _("generated"),
+            "restore": _("restore"),
+            "import": _("Word import"),
+        },
     )
 
 
@@ -515,6 +528,161 @@ def reference_delete(proposal_id: int):
         (Path(folder) / services.REFERENCE_DIR / name).unlink(missing_ok=True)
         flash(_("The reference document is removed; exports use the default styles."), "success")
     return redirect(url_for("dossier.export_page", proposal_id=proposal.id))
+
+
+# --------------------------------------------------------------------------- Word import
+
+
+def _render_import_page(proposal: Proposal, form: WordImportForm, status: int = 200):
+    return (
+        render_template(
+            "dossier/import.html",
+            proposal=proposal,
+            form=form,
+            imports=services.imports_of(proposal),
+        ),
+        status,
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/dossier/import", methods=["GET", "POST"])
+@login_required
+def word_import(proposal_id: int):
+    proposal, _member = load_proposal(proposal_id, Capability.EDIT_SECTIONS)
+    form = WordImportForm()
+    if request.method == "GET":
+        form.language.data = services.language_of(proposal, _lang_arg())
+        return _render_import_page(proposal, form)
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            with upload.stream:  # a large upload is a spooled temporary file
+                data = upload.stream.read(services.MAX_REFERENCE_BYTES + 1)
+            record = services.upload_word(
+                proposal,
+                lang=form.language.data,
+                filename=upload.filename or "",
+                data=data,
+                upload_folder=current_app.config["UPLOAD_FOLDER"],
+                actor=current_user,
+            )
+        except ValidationFailed as error:
+            db.session.rollback()
+            attach_errors(form, error)
+        else:
+            db.session.commit()
+            return redirect(
+                url_for("dossier.import_review", proposal_id=proposal.id, import_id=record.id)
+            )
+    return _render_import_page(proposal, form, 400)
+
+
+def _choices(items_codes: list[str]) -> tuple[set[str], dict[str, frozenset[int]]]:
+    """Accepted sections and rejected tracked changes, as posted by the review form."""
+    accepted = {code for code in items_codes if request.form.get(f"section-{code}") == "accept"}
+    rejected: dict[str, frozenset[int]] = {}
+    prefix = "change-"
+    for key, value in request.form.items():
+        if not key.startswith(prefix) or value != "reject":
+            continue
+        code, _sep, number = key[len(prefix) :].rpartition("-")
+        if code in items_codes and number.isdigit():
+            rejected[code] = rejected.get(code, frozenset()) | {int(number)}
+    return accepted, rejected
+
+
+def _decisions_changed(accepted: set[str], rejected: dict[str, frozenset[int]]) -> bool:
+    """Whether an accepted section's tracked-change decisions differ from those its shown
+    diff was computed with (each section posts them back as ``shown-<code>``)."""
+    for code in accepted:
+        shown = request.form.get(f"shown-{code}", "")
+        numbers = frozenset(int(n) for n in shown.split(",") if n.isascii() and n.isdigit())
+        if numbers != rejected.get(code, frozenset()):
+            return True
+    return False
+
+
+@bp.route(
+    "/proposals/<int:proposal_id>/dossier/imports/<int:import_id>", methods=["GET", "POST"]
+)
+@login_required
+def import_review(proposal_id: int, import_id: int):
+    proposal, _member = load_proposal(proposal_id, Capability.EDIT_SECTIONS)
+    try:
+        record = services.find_import(proposal, import_id)
+    except NotFound:
+        abort(404)
+    folder = current_app.config["UPLOAD_FOLDER"]
+    try:
+        data = services.import_file(record, folder)
+    except FileNotFoundError:
+        abort(404)
+    form = ImportReviewForm()
+    codes = [s.code for s in services.known_sections(proposal)]
+    accepted: set[str] = set()
+    rejected: dict[str, frozenset[int]] = {}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        accepted, rejected = _choices(codes)
+        action = request.form.get("action", "preview")
+        if action == "discard":
+            try:
+                services.discard_import(
+                    record, expected_version=form.version.data, actor=current_user
+                )
+            except Conflict:
+                return render_conflict()
+            db.session.commit()
+            flash(_("The Word import was discarded; no section was changed."), "info")
+            return redirect(url_for("dossier.word_import", proposal_id=proposal.id))
+        if action == "apply" and _decisions_changed(accepted, rejected):
+            flash(
+                _("Your decisions on tracked changes changed the text: check the diff below, "
+                  "then save again."),
+                "warning",
+            )
+        elif action == "apply":
+            try:
+                saved = services.apply_import(
+                    proposal,
+                    record,
+                    data=data,
+                    accepted=accepted,
+                    rejected=rejected,
+                    expected_version=form.version.data,
+                    actor=current_user,
+                )
+            except Conflict:
+                return render_conflict()
+            except ValidationFailed as error:
+                db.session.rollback()
+                for messages in error.errors.values():
+                    flash(_(messages[0], **messages[1]), "error")
+            else:
+                db.session.commit()
+                flash(
+                    ngettext(
+                        "%(num)d section saved as a new version.",
+                        "%(num)d sections saved as new versions.",
+                        len(saved),
+                    ),
+                    "success",
+                )
+                return redirect(
+                    url_for("dossier.index", proposal_id=proposal.id, lang=record.language)
+                )
+    items, found = services.review_import(proposal, record, data=data, rejected=rejected)
+    form.version.data = record.version
+    return render_template(
+        "dossier/import_review.html",
+        proposal=proposal,
+        record=record,
+        items=items,
+        found=found,
+        accepted=accepted,
+        form=form,
+    )
 
 
 # --------------------------------------------------------------------------- structure (admin)

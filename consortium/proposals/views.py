@@ -143,6 +143,8 @@ AREA_LINKS = (
     ("commitments.board", Capability.VIEW_BUDGETS, True, "commitments"),
     ("commitments.mine", Capability.EDIT_OWN_COMMITMENT, True, "my_commitment"),
     ("dossier.index", Capability.VIEW_SECTIONS, True, "dossier"),
+    ("tasks.index", Capability.VIEW_SECTIONS, True, "tasks"),
+    ("tasks.activity", Capability.MANAGE_COMMITMENTS, True, "activity"),
 )
 
 
