@@ -39,7 +39,6 @@ PURE_MODULES = sorted(
         "folding",
         "rules",
         "findings",
-        "schedule",
         "budget_charts",
         "charts",
         "sources",
