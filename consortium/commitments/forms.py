@@ -18,8 +18,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
+from ..formatting import AmountError, parse_amount
 from ..web.forms import BaseForm
-from .budget import AmountError, parse_amount
 
 ROLE_CHOICES = [
     ("coordinator", _l("Coordinating beneficiary")),

@@ -277,11 +277,11 @@ def board_checks(proposal, rows: list[BoardRow], consortium,
     funding = consortium.funding_rate
     if consortium.funding_rate_respected:
         checks.append(("ok", N_("The EU contribution respects the funding rate (%(rate)s)."),
-                       {"rate": b.percent(funding) if funding is not None else "—"}))
+                       {"rate": funding if funding is not None else "—"}))
     else:
         checks.append(("error", N_("The consortium requests %(eu)s from the EU, above %(rate)s "
                                    "of the eligible costs (%(max_eu)s)."),
-                       {"eu": consortium.eu_total, "rate": b.percent(funding),
+                       {"eu": consortium.eu_total, "rate": funding,
                         "max_eu": consortium.max_eu}))
     coordinators = [r for r in active if participant_role(r.participation)
                     is ParticipantRole.COORDINATING_BENEFICIARY]

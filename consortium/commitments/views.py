@@ -35,11 +35,13 @@ from ..auth.permissions import Capability
 from ..directory.models import Organisation
 from ..errors import N_, Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
+from ..formatting import format_money, format_number, format_percent
 from ..proposals.access import allowed, load_proposal
 from ..proposals.models import Participation
+from ..translation import translator
 from ..web.forms import attach_errors
 from . import exports, forms, services
-from .budget import CATEGORY_LABELS, CostCategory, format_amount, format_number, percent
+from .budget import CATEGORY_LABELS, CostCategory
 from .letter import build_letter
 from .models import Invitation, SignedLetter
 from .workflow import ACTION_LABELS, STATUS_LABELS, Action, ActorRole, InvalidTransition, Status
@@ -62,21 +64,27 @@ def _lang() -> str:
 
 
 def _percent(rate) -> str:
-    text = percent(Decimal(rate))
-    return text.replace(".", ",").replace("%", "\u00a0%") if _lang() == "fr" else text
+    return format_percent(Decimal(rate), _lang())
 
 
 def money(value) -> str:
-    return format_amount(Decimal(value or 0), _lang())
+    return format_money(Decimal(value or 0), _lang(), 2)
+
+
+RATIO_PARAMS = frozenset({"rate", "ratio", "share"})
+NUMBER_PARAMS = frozenset({"value", "person_months"})
 
 
 def tr(template: str, params: dict | None = None) -> str:
     """Translate a domain message; amounts and labels in params are shown localised."""
     shown = {}
     for key, value in (params or {}).items():
-        if isinstance(value, Decimal):
-            shown[key] = money(value) if key != "value" and key != "person_months" \
-                else format_number(value, _lang())
+        if isinstance(value, Decimal) and key in RATIO_PARAMS:
+            shown[key] = _percent(value)
+        elif isinstance(value, Decimal) and key in NUMBER_PARAMS:
+            shown[key] = format_number(value, _lang(), None)
+        elif isinstance(value, Decimal):
+            shown[key] = money(value)
         elif isinstance(value, str):
             shown[key] = _(value) if value else value
         else:
@@ -111,7 +119,7 @@ def helpers() -> dict:
         "commitment_missing_label": _missing_label,
         "commitment_now": _now(),
         "commitment_percent": lambda rate: _percent(rate),
-        "commitment_number": lambda value: format_number(Decimal(value or 0), _lang()),
+        "commitment_number": lambda value: format_number(Decimal(value or 0), _lang(), None),
     }
 
 
@@ -796,7 +804,7 @@ def letter(proposal_id: int, participation_id: int):
     if lang not in ("en", "fr"):
         abort(404)
     data = services.letter_data(p, today=_now().date())
-    body = build_letter(data, lang)
+    body = build_letter(data, translator(lang))
     name = _ascii(f"{proposal.acronym}-{p.organisation.short_name}-letter-{lang}.docx")
     response = Response(
         body,

@@ -844,8 +844,9 @@ def shortlist(proposal: Proposal, organisation_id: int, *, actor) -> Participati
 def dossier_fit(proposal: Proposal):
     """Complementarity statements for the dossier: what each member brings that others lack.
 
-    Returns ``consortium.dossier.drafting.FitSummary`` (English statements, organisation ids as
-    strings), or None when the proposal has no member yet.
+    Returns ``consortium.dossier.drafting.FitSummary`` (message templates and their parameters,
+    translated in the dossier's language; organisation ids as strings), or None when the
+    proposal has no member yet.
     """
     from ..dossier.drafting import FitStatement, FitSummary
 
@@ -865,17 +866,14 @@ def dossier_fit(proposal: Proposal):
         unique = [c for c in mine if c not in others and (not reference or c in reference)]
         org = ctx.organisations[oid]
         if unique:
-            text = f"{org.display_name} brings what no other member offers: " + th.describe(
-                mine, unique
-            ) + "."
+            message = N_("%(name)s brings what no other member offers: %(concepts)s.")
+            concepts_text = th.describe(mine, unique)
         else:
             shared = [c for c in mine if not reference or c in reference]
             if not shared:
                 continue
-            text = (
-                f"{org.display_name} strengthens the consortium on "
-                + th.describe(mine, shared[:4])
-                + "."
-            )
-        statements.append(FitStatement(text=text, organisation_ids=(str(oid),)))
+            message = N_("%(name)s strengthens the consortium on %(concepts)s.")
+            concepts_text = th.describe(mine, shared[:4])
+        params = (("name", org.display_name), ("concepts", concepts_text))
+        statements.append(FitStatement(message, (str(oid),), params))
     return FitSummary(statements=tuple(statements))
