@@ -34,11 +34,15 @@ def catalogue_directories() -> list[Path]:
 @cache
 def _catalogue(lang: str) -> NullTranslations:
     """All areas' catalogues for ``lang`` merged into one (read once per process)."""
-    merged = Translations()
+    merged: NullTranslations = NullTranslations()
     for directory in catalogue_directories():
         found = Translations.load(str(directory), [lang])
-        if isinstance(found, Translations):
+        if not isinstance(found, Translations):
+            continue
+        if isinstance(merged, Translations):
             merged.merge(found)
+        else:
+            merged = found  # the first catalogue brings the language's plural rule
     return merged
 
 

@@ -32,6 +32,7 @@ from ..proposals.models import (
     Proposal,
     ProposalMember,
 )
+from ..translation import supported
 from ..web.storage import write_upload
 from . import budget as b
 from .letter import LetterAction, LetterData
@@ -690,6 +691,14 @@ def claim_invitation(invitation: Invitation, user: User) -> ProposalMember:
 
 # --------------------------------------------------------------------------------------
 # Mail: outbox, and SMTP when configured
+
+
+def recipient_language(proposal: Proposal, email: str) -> str:
+    """The language a mail to ``email`` is written in: the recipient's account's, else the
+    proposal's working language (never the language of whoever clicks "send")."""
+    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    return supported(user.language if user is not None and user.language else
+                     proposal.working_language)
 
 
 def queue_mail(*, proposal_id: int | None, recipient: str, subject: str, body: str,

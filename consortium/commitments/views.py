@@ -24,7 +24,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
@@ -276,18 +276,21 @@ def remind(proposal_id: int):
             link = url_for("commitments.accept", token=token, _external=True)
         else:
             link = url_for("commitments.mine", proposal_id=proposal.id, _external=True)
+        recipient = p.contact_email if pending is None else pending.email
+        mail_tr = translator(services.recipient_language(proposal, recipient))
         services.queue_mail(
-            proposal_id=proposal.id, recipient=p.contact_email if pending is None
-            else pending.email,
-            subject=_("Reminder: your commitment to %(acronym)s", acronym=proposal.acronym),
-            body=_("Hello,\n\nThe coordinator of %(acronym)s is waiting for the commitment of "
-                   "%(organisation)s. Please fill it in and confirm it here:\n%(link)s\n",
-                   acronym=proposal.acronym, organisation=p.organisation.name, link=link),
+            proposal_id=proposal.id, recipient=recipient,
+            subject=mail_tr.gettext("Reminder: your commitment to %(acronym)s",
+                               acronym=proposal.acronym),
+            body=mail_tr.gettext(
+                "Hello,\n\nThe coordinator of %(acronym)s is waiting for the commitment of "
+                "%(organisation)s. Please fill it in and confirm it here:\n%(link)s\n",
+                acronym=proposal.acronym, organisation=p.organisation.name, link=link),
             config=current_app.config)
         services.audit(p, "reminder", None, p.contact_email, actor=current_user)
         sent += 1
     db.session.commit()
-    flash(_("%(count)d reminders written.", count=sent), "success")
+    flash(ngettext("%(num)d reminder written.", "%(num)d reminders written.", sent), "success")
     return redirect(url_for("commitments.board", proposal_id=proposal.id))
 
 
@@ -456,15 +459,23 @@ def _token_config() -> dict:
             "max_age": int(current_app.config["INVITATION_MAX_AGE"])}
 
 
-def _invitation_mail(proposal, p, link: str) -> tuple[str, str]:
-    subject = _("Invitation to the LIFE proposal %(acronym)s", acronym=proposal.acronym)
-    body = _("Hello,\n\n%(lead)s invites %(organisation)s to the consortium of the LIFE "
-             "proposal %(acronym)s “%(title)s”.\n\nFollow this personal link to set your "
-             "password, fill in your organisation's commitment and download its letter "
-             "(the link works once and expires in %(days)d days):\n%(link)s\n",
-             lead=current_user.name, organisation=p.organisation.name,
-             acronym=proposal.acronym, title=proposal.title,
-             days=int(current_app.config["INVITATION_MAX_AGE"]) // 86400, link=link)
+def _invitation_mail(proposal, p, link: str, recipient: str) -> tuple[str, str]:
+    """Written in the recipient's language (their account's, else the proposal's)."""
+    mail_tr = translator(services.recipient_language(proposal, recipient))
+    subject = mail_tr.gettext("Invitation to the LIFE proposal %(acronym)s",
+                              acronym=proposal.acronym)
+    body = mail_tr.ngettext(
+        "Hello,\n\n%(lead)s invites %(organisation)s to the consortium of the LIFE proposal "
+        "%(acronym)s “%(title)s”.\n\nFollow this personal link to set your password, fill in "
+        "your organisation's commitment and download its letter (the link works once and "
+        "expires in %(num)s day):\n%(link)s\n",
+        "Hello,\n\n%(lead)s invites %(organisation)s to the consortium of the LIFE proposal "
+        "%(acronym)s “%(title)s”.\n\nFollow this personal link to set your password, fill in "
+        "your organisation's commitment and download its letter (the link works once and "
+        "expires in %(num)s days):\n%(link)s\n",
+        int(current_app.config["INVITATION_MAX_AGE"]) // 86400,
+        lead=current_user.name, organisation=p.organisation.name,
+        acronym=proposal.acronym, title=proposal.title, link=link)
     return subject, body
 
 
@@ -491,7 +502,7 @@ def invite(proposal_id: int, participation_id: int):
         flash(tr(error.template, error.params), "error")
     else:
         link = url_for("commitments.accept", token=token, _external=True)
-        subject, body = _invitation_mail(proposal, p, link)
+        subject, body = _invitation_mail(proposal, p, link, form.email.data)
         message = services.queue_mail(proposal_id=proposal.id, recipient=form.email.data,
                                       subject=subject, body=body, config=current_app.config)
         db.session.commit()
@@ -528,7 +539,7 @@ def resend(proposal_id: int, invitation_id: int):
         return redirect(url_for("commitments.edit", proposal_id=proposal.id,
                                 participation_id=p.id))
     link = url_for("commitments.accept", token=token, _external=True)
-    subject, body = _invitation_mail(proposal, p, link)
+    subject, body = _invitation_mail(proposal, p, link, old.email)
     message = services.queue_mail(proposal_id=proposal.id, recipient=old.email, subject=subject,
                                   body=body, config=current_app.config)
     db.session.commit()

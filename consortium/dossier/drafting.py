@@ -950,7 +950,8 @@ def _consortium(ctx: _Context) -> list[DraftParagraph]:
         orgs = [ctx.orgs.get(m.org_id) for m in members]
         types = Counter(label(ctx.tr, TYPE_LABELS, o.org_type) for o in orgs if o and o.org_type)
         type_text = ", ".join(
-            f"{escape(name)}{ctx._(': ')}{count}" for name, count in types.most_common()
+            ctx._("%(type)s: %(count)s", type=escape(name), count=count)
+            for name, count in types.most_common()
         )
         countries = sorted({o.country for o in orgs if o and o.country})
         out.append(
@@ -1168,7 +1169,8 @@ def _risks(ctx: _Context) -> list[DraftParagraph]:
     rows = [ctx._("| Risk | Raised by | Mitigation |"), "|---|---|---|"]
     for risk in risks:
         who = join_names((escape(ctx.short_name(o)) for o in risk.organisation_ids), ctx.tr) or "—"
-        rows.append(f"| {escape(risk.text)} | {who} | {ctx._('*to be completed*')} |")
+        mitigation = ctx._("*to be completed*")
+        rows.append(f"| {escape(risk.text)} | {who} | {mitigation} |")
     return [
         _para(
             ctx._(

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, abort, redirect, request, session, url_for
 from flask_babel import get_locale
 
+from ..formatting import format_date, format_datetime
+
 bp = Blueprint("locale", __name__)
 
 
@@ -28,8 +30,19 @@ def switch(code: str):
     return redirect(safe_next(request.form.get("next"), url_for("proposals.index")))
 
 
+def _reader_language() -> str:
+    return str(get_locale() or "en")
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    # Pages format dates like the documents do: British English, never "12/4/26, 8:09 PM".
+    app.jinja_env.filters.update(
+        dateformat=lambda value, style="medium": format_date(value, _reader_language(), style),
+        datetimeformat=lambda value, style="short": format_datetime(
+            value, _reader_language(), style
+        ),
+    )
 
     @app.context_processor
     def language_context() -> dict:

@@ -169,4 +169,4 @@ def test_french_pages(app, cworld):
     board = lead.get(f"/proposals/{cworld['proposal']}/commitments").get_data(as_text=True)
     assert "Engagements du consortium" in board and "Vérifications" in board
     # A 1,287,654.32 + C1 5,000 + E 7% = 1,383,140.12, French format
-    assert "1\u00a0383\u00a0140,12\u00a0€" in board
+    assert "1\u202f383\u202f140,12\u00a0€" in board
