@@ -42,24 +42,40 @@ def format_number(value: Decimal | int | float, lang: str, decimals: int | None 
         return format_decimal(number, format="#,##0.##", locale=locale_of(lang))
     number = _quantized(value, decimals)
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(number, format=pattern, locale=locale_of(lang),
-                          decimal_quantization=False)
+    return format_decimal(
+        number, format=pattern, locale=locale_of(lang), decimal_quantization=False
+    )
 
 
 def format_money(value: Decimal | int | float, lang: str, decimals: int = 0) -> str:
     """Euros: fr ``"820 000 €"``, en ``"€820,000"``; ``decimals=2`` shows the cents."""
     number = _quantized(value, decimals)
-    return format_currency(number, CURRENCY, locale=locale_of(lang), currency_digits=False,
-                           format_type="standard", decimal_quantization=False) \
-        if decimals else _whole_money(number, lang)
+    return (
+        format_currency(
+            number,
+            CURRENCY,
+            locale=locale_of(lang),
+            currency_digits=False,
+            format_type="standard",
+            decimal_quantization=False,
+        )
+        if decimals
+        else _whole_money(number, lang)
+    )
 
 
 def _whole_money(number: Decimal, lang: str) -> str:
     locale = Locale.parse(locale_of(lang))
     pattern = locale.currency_formats["standard"].pattern.split(";")[0]
     pattern = re.sub(r"0\.0+", "0", pattern)
-    return format_currency(number, CURRENCY, format=pattern, locale=locale,
-                           currency_digits=False, decimal_quantization=False)
+    return format_currency(
+        number,
+        CURRENCY,
+        format=pattern,
+        locale=locale,
+        currency_digits=False,
+        decimal_quantization=False,
+    )
 
 
 def format_percent(ratio: Decimal | float, lang: str) -> str:
@@ -69,8 +85,7 @@ def format_percent(ratio: Decimal | float, lang: str) -> str:
     pattern = locale.percent_formats[None].pattern
     if percent != percent.to_integral_value():
         pattern = pattern.replace("0%", "0.0%").replace("0\u00a0%", "0.0\u00a0%")
-    return babel_percent(percent / 100, format=pattern, locale=locale,
-                         decimal_quantization=False)
+    return babel_percent(percent / 100, format=pattern, locale=locale, decimal_quantization=False)
 
 
 def format_date(value: dt.date | None, lang: str, style: str = "long") -> str:

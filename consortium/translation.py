@@ -89,18 +89,75 @@ def translator(lang: str | None) -> Translator:
 # proper name or an acronym ("Réemploi Bâtiment Sud", "ADEME"). The first word of the name
 # decides; these are the nouns French organisation names start with, with their gender.
 _FEMININE_NOUNS = frozenset(
-    "agence association banque caisse chambre communauté commune compagnie confédération "
-    "coopérative direction école entreprise fabrique fédération fondation maison métropole "
-    "mission mutuelle préfecture région régie république société station université "
-    "ville".split()
+    [
+        "agence",
+        "association",
+        "banque",
+        "caisse",
+        "chambre",
+        "communauté",
+        "commune",
+        "compagnie",
+        "confédération",
+        "coopérative",
+        "direction",
+        "école",
+        "entreprise",
+        "fabrique",
+        "fédération",
+        "fondation",
+        "maison",
+        "métropole",
+        "mission",
+        "mutuelle",
+        "préfecture",
+        "région",
+        "régie",
+        "république",
+        "société",
+        "station",
+        "université",
+        "ville",
+    ]
 )
 _MASCULINE_NOUNS = frozenset(
-    "atelier bureau cabinet centre cercle club collectif collège comité commissariat "
-    "conseil conservatoire consortium département établissement espace groupement groupe "
-    "institut laboratoire lycée ministère musée observatoire office parc pôle port réseau "
-    "secrétariat service syndicat théâtre".split()
+    [
+        "atelier",
+        "bureau",
+        "cabinet",
+        "centre",
+        "cercle",
+        "club",
+        "collectif",
+        "collège",
+        "comité",
+        "commissariat",
+        "conseil",
+        "conservatoire",
+        "consortium",
+        "département",
+        "établissement",
+        "espace",
+        "groupement",
+        "groupe",
+        "institut",
+        "laboratoire",
+        "lycée",
+        "ministère",
+        "musée",
+        "observatoire",
+        "office",
+        "parc",
+        "pôle",
+        "port",
+        "réseau",
+        "secrétariat",
+        "service",
+        "syndicat",
+        "théâtre",
+    ]
 )
-_PLURAL_NOUNS = frozenset("amis ateliers compagnons jardins restos".split())
+_PLURAL_NOUNS = frozenset(["amis", "ateliers", "compagnons", "jardins", "restos"])
 _CONTRACTIONS = {("de", "le"): "du", ("de", "les"): "des", ("à", "le"): "au", ("à", "les"): "aux"}
 _VOWEL_START = "aeiouyhâàéèêëîïôöûùüœ"
 

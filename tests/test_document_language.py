@@ -19,12 +19,52 @@ from consortium.translation import organisation_phrase, translator
 from tests.dossier.test_drafting import marseille_data
 
 # Words that only the other language uses (short, frequent, and absent from the data below).
-ENGLISH_ONLY = {"the", "and", "with", "of", "partners", "workshop", "workshops", "network",
-                "budget is", "months", "organisations and", "not yet available", "to be",
-                "which", "their", "its", "from", "letter", "commitment", "costs", "requested"}
-FRENCH_ONLY = {"les", "des", "avec", "du", "atelier", "ateliers", "partenaires", "réseau",
-               "mois", "pas encore", "lettre", "engagement", "coûts", "demandée", "une", "sur",
-               "est", "sont", "aux", "dans", "leur"}
+ENGLISH_ONLY = {
+    "the",
+    "and",
+    "with",
+    "of",
+    "partners",
+    "workshop",
+    "workshops",
+    "network",
+    "budget is",
+    "months",
+    "organisations and",
+    "not yet available",
+    "to be",
+    "which",
+    "their",
+    "its",
+    "from",
+    "letter",
+    "commitment",
+    "costs",
+    "requested",
+}
+FRENCH_ONLY = {
+    "les",
+    "des",
+    "avec",
+    "du",
+    "atelier",
+    "ateliers",
+    "partenaires",
+    "réseau",
+    "mois",
+    "pas encore",
+    "lettre",
+    "engagement",
+    "coûts",
+    "demandée",
+    "une",
+    "sur",
+    "est",
+    "sont",
+    "aux",
+    "dans",
+    "leur",
+}
 
 
 def data_strings(value: object) -> set[str]:
@@ -63,12 +103,20 @@ def foreign(text: str, lang: str, data: set[str]) -> set[str]:
 
 def dossier_data():
     data = marseille_data()
-    fit = FitSummary((
-        FitStatement("%(name)s brings what no other member offers: %(concepts)s.", ("rms",),
-                     (("name", "RMS"), ("concepts", "Recyclage"))),
-        FitStatement("%(name)s strengthens the consortium on %(concepts)s.", ("bcp",),
-                     (("name", "BCP"), ("concepts", "Déconstruction"))),
-    ))
+    fit = FitSummary(
+        (
+            FitStatement(
+                "%(name)s brings what no other member offers: %(concepts)s.",
+                ("rms",),
+                (("name", "RMS"), ("concepts", "Recyclage")),
+            ),
+            FitStatement(
+                "%(name)s strengthens the consortium on %(concepts)s.",
+                ("bcp",),
+                (("name", "BCP"), ("concepts", "Déconstruction")),
+            ),
+        )
+    )
     return dataclasses.replace(data, fit=fit)
 
 
@@ -97,16 +145,30 @@ def test_the_word_dossier_is_in_the_documents_language(lang: str) -> None:
 
 def letter() -> LetterData:
     costs = CostLines(personnel=D("10000"), travel=D("500"))
-    budget = participation_budget(costs, indirect_rate=D("0.07"), funding_rate=D("0.60"),
-                                  requested_eu=D("6000"), own_cofinancing=D("1000"),
-                                  person_months={"WP2": D("6.5")})
+    budget = participation_budget(
+        costs,
+        indirect_rate=D("0.07"),
+        funding_rate=D("0.60"),
+        requested_eu=D("6000"),
+        own_cofinancing=D("1000"),
+        person_months={"WP2": D("6.5")},
+    )
     return LetterData(
-        organisation_legal_name="Association Cœur de Ville", proposal_acronym="REBUILD",
-        proposal_title="Réemploi", topic_id="LIFE-2026-SAP", coordinator_name="Ville de Marseille",
-        role="beneficiary", organisation_acronym="CVRF", city="Marseille", country="FR",
+        organisation_legal_name="Association Cœur de Ville",
+        proposal_acronym="REBUILD",
+        proposal_title="Réemploi",
+        topic_id="LIFE-2026-SAP",
+        coordinator_name="Ville de Marseille",
+        role="beneficiary",
+        organisation_acronym="CVRF",
+        city="Marseille",
+        country="FR",
         actions=(LetterAction("WP2", "Collecte", leads=True, person_months=D("6.5")),),
-        budget=budget, signatory_name="Françoise Lefèvre", signatory_function="Présidente",
-        place="Marseille")
+        budget=budget,
+        signatory_name="Françoise Lefèvre",
+        signatory_function="Présidente",
+        place="Marseille",
+    )
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -129,12 +191,15 @@ def test_french_puts_the_article_before_organisation_names_from_their_first_word
     assert organisation_phrase("Ville de Marseille", "en", "de") == "Ville de Marseille"
 
 
-@pytest.mark.parametrize(("count", "en", "fr"), [
-    (0, "0 workshops", "0 atelier"),  # French counts zero in the singular
-    (1, "1 workshop", "1 atelier"),
-    (2, "2 workshops", "2 ateliers"),
-    (1200, "1,200 workshops", "1\u202f200 ateliers"),
-])
+@pytest.mark.parametrize(
+    ("count", "en", "fr"),
+    [
+        (0, "0 workshops", "0 atelier"),  # French counts zero in the singular
+        (1, "1 workshop", "1 atelier"),
+        (2, "2 workshops", "2 ateliers"),
+        (1200, "1,200 workshops", "1\u202f200 ateliers"),
+    ],
+)
 def test_counts_take_the_plural_of_their_language(count: int, en: str, fr: str) -> None:
     def say(lang: str) -> str:
         return translator(lang).ngettext("%(num)s workshop", "%(num)s workshops", count)

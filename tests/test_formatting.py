@@ -22,8 +22,9 @@ from consortium.formatting import (
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"  # French groups digits with a narrow no-break space
-amounts = st.decimals(min_value=0, max_value=10_000_000, places=2, allow_nan=False,
-                      allow_infinity=False)
+amounts = st.decimals(
+    min_value=0, max_value=10_000_000, places=2, allow_nan=False, allow_infinity=False
+)
 
 
 def test_english_is_written_the_european_way_never_us_style() -> None:
@@ -60,52 +61,58 @@ def test_format_and_parse_round_trip(value: D) -> None:
 # -- amounts in and out ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("12 500,50", "12500.50"),
-    ("12,500.50", "12500.50"),
-    ("12500.5", "12500.50"),
-    ("€ 1 000", "1000.00"),
-    ("1 000 €", "1000.00"),
-    ("12\u202f500,5\u00a0€", "12500.50"),
-    ("1.234.567,89", "1234567.89"),
-    ("1,234,567", "1234567.00"),
-    ("1'000.25", "1000.25"),
-    ("0,5", "0.50"),
-    (",75", "0.75"),
-    ("+42", "42.00"),
-    ("  7 EUR ", "7.00"),
-    ("0", "0.00"),
-    ("1 000 000 000 000", "1000000000000.00"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12 500,50", "12500.50"),
+        ("12,500.50", "12500.50"),
+        ("12500.5", "12500.50"),
+        ("€ 1 000", "1000.00"),
+        ("1 000 €", "1000.00"),
+        ("12\u202f500,5\u00a0€", "12500.50"),
+        ("1.234.567,89", "1234567.89"),
+        ("1,234,567", "1234567.00"),
+        ("1'000.25", "1000.25"),
+        ("0,5", "0.50"),
+        (",75", "0.75"),
+        ("+42", "42.00"),
+        ("  7 EUR ", "7.00"),
+        ("0", "0.00"),
+        ("1 000 000 000 000", "1000000000000.00"),
+    ],
+)
 def test_parse_amount_accepts(text: str, expected: str) -> None:
     assert parse_amount(text) == D(expected)
     assert str(parse_amount(text)) == expected
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("", "empty"),
-    ("   ", "empty"),
-    ("-5", "negative"),
-    ("\u2212 5", "negative"),
-    ("€ -1 000", "negative"),
-    ("NaN", "invalid"),
-    ("nan", "invalid"),
-    ("inf", "invalid"),
-    ("-Infinity", "negative"),
-    ("Infinity", "invalid"),
-    ("1e5", "invalid"),
-    ("12 50", "invalid"),
-    ("1.5.5", "invalid"),
-    ("1,234.567,50", "invalid"),
-    ("\u0661\u0662\u0663", "invalid"),
-    ("12.", "invalid"),
-    ("abc", "invalid"),
-    ("12,500", "ambiguous"),
-    ("1.234", "ambiguous"),
-    ("1,5555", "decimals"),
-    ("1 000 000 000 000,01", "too_large"),
-    ("99999999999999", "too_large"),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("-5", "negative"),
+        ("\u2212 5", "negative"),
+        ("€ -1 000", "negative"),
+        ("NaN", "invalid"),
+        ("nan", "invalid"),
+        ("inf", "invalid"),
+        ("-Infinity", "negative"),
+        ("Infinity", "invalid"),
+        ("1e5", "invalid"),
+        ("12 50", "invalid"),
+        ("1.5.5", "invalid"),
+        ("1,234.567,50", "invalid"),
+        ("\u0661\u0662\u0663", "invalid"),
+        ("12.", "invalid"),
+        ("abc", "invalid"),
+        ("12,500", "ambiguous"),
+        ("1.234", "ambiguous"),
+        ("1,5555", "decimals"),
+        ("1 000 000 000 000,01", "too_large"),
+        ("99999999999999", "too_large"),
+    ],
+)
 def test_parse_amount_rejects(text: str, code: str) -> None:
     with pytest.raises(AmountError) as caught:
         parse_amount(text)
@@ -117,7 +124,8 @@ def test_parse_amount_messages() -> None:
     with pytest.raises(AmountError) as caught:
         parse_amount("12,500")
     assert str(caught.value) == (
-        "“12,500” is ambiguous: write 12500, or add the cents (e.g. 12,500.00).")
+        "“12,500” is ambiguous: write 12500, or add the cents (e.g. 12,500.00)."
+    )
     with pytest.raises(AmountError) as caught:
         parse_amount("2e12")
     assert caught.value.params == {"value": "2e12"}
@@ -126,20 +134,24 @@ def test_parse_amount_messages() -> None:
     assert str(caught.value) == "Amounts above €1,000,000,000,000.00 are not accepted."
 
 
-@pytest.mark.parametrize(("value", "fr", "en"), [
-    (D("12500"), f"12{NNBSP}500,00{NBSP}€", "€12,500.00"),
-    (D("0.005"), f"0,01{NBSP}€", "€0.01"),
-    (D("1234567.891"), f"1{NNBSP}234{NNBSP}567,89{NBSP}€", "€1,234,567.89"),
-    (D("-3.456"), f"-3,46{NBSP}€", "-€3.46"),
-])
+@pytest.mark.parametrize(
+    ("value", "fr", "en"),
+    [
+        (D("12500"), f"12{NNBSP}500,00{NBSP}€", "€12,500.00"),
+        (D("0.005"), f"0,01{NBSP}€", "€0.01"),
+        (D("1234567.891"), f"1{NNBSP}234{NNBSP}567,89{NBSP}€", "€1,234,567.89"),
+        (D("-3.456"), f"-3,46{NBSP}€", "-€3.46"),
+    ],
+)
 def test_format_amount(value: D, fr: str, en: str) -> None:
     assert (format_money(value, "fr", 2), format_money(value, "en", 2)) == (fr, en)
 
 
 def test_format_number_and_percent() -> None:
     assert (format_number(D("3.50"), "fr", None), format_number(D("3.5"), "en", None)) == (
-        "3,5", "3.5")
+        "3,5",
+        "3.5",
+    )
     assert format_number(D("12"), "en", None) == "12"
     assert [format_percent(D(r), "en") for r in ("0.6", "0.075", "1")] == ["60%", "7.5%", "100%"]
-    assert [format_percent(D(r), "fr") for r in ("0.6", "0.075")] == [
-        f"60{NBSP}%", f"7,5{NBSP}%"]
+    assert [format_percent(D(r), "fr") for r in ("0.6", "0.075")] == [f"60{NBSP}%", f"7,5{NBSP}%"]

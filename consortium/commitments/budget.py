@@ -30,13 +30,8 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from consortium.commitments.workflow import ParticipantRole
+from consortium.errors import N_
 from consortium.formatting import format_percent
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for translation without translating it (the view does)."""
-    return message
-
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

@@ -32,6 +32,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from consortium.characters import without_control_characters
 from consortium.commitments.budget import CATEGORY_LABELS, ParticipationBudget
 from consortium.commitments.workflow import ParticipantRole
 from consortium.errors import N_
@@ -48,7 +49,6 @@ from consortium.wordfields import add_field
 Lang = Literal["en", "fr"]
 LANGS: tuple[Lang, ...] = ("en", "fr")
 
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_safe(text: object) -> str:
@@ -56,7 +56,7 @@ def xml_safe(text: object) -> str:
     removed, NFC-normalised; ``None`` becomes ``""``."""
     if text is None:
         return ""
-    cleaned = _XML_ILLEGAL.sub("", text if isinstance(text, str) else str(text))
+    cleaned = without_control_characters(text if isinstance(text, str) else str(text))
     return unicodedata.normalize("NFC", cleaned)
 
 

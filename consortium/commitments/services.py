@@ -20,8 +20,11 @@ from pathlib import Path
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
+from consortium.errors import N_
+
 from ..auth.models import User
 from ..directory.models import Organisation
+from ..emails import valid_email
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..proposals import services as proposal_services
@@ -90,9 +93,6 @@ ROLE_VALUES = ("coordinator", "beneficiary", "affiliated_entity", "associated_pa
                "subcontractor")
 
 
-def N_(message: str) -> str:
-    """Mark ``message`` for translation; the view translates it."""
-    return message
 
 
 def now() -> datetime:
@@ -374,7 +374,7 @@ def validate_values(p: Participation, values: Mapping[str, object]) -> None:
             errors[name] = (N_("Enter an amount between 0 and %(maximum)s."),
                             {"maximum": "1,000,000,000,000"})
     email = values.get("contact_email")
-    if email and ("@" not in str(email) or len(str(email)) > 254):
+    if email and not valid_email(str(email)):
         errors["contact_email"] = (N_("Enter a valid email address."), {})
     if errors:
         raise ValidationFailed(errors)
@@ -578,7 +578,7 @@ def create_invitation(p: Participation, *, actor: User, email: str, name: str | 
     A shortlisted participation becomes invited; earlier pending links are revoked.
     """
     email = (email or "").strip().lower()
-    if not email or "@" not in email or len(email) > 254:
+    if not valid_email(email):
         raise ValidationFailed({"email": (N_("Enter a valid email address."), {})})
     if p.status == Status.SHORTLISTED.value:
         apply_action(p, Action.INVITE, actor=actor, actor_role=ActorRole.LEAD)

@@ -25,11 +25,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth.permissions import Capability, can
+from ..characters import without_control_characters
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..proposals.models import PARTICIPATION_STATUSES, Proposal, ProposalMember
 from ..web.errors import render_conflict
-from ..web.forms import FORBIDDEN_CHARACTERS, attach_errors
+from ..web.forms import attach_errors
 from . import services
 from .countries import country_codes, resolve_country
 from .forms import (
@@ -128,7 +129,7 @@ def _filters(proposals: list[Proposal]) -> tuple[services.Filters, dict[str, str
     args = request.args
 
     def text(name: str, limit: int = 200) -> str:
-        return FORBIDDEN_CHARACTERS.sub("", args.get(name, ""))[:limit].strip()
+        return without_control_characters(args.get(name, ""))[:limit].strip()
 
     filters = services.Filters(q=text("q"))
     if text("type") in ORG_TYPES:

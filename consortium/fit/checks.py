@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
+from consortium.errors import N_
 from consortium.fit.scoring import (
     DEFAULT_DURATION_MONTHS,
     MAX_YEARLY_SHARE_OF_BUDGET,
@@ -41,12 +42,6 @@ from consortium.fit.scoring import (
     round_half_up,
 )
 from consortium.fit.thesaurus import Thesaurus, load_thesaurus
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for extraction; the web layer translates it."""
-    return message
-
 
 _PIC = re.compile(r"^\d{9}$")
 #: Euro amounts are compared with this tolerance (rounding of cent amounts).

@@ -38,13 +38,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from consortium.errors import N_
 from consortium.folding import fold
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for translation; the web layer translates it."""
-    return message
-
 
 SOURCES = ("declared", "past_project", "workshop", "action", "proposal")
 DECLARED_KINDS = ("past_project", "formal_agreement", "supplier_client", "same_network", "informal")

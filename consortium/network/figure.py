@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import threading
 import warnings
 from collections import OrderedDict
@@ -18,13 +17,9 @@ from typing import Any, Protocol
 
 import networkx as nx
 
+from consortium.characters import single_line
+from consortium.errors import N_
 from consortium.network.analysis import Analysis, centrality_scale, select_map_nodes
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for translation; the caller passes ``gettext``."""
-    return message
-
 
 #: Community palette, shared with static/js/network-map.js (colour of community id i).
 PALETTE = (
@@ -47,7 +42,6 @@ FIGSIZE = (16 / 2.54, 11 / 2.54)
 DPI = 200
 LABELLED = 12
 MAX_LABEL = 28
-_UNSAFE = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def layout(graph: nx.Graph, seed: int = 42) -> dict[Any, tuple[float, float]]:
@@ -66,7 +60,7 @@ def layout(graph: nx.Graph, seed: int = 42) -> dict[Any, tuple[float, float]]:
 
 def clean_label(text: Any, limit: int = MAX_LABEL) -> str:
     """Label fit for matplotlib: no control characters, no mathtext, ellipsis when long."""
-    label = _UNSAFE.sub("", str(text)).strip()
+    label = single_line(str(text)).strip()
     if len(label) > limit:
         label = label[: limit - 1].rstrip() + "…"
     return label.replace("$", r"\$")
