@@ -205,3 +205,13 @@ def test_counts_take_the_plural_of_their_language(count: int, en: str, fr: str) 
         return translator(lang).ngettext("%(num)s workshop", "%(num)s workshops", count)
 
     assert (say("en"), say("fr")) == (en, fr)
+
+
+def test_the_french_dossier_puts_articles_before_organisation_names() -> None:
+    drafts = draft_all(dossier_data(), translator("fr"))
+    assert "Coordonné par la Ville de Marseille, il réunit 5 partenaires" in drafts["0"].markup
+    assert "Il est coordonné par la Ville de Marseille." in drafts["2.3"].markup
+    assert "La Ville de Marseille coordonne le projet" in drafts["2.4"].markup
+    english = draft_all(dossier_data(), translator("en"))
+    assert "Coordinated by Ville de Marseille, it brings together 5 partners" in (
+        english["0"].markup)

@@ -27,7 +27,7 @@ from consortium.formatting import (
     format_number,
     format_percent,
 )
-from consortium.translation import Translator
+from consortium.translation import Translator, organisation_phrase, sentence_start
 
 Lang = Literal["en", "fr"]
 SourceKind = Literal["output", "organisation", "workshop", "action", "figure", "topic"]
@@ -197,7 +197,12 @@ class FitStatement:
     params: tuple[tuple[str, str], ...] = ()
 
     def text(self, tr: Translator) -> str:
-        return tr.translate(self.message, dict(self.params))
+        """The statement in ``tr``'s language; ``name``, the organisation the sentence opens
+        with, gets its article where the language needs one ("La Ville de Marseille …")."""
+        params = dict(self.params)
+        if "name" in params:
+            params["name"] = sentence_start(organisation_phrase(params["name"], tr.lang))
+        return tr.translate(self.message, params)
 
 
 @dataclass(frozen=True)
@@ -443,6 +448,10 @@ class _Context:
                 return self.name(member.org_id)
         return self._("to be defined")
 
+    def coordinator_as(self, preposition: str) -> str:
+        """The coordinator where a sentence puts it (French adds the article: "par la Ville")."""
+        return organisation_phrase(self.coordinator(), self.lang, preposition)
+
     def coordinator_sources(self) -> list[Source]:
         return [self.org_source(m.org_id) for m in self.data.members if m.role == "coordinator"]
 
@@ -532,7 +541,7 @@ def _summary(ctx: _Context) -> list[DraftParagraph]:
                 acronym=escape(p.acronym),
                 title=escape(p.title),
                 topic=topic,
-                coordinator=escape(ctx.coordinator()),
+                coordinator=escape(ctx.coordinator_as("par")),
                 territory_part=terr,
             ),
             [ctx.topic_source(), *ctx.coordinator_sources()],
@@ -969,7 +978,7 @@ def _consortium(ctx: _Context) -> list[DraftParagraph]:
                     )
                     if countries
                     else "",
-                    coordinator=escape(ctx.coordinator()),
+                    coordinator=escape(ctx.coordinator_as("par")),
                 ),
                 [ctx.org_source(m.org_id) for m in members],
             )
@@ -1038,7 +1047,7 @@ def _management(ctx: _Context) -> list[DraftParagraph]:
                 "%(coordinator)s coordinates the project and is the single point of contact with "
                 "the granting authority (CINEA); it chairs the steering committee and "
                 "consolidates reporting.",
-                coordinator=escape(ctx.coordinator()),
+                coordinator=escape(sentence_start(ctx.coordinator_as(""))),
             ),
             ctx.coordinator_sources(),
         )
