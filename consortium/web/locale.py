@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, abort, redirect, request, session, url_for
 from flask_babel import get_locale
 
-from ..formatting import format_date, format_datetime
+from ..formatting import format_date, format_datetime, format_money, format_number, format_percent
 
 bp = Blueprint("locale", __name__)
 
@@ -42,6 +42,9 @@ def init_app(app: Flask) -> None:
         datetimeformat=lambda value, style="short": format_datetime(
             value, _reader_language(), style
         ),
+        number=lambda value, decimals=0: format_number(value, _reader_language(), decimals),
+        money=lambda value, decimals=0: format_money(value, _reader_language(), decimals),
+        percent=lambda ratio: format_percent(ratio, _reader_language()),
     )
 
     @app.context_processor
