@@ -25,7 +25,7 @@ from consortium.errors import N_
 from ..auth.models import User
 from ..directory.models import Organisation
 from ..emails import valid_email
-from ..errors import Conflict, DomainError, NotFound, ValidationFailed
+from ..errors import NP_, Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..proposals import services as proposal_services
 from ..proposals.models import (
@@ -318,8 +318,9 @@ def board_checks(proposal, rows: list[BoardRow], consortium,
         checks.append(("warning", N_("Signed letters missing: %(names)s."),
                        {"names": ", ".join(without_letter)}))
     else:
-        checks.append(("ok", N_("%(count)d signed letters received."),
-                       {"count": sum(1 for r in committed if r.letter is not None)}))
+        checks.append(("ok", NP_("%(num)d signed letter received.",
+                                 "%(num)d signed letters received."),
+                       {"num": sum(1 for r in committed if r.letter is not None)}))
     return checks
 
 

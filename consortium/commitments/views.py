@@ -75,8 +75,9 @@ RATIO_PARAMS = frozenset({"rate", "ratio", "share"})
 NUMBER_PARAMS = frozenset({"value", "person_months"})
 
 
-def tr(template: str, params: dict | None = None) -> str:
-    """Translate a domain message; amounts and labels in params are shown localised."""
+def tr(template: str | tuple[str, str], params: dict | None = None) -> str:
+    """Translate a domain message; amounts and labels in params are shown localised; a
+    (singular, plural) template marked with ``NP_`` takes its form from ``num``."""
     shown = {}
     for key, value in (params or {}).items():
         if isinstance(value, Decimal) and key in RATIO_PARAMS:
@@ -89,6 +90,8 @@ def tr(template: str, params: dict | None = None) -> str:
             shown[key] = _(value) if value else value
         else:
             shown[key] = value
+    if isinstance(template, tuple):
+        return ngettext(*template, num=shown.pop("num"), **shown)
     return _(template, **shown)
 
 

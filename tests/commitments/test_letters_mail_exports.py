@@ -274,3 +274,18 @@ def test_invitations_and_reminders_speak_the_recipients_language(app, cworld):
     assert ("outsider@example.org", f"Invitation to the LIFE proposal {acronym}") in subjects
     assert ("anne@ars.example", f"Rappel : votre engagement dans {acronym}") in subjects
     assert mails[0].body.startswith("Bonjour,") and "expire dans 14 jours" in mails[0].body
+
+
+@pytest.mark.parametrize(("lang", "count", "expected"), [
+    ("en", 1, "1 signed letter received."),
+    ("en", 3, "3 signed letters received."),
+    ("fr", 1, "1 lettre signée reçue."),
+    ("fr", 3, "3 lettres signées reçues."),
+])
+def test_counted_checks_take_the_plural_of_the_readers_language(app, lang, count, expected):
+    from consortium.commitments.views import tr
+    from consortium.errors import NP_
+
+    with app.test_request_context("/", headers={"Accept-Language": lang}):
+        template = NP_("%(num)d signed letter received.", "%(num)d signed letters received.")
+        assert tr(template, {"num": count}) == expected
