@@ -28,6 +28,7 @@ from consortium.formatting import (
     format_percent,
 )
 from consortium.translation import Translator, organisation_phrase, sentence_start
+from consortium.workshops.capture import KIND_LABELS, STEP_LABELS
 
 Lang = Literal["en", "fr"]
 SourceKind = Literal["output", "organisation", "workshop", "action", "figure", "topic"]
@@ -291,7 +292,8 @@ class Draft:
 
 # --------------------------------------------------------------------------- labels
 
-# Codes of the data, with the words a document uses for them (translated by the Translator).
+# Codes of the data, with the words a document uses for them (translated by the Translator);
+# workshop steps and output kinds are named as the workshops area names them.
 ROLE_LABELS = {
     "coordinator": N_("coordinator"),
     "beneficiary": N_("beneficiary"),
@@ -314,22 +316,6 @@ TYPE_LABELS = {
     "public_authority": N_("public authority"),
     "social_economy": N_("social economy enterprise"),
     "international": N_("international organisation"),
-}
-STEP_LABELS = {
-    "vision": N_("vision 2030"),
-    "actions_needs": N_("actions and needs"),
-    "dossier_framework": N_("dossier and cooperation framework"),
-    "other": N_("other meeting"),
-}
-KIND_LABELS = {
-    "vision": N_("Vision"),
-    "objective": N_("Objective"),
-    "action": N_("Action"),
-    "need": N_("Need"),
-    "resource": N_("Resource"),
-    "risk": N_("Risk"),
-    "cooperation_rule": N_("Cooperation rule"),
-    "quote": N_("Quote"),
 }
 CATEGORY_LABELS = {
     "a": N_("A. Personnel costs"),

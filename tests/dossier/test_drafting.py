@@ -458,7 +458,7 @@ def test_stakeholder_workshop_list_is_numbered_and_counts_outputs() -> None:
     block = parse(draft.paragraphs[2].markup)[0]
     assert block.kind == "numbered"
     assert "".join(r.text for r in block.items[2]) == (
-        "Dossier et cadre de coopération (dossier et cadre de coopération), 1er septembre 2024, "
+        "Dossier et cadre de coopération (Dossier et cadre de coopération), 1er septembre 2024, "
         "Cité des transitions\u00a0: 9 organisations, 14 participants, 2 productions enregistrées."
     )
 
