@@ -96,7 +96,7 @@ def test_lead_sets_role_and_budget_and_affiliation(app, cworld):
     ("cost_equipment", "99999999999999999", "are not accepted"),
     ("tasks", "nul\x00byte", "Remove the control characters"),
     ("contact_name", "x" * 500, "Field cannot be longer than 120 characters."),
-    ("contact_email", "not-an-email", "Invalid email address."),
+    ("contact_email", "not-an-email", "Enter a valid email address."),
     ("pm_A2", "-3", "between 0 and 9999"),
     ("pm_A2", "lots", "Enter a number of person-months"),
 ])
