@@ -43,6 +43,7 @@ from consortium.dossier.drafting import (
     Workshop,
 )
 from consortium.dossier.markup import parse
+from consortium.translation import translator
 
 N_PARTNERS, N_WPS, N_OUTPUTS = 30, 12, 200
 KINDS = ("vision", "objective", "action", "need", "resource", "risk", "cooperation_rule", "quote")
@@ -279,14 +280,15 @@ def main() -> None:
     png = network_png(N_PARTNERS)
     figure_s = time.perf_counter() - start
     data = synthetic_data()
-    content = content_from_data(data, "fr", network_png=png, date=dt.date(2025, 11, 25))
-    build_dossier(content, "fr")  # warm-up: imports, template parsing
+    french = translator("fr")
+    content = content_from_data(data, french, network_png=png, date=dt.date(2025, 11, 25))
+    build_dossier(content, french)  # warm-up: imports, template parsing, catalogues
 
-    ours_s, ours = _time(lambda: build_dossier(content, "fr"), args.repeat)
-    draft_s, _ = _time(lambda: content_from_data(data, "fr", network_png=png), args.repeat)
+    ours_s, ours = _time(lambda: build_dossier(content, french), args.repeat)
+    draft_s, _ = _time(lambda: content_from_data(data, french, network_png=png), args.repeat)
     bare_s, bare = _time(lambda: bare_python_docx(content), args.repeat)
     tracemalloc.start()  # separate run: tracing slows allocation-heavy code down
-    build_dossier(content, "fr")
+    build_dossier(content, french)
     _current, peak_py = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -60,8 +60,9 @@ def main() -> None:
                     middle = time.perf_counter()
                     content = services.dossier_content(proposal, lang, gathered=gathered)
                     from consortium.dossier.document import build_dossier
+                    from consortium.translation import translator
 
-                    data = build_dossier(content, lang)
+                    data = build_dossier(content, translator(lang))
                     end = time.perf_counter()
                     gathers.append((middle - start) * 1000)
                     builds.append((end - middle) * 1000)

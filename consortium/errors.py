@@ -14,6 +14,12 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a counted message (singular, plural); the view picks the form with ``ngettext``
+    and the ``num`` parameter."""
+    return (singular, plural)
+
+
 class DomainError(Exception):
     """A rule of the domain refused the action; nothing was changed."""
 

@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
-            "N_": None, "pgettext": ((1, "c"), 2)}
+            "N_": None, "NP_": (1, 2), "pgettext": ((1, "c"), 2)}
 METHODS = [("consortium/**.py", "python"), ("templates/**.html", "jinja2")]
 JINJA_OPTIONS = {"extensions": "jinja2.ext.do"}
 

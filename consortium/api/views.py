@@ -16,13 +16,13 @@ from ..auth.permissions import (
     sees_participation,
     sees_proposal,
 )
+from ..characters import has_control_characters
 from ..directory.models import Organisation
 from ..directory.services import Viewer, viewer_for
 from ..extensions import csrf, db
 from ..folding import fold
 from ..proposals.models import Participation, Proposal, ProposalMember
 from ..web.errors import discard_session
-from ..web.forms import FORBIDDEN_CHARACTERS
 from ..workshops.models import Output, Workshop
 from .auth import ApiError, token_required
 from .openapi import openapi_document
@@ -254,7 +254,7 @@ def _json_body() -> dict:
 
 def _has_forbidden_text(value) -> bool:
     if isinstance(value, str):
-        return FORBIDDEN_CHARACTERS.search(value) is not None
+        return has_control_characters(value)
     if isinstance(value, list):
         return any(_has_forbidden_text(item) for item in value)
     if isinstance(value, dict):

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
 
-from ..web.forms import BaseForm
+from ..web.forms import BaseForm, EmailAddress
 
 
 class LoginForm(BaseForm):
@@ -21,7 +21,7 @@ class PasswordForm(BaseForm):
 
 class UserForm(BaseForm):
     email = EmailField(
-        _l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+        _l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)]
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=256)])

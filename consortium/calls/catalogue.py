@@ -14,6 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from consortium.errors import N_
+
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_CATALOGUE = DATA / "life_topics_2026_open.json"
 TOPIC_ID = re.compile(r"^LIFE-\d{4}-[A-Z0-9-]+(-two-stage)?$", re.IGNORECASE)
@@ -21,8 +23,6 @@ SUB_PROGRAMMES = ("NAT", "ENV", "CLIMA", "CET")
 MAX_TEXT = 200_000
 
 
-def N_(message: str) -> str:
-    return message
 
 
 class CatalogueError(ValueError):

@@ -23,22 +23,15 @@ the consortium.  Messages are English ``N_`` templates with params, translated b
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
 from consortium.commitments.workflow import ParticipantRole
-from consortium.errors import DomainError
+from consortium.errors import N_
 from consortium.findings import Finding, Severity, by_severity, finding
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for translation without translating it (the view does)."""
-    return message
-
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -334,12 +327,6 @@ def _issue(code: str, severity: Severity, **params: object) -> Finding:
     return finding(code, severity, ISSUE_TEMPLATES[code], params)
 
 
-def percent(rate: Decimal) -> str:
-    """``Decimal("0.6")`` -> ``"60%"``, ``Decimal("0.075")`` -> ``"7.5%"``."""
-    value = (rate * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
-    return f"{value:f}%"
-
-
 def coherence_checks(budget: ParticipationBudget, *, annual_budget: Decimal | None = None,
                      annual_budget_ratio: Decimal = Decimal("1")) -> list[Finding]:
     """Findings for one participation, errors first then warnings, in a stable order.
@@ -370,7 +357,7 @@ def coherence_checks(budget: ParticipationBudget, *, annual_budget: Decimal | No
         issues.append(_issue("eu_above_costs", Severity.ERROR, eu=eu, total=budget.total))
     elif eu > budget.max_eu:
         issues.append(_issue("eu_above_rate", Severity.WARNING, eu=eu,
-                             rate=percent(budget.funding_rate), max_eu=budget.max_eu))
+                             rate=budget.funding_rate, max_eu=budget.max_eu))
     resources = eu + budget.cofinancing_total
     if budget.balance_gap < 0:
         issues.append(_issue("funding_surplus", Severity.ERROR, resources=resources,
@@ -391,7 +378,7 @@ def coherence_checks(budget: ParticipationBudget, *, annual_budget: Decimal | No
     if annual_budget is not None and annual_budget > 0 and (
             budget.total > annual_budget * annual_budget_ratio):
         issues.append(_issue("above_annual_budget", Severity.WARNING, total=budget.total,
-                             ratio=percent(budget.total / annual_budget),
+                             ratio=budget.total / annual_budget,
                              annual=money(annual_budget)))
     return by_severity(issues)
 
@@ -401,112 +388,4 @@ def consortium_checks(consortium: ConsortiumBudget) -> list[Finding]:
     if consortium.funding_rate_respected or consortium.funding_rate is None:
         return []
     return [_issue("consortium_above_rate", Severity.ERROR, eu=consortium.eu_total,
-                   rate=percent(consortium.funding_rate), max_eu=consortium.max_eu)]
-
-
-# --------------------------------------------------------------------------------------
-# Input and output of amounts
-
-
-class AmountError(DomainError, ValueError):
-    """An amount typed by a user was refused; ``template`` and ``params`` explain why."""
-
-
-AMOUNT_TEMPLATES: Mapping[str, str] = MappingProxyType({
-    "empty": N_("Enter an amount."),
-    "invalid": N_("“%(value)s” is not an amount: use digits, e.g. 12 500,50 or 12,500.50."),
-    "negative": N_("Amounts cannot be negative."),
-    "decimals": N_("Use at most two decimals."),
-    "ambiguous": N_("“%(value)s” is ambiguous: write %(plain)s, or add the cents "
-                    "(e.g. %(example)s)."),
-    "too_large": N_("Amounts above %(maximum)s are not accepted."),
-})
-
-_SPACES = re.compile(r"[ \u00a0\u202f\u2009\u2007']")
-_CURRENCY = re.compile(r"^(?:€|eur|euros?)\s*|\s*(?:€|eur|euros?)$", re.IGNORECASE)
-_PLAIN = re.compile(r"\d+", re.ASCII)
-_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+|\d{1,3}(?:\.\d{3})+", re.ASCII)
-_SPACED = re.compile(r"\d{1,3}(?:[ \u00a0\u202f\u2009\u2007']\d{3})+", re.ASCII)
-
-
-def _fail(code: str, **params: object) -> AmountError:
-    """AmountError for ``code``."""
-    return AmountError(AMOUNT_TEMPLATES[code], params)
-
-
-def _integer_part(text: str, original: str) -> str:
-    """Digits of an integer part with optional thousands separators (groups of three)."""
-    if _PLAIN.fullmatch(text):
-        return text
-    if _SPACED.fullmatch(text) or _GROUPED.fullmatch(text):
-        return _SPACES.sub("", text).replace(",", "").replace(".", "")
-    raise _fail("invalid", value=original)
-
-
-def parse_amount(text: str, *, maximum: Decimal = MAX_AMOUNT) -> Decimal:
-    """Parse a user-typed EUR amount to a Decimal with two decimals.
-
-    Accepts ``"12 500,50"``, ``"12,500.50"``, ``"1.234,56"``, ``"12500.5"``, ``"€ 1 000"``
-    (spaces, no-break and narrow no-break spaces or apostrophes as thousands separators).
-    A single ``,`` or ``.`` followed by exactly three digits (``"12,500"``) is refused as
-    ambiguous rather than guessed.  Negative, NaN, infinite, more than two decimals and
-    amounts above ``maximum`` raise :class:`AmountError`.
-    """
-    original = text if isinstance(text, str) else str(text)
-    s = original.strip()
-    if not s:
-        raise _fail("empty")
-    s = _CURRENCY.sub("", s).strip()
-    if s[:1] in ("-", "\u2212"):
-        raise _fail("negative")
-    if s[:1] == "+":
-        s = s[1:].strip()
-    last_sep = max(s.rfind(","), s.rfind("."))
-    int_text, frac = s, ""
-    if last_sep >= 0:
-        sep, tail = s[last_sep], s[last_sep + 1:]
-        head = s[:last_sep]
-        if sep in head or not (tail.isascii() and tail.isdigit()):
-            # "12,500,000" or "1.234.567": every separator groups thousands.
-            int_text = s
-        elif len(tail) == 3 and not any(c in head for c in ",."):
-            plain = _SPACES.sub("", head) + tail
-            raise _fail("ambiguous", value=original, plain=plain,
-                        example=f"{head}{sep}{tail}{'.00' if sep == ',' else ',00'}")
-        else:
-            int_text, frac = head, tail
-    if not int_text:
-        int_text = "0"
-    digits = _integer_part(int_text, original)
-    if len(frac) > 2:
-        raise _fail("decimals")
-    try:
-        value = Decimal(f"{digits}.{frac or '0'}")
-    except InvalidOperation:
-        raise _fail("invalid", value=original) from None
-    if value > maximum:
-        raise _fail("too_large", maximum=format_amount(maximum, "en"))
-    return money(value)
-
-
-_FR_SPACE = "\u00a0"  # no-break space: amounts never wrap
-
-
-def format_amount(value: Decimal, lang: str) -> str:
-    """Format EUR for a document: fr ``"12 500,00 €"``, en ``"€12,500.00"``.
-
-    French uses no-break spaces (U+00A0) both as thousands separator and before ``€``.
-    """
-    amount = money(value)
-    sign = "-" if amount < 0 else ""
-    grouped = f"{abs(amount):,.2f}"
-    if lang == "fr":
-        return sign + grouped.replace(",", _FR_SPACE).replace(".", ",") + _FR_SPACE + "€"
-    return f"{sign}€{grouped}"
-
-
-def format_number(value: Decimal, lang: str) -> str:
-    """Person-months and the like: up to two decimals, fr ``"3,5"``, en ``"3.5"``."""
-    number = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP).normalize()
-    text = f"{number:f}"
-    return text.replace(".", ",") if lang == "fr" else text
+                   rate=consortium.funding_rate, max_eu=consortium.max_eu)]

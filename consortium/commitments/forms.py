@@ -16,10 +16,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..web.forms import BaseForm
-from .budget import AmountError, parse_amount
+from ..formatting import AmountError, parse_amount
+from ..web.forms import BaseForm, EmailAddress
 
 ROLE_CHOICES = [
     ("coordinator", _l("Coordinating beneficiary")),
@@ -67,7 +67,7 @@ class CommitmentForm(BaseForm):
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=120)])
     contact_function = StringField(_l("Function"), validators=[Optional(), Length(max=120)])
     contact_email = EmailField(
-        _l("Email"), validators=[Optional(), Email(check_deliverability=False), Length(max=254)])
+        _l("Email"), validators=[Optional(), EmailAddress(), Length(max=254)])
     tasks = TextAreaField(_l("Tasks"), validators=[Optional(), Length(max=20000)])
     cost_personnel = _amount(_l("A. Personnel costs"))
     cost_subcontracting = _amount(_l("B. Subcontracting costs"))
@@ -127,7 +127,7 @@ class DeclineForm(BaseForm):
 
 class InviteForm(BaseForm):
     email = EmailField(_l("Email of the contact"), validators=[
-        DataRequired(), Email(check_deliverability=False), Length(max=254)])
+        DataRequired(), EmailAddress(), Length(max=254)])
     name = StringField(_l("Name of the contact"), validators=[Optional(), Length(max=120)])
 
 
@@ -186,7 +186,7 @@ class ProfileForm(BaseForm):
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=120)])
     contact_function = StringField(_l("Function"), validators=[Optional(), Length(max=120)])
     contact_email = EmailField(
-        _l("Email"), validators=[Optional(), Email(check_deliverability=False), Length(max=254)])
+        _l("Email"), validators=[Optional(), EmailAddress(), Length(max=254)])
     contact_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
 
     def validate_website(self, field):

@@ -25,15 +25,10 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from consortium.commitments.budget import ParticipationBudget, percent
+from consortium.commitments.budget import ParticipationBudget
 from consortium.commitments.workflow import COMMITTED_STATUSES, ParticipantRole, Status
+from consortium.errors import N_
 from consortium.findings import Finding, Severity, finding
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for translation; the page translates it."""
-    return message
-
 
 MEMBER_STATUSES: frozenset[Status] = frozenset(
     {Status.SHORTLISTED, Status.INVITED, Status.CONFIRMED, Status.TO_RECONFIRM})
@@ -151,11 +146,11 @@ def funding_rate_findings(eu_total: Decimal, max_eu: Decimal,
     if eu_total <= max_eu:
         return [finding("FUNDING_RATE_RESPECTED", Severity.OK,
                         N_("The EU contribution respects the funding rate (%(rate)s)."),
-                        {"rate": percent(funding_rate)})]
+                        {"rate": funding_rate})]
     return [finding("EU_OVER_RATE", Severity.ERROR,
                     N_("The consortium requests %(eu)s from the EU, above %(rate)s of the "
                        "eligible costs (%(max_eu)s)."),
-                    {"eu": eu_total, "rate": percent(funding_rate), "max_eu": max_eu},
+                    {"eu": eu_total, "rate": funding_rate, "max_eu": max_eu},
                     fix=N_("Lower the EU contribution by %(excess)s or raise co-financing"),
                     fix_params={"excess": eu_total - max_eu})]
 

@@ -20,8 +20,11 @@ from pathlib import Path
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
+from consortium.errors import N_
+
 from ..auth.models import User
 from ..directory.models import Organisation
+from ..emails import valid_email
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..findings import Finding, Severity, finding
@@ -34,6 +37,7 @@ from ..proposals.models import (
     Proposal,
     ProposalMember,
 )
+from ..translation import supported
 from ..web.storage import write_upload
 from . import budget as b
 from . import budget_charts, rules
@@ -125,9 +129,6 @@ ROLE_VALUES = ("coordinator", "beneficiary", "affiliated_entity", "associated_pa
                "subcontractor")
 
 
-def N_(message: str) -> str:
-    """Mark ``message`` for translation; the view translates it."""
-    return message
 
 
 def now() -> datetime:
@@ -402,7 +403,7 @@ def validate_values(p: Participation, values: Mapping[str, object]) -> None:
             errors[name] = (N_("Enter an amount between 0 and %(maximum)s."),
                             {"maximum": "1,000,000,000,000"})
     email = values.get("contact_email")
-    if email and ("@" not in str(email) or len(str(email)) > 254):
+    if email and not valid_email(str(email)):
         errors["contact_email"] = (N_("Enter a valid email address."), {})
     if errors:
         raise ValidationFailed(errors)
@@ -668,7 +669,7 @@ def create_invitation(p: Participation, *, actor: User, email: str, name: str | 
     A shortlisted participation becomes invited; earlier pending links are revoked.
     """
     email = (email or "").strip().lower()
-    if not email or "@" not in email or len(email) > 254:
+    if not valid_email(email):
         raise ValidationFailed({"email": (N_("Enter a valid email address."), {})})
     if p.status == Status.SHORTLISTED.value:
         apply_action(p, Action.INVITE, actor=actor, actor_role=ActorRole.LEAD)
@@ -796,6 +797,14 @@ def claim_invitation(invitation: Invitation, user: User, *, taken: bool = False
 
 # --------------------------------------------------------------------------------------
 # Mail: outbox, and SMTP when configured
+
+
+def recipient_language(proposal: Proposal, email: str) -> str:
+    """The language a mail to ``email`` is written in: the recipient's account's, else the
+    proposal's working language (never the language of whoever clicks "send")."""
+    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    return supported(user.language if user is not None and user.language else
+                     proposal.working_language)
 
 
 def queue_mail(*, proposal_id: int | None, recipient: str, subject: str, body: str,

@@ -24,7 +24,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
@@ -36,13 +36,15 @@ from ..directory import services as directory_services
 from ..directory.models import Organisation
 from ..errors import N_, Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
+from ..formatting import format_money, format_number, format_percent
 from ..proposals.access import allowed, load_proposal
 from ..proposals.models import Participation
+from ..translation import translator
 from ..web.errors import current_values, render_conflict
-from ..web.finding_filters import finding_text
+from ..web.finding_filters import finding_text, shown_params
 from ..web.forms import attach_errors
 from . import exports, forms, services
-from .budget import CATEGORY_LABELS, CostCategory, format_amount, format_number, percent
+from .budget import CATEGORY_LABELS, CostCategory
 from .letter import build_letter
 from .models import Invitation, SignedLetter
 from .rules import WAIVABLE_GAPS
@@ -66,25 +68,19 @@ def _lang() -> str:
 
 
 def _percent(rate) -> str:
-    text = percent(Decimal(rate))
-    return text.replace(".", ",").replace("%", "\u00a0%") if _lang() == "fr" else text
+    return format_percent(Decimal(rate), _lang())
 
 
 def money(value) -> str:
-    return format_amount(Decimal(value or 0), _lang())
+    return format_money(Decimal(value or 0), _lang(), 2)
 
 
-def tr(template: str, params: dict | None = None) -> str:
-    """Translate a domain message; amounts and labels in params are shown localised."""
-    shown = {}
-    for key, value in (params or {}).items():
-        if isinstance(value, Decimal):
-            shown[key] = money(value) if key != "value" and key != "person_months" \
-                else format_number(value, _lang())
-        elif isinstance(value, str):
-            shown[key] = _(value) if value else value
-        else:
-            shown[key] = value
+def tr(template: str | tuple[str, str], params: dict | None = None) -> str:
+    """Translate a domain message with its params shown as findings show them; a
+    (singular, plural) template marked with ``NP_`` takes its form from ``num``."""
+    shown = shown_params(params or {})
+    if isinstance(template, tuple):
+        return ngettext(*template, num=shown.pop("num"), **shown)
     return _(template, **shown)
 
 
@@ -115,7 +111,7 @@ def helpers() -> dict:
         "commitment_missing_label": _missing_label,
         "commitment_now": _now(),
         "commitment_percent": lambda rate: _percent(rate),
-        "commitment_number": lambda value: format_number(Decimal(value or 0), _lang()),
+        "commitment_number": lambda value: format_number(Decimal(value or 0), _lang(), None),
     }
 
 
@@ -273,18 +269,21 @@ def remind(proposal_id: int):
             link = url_for("commitments.accept", token=token, _external=True)
         else:
             link = url_for("commitments.mine", proposal_id=proposal.id, _external=True)
+        recipient = p.contact_email if pending is None else pending.email
+        mail_tr = translator(services.recipient_language(proposal, recipient))
         services.queue_mail(
-            proposal_id=proposal.id, recipient=p.contact_email if pending is None
-            else pending.email,
-            subject=_("Reminder: your commitment to %(acronym)s", acronym=proposal.acronym),
-            body=_("Hello,\n\nThe coordinator of %(acronym)s is waiting for the commitment of "
-                   "%(organisation)s. Please fill it in and confirm it here:\n%(link)s\n",
-                   acronym=proposal.acronym, organisation=p.organisation.name, link=link),
+            proposal_id=proposal.id, recipient=recipient,
+            subject=mail_tr.gettext("Reminder: your commitment to %(acronym)s",
+                               acronym=proposal.acronym),
+            body=mail_tr.gettext(
+                "Hello,\n\nThe coordinator of %(acronym)s is waiting for the commitment of "
+                "%(organisation)s. Please fill it in and confirm it here:\n%(link)s\n",
+                acronym=proposal.acronym, organisation=p.organisation.name, link=link),
             config=current_app.config)
         services.audit(p, "reminder", None, p.contact_email, actor=current_user)
         sent += 1
     db.session.commit()
-    flash(_("%(count)d reminders written.", count=sent), "success")
+    flash(ngettext("%(num)d reminder written.", "%(num)d reminders written.", sent), "success")
     return redirect(url_for("commitments.board", proposal_id=proposal.id))
 
 
@@ -504,15 +503,23 @@ def _token_config() -> dict:
             "max_age": int(current_app.config["INVITATION_MAX_AGE"])}
 
 
-def _invitation_mail(proposal, p, link: str) -> tuple[str, str]:
-    subject = _("Invitation to the LIFE proposal %(acronym)s", acronym=proposal.acronym)
-    body = _("Hello,\n\n%(lead)s invites %(organisation)s to the consortium of the LIFE "
-             "proposal %(acronym)s “%(title)s”.\n\nFollow this personal link to set your "
-             "password, fill in your organisation's commitment and download its letter "
-             "(the link works once and expires in %(days)d days):\n%(link)s\n",
-             lead=current_user.name, organisation=p.organisation.name,
-             acronym=proposal.acronym, title=proposal.title,
-             days=int(current_app.config["INVITATION_MAX_AGE"]) // 86400, link=link)
+def _invitation_mail(proposal, p, link: str, recipient: str) -> tuple[str, str]:
+    """Written in the recipient's language (their account's, else the proposal's)."""
+    mail_tr = translator(services.recipient_language(proposal, recipient))
+    subject = mail_tr.gettext("Invitation to the LIFE proposal %(acronym)s",
+                              acronym=proposal.acronym)
+    body = mail_tr.ngettext(
+        "Hello,\n\n%(lead)s invites %(organisation)s to the consortium of the LIFE proposal "
+        "%(acronym)s “%(title)s”.\n\nFollow this personal link to set your password, fill in "
+        "your organisation's commitment and download its letter (the link works once and "
+        "expires in %(num)s day):\n%(link)s\n",
+        "Hello,\n\n%(lead)s invites %(organisation)s to the consortium of the LIFE proposal "
+        "%(acronym)s “%(title)s”.\n\nFollow this personal link to set your password, fill in "
+        "your organisation's commitment and download its letter (the link works once and "
+        "expires in %(num)s days):\n%(link)s\n",
+        int(current_app.config["INVITATION_MAX_AGE"]) // 86400,
+        lead=current_user.name, organisation=p.organisation.name,
+        acronym=proposal.acronym, title=proposal.title, link=link)
     return subject, body
 
 
@@ -539,7 +546,7 @@ def invite(proposal_id: int, participation_id: int):
         flash(tr(error.template, error.params), "error")
     else:
         link = url_for("commitments.accept", token=token, _external=True)
-        subject, body = _invitation_mail(proposal, p, link)
+        subject, body = _invitation_mail(proposal, p, link, form.email.data)
         message = services.queue_mail(proposal_id=proposal.id, recipient=form.email.data,
                                       subject=subject, body=body, config=current_app.config)
         db.session.commit()
@@ -576,7 +583,7 @@ def resend(proposal_id: int, invitation_id: int):
         return redirect(url_for("commitments.edit", proposal_id=proposal.id,
                                 participation_id=p.id))
     link = url_for("commitments.accept", token=token, _external=True)
-    subject, body = _invitation_mail(proposal, p, link)
+    subject, body = _invitation_mail(proposal, p, link, old.email)
     message = services.queue_mail(proposal_id=proposal.id, recipient=old.email, subject=subject,
                                   body=body, config=current_app.config)
     db.session.commit()
@@ -862,7 +869,7 @@ def letter(proposal_id: int, participation_id: int):
     if lang not in ("en", "fr"):
         abort(404)
     data = services.letter_data(p, today=_now().date())
-    body = build_letter(data, lang)
+    body = build_letter(data, translator(lang))
     name = _ascii(f"{proposal.acronym}-{p.organisation.short_name}-letter-{lang}.docx")
     response = Response(
         body,

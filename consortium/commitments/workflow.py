@@ -35,12 +35,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TypeVar
 
-from consortium.errors import DomainError
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for translation without translating it (the view does)."""
-    return message
+from consortium.errors import N_, DomainError
 
 
 class Status(StrEnum):

@@ -25,13 +25,8 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from consortium.errors import N_
 from consortium.folding import words
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for translation; the view translates it."""
-    return message
-
 
 NAME_THRESHOLD = 0.9
 

@@ -26,19 +26,17 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from consortium.characters import CONTROL_CHARACTERS
 from consortium.directory.countries import resolve_country
+from consortium.emails import MAX_EMAIL, valid_email
+from consortium.errors import N_
 from consortium.folding import words
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for translation; the view translates it."""
-    return message
-
+from consortium.formatting import AmountError, parse_amount
 
 # ---------------------------------------------------------------------------------------------
 # Vocabularies and limits
@@ -212,7 +210,6 @@ MAX_ACRONYM = 60
 MAX_REGION = 120
 MAX_CITY = 120
 MAX_WEBSITE = 500
-MAX_EMAIL = 254
 MAX_DESCRIPTION = 20_000
 MAX_KEYWORD = 100
 MAX_ITEMS = 200
@@ -540,17 +537,8 @@ def record_to_raw(record: OrganisationRecord, *, include_contacts: bool = True) 
 # ---------------------------------------------------------------------------------------------
 # Scalar parsers
 
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPACES = " \u00a0\u202f\u2009"
 _INT = re.compile(rf"[+-]?(?:\d{{1,3}}(?:[{_SPACES}]\d{{3}})+|\d+)")
-_AMOUNT = re.compile(
-    rf"(?P<sign>[+-]?)(?P<int>\d{{1,3}}(?:[{_SPACES}]\d{{3}})+|\d+)(?:[.,](?P<dec>\d+))?"
-)
-_CURRENCY = re.compile(r"\s*(?:€|eur|euros?)\s*$", re.IGNORECASE)
-_EMAIL = re.compile(
-    r"(?=.{1,64}@)[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*"
-    r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}"
-)
 _PHONE = re.compile(r"\+?[\d ().\-/\u00a0]{4,}")
 _PIC_SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
@@ -626,7 +614,7 @@ class FieldCollector:
         if value is None:
             return ""
         text = value if isinstance(value, str) else str(value)
-        bad = _BAD_CHARS.search(text)
+        bad = CONTROL_CHARACTERS.search(text)
         if bad:
             self.add(column, BAD_CHARACTER, code=f"{ord(bad.group()):04X}")
             return None
@@ -689,6 +677,10 @@ def _parse_int(col: FieldCollector, column: str, value: object, limit: int) -> i
     return number
 
 
+#: Why the one amount parser refused a typed amount, in the import's own words.
+AMOUNT_REFUSALS = {"negative": NEGATIVE, "decimals": TOO_MANY_DECIMALS, "too_large": TOO_LARGE}
+
+
 def _parse_amount(col: FieldCollector, column: str, value: object) -> Decimal | None:
     if value is None or value == "" or isinstance(value, bool):
         if isinstance(value, bool):
@@ -708,15 +700,14 @@ def _parse_amount(col: FieldCollector, column: str, value: object) -> Decimal | 
         text = col.clean(column, value)
         if not text:
             return None
-        match = _AMOUNT.fullmatch(_CURRENCY.sub("", text))
-        if not match or len(match["dec"] or "") > 2:
-            col.add(column, NOT_AMOUNT, value=shown(text))
-            return None
-        digits = re.sub(rf"[{_SPACES}]", "", match["int"])
         try:
-            amount = Decimal(f"{match['sign']}{digits}.{match['dec'] or '0'}")
-        except InvalidOperation:  # pragma: no cover - the regex only lets digits through
-            col.add(column, NOT_AMOUNT, value=shown(text))
+            amount = parse_amount(text, maximum=MAX_BUDGET)
+        except AmountError as error:
+            message = AMOUNT_REFUSALS.get(error.code, NOT_AMOUNT)
+            if message is TOO_LARGE:
+                col.add(column, message, limit=str(MAX_BUDGET), value=shown(text))
+            else:
+                col.add(column, message, value=shown(text))
             return None
     if amount < 0:
         col.add(column, NEGATIVE, value=shown(value))
@@ -736,11 +727,6 @@ def _valid_url(text: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(host) and "." in (host or "")
-
-
-def valid_email(text: str) -> bool:
-    """Syntactic check of an e-mail address (no DNS look-up)."""
-    return len(text) <= MAX_EMAIL and _EMAIL.fullmatch(text) is not None
 
 
 def _past_projects(col: FieldCollector, value: object) -> tuple[PastProjectRecord, ...]:

@@ -47,13 +47,8 @@ from consortium.directory.records import (
     shown,
     validate_record,
 )
+from consortium.errors import N_
 from consortium.folding import words
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for translation; the view translates it."""
-    return message
-
 
 # ---------------------------------------------------------------------------------------------
 # Limits, schemas, messages

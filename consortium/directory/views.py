@@ -27,12 +27,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.permissions import Capability, can
+from ..characters import without_control_characters
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..folding import collation_key
 from ..proposals.models import PARTICIPATION_STATUSES, Proposal, ProposalMember
 from ..web.errors import current_values, render_conflict
-from ..web.forms import FORBIDDEN_CHARACTERS, attach_errors
+from ..web.forms import attach_errors
 from . import services
 from .countries import resolve_country
 from .forms import (
@@ -144,7 +145,7 @@ def _filters(proposals: list[Proposal]) -> tuple[services.Filters, dict[str, str
     args = request.args
 
     def text(name: str, limit: int = 200) -> str:
-        return FORBIDDEN_CHARACTERS.sub("", args.get(name, ""))[:limit].strip()
+        return without_control_characters(args.get(name, ""))[:limit].strip()
 
     filters = services.Filters(q=text("q"))
     if text("type") in ORG_TYPES:

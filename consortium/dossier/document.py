@@ -35,6 +35,8 @@ from lxml.etree import XMLSyntaxError
 
 from consortium.dossier.drafting import (
     COST_CATEGORIES,
+    ROLE_LABELS,
+    TYPE_LABELS,
     Action,
     BudgetSummary,
     DossierData,
@@ -43,15 +45,20 @@ from consortium.dossier.drafting import (
     ProposalData,
     Source,
     draft_all,
-    format_date,
-    format_money,
-    format_number,
-    format_percent,
     label,
 )
 from consortium.dossier.markup import Block, Inline, clean_for_word, parse
 from consortium.dossier.structure import SectionSpec, load_structure, structure_note
 from consortium.dossier.wordimport import DATA_BOOKMARK, DATA_TABLE, bookmark_name
+from consortium.errors import N_
+from consortium.formatting import (
+    country_name,
+    format_date,
+    format_money,
+    format_number,
+    format_percent,
+)
+from consortium.translation import Translator, translator
 from consortium.wordfields import add_field
 
 A4_WIDTH, A4_HEIGHT = Mm(210), Mm(297)
@@ -60,134 +67,19 @@ MIN_MARGIN = Mm(15)
 FIGURE_WIDTH = Mm(150)
 TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
 _WORD_LANG = {"en": "en-GB", "fr": "fr-FR"}
+GANTT_CAPTION = N_("Work plan: actions by project month, with their milestones")
+BUDGET_CAPTION = N_(
+    "Budget by partner, by LIFE cost category and by action (EUR; each partner's costs shared "
+    "out over its actions by its person-months)"
+)
 
-DOC_TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "part_b": "Part B — draft",
-        "header": "{acronym} — Part B",
-        "footer": "{acronym} — page ",
-        "of": " of ",
-        "topic": "Topic",
-        "coordinator": "Coordinator",
-        "date": "Date",
-        "contents": "Contents",
-        "toc_hint": (
-            "To update the table of contents and page numbers: in Word, right-click it and choose "
-            "“Update field” (or press F9); in LibreOffice, Tools › Update › Update All."
-        ),
-        "partners": "Partners",
-        "work_packages": "Work packages",
-        "budget": "Budget by partner and cost category (EUR)",
-        "figure": "Figure {n} — {caption}",
-        "gantt_caption": "Work plan: actions by project month, with their milestones",
-        "budget_caption": (
-            "Budget by partner, by LIFE cost category and by action (EUR; each partner's "
-            "costs shared out over its actions by its person-months)"
-        ),
-        "table": "Table {n} — {caption}",
-        "network_caption": "Cooperation network of the consortium",
-        "figure_unreadable": "[The network figure could not be read and was left out.]",
-        "annex_tables": "Annex — Tables",
-        "annex_sources": "Annex — Sources of the drafted text",
-        "annex_sources_hint": (
-            "Each row links a drafted block of text (by its number in the section) to the "
-            "workshop outputs, organisations, actions, figures and call topic it came from."
-        ),
-        "col_num": "#",
-        "col_org": "Organisation",
-        "col_short": "Short name",
-        "col_country": "Country",
-        "col_type": "Type",
-        "col_role": "Role",
-        "col_pic": "PIC",
-        "col_wp": "WP",
-        "col_title": "Title",
-        "col_lead": "Lead",
-        "col_participants": "Participants",
-        "col_start": "Start",
-        "col_end": "End",
-        "col_deliverables": "Deliverables",
-        "col_partner": "Partner",
-        "col_total": "Total",
-        "total": "Total",
-        "col_block": "Text",
-        "col_sources": "Sources",
-        "pic_missing": "missing",
-        "budget_note": (
-            "Requested EU contribution: {eu} ({share} of the eligible costs; maximum funding "
-            "rate: {rate})."
-        ),
-        "src_output": "Output",
-        "src_organisation": "Organisation",
-        "src_workshop": "Workshop",
-        "src_action": "Work package",
-        "src_figure": "Figure",
-        "src_topic": "Call topic",
-    },
-    "fr": {
-        "part_b": "Partie B — projet",
-        "header": "{acronym} — Partie B",
-        "footer": "{acronym} — page ",
-        "of": " sur ",
-        "topic": "Sujet",
-        "coordinator": "Coordinateur",
-        "date": "Date",
-        "contents": "Table des matières",
-        "toc_hint": (
-            "Pour mettre à jour la table des matières et les numéros de page : dans Word, clic "
-            "droit puis « Mettre à jour les champs » (ou F9) ; dans LibreOffice, Outils › "
-            "Actualiser › Actualiser tout."
-        ),
-        "partners": "Partenaires",
-        "work_packages": "Lots de travail",
-        "budget": "Budget par partenaire et par catégorie de coûts (EUR)",
-        "figure": "Figure {n} — {caption}",
-        "table": "Tableau {n} — {caption}",
-        "network_caption": "Réseau de coopération du consortium",
-        "gantt_caption": "Plan de travail : actions par mois du projet, avec leurs jalons",
-        "budget_caption": (
-            "Budget par partenaire, par catégorie de coûts LIFE et par action (EUR ; coûts de "
-            "chaque partenaire répartis entre ses actions au prorata de ses personnes-mois)"
-        ),
-        "figure_unreadable": "[La figure du réseau n'a pas pu être lue et a été omise.]",
-        "annex_tables": "Annexe — Tableaux",
-        "annex_sources": "Annexe — Sources du texte pré-rédigé",
-        "annex_sources_hint": (
-            "Chaque ligne relie un bloc de texte pré-rédigé (par son numéro dans la section) aux "
-            "productions d'atelier, organisations, actions, figures et sujet d'appel dont il est "
-            "issu."
-        ),
-        "col_num": "n°",
-        "col_org": "Organisation",
-        "col_short": "Sigle",
-        "col_country": "Pays",
-        "col_type": "Type",
-        "col_role": "Rôle",
-        "col_pic": "PIC",
-        "col_wp": "Lot",
-        "col_title": "Titre",
-        "col_lead": "Responsable",
-        "col_participants": "Participants",
-        "col_start": "Début",
-        "col_end": "Fin",
-        "col_deliverables": "Livrables",
-        "col_partner": "Partenaire",
-        "col_total": "Total",
-        "total": "Total",
-        "col_block": "Texte",
-        "col_sources": "Sources",
-        "pic_missing": "manquant",
-        "budget_note": (
-            "Contribution de l'UE demandée : {eu} ({share} des coûts éligibles ; taux de "
-            "financement maximal : {rate})."
-        ),
-        "src_output": "Production",
-        "src_organisation": "Organisation",
-        "src_workshop": "Atelier",
-        "src_action": "Lot de travail",
-        "src_figure": "Figure",
-        "src_topic": "Sujet de l'appel",
-    },
+SOURCE_KINDS = {
+    "output": N_("Output"),
+    "organisation": N_("Organisation"),
+    "workshop": N_("Workshop"),
+    "action": N_("Work package"),
+    "figure": N_("Figure"),
+    "topic": N_("Call topic"),
 }
 
 _BREAKS = re.compile(r"(\t|\r\n|\n|\r)")
@@ -209,11 +101,6 @@ _NEEDED_STYLES = (
     "Footer",
     "TOC Heading",
 )
-
-
-def _t(lang: str, key: str, **values: object) -> str:
-    text = DOC_TEXTS["fr" if lang == "fr" else "en"][key]
-    return text.format(**values) if values else text
 
 
 # --------------------------------------------------------------------------- content
@@ -259,7 +146,7 @@ class DossierContent:
 
 def content_from_data(
     data: DossierData,
-    lang: str,
+    tr: Translator,
     structure: tuple[SectionSpec, ...] | None = None,
     texts: dict[str, str] | None = None,
     network_png: bytes | None = None,
@@ -272,7 +159,8 @@ def content_from_data(
     matches block for block).
     """
     specs = structure if structure is not None else load_structure(family)
-    drafts = draft_all(data, lang, specs)
+    lang = tr.lang
+    drafts = draft_all(data, tr, specs)
     sections = []
     for spec in specs:
         draft = drafts[spec.code]
@@ -420,7 +308,7 @@ def _clear(part_element) -> None:  # type: ignore[no-untyped-def]
             part_element.remove(child)
 
 
-def _header_footer(doc: DocxDocument, acronym: str, lang: str) -> None:
+def _header_footer(doc: DocxDocument, acronym: str, tr: Translator) -> None:
     for section in doc.sections:
         section.different_first_page_header_footer = True
         for part in (
@@ -432,15 +320,17 @@ def _header_footer(doc: DocxDocument, acronym: str, lang: str) -> None:
             part.is_linked_to_previous = False
             _clear(part._element)
         header = section.header.add_paragraph(
-            clean_for_word(_t(lang, "header", acronym=acronym)), _style(doc, "Header")
+            clean_for_word(tr.gettext("%(acronym)s — Part B", acronym=acronym)),
+            _style(doc, "Header"),
         )
         header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         footer = section.footer.add_paragraph(
-            clean_for_word(_t(lang, "footer", acronym=acronym)), _style(doc, "Footer")
+            clean_for_word(tr.gettext("%(acronym)s — page ", acronym=acronym)),
+            _style(doc, "Footer"),
         )
         footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
         add_field(footer, "PAGE", dirty=True)
-        footer.add_run(_t(lang, "of"))
+        footer.add_run(tr.gettext(" of "))
         add_field(footer, "NUMPAGES", dirty=True)
         section.first_page_header.add_paragraph("")
         section.first_page_footer.add_paragraph("")
@@ -485,9 +375,10 @@ def _fast_run(p, text: str, bold: bool = False, italic: bool = False) -> None:  
 class _Writer:
     """Writes blocks and tables into one document, numbering tables and figures."""
 
-    def __init__(self, doc: DocxDocument, lang: str, copied: set[str]) -> None:
+    def __init__(self, doc: DocxDocument, tr: Translator, copied: set[str]) -> None:
         self.doc = doc
-        self.lang = lang
+        self.tr = tr
+        self.lang = tr.lang
         self.tables = 0
         self.figures = 0
         self._sids: dict[str, str] = {}
@@ -613,10 +504,13 @@ class _Writer:
         self.runs(p, item)
 
     # tables -----------------------------------------------------------------
-    def caption(self, key: str, caption: str) -> None:
+    def caption(self, kind: str, caption: str) -> None:
+        key = (
+            N_("Table %(n)s — %(caption)s") if kind == "table" else N_("Figure %(n)s — %(caption)s")
+        )
         self.tables += 1
         p = self.paragraph(
-            _t(self.lang, key, n=self.tables, caption=caption), _style(self.doc, "Caption")
+            self.tr.gettext(key, n=self.tables, caption=caption), _style(self.doc, "Caption")
         )
         p.paragraph_format.keep_with_next = True
         self.data(p)
@@ -687,7 +581,7 @@ class _Writer:
     ) -> Table | None:
         if not members:
             return None
-        lang = self.lang
+        tr = self.tr
         orgs = {o.id: o for o in organisations}
         ordered = sorted(members, key=lambda m: m.role != "coordinator")
         rows = []
@@ -698,24 +592,21 @@ class _Writer:
                     str(number),
                     org.name if org else member.org_id,
                     org.acronym if org else "",
-                    org.country if org else "",
-                    label(lang, "type", org.org_type) if org and org.org_type else "",
-                    label(lang, "role", member.role),
-                    (org.pic if org and org.pic else _t(lang, "pic_missing")),
+                    country_name(org.country, tr.lang) if org else "",
+                    label(tr, TYPE_LABELS, org.org_type) if org and org.org_type else "",
+                    label(tr, ROLE_LABELS, member.role),
+                    (org.pic if org and org.pic else tr.gettext("missing")),
                 ]
             )
-        self.caption("table", _t(lang, "partners"))
+        self.caption("table", tr.gettext("Partners"))
         cols = [
-            _t(lang, k)
-            for k in (
-                "col_num",
-                "col_org",
-                "col_short",
-                "col_country",
-                "col_type",
-                "col_role",
-                "col_pic",
-            )
+            tr.gettext("#"),
+            tr.gettext("Organisation"),
+            tr.gettext("Short name"),
+            tr.gettext("Country"),
+            tr.gettext("Type"),
+            tr.gettext("Role"),
+            tr.gettext("PIC"),
         ]
         return self.data_table(self.table(cols, rows, widths_mm=(8, 52, 20, 14, 26, 26, 24)))
 
@@ -724,7 +615,7 @@ class _Writer:
     ) -> Table | None:
         if not actions:
             return None
-        lang = self.lang
+        tr = self.tr
         orgs = {o.id: o for o in organisations}
 
         def short(org_id: str | None) -> str:
@@ -743,18 +634,15 @@ class _Writer:
             ]
             for a in actions
         ]
-        self.caption("table", _t(lang, "work_packages"))
+        self.caption("table", tr.gettext("Work packages"))
         cols = [
-            _t(lang, k)
-            for k in (
-                "col_wp",
-                "col_title",
-                "col_lead",
-                "col_participants",
-                "col_start",
-                "col_end",
-                "col_deliverables",
-            )
+            tr.gettext("WP"),
+            tr.gettext("Title"),
+            tr.gettext("Lead"),
+            tr.gettext("Participants"),
+            tr.gettext("Start"),
+            tr.gettext("End"),
+            tr.gettext("Deliverables"),
         ]
         return self.data_table(
             self.table(cols, rows, widths_mm=(12, 40, 18, 34, 11, 11, 44), small=True)
@@ -763,7 +651,8 @@ class _Writer:
     def budget_table(self, budget: BudgetSummary | None) -> Table | None:
         if budget is None or not budget.rows:
             return None
-        lang = self.lang
+        tr = self.tr
+        lang = tr.lang
         amounts = [row.amount(c) for row in budget.rows for c in COST_CATEGORIES]
         decimals = 2 if any(Decimal(a) % 1 for a in amounts) else 0
         money = lambda value: format_number(value, lang, decimals)  # noqa: E731
@@ -773,16 +662,16 @@ class _Writer:
         ]
         rows.append(
             [
-                _t(lang, "total"),
+                tr.gettext("Total"),
                 *(money(budget.category_total(c)) for c in COST_CATEGORIES),
                 money(budget.total),
             ]
         )
-        self.caption("table", _t(lang, "budget"))
+        self.caption("table", tr.gettext("Budget by partner and cost category (EUR)"))
         cols = [
-            _t(lang, "col_partner"),
+            tr.gettext("Partner"),
             *(_CATEGORY_HEADERS[c] for c in COST_CATEGORIES),
-            _t(lang, "col_total"),
+            tr.gettext("Total"),
         ]
         table = self.table(
             cols,
@@ -795,9 +684,9 @@ class _Writer:
         total = budget.total
         share = format_percent(budget.requested / total, lang) if total else "—"
         note = self.paragraph(
-            _t(
-                lang,
-                "budget_note",
+            tr.gettext(
+                "Requested EU contribution: %(eu)s (%(share)s of the eligible costs; maximum "
+                "funding rate: %(rate)s).",
                 eu=format_money(budget.requested, lang, decimals),
                 share=share,
                 rate=format_percent(budget.funding_rate, lang),
@@ -812,17 +701,18 @@ class _Writer:
         try:
             self.doc.add_picture(BytesIO(png), width=FIGURE_WIDTH)
         except Exception:
-            self.paragraph(_t(self.lang, "figure_unreadable"))
+            self.paragraph(
+                self.tr.gettext("[The network figure could not be read and was left out.]")
+            )
             return False
         self.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         self.doc.paragraphs[-1].paragraph_format.keep_with_next = True  # caption on same page
         self.figures += 1
         caption_paragraph = self.paragraph(
-            _t(
-                self.lang,
-                "figure",
+            self.tr.gettext(
+                "Figure %(n)s — %(caption)s",
                 n=self.figures,
-                caption=caption or _t(self.lang, "network_caption"),
+                caption=caption or self.tr.gettext("Cooperation network of the consortium"),
             ),
             _style(self.doc, "Caption"),
         )
@@ -846,7 +736,7 @@ def _page_break(doc: DocxDocument) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def _cover(w: _Writer, content: DossierContent, lang: str) -> None:
+def _cover(w: _Writer, content: DossierContent, tr: Translator) -> None:
     p = content.proposal
     doc = w.doc
     for _ in range(5):
@@ -854,19 +744,17 @@ def _cover(w: _Writer, content: DossierContent, lang: str) -> None:
     w.paragraph(p.acronym, _style(doc, "Title"))
     w.paragraph(p.title, _style(doc, "Subtitle"))
     doc.add_paragraph()
-    for key, value in (
-        ("topic", f"{p.topic_id} – {p.topic_title}"),
-        ("coordinator", p.coordinator_name or _coordinator_name(content)),
-        ("date", format_date(content.date or dt.datetime.now(dt.UTC).date(), lang)),
+    for name, value in (
+        (tr.gettext("Topic"), f"{p.topic_id} – {p.topic_title}"),
+        (tr.gettext("Coordinator"), p.coordinator_name or _coordinator_name(content)),
+        (tr.gettext("Date"), format_date(content.date or dt.datetime.now(dt.UTC).date(), tr.lang)),
     ):
         para = doc.add_paragraph()
-        para.add_run(
-            clean_for_word(f"{_t(lang, key)} : " if lang == "fr" else f"{_t(lang, key)}: ")
-        ).bold = True
+        para.add_run(clean_for_word(tr.gettext("%(name)s: ", name=name))).bold = True
         para.add_run(clean_for_word(value))
     doc.add_paragraph()
     part_b = w.paragraph("", None)
-    run = part_b.add_run(_t(lang, "part_b"))
+    run = part_b.add_run(tr.gettext("Part B — draft"))
     run.bold = True
     run.font.size = Pt(20)
     if content.note:
@@ -884,11 +772,18 @@ def _coordinator_name(content: DossierContent) -> str:
     return ""
 
 
-def _toc(w: _Writer, sections: Sequence[SectionContent], extra: Sequence[str], lang: str) -> None:
+def _toc(
+    w: _Writer, sections: Sequence[SectionContent], extra: Sequence[str], tr: Translator
+) -> None:
     """The TOC field, pre-filled with the headings so it reads even before an update."""
     doc = w.doc
-    w.paragraph(_t(lang, "contents"), _style(doc, "TOC Heading", "Title"))
-    w.paragraph("", None).add_run(_t(lang, "toc_hint")).italic = True
+    w.paragraph(tr.gettext("Contents"), _style(doc, "TOC Heading", "Title"))
+    w.paragraph("", None).add_run(
+        tr.gettext(
+            "To update the table of contents and page numbers: in Word, right-click it and choose "
+            "“Update field” (or press F9); in LibreOffice, Tools › Update › Update All."
+        )
+    ).italic = True
     entries = [(s.heading, s.level) for s in sections if s.level <= 3] + [(e, 1) for e in extra]
     if not entries:
         entries = [("", 1)]
@@ -913,17 +808,22 @@ def _toc(w: _Writer, sections: Sequence[SectionContent], extra: Sequence[str], l
     _page_break(doc)
 
 
-def _source_text(source: Source, lang: str) -> str:
-    colon = " : " if lang == "fr" else ": "
-    return f"{_t(lang, 'src_' + source.kind)}{colon}{source.label}"
+def _source_text(source: Source, tr: Translator) -> str:
+    kind = tr.gettext(SOURCE_KINDS[source.kind]) if source.kind in SOURCE_KINDS else source.kind
+    return tr.gettext("%(kind)s: %(label)s", kind=kind, label=source.label)
 
 
-def _sources_annex(w: _Writer, sections: Sequence[SectionContent], lang: str) -> None:
+def _sources_annex(w: _Writer, sections: Sequence[SectionContent], tr: Translator) -> None:
     with_sources = [s for s in sections if any(s.sources)]
     if not with_sources:
         return
-    w.data(w.heading(_t(lang, "annex_sources"), 1))
-    w.paragraph(_t(lang, "annex_sources_hint"))
+    w.data(w.heading(tr.gettext("Annex — Sources of the drafted text"), 1))
+    w.paragraph(
+        tr.gettext(
+            "Each row links a drafted block of text (by its number in the section) to the "
+            "workshop outputs, organisations, actions, figures and call topic it came from."
+        )
+    )
     for section in with_sources:
         w.heading(section.heading, 2)
         blocks = parse(section.markup)
@@ -933,10 +833,8 @@ def _sources_annex(w: _Writer, sections: Sequence[SectionContent], lang: str) ->
                 continue
             first = next((t for t in block.texts() if t), "")
             excerpt = first if len(first) <= 70 else first[:69].rstrip() + "…"
-            rows.append([f"{number}. {excerpt}", "\n".join(_source_text(s, lang) for s in sources)])
-        w.table(
-            [_t(lang, "col_block"), _t(lang, "col_sources")], rows, widths_mm=(60, 110), small=True
-        )
+            rows.append([f"{number}. {excerpt}", "\n".join(_source_text(s, tr) for s in sources)])
+        w.table([tr.gettext("Text"), tr.gettext("Sources")], rows, widths_mm=(60, 110), small=True)
 
 
 def _write_section(w: _Writer, section: SectionContent, content: DossierContent) -> set[str]:
@@ -950,11 +848,11 @@ def _write_section(w: _Writer, section: SectionContent, content: DossierContent)
         placed.update({"partners", "figure"})
     elif section.key == "work_packages":
         w.work_package_table(content.organisations, content.actions)
-        w.figure(content.gantt_png, _t(w.lang, "gantt_caption"))
+        w.figure(content.gantt_png, w.tr.gettext(GANTT_CAPTION))
         placed.add("work_packages")
     elif section.key == "budget":
         w.budget_table(content.budget)
-        w.figure(content.budget_png, _t(w.lang, "budget_caption"))
+        w.figure(content.budget_png, w.tr.gettext(BUDGET_CAPTION))
         placed.add("budget")
     return placed
 
@@ -968,8 +866,9 @@ def _has_tables(content: DossierContent, missing: set[str]) -> bool:
     )
 
 
-def _finish(doc: DocxDocument, content: DossierContent, lang: str) -> bytes:
-    _header_footer(doc, content.proposal.acronym, lang)
+def _finish(doc: DocxDocument, content: DossierContent, tr: Translator) -> bytes:
+    lang = tr.lang
+    _header_footer(doc, content.proposal.acronym, tr)
     _set_language(doc, lang)
     props = doc.core_properties
     props.title = clean_for_word(f"{content.proposal.acronym} – {content.proposal.title}")[:255]
@@ -983,7 +882,9 @@ def _finish(doc: DocxDocument, content: DossierContent, lang: str) -> bytes:
 # --------------------------------------------------------------------------- public API
 
 
-def build_dossier(content: DossierContent, lang: str, reference_docx: bytes | None = None) -> bytes:
+def build_dossier(
+    content: DossierContent, tr: Translator, reference_docx: bytes | None = None
+) -> bytes:
     """The whole Part B draft as DOCX bytes.
 
     Cover, table of contents (a TOC field to update), numbered section headings with their text,
@@ -991,73 +892,70 @@ def build_dossier(content: DossierContent, lang: str, reference_docx: bytes | No
     discuss them (or in an annex if no such section exists), and the optional sources annex.
     ``reference_docx``: a writer's Word file whose styles, margins (if ≥ 15 mm) and look are kept.
     """
-    lang = "fr" if lang == "fr" else "en"
     doc, copied = _new_document(reference_docx)
-    w = _Writer(doc, lang, copied)
+    w = _Writer(doc, tr, copied)
     _ask_to_update_fields(doc)
-    _cover(w, content, lang)
+    _cover(w, content, tr)
     keys = {s.key for s in content.sections}
     missing = {"partners", "figure"} - ({"partners", "figure"} if "consortium" in keys else set())
     missing |= {"work_packages"} - keys
     missing |= {"budget"} - keys
     extra = []
     if _has_tables(content, missing):
-        extra.append(_t(lang, "annex_tables"))
+        extra.append(tr.gettext("Annex — Tables"))
     if content.include_sources_annex and any(any(s.sources) for s in content.sections):
-        extra.append(_t(lang, "annex_sources"))
-    _toc(w, content.sections, extra, lang)
+        extra.append(tr.gettext("Annex — Sources of the drafted text"))
+    _toc(w, content.sections, extra, tr)
     for section in content.sections:
         _write_section(w, section, content)
     if _has_tables(content, missing):
-        w.data(w.heading(_t(lang, "annex_tables"), 1))
+        w.data(w.heading(tr.gettext("Annex — Tables"), 1))
         if "partners" in missing:
             w.partner_table(content.organisations, content.members)
         if "work_packages" in missing:
             w.work_package_table(content.organisations, content.actions)
-            w.figure(content.gantt_png, _t(lang, "gantt_caption"))
+            w.figure(content.gantt_png, tr.gettext(GANTT_CAPTION))
         if "budget" in missing:
             w.budget_table(content.budget)
-            w.figure(content.budget_png, _t(lang, "budget_caption"))
+            w.figure(content.budget_png, tr.gettext(BUDGET_CAPTION))
         if "figure" in missing:
             w.figure(content.network_png, content.network_caption)
     if content.include_sources_annex:
-        _sources_annex(w, content.sections, lang)
-    return _finish(doc, content, lang)
+        _sources_annex(w, content.sections, tr)
+    return _finish(doc, content, tr)
 
 
 def build_section(
-    content: DossierContent, code: str, lang: str, reference_docx: bytes | None = None
+    content: DossierContent, code: str, tr: Translator, reference_docx: bytes | None = None
 ) -> bytes:
     """One section alone (with its tables and figure), same header, footer and page set-up."""
-    lang = "fr" if lang == "fr" else "en"
     section = next((s for s in content.sections if s.code == code), None)
     if section is None:
         raise ValueError(f"unknown section code {code!r}")
     doc, copied = _new_document(reference_docx)
-    w = _Writer(doc, lang, copied)
+    w = _Writer(doc, tr, copied)
     _write_section(w, section, content)
     if content.include_sources_annex:
-        _sources_annex(w, [section], lang)
-    return _finish(doc, content, lang)
+        _sources_annex(w, [section], tr)
+    return _finish(doc, content, tr)
 
 
 def build_partner_table(
     proposal: ProposalData,
     organisations: Sequence[Organisation],
     members: Sequence[Member],
-    lang: str,
+    tr: Translator,
     reference_docx: bytes | None = None,
 ) -> bytes:
     """The partner table alone, for the annex tables: name, country, type, role, PIC."""
-    lang = "fr" if lang == "fr" else "en"
     doc, copied = _new_document(reference_docx)
-    w = _Writer(doc, lang, copied)
-    w.heading(_t(lang, "partners"), 1)
+    w = _Writer(doc, tr, copied)
+    w.heading(tr.gettext("Partners"), 1)
     w.partner_table(organisations, members)
     content = DossierContent(
         proposal=proposal, sections=(), organisations=tuple(organisations), members=tuple(members)
     )
-    return _finish(doc, content, lang)
+    return _finish(doc, content, tr)
 
 
 # What python-docx, lxml and zipfile raise on a Word file they cannot use.
@@ -1082,4 +980,4 @@ def check_reference(reference_docx: bytes) -> None:
         sections=(SectionContent("1", "Heading", 1, "Text with **bold**.\n\n- One item"),),
         include_sources_annex=False,
     )
-    Document(BytesIO(build_dossier(content, "en", reference_docx=reference_docx)))
+    Document(BytesIO(build_dossier(content, translator("en"), reference_docx=reference_docx)))

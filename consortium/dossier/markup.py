@@ -26,6 +26,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from consortium.characters import without_control_characters
+
 BlockKind = Literal["paragraph", "bullets", "numbered", "table", "heading"]
 
 _ESCAPABLE = frozenset("\\*|-#.•+)")
@@ -35,7 +37,6 @@ _NUMBERED = re.compile(r"^ {0,3}(\d{1,9})[.)][ \t]+(.*)$")
 _TABLE = re.compile(r"^ {0,3}\|")
 _SEPARATOR_CELL = re.compile(r"^\s*:?-+:?\s*$")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -325,7 +326,7 @@ def clean_for_word(text: object) -> str:
         return ""
     if not isinstance(text, str):
         text = str(text)
-    return _XML_ILLEGAL.sub("", text)
+    return without_control_characters(text)
 
 
 # --------------------------------------------------------------------------- back to markup

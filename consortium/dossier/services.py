@@ -40,9 +40,10 @@ from ..commitments.services import (
 )
 from ..commitments.services import letter_data as commitment_letter_data
 from ..directory.models import Organisation as OrgModel
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import N_, Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..proposals.models import AuditEvent, Participation, Proposal
+from ..translation import translator
 from ..web.storage import write_upload
 from ..workshops.models import Action as ActionModel
 from ..workshops.models import Output as OutputModel
@@ -60,11 +61,6 @@ from .models import (
 )
 
 log = logging.getLogger(__name__)
-
-
-def N_(message: str) -> str:
-    """Mark a message for translation; the view translates it."""
-    return message
 
 
 #: Participations left out of the dossier (not, or no longer, part of the consortium).
@@ -553,7 +549,9 @@ def ensure_sections(
     try:
         with db.session.begin_nested():
             for spec in missing:
-                draft = drafting.draft_section(spec.code, gathered.data, lang, tuple(specs))
+                draft = drafting.draft_section(
+                    spec.code, gathered.data, translator(lang), tuple(specs)
+                )
                 section = Section(
                     proposal_id=proposal.id,
                     code=spec.code,
@@ -676,7 +674,7 @@ def draft_for(
     if not any(s.code == section.code for s in specs):
         raise NotFound(N_("This section is no longer in the structure."))
     gathered = gathered or gather(proposal)
-    return drafting.draft_section(section.code, gathered.data, section.language, specs)
+    return drafting.draft_section(section.code, gathered.data, translator(section.language), specs)
 
 
 def regenerate(
@@ -856,7 +854,7 @@ def dossier_content(
     """
     gathered = gathered or gather(proposal)
     specs = structure_for(proposal)
-    drafts = drafting.draft_all(gathered.data, lang, specs)
+    drafts = drafting.draft_all(gathered.data, translator(lang), specs)
     rows = sections_of(proposal, lang)
     sections = []
     for spec in specs:
@@ -910,7 +908,10 @@ def export_dossier(
 ) -> bytes:
     content = dossier_content(proposal, lang, include_sources=include_sources, today=today)
     return _build(
-        document.build_dossier, content, lang, reference=_reference_bytes(proposal, upload_folder)
+        document.build_dossier,
+        content,
+        translator(lang),
+        reference=_reference_bytes(proposal, upload_folder),
     )
 
 
@@ -924,7 +925,7 @@ def export_section(
         document.build_section,
         content,
         code,
-        lang,
+        translator(lang),
         reference=_reference_bytes(proposal, upload_folder),
     )
 
@@ -937,7 +938,7 @@ def export_partner_table(proposal: Proposal, lang: str, *, upload_folder: str) -
         data.proposal,
         data.organisations,
         data.members,
-        lang,
+        translator(lang),
         reference=_reference_bytes(proposal, upload_folder),
     )
 
@@ -955,7 +956,7 @@ def export_letters(proposal: Proposal, lang: str, *, today: dt.date | None = Non
     if not participations:
         raise NotFound(N_("No partner in the consortium yet: there is no letter to export."))
     ordered = sorted(participations, key=lambda p: (p.role != "coordinator", p.id))
-    return build_letters([letter_data(p, actions, today=today) for p in ordered], lang)  # type: ignore[arg-type]
+    return build_letters([letter_data(p, actions, today=today) for p in ordered], translator(lang))
 
 
 def export_filename(proposal: Proposal, what: str, lang: str) -> str:

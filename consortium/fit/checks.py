@@ -32,6 +32,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from consortium.commitments import rules
 from consortium.commitments.workflow import ParticipantRole, Status
+from consortium.errors import N_
 from consortium.findings import Finding, Severity, by_severity, finding
 from consortium.fit.scoring import (
     DEFAULT_DURATION_MONTHS,
@@ -45,12 +46,6 @@ from consortium.fit.scoring import (
     round_half_up,
 )
 from consortium.fit.thesaurus import Thesaurus, load_thesaurus
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for extraction; the web layer translates it."""
-    return message
-
 
 _PIC = re.compile(r"^\d{9}$")
 #: Euro amounts are compared with this tolerance (rounding of cent amounts).

@@ -69,14 +69,9 @@ from types import MappingProxyType
 
 import numpy as np
 
+from consortium.errors import N_
 from consortium.fit.thesaurus import DATA_DIR, TextAnalysis, Thesaurus, default_thesaurus
 from consortium.folding import fold
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for extraction; the web layer translates it."""
-    return message
-
 
 THEMES_PATH = Path(__file__).resolve().parent.parent / "directory" / "data" / "themes.json"
 ELIGIBLE_COUNTRIES_PATH = DATA_DIR / "eligible_countries.json"

@@ -49,7 +49,7 @@ from ..commitments import rules
 from ..commitments.models import SignedLetter
 from ..commitments.workflow import ParticipantRole, Status
 from ..directory.models import Organisation, OrganisationTheme, PastProject
-from ..errors import Conflict, DomainError, NotFound, ValidationFailed
+from ..errors import N_, Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..findings import Finding
 from ..network import services as network_services
@@ -57,7 +57,6 @@ from ..proposals.models import Participation, Proposal
 from ..workshops.models import Action, Output, OutputOrganisation, Workshop, WorkshopAttendance
 from . import checks as checks_mod
 from . import scoring
-from .scoring import N_
 
 #: Participation statuses that make an organisation a member of the current consortium
 #: (the consortium rules' definition, shared with the board and the dossier).
@@ -774,8 +773,9 @@ def shortlist(proposal: Proposal, organisation_id: int, *, actor) -> Participati
 def dossier_fit(proposal: Proposal):
     """Complementarity statements for the dossier: what each member brings that others lack.
 
-    Returns ``consortium.dossier.drafting.FitSummary`` (English statements, organisation ids as
-    strings), or None when the proposal has no member yet.
+    Returns ``consortium.dossier.drafting.FitSummary`` (message templates and their parameters,
+    translated in the dossier's language; organisation ids as strings), or None when the
+    proposal has no member yet.
     """
     from ..dossier.drafting import FitStatement, FitSummary
 
@@ -795,19 +795,16 @@ def dossier_fit(proposal: Proposal):
         unique = [c for c in mine if c not in others and (not reference or c in reference)]
         org = ctx.organisations[oid]
         if unique:
-            text = (
-                f"{org.display_name} brings what no other member offers: "
-                + th.describe(unique, mine)
-                + "."
-            )
+            message = N_("%(name)s brings what no other member offers: %(concepts)s.")
+            shown = unique
         else:
             shared = [c for c in mine if not reference or c in reference]
             if not shared:
                 continue
-            text = (
-                f"{org.display_name} strengthens the consortium on "
-                + th.describe(shared[:4], mine)
-                + "."
-            )
-        statements.append(FitStatement(text=text, organisation_ids=(str(oid),)))
+            message = N_("%(name)s strengthens the consortium on %(concepts)s.")
+            shown = shared[:4]
+        # concept labels in both document languages; the statement picks its reader's
+        params = (("name", org.display_name),
+                  *((f"concepts_{lang}", th.describe(shown, mine, lang)) for lang in ("en", "fr")))
+        statements.append(FitStatement(message, (str(oid),), params))
     return FitSummary(statements=tuple(statements))

@@ -34,6 +34,7 @@ from typing import Any
 
 import networkx as nx
 
+from consortium.errors import N_
 from consortium.folding import fold
 from consortium.network.kernels import (
     betweenness,
@@ -44,12 +45,6 @@ from consortium.network.kernels import (
     named_cuts,
     structural_holes,
 )
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for translation; the web layer translates it."""
-    return message
-
 
 SOURCES = ("declared", "past_project", "workshop", "action", "proposal")
 DECLARED_KINDS = ("past_project", "formal_agreement", "supplier_client", "same_network", "informal")

@@ -18,11 +18,11 @@ from typing import Any
 
 import networkx as nx
 
+from consortium.characters import without_control_characters
 from consortium.network.analysis import Analysis, centrality_scale, select_map_nodes
 from consortium.network.figure import is_weak
 from consortium.network.layouts import place
 
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0", "|", "%")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
 
@@ -64,7 +64,7 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 def xml_safe(text: str) -> str:
     """Remove characters XML 1.0 forbids (C0 controls but tab/LF/CR, surrogates, U+FFFE/F)."""
-    return _XML_ILLEGAL.sub("", text)
+    return without_control_characters(text)
 
 
 def csv_safe(value: Any) -> Any:

@@ -22,14 +22,10 @@ from typing import Any, Protocol
 
 import networkx as nx
 
+from consortium.characters import single_line
+from consortium.errors import N_
 from consortium.network.analysis import Analysis, centrality_scale, select_map_nodes
 from consortium.network.layouts import place
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for translation; the caller passes ``gettext``."""
-    return message
-
 
 #: Community palette, shared with static/js/network-map.js (colour of community id i).
 PALETTE = (
@@ -61,7 +57,6 @@ LABEL_POINTS = 6.5
 LABEL_WIDTH = 22
 LABEL_LINES = 3
 MAX_LABEL = 28
-_UNSAFE = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def layout(graph: nx.Graph, seed: int = 42) -> dict[Any, tuple[float, float]]:
@@ -70,9 +65,8 @@ def layout(graph: nx.Graph, seed: int = 42) -> dict[Any, tuple[float, float]]:
 
 
 def clean_label(text: Any, limit: int = MAX_LABEL) -> str:
-    """Label fit for matplotlib: no control characters, ellipsis when long (every text is
-    drawn with ``parse_math=False``, so a "$" stays a dollar)."""
-    label = _UNSAFE.sub("", str(text)).strip()
+    """Label fit for matplotlib: no control characters, no mathtext, ellipsis when long."""
+    label = single_line(str(text)).strip()
     if len(label) > limit:
         label = label[: limit - 1].rstrip() + "…"
     return label

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from sqlalchemy import and_, func, insert, or_, select, update
 
+from consortium.errors import N_
+
 from ..auth.models import User
 from ..directory import services as directory_services
 from ..directory.models import Organisation, PastProject, Tie
@@ -27,11 +29,6 @@ from ..folding import words
 from . import coparticipation, matching
 from .models import OpenOrganisation, OpenParticipation, OpenProject
 from .sources import Batch, Message, read_file
-
-
-def N_(message: str) -> str:
-    return message
-
 
 CANCELLED = N_("The import was cancelled; nothing was changed.")
 NOTHING_TO_IMPORT = N_("Nothing was imported: %(reason)s")

@@ -38,13 +38,8 @@ from pathlib import Path
 
 from consortium.directory.dedupe import normalise_name
 from consortium.directory.spreadsheet import Limits, check_ooxml
+from consortium.errors import N_
 from consortium.folding import words
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for translation; the view translates it."""
-    return message
-
 
 UNKNOWN_LAYOUT = N_(
     "This file is not a CORDIS organisation or project file, nor a LIFE project list"

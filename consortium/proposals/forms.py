@@ -10,9 +10,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..web.forms import BaseForm
+from ..web.forms import BaseForm, EmailAddress
 
 LANGUAGE_CHOICES = [("en", _l("English")), ("fr", _l("French"))]
 CLOSED_CALL_CHOICES = [
@@ -60,7 +60,7 @@ class ProposalForm(BaseForm):
 class MemberForm(BaseForm):
     email = EmailField(
         _l("Email of the account"),
-        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+        validators=[DataRequired(), EmailAddress(), Length(max=254)],
     )
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     organisation = SelectField(

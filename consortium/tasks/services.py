@@ -13,20 +13,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from consortium.errors import N_
+
 from ..auth.models import User
+from ..commitments import rules
 from ..commitments.services import queue_mail
-from ..dossier.services import EXCLUDED_STATUSES, structure_for
+from ..dossier.services import structure_for
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..proposals.models import AuditEvent, Proposal, ProposalMember
 from . import schedule
 from .models import SentReminder, Task
-
-
-def N_(message: str) -> str:
-    """Mark a message for translation; the view translates it."""
-    return message
-
 
 MAX_TITLE = 300
 #: Roles reminded of the call deadline: those who finish and submit the dossier.
@@ -50,7 +47,7 @@ def subjects_of(proposal: Proposal, lang: str) -> list[Subject]:
         if spec.drafting_key != "heading"
     ]
     for participation in sorted(
-        (p for p in proposal.participations if p.status not in EXCLUDED_STATUSES),
+        (p for p in proposal.participations if rules.is_member(p.status)),
         key=lambda p: p.organisation.name.casefold(),
     ):
         name = participation.organisation.acronym or participation.organisation.name

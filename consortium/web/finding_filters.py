@@ -15,9 +15,11 @@ from flask import Flask
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from ..commitments.budget import format_amount, format_number
 from ..findings import Finding
+from ..formatting import format_money, format_number, format_percent
 
+#: Params that are ratios (shown as percentages) when they are Decimal.
+RATIO_PARAMS = frozenset({"rate", "ratio", "share"})
 #: Params that are counts or quantities, not money, when they are Decimal.
 QUANTITY_PARAMS = frozenset({"value", "person_months"})
 
@@ -27,13 +29,17 @@ def _language() -> str:
 
 
 def shown_params(params: Mapping[str, object]) -> dict[str, object]:
-    """Params as the reader sees them: money and numbers formatted, labels translated."""
+    """Params as the reader sees them: ratios, quantities and money formatted, labels
+    translated."""
     lang = _language()
     shown: dict[str, object] = {}
     for key, value in params.items():
-        if isinstance(value, Decimal):
-            shown[key] = (format_number(value, lang) if key in QUANTITY_PARAMS
-                          else format_amount(value, lang))
+        if isinstance(value, Decimal) and key in RATIO_PARAMS:
+            shown[key] = format_percent(value, lang)
+        elif isinstance(value, Decimal) and key in QUANTITY_PARAMS:
+            shown[key] = format_number(value, lang, None)
+        elif isinstance(value, Decimal):
+            shown[key] = format_money(value, lang, 2)
         elif isinstance(value, str):
             shown[key] = _(value) if value else value
         else:

@@ -4,7 +4,6 @@ contains characters no database or document can hold."""
 from __future__ import annotations
 
 import math
-import re
 from decimal import Decimal
 
 from flask import flash
@@ -14,13 +13,21 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, FloatField, IntegerField, StringField, TextAreaField
 from wtforms.validators import StopValidation, ValidationError
 
-# C0 controls except tab, newline, carriage return; DEL; lone surrogates; non-characters.
-FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+from ..characters import has_control_characters
+from ..emails import valid_email
 
 
 def reject_control_characters(_form, field) -> None:
-    if isinstance(field.data, str) and FORBIDDEN_CHARACTERS.search(field.data):
+    if isinstance(field.data, str) and has_control_characters(field.data):
         raise ValidationError(_l("Remove the control characters from this text."))
+
+
+class EmailAddress:
+    """WTForms validator with the one e-mail check (:func:`consortium.emails.valid_email`)."""
+
+    def __call__(self, _form, field) -> None:
+        if field.data and not valid_email(field.data.strip()):
+            raise ValidationError(_l("Enter a valid email address."))
 
 
 def bounded_number(_form, field) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, redirect, request, session, url_for
-from flask_babel import format_currency, get_locale
+from flask_babel import get_locale
+
+from ..formatting import format_date, format_datetime, format_money, format_number, format_percent
 
 bp = Blueprint("locale", __name__)
 
@@ -29,20 +30,22 @@ def switch(code: str):
     return redirect(safe_next(request.form.get("next"), url_for("proposals.index")))
 
 
-def euros(value: Decimal | float | int | None) -> str:
-    """An amount in euros in the reader's language ("€400,000.00", "400 000,00 €"); "—" if None.
-
-    Babel's currency formatting, in one place for the pages that have no formatter of their own
-    (the organisation page printed "400000.00").
-    """
-    if value is None:
-        return "—"
-    return format_currency(Decimal(str(value)), "EUR")
+def _reader_language() -> str:
+    return str(get_locale() or "en")
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.add_template_filter(euros, "euros")
+    # Pages format dates like the documents do: British English, never "12/4/26, 8:09 PM".
+    app.jinja_env.filters.update(
+        dateformat=lambda value, style="medium": format_date(value, _reader_language(), style),
+        datetimeformat=lambda value, style="short": format_datetime(
+            value, _reader_language(), style
+        ),
+        number=lambda value, decimals=0: format_number(value, _reader_language(), decimals),
+        money=lambda value, decimals=0: format_money(value, _reader_language(), decimals),
+        percent=lambda ratio: format_percent(ratio, _reader_language()),
+    )
 
     @app.context_processor
     def language_context() -> dict:

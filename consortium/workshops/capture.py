@@ -13,11 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-
-def N_(message: str) -> str:
-    """Mark a message for extraction; the view translates it."""
-    return message
-
+from consortium.errors import N_
 
 STEP_ORDER = ("vision", "actions_needs", "dossier_framework", "other")
 STEP_LABELS = {

@@ -12,11 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-
-def N_(message: str) -> str:
-    """Mark ``message`` for translation without translating it (the view does)."""
-    return message
-
+from consortium.errors import N_
 
 MAX_MILESTONES = 30
 MAX_MILESTONE_LABEL = 200

@@ -7,7 +7,6 @@ field names (rows of a batch as ``rows-<i>-<field>``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,6 +14,7 @@ from datetime import date
 from sqlalchemy import func, or_, select, true
 
 from ..auth.models import User
+from ..characters import without_control_characters
 from ..directory.models import Organisation
 from ..errors import ValidationFailed
 from ..extensions import db
@@ -138,7 +138,7 @@ def search_organisations(query: str, *, limit: int = 20) -> list[Organisation]:
 
     # A search box may carry anything: PostgreSQL refuses NUL in a parameter, so drop the
     # control characters (and keep the pattern short) before the query.
-    query = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]", "", query or "")[:200]
+    query = without_control_characters(query or "")[:200]
     folded = fold(query).strip()
     statement = select(Organisation).order_by(Organisation.name, Organisation.id).limit(limit)
     if folded:

@@ -11,22 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consortium.commitments.budget import (
-    AMOUNT_TEMPLATES,
     DEFAULT_INDIRECT_BASE,
     ISSUE_TEMPLATES,
-    AmountError,
     ConsortiumRow,
     CostCategory,
     CostLines,
     coherence_checks,
     consortium_budget,
     consortium_checks,
-    format_amount,
-    format_number,
     money,
-    parse_amount,
     participation_budget,
-    percent,
 )
 from consortium.commitments.workflow import ParticipantRole
 from consortium.findings import Finding as Issue
@@ -144,7 +138,7 @@ def test_eu_above_rate_is_a_warning_with_exact_message() -> None:
                              person_months={"WP2": D("6.5")})
     issues = coherence_checks(b)
     assert codes(issues) == [("eu_above_rate", Severity.WARNING)]
-    assert issues[0].params == {"eu": D("10000.00"), "rate": "60%", "max_eu": D("9546.00")}
+    assert issues[0].params == {"eu": D("10000.00"), "rate": D("0.60"), "max_eu": D("9546.00")}
     assert issues[0].message == (
         "The EU contribution requested (10000.00) is above 60% of the eligible costs "
         "(9546.00): other partners must request less.")
@@ -196,7 +190,7 @@ def test_share_of_annual_budget() -> None:
     issues = coherence_checks(b, annual_budget=D(5000))
     assert issues == [Issue("above_annual_budget", Severity.WARNING,
                             ISSUE_TEMPLATES["above_annual_budget"],
-                            {"total": D("15910.00"), "ratio": "318.2%",
+                            {"total": D("15910.00"), "ratio": D("3.182"),
                              "annual": D("5000.00")})]
     assert codes(coherence_checks(b, annual_budget=D(20000),
                                   annual_budget_ratio=D("0.5"))) == [
@@ -302,98 +296,3 @@ def test_consortium_totals_are_exact_sums(rows_in, indirect_rate, funding_rate) 
         assert c.funding_rate_respected
     assert c.max_eu <= funding_rate * c.total
     _walk_no_float(c)
-
-
-@settings(max_examples=100, deadline=None)
-@given(amounts)
-def test_format_and_parse_round_trip(value: D) -> None:
-    fr = format_amount(value, "fr")
-    en = format_amount(value, "en")
-    assert parse_amount(fr) == value
-    assert parse_amount(en) == value
-    assert parse_amount(f"{value:f}") == value
-
-
-# -- amounts in and out ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("text", "expected"), [
-    ("12 500,50", "12500.50"),
-    ("12,500.50", "12500.50"),
-    ("12500.5", "12500.50"),
-    ("€ 1 000", "1000.00"),
-    ("1 000 €", "1000.00"),
-    ("12\u202f500,5\u00a0€", "12500.50"),
-    ("1.234.567,89", "1234567.89"),
-    ("1,234,567", "1234567.00"),
-    ("1'000.25", "1000.25"),
-    ("0,5", "0.50"),
-    (",75", "0.75"),
-    ("+42", "42.00"),
-    ("  7 EUR ", "7.00"),
-    ("0", "0.00"),
-    ("1 000 000 000 000", "1000000000000.00"),
-])
-def test_parse_amount_accepts(text: str, expected: str) -> None:
-    assert parse_amount(text) == D(expected)
-    assert str(parse_amount(text)) == expected
-
-
-@pytest.mark.parametrize(("text", "code"), [
-    ("", "empty"),
-    ("   ", "empty"),
-    ("-5", "negative"),
-    ("\u2212 5", "negative"),
-    ("€ -1 000", "negative"),
-    ("NaN", "invalid"),
-    ("nan", "invalid"),
-    ("inf", "invalid"),
-    ("-Infinity", "negative"),
-    ("Infinity", "invalid"),
-    ("1e5", "invalid"),
-    ("12 50", "invalid"),
-    ("1.5.5", "invalid"),
-    ("1,234.567,50", "invalid"),
-    ("\u0661\u0662\u0663", "invalid"),
-    ("12.", "invalid"),
-    ("abc", "invalid"),
-    ("12,500", "ambiguous"),
-    ("1.234", "ambiguous"),
-    ("1,5555", "decimals"),
-    ("1 000 000 000 000,01", "too_large"),
-    ("99999999999999", "too_large"),
-])
-def test_parse_amount_rejects(text: str, code: str) -> None:
-    with pytest.raises(AmountError) as caught:
-        parse_amount(text)
-    assert caught.value.template == AMOUNT_TEMPLATES[code]
-    assert isinstance(caught.value, ValueError)
-
-
-def test_parse_amount_messages() -> None:
-    with pytest.raises(AmountError) as caught:
-        parse_amount("12,500")
-    assert str(caught.value) == (
-        "“12,500” is ambiguous: write 12500, or add the cents (e.g. 12,500.00).")
-    with pytest.raises(AmountError) as caught:
-        parse_amount("2e12")
-    assert caught.value.params == {"value": "2e12"}
-    with pytest.raises(AmountError) as caught:
-        parse_amount("2 000 000 000 000")
-    assert str(caught.value) == "Amounts above €1,000,000,000,000.00 are not accepted."
-
-
-@pytest.mark.parametrize(("value", "fr", "en"), [
-    (D("12500"), f"12{NBSP}500,00{NBSP}€", "€12,500.00"),
-    (D("0.005"), f"0,01{NBSP}€", "€0.01"),
-    (D("1234567.891"), f"1{NBSP}234{NBSP}567,89{NBSP}€", "€1,234,567.89"),
-    (D("-3.456"), f"-3,46{NBSP}€", "-€3.46"),
-])
-def test_format_amount(value: D, fr: str, en: str) -> None:
-    assert (format_amount(value, "fr"), format_amount(value, "en")) == (fr, en)
-
-
-def test_format_number_and_percent() -> None:
-    assert (format_number(D("3.50"), "fr"), format_number(D("3.5"), "en")) == ("3,5", "3.5")
-    assert format_number(D("12"), "en") == "12"
-    assert (percent(D("0.6")), percent(D("0.075")), percent(D("1"))) == ("60%", "7.5%", "100%")

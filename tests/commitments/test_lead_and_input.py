@@ -96,7 +96,7 @@ def test_lead_sets_role_and_budget_and_affiliation(app, cworld):
     ("cost_equipment", "99999999999999999", "are not accepted"),
     ("tasks", "nul\x00byte", "Remove the control characters"),
     ("contact_name", "x" * 500, "Field cannot be longer than 120 characters."),
-    ("contact_email", "not-an-email", "Invalid email address."),
+    ("contact_email", "not-an-email", "Enter a valid email address."),
     ("pm_A2", "-3", "between 0 and 9999"),
     ("pm_A2", "lots", "Enter a number of person-months"),
 ])
@@ -169,4 +169,4 @@ def test_french_pages(app, cworld):
     board = lead.get(f"/proposals/{cworld['proposal']}/commitments").get_data(as_text=True)
     assert "Engagements du consortium" in board and "Vérifications" in board
     # A 1,287,654.32 + C1 5,000 + E 7% = 1,383,140.12, French format
-    assert "1\u00a0383\u00a0140,12\u00a0€" in board
+    assert "1\u202f383\u202f140,12\u00a0€" in board

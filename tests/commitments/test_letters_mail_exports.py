@@ -247,3 +247,45 @@ def test_exports_are_formula_safe_and_exact(app, cworld):
     # A 100000 + 200000 + canary 987654.32; E = 7% of A+C
     assert totals["A. Personnel costs"] == pytest.approx(1287654.32)
     assert totals["C.1 Travel and subsistence"] == pytest.approx(5000)
+
+
+def test_invitations_and_reminders_speak_the_recipients_language(app, cworld):
+    """Not the language of the lead who clicks: the recipient's account's, else the
+    proposal's working language."""
+    from consortium.auth.models import User
+    from consortium.proposals.models import Proposal
+
+    pid = cworld["proposal"]
+    with app.app_context():
+        db.session.get(Proposal, pid).working_language = "fr"
+        db.session.scalar(select(User).where(User.email == "outsider@example.org")).language = "en"
+        acronym = db.session.get(Proposal, pid).acronym
+        db.session.commit()
+    lead = log_in(app.test_client(), "lead@example.org")
+    lead.post("/language/en")
+    invite(lead, pid, cworld["part_a"], "anne@ars.example")  # no account: working language
+    lead.post("/language/fr")
+    invite(lead, pid, cworld["part_b"], "Outsider@example.org")  # account in English
+    lead.post(f"/proposals/{pid}/commitments/remind")
+    with app.app_context():
+        mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    subjects = {(m.recipient.lower(), m.subject) for m in mails}
+    assert ("anne@ars.example", f"Invitation à la proposition LIFE {acronym}") in subjects
+    assert ("outsider@example.org", f"Invitation to the LIFE proposal {acronym}") in subjects
+    assert ("anne@ars.example", f"Rappel : votre engagement dans {acronym}") in subjects
+    assert mails[0].body.startswith("Bonjour,") and "expire dans 14 jours" in mails[0].body
+
+
+@pytest.mark.parametrize(("lang", "count", "expected"), [
+    ("en", 1, "1 signed letter received."),
+    ("en", 3, "3 signed letters received."),
+    ("fr", 1, "1 lettre signée reçue."),
+    ("fr", 3, "3 lettres signées reçues."),
+])
+def test_counted_checks_take_the_plural_of_the_readers_language(app, lang, count, expected):
+    from consortium.commitments.views import tr
+    from consortium.errors import NP_
+
+    with app.test_request_context("/", headers={"Accept-Language": lang}):
+        template = NP_("%(num)d signed letter received.", "%(num)d signed letters received.")
+        assert tr(template, {"num": count}) == expected

@@ -129,12 +129,13 @@ def test_partner_never_sees_private_fields_of_other_organisations(app, as_role, 
         db.session.commit()
     other = as_role("partner").get(f"/directory/{world['org_b']}").get_data(as_text=True)
     assert "Ville de Marseille" in other
-    for private in ("SECRET-NOTE", "777000", "777,000", "Secret Person", "Contact people"):
+    for private in ("SECRET-NOTE", "777000", "777,000", "777\u202f000", "Secret Person",
+                    "Contact people"):
         assert private not in other
     own = as_role("partner").get(f"/directory/{world['org_a']}").get_data(as_text=True)
     assert "Own Person" in own
     lead = as_role("lead").get(f"/directory/{world['org_b']}").get_data(as_text=True)
-    assert "SECRET-NOTE" in lead and "Secret Person" in lead and "€777,000.00" in lead
+    assert "SECRET-NOTE" in lead and "Secret Person" in lead and "€777,000" in lead
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from consortium.dossier.drafting import (
     Source,
 )
 from consortium.dossier.structure import load_structure
+from consortium.translation import translator
 
 from .test_drafting import marseille_data
 
@@ -48,7 +49,7 @@ PNG = _png()
 
 
 def _content(lang: str = "fr", **changes: object) -> DossierContent:
-    content = content_from_data(marseille_data(), lang, network_png=PNG, date=DATE)
+    content = content_from_data(marseille_data(), translator(lang), network_png=PNG, date=DATE)
     return dataclasses.replace(content, **changes) if changes else content
 
 
@@ -73,7 +74,7 @@ def _xml(doc) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_headings_are_numbered_and_in_structure_order() -> None:
-    doc = _open(build_dossier(_content("fr"), "fr"))
+    doc = _open(build_dossier(_content("fr"), translator("fr")))
     level12 = [h for h in _headings(doc) if h[0] in ("Heading 1", "Heading 2")]
     assert level12 == [
         ("Heading 1", "Résumé du projet"),
@@ -113,20 +114,20 @@ def test_headings_are_numbered_and_in_structure_order() -> None:
 
 
 def test_english_headings_and_compliance_section_title() -> None:
-    doc = _open(build_dossier(_content("en"), "en"))
+    doc = _open(build_dossier(_content("en"), translator("en")))
     texts = [t for _s, t in _headings(doc)]
     assert "1.1 Compliance with LIFE programme objectives and call topic" in texts
     assert texts[:3] == ["Project summary", "1. Relevance", texts[2]]
 
 
 def test_cover_and_table_of_contents_field() -> None:
-    doc = _open(build_dossier(_content("fr"), "fr"))
+    doc = _open(build_dossier(_content("fr"), translator("fr")))
     texts = [p.text for p in doc.paragraphs]
     assert "LIFE RÉEMPLOI-MED" in texts
     assert "Réemploi des matériaux du BTP à Marseille" in texts
-    assert "Sujet : LIFE-2026-SAP-ENV-ENVIRONMENT – Circular Economy and Zero Pollution" in texts
-    assert "Coordinateur : Ville de Marseille" in texts
-    assert "Date : 25 novembre 2025" in texts
+    assert "Topic\u00a0: LIFE-2026-SAP-ENV-ENVIRONMENT – Circular Economy and Zero Pollution" in texts
+    assert "Coordinateur\u00a0: Ville de Marseille" in texts
+    assert "Date\u00a0: 25 novembre 2025" in texts
     assert "Partie B — projet" in texts
     assert texts.index("Partie B — projet") < texts.index("Table des matières")
     xml = _xml(doc)
@@ -144,7 +145,7 @@ def test_cover_and_table_of_contents_field() -> None:
 
 
 def test_page_size_margins_header_and_footer() -> None:
-    doc = _open(build_dossier(_content("fr"), "fr"))
+    doc = _open(build_dossier(_content("fr"), translator("fr")))
     section = doc.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
@@ -161,20 +162,20 @@ def test_page_size_margins_header_and_footer() -> None:
 
 
 def test_partner_table_values() -> None:
-    doc = _open(build_dossier(_content("fr"), "fr"))
+    doc = _open(build_dossier(_content("fr"), translator("fr")))
     rows = _rows(_table(doc, "n°"))
     assert rows == [
         ["n°", "Organisation", "Sigle", "Pays", "Type", "Rôle", "PIC"],
-        ["1", "Ville de Marseille", "VdM", "FR", "organisme public", "coordinateur", "999999999"],
-        ["2", "La Cité des transitions", "CDT", "FR", "association", "bénéficiaire", "manquant"],
-        ["3", "Réemploi Matériaux Sud", "RMS", "FR", "association", "bénéficiaire", "912345678"],
-        ["4", "BTP Circulaire Provence", "BCP", "FR", "PME", "bénéficiaire", "923456789"],
-        ["5", "Atelier Œuvre Commune", "", "FR", "association", "partenaire associé", "934567890"],
+        ["1", "Ville de Marseille", "VdM", "France", "organisme public", "coordinateur", "999999999"],
+        ["2", "La Cité des transitions", "CDT", "France", "association", "bénéficiaire", "manquant"],
+        ["3", "Réemploi Matériaux Sud", "RMS", "France", "association", "bénéficiaire", "912345678"],
+        ["4", "BTP Circulaire Provence", "BCP", "France", "PME", "bénéficiaire", "923456789"],
+        ["5", "Atelier Œuvre Commune", "", "France", "association", "partenaire associé", "934567890"],
     ]
 
 
 def test_work_package_table_values() -> None:
-    doc = _open(build_dossier(_content("en"), "en"))
+    doc = _open(build_dossier(_content("en"), translator("en")))
     rows = _rows(_table(doc, "WP"))
     assert rows[0] == ["WP", "Title", "Lead", "Participants", "Start", "End", "Deliverables"]
     assert rows[2] == [
@@ -190,27 +191,27 @@ def test_work_package_table_values() -> None:
 
 
 def _amount(text: str) -> Decimal:
-    return Decimal(text.replace("\u00a0", "").replace(",", "."))
+    return Decimal(text.replace("\u202f", "").replace(",", "."))
 
 
 def test_budget_table_totals_equal_sum_of_rows_exactly() -> None:
-    doc = _open(build_dossier(_content("fr"), "fr"))
+    doc = _open(build_dossier(_content("fr"), translator("fr")))
     rows = _rows(_table(doc, "Partenaire"))
     assert rows[0] == ["Partenaire", "A", "B", "C.1", "C.2", "C.3", "D", "E", "Total"]
     assert rows[1] == [
         "Ville de Marseille",
-        "400\u00a0000,00",
-        "50\u00a0000,00",
-        "10\u00a0000,00",
+        "400\u202f000,00",
+        "50\u202f000,00",
+        "10\u202f000,00",
         "0,00",
-        "100\u00a0000,50",
+        "100\u202f000,50",
         "0,00",
-        "39\u00a0500,00",
-        "599\u00a0500,50",
+        "39\u202f500,00",
+        "599\u202f500,50",
     ]
     total = rows[-1]
     assert total[0] == "Total"
-    assert total[-1] == "999\u00a0500,75"
+    assert total[-1] == "999\u202f500,75"
     body = rows[1:-1]
     for col in range(1, 9):
         assert sum(_amount(r[col]) for r in body) == _amount(total[col])
@@ -218,7 +219,7 @@ def test_budget_table_totals_equal_sum_of_rows_exactly() -> None:
         assert sum(_amount(v) for v in row[1:8]) == _amount(row[8])
     texts = [p.text for p in doc.paragraphs]
     assert (
-        "Contribution de l'UE demandée : 599\u00a0700,45\u00a0€ (60\u00a0% des coûts éligibles ; "
+        "Contribution de l'UE demandée : 599\u202f700,45\u00a0€ (60\u00a0% des coûts éligibles ; "
         "taux de financement maximal : 60\u00a0%)." in texts
     )
 
@@ -230,7 +231,7 @@ def test_markup_blocks_become_word_lists_tables_and_emphasis() -> None:
     )
     section = SectionContent("9", "9. Essai", 1, markup)
     content = _content("fr", sections=(section,), include_sources_annex=False)
-    doc = _open(build_section(content, "9", "fr"))
+    doc = _open(build_section(content, "9", translator("fr")))
     paras = doc.paragraphs
     assert paras[0].text == "9. Essai"
     runs = [(r.text, bool(r.bold), bool(r.italic)) for r in paras[1].runs]
@@ -251,22 +252,22 @@ def test_markup_blocks_become_word_lists_tables_and_emphasis() -> None:
 
 
 def test_accents_and_emoji_survive() -> None:
-    doc = _open(build_dossier(_content("fr"), "fr"))
+    doc = _open(build_dossier(_content("fr"), translator("fr")))
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "« On jette des portes en parfait état 🌱 » — RMS" in text
+    assert "«\u00a0On jette des portes en parfait état 🌱\u00a0» — RMS" in text
     assert "Atelier Œuvre Commune" in text
     assert "façon « ça se répare »" in text
 
 
 def test_network_figure_and_caption() -> None:
-    doc = _open(build_dossier(_content("fr"), "fr"))
+    doc = _open(build_dossier(_content("fr"), translator("fr")))
     assert len(doc.inline_shapes) == 1
     assert round(doc.inline_shapes[0].width.mm) == 150
     assert "Figure 1 — Réseau de coopération du consortium" in [p.text for p in doc.paragraphs]
 
 
 def test_unreadable_figure_is_left_out_with_a_note() -> None:
-    doc = _open(build_dossier(_content("en", network_png=b"not a png"), "en"))
+    doc = _open(build_dossier(_content("en", network_png=b"not a png"), translator("en")))
     assert len(doc.inline_shapes) == 0
     assert "[The network figure could not be read and was left out.]" in [
         p.text for p in doc.paragraphs
@@ -274,21 +275,21 @@ def test_unreadable_figure_is_left_out_with_a_note() -> None:
 
 
 def test_sources_annex_lists_each_drafted_paragraph_sources() -> None:
-    doc = _open(build_dossier(_content("fr"), "fr"))
+    doc = _open(build_dossier(_content("fr"), translator("fr")))
     annex_tables = [t for t in doc.tables if t.rows[0].cells[0].text == "Texte"]
     assert len(annex_tables) == 12
     vision = _rows(annex_tables[2])
     assert vision[1] == [
         "1. Les partenaires ont construit une vision partagée de Marseille en 203…",
-        "Atelier : Vision 2030 du réemploi (12 mars 2024)",
+        "Atelier\u00a0: Vision 2030 du réemploi (12 mars 2024)",
     ]
-    without = _open(build_dossier(_content("fr", include_sources_annex=False), "fr"))
+    without = _open(build_dossier(_content("fr", include_sources_annex=False), translator("fr")))
     assert not [t for t in without.tables if t.rows[0].cells[0].text == "Texte"]
 
 
 def test_edited_text_replaces_draft_and_drops_stale_sources() -> None:
     content = content_from_data(
-        marseille_data(), "en", texts={"1.2": "Our *own* vision."}, date=DATE
+        marseille_data(), translator("en"), texts={"1.2": "Our *own* vision."}, date=DATE
     )
     section = next(s for s in content.sections if s.code == "1.2")
     assert section.markup == "Our *own* vision."
@@ -308,14 +309,14 @@ def test_nasty_characters_do_not_crash() -> None:
         Output("oc", "w1", "risk", bad),
     )
     nasty = dataclasses.replace(data, proposal=proposal, organisations=orgs, outputs=outputs)
-    content = content_from_data(nasty, "en", network_png=PNG, date=DATE)
+    content = content_from_data(nasty, translator("en"), network_png=PNG, date=DATE)
     sections = (
         *content.sections,
         SectionContent(
             "4", bad, 1, f"{bad}\n\n- {bad}\n\n| {bad} |", "free", ((Source("output", bad, bad),),)
         ),
     )
-    doc = _open(build_dossier(dataclasses.replace(content, sections=sections, note=bad), "en"))
+    doc = _open(build_dossier(dataclasses.replace(content, sections=sections, note=bad), translator("en")))
     assert "ABCDEFGHI ‮rtl‬ 🌱" in [p.text for p in doc.paragraphs]
     assert doc.sections[0].header.paragraphs[0].text == "ABCDEFGHI ‮rtl‬ 🌱 — Part B"
 
@@ -339,7 +340,7 @@ def _reference_docx() -> bytes:
 
 
 def test_reference_docx_styles_are_used_and_its_body_cleared() -> None:
-    doc = _open(build_dossier(_content("fr"), "fr", reference_docx=_reference_docx()))
+    doc = _open(build_dossier(_content("fr"), translator("fr"), reference_docx=_reference_docx()))
     assert doc.styles["Heading 1"].font.size == Pt(27)
     assert doc.styles["Heading 1"].font.name == "Georgia"
     texts = [p.text for p in doc.paragraphs]
@@ -358,7 +359,7 @@ def test_reference_docx_styles_are_used_and_its_body_cleared() -> None:
 
 
 def test_build_section_contains_one_section_with_its_tables() -> None:
-    doc = _open(build_section(_content("en"), "2.3", "en"))
+    doc = _open(build_section(_content("en"), "2.3", translator("en")))
     headings = [t for _s, t in _headings(doc)]
     assert headings[0] == "2.3 Consortium set-up"
     assert "1.1 Compliance with LIFE programme objectives and call topic" not in headings
@@ -373,19 +374,19 @@ def test_build_section_contains_one_section_with_its_tables() -> None:
     ]
     assert len(doc.inline_shapes) == 1
     with pytest.raises(ValueError, match="unknown section code"):
-        build_section(_content("en"), "7.7", "en")
+        build_section(_content("en"), "7.7", translator("en"))
 
 
 def test_build_partner_table_alone() -> None:
     data = marseille_data()
-    doc = _open(build_partner_table(data.proposal, data.organisations, data.members, "en"))
+    doc = _open(build_partner_table(data.proposal, data.organisations, data.members, translator("en")))
     rows = _rows(doc.tables[0])
     assert rows[0] == ["#", "Organisation", "Short name", "Country", "Type", "Role", "PIC"]
     assert rows[1] == [
         "1",
         "Ville de Marseille",
         "VdM",
-        "FR",
+        "France",
         "public body",
         "coordinator",
         "999999999",
@@ -396,9 +397,9 @@ def test_build_partner_table_alone() -> None:
 def test_tables_go_to_an_annex_when_no_section_discusses_them() -> None:
     only_summary = tuple(s for s in load_structure("SAP") if s.code in ("0",))
     content = content_from_data(
-        marseille_data(), "en", structure=only_summary, network_png=PNG, date=DATE
+        marseille_data(), translator("en"), structure=only_summary, network_png=PNG, date=DATE
     )
-    doc = _open(build_dossier(content, "en"))
+    doc = _open(build_dossier(content, translator("en")))
     assert "Annex — Tables" in [t for _s, t in _headings(doc)]
     assert {t.rows[0].cells[0].text for t in doc.tables} >= {"#", "WP", "Partner"}
 
@@ -416,10 +417,10 @@ def test_very_long_section_and_hundreds_of_outputs() -> None:
         for i in range(400)
     )
     big = dataclasses.replace(data, outputs=data.outputs + outputs)
-    content = content_from_data(big, "fr", date=DATE)
+    content = content_from_data(big, translator("fr"), date=DATE)
     long_text = ("Un paragraphe très long, avec des accents. " * 2400).strip()
     sections = (*content.sections, SectionContent("4", "4. Long", 1, long_text))
-    doc = _open(build_dossier(dataclasses.replace(content, sections=sections), "fr"))
+    doc = _open(build_dossier(dataclasses.replace(content, sections=sections), translator("fr")))
     assert len(long_text) > 100_000
     assert long_text in [p.text for p in doc.paragraphs]
     risks = _table(doc, "Risque")
@@ -428,9 +429,9 @@ def test_very_long_section_and_hundreds_of_outputs() -> None:
 
 def test_empty_proposal_still_builds() -> None:
     content = content_from_data(
-        DossierData(proposal=ProposalData("X", "", "", "")), "en", date=DATE
+        DossierData(proposal=ProposalData("X", "", "", "")), translator("en"), date=DATE
     )
-    doc = _open(build_dossier(content, "en"))
+    doc = _open(build_dossier(content, translator("en")))
     texts = [p.text for p in doc.paragraphs]
     assert "Budget: not yet available (the partners have not yet confirmed their budgets)." in texts
     assert "Workshops: not yet available." in texts
@@ -444,7 +445,7 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 )
 def test_libreoffice_converts_the_dossier_to_a_multi_page_pdf(tmp_path) -> None:  # type: ignore[no-untyped-def]
     docx_path = tmp_path / "dossier.docx"
-    docx_path.write_bytes(build_dossier(_content("fr"), "fr"))
+    docx_path.write_bytes(build_dossier(_content("fr"), translator("fr")))
     profile = (tmp_path / "lo-profile").as_uri()  # own profile: parallel runs don't lock each other
     subprocess.run(
         [

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 
 from consortium.dossier.drafting import (
-    TEXTS,
     Action,
     BudgetRow,
     BudgetSummary,
@@ -25,14 +24,12 @@ from consortium.dossier.drafting import (
     draft_all,
     draft_key,
     draft_section,
-    format_date,
-    format_money,
-    format_number,
-    format_percent,
     join_names,
 )
 from consortium.dossier.markup import parse
 from consortium.dossier.structure import load_structure
+from consortium.formatting import format_date, format_money, format_number, format_percent
+from consortium.translation import translator
 
 
 def marseille_data(lang: str = "fr") -> DossierData:
@@ -291,7 +288,7 @@ SAP = load_structure("SAP")
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_every_section_drafts_and_sources_are_parallel_to_blocks(lang: str) -> None:
-    drafts = draft_all(marseille_data(), lang)
+    drafts = draft_all(marseille_data(), translator(lang))
     assert list(drafts) == [s.code for s in SAP]
     for spec in SAP:
         draft = drafts[spec.code]
@@ -303,7 +300,7 @@ def test_every_section_drafts_and_sources_are_parallel_to_blocks(lang: str) -> N
 
 
 def test_compliance_french_names_topic_two_subtopics_and_territory() -> None:
-    draft = draft_section("1.1", marseille_data(), "fr")
+    draft = draft_section("1.1", marseille_data(), translator("fr"))
     text = draft.markup
     assert text.startswith(
         "Le projet répond au sujet de l'appel LIFE **LIFE-2026-SAP-ENV-ENVIRONMENT – Circular "
@@ -326,7 +323,7 @@ def test_compliance_french_names_topic_two_subtopics_and_territory() -> None:
 def test_more_than_two_subtopics_keeps_two_and_says_so() -> None:
     data = marseille_data()
     proposal = data.proposal.__class__(**{**data.proposal.__dict__, "subtopics": ("A", "B", "C")})
-    draft = draft_section("1.1", DossierData(proposal=proposal), "en")
+    draft = draft_section("1.1", DossierData(proposal=proposal), translator("en"))
     assert "- A\n- B" in draft.markup
     assert "- C" not in draft.markup
     assert (
@@ -336,7 +333,7 @@ def test_more_than_two_subtopics_keeps_two_and_says_so() -> None:
 
 
 def test_vision_list_keeps_output_workshop_and_organisation_sources() -> None:
-    draft = draft_section("1.2", marseille_data(), "en")
+    draft = draft_section("1.2", marseille_data(), translator("en"))
     assert draft.paragraphs[0].markup == (
         "The partners built a shared vision of Marseille in 2030 during the workshop “Vision "
         "2030 du "
@@ -360,7 +357,7 @@ def test_vision_list_keeps_output_workshop_and_organisation_sources() -> None:
 
 
 def test_work_packages_french_with_heading_lead_timing_and_origin() -> None:
-    draft = draft_section("2.1", marseille_data(), "fr")
+    draft = draft_section("2.1", marseille_data(), translator("fr"))
     marks = [p.markup for p in draft.paragraphs]
     assert marks[1] == "### WP1 – Coordination et gestion"
     assert marks[2] == (
@@ -369,15 +366,15 @@ def test_work_packages_french_with_heading_lead_timing_and_origin() -> None:
         "Rapports."
     )
     assert marks[5] == (
-        "Il s'appuie sur 2 production(s) d'atelier, dont : « Créer une plateforme physique et "
-        "numérique "
-        "de réemploi. » ; « Un lieu de stockage de 2 000 m² près du port. »."
+        "Il s'appuie sur 2 productions d'atelier, dont\u00a0: «\u00a0Créer une plateforme physique "
+        "et numérique de réemploi.\u00a0» ; «\u00a0Un lieu de stockage de 2 000 m² près du "
+        "port.\u00a0»."
     )
     assert [s.id for s in draft.paragraphs[5].sources if s.kind == "output"] == ["o8", "o4"]
 
 
 def test_risk_table_escapes_pipes_from_outputs() -> None:
-    draft = draft_section("2.6", marseille_data(), "en")
+    draft = draft_section("2.6", marseille_data(), translator("en"))
     table = parse(draft.paragraphs[1].markup)[0]
     assert table.kind == "table" and table.header
     cells = [[c[0].text if c else "" for c in row] for row in table.rows]
@@ -390,14 +387,14 @@ def test_risk_table_escapes_pipes_from_outputs() -> None:
 
 
 def test_budget_section_figures_are_exact() -> None:
-    draft = draft_section("2.5", marseille_data(), "en")
+    draft = draft_section("2.5", marseille_data(), translator("en"))
     assert draft.paragraphs[0].markup == (
         "The total estimated eligible costs amount to €999,501, for a requested EU contribution of "
         "€599,700 (60% of the eligible costs; maximum funding rate of the topic: 60%)."
     )
     assert draft.paragraphs[-1].markup == "The partners commit 108.5 person-months in total."
-    fr = draft_section("2.5", marseille_data(), "fr")
-    assert "999\u00a0501\u00a0€" in fr.paragraphs[0].markup
+    fr = draft_section("2.5", marseille_data(), translator("fr"))
+    assert "999\u202f501\u00a0€" in fr.paragraphs[0].markup  # narrow no-break space groups
 
 
 @pytest.mark.parametrize(
@@ -420,7 +417,7 @@ def test_budget_section_figures_are_exact() -> None:
 )
 def test_missing_data_says_not_yet_available(code: str, lang: str, expected: str) -> None:
     bare = DossierData(proposal=marseille_data().proposal)
-    draft = draft_section(code, bare, lang)
+    draft = draft_section(code, bare, translator(lang))
     assert draft.paragraphs[0].markup == expected
 
 
@@ -429,21 +426,21 @@ def test_missing_fit_and_network_are_explicit_in_consortium_section() -> None:
     bare = DossierData(
         proposal=data.proposal, organisations=data.organisations, members=data.members
     )
-    marks = [p.markup for p in draft_section("2.3", bare, "fr").paragraphs]
+    marks = [p.markup for p in draft_section("2.3", bare, translator("fr")).paragraphs]
     assert "Analyse de complémentarité : pas encore disponible." in marks
     assert "Analyse du réseau : pas encore disponible." in marks
-    en = [p.markup for p in draft_section("2.3", bare, "en").paragraphs]
+    en = [p.markup for p in draft_section("2.3", bare, translator("en")).paragraphs]
     assert "Complementarity analysis: not yet available." in en
     assert "Network analysis: not yet available." in en
 
 
 def test_network_paragraph_links_the_figure() -> None:
-    draft = draft_section("2.2", marseille_data(), "en")
+    draft = draft_section("2.2", marseille_data(), translator("en"))
     net = next(p for p in draft.paragraphs if p.markup.startswith("These exchanges"))
     assert net.markup == (
         "These exchanges built lasting working relationships: the cooperation network of the "
         "consortium "
-        "counts 5 members and 6 ties (density 0.42); La Cité des transitions act as bridges "
+        "counts 5 members and 6 ties (density 0.42); La Cité des transitions acts as a bridge "
         "between groups "
         "(see the network figure)."
     )
@@ -457,19 +454,19 @@ def test_network_paragraph_links_the_figure() -> None:
 
 
 def test_stakeholder_workshop_list_is_numbered_and_counts_outputs() -> None:
-    draft = draft_section("2.2", marseille_data(), "fr")
+    draft = draft_section("2.2", marseille_data(), translator("fr"))
     block = parse(draft.paragraphs[2].markup)[0]
     assert block.kind == "numbered"
     assert "".join(r.text for r in block.items[2]) == (
-        "Dossier et cadre de coopération (dossier et cadre de coopération), 1er septembre 2024, "
-        "Cité des transitions : 9 organisations, 14 participants, 2 productions enregistrées."
+        "Dossier et cadre de coopération (Dossier et cadre de coopération), 1er septembre 2024, "
+        "Cité des transitions\u00a0: 9 organisations, 14 participants, 2 productions enregistrées."
     )
 
 
 def test_data_with_markup_characters_stays_literal() -> None:
     data = marseille_data()
     nasty = Output("x", "w1", "vision", "- **pas gras** | 1. ### non", ())
-    draft = draft_section("1.2", DossierData(proposal=data.proposal, outputs=(nasty,)), "en")
+    draft = draft_section("1.2", DossierData(proposal=data.proposal, outputs=(nasty,)), translator("en"))
     block = parse(draft.paragraphs[2].markup)[0]
     assert block.kind == "bullets"
     assert block.items[0][0].text == "- **pas gras** | 1. ### non"
@@ -481,26 +478,22 @@ def test_summary_uses_writer_summary_when_given() -> None:
     proposal = data.proposal.__class__(
         **{**data.proposal.__dict__, "summary": "Résumé *écrit* à la main."}
     )
-    draft = draft_key("summary", DossierData(proposal=proposal), "fr", "0")
+    draft = draft_key("summary", DossierData(proposal=proposal), translator("fr"), "0")
     assert draft.markup == "Résumé \\*écrit\\* à la main."
 
 
 def test_unknown_section_code_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match=r"unknown section code .9\.9."):
-        draft_section("9.9", marseille_data(), "en")
+        draft_section("9.9", marseille_data(), translator("en"))
 
 
 def test_formatting_helpers() -> None:
     assert format_date(dt.date(2024, 8, 1), "fr") == "1er août 2024"
     assert format_date(dt.date(2024, 8, 1), "en") == "1 August 2024"
-    assert format_number(Decimal("1234567.5"), "fr", 2) == "1\u00a0234\u00a0567,50"
+    assert format_number(Decimal("1234567.5"), "fr", 2) == "1\u202f234\u202f567,50"
     assert format_money(Decimal("1234.5"), "en") == "€1,235"
     assert format_percent(Decimal("0.675"), "fr") == "67,5\u00a0%"
-    assert join_names(["a", "b", "c"], "fr") == "a, b et c"
-
-
-def test_texts_exist_in_both_languages() -> None:
-    assert set(TEXTS["en"]) == set(TEXTS["fr"])
+    assert join_names(["a", "b", "c"], translator("fr")) == "a, b et c"
 
 
 # --------------------------------------------------------------------------- structure

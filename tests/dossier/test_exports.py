@@ -16,8 +16,8 @@ from sqlalchemy import select
 from consortium.commitments import budget as b
 from consortium.commitments.workflow import ParticipantRole
 from consortium.dossier import services
-from consortium.dossier.drafting import format_number
 from consortium.extensions import db
+from consortium.formatting import format_number
 from consortium.proposals.models import Participation, Proposal
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -190,7 +190,7 @@ def test_cli_export(app, runner, demo, tmp_path):
     doc = _doc(out.read_bytes())
     total, _eu, _rows = _expected_totals(app, "REBATIR")
     rows = [[c.text for c in row.cells] for row in _table(doc, "Partenaire").rows]
-    assert rows[-1][-1] == format_number(total, "fr") == "2\u00a0235\u00a0720"
+    assert rows[-1][-1] == format_number(total, "fr") == "2\u202f235\u202f720"
     result = runner.invoke(args=["dossier", "export", "NOPE", "--out", str(out)])
     assert result.exit_code != 0 and "no proposal NOPE" in result.output
 

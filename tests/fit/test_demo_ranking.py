@@ -7,6 +7,7 @@ import json
 from consortium.extensions import db
 from consortium.fit import services
 from consortium.proposals.models import Proposal
+from consortium.translation import translator
 
 
 def _ranking(app, acronym):
@@ -126,11 +127,17 @@ def test_dossier_fit_statements(app, demo):
         proposal = db.session.get(Proposal, demo["proposals"]["VERDIR"])
         summary = services.dossier_fit(proposal)
     assert summary is not None
-    by_org = {s.organisation_ids: s.text for s in summary.statements}
+    english = {s.organisation_ids: s.text(translator("en")) for s in summary.statements}
+    french = {s.organisation_ids: s.text(translator("fr")) for s in summary.statements}
     lmeu = (str(demo["orgs"]["LMEU"]),)
-    assert by_org[lmeu] == (
+    assert english[lmeu] == (
         "Laboratoire Méditerranéen d'Écologie Urbaine (LMEU) brings what no other member "
         "offers: biodiversity (biodiversité)."
+    )
+    # The dossier's language, not the interface's: French sentence, article before the name.
+    assert french[lmeu] == (
+        "Le Laboratoire Méditerranéen d'Écologie Urbaine (LMEU) apporte ce qu’aucun autre "
+        "membre n’offre\u00a0: biodiversity (biodiversité)."
     )
     assert all(len(s.organisation_ids) == 1 for s in summary.statements)
 
