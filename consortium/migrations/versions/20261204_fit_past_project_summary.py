@@ -1,7 +1,7 @@
 """past project summary, read by the partner fit
 
 Revision ID: fit_01
-Revises: 0002
+Revises: sec_01
 Create Date: 2026-12-04 21:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'fit_01'
-down_revision = '0002'
+down_revision = 'sec_01'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """open data: projects, participations, review queue, jobs; tie weight and evidence
 
 Revision ID: opendata_01
-Revises: 0002
+Revises: plan_01
 Create Date: 2026-12-04 20:48:21.334946
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'opendata_01'
-down_revision = '0002'
+down_revision = 'plan_01'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """action milestones for the Gantt chart of the work plan
 
 Revision ID: plan_01
-Revises: 0002
+Revises: truth_03
 Create Date: 2026-12-04 21:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'plan_01'
-down_revision = '0002'
+down_revision = 'truth_03'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """participation: confirmation gaps accepted by the lead, and why
 
 Revision ID: truth_01
-Revises: 0002
+Revises: fit_01
 Create Date: 2026-12-04 20:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'truth_01'
-down_revision = '0002'
+down_revision = 'fit_01'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """word import: uploaded Word files waiting for their per-section review
 
 Revision ID: word_01
-Revises: 0002
+Revises: opendata_01
 Create Date: 2026-12-04 21:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'word_01'
-down_revision = '0002'
+down_revision = 'opendata_01'
 branch_labels = None
 depends_on = None
 
