@@ -218,3 +218,16 @@ def test_a_website_that_is_not_http_is_shown_as_text_never_linked(client, login,
     text = client.get(f"/opendata/organisations/{loaded['other']}").get_data(as_text=True)
     assert "javascript:alert(1)" in text
     assert 'href="javascript:' not in text
+
+
+def test_a_file_name_with_control_characters_is_kept_readable(client, login, opendata_world, app):
+    login(ROLES["lead"])
+    response = client.post(
+        "/opendata/",
+        data={"file": (io.BytesIO(b""), "\x00bad.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        job = db.session.scalar(select(ImportJob).order_by(ImportJob.id.desc()))
+        assert (job.filename, job.status) == ("bad.csv", "failed")
