@@ -68,20 +68,23 @@ def generate(folder: Path, organisations: int, participations: int, seed: int = 
     roles = ["coordinator", "participant", "participant", "participant", "associatedPartner"]
     org_path = folder / "organization.csv"
     project_path = folder / "project.csv"
-    with open(org_path, "w", newline="", encoding="utf-8") as handle, open(
-        project_path, "w", newline="", encoding="utf-8"
-    ) as projects:
+    with (
+        open(org_path, "w", newline="", encoding="utf-8") as handle,
+        open(project_path, "w", newline="", encoding="utf-8") as projects,
+    ):
         writer = csv.DictWriter(handle, fieldnames=header, delimiter=";")
         writer.writeheader()
         pwriter = csv.writer(projects, delimiter=";")
-        pwriter.writerow(["id", "acronym", "title", "startDate", "frameworkProgramme", "topics",
-                          "objective"])
+        pwriter.writerow(
+            ["id", "acronym", "title", "startDate", "frameworkProgramme", "topics", "objective"]
+        )
         index = 0
         while written < participations:
             project += 1
             size = min(rng.choice(project_sizes), participations - written)
-            members = {pool[(index + k * 7919) % len(pool)]["organisationID"]: None
-                       for k in range(size)}
+            members = {
+                pool[(index + k * 7919) % len(pool)]["organisationID"]: None for k in range(size)
+            }
             index += size
             if index % 5 == 0:
                 index = rng.randrange(len(pool))
@@ -94,8 +97,17 @@ def generate(folder: Path, organisations: int, participations: int, seed: int = 
                 writer.writerow(row)
                 written += 1
             title = titles[project % len(titles)]
-            pwriter.writerow([project, f"P{project}", title, f"{2014 + project % 11}-01-01",
-                              "HORIZON", "HORIZON-CL5-2022", title])
+            pwriter.writerow(
+                [
+                    project,
+                    f"P{project}",
+                    title,
+                    f"{2014 + project % 11}-01-01",
+                    "HORIZON",
+                    "HORIZON-CL5-2022",
+                    title,
+                ]
+            )
     return org_path, project_path, pool
 
 
@@ -147,9 +159,11 @@ def main() -> None:
         folder = Path(tmp)
         started = time.perf_counter()
         org_path, project_path, pool = generate(folder, args.organisations, args.participations)
-        print(f"generated {org_path.stat().st_size / 1e6:.1f} MB organization.csv, "
-              f"{project_path.stat().st_size / 1e6:.1f} MB project.csv "
-              f"in {time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {org_path.stat().st_size / 1e6:.1f} MB organization.csv, "
+            f"{project_path.stat().st_size / 1e6:.1f} MB project.csv "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
         url = args.database_url or f"sqlite:///{folder / 'bench.sqlite'}"
         app = create_app({"TESTING": True, "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": url})
         with app.app_context():
@@ -174,18 +188,22 @@ def main() -> None:
                 wall = time.perf_counter() - started
                 ends = [(started, "start", 0.0), *stamps, (time.perf_counter(), "commit", 1.0)]
                 gaps = sorted(
-                    ((b[0] - a[0], f"{a[1]} {a[2]:.3f} -> {b[1]} {b[2]:.3f}")
-                     for a, b in pairwise(ends)),
+                    (
+                        (b[0] - a[0], f"{a[1]} {a[2]:.3f} -> {b[1]} {b[2]:.3f}")
+                        for a, b in pairwise(ends)
+                    ),
                     reverse=True,
                 )
-                print(f"{path.name}: {wall:.1f} s wall; {summary.rows_read} rows; "
-                      f"{summary.organisations_new} organisations, {summary.projects_new} new / "
-                      f"{summary.projects_updated} updated projects, "
-                      f"{summary.participations_new} participations; matched {summary.matched}, "
-                      f"review {summary.to_review}; past projects +{summary.past_projects_added}; "
-                      f"ties +{summary.ties_created} ~{summary.ties_updated}; "
-                      f"longest gaps between progress reports {gaps[0][0]:.2f} s ({gaps[0][1]}), "
-                      f"{gaps[1][0]:.2f} s ({gaps[1][1]})")
+                print(
+                    f"{path.name}: {wall:.1f} s wall; {summary.rows_read} rows; "
+                    f"{summary.organisations_new} organisations, {summary.projects_new} new / "
+                    f"{summary.projects_updated} updated projects, "
+                    f"{summary.participations_new} participations; matched {summary.matched}, "
+                    f"review {summary.to_review}; past projects +{summary.past_projects_added}; "
+                    f"ties +{summary.ties_created} ~{summary.ties_updated}; "
+                    f"longest gaps between progress reports {gaps[0][0]:.2f} s ({gaps[0][1]}), "
+                    f"{gaps[1][0]:.2f} s ({gaps[1][1]})"
+                )
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(f"peak resident memory of the process: {peak:.0f} MB")
             from consortium.proposals.models import Proposal
@@ -201,8 +219,10 @@ def main() -> None:
                     t2 = time.perf_counter()
                     times.append((t1 - t0, t2 - t1))
                 best = min(times, key=lambda t: t[1])
-                print(f"search “{query}”: {len(found)} candidates in {best[0] * 1000:.0f} ms; "
-                      f"search + fit ranking {len(ranked)} in {best[1] * 1000:.0f} ms (best of 3)")
+                print(
+                    f"search “{query}”: {len(found)} candidates in {best[0] * 1000:.0f} ms; "
+                    f"search + fit ranking {len(ranked)} in {best[1] * 1000:.0f} ms (best of 3)"
+                )
             db.session.remove()
             if args.database_url:
                 db.drop_all()

@@ -83,8 +83,13 @@ def main() -> None:
         label[position] = pic
     candidates = [
         Candidate(
-            f"pic:{pic}", row["name"], row["country"], row["city"] or None,
-            row["shortName"] or None, pic, row["vatNumber"] or None,
+            f"pic:{pic}",
+            row["name"],
+            row["country"],
+            row["city"] or None,
+            row["shortName"] or None,
+            pic,
+            row["vatNumber"] or None,
         )
         for pic, row in orgs.items()
     ]
@@ -98,19 +103,29 @@ def main() -> None:
     review_right = [c for c, d in review if label[d.organisation_id] == c.pic]
     found = {d.organisation_id for c, d in auto if label[d.organisation_id] == c.pic}
     in_review = {d.organisation_id for c, d in review if label[d.organisation_id] == c.pic}
-    print(f"open data: {len(candidates)} organisations; directory: {len(known)} entries "
-          f"(no PIC, no VAT); matched in {elapsed:.1f} s")
-    print(f"automatic matches: {len(auto)}, correct {len(correct)}, wrong {len(wrong)} -> "
-          f"precision {len(correct) / max(1, len(auto)):.4f} (target >= 0.98)")
-    print(f"directory entries found automatically: {len(found)} / {len(known)} "
-          f"({len(found) / len(known):.1%}); their right organisation in review: "
-          f"{len(in_review - found)} more")
-    print(f"review queue: {len(review)} suggestions, {len(review_right)} right "
-          f"({len(review_right) / max(1, len(review)):.1%})")
+    print(
+        f"open data: {len(candidates)} organisations; directory: {len(known)} entries "
+        f"(no PIC, no VAT); matched in {elapsed:.1f} s"
+    )
+    print(
+        f"automatic matches: {len(auto)}, correct {len(correct)}, wrong {len(wrong)} -> "
+        f"precision {len(correct) / max(1, len(auto)):.4f} (target >= 0.98)"
+    )
+    print(
+        f"directory entries found automatically: {len(found)} / {len(known)} "
+        f"({len(found) / len(known):.1%}); their right organisation in review: "
+        f"{len(in_review - found)} more"
+    )
+    print(
+        f"review queue: {len(review)} suggestions, {len(review_right)} right "
+        f"({len(review_right) / max(1, len(review)):.1%})"
+    )
     for candidate, decision in wrong[:10]:
         entry = known[decision.organisation_id - 1]
-        print(f"  wrong: {candidate.name!r} ({candidate.city}) -> {entry.name!r} ({entry.city})"
-              f" score {decision.score}")
+        print(
+            f"  wrong: {candidate.name!r} ({candidate.city}) -> {entry.name!r} ({entry.city})"
+            f" score {decision.score}"
+        )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ cancellation rolls everything back, so the database is as it was.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from .models import ImportJob
 from .services import CANCELLED, Cancelled, import_open_data
 
 QUEUE = "consortium-opendata"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: Seconds between two progress writes (the page polls every second).
 PROGRESS_INTERVAL = 0.5
 
@@ -138,7 +140,8 @@ def _queue(connection):
 
 def create_job(filename: str, stored_path: str, *, actor: User | None) -> ImportJob:
     job = ImportJob(
-        filename=filename[:300],
+        # the name is shown on the page; control characters (NUL is refused by PostgreSQL) go
+        filename=(_CONTROL.sub(" ", filename).strip() or "file")[:300],
         stored_path=stored_path,
         created_by_id=actor.id if actor else None,
     )

@@ -17,7 +17,9 @@ def opendata_world(app, world):
 
     with app.app_context():
         ird = factories.make_org(
-            "Institut de recherche pour le développement", acronym="IRD", pic="999513803",
+            "Institut de recherche pour le développement",
+            acronym="IRD",
+            pic="999513803",
             org_type="research",
         )
         amu = factories.make_org("Aix-Marseille Université", acronym="AMU", org_type="research")

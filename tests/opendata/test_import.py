@@ -23,7 +23,10 @@ def _count(model):
 def test_import_matches_fills_past_projects_and_queues_the_uncertain(app, opendata_world):
     summary = import_file(app, HE_SAMPLE, today=TODAY)
     assert (summary.organisations_new, summary.projects_new, summary.participations_new) == (
-        174, 27, 217)
+        174,
+        27,
+        217,
+    )
     assert (summary.matched, summary.to_review) == (2, 1)
     with app.app_context():
         statuses = dict(
@@ -38,7 +41,9 @@ def test_import_matches_fills_past_projects_and_queues_the_uncertain(app, openda
             select(OpenOrganisation).where(OpenOrganisation.match_status == "review")
         )
         assert (review.name, review.candidate_id) == (
-            "PROTISVALOR MEDITERRANEE SAS", opendata_world["protisvalor"])
+            "PROTISVALOR MEDITERRANEE SAS",
+            opendata_world["protisvalor"],
+        )
         ird_projects = db.session.scalars(
             select(PastProject).where(PastProject.organisation_id == opendata_world["ird"])
         ).all()
@@ -52,22 +57,35 @@ def test_reimport_is_idempotent(app, opendata_world):
     import_file(app, HE_SAMPLE, today=TODAY)
     with app.app_context():
         before = (
-            _count(OpenOrganisation), _count(OpenProject), _count(OpenParticipation),
-            _count(PastProject), _count(Tie),
+            _count(OpenOrganisation),
+            _count(OpenProject),
+            _count(OpenParticipation),
+            _count(PastProject),
+            _count(Tie),
         )
     again = import_file(app, HE_SAMPLE, today=TODAY)
-    assert (again.organisations_new, again.organisations_updated, again.projects_new,
-            again.participations_new, again.past_projects_added, again.ties_created) == (
-        0, 0, 0, 0, 0, 0)
+    assert (
+        again.organisations_new,
+        again.organisations_updated,
+        again.projects_new,
+        again.participations_new,
+        again.past_projects_added,
+        again.ties_created,
+    ) == (0, 0, 0, 0, 0, 0)
     with app.app_context():
         after = (
-            _count(OpenOrganisation), _count(OpenProject), _count(OpenParticipation),
-            _count(PastProject), _count(Tie),
+            _count(OpenOrganisation),
+            _count(OpenProject),
+            _count(OpenParticipation),
+            _count(PastProject),
+            _count(Tie),
         )
     assert after == before
 
 
-def test_project_file_completes_titles_and_years_of_an_organisation_file(app, opendata_world, tmp_path):
+def test_project_file_completes_titles_and_years_of_an_organisation_file(
+    app, opendata_world, tmp_path
+):
     project = tmp_path / "project.csv"
     project.write_text(
         "id;acronym;title;startDate;frameworkProgramme;topics;objective\n"
@@ -80,7 +98,10 @@ def test_project_file_completes_titles_and_years_of_an_organisation_file(app, op
     with app.app_context():
         stored = db.session.scalar(select(OpenProject).where(OpenProject.reference == "101059915"))
         assert (stored.title, stored.year, stored.programme) == (
-            "Valorising biodiversity", 2022, "Horizon Europe")
+            "Valorising biodiversity",
+            2022,
+            "Horizon Europe",
+        )
 
 
 def test_shared_projects_become_weighted_ties_with_their_evidence(app, opendata_world, tmp_path):
@@ -133,7 +154,11 @@ def test_add_to_directory_creates_the_organisation_with_its_projects(app, openda
         org = services.add_to_directory(belspo, actor=None)
         db.session.commit()
         assert (org.name, org.country, org.pic, org.city) == (
-            "RISINGSUD", "FR", belspo.pic, belspo.city)
+            "RISINGSUD",
+            "FR",
+            belspo.pic,
+            belspo.city,
+        )
         assert len(org.past_projects) == 1
         with pytest.raises(services.ValidationFailed):
             services.add_to_directory(belspo, actor=None)
@@ -292,4 +317,7 @@ def test_a_decision_refreshes_only_its_organisation_and_agrees_with_a_full_refre
         summary = services.ImportSummary()
         services.refresh_directory(actor=None, summary=summary, today=TODAY)
         assert (summary.past_projects_added, summary.ties_created, summary.ties_updated) == (
-            0, 0, 0)
+            0,
+            0,
+            0,
+        )

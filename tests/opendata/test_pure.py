@@ -73,10 +73,20 @@ def test_json_and_xlsx_layouts_are_read(tmp_path):
     from openpyxl import Workbook
 
     rows = [
-        {"projectID": 101100000, "organisationID": "999999999", "name": "A", "country": "FR",
-         "role": "coordinator"},
-        {"projectID": 101100000, "organisationID": "888888888", "name": "B", "country": "DE",
-         "role": "participant"},
+        {
+            "projectID": 101100000,
+            "organisationID": "999999999",
+            "name": "A",
+            "country": "FR",
+            "role": "coordinator",
+        },
+        {
+            "projectID": 101100000,
+            "organisationID": "888888888",
+            "name": "B",
+            "country": "DE",
+            "role": "participant",
+        },
     ]
     (tmp_path / "o.json").write_text(json.dumps(rows))
     workbook = Workbook()
@@ -134,8 +144,9 @@ def test_keys_and_programmes():
 
 DIRECTORY = [
     Known(1, "Aix-Marseille Université", "FR", "Marseille", "AMU"),
-    Known(2, "Institut de recherche pour le développement", "FR", "Marseille", "IRD",
-          pic="999513803"),
+    Known(
+        2, "Institut de recherche pour le développement", "FR", "Marseille", "IRD", pic="999513803"
+    ),
     Known(3, "Protisvalor", "FR", "Marseille"),
     Known(4, "Tescom Europe", "DE", "Selmsdorf", registry_number="DE 812986214"),
     Known(5, "Université Paris Cité", "FR", "Paris"),
@@ -157,8 +168,7 @@ def test_same_registry_number_without_country_prefix_is_an_automatic_match(match
     decision = matcher.decide(
         Candidate("k", "TESCOM EUROPE GMBH CO KG", "DE", registry_number="812986214")
     )
-    assert (decision.status, decision.organisation_id, decision.reason) == (
-        "auto", 4, "registry")
+    assert (decision.status, decision.organisation_id, decision.reason) == ("auto", 4, "registry")
     assert registry_key("EL123456789", "GR") == "123456789"
 
 
@@ -173,17 +183,19 @@ def test_same_name_without_a_city_goes_to_review(matcher):
 
 
 def test_a_name_containing_the_other_goes_to_review_not_automatic(matcher):
-    decision = matcher.decide(
-        Candidate("k", "PROTISVALOR MEDITERRANEE SAS", "FR", "Marseille")
-    )
+    decision = matcher.decide(Candidate("k", "PROTISVALOR MEDITERRANEE SAS", "FR", "Marseille"))
     assert (decision.status, decision.organisation_id, decision.reason) == (
-        "review", 3, "partial_name")
+        "review",
+        3,
+        "partial_name",
+    )
 
 
 def test_a_different_pic_never_matches_automatically(matcher):
     decision = matcher.decide(
-        Candidate("k", "Institut de Recherche pour le Developpement", "FR", "Marseille",
-                  pic="111111111")
+        Candidate(
+            "k", "Institut de Recherche pour le Developpement", "FR", "Marseille", pic="111111111"
+        )
     )
     assert decision.status == "review"
 

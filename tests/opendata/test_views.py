@@ -48,12 +48,33 @@ def _as(client, login, role):
     return client
 
 
-EDITOR_ONLY = {"admin": 200, "lead": 200, "writer": 403, "viewer": 403, "partner": 403,
-               "outsider": 403, "anonymous": 302}
-READERS = {"admin": 200, "lead": 200, "writer": 200, "viewer": 200, "partner": 403,
-           "outsider": 403, "anonymous": 302}
-PROPOSAL_READERS = {"admin": 200, "lead": 200, "writer": 200, "viewer": 200, "partner": 403,
-                    "outsider": 404, "anonymous": 302}
+EDITOR_ONLY = {
+    "admin": 200,
+    "lead": 200,
+    "writer": 403,
+    "viewer": 403,
+    "partner": 403,
+    "outsider": 403,
+    "anonymous": 302,
+}
+READERS = {
+    "admin": 200,
+    "lead": 200,
+    "writer": 200,
+    "viewer": 200,
+    "partner": 403,
+    "outsider": 403,
+    "anonymous": 302,
+}
+PROPOSAL_READERS = {
+    "admin": 200,
+    "lead": 200,
+    "writer": 200,
+    "viewer": 200,
+    "partner": 403,
+    "outsider": 404,
+    "anonymous": 302,
+}
 
 
 @pytest.mark.parametrize("role", list(EDITOR_ONLY))
@@ -81,8 +102,9 @@ def test_changes_per_role(client, login, loaded, app, role):
     with app.app_context():
         status = db.session.get(OpenOrganisation, loaded["review"]).match_status
         added = db.session.get(OpenOrganisation, loaded["other"]).organisation_id
-    assert (status == "rejected", added is not None) == ((True, True) if expected == 302
-                                                         and role != "anonymous" else (False, False))
+    assert (status == "rejected", added is not None) == (
+        (True, True) if expected == 302 and role != "anonymous" else (False, False)
+    )
 
 
 def test_missing_ids_are_404(client, login, loaded):
@@ -105,12 +127,26 @@ def test_csrf_is_enforced(make_app, opendata_world):
         standard_world()
     client = app.test_client()
     page = client.get("/login")
-    token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    client.post("/login", data={"email": ROLES["lead"], "password": "correct horse battery staple",
-                                "csrf_token": token})
+    token = (
+        page.get_data(as_text=True)
+        .split('name="csrf_token" type="hidden" value="')[1]
+        .split('"')[0]
+    )
+    client.post(
+        "/login",
+        data={
+            "email": ROLES["lead"],
+            "password": "correct horse battery staple",
+            "csrf_token": token,
+        },
+    )
     assert client.get("/opendata/").status_code == 200
-    for url in ("/opendata/", "/opendata/review/1/confirm", "/opendata/organisations/1/add",
-                "/opendata/jobs/1/cancel"):
+    for url in (
+        "/opendata/",
+        "/opendata/review/1/confirm",
+        "/opendata/organisations/1/add",
+        "/opendata/jobs/1/cancel",
+    ):
         assert client.post(url, data={}).status_code == 400, url
 
 
@@ -165,7 +201,9 @@ def test_review_page_lists_the_candidate_and_confirming_moves_projects(client, l
 def test_open_data_organisation_pages_its_projects(client, login, loaded, app):
     login(ROLES["lead"])
     with app.app_context():
-        ird = db.session.scalar(select(OpenOrganisation.id).where(OpenOrganisation.pic == "999513803"))
+        ird = db.session.scalar(
+            select(OpenOrganisation.id).where(OpenOrganisation.pic == "999513803")
+        )
     text = client.get(f"/opendata/organisations/{ird}").get_data(as_text=True)
     assert "13 projects" in text
     assert "In the directory as" in text
@@ -180,3 +218,16 @@ def test_a_website_that_is_not_http_is_shown_as_text_never_linked(client, login,
     text = client.get(f"/opendata/organisations/{loaded['other']}").get_data(as_text=True)
     assert "javascript:alert(1)" in text
     assert 'href="javascript:' not in text
+
+
+def test_a_file_name_with_control_characters_is_kept_readable(client, login, opendata_world, app):
+    login(ROLES["lead"])
+    response = client.post(
+        "/opendata/",
+        data={"file": (io.BytesIO(b""), "\x00bad.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        job = db.session.scalar(select(ImportJob).order_by(ImportJob.id.desc()))
+        assert (job.filename, job.status) == ("bad.csv", "failed")
