@@ -17,7 +17,9 @@ from functools import lru_cache, partial
 from typing import Any
 
 from consortium.commitments.budget_charts import NOT_ALLOCATED, Bar, BudgetCharts
-from consortium.dossier.drafting import format_money
+from consortium.errors import N_
+from consortium.formatting import format_money
+from consortium.translation import translator
 from consortium.workshops.schedule import Gantt
 
 WIDTH_IN = 150 / 25.4
@@ -28,38 +30,33 @@ BAND_COLOUR = "#eef2f6"
 CATEGORY_COLOURS = ("#0b5cad", "#2e9e6b", "#d98b00", "#8a4fbf", "#c2410c", "#0e7490", "#6b7280")
 MAX_LABEL = 44
 
-FIGURE_TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "year": "Year {n}",
-        "month": "Project month",
-        "milestone": "milestone",
-        "unscheduled": "months not set",
-        "partners": "Eligible costs by partner",
-        "categories": "Eligible costs by LIFE cost category",
-        "actions": "Estimated costs by action",
-        "not_allocated": "not allocated (no person-months)",
-        "A": "A. Personnel", "B": "B. Subcontracting", "C1": "C.1 Travel",
-        "C2": "C.2 Equipment", "C3": "C.3 Other goods, works, services",
-        "D": "D. Other costs", "E": "E. Indirect costs",
-    },
-    "fr": {
-        "year": "Année {n}",
-        "month": "Mois du projet",
-        "milestone": "jalon",
-        "unscheduled": "mois non renseignés",
-        "partners": "Coûts éligibles par partenaire",
-        "categories": "Coûts éligibles par catégorie de coûts LIFE",
-        "actions": "Coûts estimés par action",
-        "not_allocated": "non réparti (pas de personnes-mois)",
-        "A": "A. Personnel", "B": "B. Sous-traitance", "C1": "C.1 Déplacements",
-        "C2": "C.2 Équipement", "C3": "C.3 Autres biens, travaux, services",
-        "D": "D. Autres coûts", "E": "E. Coûts indirects",
-    },
+#: Short labels of the LIFE cost categories, for the chart's narrow axis.
+SHORT_CATEGORY_LABELS: dict[str, str] = {
+    "A": N_("A. Personnel"),
+    "B": N_("B. Subcontracting"),
+    "C1": N_("C.1 Travel"),
+    "C2": N_("C.2 Equipment"),
+    "C3": N_("C.3 Other goods, works, services"),
+    "D": N_("D. Other costs"),
+    "E": N_("E. Indirect costs"),
 }
 
 
 def _texts(lang: str) -> dict[str, str]:
-    return FIGURE_TEXTS["fr" if lang == "fr" else "en"]
+    """The figures' words in ``lang``, from the catalogues (``year`` keeps its ``%(n)s``)."""
+    tr = translator(lang)
+    words = {
+        "year": tr.gettext("Year %(n)s"),
+        "month": tr.gettext("Project month"),
+        "milestone": tr.gettext("milestone"),
+        "unscheduled": tr.gettext("months not set"),
+        "partners": tr.gettext("Eligible costs by partner"),
+        "categories": tr.gettext("Eligible costs by LIFE cost category"),
+        "actions": tr.gettext("Estimated costs by action"),
+        "not_allocated": tr.gettext("not allocated (no person-months)"),
+    }
+    words.update({key: tr.gettext(label) for key, label in SHORT_CATEGORY_LABELS.items()})
+    return words
 
 
 def _clean(text: str, limit: int = MAX_LABEL) -> str:
@@ -105,7 +102,7 @@ def gantt_png(plan: Gantt, lang: str) -> bytes | None:
         end = min(start + 11, months)
         if n % 2:
             ax.axvspan(start - 0.5, end + 0.5, color=BAND_COLOUR, zorder=0, linewidth=0)
-        ax.text((start + end) / 2, -0.62, words["year"].format(n=n), ha="center", va="bottom",
+        ax.text((start + end) / 2, -0.62, words["year"] % {"n": n}, ha="center", va="bottom",
                 fontsize=7.5, color="#44505c", clip_on=False)
     for y, row in enumerate(rows):
         if row.scheduled:
