@@ -299,7 +299,9 @@ def outbox(proposal_id: int):
 
 def _invitation_links(messages) -> dict[int, str]:
     """The invitation link in each message, for its copy button."""
-    prefix = url_for("commitments.accept", token="TOKEN", _external=True).replace("TOKEN", "")
+    placeholder = "PLACEHOLDER"  # the link up to its token: url_for with a stand-in, cut off
+    prefix = url_for("commitments.accept", token=placeholder, _external=True).removesuffix(
+        placeholder)
     links = {}
     for m in messages:
         start = m.body.find(prefix)
@@ -1003,7 +1005,7 @@ def invite_selected(proposal_id: int):
             refused.append((p.organisation.name, error.template, dict(error.params)))
             continue
         link = url_for("commitments.accept", token=token, _external=True)
-        subject, body = _invitation_mail(proposal, p, link)
+        subject, body = _invitation_mail(proposal, p, link, invitation.email)
         message = services.queue_mail(proposal_id=proposal.id, recipient=invitation.email,
                                       subject=subject, body=body, config=current_app.config)
         invited.append(p.organisation.name)
