@@ -12,8 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
+
+from consortium.formatting import format_percent
+
+#: Params that are ratios (``Decimal("0.6")``), shown as percentages ("60%", "60 %").
+RATIO_PARAMS = frozenset({"rate", "ratio", "share"})
 
 
 class Severity(StrEnum):
@@ -47,7 +53,7 @@ class Finding:
 
     def text(self) -> str:
         """The English message (pages translate ``template`` instead)."""
-        return self.template % dict(self.params) if self.params else self.template
+        return self.template % _english(self.params) if self.params else self.template
 
     @property
     def message(self) -> str:
@@ -56,7 +62,9 @@ class Finding:
 
     def fix_text(self) -> str:
         """The English fix hint."""
-        return self.fix_template % dict(self.fix_params) if self.fix_params else self.fix_template
+        if not self.fix_params:
+            return self.fix_template
+        return self.fix_template % _english(self.fix_params)
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form for the API."""
@@ -71,6 +79,13 @@ class Finding:
             "fix_text": self.fix_text(),
             "subject_ids": list(self.subject_ids),
         }
+
+
+def _english(params: Mapping[str, object]) -> dict[str, object]:
+    """Params for the English text: ratios as percentages, the rest as they are."""
+    return {key: format_percent(value, "en")
+            if key in RATIO_PARAMS and isinstance(value, Decimal) else value
+            for key, value in params.items()}
 
 
 def _plain(value: object) -> object:

@@ -49,6 +49,19 @@ def test_every_marked_string_has_a_french_translation():
     assert missing == {}
 
 
+def test_one_message_has_one_french_translation_across_areas():
+    # The interface and the documents merge every area's catalogue into one: two areas giving
+    # the same English text different French would make the result depend on their order.
+    translations: dict[tuple[str, str | None], set] = {}
+    for path in po_files():
+        with path.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id and message.string and not message.fuzzy:
+                    key = (str(message.id), message.context)
+                    translations.setdefault(key, set()).add(str(message.string))
+    assert {key: found for key, found in translations.items() if len(found) > 1} == {}
+
+
 @pytest.mark.parametrize("po_path", po_files(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_compiled_catalogue_is_up_to_date(po_path):
     def key(value):

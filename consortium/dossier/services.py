@@ -600,7 +600,8 @@ def _is_placeholder(section: Section) -> bool:
 def _first_draft(section: Section, spec: structure.SectionSpec, gathered: Gathered,
                  specs: Sequence[structure.SectionSpec], actor: User | None) -> None:
     """Fill a placeholder with its first draft, as version 1."""
-    draft = drafting.draft_section(spec.code, gathered.data, section.language, tuple(specs))
+    draft = drafting.draft_section(spec.code, gathered.data, translator(section.language),
+                                   tuple(specs))
     section.body = section.generated_body = draft.markup
     section.sources = _sources_json(draft)
     db.session.add(SectionVersion(section=section, number=_next_number(section),

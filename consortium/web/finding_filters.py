@@ -15,11 +15,9 @@ from flask import Flask
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from ..findings import Finding
+from ..findings import RATIO_PARAMS, Finding
 from ..formatting import format_money, format_number, format_percent
 
-#: Params that are ratios (shown as percentages) when they are Decimal.
-RATIO_PARAMS = frozenset({"rate", "ratio", "share"})
 #: Params that are counts or quantities, not money, when they are Decimal.
 QUANTITY_PARAMS = frozenset({"value", "person_months"})
 

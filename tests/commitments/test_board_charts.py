@@ -38,7 +38,7 @@ def test_board_charts_in_french(client, login, cworld):
 
     assert "Coûts éligibles par catégorie de coûts LIFE" in html
     assert bars(html, "chart-actions")[-1] == (
-        "non réparti (pas encore de personnes-mois)", "1\u00a0056\u00a0790,12\u00a0€")
+        "non réparti (pas encore de personnes-mois)", "1\u202f056\u202f790,12\u00a0€")
 
 
 def test_dashboard_counts_confirmed_partners_among_those_engaged(client, login, cworld):

@@ -86,8 +86,10 @@ def test_letters_expected_from_committed_partners_not_coordinator_nor_subcontrac
 
 def test_funding_rate_is_checked_at_project_level():
     [ok] = rules.funding_rate_findings(D("600.00"), D("600.00"), D("0.60"))
-    assert (ok.code, ok.severity, dict(ok.params)) == (
-        "FUNDING_RATE_RESPECTED", Severity.OK, {"rate": "60%"})
+    # the rate travels as a ratio; each reader's text shows it as a percentage
+    assert (ok.code, ok.severity, dict(ok.params), ok.text()) == (
+        "FUNDING_RATE_RESPECTED", Severity.OK, {"rate": D("0.60")},
+        "The EU contribution respects the funding rate (60%).")
     [over] = rules.funding_rate_findings(D("600.01"), D("600.00"), D("0.60"))
     assert (over.code, dict(over.fix_params)) == ("EU_OVER_RATE", {"excess": D("0.01")})
     [unknown] = rules.funding_rate_findings(D("1"), D("0"), None)

@@ -75,7 +75,7 @@ def test_private_fields_of_another_proposals_organisation_stay_with_it(app, two,
         return
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and "Atelier Rebâtir" in body
-    private = [NOTE in body, CONTACT in body, PHONE in body, "987654" in body,
+    private = [NOTE in body, CONTACT in body, PHONE in body, "987,654" in body,
                "REBATIR" in body]
     assert private == [expected == "private"] * 5, private
 

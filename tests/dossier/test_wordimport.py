@@ -17,6 +17,7 @@ from consortium.dossier.document import DossierContent, SectionContent, build_do
 from consortium.dossier.markup import parse, to_markup
 from consortium.dossier.structure import load_structure
 from consortium.dossier.wordimport import KnownSection, NotADocx, read_docx
+from consortium.translation import translator
 
 from .test_document import _content
 
@@ -34,7 +35,7 @@ def _canonical(text: str) -> str:
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_exported_dossier_reads_back_section_for_section(lang):
     content = _content(lang)
-    found = read_docx(build_dossier(content, lang), KNOWN)
+    found = read_docx(build_dossier(content, translator(lang)), KNOWN)
     texts = {s.code: s.markup for s in content.sections if s.key != "heading"}
     assert [s.code for s in found.sections] == list(texts)
     assert all(s.by_bookmark for s in found.sections)
@@ -45,7 +46,7 @@ def test_exported_dossier_reads_back_section_for_section(lang):
 
 def test_generated_tables_figure_and_notes_are_left_out():
     content = _content("en")
-    data = build_dossier(content, "en")
+    data = build_dossier(content, translator("en"))
     doc = Document(io.BytesIO(data))
     captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
     assert len(captions) >= 3 and len(doc.tables) >= 3  # partners, work packages, budget
@@ -59,7 +60,7 @@ def test_generated_tables_figure_and_notes_are_left_out():
 
 def test_one_exported_section_is_recognised():
     content = _content("en")
-    found = read_docx(build_section(content, "1.2", "en"), KNOWN)
+    found = read_docx(build_section(content, "1.2", translator("en")), KNOWN)
     assert [s.code for s in found.sections] == ["1.2"]
 
 
@@ -172,7 +173,7 @@ def test_bold_italic_and_table_header_round_trip():
         sections=(SectionContent("1.2", "1.2 Vision for 2030", 2, markup_text),),
         include_sources_annex=False,
     )
-    (section,) = read_docx(build_section(content, "1.2", "en"), KNOWN).sections
+    (section,) = read_docx(build_section(content, "1.2", translator("en")), KNOWN).sections
     assert section.markup() == _canonical(markup_text)
 
 
@@ -192,7 +193,7 @@ def test_any_markup_survives_the_round_trip_as_text(text):
         sections=(SectionContent("1.2", "1.2 Vision for 2030", 2, text),),
         include_sources_annex=False,
     )
-    found = read_docx(build_section(content, "1.2", "en"), KNOWN).sections
+    found = read_docx(build_section(content, "1.2", translator("en")), KNOWN).sections
     blocks = parse(text)
     if not any(t.strip() for b in blocks for t in b.texts()):
         return

@@ -134,10 +134,11 @@ def test_dossier_fit_statements(app, demo):
         "Laboratoire Méditerranéen d'Écologie Urbaine (LMEU) brings what no other member "
         "offers: biodiversity (biodiversité)."
     )
-    # The dossier's language, not the interface's: French sentence, article before the name.
+    # The dossier's language, not the interface's: French sentence, article before the name,
+    # the concept named by its French GEMET label beside the word found in the text.
     assert french[lmeu] == (
         "Le Laboratoire Méditerranéen d'Écologie Urbaine (LMEU) apporte ce qu’aucun autre "
-        "membre n’offre\u00a0: biodiversity (biodiversité)."
+        "membre n’offre\u00a0: diversité biologique (biodiversité)."
     )
     assert all(len(s.organisation_ids) == 1 for s in summary.statements)
 
