@@ -38,7 +38,7 @@ TEXT = {
         "text_label": "Text",
         "status_value": "In review",
         "weights_error": "At least one weight must be above zero",
-        "money": "€400,000.00",
+        "money": "€400,000",
     },
     "fr": {
         "gaps": "Avant de pouvoir confirmer, complétez\u00a0:",
@@ -60,7 +60,7 @@ TEXT = {
         "text_label": "Texte",
         "status_value": None,
         "weights_error": None,
-        "money": "400\u202f000,00\u00a0€",
+        "money": "400\u202f000\u00a0€",
     },
 }
 
