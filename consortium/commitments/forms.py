@@ -69,6 +69,10 @@ class CommitmentForm(BaseForm):
     contact_email = EmailField(
         _l("Email"), validators=[Optional(), EmailAddress(), Length(max=254)])
     tasks = TextAreaField(_l("Tasks"), validators=[Optional(), Length(max=20000)])
+    monthly_rate = _amount(
+        _l("Monthly personnel rate (EUR per person-month)"),
+        _l("When given, personnel costs are the person-months times this rate."),
+        optional=True)
     cost_personnel = _amount(_l("A. Personnel costs"))
     cost_subcontracting = _amount(_l("B. Subcontracting costs"))
     cost_travel = _amount(_l("C.1 Travel and subsistence"))
