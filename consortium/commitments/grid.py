@@ -67,7 +67,7 @@ def allocate(amount: Decimal, weights: Mapping[str, Decimal]) -> dict[str, Decim
     positive = {k: Decimal(w) for k, w in weights.items() if w > 0}
     total_weight = sum(positive.values(), Decimal(0))
     if not positive or not amount:
-        return {k: ZERO for k in weights}
+        return dict.fromkeys(weights, ZERO)
     cents = int((money(amount) / CENT).to_integral_value())
     exact = {k: Decimal(cents) * w / total_weight for k, w in positive.items()}
     floors = {k: int(v) for k, v in exact.items()}

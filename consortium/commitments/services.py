@@ -24,6 +24,7 @@ from consortium.errors import N_
 
 from ..auth.models import User
 from ..directory.models import Organisation
+from ..directory.spreadsheet import check_ooxml
 from ..emails import valid_email
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
@@ -40,7 +41,7 @@ from ..proposals.models import (
 from ..translation import supported
 from ..web.storage import write_upload
 from . import budget as b
-from . import budget_charts, grid, rules
+from . import budget_charts, grid, grid_workbook, rules
 from .letter import LetterAction, LetterData
 from .models import BudgetPeriods, Invitation, OutboxMessage, SignedLetter
 from .workflow import (
@@ -422,10 +423,13 @@ def update_commitment(
     person_months: Mapping[int, Decimal] | None = None,
     expected_version,
     actions: Mapping[int, object] | None = None,
+    source: str | None = None,
 ) -> list[str]:
     """Apply ``values`` (only the fields the actor may change), record each change in the
     audit trail, and send a confirmed commitment back to "to re-confirm" when a commitment
-    field changed.  Returns the changed field names."""
+    field changed.  ``source`` (e.g. "xlsx") is noted in the audit entries.  Returns the
+    changed field names."""
+    origin = {"source": source} if source else {}
     check_version(p, expected_version)
     allowed = PARTNER_FIELDS if actor_role is ActorRole.PARTNER else LEAD_FIELDS
     values = {k: v for k, v in values.items() if k in allowed}
@@ -438,7 +442,7 @@ def update_commitment(
         if _same(before, value):
             continue
         setattr(p, name, value)
-        audit(p, name, before, value, actor=actor)
+        audit(p, name, before, value, actor=actor, **origin)
         changed.append(name)
     if person_months is not None:
         actions = actions if actions is not None else actions_by_id(p.proposal)
@@ -461,14 +465,14 @@ def update_commitment(
                 p.efforts.append(ActionEffort(action_id=action_id, person_months=after))
             else:
                 effort.person_months = after
-            audit(p, f"person_months:{action.code}", before, after, actor=actor)
+            audit(p, f"person_months:{action.code}", before, after, actor=actor, **origin)
             changed.append(f"person_months:{action.code}")
     if p.monthly_rate is not None:
         computed = grid.personnel_cost(
             sum((Decimal(e.person_months or 0) for e in p.efforts), Decimal(0)), p.monthly_rate)
         if not _same(p.cost_personnel, computed):
             audit(p, "cost_personnel", p.cost_personnel, computed, actor=actor,
-                  reason="person-months x monthly rate")
+                  reason="person-months x monthly rate", **origin)
             p.cost_personnel = computed
             changed.append("cost_personnel")
     if any(c in COMMITMENT_FIELDS or c.startswith("person_months:") for c in changed):
@@ -1168,14 +1172,10 @@ def save_grid(proposal: Proposal, entries: Mapping[int, GridEntry], *, actor: Us
             values.pop("cost_personnel", None)  # computed from the rate
         fields_changed = update_commitment(
             p, actor=actor, actor_role=ActorRole.LEAD, values=values,
-            person_months=entry.person_months, expected_version=entry.version, actions=actions)
+            person_months=entry.person_months, expected_version=entry.version, actions=actions,
+            source=source)
         if fields_changed:
             changed[participation_id] = fields_changed
-    if source != "grid":
-        for event in db.session.new:
-            if isinstance(event, AuditEvent) and event.entity == "participation":
-                event.details = {**(event.details or {}), "source": source}
-    db.session.flush()
     return changed
 
 
@@ -1199,3 +1199,60 @@ def set_budget_periods(proposal: Proposal, end_months: list[int], *, actor: User
         after=", ".join(map(str, end_months)), actor_id=actor.id, details={}))
     db.session.flush()
     return True
+
+
+def grid_sheets(data: Grid, role_label) -> tuple[list, object]:
+    """The grid as the workbook module's plain data (``role_label`` names a role)."""
+    codes = [a.code for a in data.actions]
+    partners = []
+    for row in data.rows:
+        p = row.participation
+        partners.append(grid_workbook.PartnerSheet(
+            participation_id=p.id, version=p.version, name=p.organisation.name,
+            role=role_label(p.role), monthly_rate=p.monthly_rate,
+            person_months={code: row.budget.person_months.get(code) for code in codes},
+            amounts={k: getattr(p, k) for k in GRID_FIELDS if k != "monthly_rate"},
+            indirect=row.budget.indirect, total=row.budget.total,
+            eu=row.budget.eu_contribution, funding_rate=row.budget.eu_share))
+    totals = grid_workbook.GridTotals(
+        by_action=data.by_action,
+        periods=[(period.number, period.start, period.end, amount)
+                 for period, amount in zip(data.periods, data.by_period, strict=True)])
+    return partners, totals
+
+
+def import_grid_workbook(proposal: Proposal, content: bytes, *, actor: User
+                         ) -> tuple[dict[int, list[str]], list[grid_workbook.CellError]]:
+    """Read an exported grid back: either every cell is valid and the changes are saved
+    (audited with source "xlsx"), or the errors by cell and nothing is saved."""
+    problem = check_ooxml(content)
+    if problem is not None:
+        return {}, [grid_workbook.CellError("", problem.template, problem.params)]
+    actions = actions_by_id(proposal)
+    ids_by_code = {a.code: a.id for a in actions.values()}
+    sheets, errors = grid_workbook.read(content, list(ids_by_code))
+    members = {p.id: p for p in proposal.participations if rules.is_member(p.status)}
+    entries: dict[int, GridEntry] = {}
+    for sheet in sheets:
+        p = members.get(sheet.participation_id)
+        if p is None:
+            errors.append(grid_workbook.CellError(
+                sheet.id_cell, grid_workbook.ERRORS["unknown_participation"],
+                {"value": sheet.participation_id}))
+            continue
+        if p.id in entries:
+            errors.append(grid_workbook.CellError(
+                sheet.id_cell, grid_workbook.ERRORS["twice"], {"value": p.id}))
+            continue
+        if sheet.version != str(p.version):
+            errors.append(grid_workbook.CellError(
+                sheet.version_cell, grid_workbook.ERRORS["stale"],
+                {"exported": sheet.version[:12], "current": p.version}))
+            continue
+        entries[p.id] = GridEntry(
+            version=sheet.version, values=sheet.values,
+            person_months={ids_by_code[code]: months
+                           for code, months in sheet.person_months.items()})
+    if errors:
+        return {}, errors
+    return save_grid(proposal, entries, actor=actor, source="xlsx"), []
