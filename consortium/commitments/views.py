@@ -1050,7 +1050,9 @@ def grid(proposal_id: int):
         return _grid_page(proposal, member)
     if not allowed(member, Capability.MANAGE_COMMITMENTS):
         abort(403)
-    members = [r.participation for r in services.budget_grid(proposal).rows]
+    # Rows absent from the form (a member added since the page was shown) are left alone.
+    members = [r.participation for r in services.budget_grid(proposal).rows
+               if forms.grid_field(r.participation.id, "version") in request.form]
     actions = services.actions_by_id(proposal)
     rows, errors = forms.parse_grid(request.form, [p.id for p in members], list(actions),
                                     services.grid.RATE_MAXIMUM)
