@@ -27,6 +27,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from consortium.commitments.budget import MAX_AMOUNT
 from consortium.commitments.grid import RATE_MAXIMUM
+from consortium.directory.spreadsheet import formula_escape
 from consortium.errors import N_
 from consortium.formatting import AmountError, parse_amount
 
@@ -146,6 +147,11 @@ def write(partners: Sequence[PartnerSheet], totals: GridTotals,
     return out.getvalue()
 
 
+def _safe(value):
+    """Text a spreadsheet must never run: names and codes typed by users (``'=...``)."""
+    return formula_escape(value) if isinstance(value, str) else value
+
+
 def _money_cell(sheet, row: int, column: int, value, computed: bool = False) -> None:
     cell = sheet.cell(row=row, column=column, value=value)
     cell.number_format = MONEY_FORMAT
@@ -158,11 +164,11 @@ def _write_summary(sheet, partners, totals, t) -> None:
         t(LABELS[k]) for k in AMOUNT_KEYS] + [
         t(LABELS["indirect"]), t(LABELS["total"]), t(LABELS["eu"]), t(LABELS["funding_rate"]),
         t(LABELS["own_cofinancing"]), t(LABELS["other_funding"]), t(LABELS["person_months"])]
-    sheet.append(heads)
+    sheet.append([_safe(h) for h in heads])
     for cell in sheet[1]:
         cell.font = BOLD
     for partner in partners:
-        sheet.append([partner.name, partner.role]
+        sheet.append([_safe(partner.name), _safe(partner.role)]
                      + [partner.amounts.get(k) or Decimal(0) for k in AMOUNT_KEYS]
                      + [partner.indirect, partner.total, partner.eu, partner.funding_rate,
                         partner.amounts.get("own_cofinancing") or Decimal(0),
@@ -185,7 +191,7 @@ def _write_summary(sheet, partners, totals, t) -> None:
     sheet.cell(row=row, column=1, value=t(LABELS["by_action"])).font = BOLD
     for code, amount in totals.by_action.items():
         row += 1
-        sheet.cell(row=row, column=1, value=code or t(LABELS["no_action"]))
+        sheet.cell(row=row, column=1, value=_safe(code or t(LABELS["no_action"])))
         _money_cell(sheet, row, 2, amount)
     row += 2
     sheet.cell(row=row, column=1, value=t(LABELS["by_period"])).font = BOLD
@@ -217,16 +223,16 @@ def _write_partner(sheet, partner: PartnerSheet, t) -> None:
     for key in FUNDING_KEYS:
         rows.append((t(LABELS[key]), partner.amounts.get(key), key, False))
     for number, (label, value, key, computed) in enumerate(rows, start=1):
-        sheet.cell(row=number, column=1, value=label)
+        sheet.cell(row=number, column=1, value=_safe(label))
         if key.startswith("pm:"):
             sheet.cell(row=number, column=2, value=value).number_format = "0.00"
         elif isinstance(value, Decimal) or (value is None and key):
             _money_cell(sheet, number, 2, value, computed)
         else:
-            sheet.cell(row=number, column=2, value=value)
+            sheet.cell(row=number, column=2, value=_safe(value))
         if computed:
             sheet.cell(row=number, column=2).fill = COMPUTED
-        sheet.cell(row=number, column=3, value=key or None)
+        sheet.cell(row=number, column=3, value=_safe(key) or None)
     for number in (1, 4):
         sheet.cell(row=number, column=1).font = BOLD
         sheet.cell(row=number, column=2).font = BOLD
