@@ -48,10 +48,10 @@ def rate_findings(rate: Decimal | None, *, subject: int | None = None) -> list[F
     """A warning when a monthly rate lies outside the plausible LIFE range (never an error)."""
     if rate is None or RATE_PLAUSIBLE_MIN <= rate <= RATE_PLAUSIBLE_MAX:
         return []
-    template = (N_("A monthly rate of %(rate)s is low for personnel costs: is it a daily or "
+    template = (N_("A monthly rate of %(amount)s is low for personnel costs: is it a daily or "
                    "hourly rate?") if rate < RATE_PLAUSIBLE_MIN else
-                N_("A monthly rate of %(rate)s is high for personnel costs."))
-    return [finding("RATE_IMPLAUSIBLE", Severity.WARNING, template, {"rate": money(rate)},
+                N_("A monthly rate of %(amount)s is high for personnel costs."))
+    return [finding("RATE_IMPLAUSIBLE", Severity.WARNING, template, {"amount": money(rate)},
                     fix=N_("LIFE monthly personnel rates usually lie between %(low)s and "
                            "%(high)s: check the figure."),
                     fix_params={"low": RATE_PLAUSIBLE_MIN, "high": RATE_PLAUSIBLE_MAX},
