@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
 from consortium.commitments.budget import MAX_AMOUNT
@@ -142,9 +142,19 @@ def write(partners: Sequence[PartnerSheet], totals: GridTotals,
     _write_summary(summary, partners, totals, translate)
     for index, partner in enumerate(partners, start=1):
         _write_partner(book.create_sheet(sheet_title(index, partner.name)), partner, translate)
+    for sheet in book.worksheets:
+        _print_on_one_page_wide(sheet)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _print_on_one_page_wide(sheet) -> None:
+    """Printed or converted to PDF, a sheet keeps its columns on one page (landscape)."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
 
 
 def _safe(value):
@@ -167,6 +177,7 @@ def _write_summary(sheet, partners, totals, t) -> None:
     sheet.append([_safe(h) for h in heads])
     for cell in sheet[1]:
         cell.font = BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     for partner in partners:
         sheet.append([_safe(partner.name), _safe(partner.role)]
                      + [partner.amounts.get(k) or Decimal(0) for k in AMOUNT_KEYS]

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from consortium.extensions import db
 from consortium.proposals.models import AuditEvent, Participation
 from tests import factories
-from tests.commitments.test_access import EMAILS, _client
 from tests.commitments.helpers import log_in
+from tests.commitments.test_access import EMAILS, _client
 from tests.conftest import PASSWORD
 
 
