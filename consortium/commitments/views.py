@@ -147,6 +147,11 @@ def _own_participation(proposal_id: int):
     return proposal, member, p
 
 
+def _participation_issues(p, budget) -> list:
+    """The monthly rate's plausibility, then the budget's coherence checks."""
+    return [*services.grid.rate_findings(p.monthly_rate), *services.b.coherence_checks(budget)]
+
+
 def _category_parts(budget) -> list[tuple[Decimal, str, str]]:
     return [(amount, CATEGORY_CSS[cat], f"{_(CATEGORY_LABELS[cat])}: {money(amount)}")
             for cat, amount in budget.by_category.items()]
@@ -415,7 +420,7 @@ def edit(proposal_id: int, participation_id: int):
     funding, indirect = services.rates(proposal)
     return render_template(
         "commitments/edit.html", proposal=proposal, p=p, form=form, manage=manage,
-        budget=bud, issues=services.b.coherence_checks(bud), efforts=_efforts_view(p, actions),
+        budget=bud, issues=_participation_issues(p, bud), efforts=_efforts_view(p, actions),
         funding_rate=funding, indirect_rate=indirect,
         trail=services.audit_trail(p) if manage else [],
         invitations=_invitations(p) if manage else [],
@@ -755,7 +760,7 @@ def mine(proposal_id: int):
                if sees_participation("partner", o.status)]  # the API shows partners the same
     return render_template(
         "commitments/mine.html", proposal=proposal, p=p, form=form, budget=bud,
-        issues=services.b.coherence_checks(bud), efforts=_efforts_view(p, actions),
+        issues=_participation_issues(p, bud), efforts=_efforts_view(p, actions),
         funding_rate=funding, indirect_rate=indirect, confirm_form=confirm_form,
         decline_form=decline_form, upload=forms.UploadForm(formdata=None),
         letters=services.letters_of(p), members=members, category_parts=_category_parts,

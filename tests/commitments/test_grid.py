@@ -288,3 +288,22 @@ def test_any_typed_cell_is_saved_or_refused_with_a_message(app, cworld, rate, am
     if response.status_code == 400:
         assert 'class="error"' in response.get_data(as_text=True) or "Nothing was saved" in \
             response.get_data(as_text=True)
+
+
+def test_partner_enters_its_rate_on_its_own_page_and_sees_the_warning(app, cworld):
+    partner = log_in(app.test_client(), "partner@example.org")
+    with app.app_context():
+        p = db.session.get(Participation, cworld["part_a"])
+        version = p.version
+    response = partner.post(f"/proposals/{cworld['proposal']}/commitments/mine", data={
+        "version": version, "monthly_rate": "20 000", f"pm_{cworld['a2']}": "10",
+        "cost_travel": "5000", "own_cofinancing": "20000"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    with app.app_context():
+        p = db.session.get(Participation, cworld["part_a"])
+        assert p.monthly_rate == Decimal("20000.00")
+        assert p.cost_personnel == Decimal("200000.00")
+    page = partner.get(f"/proposals/{cworld['proposal']}/commitments/mine").get_data(
+        as_text=True)
+    assert 'data-code="RATE_IMPLAUSIBLE"' in page
+    assert "A monthly rate of €20,000.00 is high for personnel costs." in page
