@@ -138,6 +138,8 @@ def parse_grid(form_data, participation_ids, action_ids, rate_maximum: Decimal
         values: dict[str, Decimal | None] = {}
         for name in ("monthly_rate", *GRID_AMOUNTS):
             key = grid_field(pid, name)
+            if key not in form_data:  # not shown (personnel computed from a rate): unchanged
+                continue
             text = (form_data.get(key) or "").strip()[:60]
             if not text:
                 values[name] = None if name in OPTIONAL_GRID_FIELDS else Decimal("0.00")

@@ -307,3 +307,15 @@ def test_partner_enters_its_rate_on_its_own_page_and_sees_the_warning(app, cworl
         as_text=True)
     assert 'data-code="RATE_IMPLAUSIBLE"' in page
     assert "A monthly rate of €20,000.00 is high for personnel costs." in page
+
+
+def test_clearing_the_rate_keeps_the_computed_personnel_costs(app, cworld):
+    lead = log_in(app.test_client(), "lead@example.org")
+    _post_grid(app, lead, cworld, {"part_a": {"monthly_rate": "5000", "pm_a2": "12"}})
+    # the page shows no personnel input while a rate is set; the lead then clears the rate
+    response = _post_grid(app, lead, cworld, {"part_a": {"monthly_rate": "", "pm_a2": "12"}})
+    assert response.status_code == 302
+    with app.app_context():
+        p = db.session.get(Participation, cworld["part_a"])
+        assert p.monthly_rate is None
+        assert p.cost_personnel == Decimal("60000.00")
