@@ -40,6 +40,8 @@ PURE_MODULES = sorted(
         "rules",
         "findings",
         "budget_charts",
+        "grid",
+        "grid_workbook",
         "charts",
         "sources",
         "matching",

@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..formatting import AmountError, parse_amount
+from ..formatting import MAX_AMOUNT, AmountError, parse_amount
 from ..web.forms import BaseForm, EmailAddress
 
 ROLE_CHOICES = [
@@ -69,6 +69,10 @@ class CommitmentForm(BaseForm):
     contact_email = EmailField(
         _l("Email"), validators=[Optional(), EmailAddress(), Length(max=254)])
     tasks = TextAreaField(_l("Tasks"), validators=[Optional(), Length(max=20000)])
+    monthly_rate = _amount(
+        _l("Monthly personnel rate (EUR per person-month)"),
+        _l("When given, personnel costs are the person-months times this rate."),
+        optional=True)
     cost_personnel = _amount(_l("A. Personnel costs"))
     cost_subcontracting = _amount(_l("B. Subcontracting costs"))
     cost_travel = _amount(_l("C.1 Travel and subsistence"))
@@ -111,6 +115,58 @@ def parse_person_months(form_data, action_ids) -> tuple[dict[int, Decimal | None
             continue
         values[action_id] = number.quantize(Decimal("0.01"))
     return values, errors
+
+
+GRID_AMOUNTS = ("cost_personnel", "cost_subcontracting", "cost_travel", "cost_equipment",
+                "cost_other_goods", "cost_other", "eu_requested", "own_cofinancing",
+                "other_funding")
+OPTIONAL_GRID_FIELDS = ("monthly_rate", "eu_requested")
+
+
+def grid_field(participation_id: int, name: str) -> str:
+    """Name of one input of the budget grid: ``r12-cost_travel``, ``r12-pm_3``."""
+    return f"r{participation_id}-{name}"
+
+
+def parse_grid(form_data, participation_ids, action_ids, rate_maximum: Decimal
+               ) -> tuple[dict[int, dict], dict[str, str]]:
+    """Every row of the posted grid: ``{id: {"version", "values", "person_months"}}`` and
+    error messages by input name (amounts through the one amount parser)."""
+    rows: dict[int, dict] = {}
+    errors: dict[str, str] = {}
+    for pid in participation_ids:
+        values: dict[str, Decimal | None] = {}
+        for name in ("monthly_rate", *GRID_AMOUNTS):
+            key = grid_field(pid, name)
+            if key not in form_data:  # not shown (personnel computed from a rate): unchanged
+                continue
+            text = (form_data.get(key) or "").strip()[:60]
+            if not text:
+                values[name] = None if name in OPTIONAL_GRID_FIELDS else Decimal("0.00")
+                continue
+            try:
+                values[name] = parse_amount(
+                    text, maximum=rate_maximum if name == "monthly_rate" else MAX_AMOUNT)
+            except AmountError as error:
+                errors[key] = _(error.template, **error.params)
+        typed = {f"pm_{aid}": form_data.get(grid_field(pid, f"pm_{aid}")) for aid in action_ids}
+        months, pm_errors = parse_person_months(typed, action_ids)
+        errors.update({grid_field(pid, k): v for k, v in pm_errors.items()})
+        rows[pid] = {"version": form_data.get(grid_field(pid, "version")), "values": values,
+                     "person_months": months}
+    return rows, errors
+
+
+class PeriodsForm(BaseForm):
+    version = HiddenField()
+    ends = StringField(_l("Last month of each reporting period"),
+                       description=_l("For example 18, 36: months 1-18, then 19-36 and so on "
+                                      "to the end of the project."),
+                       validators=[Optional(), Length(max=80)])
+
+
+class GridImportForm(BaseForm):
+    file = FileField(_l("Budget grid workbook (.xlsx) exported from this page"))
 
 
 class ConfirmForm(BaseForm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User, utcnow
@@ -76,3 +76,19 @@ class SignedLetter(db.Model):
 
     participation: Mapped[Participation] = relationship()
     uploaded_by: Mapped[User | None] = relationship()
+
+
+class BudgetPeriods(db.Model):
+    """The reporting periods the lead sets for a proposal's budget grid (end months)."""
+
+    __tablename__ = "budget_periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposal.id", ondelete="CASCADE"), unique=True
+    )
+    # Last month of each period, ascending, the last one the project's duration: [18, 36].
+    end_months: Mapped[list[int]] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}

@@ -24,6 +24,7 @@ from consortium.errors import N_
 
 from ..auth.models import User
 from ..directory.models import Organisation
+from ..directory.spreadsheet import check_ooxml
 from ..emails import valid_email
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
@@ -40,9 +41,9 @@ from ..proposals.models import (
 from ..translation import supported
 from ..web.storage import write_upload
 from . import budget as b
-from . import budget_charts, rules
+from . import budget_charts, grid, grid_workbook, rules
 from .letter import LetterAction, LetterData
-from .models import Invitation, OutboxMessage, SignedLetter
+from .models import BudgetPeriods, Invitation, OutboxMessage, SignedLetter
 from .workflow import (
     Action,
     ActorRole,
@@ -100,6 +101,7 @@ COMMITMENT_FIELDS = (
     "role",
     "affiliated_to_id",
     "tasks",
+    "monthly_rate",
     "cost_personnel",
     "cost_subcontracting",
     "cost_travel",
@@ -115,6 +117,7 @@ PARTNER_FIELDS = (*CONTACT_FIELDS, *[f for f in COMMITMENT_FIELDS
                                       if f not in ("role", "affiliated_to_id")])
 LEAD_FIELDS = (*CONTACT_FIELDS, *COMMITMENT_FIELDS, "notes")
 AMOUNT_FIELDS = (
+    "monthly_rate",
     "cost_personnel",
     "cost_subcontracting",
     "cost_travel",
@@ -398,10 +401,12 @@ def validate_values(p: Participation, values: Mapping[str, object]) -> None:
                 N_("An affiliated entity is linked to a beneficiary of this proposal."), {})
     for name in AMOUNT_FIELDS:
         value = values.get(name)
+        maximum = grid.RATE_MAXIMUM if name == "monthly_rate" else b.MAX_AMOUNT
         if value is not None and (not isinstance(value, Decimal) or value < 0
-                                  or value > b.MAX_AMOUNT):
+                                  or value > maximum):
             errors[name] = (N_("Enter an amount between 0 and %(maximum)s."),
-                            {"maximum": "1,000,000,000,000"})
+                            {"maximum": "1,000,000" if name == "monthly_rate"
+                             else "1,000,000,000,000"})
     email = values.get("contact_email")
     if email and not valid_email(str(email)):
         errors["contact_email"] = (N_("Enter a valid email address."), {})
@@ -418,10 +423,13 @@ def update_commitment(
     person_months: Mapping[int, Decimal] | None = None,
     expected_version,
     actions: Mapping[int, object] | None = None,
+    source: str | None = None,
 ) -> list[str]:
     """Apply ``values`` (only the fields the actor may change), record each change in the
     audit trail, and send a confirmed commitment back to "to re-confirm" when a commitment
-    field changed.  Returns the changed field names."""
+    field changed.  ``source`` (e.g. "xlsx") is noted in the audit entries.  Returns the
+    changed field names."""
+    origin = {"source": source} if source else {}
     check_version(p, expected_version)
     allowed = PARTNER_FIELDS if actor_role is ActorRole.PARTNER else LEAD_FIELDS
     values = {k: v for k, v in values.items() if k in allowed}
@@ -434,7 +442,7 @@ def update_commitment(
         if _same(before, value):
             continue
         setattr(p, name, value)
-        audit(p, name, before, value, actor=actor)
+        audit(p, name, before, value, actor=actor, **origin)
         changed.append(name)
     if person_months is not None:
         actions = actions if actions is not None else actions_by_id(p.proposal)
@@ -457,8 +465,16 @@ def update_commitment(
                 p.efforts.append(ActionEffort(action_id=action_id, person_months=after))
             else:
                 effort.person_months = after
-            audit(p, f"person_months:{action.code}", before, after, actor=actor)
+            audit(p, f"person_months:{action.code}", before, after, actor=actor, **origin)
             changed.append(f"person_months:{action.code}")
+    if p.monthly_rate is not None:
+        computed = grid.personnel_cost(
+            sum((Decimal(e.person_months or 0) for e in p.efforts), Decimal(0)), p.monthly_rate)
+        if not _same(p.cost_personnel, computed):
+            audit(p, "cost_personnel", p.cost_personnel, computed, actor=actor,
+                  reason="person-months x monthly rate", **origin)
+            p.cost_personnel = computed
+            changed.append("cost_personnel")
     if any(c in COMMITMENT_FIELDS or c.startswith("person_months:") for c in changed):
         _forget_accepted_gaps(p, actor)
         status = next_status(p.status, Action.CHANGE, actor_role=actor_role)
@@ -1049,3 +1065,194 @@ def invitable(proposal: Proposal) -> list[Participation]:
         (p for p in proposal.participations
          if p.status == Status.SHORTLISTED.value and p.contact_email),
         key=lambda p: p.organisation.name.casefold())
+
+
+# --------------------------------------------------------------------------------------
+# Budget grid: every partner at once, by action and reporting period
+
+
+@dataclass
+class GridRow:
+    participation: Participation
+    budget: b.ParticipationBudget
+    by_action: dict[str, Decimal]
+    by_period: list[Decimal]
+    issues: list[Finding]
+
+
+@dataclass
+class Grid:
+    proposal: Proposal
+    actions: list
+    periods: list[grid.Period]
+    periods_version: int | None
+    rows: list[GridRow]
+    consortium: b.ConsortiumBudget
+    by_action: dict[str, Decimal]
+    by_period: list[Decimal]
+    findings: list[Finding]
+
+
+def budget_periods(proposal: Proposal) -> BudgetPeriods | None:
+    return db.session.scalar(select(BudgetPeriods).filter_by(proposal_id=proposal.id))
+
+
+def budget_grid(proposal: Proposal) -> Grid:
+    """Every member's budget with its splits, the consortium totals and the checks.
+
+    Rows are the consortium's members (``rules.MEMBER_STATUSES``), as the board counts them."""
+    actions = actions_by_id(proposal)
+    spans = {a.code: (a.start_month or 1, a.end_month or proposal.duration_months)
+             for a in actions.values()}
+    stored = budget_periods(proposal)
+    project_periods = grid.periods(stored.end_months if stored else [],
+                                   proposal.duration_months)
+    rows = []
+    for p in proposal.participations:
+        if not rules.is_member(p.status):
+            continue
+        bud = budget_of(p, actions)
+        split = grid.by_action(bud, p.monthly_rate)
+        rows.append(GridRow(
+            participation=p, budget=bud, by_action=split,
+            by_period=grid.by_period(split, spans, project_periods, proposal.duration_months),
+            issues=[*grid.rate_findings(p.monthly_rate, subject=p.organisation_id),
+                    *b.coherence_checks(bud)]))
+    funding, _indirect = rates(proposal)
+    consortium = b.consortium_budget(
+        [b.ConsortiumRow(str(r.participation.id), r.participation.organisation.name, r.budget)
+         for r in rows], funding_rate=funding)
+    counted = [r for r in rows if participant_role(r.participation) is None
+               or participant_role(r.participation).receives_eu_funding]
+    action_totals: dict[str, Decimal] = {}
+    for row in counted:
+        for code, amount in row.by_action.items():
+            action_totals[code] = action_totals.get(code, b.ZERO) + amount
+    period_totals = [sum((r.by_period[i] for r in counted), b.ZERO)
+                     for i in range(len(project_periods))]
+    findings = rules.funding_rate_findings(consortium.eu_total, consortium.max_eu, funding)
+    gap = sum((r.budget.balance_gap for r in counted), b.ZERO)
+    if gap > 0:
+        findings.append(finding(
+            "COFINANCING_GAP", Severity.WARNING,
+            N_("The funding plans leave %(gap)s of the eligible costs uncovered."),
+            {"gap": gap}, fix=N_("Raise co-financing or other funding where a row shows a gap.")))
+    return Grid(proposal=proposal, actions=list(actions.values()), periods=project_periods,
+                periods_version=stored.version if stored else None, rows=rows,
+                consortium=consortium, by_action=action_totals, by_period=period_totals,
+                findings=findings)
+
+
+@dataclass
+class GridEntry:
+    """What the grid (or its workbook) says about one participation."""
+
+    version: object
+    values: dict[str, Decimal | None]
+    person_months: dict[int, Decimal | None]
+
+
+GRID_FIELDS = ("monthly_rate", "cost_personnel", "cost_subcontracting", "cost_travel",
+               "cost_equipment", "cost_other_goods", "cost_other", "eu_requested",
+               "own_cofinancing", "other_funding")
+"""The commitment fields the grid shows and edits, in the order of the EU table."""
+
+
+def save_grid(proposal: Proposal, entries: Mapping[int, GridEntry], *, actor: User,
+              source: str = "grid") -> dict[int, list[str]]:
+    """Save every row as the lead would on the partner's page (version check, audit,
+    re-confirmation).  Raises Conflict for the first row someone else saved meanwhile;
+    the caller commits once, or rolls back everything."""
+    actions = actions_by_id(proposal)
+    changed = {}
+    for participation_id, entry in entries.items():
+        p = find_participation(proposal, participation_id)
+        values = {k: v for k, v in entry.values.items() if k in GRID_FIELDS}
+        if values.get("monthly_rate") is not None:
+            values.pop("cost_personnel", None)  # computed from the rate
+        fields_changed = update_commitment(
+            p, actor=actor, actor_role=ActorRole.LEAD, values=values,
+            person_months=entry.person_months, expected_version=entry.version, actions=actions,
+            source=source)
+        if fields_changed:
+            changed[participation_id] = fields_changed
+    return changed
+
+
+def set_budget_periods(proposal: Proposal, end_months: list[int], *, actor: User,
+                       expected_version) -> bool:
+    """Store the reporting periods' end months (audited on the proposal); False if unchanged."""
+    stored = budget_periods(proposal)
+    if stored is not None and str(stored.version) != str(expected_version or ""):
+        raise Conflict(N_("Someone else changed the reporting periods first."))
+    before = stored.end_months if stored else []
+    if list(before) == list(end_months):
+        return False
+    if stored is None:
+        stored = BudgetPeriods(proposal_id=proposal.id, end_months=end_months)
+        db.session.add(stored)
+    else:
+        stored.end_months = list(end_months)
+    db.session.add(AuditEvent(
+        proposal_id=proposal.id, entity="proposal", entity_id=proposal.id,
+        field="reporting_periods", before=", ".join(map(str, before)) or None,
+        after=", ".join(map(str, end_months)), actor_id=actor.id, details={}))
+    db.session.flush()
+    return True
+
+
+def grid_sheets(data: Grid, role_label) -> tuple[list, object]:
+    """The grid as the workbook module's plain data (``role_label`` names a role)."""
+    codes = [a.code for a in data.actions]
+    partners = []
+    for row in data.rows:
+        p = row.participation
+        partners.append(grid_workbook.PartnerSheet(
+            participation_id=p.id, version=p.version, name=p.organisation.name,
+            role=role_label(p.role), monthly_rate=p.monthly_rate,
+            person_months={code: row.budget.person_months.get(code) for code in codes},
+            amounts={k: getattr(p, k) for k in GRID_FIELDS if k != "monthly_rate"},
+            indirect=row.budget.indirect, total=row.budget.total,
+            eu=row.budget.eu_contribution, funding_rate=row.budget.eu_share))
+    totals = grid_workbook.GridTotals(
+        by_action=data.by_action,
+        periods=[(period.number, period.start, period.end, amount)
+                 for period, amount in zip(data.periods, data.by_period, strict=True)])
+    return partners, totals
+
+
+def import_grid_workbook(proposal: Proposal, content: bytes, *, actor: User
+                         ) -> tuple[dict[int, list[str]], list[grid_workbook.CellError]]:
+    """Read an exported grid back: either every cell is valid and the changes are saved
+    (audited with source "xlsx"), or the errors by cell and nothing is saved."""
+    problem = check_ooxml(content)
+    if problem is not None:
+        return {}, [grid_workbook.CellError("", problem.template, problem.params)]
+    actions = actions_by_id(proposal)
+    ids_by_code = {a.code: a.id for a in actions.values()}
+    sheets, errors = grid_workbook.read(content, list(ids_by_code))
+    members = {p.id: p for p in proposal.participations if rules.is_member(p.status)}
+    entries: dict[int, GridEntry] = {}
+    for sheet in sheets:
+        p = members.get(sheet.participation_id)
+        if p is None:
+            errors.append(grid_workbook.CellError(
+                sheet.id_cell, grid_workbook.ERRORS["unknown_participation"],
+                {"value": sheet.participation_id}))
+            continue
+        if p.id in entries:
+            errors.append(grid_workbook.CellError(
+                sheet.id_cell, grid_workbook.ERRORS["twice"], {"value": p.id}))
+            continue
+        if sheet.version != str(p.version):
+            errors.append(grid_workbook.CellError(
+                sheet.version_cell, grid_workbook.ERRORS["stale"],
+                {"exported": sheet.version[:12], "current": p.version}))
+            continue
+        entries[p.id] = GridEntry(
+            version=sheet.version, values=sheet.values,
+            person_months={ids_by_code[code]: months
+                           for code, months in sheet.person_months.items()})
+    if errors:
+        return {}, errors
+    return save_grid(proposal, entries, actor=actor, source="xlsx"), []

@@ -147,6 +147,11 @@ def _own_participation(proposal_id: int):
     return proposal, member, p
 
 
+def _participation_issues(p, budget) -> list:
+    """The monthly rate's plausibility, then the budget's coherence checks."""
+    return [*services.grid.rate_findings(p.monthly_rate), *services.b.coherence_checks(budget)]
+
+
 def _category_parts(budget) -> list[tuple[Decimal, str, str]]:
     return [(amount, CATEGORY_CSS[cat], f"{_(CATEGORY_LABELS[cat])}: {money(amount)}")
             for cat, amount in budget.by_category.items()]
@@ -417,7 +422,7 @@ def edit(proposal_id: int, participation_id: int):
     funding, indirect = services.rates(proposal)
     return render_template(
         "commitments/edit.html", proposal=proposal, p=p, form=form, manage=manage,
-        budget=bud, issues=services.b.coherence_checks(bud), efforts=_efforts_view(p, actions),
+        budget=bud, issues=_participation_issues(p, bud), efforts=_efforts_view(p, actions),
         funding_rate=funding, indirect_rate=indirect,
         trail=services.audit_trail(p) if manage else [],
         invitations=_invitations(p) if manage else [],
@@ -757,7 +762,7 @@ def mine(proposal_id: int):
                if sees_participation("partner", o.status)]  # the API shows partners the same
     return render_template(
         "commitments/mine.html", proposal=proposal, p=p, form=form, budget=bud,
-        issues=services.b.coherence_checks(bud), efforts=_efforts_view(p, actions),
+        issues=_participation_issues(p, bud), efforts=_efforts_view(p, actions),
         funding_rate=funding, indirect_rate=indirect, confirm_form=confirm_form,
         decline_form=decline_form, upload=forms.UploadForm(formdata=None),
         letters=services.letters_of(p), members=members, category_parts=_category_parts,
@@ -1017,3 +1022,172 @@ def invite_selected(proposal_id: int):
     if queued:
         return redirect(url_for("commitments.outbox", proposal_id=proposal.id))
     return redirect(url_for("commitments.board", proposal_id=proposal.id))
+
+
+# --------------------------------------------------------------------------------------
+# The budget grid: every partner at once
+
+
+GRID_MAX_BYTES = 5 * 1024 * 1024
+
+
+def _grid_page(proposal, member, *, posted=None, errors=None, conflicts=(), status=200,
+               import_errors=(), periods_form=None):
+    manage = allowed(member, Capability.MANAGE_COMMITMENTS)
+    data = services.budget_grid(proposal)
+    if periods_form is None:
+        periods_form = forms.PeriodsForm(formdata=None)
+        periods_form.version.data = data.periods_version or ""
+        periods_form.ends.data = ", ".join(str(p.end) for p in data.periods)
+    return render_template(
+        "commitments/grid.html", proposal=proposal, grid=data, manage=manage,
+        posted=posted, errors=errors or {}, conflicts=set(conflicts),
+        field=forms.grid_field, amount_text=forms.amount_text,
+        amount_fields=forms.GRID_AMOUNTS, category_labels=CATEGORY_LABELS,
+        funding_rate=services.rates(proposal)[0], periods_form=periods_form,
+        import_form=forms.GridImportForm(formdata=None), import_errors=import_errors,
+    ), status
+
+
+@bp.route("/proposals/<int:proposal_id>/commitments/grid", methods=["GET", "POST"])
+@login_required
+def grid(proposal_id: int):
+    proposal, member = load_proposal(proposal_id, Capability.VIEW_BUDGETS)
+    if request.method == "GET":
+        return _grid_page(proposal, member)
+    if not allowed(member, Capability.MANAGE_COMMITMENTS):
+        abort(403)
+    # Rows absent from the form (a member added since the page was shown) are left alone.
+    members = [r.participation for r in services.budget_grid(proposal).rows
+               if forms.grid_field(r.participation.id, "version") in request.form]
+    actions = services.actions_by_id(proposal)
+    rows, errors = forms.parse_grid(request.form, [p.id for p in members], list(actions),
+                                    services.grid.RATE_MAXIMUM)
+    if errors:
+        flash(_("Nothing was saved: correct the marked cells."), "error")
+        return _grid_page(proposal, member, posted=request.form, errors=errors, status=400)
+    stale = [p for p in members if str(p.version) != str(rows[p.id]["version"])]
+    if stale:
+        return _grid_conflict(proposal, member, stale)
+    entries = {pid: services.GridEntry(version=row["version"], values=row["values"],
+                                       person_months=row["person_months"])
+               for pid, row in rows.items()}
+    try:
+        changed = services.save_grid(proposal, entries, actor=current_user)
+        db.session.commit()
+    except Conflict:
+        db.session.rollback()
+        return _grid_conflict(proposal, member, members)
+    except ValidationFailed as error:
+        db.session.rollback()
+        flash(_("Nothing was saved: correct the marked cells."), "error")
+        for template, params in error.errors.values():
+            flash(tr(template, params), "error")
+        return _grid_page(proposal, member, posted=request.form, status=400)
+    except InvalidTransition as error:
+        db.session.rollback()
+        flash(tr(error.template, error.params), "error")
+        return _grid_page(proposal, member, posted=request.form, status=400)
+    if changed:
+        flash(ngettext("The budget of %(num)d partner is saved.",
+                       "The budgets of %(num)d partners are saved.", len(changed)), "success")
+    else:
+        flash(_("Nothing changed."), "info")
+    return redirect(url_for("commitments.grid", proposal_id=proposal.id))
+
+
+def _grid_conflict(proposal, member, stale):
+    """409: someone saved a row meanwhile; the typed grid is shown again, nothing saved, and
+    the rows saved by someone else are marked (their versions are refreshed, so saving again
+    overwrites them knowingly)."""
+    db.session.rollback()
+    posted = request.form.to_dict()
+    for p in stale:
+        current = db.session.get(Participation, p.id)
+        posted[forms.grid_field(p.id, "version")] = str(current.version)
+    flash(_("Someone else saved a budget while you were editing: nothing was saved. Your "
+            "input is kept below; check the marked rows and save again."), "error")
+    return _grid_page(proposal, member, posted=posted, conflicts=[p.id for p in stale],
+                      status=409)
+
+
+@bp.post("/proposals/<int:proposal_id>/commitments/grid/periods")
+@login_required
+def grid_periods(proposal_id: int):
+    proposal, member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
+    form = forms.PeriodsForm()
+    if not form.validate_on_submit():
+        return _grid_page(proposal, member, periods_form=form, status=400)
+    try:
+        ends = services.grid.parse_period_ends(form.ends.data or "", proposal.duration_months)
+        changed = services.set_budget_periods(proposal, ends, actor=current_user,
+                                              expected_version=form.version.data)
+        db.session.commit()
+    except services.grid.PeriodError as error:
+        form.ends.errors = [tr(error.template, error.params)]
+        return _grid_page(proposal, member, periods_form=form, status=400)
+    except Conflict as error:
+        db.session.rollback()
+        form.ends.errors = [tr(error.template, error.params)]
+        return _grid_page(proposal, member, periods_form=form, status=409)
+    flash(_("The reporting periods are saved.") if changed else _("Nothing changed."),
+          "success" if changed else "info")
+    return redirect(url_for("commitments.grid", proposal_id=proposal.id))
+
+
+@bp.get("/proposals/<int:proposal_id>/commitments/grid.xlsx")
+@login_required
+def grid_export(proposal_id: int):
+    proposal, _member = load_proposal(proposal_id, Capability.VIEW_BUDGETS)
+    partners, totals = services.grid_sheets(services.budget_grid(proposal),
+                                            lambda role: str(ROLE_LABELS.get(role, role)))
+    body = services.grid_workbook.write(partners, totals, lambda t, **params: tr(t, params))
+    response = Response(
+        body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"{proposal.acronym}-budget-grid.xlsx"
+    response.headers["Content-Disposition"] = f'attachment; filename="{_ascii(name)}"'
+    return response
+
+
+@bp.post("/proposals/<int:proposal_id>/commitments/grid/import")
+@login_required
+def grid_import(proposal_id: int):
+    proposal, member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
+    form = forms.GridImportForm()
+    file = request.files.get("file")
+    if not form.validate_on_submit() or file is None or not file.filename:
+        flash(_("Choose a file."), "error")
+        return redirect(url_for("commitments.grid", proposal_id=proposal.id))
+    try:
+        content = file.stream.read(GRID_MAX_BYTES + 1)
+    finally:
+        for stored in request.files.values():
+            stored.close()
+    if len(content) > GRID_MAX_BYTES:
+        flash(_("This file is larger than %(size)s MB.", size=5), "error")
+        return redirect(url_for("commitments.grid", proposal_id=proposal.id))
+    try:
+        changed, errors = services.import_grid_workbook(proposal, content, actor=current_user)
+        if errors:
+            db.session.rollback()
+            shown = [(e.cell, tr(e.template, dict(e.params))) for e in errors]
+            return _grid_page(proposal, member, import_errors=shown, status=400)
+        db.session.commit()
+    except Conflict:
+        db.session.rollback()
+        flash(_("Someone else saved a budget while the file was read: nothing was imported. "
+                "Export the grid again."), "error")
+        return _grid_page(proposal, member, status=409)
+    except (ValidationFailed, InvalidTransition) as error:
+        db.session.rollback()
+        messages = (error.errors.values() if isinstance(error, ValidationFailed)
+                    else [(error.template, error.params)])
+        shown = [("", tr(template, params)) for template, params in messages]
+        return _grid_page(proposal, member, import_errors=shown, status=400)
+    if changed:
+        flash(ngettext("The workbook changed the budget of %(num)d partner.",
+                       "The workbook changed the budgets of %(num)d partners.", len(changed)),
+              "success")
+    else:
+        flash(_("The workbook changes nothing."), "info")
+    return redirect(url_for("commitments.grid", proposal_id=proposal.id))

@@ -123,6 +123,9 @@ class Participation(db.Model):
     eu_requested: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     own_cofinancing: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
     other_funding: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    # Monthly personnel rate (EUR per person-month); when set, personnel costs (A) are
+    # person-months x rate (commitments/grid.py).
+    monthly_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     # Private notes of the leads about this partner; never shown to other partners.
     notes: Mapped[str] = mapped_column(Text, default="")
     confirmed_by_name: Mapped[str | None] = mapped_column(String(120))
