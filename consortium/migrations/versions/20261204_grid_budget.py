@@ -1,7 +1,7 @@
 """grid budget: monthly personnel rate per participation and reporting periods
 
 Revision ID: grid_01
-Revises: 0002
+Revises: word_02
 Create Date: 2026-12-04 22:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'grid_01'
-down_revision = '0002'
+down_revision = 'word_02'
 branch_labels = None
 depends_on = None
 
