@@ -29,6 +29,8 @@
         var section = template.content.querySelector("section#net-suggestions");
         if (!section) { throw new Error("no suggestions in the response"); }
         placeholder.parentNode.replaceChild(document.importNode(section, true), placeholder);
+        // Scripts that prepare blocks on load (small-screens.js) look at the new content too.
+        document.dispatchEvent(new CustomEvent("content-inserted"));
       })
       .catch(function () {
         // Keep the placeholder's link: it shows the suggestions as a page.

@@ -3,7 +3,8 @@
 //    reach and scroll them too (WCAG 2.1.1, axe "scrollable-region-focusable"). Only a block
 //    that actually overflows becomes a focusable, named region, so wide screens get no extra
 //    tab stops. The name is the table's caption or the heading before it, else the generic
-//    label given by base.html (translated there).
+//    label given by base.html (translated there). Content fetched later announces itself with
+//    a "content-inserted" event on the document.
 // 2. Filter panels (<details class="fold-filters" open>) fold away on a phone, so the results
 //    come first; on a wider screen they stay open (their summary is hidden by app.css).
 (function () {
@@ -53,5 +54,7 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
   window.addEventListener("resize", mark);
+  // Content fetched after the page loaded (the network's suggestions panel) is marked too.
+  document.addEventListener("content-inserted", mark);
   if (phone.addEventListener) phone.addEventListener("change", fold);
 })();
