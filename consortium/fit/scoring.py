@@ -9,8 +9,8 @@ shown as 0-100, and a **total** = 100 × Σ weight × f (weights normalised to s
 per LIFE action type, relevance first as in the LIFE award criteria), rounded half-up to one
 decimal. Nothing is capped into ties: relevance and experience are continuous.
 
-* **relevance** — Okapi BM25 (k1 = 1.2, b = 0.75) of the organisation's document against the
-  query. The document is everything known about it: name, description, keywords, and its past
+* **relevance** — Okapi BM25 (k1 = 1.2, b = 1: full length normalisation) of the organisation's
+  document against the query. The document is everything known about it: name, description, keywords, and its past
   projects' titles and summaries. Its terms are Snowball stems in its own language plus the ids
   of the thesaurus concepts it names (GEMET + domain terms, see :mod:`.thesaurus`), so a French
   description meets an English topic through shared concepts. The query is the topic text and
@@ -81,9 +81,12 @@ DEFAULT_WEIGHTS_PATH = DATA_DIR / "default_weights.json"
 DEFAULT_DURATION_MONTHS = 36
 #: A beneficiary carrying more than this share of its annual budget per year is a risk.
 MAX_YEARLY_SHARE_OF_BUDGET = 0.5
-#: BM25 parameters (the usual values: term frequency saturates, length normalised).
+#: BM25 parameters. k1 the usual value (term frequency saturates); b = 1 normalises length
+#: fully rather than the usual 0.75: an organisation's document is the concatenation of its
+#: past projects, so its length says how many projects it had, not that it covers this topic
+#: (on the real-data benchmark: same AUC, top-20 overlap between topics 10.2 -> 8.5).
 BM25_K1 = 1.2
-BM25_B = 0.75
+BM25_B = 1.0
 #: Weight of a past project by programme, and the coordinator's factor.
 LIFE_PROJECT = 1.0
 OTHER_PROJECT = 0.7

@@ -273,10 +273,11 @@ def test_cli_export(app, runner, demo, tmp_path):
 # VERDIR's one suggestion once the map keeps the NGOs only (unfiltered, none would add reach).
 #: With the map's default kinds (declared and project ties), CDT would bring two
 #: organisations within two steps of VERDIR's NGOs.
+# the last cell is CDT's fit total (34 since BM25 normalises document length fully)
 CDT_ROW = (
     '<tr><td>1</td><td>La Cité des transitions (CDT)</td><td class="num">2</td>\n'
     "    <td>Would bring 2 organisations within two steps of the consortium; Already tied to 3 "
-    "members</td>\n    <td>35</td></tr>"
+    "members</td>\n    <td>34</td></tr>"
 )
 NO_SUGGESTION = "<p>No organisation outside the consortium would extend its reach.</p>"
 
