@@ -9,11 +9,12 @@ shown as 0-100, and a **total** = 100 × Σ weight × f (weights normalised to s
 per LIFE action type, relevance first as in the LIFE award criteria), rounded half-up to one
 decimal. Nothing is capped into ties: relevance and experience are continuous.
 
-* **relevance** — Okapi BM25 (k1 = 1.2, b = 1: full length normalisation) of the organisation's
-  document against the query. The document is everything known about it: name, description, keywords, and its past
-  projects' titles and summaries. Its terms are Snowball stems in its own language plus the ids
-  of the thesaurus concepts it names (GEMET + domain terms, see :mod:`.thesaurus`), so a French
-  description meets an English topic through shared concepts. The query is the topic text and
+* **relevance** — Okapi BM25 (k1 = 1.2, b = 1: full length normalisation) of the
+  organisation's document against the query. The document is everything known about it: name,
+  description, keywords, and its past projects' titles and summaries. Its terms are Snowball
+  stems in its own language plus the ids of the thesaurus concepts it names (GEMET + domain
+  terms, see :mod:`.thesaurus`), so a French description meets an English topic through shared
+  concepts. The query is the topic text and
   chosen sub-topics, plus the proposal's actions and workshop needs; each query term weighs
   (1 + ln count) × its specificity among the call catalogue's topics (see
   :class:`TopicCatalogue`: ln((N + 1) / (df + 0.5)) / ln(2 (N + 1)), so "energy", in every

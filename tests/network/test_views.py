@@ -374,7 +374,7 @@ def test_suggestions_without_fit_scores_and_in_french(demo, demo_login, monkeypa
     )
     assert (
         CDT_ROW.replace(
-            "<td>35</td>", '<td><span class="muted">fit score: not available</span></td>'
+            "<td>34</td>", '<td><span class="muted">fit score: not available</span></td>'
         )
         in fragment
     )
