@@ -5,15 +5,18 @@ builds a :class:`FitIndex` of the directory once per data version, calls :func:`
 proposal and ranks any number of organisations.
 
 **The formula.** Every organisation gets seven components, each a fraction ``f`` in [0, 1]
-shown as 0-100, and a **total** = 100 × Σ weight × f (weights normalised to sum to 1, default
-per LIFE action type, relevance first as in the LIFE award criteria), rounded half-up to one
-decimal. Nothing is capped into ties: relevance and experience are continuous.
+shown as 0-100, and a **total** = 100 × (w_elig f_elig + w_rel f_rel + f_rel × Σ_other w × f)
+(weights normalised to sum to 1, default per LIFE action type, relevance first as in the LIFE
+award criteria), rounded half-up to one decimal: capacity, experience and the other supporting
+components count in proportion to relevance, so size does not lift an unrelated organisation.
+Nothing is capped into ties: relevance and experience are continuous.
 
-* **relevance** — Okapi BM25 (k1 = 1.2, b = 0.75) of the organisation's document against the
-  query. The document is everything known about it: name, description, keywords, and its past
-  projects' titles and summaries. Its terms are Snowball stems in its own language plus the ids
-  of the thesaurus concepts it names (GEMET + domain terms, see :mod:`.thesaurus`), so a French
-  description meets an English topic through shared concepts. The query is the topic text and
+* **relevance** — Okapi BM25 (k1 = 1.2, b = 1: full length normalisation) of the
+  organisation's document against the query. The document is everything known about it: name,
+  description, keywords, and its past projects' titles and summaries. Its terms are Snowball
+  stems in its own language plus the ids of the thesaurus concepts it names (GEMET + domain
+  terms, see :mod:`.thesaurus`), so a French description meets an English topic through shared
+  concepts. The query is the topic text and
   chosen sub-topics, plus the proposal's actions and workshop needs; each query term weighs
   (1 + ln count) × its specificity among the call catalogue's topics (see
   :class:`TopicCatalogue`: ln((N + 1) / (df + 0.5)) / ln(2 (N + 1)), so "energy", in every
@@ -81,9 +84,12 @@ DEFAULT_WEIGHTS_PATH = DATA_DIR / "default_weights.json"
 DEFAULT_DURATION_MONTHS = 36
 #: A beneficiary carrying more than this share of its annual budget per year is a risk.
 MAX_YEARLY_SHARE_OF_BUDGET = 0.5
-#: BM25 parameters (the usual values: term frequency saturates, length normalised).
+#: BM25 parameters. k1 the usual value (term frequency saturates); b = 1 normalises length
+#: fully rather than the usual 0.75: an organisation's document is the concatenation of its
+#: past projects, so its length says how many projects it had, not that it covers this topic
+#: (on the real-data benchmark: same AUC, top-20 overlap between topics 10.2 -> 8.5).
 BM25_K1 = 1.2
-BM25_B = 0.75
+BM25_B = 1.0
 #: Weight of a past project by programme, and the coordinator's factor.
 LIFE_PROJECT = 1.0
 OTHER_PROJECT = 0.7
@@ -668,7 +674,10 @@ class Formula:
     """How the total is computed, for display next to the scores."""
 
     terms: tuple[tuple[Component, float], ...]  # (component, percent with 1 decimal)
-    template: str = N_("Total = weighted mean of the component scores (each 0-100): %(terms)s")
+    template: str = N_(
+        "Total = weighted sum of the component scores (each 0-100), every one but eligibility "
+        "and relevance multiplied by relevance / 100: %(terms)s"
+    )
 
     def terms_text(self) -> str:
         """``"10% eligibility + 30% relevance + ..."`` (zero weights left out)."""
@@ -691,7 +700,7 @@ def formula(weights: Mapping[str, float]) -> Formula:
 
 
 def formula_text(weights: Mapping[str, float]) -> str:
-    """The English formula, e.g. ``Total = weighted mean ...: 10% × eligibility + ...``."""
+    """The English formula, e.g. ``Total = weighted sum ...: 10% × eligibility + ...``."""
     return formula(weights).text()
 
 
@@ -1529,7 +1538,7 @@ class Prepared:
                 lambda: self.engagement(org),
             ),
         )
-        total = round_half_up(100 * sum(c.weight * c.fraction for c in components), 1)
+        total = round_half_up(100 * gated_total(components), 1)
         return FitScore(
             org.id, org.name, min(total, 100.0), elig.eligible, elig.status, elig.flags, components
         )
@@ -1547,6 +1556,22 @@ class Prepared:
             if mid != without:
                 covered |= concepts
         return frozenset(covered & self.reference_concepts)
+
+
+#: The components that count in full; every other one counts in proportion to relevance.
+CORE_COMPONENTS = frozenset({Component.ELIGIBILITY, Component.RELEVANCE})
+
+
+def gated_total(components: Iterable[ComponentScore]) -> float:
+    """Σ weight × fraction, the supporting components (capacity, experience, ...) multiplied by
+    the relevance fraction: a large, experienced organisation unrelated to the topic does not
+    climb above relevant ones on its size (fit_quality.py: top-20 overlap 8.4 -> 7.9)."""
+    parts = list(components)
+    relevance = next(c.fraction for c in parts if c.component is Component.RELEVANCE)
+    return sum(
+        c.weight * c.fraction * (1.0 if c.component in CORE_COMPONENTS else relevance)
+        for c in parts
+    )
 
 
 def _positive_mean(scores: np.ndarray) -> float:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from consortium.fit.scoring import (
     Component,
+    ComponentScore,
     ConsortiumProfile,
     EligibilityStatus,
     FitIndex,
@@ -28,6 +29,7 @@ from consortium.fit.scoring import (
     default_weights,
     formula,
     formula_text,
+    gated_total,
     load_eligible_countries,
     prepare,
     rank,
@@ -422,9 +424,27 @@ def test_formula() -> None:
     f = formula(default_weights("SAP"))
     assert f.terms[:2] == ((Component.ELIGIBILITY, 10.0), (Component.RELEVANCE, 40.0))
     assert formula_text({"relevance": 2, "network": 1}) == (
-        "Total = weighted mean of the component scores (each 0-100): "
-        "66.7% × relevance + 33.3% × network"
+        "Total = weighted sum of the component scores (each 0-100), every one but eligibility "
+        "and relevance multiplied by relevance / 100: 66.7% × relevance + 33.3% × network"
     )
+
+
+def test_supporting_components_count_in_proportion_to_relevance() -> None:
+    def parts(relevance: float, capacity: float, experience: float) -> list[ComponentScore]:
+        return [
+            ComponentScore(Component.ELIGIBILITY, 100, 0.1, (), 1.0),
+            ComponentScore(Component.RELEVANCE, round(relevance * 100), 0.4, (), relevance),
+            ComponentScore(Component.CAPACITY, round(capacity * 100), 0.2, (), capacity),
+            ComponentScore(Component.EXPERIENCE, round(experience * 100), 0.3, (), experience),
+        ]
+
+    big_unrelated = gated_total(parts(relevance=0.1, capacity=1.0, experience=1.0))
+    small_relevant = gated_total(parts(relevance=0.6, capacity=0.2, experience=0.0))
+    # 0.1 + 0.04 + 0.1 x (0.2 + 0.3) = 0.19 against 0.1 + 0.24 + 0.6 x 0.04 = 0.364: the big
+    # organisation's full capacity and experience count a tenth, as far as it fits the topic
+    assert big_unrelated == pytest.approx(0.19)
+    assert small_relevant == pytest.approx(0.364)
+    assert gated_total(parts(relevance=1.0, capacity=0.5, experience=0.5)) == pytest.approx(0.75)
 
 
 def test_round_half_up() -> None:

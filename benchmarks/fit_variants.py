@@ -1,0 +1,172 @@
+"""Retrieval variants of the partner fit, scored on the real data of ``fit_quality.py``.
+
+Run: ``python benchmarks/fit_variants.py``  (a few minutes; prints one line per variant).
+
+Why: to choose the model on evidence. Each line is one variant of relevance (or of the total)
+with, per topic, ``AUC product/tf-idf/count`` and ``P@20 product/tf-idf/count`` (``!`` when the
+issue #12 targets are missed on that topic) and the mean top-20 overlap between topics. Same
+data, answer and baselines as ``fit_quality.py``; variants of relevance are scored on the
+index's BM25 matrix directly (one sparse product per topic), variants of the total recompute
+it from the product's own components. Nothing here is read by the product.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import fit_quality as quality
+
+from consortium.fit import scoring
+
+Scorer = Callable[[scoring.Prepared, scoring.TopicProfile], np.ndarray]
+
+
+class Bench:
+    """The data, its index at the module's BM25 parameters, one prepared ranking per topic."""
+
+    def __init__(self) -> None:
+        self.orgs, self.answer, self.topics, texts = quality.load()
+        self.catalogue = scoring.TopicCatalogue(texts)
+        self.ids = np.array([o.id for o in self.orgs])
+        self.count = np.array([len(o.past_projects) for o in self.orgs], dtype=float)
+        self.tfidf = {t.topic_id: quality.tfidf_scores(self.orgs, t) for t in self.topics}
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        self.index = scoring.FitIndex(self.orgs)
+        self.prepared = {}
+        for topic in self.topics:
+            prepared = scoring.prepare(
+                topic,
+                scoring.ConsortiumProfile(),
+                {},
+                scoring.default_weights(topic.action_type),
+                index=self.index,
+                catalogue=self.catalogue,
+            )
+            prepared.scales()
+            self.prepared[topic.topic_id] = prepared
+
+    def line(self, label: str, scorer: Scorer) -> None:
+        tops, cells = {}, []
+        for topic in self.topics:
+            answer = self.answer[topic.topic_id]
+            positive = np.isin(self.ids, list(answer))
+            tfidf = self.tfidf[topic.topic_id]
+            scores = [scorer(self.prepared[topic.topic_id], topic), tfidf, self.count]
+            aucs = [quality.auc(s, positive) for s in scores]
+            p20 = [sum(i in answer for i in quality.top(s, self.ids)) / quality.TOP for s in scores]
+            tops[topic.topic_id] = quality.top(scores[0], self.ids)
+            met = aucs[0] >= max(aucs[1:]) + 0.03 and p20[0] >= max(p20[1:])
+            cells.append(
+                f"{topic.topic_id[14:18]} {'/'.join(f'{a:.3f}' for a in aucs)} "
+                f"{'/'.join(f'{p:.2f}' for p in p20)}{'' if met else '!'}"
+            )
+        pairs = list(itertools.combinations(tops, 2))
+        overlap = sum(len(set(tops[a]) & set(tops[b])) for a, b in pairs) / len(pairs)
+        print(f"{label:<28} | {' ; '.join(cells)} | overlap {overlap:.1f}", flush=True)
+
+
+def relevance_scores(prepared: scoring.Prepared, _topic: scoring.TopicProfile) -> np.ndarray:
+    return prepared.org_scores
+
+
+def reweighted(factor: Callable[[str], float]) -> Scorer:
+    """Relevance with each query term's weight multiplied by ``factor(term)``."""
+
+    def scorer(prepared: scoring.Prepared, _topic: scoring.TopicProfile) -> np.ndarray:
+        query = {t: w * factor(t) for t, w in prepared.query_weights.items()}
+        return prepared.index.orgs.dot(prepared.index.query(query))
+
+    return scorer
+
+
+def feedback(bench: Bench, k: int, m: int, mix: float) -> Scorer:
+    """Rocchio / RM3 expansion: the query mixed with the ``m`` heaviest terms of the top ``k``
+    organisations' BM25 rows (each row summing to one, terms weighed by their specificity)."""
+
+    def scorer(prepared: scoring.Prepared, _topic: scoring.TopicProfile) -> np.ndarray:
+        rows, query = prepared.index.orgs, prepared.vector
+        expansion = np.zeros(len(query))
+        for row in np.argsort(-prepared.org_scores, kind="stable")[:k]:
+            start, end = rows.indptr[row], rows.indptr[row + 1]
+            weights = rows.data[start:end]
+            np.add.at(expansion, rows.indices[start:end], weights / weights.sum())
+        kept = np.argsort(-expansion)[:m]
+        terms = prepared.index.terms
+        chosen = np.zeros(len(query))
+        chosen[kept] = expansion[kept] * [bench.catalogue.specificity(terms[c]) for c in kept]
+        return rows.dot((1 - mix) * query / query.sum() + mix * chosen / chosen.sum())
+
+    return scorer
+
+
+def totals(bench: Bench, combine: Callable[[dict[str, tuple[float, float]]], float]) -> Scorer:
+    """The total recomputed from the product's components: name -> (fraction, weight)."""
+    cache: dict[str, np.ndarray] = {}
+
+    def scorer(prepared: scoring.Prepared, topic: scoring.TopicProfile) -> np.ndarray:
+        key = topic.topic_id
+        if key not in cache:
+            by_id = {
+                fit.org_id: {c.component.value: (c.fraction, c.weight) for c in fit.components}
+                for fit in prepared.rank(bench.orgs)
+            }
+            cache[key] = np.array([combine(by_id[i]) for i in bench.ids])
+        return cache[key]
+
+    return scorer
+
+
+def weighted_mean(parts: dict[str, tuple[float, float]]) -> float:
+    return sum(f * w for f, w in parts.values())
+
+
+def gated_by_relevance(parts: dict[str, tuple[float, float]]) -> float:
+    """Eligibility and relevance as they are; every other component times relevance."""
+    core = ("eligibility", "relevance")
+    others = sum(f * w for name, (f, w) in parts.items() if name not in core)
+    relevance = parts["relevance"][0]
+    return sum(f * w for name, (f, w) in parts.items() if name in core) + relevance * others
+
+
+def without(component: str) -> Callable[[dict[str, tuple[float, float]]], float]:
+    return lambda parts: sum(f * w for name, (f, w) in parts.items() if name != component)
+
+
+def main() -> int:
+    bench = Bench()
+    print(f"BM25 k1 = {scoring.BM25_K1}, b = {scoring.BM25_B} (the product's)")
+    bench.line("relevance", relevance_scores)
+    spec = bench.catalogue.specificity
+    for power in (0.0, 0.5, 2.0):
+        bench.line(f"specificity ^{power:g}", reweighted(lambda t, p=power: spec(t) ** (p - 1)))
+    for weight in (0.0, 0.5, 2.0):
+        bench.line(
+            f"concepts x{weight:g}",
+            reweighted(lambda t, w=weight: w if t.startswith("#") else 1.0),
+        )
+    for k, m, mix in ((10, 50, 0.3), (10, 50, 0.5), (10, 100, 0.5), (20, 50, 0.5)):
+        bench.line(f"feedback k{k} m{m} mix {mix}", feedback(bench, k, m, mix))
+    bench.line("total: weighted mean", totals(bench, weighted_mean))
+    bench.line("total: without capacity", totals(bench, without("capacity")))
+    bench.line("total: without experience", totals(bench, without("experience")))
+    bench.line("total: gated by relevance", totals(bench, gated_by_relevance))
+    product_b = scoring.BM25_B
+    for b in (0.75, 0.9):
+        scoring.BM25_B = b  # a variant of the index: rebuilt with this parameter
+        bench.rebuild()
+        bench.line(f"relevance, b = {b}", relevance_scores)
+    scoring.BM25_B = product_b
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
