@@ -1003,7 +1003,7 @@ def invite_selected(proposal_id: int):
             refused.append((p.organisation.name, error.template, dict(error.params)))
             continue
         link = url_for("commitments.accept", token=token, _external=True)
-        subject, body = _invitation_mail(proposal, p, link)
+        subject, body = _invitation_mail(proposal, p, link, invitation.email)
         message = services.queue_mail(proposal_id=proposal.id, recipient=invitation.email,
                                       subject=subject, body=body, config=current_app.config)
         invited.append(p.organisation.name)
