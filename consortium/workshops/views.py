@@ -437,22 +437,21 @@ def create_action(proposal_id: int):
         output_ids = _output_ids(form)
         linked = output_ids or []
         if form.validate_on_submit() and output_ids is not None:
-            try:
+            with commit_or_refuse(partial(_attach_action_errors, form),
+                                  refusals=(ValidationFailed,)) as outcome:
                 action = services.create_action(
                     proposal, _action_data(form, output_ids), actor=current_user
                 )
-            except ValidationFailed as error:
-                db.session.rollback()
-                _attach(form, error)
-                form.outputs_errors = [
-                    _(t, **p) for n, (t, p) in error.errors.items() if n == "outputs"
-                ]
-            else:
-                db.session.commit()
+            if outcome.saved:
                 flash(_("Action %(code)s is added.", code=action.code), "success")
                 return redirect(url_for("workshops.actions", proposal_id=proposal.id,
                                         _anchor=f"action-{action.id}"))
     return _render_action_form(proposal, None, form, linked)
+
+
+def _attach_action_errors(form, error: ValidationFailed) -> None:
+    _attach(form, error)
+    form.outputs_errors = [_(t, **p) for n, (t, p) in error.errors.items() if n == "outputs"]
 
 
 @bp.route("/proposals/<int:proposal_id>/actions/<int:action_id>/edit", methods=["GET", "POST"])
@@ -475,18 +474,12 @@ def edit_action(proposal_id: int, action_id: int):
         if form.validate_on_submit() and output_ids is not None:
             if str(action.version) != (form.version.data or ""):
                 return render_conflict(form, current_values(action))
-            try:
+            with commit_or_refuse(partial(_attach_action_errors, form),
+                                  refusals=(ValidationFailed,)) as outcome:
                 services.update_action(
                     proposal, action, _action_data(form, output_ids), actor=current_user
                 )
-            except ValidationFailed as error:
-                db.session.rollback()
-                _attach(form, error)
-                form.outputs_errors = [
-                    _(t, **p) for n, (t, p) in error.errors.items() if n == "outputs"
-                ]
-            else:
-                db.session.commit()
+            if outcome.saved:
                 flash(_("Action %(code)s is saved.", code=action.code), "success")
                 return redirect(url_for("workshops.actions", proposal_id=proposal.id,
                                         _anchor=f"action-{action.id}"))
