@@ -87,28 +87,6 @@ def directory_access(roles: Iterable[str], *, is_admin: bool = False) -> Directo
     return DirectoryAccess.NONE
 
 
-def can_edit_organisation(
-    access: DirectoryAccess, organisation_id: int, own_organisation_ids: Iterable[int]
-) -> bool:
-    if access is DirectoryAccess.EDIT:
-        return True
-    return access is DirectoryAccess.PARTNER and organisation_id in set(own_organisation_ids)
-
-
-def can_see_organisation(
-    access: DirectoryAccess,
-    organisation_id: int,
-    *,
-    shared: bool,
-    own_organisation_ids: Iterable[int],
-) -> bool:
-    if access in (DirectoryAccess.EDIT, DirectoryAccess.READ):
-        return True
-    if access is DirectoryAccess.PARTNER:
-        return shared or organisation_id in set(own_organisation_ids)
-    return False
-
-
 def sees_private_fields(access: DirectoryAccess) -> bool:
     """Whether private fields of *some* organisations are shown (leads, writers, viewers);
     which ones: sees_organisation_private_fields."""

@@ -43,6 +43,7 @@ from ..translation import translator
 from ..web.errors import current_values, render_conflict
 from ..web.finding_filters import finding_text, shown_params
 from ..web.forms import attach_errors
+from ..web.transactions import commit_or_refuse, flash_refusal
 from . import exports, forms, services
 from .budget import CATEGORY_LABELS, CostCategory
 from .letter import build_letter
@@ -73,6 +74,10 @@ def _percent(rate) -> str:
 
 def money(value) -> str:
     return format_money(Decimal(value or 0), _lang(), 2)
+
+
+def _refusal(error) -> str:
+    return tr(error.template, error.params)
 
 
 def tr(template: str | tuple[str, str], params: dict | None = None) -> str:
@@ -609,13 +614,9 @@ def revoke(proposal_id: int, invitation_id: int):
     invitation = _invitation_of(proposal, invitation_id)
     if not forms.ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with commit_or_refuse(flash_refusal(_refusal)) as outcome:
         services.revoke_invitation(invitation, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(tr(error.template, error.params), "error")
-    else:
-        db.session.commit()
+    if outcome.saved:
         current_app.logger.info("invitation %s revoked by user %s", invitation.id,
                                 current_user.id)
         flash(_("The invitation link is revoked."), "success")
@@ -808,15 +809,13 @@ def decline(proposal_id: int):
         flash(_("Tell the coordinator why you decline."), "error")
         return redirect(url_for("commitments.mine", proposal_id=proposal.id))
     try:
-        services.decline(p, actor=current_user, reason=form.reason.data,
-                         expected_version=form.version.data)
-        db.session.commit()
+        with commit_or_refuse(flash_refusal(_refusal),
+                              refusals=(InvalidTransition, ValidationFailed)) as outcome:
+            services.decline(p, actor=current_user, reason=form.reason.data,
+                             expected_version=form.version.data)
     except Conflict:
         return _conflict(p, form, False)
-    except (InvalidTransition, ValidationFailed) as error:
-        db.session.rollback()
-        flash(tr(error.template, error.params), "error")
-    else:
+    if outcome.saved:
         flash(_("Your answer is recorded; the coordinator is informed."), "success")
     return redirect(url_for("commitments.mine", proposal_id=proposal.id))
 

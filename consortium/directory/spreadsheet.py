@@ -36,6 +36,7 @@ import zipfile
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from consortium.characters import CONTROL_CHARACTERS
 from consortium.directory.dedupe import OrgIndex, normalise_name, resolve_org_reference
 from consortium.directory.records import (
     COLUMNS,
@@ -540,20 +541,17 @@ def _collect(
         parsed.errors.append(_error(None, NO_HEADER))
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _replace_control_characters(parsed: ParsedTable, row: int, column: str, text: str) -> str:
     """A corrupted letter often arrives as a control character: a space and a warning, so
     the row is not lost."""
-    found = _CONTROL.search(text)
+    found = CONTROL_CHARACTERS.search(text)
     if found is None:
         return text
     header = parsed.headers.get(column, "")
     parsed.warnings.append(
         _error(row, CONTROL_CHARACTER_REPLACED, column, header, code=f"{ord(found.group()):04X}")
     )
-    return _CONTROL.sub(" ", text)
+    return CONTROL_CHARACTERS.sub(" ", text)
 
 
 def _map_header(

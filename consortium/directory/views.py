@@ -34,6 +34,7 @@ from ..folding import collation_key
 from ..proposals.models import PARTICIPATION_STATUSES, Proposal, ProposalMember
 from ..web.errors import current_values, render_conflict
 from ..web.forms import attach_errors
+from ..web.transactions import commit_or_refuse, flash_refusal
 from . import services
 from .countries import resolve_country
 from .forms import (
@@ -457,13 +458,10 @@ def delete(org_id: int):
     if not viewer.restructures(org):
         abort(403)
     name = org.name
-    try:
+    with commit_or_refuse(flash_refusal(_message)) as outcome:
         services.delete_organisation(org, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(_message(error), "error")
+    if not outcome.saved:
         return redirect(url_for("directory.detail", org_id=org_id))
-    db.session.commit()
     flash(_("“%(name)s” is deleted.", name=name), "success")
     return redirect(url_for("directory.index"))
 
@@ -491,13 +489,9 @@ def merge(org_id: int):
             form.other.errors = [_("Choose an organisation from the directory.")]
         elif request.form.get("confirm") == "1":
             other_name = other.name
-            try:
+            with commit_or_refuse(flash_refusal(_message)) as outcome:
                 services.merge_organisations(keep, other, actor=current_user)
-            except DomainError as error:
-                db.session.rollback()
-                flash(_message(error), "error")
-            else:
-                db.session.commit()
+            if outcome.saved:
                 flash(
                     _("“%(other)s” is merged into “%(name)s”.", other=other_name, name=keep.name),
                     "success",

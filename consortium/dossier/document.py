@@ -25,6 +25,11 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.image.exceptions import (
+    InvalidImageStreamError,
+    UnexpectedEndOfFileError,
+    UnrecognizedImageError,
+)
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -700,7 +705,7 @@ class _Writer:
             return False
         try:
             self.doc.add_picture(BytesIO(png), width=FIGURE_WIDTH)
-        except Exception:
+        except UNREADABLE_IMAGE_ERRORS:
             self.paragraph(
                 self.tr.gettext("[The network figure could not be read and was left out.]")
             )
@@ -957,6 +962,13 @@ def build_partner_table(
     )
     return _finish(doc, content, tr)
 
+
+# What python-docx raises on figure bytes it cannot read (truncated or not an image).
+UNREADABLE_IMAGE_ERRORS: tuple[type[BaseException], ...] = (
+    InvalidImageStreamError,
+    UnexpectedEndOfFileError,
+    UnrecognizedImageError,
+)
 
 # What python-docx, lxml and zipfile raise on a Word file they cannot use.
 REFERENCE_ERRORS: tuple[type[BaseException], ...] = (

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-import importlib
 import io
 import logging
 import re
@@ -42,6 +41,8 @@ from ..commitments.services import letter_data as commitment_letter_data
 from ..directory.models import Organisation as OrgModel
 from ..errors import N_, Conflict, NotFound, ValidationFailed
 from ..extensions import db
+from ..fit.services import dossier_fit
+from ..network.services import dossier_network
 from ..proposals.models import AuditEvent, Participation, Proposal
 from ..translation import translator
 from ..web.storage import write_upload
@@ -230,38 +231,6 @@ def _actions(proposal: Proposal) -> list[ActionModel]:
     )
 
 
-def _optional(module: str, name: str):  # type: ignore[no-untyped-def]
-    """A function another area may provide (fit, network); None when it does not exist yet."""
-    try:
-        found = importlib.import_module(module)
-    except ImportError:
-        return None
-    return getattr(found, name, None)
-
-
-def network_of(proposal: Proposal) -> tuple[drafting.NetworkSummary | None, bytes | None]:
-    function = _optional("consortium.network.services", "dossier_network")
-    if function is None:
-        return None, None
-    try:
-        summary, png = function(proposal)
-    except Exception:  # another area's failure must not break the dossier
-        log.exception("dossier_network failed for proposal %s", proposal.id)
-        return None, None
-    return summary, png
-
-
-def fit_of(proposal: Proposal) -> drafting.FitSummary | None:
-    function = _optional("consortium.fit.services", "dossier_fit")
-    if function is None:
-        return None
-    try:
-        return function(proposal)
-    except Exception:
-        log.exception("dossier_fit failed for proposal %s", proposal.id)
-        return None
-
-
 def gather(proposal: Proposal) -> Gathered:
     """Read everything the drafts and the export use from the database.
 
@@ -408,7 +377,7 @@ def gather(proposal: Proposal) -> Gathered:
     )
     coordinator = coordinator_of(proposal)
     topic = proposal.topic
-    network, png = network_of(proposal)
+    network, png = dossier_network(proposal)
     if network is not None and png and not network.figure_available:
         network = drafting.NetworkSummary(
             density=network.density,
@@ -438,7 +407,7 @@ def gather(proposal: Proposal) -> Gathered:
         actions=tuple(action_data),
         budget=budget_summary,
         network=network,
-        fit=fit_of(proposal),
+        fit=dossier_fit(proposal),
     )
     return Gathered(data, png, consortium, tuple(participations), plan=work_plan(proposal, actions))
 
@@ -894,7 +863,7 @@ def _build(function, *args, reference: bytes | None):  # type: ignore[no-untyped
     if reference is not None:
         try:
             return function(*args, reference_docx=reference)
-        except Exception:
+        except document.REFERENCE_ERRORS:
             log.exception("building with the reference document failed; using default styles")
     return function(*args, reference_docx=None)
 

@@ -49,7 +49,7 @@ from ..commitments import rules
 from ..commitments.models import SignedLetter
 from ..commitments.workflow import ParticipantRole, Status
 from ..directory.models import Organisation, OrganisationTheme, PastProject
-from ..errors import N_, Conflict, DomainError, NotFound, ValidationFailed
+from ..errors import N_, Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..findings import Finding
 from ..network import services as network_services
@@ -720,51 +720,6 @@ def update_weights(
     else:
         proposal.fit_weights = None
     db.session.flush()
-
-
-def shortlist(proposal: Proposal, organisation_id: int, *, actor) -> Participation:
-    """Put an organisation on the proposal's shortlist (status ``shortlisted``).
-
-    Role ``beneficiary``, or ``associated_partner`` for an organisation of a non-associated
-    third country (it may only take part at its own cost). A natural person is refused. An
-    existing ``candidate`` participation is promoted; the commitments area handles the rest.
-    """
-    org = db.session.get(Organisation, organisation_id)
-    if org is None:
-        raise NotFound(N_("This organisation is not in the directory."))
-    if org.natural_person:
-        raise DomainError(
-            N_("%(name)s is a natural person and cannot take part in LIFE."), {"name": org.name}
-        )
-    existing = db.session.scalar(
-        select(Participation).where(
-            Participation.proposal_id == proposal.id,
-            Participation.organisation_id == organisation_id,
-        )
-    )
-    countries = scoring.load_eligible_countries()
-    role = (
-        "associated_partner"
-        if countries.category(org.country) == "third_country"
-        else ("beneficiary")
-    )
-    if existing is not None:
-        if existing.status != "candidate":
-            raise DomainError(
-                N_("%(name)s is already in the proposal (status: %(status)s)."),
-                {"name": org.name, "status": existing.status},
-            )
-        existing.status = "shortlisted"
-        if existing.role not in ("coordinator", "beneficiary", "associated_partner"):
-            existing.role = role
-        db.session.flush()
-        return existing
-    participation = Participation(
-        proposal_id=proposal.id, organisation_id=org.id, role=role, status="shortlisted"
-    )
-    db.session.add(participation)
-    db.session.flush()
-    return participation
 
 
 # --------------------------------------------------------------------------- dossier

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..auth.permissions import Capability
+from ..commitments.services import shortlist as shortlist_organisation
 from ..directory.models import ORG_TYPES
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
@@ -210,7 +211,7 @@ def shortlist(proposal_id: int, organisation_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        participation = services.shortlist(proposal, organisation_id, actor=None)
+        participation = shortlist_organisation(proposal, organisation_id, actor=None)
     except NotFound:
         abort(404)
     except DomainError as error:

@@ -23,6 +23,7 @@ from pathlib import Path
 from flask import Flask, current_app, has_app_context
 
 from ..auth.models import User, utcnow
+from ..characters import single_line
 from ..extensions import db
 from .models import ImportJob
 from .services import CANCELLED, Cancelled, import_open_data
@@ -139,9 +140,10 @@ def _queue(connection):
 
 
 def create_job(filename: str, stored_path: str, *, actor: User | None) -> ImportJob:
+    """The job row; the uploaded file's name is shown as a label, so one line without control
+    characters (PostgreSQL refuses a NUL in text)."""
     job = ImportJob(
-        # the name is shown on the page; control characters (NUL is refused by PostgreSQL) go
-        filename=(_CONTROL.sub(" ", filename).strip() or "file")[:300],
+        filename=single_line(filename)[:300],
         stored_path=stored_path,
         created_by_id=actor.id if actor else None,
     )

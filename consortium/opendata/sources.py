@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from consortium import characters
 from consortium.directory.dedupe import normalise_name
 from consortium.directory.spreadsheet import Limits, check_ooxml
 from consortium.errors import N_
@@ -54,7 +55,6 @@ ROWS_WITHOUT_PROJECT = N_("%(count)s rows name no project and were skipped.")
 
 #: Project ids from this one on are Horizon Europe grants; earlier ones Horizon 2020.
 FIRST_HORIZON_EUROPE_ID = 101_039_000
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _PIC = re.compile(r"\d{9}")
 _YEAR = re.compile(r"(19|20)\d\d")
 
@@ -277,8 +277,8 @@ class _Cleaner:
     def row(self, raw: dict[str, str]) -> dict[str, str]:
         dirty = False
         for key, value in raw.items():
-            if _BAD_CHARS.search(value):
-                raw[key] = _BAD_CHARS.sub(" ", value)
+            if characters.has_control_characters(value):
+                raw[key] = characters.CONTROL_CHARACTERS.sub(" ", value)
                 dirty = True
         self.rows += dirty
         return raw

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,6 +15,7 @@ from ..proposals.access import allowed, load_proposal
 from ..proposals.models import Proposal
 from ..web.errors import current_values, render_conflict
 from ..web.forms import attach_errors
+from ..web.transactions import commit_or_refuse
 from . import capture as live
 from . import services
 from .forms import MAX_ROWS, ActionForm, CaptureForm, OutputForm, WorkshopForm
@@ -123,13 +126,9 @@ def create(proposal_id: int):
         if request.args.get("step") in dict(form.step.choices):
             form.step.data = request.args["step"]
     if form.validate_on_submit():
-        try:
+        with commit_or_refuse(partial(_attach, form), refusals=(ValidationFailed,)) as outcome:
             workshop = services.create_workshop(proposal, _workshop_data(form), actor=current_user)
-        except ValidationFailed as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            db.session.commit()
+        if outcome.saved:
             flash(_("The workshop is recorded. Capture its outputs below."), "success")
             return redirect(
                 url_for("workshops.capture", proposal_id=proposal.id, workshop_id=workshop.id)
@@ -158,13 +157,9 @@ def edit(proposal_id: int, workshop_id: int):
     if form.validate_on_submit():
         if str(workshop.version) != (form.version.data or ""):
             return render_conflict(form, current_values(workshop))
-        try:
+        with commit_or_refuse(partial(_attach, form), refusals=(ValidationFailed,)) as outcome:
             services.update_workshop(workshop, _workshop_data(form), actor=current_user)
-        except ValidationFailed as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            db.session.commit()
+        if outcome.saved:
             flash(_("The workshop is saved."), "success")
             return redirect(
                 url_for("workshops.detail", proposal_id=proposal.id, workshop_id=workshop.id)
@@ -318,13 +313,9 @@ def edit_output(proposal_id: int, workshop_id: int, output_id: int):
     if form.validate_on_submit():
         if str(output.version) != (form.version.data or ""):
             return render_conflict(form, current_values(output))
-        try:
+        with commit_or_refuse(partial(_attach, form), refusals=(ValidationFailed,)) as outcome:
             services.update_output(output, _row_data(form), actor=current_user)
-        except ValidationFailed as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            db.session.commit()
+        if outcome.saved:
             flash(_("The output is saved."), "success")
             return redirect(
                 url_for("workshops.detail", proposal_id=proposal.id, workshop_id=workshop.id,
@@ -446,22 +437,21 @@ def create_action(proposal_id: int):
         output_ids = _output_ids(form)
         linked = output_ids or []
         if form.validate_on_submit() and output_ids is not None:
-            try:
+            with commit_or_refuse(partial(_attach_action_errors, form),
+                                  refusals=(ValidationFailed,)) as outcome:
                 action = services.create_action(
                     proposal, _action_data(form, output_ids), actor=current_user
                 )
-            except ValidationFailed as error:
-                db.session.rollback()
-                _attach(form, error)
-                form.outputs_errors = [
-                    _(t, **p) for n, (t, p) in error.errors.items() if n == "outputs"
-                ]
-            else:
-                db.session.commit()
+            if outcome.saved:
                 flash(_("Action %(code)s is added.", code=action.code), "success")
                 return redirect(url_for("workshops.actions", proposal_id=proposal.id,
                                         _anchor=f"action-{action.id}"))
     return _render_action_form(proposal, None, form, linked)
+
+
+def _attach_action_errors(form, error: ValidationFailed) -> None:
+    _attach(form, error)
+    form.outputs_errors = [_(t, **p) for n, (t, p) in error.errors.items() if n == "outputs"]
 
 
 @bp.route("/proposals/<int:proposal_id>/actions/<int:action_id>/edit", methods=["GET", "POST"])
@@ -484,18 +474,12 @@ def edit_action(proposal_id: int, action_id: int):
         if form.validate_on_submit() and output_ids is not None:
             if str(action.version) != (form.version.data or ""):
                 return render_conflict(form, current_values(action))
-            try:
+            with commit_or_refuse(partial(_attach_action_errors, form),
+                                  refusals=(ValidationFailed,)) as outcome:
                 services.update_action(
                     proposal, action, _action_data(form, output_ids), actor=current_user
                 )
-            except ValidationFailed as error:
-                db.session.rollback()
-                _attach(form, error)
-                form.outputs_errors = [
-                    _(t, **p) for n, (t, p) in error.errors.items() if n == "outputs"
-                ]
-            else:
-                db.session.commit()
+            if outcome.saved:
                 flash(_("Action %(code)s is saved.", code=action.code), "success")
                 return redirect(url_for("workshops.actions", proposal_id=proposal.id,
                                         _anchor=f"action-{action.id}"))

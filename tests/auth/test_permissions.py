@@ -6,8 +6,6 @@ from consortium.auth.permissions import (
     DirectoryAccess,
     can,
     can_create_proposal,
-    can_edit_organisation,
-    can_see_organisation,
     directory_access,
     sees_private_fields,
     sees_proposal,
@@ -82,20 +80,7 @@ def test_directory_access_takes_the_strongest_role(roles, admin, expected):
     assert directory_access(roles, is_admin=admin) is expected
 
 
-def test_partner_edits_only_its_own_organisation():
-    assert can_edit_organisation(DirectoryAccess.PARTNER, 7, [7]) is True
-    assert can_edit_organisation(DirectoryAccess.PARTNER, 8, [7]) is False
-    assert can_edit_organisation(DirectoryAccess.READ, 7, [7]) is False
-    assert can_edit_organisation(DirectoryAccess.EDIT, 8, []) is True
-
-
-def test_partner_sees_shared_entries_and_its_own():
-    assert can_see_organisation(DirectoryAccess.PARTNER, 8, shared=True, own_organisation_ids=[7])
-    assert can_see_organisation(DirectoryAccess.PARTNER, 7, shared=False, own_organisation_ids=[7])
-    assert not can_see_organisation(
-        DirectoryAccess.PARTNER, 8, shared=False, own_organisation_ids=[7]
-    )
-    assert not can_see_organisation(DirectoryAccess.NONE, 8, shared=True, own_organisation_ids=[])
+def test_only_leads_writers_and_viewers_see_private_fields():
     assert sees_private_fields(DirectoryAccess.PARTNER) is False
     assert sees_private_fields(DirectoryAccess.READ) is True
 

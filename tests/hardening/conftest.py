@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -56,8 +57,36 @@ def build_demo_app(tmp_path):
         for proposal in db.session.scalars(select(Proposal).order_by(Proposal.id)):
             db.session.add(ProposalMember(proposal_id=proposal.id, user_id=admin.id, role="lead"))
         auth_services.create_api_token(admin, name="sweep token")
+        seed_rows_the_demo_lacks(app, admin)
         db.session.commit()
     return app
+
+
+def seed_rows_the_demo_lacks(app, admin) -> None:
+    """One row for each route argument the demo leaves empty (a Word import, an open-data
+    job, an invitation link), so the sweeps reach those pages instead of skipping them."""
+    from consortium.commitments import services as commitment_services
+    from consortium.dossier import services as dossier_services
+    from consortium.extensions import db
+    from consortium.opendata.models import ImportJob
+    from consortium.proposals.models import Participation, Proposal
+
+    folder = app.config["UPLOAD_FOLDER"]
+    proposal = db.session.scalar(select(Proposal).where(Proposal.acronym == "REBATIR"))
+    exported = dossier_services.export_dossier(proposal, "en", upload_folder=folder)
+    dossier_services.upload_word(proposal, lang="en", filename="sweep.docx", data=exported,
+                                 upload_folder=folder, actor=admin)
+    db.session.add(ImportJob(filename="sweep.csv", stored_path=str(Path(folder) / "sweep.csv"),
+                             status="done", created_by_id=admin.id))
+    shortlisted = db.session.scalar(
+        select(Participation)
+        .where(Participation.proposal_id == proposal.id, Participation.status == "shortlisted")
+        .order_by(Participation.id)
+    )
+    _invitation, token = commitment_services.create_invitation(
+        shortlisted, actor=admin, email="sweep.partner@example.org", name="Sweep Partner",
+        secret_key=app.config["SECRET_KEY"], max_age=int(app.config["INVITATION_MAX_AGE"]))
+    app.config["SWEEP_INVITATION_TOKEN"] = token
 
 
 def dispose(app) -> None:
@@ -131,7 +160,16 @@ ARGUMENT_TABLES = {
     "member_id": "proposal_member",
     "token_id": "api_token",
     "identifier": "topic",
+    "org_id": "organisation",
+    "import_id": "word_import",
+    "template_id": "section_template",
+    "job_id": "opendata_job",
+    "letter_id": "signed_letter",
 }
+# Arguments that name no row: a fixed value every route with that argument accepts.
+ARGUMENT_VALUES = {"fmt": "xlsx"}
+# Arguments whose value is a secret the database only holds hashed: kept in the app config.
+ARGUMENT_CONFIG = {"token": "SWEEP_INVITATION_TOKEN"}
 
 
 def _table_for(argument: str, tables: dict):
@@ -179,6 +217,12 @@ def fill_rule(app, rule, *, user_email: str = ADMIN, prefer_proposal: str = "REB
                 continue
             if argument == "code" and rule.endpoint.startswith("locale."):
                 values[argument] = "fr"
+                continue
+            if argument in ARGUMENT_VALUES:
+                values[argument] = ARGUMENT_VALUES[argument]
+                continue
+            if argument in ARGUMENT_CONFIG and ARGUMENT_CONFIG[argument] in app.config:
+                values[argument] = app.config[ARGUMENT_CONFIG[argument]]
                 continue
             table, column = _table_for(argument, tables)
             if table is None:

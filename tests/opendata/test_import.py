@@ -317,7 +317,13 @@ def test_a_decision_refreshes_only_its_organisation_and_agrees_with_a_full_refre
         summary = services.ImportSummary()
         services.refresh_directory(actor=None, summary=summary, today=TODAY)
         assert (summary.past_projects_added, summary.ties_created, summary.ties_updated) == (
-            0,
-            0,
-            0,
-        )
+            0, 0, 0)
+
+
+def test_a_job_keeps_the_upload_name_on_one_line_without_control_characters(app):
+    """A NUL in an uploaded file's name made PostgreSQL refuse the job row (a 500 the
+    form sweep found on PostgreSQL)."""
+    with app.app_context():
+        job = jobs.create_job("\x00cordis\n2024\x1f.csv", "opendata/x.csv", actor=None)
+        db.session.commit()
+        assert db.session.get(ImportJob, job.id).filename == "cordis2024.csv"
