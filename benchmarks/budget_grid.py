@@ -25,36 +25,63 @@ DURATION = 48
 
 def world(partners: int, actions: int):
     codes = [f"A{i}" for i in range(1, actions + 1)]
-    spans = {code: (1 + (i * 3) % 36, min(DURATION, 12 + (i * 5) % 40))
-             for i, code in enumerate(codes)}
+    spans = {
+        code: (1 + (i * 3) % 36, min(DURATION, 12 + (i * 5) % 40)) for i, code in enumerate(codes)
+    }
     budgets = []
     for n in range(partners):
         months = {code: Decimal((n + i) % 7 + 1) for i, code in enumerate(codes)}
         rate = Decimal(3000 + 137 * n)
-        costs = CostLines(personnel=grid.personnel_cost(sum(months.values()), rate),
-                          travel=Decimal(1000 * n), other_goods=Decimal("2500.50"))
-        budgets.append((n, rate, participation_budget(
-            costs, indirect_rate=Decimal("0.07"), funding_rate=Decimal("0.6"),
-            person_months=months)))
+        costs = CostLines(
+            personnel=grid.personnel_cost(sum(months.values()), rate),
+            travel=Decimal(1000 * n),
+            other_goods=Decimal("2500.50"),
+        )
+        budgets.append(
+            (
+                n,
+                rate,
+                participation_budget(
+                    costs,
+                    indirect_rate=Decimal("0.07"),
+                    funding_rate=Decimal("0.6"),
+                    person_months=months,
+                ),
+            )
+        )
     return codes, spans, budgets
 
 
 def splits(codes, spans, budgets):
     periods = grid.periods([12, 24, 36], DURATION)
-    return [grid.by_period(grid.by_action(b, rate), spans, periods, DURATION)
-            for _n, rate, b in budgets]
+    return [
+        grid.by_period(grid.by_action(b, rate), spans, periods, DURATION) for _n, rate, b in budgets
+    ]
 
 
 def export(codes, budgets) -> bytes:
-    sheets = [grid_workbook.PartnerSheet(
-        participation_id=n, version=1, name=f"Partner {n}", role="Beneficiary",
-        monthly_rate=rate, person_months=dict(b.person_months),
-        amounts={"cost_personnel": b.costs.personnel, "cost_travel": b.costs.travel,
-                 "cost_other_goods": b.costs.other_goods, "own_cofinancing": b.balance_gap},
-        indirect=b.indirect, total=b.total, eu=b.eu_contribution, funding_rate=b.eu_share)
-        for n, rate, b in budgets]
-    totals = grid_workbook.GridTotals({c: Decimal(1) for c in codes},
-                                      [(1, 1, 12, Decimal(1))])
+    sheets = [
+        grid_workbook.PartnerSheet(
+            participation_id=n,
+            version=1,
+            name=f"Partner {n}",
+            role="Beneficiary",
+            monthly_rate=rate,
+            person_months=dict(b.person_months),
+            amounts={
+                "cost_personnel": b.costs.personnel,
+                "cost_travel": b.costs.travel,
+                "cost_other_goods": b.costs.other_goods,
+                "own_cofinancing": b.balance_gap,
+            },
+            indirect=b.indirect,
+            total=b.total,
+            eu=b.eu_contribution,
+            funding_rate=b.eu_share,
+        )
+        for n, rate, b in budgets
+    ]
+    totals = grid_workbook.GridTotals({c: Decimal(1) for c in codes}, [(1, 1, 12, Decimal(1))])
     return grid_workbook.write(sheets, totals, lambda t, **p: t % p if p else t)
 
 

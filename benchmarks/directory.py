@@ -30,7 +30,34 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 CITIES = ["Marseille", "Aubagne", "La Ciotat", "Aix-en-Provence", "Martigues", "Vitrolles"]
 TYPES = ["association", "PME", "collectivité", "laboratoire", "SCOP", "grande entreprise"]
-WORDS = ["réemploi", "béton", "biodiversité", "végétalisation", "quartier", "jardin", "partagé", "déchets", "chantier", "formation", "insertion", "mer", "littoral", "énergie", "solaire", "mobilité", "vélo", "école", "sensibilisation", "climat", "chaleur", "îlot", "ombre", "eau", "pluie", "sol"]
+WORDS = [
+    "réemploi",
+    "béton",
+    "biodiversité",
+    "végétalisation",
+    "quartier",
+    "jardin",
+    "partagé",
+    "déchets",
+    "chantier",
+    "formation",
+    "insertion",
+    "mer",
+    "littoral",
+    "énergie",
+    "solaire",
+    "mobilité",
+    "vélo",
+    "école",
+    "sensibilisation",
+    "climat",
+    "chaleur",
+    "îlot",
+    "ombre",
+    "eau",
+    "pluie",
+    "sol",
+]
 THEMES = ["circular_economy_waste", "water", "nature_biodiversity", "climate_adaptation"]
 QUERIES = [
     "q=reemploi",

@@ -42,11 +42,15 @@ def main() -> None:
     from consortium.proposals.models import Proposal
 
     tmp = tempfile.mkdtemp()
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
-        "UPLOAD_FOLDER": f"{tmp}/uploads", "WTF_CSRF_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
+            "UPLOAD_FOLDER": f"{tmp}/uploads",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     with app.app_context():
         db.create_all()
         start = time.perf_counter()
@@ -55,8 +59,9 @@ def main() -> None:
         print(f"demo load (with the sections drafted): {time.perf_counter() - start:.2f} s")
         ids = {p.acronym: p.id for p in db.session.scalars(select(Proposal))}
     client = app.test_client()
-    response = client.post("/login", data={"email": "lead@example.org",
-                                           "password": "marseille2030"})
+    response = client.post(
+        "/login", data={"email": "lead@example.org", "password": "marseille2030"}
+    )
     assert response.status_code == 302, response.status_code
     print(f"{'proposal':8} {'dossier page ms':>16} {'section page ms':>16} {'network_of ms':>14}")
     for acronym in ("REBATIR", "VERDIR"):
@@ -71,11 +76,13 @@ def main() -> None:
                 services.network_of(proposal)
 
             network_ms = _median_ms(network, args.repeat)
-        page_ms = _median_ms(lambda pid=pid: client.get(f"/proposals/{pid}/dossier?lang=en"),
-                             args.repeat)
+        page_ms = _median_ms(
+            lambda pid=pid: client.get(f"/proposals/{pid}/dossier?lang=en"), args.repeat
+        )
         section_ms = _median_ms(
             lambda pid=pid, sid=section_id: client.get(f"/proposals/{pid}/dossier/sections/{sid}"),
-            args.repeat)
+            args.repeat,
+        )
         print(f"{acronym:8} {page_ms:16.1f} {section_ms:16.1f} {network_ms:14.1f}")
 
 

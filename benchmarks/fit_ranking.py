@@ -26,11 +26,38 @@ sys.path.insert(0, str(ROOT))
 
 N_ORGS = 5_000
 REPEAT = 11
-WORDS_FR = ["réemploi", "matériaux", "chantier", "déconstruction", "végétalisation", "jardins",
-            "biodiversité", "eau", "sol", "formation", "insertion", "compost", "déchets",
-            "énergie", "mobilité", "habitants", "écoles", "arbres", "recyclage", "BTP"]
-THEMES = ["circular_economy_waste", "buildings", "nature_in_city", "climate_adaptation",
-          "social_inclusion", "water", "education_awareness", "energy"]
+WORDS_FR = [
+    "réemploi",
+    "matériaux",
+    "chantier",
+    "déconstruction",
+    "végétalisation",
+    "jardins",
+    "biodiversité",
+    "eau",
+    "sol",
+    "formation",
+    "insertion",
+    "compost",
+    "déchets",
+    "énergie",
+    "mobilité",
+    "habitants",
+    "écoles",
+    "arbres",
+    "recyclage",
+    "BTP",
+]
+THEMES = [
+    "circular_economy_waste",
+    "buildings",
+    "nature_in_city",
+    "climate_adaptation",
+    "social_inclusion",
+    "water",
+    "education_awareness",
+    "energy",
+]
 TYPES = ["ngo", "sme", "research", "public_authority", "social_economy", "large_company"]
 
 
@@ -47,18 +74,25 @@ def build(app):
     for i in range(N_ORGS):
         words = rng.sample(WORDS_FR, 5)
         org = Organisation(
-            name=f"Organisation {i}", org_type=rng.choice(TYPES),
-            country=rng.choice(["FR", "FR", "FR", "ES", "IT", "TN"]), city="Marseille",
+            name=f"Organisation {i}",
+            org_type=rng.choice(TYPES),
+            country=rng.choice(["FR", "FR", "FR", "ES", "IT", "TN"]),
+            city="Marseille",
             pic=f"{100000000 + i}" if rng.random() > 0.1 else None,
             description="Association qui travaille sur " + ", ".join(words) + ".",
-            keywords=words[:2], staff=rng.randint(1, 500),
+            keywords=words[:2],
+            staff=rng.randint(1, 500),
             eu_experience=rng.choice(["none", "participant", "coordinator"]),
         )
         org.themes = [OrganisationTheme(theme=t) for t in rng.sample(THEMES, 2)]
         org.past_projects = [
-            PastProject(programme=rng.choice(["LIFE", "Interreg", "Horizon"]),
-                        reference=f"REF-{rng.randint(1, 1500)}", title="Projet " + w,
-                        year=2020, role=rng.choice(["partner", "coordinator"]))
+            PastProject(
+                programme=rng.choice(["LIFE", "Interreg", "Horizon"]),
+                reference=f"REF-{rng.randint(1, 1500)}",
+                title="Projet " + w,
+                year=2020,
+                role=rng.choice(["partner", "coordinator"]),
+            )
             for w in rng.sample(WORDS_FR, rng.randint(0, 3))
         ]
         orgs.append(org)
@@ -68,22 +102,30 @@ def build(app):
     while len(pairs) < 10_000:
         a, b = sorted(rng.sample(range(len(orgs)), 2))
         pairs.add((orgs[a].id, orgs[b].id))
-    db.session.add_all(Tie(organisation_a_id=a, organisation_b_id=b, kind="informal")
-                       for a, b in pairs)
+    db.session.add_all(
+        Tie(organisation_a_id=a, organisation_b_id=b, kind="informal") for a, b in pairs
+    )
     for step in ("vision", "actions_needs", "dossier_framework"):
         workshop = factories.make_workshop(proposal, step=step, title=step)
         for org in rng.sample(orgs, 60):
             workshop.attendances.append(
                 __import__("consortium.workshops.models", fromlist=["x"]).WorkshopAttendance(
-                    organisation_id=org.id))
-        for text in ("Des compétences en réemploi des matériaux", "Un terrain pour le compost",
-                     "Former des habitants à la végétalisation"):
-            factories.make_output(workshop, text, organisations=tuple(rng.sample(orgs, 3)),
-                                  relation="carries")
+                    organisation_id=org.id
+                )
+            )
+        for text in (
+            "Des compétences en réemploi des matériaux",
+            "Un terrain pour le compost",
+            "Former des habitants à la végétalisation",
+        ):
+            factories.make_output(
+                workshop, text, organisations=tuple(rng.sample(orgs, 3)), relation="carries"
+            )
     factories.make_action(proposal, "Plateforme de réemploi", lead=orgs[0])
     for i, org in enumerate(orgs[:8]):
-        factories.make_participation(proposal, org, role="coordinator" if i == 0 else
-                                     "beneficiary", status="confirmed")
+        factories.make_participation(
+            proposal, org, role="coordinator" if i == 0 else "beneficiary", status="confirmed"
+        )
     db.session.commit()
     return proposal.id
 
@@ -96,9 +138,15 @@ def main() -> None:
     from consortium.proposals.models import Proposal
 
     tmp = tempfile.mkdtemp()
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench" * 8,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
-                      "UPLOAD_FOLDER": tmp, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench" * 8,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
+            "UPLOAD_FOLDER": tmp,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
     with app.app_context():
         db.create_all()
         proposal_id = build(app)

@@ -150,7 +150,9 @@ def compare(name: str, graph: nx.Graph, repeat: int, k: int | None) -> None:
             verdict = "yes" if same(expected, got) else "NO"
         elif same is None:
             verdict = "different algorithm"
-        cells = [f"{x * 1000:8.1f}ms" if x is not None else f"{'—':>10}" for x in (t_nx, t_ours, t_ig)]
+        cells = [
+            f"{x * 1000:8.1f}ms" if x is not None else f"{'—':>10}" for x in (t_nx, t_ours, t_ig)
+        ]
         print(f"  {label:<34}{''.join(cells)}  {verdict}", flush=True)
 
 

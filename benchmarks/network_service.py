@@ -276,9 +276,8 @@ PAGES = {
     "proposal page": "/proposals/{pid}/network",
     "proposal suggestions (fragment)": "/proposals/{pid}/network/bridges?fragment=1",
     "proposal map JSON": "/proposals/{pid}/network.json",
-    "proposal map JSON, every kind of tie": "/proposals/{pid}/network.json?" + "&".join(
-        f"kind={k}" for k in (*KINDS, "workshop", "action", "proposal")
-    ),
+    "proposal map JSON, every kind of tie": "/proposals/{pid}/network.json?"
+    + "&".join(f"kind={k}" for k in (*KINDS, "workshop", "action", "proposal")),
     "proposal map JSON, grouped by cluster": "/proposals/{pid}/network.json?layout=cluster",
     "proposal map JSON, centred on members": "/proposals/{pid}/network.json?layout=members",
     "proposal map JSON, ego view": "/proposals/{pid}/network.json?ego={ego}",

@@ -43,13 +43,15 @@ def main() -> None:
     from consortium.proposals.models import Proposal
 
     tmp = tempfile.mkdtemp()
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
-        "UPLOAD_FOLDER": f"{tmp}/uploads",
-        "WTF_CSRF_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
+            "UPLOAD_FOLDER": f"{tmp}/uploads",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     client = app.test_client()
     with app.app_context():
         db.create_all()
@@ -63,27 +65,38 @@ def main() -> None:
         session["_user_id"] = token
         session["_fresh"] = True
 
-    print(f"{'proposal':8} {'gantt png ms':>13} {'budget png ms':>14} {'actions page ms':>16} "
-          f"{'board ms':>9} {'dashboard ms':>13}")
+    print(
+        f"{'proposal':8} {'gantt png ms':>13} {'budget png ms':>14} {'actions page ms':>16} "
+        f"{'board ms':>9} {'dashboard ms':>13}"
+    )
     for acronym, pid in sorted(ids.items()):
         with app.app_context():
             proposal = db.session.get(Proposal, pid)
             gathered = services.gather(proposal, with_network=False)
             plan = gathered.plan
-            bars = budget_charts(gathered.consortium,
-                                 [(a.code, f"{a.code} {a.title}") for a in gathered.data.actions])
+            bars = budget_charts(
+                gathered.consortium,
+                [(a.code, f"{a.code} {a.title}") for a in gathered.data.actions],
+            )
             # __wrapped__: the drawing itself, not the per-process cache in front of it
-            gantt = median_ms(lambda plan=plan: charts.gantt_png.__wrapped__(plan, "fr"),
-                              args.repeat)
-            budget = median_ms(lambda bars=bars: charts.budget_png.__wrapped__(bars, "fr"),
-                               args.repeat)
+            gantt = median_ms(
+                lambda plan=plan: charts.gantt_png.__wrapped__(plan, "fr"), args.repeat
+            )
+            budget = median_ms(
+                lambda bars=bars: charts.budget_png.__wrapped__(bars, "fr"), args.repeat
+            )
         pages = [
             median_ms(lambda url=url: client.get(url), args.repeat)
-            for url in (f"/proposals/{pid}/actions", f"/proposals/{pid}/commitments",
-                        f"/proposals/{pid}")
+            for url in (
+                f"/proposals/{pid}/actions",
+                f"/proposals/{pid}/commitments",
+                f"/proposals/{pid}",
+            )
         ]
-        print(f"{acronym:8} {gantt:13.0f} {budget:14.0f} {pages[0]:16.0f} {pages[1]:9.0f} "
-              f"{pages[2]:13.0f}")
+        print(
+            f"{acronym:8} {gantt:13.0f} {budget:14.0f} {pages[0]:16.0f} {pages[1]:9.0f} "
+            f"{pages[2]:13.0f}"
+        )
 
 
 if __name__ == "__main__":

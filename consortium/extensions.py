@@ -141,8 +141,11 @@ def _sqlite_statement_deadline(engine, timeout_ms: int) -> None:
             deadline[0] = math.inf  # raw uses (the online backup) are never interrupted
 
     event.listen(engine, "after_cursor_execute", lambda connection, *_args: clear(connection))
-    event.listen(engine, "handle_error", lambda context: clear(context.connection)
-                 if context.connection is not None else None)
+    event.listen(
+        engine,
+        "handle_error",
+        lambda context: clear(context.connection) if context.connection is not None else None,
+    )
 
 
 def init_extensions(app: Flask, translation_directories: list[str]) -> None:

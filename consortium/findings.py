@@ -32,7 +32,8 @@ class Severity(StrEnum):
 
 
 SEVERITY_ORDER: Mapping[Severity, int] = MappingProxyType(
-    {severity: rank for rank, severity in enumerate(Severity)})
+    {severity: rank for rank, severity in enumerate(Severity)}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +84,12 @@ class Finding:
 
 def _english(params: Mapping[str, object]) -> dict[str, object]:
     """Params for the English text: ratios as percentages, the rest as they are."""
-    return {key: format_percent(value, "en")
-            if key in RATIO_PARAMS and isinstance(value, Decimal) else value
-            for key, value in params.items()}
+    return {
+        key: format_percent(value, "en")
+        if key in RATIO_PARAMS and isinstance(value, Decimal)
+        else value
+        for key, value in params.items()
+    }
 
 
 def _plain(value: object) -> object:
@@ -93,13 +97,26 @@ def _plain(value: object) -> object:
     return value if isinstance(value, (int, float, str, bool)) or value is None else str(value)
 
 
-def finding(code: str, severity: Severity, template: str,
-            params: Mapping[str, object] | None = None, *, fix: str = "",
-            fix_params: Mapping[str, object] | None = None,
-            subjects: Iterable[int] = ()) -> Finding:
+def finding(
+    code: str,
+    severity: Severity,
+    template: str,
+    params: Mapping[str, object] | None = None,
+    *,
+    fix: str = "",
+    fix_params: Mapping[str, object] | None = None,
+    subjects: Iterable[int] = (),
+) -> Finding:
     """A :class:`Finding` with read-only params."""
-    return Finding(code, severity, template, MappingProxyType(dict(params or {})), fix,
-                   MappingProxyType(dict(fix_params or {})), tuple(subjects))
+    return Finding(
+        code,
+        severity,
+        template,
+        MappingProxyType(dict(params or {})),
+        fix,
+        MappingProxyType(dict(fix_params or {})),
+        tuple(subjects),
+    )
 
 
 def by_severity(findings: Iterable[Finding]) -> list[Finding]:

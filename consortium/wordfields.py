@@ -8,8 +8,9 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
 
-def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1", *,
-              dirty: bool = False) -> None:
+def add_field(
+    paragraph: Paragraph, instruction: str, placeholder: str = "1", *, dirty: bool = False
+) -> None:
     """Append a complex field (fldChar begin/separate/end) with a cached result; ``dirty``
     asks Word and LibreOffice to recompute it when the document opens."""
 

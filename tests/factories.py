@@ -95,8 +95,11 @@ def make_org(
 ) -> Organisation:
     name = name or f"Organisation {next(_sequence)}"
     org = Organisation(name=name, country=country, city=city, org_type=org_type, **values)
-    org.search_text = fold(" ".join(filter(None, [name, org.acronym, city, org.description,
-                                                  " ".join(org.keywords or [])])))
+    org.search_text = fold(
+        " ".join(
+            filter(None, [name, org.acronym, city, org.description, " ".join(org.keywords or [])])
+        )
+    )
     org.name_key = normalise_name(name)
     org.themes = [OrganisationTheme(theme=code) for code in themes]
     db.session.add(org)

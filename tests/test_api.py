@@ -49,8 +49,9 @@ def test_proposals_are_scoped_to_my_roles(app, client, world):
 
 
 def test_hidden_proposal_is_404_for_an_outsider(app, client, world):
-    response = client.get(f"/api/v1/proposals/{world['proposal']}",
-                          headers=_token(app, world["outsider"]))
+    response = client.get(
+        f"/api/v1/proposals/{world['proposal']}", headers=_token(app, world["outsider"])
+    )
     assert response.status_code == 404
 
 
@@ -68,10 +69,12 @@ def test_partner_sees_only_its_own_commitment(app, client, world):
             p.notes = "CANARY-notes"
         db.session.commit()
 
-    mine = client.get(f"/api/v1/proposals/{world['proposal']}/commitments",
-                      headers=_token(app, world["partner"])).get_json()
-    everyone = client.get(f"/api/v1/proposals/{world['proposal']}/commitments",
-                          headers=_token(app, world["lead"])).get_json()
+    mine = client.get(
+        f"/api/v1/proposals/{world['proposal']}/commitments", headers=_token(app, world["partner"])
+    ).get_json()
+    everyone = client.get(
+        f"/api/v1/proposals/{world['proposal']}/commitments", headers=_token(app, world["lead"])
+    ).get_json()
 
     assert [c["organisation"]["name"] for c in mine["items"]] == ["Association Réemploi Sud"]
     assert len(everyone["items"]) == 3
@@ -92,14 +95,16 @@ def test_partner_sees_shared_organisations_without_private_fields(app, client, w
     assert "notes" not in names["Bureau Vert"]
     assert "notes" in names["Association Réemploi Sud"]  # its own organisation
     assert "CANARY" not in str(body)
-    hidden = client.get(f"/api/v1/organisations/{world['org_b']}",
-                        headers=_token(app, world["partner"]))
+    hidden = client.get(
+        f"/api/v1/organisations/{world['org_b']}", headers=_token(app, world["partner"])
+    )
     assert hidden.status_code == 404
 
 
 def test_search_ignores_accents(app, client, world):
-    body = client.get("/api/v1/organisations?q=reemploi",
-                      headers=_token(app, world["lead"])).get_json()
+    body = client.get(
+        "/api/v1/organisations?q=reemploi", headers=_token(app, world["lead"])
+    ).get_json()
     assert [o["name"] for o in body["items"]] == ["Association Réemploi Sud"]
 
 
@@ -123,19 +128,30 @@ def demo(app):
 
 def test_fit_ranking_with_components(app, client, demo):
     headers = _token(app, demo["users"]["viewer@example.org"])
-    body = client.get(f"/api/v1/proposals/{demo['proposals']['REBATIR']}/fit?per_page=5",
-                      headers=headers).get_json()
+    body = client.get(
+        f"/api/v1/proposals/{demo['proposals']['REBATIR']}/fit?per_page=5", headers=headers
+    ).get_json()
 
     assert body["total"] == 25
     assert len(body["items"]) == 5
     first = body["items"][0]
     assert [c["component"] for c in first["components"]] == [
-        "eligibility", "relevance", "capacity", "experience", "complementarity", "network",
-        "engagement"]
+        "eligibility",
+        "relevance",
+        "capacity",
+        "experience",
+        "complementarity",
+        "network",
+        "engagement",
+    ]
     assert 0 <= first["total"] <= 100
     partner = _token(app, demo["users"]["partner@example.org"])
-    assert client.get(f"/api/v1/proposals/{demo['proposals']['REBATIR']}/fit",
-                      headers=partner).status_code == 403
+    assert (
+        client.get(
+            f"/api/v1/proposals/{demo['proposals']['REBATIR']}/fit", headers=partner
+        ).status_code
+        == 403
+    )
 
 
 def test_checks_and_dossier_download(app, client, demo):
@@ -156,21 +172,45 @@ def test_lead_writes_organisations_ties_and_outputs(app, client, demo):
     headers = _token(app, demo["users"]["lead@example.org"])
     pid = demo["proposals"]["VERDIR"]
 
-    created = client.post("/api/v1/organisations", headers=headers, json={
-        "name": "Ferme Urbaine du Rove", "country": "France", "city": "Le Rove",
-        "type": "association", "themes": "Agriculture urbaine et alimentation"})
-    bad = client.post("/api/v1/organisations", headers=headers,
-                      json={"name": "X", "country": "Atlantis", "pic": "12"})
+    created = client.post(
+        "/api/v1/organisations",
+        headers=headers,
+        json={
+            "name": "Ferme Urbaine du Rove",
+            "country": "France",
+            "city": "Le Rove",
+            "type": "association",
+            "themes": "Agriculture urbaine et alimentation",
+        },
+    )
+    bad = client.post(
+        "/api/v1/organisations",
+        headers=headers,
+        json={"name": "X", "country": "Atlantis", "pic": "12"},
+    )
     org_id = created.get_json()["id"]
-    tie = client.post("/api/v1/ties", headers=headers, json={
-        "organisation_a": org_id, "organisation_b": 1, "kind": "informal", "year": 2024})
-    self_tie = client.post("/api/v1/ties", headers=headers, json={
-        "organisation_a": org_id, "organisation_b": org_id, "kind": "informal"})
+    tie = client.post(
+        "/api/v1/ties",
+        headers=headers,
+        json={"organisation_a": org_id, "organisation_b": 1, "kind": "informal", "year": 2024},
+    )
+    self_tie = client.post(
+        "/api/v1/ties",
+        headers=headers,
+        json={"organisation_a": org_id, "organisation_b": org_id, "kind": "informal"},
+    )
     with app.app_context():
         workshop_id = db.session.query(factories.Workshop).filter_by(proposal_id=pid).first().id
-    output = client.post(f"/api/v1/proposals/{pid}/outputs", headers=headers, json={
-        "workshop_id": workshop_id, "kind": "need", "subkind": "site",
-        "text": "Un terrain pour une ferme urbaine"})
+    output = client.post(
+        f"/api/v1/proposals/{pid}/outputs",
+        headers=headers,
+        json={
+            "workshop_id": workshop_id,
+            "kind": "need",
+            "subkind": "site",
+            "text": "Un terrain pour une ferme urbaine",
+        },
+    )
 
     assert created.status_code == 201
     assert created.get_json()["type"] == "ngo"
@@ -185,8 +225,12 @@ def test_lead_writes_organisations_ties_and_outputs(app, client, demo):
 
 def test_writers_cannot_write_through_the_api(app, client, demo):
     headers = _token(app, demo["users"]["writer@example.org"])
-    assert client.post("/api/v1/organisations", headers=headers,
-                       json={"name": "X", "country": "FR"}).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/organisations", headers=headers, json={"name": "X", "country": "FR"}
+        ).status_code
+        == 403
+    )
     assert client.post("/api/v1/ties", headers=headers, json={}).status_code == 403
 
 

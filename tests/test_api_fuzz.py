@@ -37,17 +37,24 @@ def test_api_conforms_to_its_openapi_description(fuzz_target):
         if operation.path.endswith("dossier.docx"):
             continue  # a binary download; exercised in tests/test_api.py
 
-        @settings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=FUZZ_EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def check(case):
             response = case.call(headers={"Authorization": f"Bearer {token}"})
             if response.status_code >= 500:
                 failures.append((case.method, case.formatted_path, response.status_code))
-            case.validate_response(response, checks=(
-                schemathesis.checks.not_a_server_error,
-                schemathesis.checks.response_schema_conformance,
-                schemathesis.checks.content_type_conformance,
-            ))
+            case.validate_response(
+                response,
+                checks=(
+                    schemathesis.checks.not_a_server_error,
+                    schemathesis.checks.response_schema_conformance,
+                    schemathesis.checks.content_type_conformance,
+                ),
+            )
 
         operation.as_strategy()  # fails early if the description is broken
         from hypothesis import given

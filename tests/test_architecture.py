@@ -28,11 +28,23 @@ PYPROJECT = str(ROOT / "pyproject.toml")
 #: database backup), or any module of these packages (the Flask glue, the JSON API, the demo
 #: loader). Every other module of consortium/ is pure: no Flask, no SQLAlchemy, no models.
 GLUE_NAMES = frozenset(
-    {"__init__", "models", "forms", "views", "services", "cli", "jobs",
-     "extensions", "guards", "access", "backup"}
+    {
+        "__init__",
+        "models",
+        "forms",
+        "views",
+        "services",
+        "cli",
+        "jobs",
+        "extensions",
+        "guards",
+        "access",
+        "backup",
+    }
 )
-GLUE_PACKAGES = frozenset({"consortium.web", "consortium.api", "consortium.demo",
-                           "consortium.migrations"})
+GLUE_PACKAGES = frozenset(
+    {"consortium.web", "consortium.api", "consortium.demo", "consortium.migrations"}
+)
 
 CONTRACT_TYPES = {"layers": LayersContract, "forbidden": ForbiddenContract}
 
@@ -115,8 +127,11 @@ def test_the_real_code_keeps_the_contract(graph, contract_id):
         # between areas: fit uses the network, never the reverse; commitments never use fit
         ("services-between-areas", "consortium.network.services", "consortium.fit.services"),
         ("services-between-areas", "consortium.commitments.services", "consortium.fit.services"),
-        ("services-between-areas", "consortium.commitments.services",
-         "consortium.dossier.services"),
+        (
+            "services-between-areas",
+            "consortium.commitments.services",
+            "consortium.dossier.services",
+        ),
     ],
 )
 def test_an_added_upward_import_breaks_the_contract(graph, contract_id, importer, imported):

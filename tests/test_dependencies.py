@@ -41,7 +41,8 @@ def test_the_application_declares_what_it_imports():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     runtime = declared(project["dependencies"])
     missing = {
-        module for module, dists in distributions_of(imported_top_levels(ROOT / "consortium")).items()
+        module
+        for module, dists in distributions_of(imported_top_levels(ROOT / "consortium")).items()
         if not dists & runtime
     }
     assert missing == set()
@@ -49,6 +50,8 @@ def test_the_application_declares_what_it_imports():
 
 def test_each_runtime_dependency_is_declared_once():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    names = [re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.-]+", r).group(0)).lower()
-             for r in project["dependencies"]]
+    names = [
+        re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.-]+", r).group(0)).lower()
+        for r in project["dependencies"]
+    ]
     assert len(names) == len(set(names))

@@ -214,4 +214,5 @@ def test_the_french_dossier_puts_articles_before_organisation_names() -> None:
     assert "La Ville de Marseille coordonne le projet" in drafts["2.4"].markup
     english = draft_all(dossier_data(), translator("en"))
     assert "Coordinated by Ville de Marseille, it brings together 5 partners" in (
-        english["0"].markup)
+        english["0"].markup
+    )

@@ -9,8 +9,16 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
-            "N_": None, "NP_": (1, 2), "pgettext": ((1, "c"), 2)}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "_l": None,
+    "N_": None,
+    "NP_": (1, 2),
+    "pgettext": ((1, "c"), 2),
+}
 METHODS = [("consortium/**.py", "python"), ("templates/**.html", "jinja2")]
 JINJA_OPTIONS = {"extensions": "jinja2.ext.do"}
 
@@ -18,8 +26,8 @@ JINJA_OPTIONS = {"extensions": "jinja2.ext.do"}
 def marked_messages() -> dict[str, str]:
     found = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), METHODS, keywords=KEYWORDS,
-            options_map={"templates/**.html": JINJA_OPTIONS}):
+        str(ROOT), METHODS, keywords=KEYWORDS, options_map={"templates/**.html": JINJA_OPTIONS}
+    ):
         msgid = message[0] if isinstance(message, tuple) else message
         if msgid:
             found.setdefault(msgid, f"{filename}:{lineno}")
@@ -36,16 +44,18 @@ def french_catalogue() -> dict[str, object]:
         with path.open("rb") as handle:
             for message in read_po(handle):
                 msgid = message.id[0] if isinstance(message.id, tuple) else message.id
-                if msgid and message.string and (not isinstance(message.string, tuple)
-                                                 or all(message.string)):
+                if (
+                    msgid
+                    and message.string
+                    and (not isinstance(message.string, tuple) or all(message.string))
+                ):
                     merged[msgid] = message.string
     return merged
 
 
 def test_every_marked_string_has_a_french_translation():
     catalogue = french_catalogue()
-    missing = {msgid: where for msgid, where in marked_messages().items()
-               if msgid not in catalogue}
+    missing = {msgid: where for msgid, where in marked_messages().items() if msgid not in catalogue}
     assert missing == {}
 
 
@@ -83,8 +93,10 @@ def test_placeholders_survive_translation():
     broken = {}
     for msgid, string in french_catalogue().items():
         for original, translated in zip(
-                msgid if isinstance(msgid, tuple) else (msgid,),
-                string if isinstance(string, tuple) else (string,), strict=False):
+            msgid if isinstance(msgid, tuple) else (msgid,),
+            string if isinstance(string, tuple) else (string,),
+            strict=False,
+        ):
             if set(pattern.findall(original)) != set(pattern.findall(translated)):
                 broken[original] = translated
     assert broken == {}
@@ -98,8 +110,9 @@ def test_the_request_keeps_its_catalogue_and_follows_a_locale_change():
 
     from consortium import create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "k" * 40,
-                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
     with app.test_request_context("/", headers={"Accept-Language": "fr"}):
         assert gettext("Save") == "Enregistrer"
         assert gettext("Save") == "Enregistrer"  # from the request's cache

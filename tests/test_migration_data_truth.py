@@ -28,12 +28,15 @@ def test_existing_proposals_get_placeholder_sections_and_organisations_a_sort_ke
         db.session.expire_all()
         rows = db.session.execute(
             select(Section.code, Section.language, Section.body, Section.generated_body)
-            .where(Section.proposal_id == ids["proposal"]).order_by(Section.id)).all()
+            .where(Section.proposal_id == ids["proposal"])
+            .order_by(Section.id)
+        ).all()
         expected = [s.code for s in load_structure("SAP") if s.drafting_key != "heading"]
         assert [r.code for r in rows] == expected
         assert {(r.language, r.body, r.generated_body) for r in rows} == {("en", "", None)}
-        names = db.session.execute(select(factories.Organisation.name,
-                                          factories.Organisation.sort_key)).all()
+        names = db.session.execute(
+            select(factories.Organisation.name, factories.Organisation.sort_key)
+        ).all()
         assert all(key == collation_key(name) and key for name, key in names)
         downgrade(directory=directory, revision="truth_01")  # placeholders go, nothing else
         assert db.session.scalar(select(Section.id).limit(1)) is None

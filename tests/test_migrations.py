@@ -12,8 +12,7 @@ from tests.conftest import TEST_DATABASE_URL
 
 def _app(tmp_path):
     url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'migrated.sqlite'}"
-    return create_app({"TESTING": True, "SECRET_KEY": "x" * 40,
-                       "SQLALCHEMY_DATABASE_URI": url})
+    return create_app({"TESTING": True, "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": url})
 
 
 def _empty(app):
@@ -49,5 +48,3 @@ def test_downgrade_to_base_removes_every_table(tmp_path):
         db.engine.dispose()
 
     assert remaining == set()
-
-

@@ -37,8 +37,9 @@ def test_a_refusal_rolls_back_and_is_flashed(app):
 def test_only_the_listed_refusals_are_handled(app):
     with app.test_request_context():
         refused = []
-        with pytest.raises(Conflict), commit_or_refuse(
-            refused.append, refusals=(ValidationFailed,)
+        with (
+            pytest.raises(Conflict),
+            commit_or_refuse(refused.append, refusals=(ValidationFailed,)),
         ):
             raise Conflict("Someone else saved first.")
         assert refused == []

@@ -88,15 +88,21 @@ def setup(users: int) -> None:
             for index, email in enumerate(emails):
                 user = db.session.scalar(select(User).where(User.email == email))
                 if user is None:
-                    user = create_user(email=email, name=f"Load {role} {index}",
-                                       password=PASSWORD, method=method)
+                    user = create_user(
+                        email=email, name=f"Load {role} {index}", password=PASSWORD, method=method
+                    )
                     created += 1
                 if role == "partner":
                     name = f"Load partner organisation {index:03d}"
                     org = db.session.scalar(select(Organisation).where(Organisation.name == name))
                     if org is None:
-                        org = Organisation(name=name, acronym=f"LP{index:03d}", country="FR",
-                                           city="Marseille", org_type="ngo")
+                        org = Organisation(
+                            name=name,
+                            acronym=f"LP{index:03d}",
+                            country="FR",
+                            city="Marseille",
+                            org_type="ngo",
+                        )
                         db.session.add(org)
                         db.session.flush()
                     part = commitments.participation_for(rebatir, org.id)
@@ -108,8 +114,10 @@ def setup(users: int) -> None:
                     for proposal in all_proposals:
                         proposals.give_role(proposal, user, role, actor=actor)
             db.session.commit()
-        print(f"load accounts ready ({created} created): "
-              + ", ".join(f"{len(v)} {k}s" for k, v in accounts(users).items()))
+        print(
+            f"load accounts ready ({created} created): "
+            + ", ".join(f"{len(v)} {k}s" for k, v in accounts(users).items())
+        )
 
 
 # ---------------------------------------------------------------------------------------
@@ -125,8 +133,11 @@ def form_with(html: str, field: str) -> dict:
     """
     for form in lxml.html.fromstring(html).forms:
         if field in form.fields:
-            return {"action": form.get("action", ""), "method": form.get("method", "get"),
-                    "fields": [[name, value] for name, value in form.form_values()]}
+            return {
+                "action": form.get("action", ""),
+                "method": form.get("method", "get"),
+                "fields": [[name, value] for name, value in form.form_values()],
+            }
     raise LookupError(f"no form with a {field!r} field")
 
 
@@ -156,8 +167,9 @@ class Stats:
 
 
 class User(threading.Thread):
-    def __init__(self, role: str, email: str, base: str, stats: Stats, stop: threading.Event,
-                 seed: int):
+    def __init__(
+        self, role: str, email: str, base: str, stats: Stats, stop: threading.Event, seed: int
+    ):
         super().__init__(daemon=True)
         import httpx
 
@@ -172,7 +184,7 @@ class User(threading.Thread):
     def call(self, kind: str, route: str, method: str, url: str, data=None, **kwargs):
         if data is not None:  # repeated names (person-months...) as lists for httpx
             grouped: dict[str, list[str]] = defaultdict(list)
-            for name, value in (data.items() if isinstance(data, dict) else data):
+            for name, value in data.items() if isinstance(data, dict) else data:
                 grouped[name].append(value)
             kwargs["data"] = dict(grouped)
         # Cookies by hand: production cookies are Secure (the TLS proxy is not simulated
@@ -214,8 +226,14 @@ class User(threading.Thread):
             self.sections = {}
             for pid in ids:
                 page = self.call("page", "GET dossier", "GET", f"/proposals/{pid}/dossier")
-                found = sorted({int(s) for s in re.findall(
-                    rf'href="/proposals/{pid}/dossier/sections/(\d+)"', page.text)})
+                found = sorted(
+                    {
+                        int(s)
+                        for s in re.findall(
+                            rf'href="/proposals/{pid}/dossier/sections/(\d+)"', page.text
+                        )
+                    }
+                )
                 self.sections[pid] = found
             assert any(self.sections.values()), "no dossier sections: load the demo"
 
@@ -238,13 +256,15 @@ class User(threading.Thread):
     # -- leads
     def act_lead(self) -> None:
         pid = self.random.choice(self.proposals)
-        route, url = self.random.choice([
-            ("GET /", "/"),
-            ("GET dashboard", f"/proposals/{pid}"),
-            ("GET workshops", f"/proposals/{pid}/workshops"),
-            ("GET fit", f"/proposals/{pid}/fit"),
-            ("GET commitments board", f"/proposals/{pid}/commitments"),
-        ])
+        route, url = self.random.choice(
+            [
+                ("GET /", "/"),
+                ("GET dashboard", f"/proposals/{pid}"),
+                ("GET workshops", f"/proposals/{pid}/workshops"),
+                ("GET fit", f"/proposals/{pid}/fit"),
+                ("GET commitments board", f"/proposals/{pid}/commitments"),
+            ]
+        )
         self.call("page", route, "GET", url)
 
     # -- partners
@@ -280,8 +300,11 @@ class User(threading.Thread):
         fields = []
         for name, value in form["fields"]:
             if name == "body":
-                lines = [line for line in value.replace("\r\n", "\n").split("\n")
-                         if not line.startswith("[load ")]
+                lines = [
+                    line
+                    for line in value.replace("\r\n", "\n").split("\n")
+                    if not line.startswith("[load ")
+                ]
                 value = "\n".join([*lines, marker])
             fields.append((name, value))
         counted = self.measuring
@@ -313,8 +336,9 @@ def baseline() -> dict[str, int]:
     from consortium.extensions import db
 
     with create_app().app_context():
-        rows = db.session.execute(select(SectionVersion.section_id, func.count())
-                                  .group_by(SectionVersion.section_id)).all()
+        rows = db.session.execute(
+            select(SectionVersion.section_id, func.count()).group_by(SectionVersion.section_id)
+        ).all()
         return {f"section:{sid}": count for sid, count in rows}
 
 
@@ -335,11 +359,17 @@ def verify(stats: Stats, before: dict[str, int]) -> dict:
             checked += len(values)
             if kind == "partner":
                 part = db.session.scalar(
-                    select(Participation).join(ProposalMember, ProposalMember.organisation_id
-                                               == Participation.organisation_id)
+                    select(Participation)
+                    .join(
+                        ProposalMember,
+                        ProposalMember.organisation_id == Participation.organisation_id,
+                    )
                     .join(UserModel, UserModel.id == ProposalMember.user_id)
-                    .where(UserModel.email == ident,
-                           Participation.proposal_id == ProposalMember.proposal_id))
+                    .where(
+                        UserModel.email == ident,
+                        Participation.proposal_id == ProposalMember.proposal_id,
+                    )
+                )
                 # One writer per participation: the last save the client saw is in the DB.
                 if part.tasks != values[-1]:
                     lost.append(f"{key}: DB has {part.tasks!r}, client saved {values[-1]!r}")
@@ -349,9 +379,14 @@ def verify(stats: Stats, before: dict[str, int]) -> dict:
                 if "[load " in body and not any(v in body for v in values):
                     lost.append(f"{key}: the final body holds no counted save")
                 for value in values:  # every counted save is exactly one version
-                    found = db.session.scalar(select(func.count()).select_from(SectionVersion)
-                                              .where(SectionVersion.section_id == section_id,
-                                                     SectionVersion.body.contains(value)))
+                    found = db.session.scalar(
+                        select(func.count())
+                        .select_from(SectionVersion)
+                        .where(
+                            SectionVersion.section_id == section_id,
+                            SectionVersion.body.contains(value),
+                        )
+                    )
                     if found != 1:
                         lost.append(f"{key}: save {value} is in {found} versions")
     return {"saves_checked": checked, "lost": lost}
@@ -373,20 +408,26 @@ def percentile(values: list[float], q: float) -> float | None:
 def machine() -> dict:
     def out(*command: str) -> str:
         try:
-            return subprocess.run(command, capture_output=True, text=True,
-                                  timeout=10).stdout.strip()
+            return subprocess.run(
+                command, capture_output=True, text=True, timeout=10
+            ).stdout.strip()
         except OSError:
             return "?"
 
-    return {"nproc": os.cpu_count(), "python": platform.python_version(),
-            "postgresql": out("psql", "--version"), "kernel": platform.release()}
+    return {
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "postgresql": out("psql", "--version"),
+        "kernel": platform.release(),
+    }
 
 
 def run(url: str, users: int, duration: float, seed: int, output: str | None) -> int:
     stats, stop = Stats(), threading.Event()
     roster = [(role, email) for role, emails in accounts(users).items() for email in emails]
-    crowd = [User(role, email, url, stats, stop, seed + i)
-             for i, (role, email) in enumerate(roster)]
+    crowd = [
+        User(role, email, url, stats, stop, seed + i) for i, (role, email) in enumerate(roster)
+    ]
     print(f"logging in {len(crowd)} users…", flush=True)
     for user in crowd:
         user.start()
@@ -407,28 +448,45 @@ def run(url: str, users: int, duration: float, seed: int, output: str | None) ->
     pages = [s for kind in PAGE_KINDS for s in stats.samples[kind]]
     fivexx = sum(n for code, n in stats.statuses.items() if code.startswith("5"))
     report = {
-        "command": " ".join(sys.argv), "machine": machine(), "users": len(crowd),
+        "command": " ".join(sys.argv),
+        "machine": machine(),
+        "users": len(crowd),
         "mix": {k: len(v) for k, v in accounts(users).items()},
-        "duration_s": round(elapsed, 1), "requests": total,
-        "requests_per_s": round(total / elapsed, 1), "statuses": dict(stats.statuses),
-        "errors": len(stats.errors), "error_samples": stats.errors[:10], "5xx": fivexx,
-        "conflicts_409": stats.conflicts, **check,
+        "duration_s": round(elapsed, 1),
+        "requests": total,
+        "requests_per_s": round(total / elapsed, 1),
+        "statuses": dict(stats.statuses),
+        "errors": len(stats.errors),
+        "error_samples": stats.errors[:10],
+        "5xx": fivexx,
+        "conflicts_409": stats.conflicts,
+        **check,
         "latency_ms": {
-            kind: {"n": len(v), "p50": percentile(v, 50),
-                   "p95": percentile(v, 95),
-                   "p99": percentile(v, 99)}
+            kind: {
+                "n": len(v),
+                "p50": percentile(v, 50),
+                "p95": percentile(v, 95),
+                "p99": percentile(v, 99),
+            }
             for kind, v in [("pages+saves", pages), *sorted(stats.samples.items())]
         },
         "by_route_ms": {
-            route: {"n": len(v), "p50": percentile(v, 50),
-                    "p95": percentile(v, 95),
-                    "p99": percentile(v, 99)}
+            route: {
+                "n": len(v),
+                "p50": percentile(v, 50),
+                "p95": percentile(v, 95),
+                "p99": percentile(v, 99),
+            }
             for route, v in sorted(stats.by_route.items())
         },
     }
     p95 = report["latency_ms"]["pages+saves"]["p95"]
-    report["targets"] = {"p95_pages_under_250ms": p95 is not None and p95 < 250, "no_5xx": fivexx == 0,
-                         "no_lost_write": not check["lost"], "no_error": not stats.errors}
+    report["targets"] = {
+        "p95_pages_under_250ms": p95 is not None and p95 < 250,
+        "no_5xx": fivexx == 0,
+        "no_lost_write": not check["lost"],
+        "no_error": not stats.errors,
+    }
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)
     if output:

@@ -35,9 +35,15 @@ MAX_PAGE = 1_000_000
 
 @bp.errorhandler(ApiError)
 def api_error(error: ApiError):
-    return jsonify({"error": {"code": error.status, "message": error.message,
-                              **({"details": error.details} if error.details else {})}}), \
-        error.status
+    return jsonify(
+        {
+            "error": {
+                "code": error.status,
+                "message": error.message,
+                **({"details": error.details} if error.details else {}),
+            }
+        }
+    ), error.status
 
 
 @bp.get("/health")
@@ -63,8 +69,9 @@ def _page() -> tuple[int, int]:
     except ValueError:
         raise ApiError(400, "page and per_page must be whole numbers.") from None
     if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
-        raise ApiError(400, f"page must be between 1 and {MAX_PAGE} and per_page between 1 "
-                            f"and {MAX_PER_PAGE}.")
+        raise ApiError(
+            400, f"page must be between 1 and {MAX_PAGE} and per_page between 1 and {MAX_PER_PAGE}."
+        )
     return page, per_page
 
 
@@ -74,17 +81,25 @@ def _paginated(query, serialise, prepare=None) -> dict:
     rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     if prepare is not None:
         prepare(rows)
-    return {"items": [serialise(row) for row in rows], "page": page, "per_page": per_page,
-            "total": total}
+    return {
+        "items": [serialise(row) for row in rows],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+    }
 
 
 def _role(proposal_id: int) -> str | None:
-    return db.session.scalar(select(ProposalMember.role).where(
-        ProposalMember.proposal_id == proposal_id, ProposalMember.user_id == g.api_user.id))
+    return db.session.scalar(
+        select(ProposalMember.role).where(
+            ProposalMember.proposal_id == proposal_id, ProposalMember.user_id == g.api_user.id
+        )
+    )
 
 
-def _proposal(proposal_id: int, capability: Capability = Capability.VIEW
-              ) -> tuple[Proposal, str | None]:
+def _proposal(
+    proposal_id: int, capability: Capability = Capability.VIEW
+) -> tuple[Proposal, str | None]:
     proposal = db.session.get(Proposal, proposal_id)
     role = _role(proposal_id) if proposal else None
     if proposal is None or not sees_proposal(role, is_admin=g.api_user.is_admin):
@@ -100,14 +115,23 @@ def _money(value: Decimal | None) -> str | None:
 
 def proposal_json(proposal: Proposal) -> dict:
     topic = proposal.topic
-    return {"id": proposal.id, "acronym": proposal.acronym, "title": proposal.title,
-            "topic": {"identifier": topic.identifier, "title": topic.title,
-                      "deadline": topic.deadline.isoformat() if topic.deadline else None,
-                      "funding_rate": _money(topic.funding_rate)},
-            "territory": proposal.territory, "summary": proposal.summary,
-            "working_language": proposal.working_language,
-            "document_language": proposal.document_language,
-            "subtopics": list(proposal.subtopics), "duration_months": proposal.duration_months}
+    return {
+        "id": proposal.id,
+        "acronym": proposal.acronym,
+        "title": proposal.title,
+        "topic": {
+            "identifier": topic.identifier,
+            "title": topic.title,
+            "deadline": topic.deadline.isoformat() if topic.deadline else None,
+            "funding_rate": _money(topic.funding_rate),
+        },
+        "territory": proposal.territory,
+        "summary": proposal.summary,
+        "working_language": proposal.working_language,
+        "document_language": proposal.document_language,
+        "subtopics": list(proposal.subtopics),
+        "duration_months": proposal.duration_months,
+    }
 
 
 @bp.get("/proposals")
@@ -116,7 +140,8 @@ def proposals():
     query = select(Proposal).order_by(Proposal.acronym)
     if not g.api_user.is_admin:
         query = query.join(ProposalMember, ProposalMember.proposal_id == Proposal.id).where(
-            ProposalMember.user_id == g.api_user.id)
+            ProposalMember.user_id == g.api_user.id
+        )
     return jsonify(_paginated(query, proposal_json))
 
 
@@ -124,9 +149,11 @@ def proposals():
 @token_required
 def proposal(proposal_id: int):
     found, role = _proposal(proposal_id)
-    members = [{"organisation": p.organisation.name, "role": p.role}
-               for p in found.participations
-               if sees_participation(role, p.status, is_admin=g.api_user.is_admin)]
+    members = [
+        {"organisation": p.organisation.name, "role": p.role}
+        for p in found.participations
+        if sees_participation(role, p.status, is_admin=g.api_user.is_admin)
+    ]
     return jsonify({**proposal_json(found), "my_role": role, "members": members})
 
 
@@ -140,20 +167,45 @@ def _directory_viewer() -> Viewer:
 
 
 def organisation_json(org: Organisation, *, private: bool) -> dict:
-    data = {"id": org.id, "name": org.name, "acronym": org.acronym, "type": org.org_type,
-            "country": org.country, "city": org.city, "region": org.region, "pic": org.pic,
-            "website": org.website, "description": org.description,
-            "themes": org.theme_codes, "keywords": list(org.keywords or []),
-            "natural_person": org.natural_person}
+    data = {
+        "id": org.id,
+        "name": org.name,
+        "acronym": org.acronym,
+        "type": org.org_type,
+        "country": org.country,
+        "city": org.city,
+        "region": org.region,
+        "pic": org.pic,
+        "website": org.website,
+        "description": org.description,
+        "themes": org.theme_codes,
+        "keywords": list(org.keywords or []),
+        "natural_person": org.natural_person,
+    }
     if private:
-        data.update({"email": org.email, "staff": org.staff,
-                     "annual_budget_eur": _money(org.annual_budget_eur),
-                     "eu_experience": org.eu_experience, "notes": org.notes,
-                     "contacts": [{"name": c.name, "function": c.function, "email": c.email,
-                                   "phone": c.phone} for c in org.contacts],
-                     "past_projects": [{"programme": p.programme, "reference": p.reference,
-                                        "title": p.title, "year": p.year, "role": p.role}
-                                       for p in org.past_projects]})
+        data.update(
+            {
+                "email": org.email,
+                "staff": org.staff,
+                "annual_budget_eur": _money(org.annual_budget_eur),
+                "eu_experience": org.eu_experience,
+                "notes": org.notes,
+                "contacts": [
+                    {"name": c.name, "function": c.function, "email": c.email, "phone": c.phone}
+                    for c in org.contacts
+                ],
+                "past_projects": [
+                    {
+                        "programme": p.programme,
+                        "reference": p.reference,
+                        "title": p.title,
+                        "year": p.year,
+                        "role": p.role,
+                    }
+                    for p in org.past_projects
+                ],
+            }
+        )
     return data
 
 
@@ -163,16 +215,20 @@ def organisations():
     viewer = _directory_viewer()
     query = select(Organisation).order_by(Organisation.name, Organisation.id)
     if not viewer.private:
-        query = query.where(Organisation.shared_with_partners.is_(True)
-                            | Organisation.id.in_(viewer.own_ids or {0}))
+        query = query.where(
+            Organisation.shared_with_partners.is_(True) | Organisation.id.in_(viewer.own_ids or {0})
+        )
     if request.args.get("q"):
         query = query.where(Organisation.search_text.contains(fold(request.args["q"][:100])))
 
     def serialise(org: Organisation) -> dict:
         return organisation_json(org, private=viewer.sees_private_of(org))
 
-    return jsonify(_paginated(query, serialise, prepare=lambda rows: viewer.know_holdings(
-        [o.id for o in rows])))
+    return jsonify(
+        _paginated(
+            query, serialise, prepare=lambda rows: viewer.know_holdings([o.id for o in rows])
+        )
+    )
 
 
 @bp.get("/organisations/<int:organisation_id>")
@@ -189,29 +245,56 @@ def organisation(organisation_id: int):
 @token_required
 def outputs(proposal_id: int):
     found, _role_name = _proposal(proposal_id, Capability.VIEW_WORKSHOPS)
-    query = (select(Output).join(Workshop).where(Workshop.proposal_id == found.id)
-             .order_by(Workshop.held_on, Workshop.id, Output.position, Output.id))
-    return jsonify(_paginated(query, lambda o: {
-        "id": o.id, "workshop": {"id": o.workshop.id, "title": o.workshop.title,
-                                 "step": o.workshop.step},
-        "kind": o.kind, "subkind": o.subkind, "text": o.text, "tags": list(o.tags or []),
-        "priority": o.priority, "votes": o.votes,
-        "organisations": [{"id": link.organisation_id, "relation": link.relation}
-                          for link in o.organisations]}))
+    query = (
+        select(Output)
+        .join(Workshop)
+        .where(Workshop.proposal_id == found.id)
+        .order_by(Workshop.held_on, Workshop.id, Output.position, Output.id)
+    )
+    return jsonify(
+        _paginated(
+            query,
+            lambda o: {
+                "id": o.id,
+                "workshop": {
+                    "id": o.workshop.id,
+                    "title": o.workshop.title,
+                    "step": o.workshop.step,
+                },
+                "kind": o.kind,
+                "subkind": o.subkind,
+                "text": o.text,
+                "tags": list(o.tags or []),
+                "priority": o.priority,
+                "votes": o.votes,
+                "organisations": [
+                    {"id": link.organisation_id, "relation": link.relation}
+                    for link in o.organisations
+                ],
+            },
+        )
+    )
 
 
 def participation_json(p: Participation) -> dict:
-    return {"organisation": {"id": p.organisation_id, "name": p.organisation.name},
-            "role": p.role, "status": p.status,
-            "costs": {"personnel": _money(p.cost_personnel),
-                      "subcontracting": _money(p.cost_subcontracting),
-                      "travel": _money(p.cost_travel), "equipment": _money(p.cost_equipment),
-                      "other_goods": _money(p.cost_other_goods), "other": _money(p.cost_other)},
-            "eu_requested": _money(p.eu_requested),
-            "own_cofinancing": _money(p.own_cofinancing),
-            "other_funding": _money(p.other_funding),
-            "person_months": {str(e.action_id): f"{e.person_months:.2f}" for e in p.efforts},
-            "confirmed_at": p.confirmed_at.isoformat() if p.confirmed_at else None}
+    return {
+        "organisation": {"id": p.organisation_id, "name": p.organisation.name},
+        "role": p.role,
+        "status": p.status,
+        "costs": {
+            "personnel": _money(p.cost_personnel),
+            "subcontracting": _money(p.cost_subcontracting),
+            "travel": _money(p.cost_travel),
+            "equipment": _money(p.cost_equipment),
+            "other_goods": _money(p.cost_other_goods),
+            "other": _money(p.cost_other),
+        },
+        "eu_requested": _money(p.eu_requested),
+        "own_cofinancing": _money(p.own_cofinancing),
+        "other_funding": _money(p.other_funding),
+        "person_months": {str(e.action_id): f"{e.person_months:.2f}" for e in p.efforts},
+        "confirmed_at": p.confirmed_at.isoformat() if p.confirmed_at else None,
+    }
 
 
 @bp.get("/proposals/<int:proposal_id>/commitments")
@@ -219,15 +302,19 @@ def participation_json(p: Participation) -> dict:
 def commitments(proposal_id: int):
     """Leads, writers and viewers see every participation; a partner only its own."""
     found, role = _proposal(proposal_id)
-    query = select(Participation).where(Participation.proposal_id == found.id).order_by(
-        Participation.id)
+    query = (
+        select(Participation)
+        .where(Participation.proposal_id == found.id)
+        .order_by(Participation.id)
+    )
     if not can(role, Capability.VIEW_BUDGETS, is_admin=g.api_user.is_admin):
-        own = db.session.scalar(select(ProposalMember.organisation_id).where(
-            ProposalMember.proposal_id == found.id, ProposalMember.user_id == g.api_user.id))
+        own = db.session.scalar(
+            select(ProposalMember.organisation_id).where(
+                ProposalMember.proposal_id == found.id, ProposalMember.user_id == g.api_user.id
+            )
+        )
         query = query.where(Participation.organisation_id == (own or 0))
     return jsonify(_paginated(query, participation_json))
-
-
 
 
 MAX_ID = 2**31 - 1
@@ -247,8 +334,7 @@ def _json_body() -> dict:
         from flask_babel import gettext
 
         message = gettext("Remove the control characters from this text.")
-        raise ApiError(422, "Some fields are invalid.",
-                       {"fields": dict.fromkeys(refused, message)})
+        raise ApiError(422, "Some fields are invalid.", {"fields": dict.fromkeys(refused, message)})
     return body
 
 
@@ -265,8 +351,10 @@ def _has_forbidden_text(value) -> bool:
 def _validation_error(error) -> ApiError:
     from flask_babel import gettext
 
-    details = {name: gettext(template, **params) if params else gettext(template)
-               for name, (template, params) in error.errors.items()}
+    details = {
+        name: gettext(template, **params) if params else gettext(template)
+        for name, (template, params) in error.errors.items()
+    }
     return ApiError(422, "Some fields are invalid.", {"fields": details})
 
 
@@ -278,13 +366,22 @@ def fit_ranking(proposal_id: int):
 
     found, _role_name = _proposal(proposal_id, Capability.VIEW_FIT)
     page, per_page = _page()
-    ranking = rank_proposal(found, actor=g.api_user,
-                            eligible_only=request.args.get("eligible_only") == "1",
-                            not_in_consortium=request.args.get("not_in_consortium") == "1")
+    ranking = rank_proposal(
+        found,
+        actor=g.api_user,
+        eligible_only=request.args.get("eligible_only") == "1",
+        not_in_consortium=request.args.get("not_in_consortium") == "1",
+    )
     items = [score.as_dict() for _org, score in ranking]
     start = (page - 1) * per_page
-    return jsonify({"items": items[start:start + per_page], "page": page,
-                    "per_page": per_page, "total": len(items)})
+    return jsonify(
+        {
+            "items": items[start : start + per_page],
+            "page": page,
+            "per_page": per_page,
+            "total": len(items),
+        }
+    )
 
 
 @bp.get("/proposals/<int:proposal_id>/checks")
@@ -307,10 +404,12 @@ def dossier_download(proposal_id: int):
         raise ApiError(400, "lang must be en or fr.")
     data = export_dossier(found, lang, upload_folder=current_app.config["UPLOAD_FOLDER"])
     db.session.commit()  # sections drafted on first export are kept
-    return send_file(io.BytesIO(data), as_attachment=True,
-                     download_name=export_filename(found, "dossier", lang),
-                     mimetype="application/vnd.openxmlformats-officedocument."
-                              "wordprocessingml.document")
+    return send_file(
+        io.BytesIO(data),
+        as_attachment=True,
+        download_name=export_filename(found, "dossier", lang),
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
 
 
 @bp.post("/organisations")
@@ -324,11 +423,13 @@ def create_organisation():
     if not viewer_for(g.api_user).edits_all:
         raise ApiError(403, "Only leads and administrators add organisations.")
     body = _json_body()
-    record, errors = validate_record({key: value for key, value in body.items()
-                                      if isinstance(key, str)})
+    record, errors = validate_record(
+        {key: value for key, value in body.items() if isinstance(key, str)}
+    )
     if record is None:
-        raise ApiError(422, "Some fields are invalid.", {"fields": {
-            e.column: e.message for e in errors}})
+        raise ApiError(
+            422, "Some fields are invalid.", {"fields": {e.column: e.message for e in errors}}
+        )
     try:
         org = create(record, actor=g.api_user)
     except ValidationFailed as error:
@@ -361,15 +462,28 @@ def create_tie():
     if first is None:
         raise ApiError(422, "organisation_a does not exist.")
     try:
-        tie = add_tie(first, db.session.get(Organisation, ids[1]), body["kind"], year=year,
-                      note=note[:2000], actor=g.api_user)
+        tie = add_tie(
+            first,
+            db.session.get(Organisation, ids[1]),
+            body["kind"],
+            year=year,
+            note=note[:2000],
+            actor=g.api_user,
+        )
     except ValidationFailed as error:
         db.session.rollback()
         raise _validation_error(error) from None
     db.session.commit()
-    return jsonify({"id": tie.id, "organisation_a": tie.organisation_a_id,
-                    "organisation_b": tie.organisation_b_id, "kind": tie.kind,
-                    "year": tie.year, "note": tie.note}), 201
+    return jsonify(
+        {
+            "id": tie.id,
+            "organisation_a": tie.organisation_a_id,
+            "organisation_b": tie.organisation_b_id,
+            "kind": tie.kind,
+            "year": tie.year,
+            "note": tie.note,
+        }
+    ), 201
 
 
 @bp.post("/proposals/<int:proposal_id>/outputs")
@@ -381,22 +495,35 @@ def create_output(proposal_id: int):
 
     found, _role_name = _proposal(proposal_id, Capability.EDIT_WORKSHOPS)
     body = _json_body()
-    workshop = db.session.get(Workshop, body.get("workshop_id")) \
-        if _is_id(body.get("workshop_id")) else None
+    workshop = (
+        db.session.get(Workshop, body.get("workshop_id"))
+        if _is_id(body.get("workshop_id"))
+        else None
+    )
     if workshop is None or workshop.proposal_id != found.id:
         raise ApiError(422, "workshop_id must be a workshop of this proposal.")
     text_fields = ("kind", "text", "subkind", "raised", "carries", "tags")
-    if any(key in body and body[key] is not None and not isinstance(body[key], str)
-           for key in text_fields):
+    if any(
+        key in body and body[key] is not None and not isinstance(body[key], str)
+        for key in text_fields
+    ):
         raise ApiError(422, "kind, text, subkind, raised, carries and tags must be text.")
     numbers = ("priority", "votes")
-    if any(key in body and body[key] is not None and not _is_id(body[key], lowest=-MAX_ID)
-           for key in numbers):
+    if any(
+        key in body and body[key] is not None and not _is_id(body[key], lowest=-MAX_ID)
+        for key in numbers
+    ):
         raise ApiError(422, "priority and votes must be whole numbers.")
-    data = OutputData(kind=body.get("kind") or "", text=body.get("text") or "",
-                      subkind=body.get("subkind"), raised=body.get("raised") or "",
-                      carries=body.get("carries") or "", tags=body.get("tags") or "",
-                      priority=body.get("priority"), votes=body.get("votes"))
+    data = OutputData(
+        kind=body.get("kind") or "",
+        text=body.get("text") or "",
+        subkind=body.get("subkind"),
+        raised=body.get("raised") or "",
+        carries=body.get("carries") or "",
+        tags=body.get("tags") or "",
+        priority=body.get("priority"),
+        votes=body.get("votes"),
+    )
     try:
         (output,) = add_outputs(workshop, [(0, data)], actor=g.api_user)
     except ValidationFailed as error:

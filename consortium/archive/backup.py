@@ -130,8 +130,7 @@ def _checked_contents(archive: zipfile.ZipFile, manifest: dict) -> list[str]:
     if links:
         raise BackupError(f"unsafe archive: symbolic link {links[0]!r}")
     names = {info.filename for info in infos}
-    missing = [name for name in [database, *("uploads/" + u for u in uploads)]
-               if name not in names]
+    missing = [name for name in [database, *("uploads/" + u for u in uploads)] if name not in names]
     if missing:
         raise BackupError(f"the backup is incomplete: {missing[0]!r} is missing")
     return uploads

@@ -20,9 +20,7 @@ class PasswordForm(BaseForm):
 
 
 class UserForm(BaseForm):
-    email = EmailField(
-        _l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)]
-    )
+    email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=256)])
     is_admin = BooleanField(_l("Administrator"))

@@ -147,9 +147,7 @@ def may_restructure_organisation(
     """Merge or delete: administrators, or a lead who leads every proposal holding it."""
     if is_admin:
         return True
-    return access is DirectoryAccess.EDIT and set(holding_proposal_ids) <= set(
-        led_proposal_ids
-    )
+    return access is DirectoryAccess.EDIT and set(holding_proposal_ids) <= set(led_proposal_ids)
 
 
 def sees_participation(role: str | None, status: str, *, is_admin: bool = False) -> bool:

@@ -149,8 +149,9 @@ def _failures(condition, since: datetime) -> int:
 def device_cookie(email: str, *, secret_key: str) -> str:
     """A signed cookie value naming this browser as one that logged in to ``email``."""
     serializer = URLSafeTimedSerializer(secret_key, salt=DEVICE_SALT)
-    return serializer.dumps({"e": token_digest(normalise_email(email))[:32],
-                             "d": secrets.token_hex(16)})
+    return serializer.dumps(
+        {"e": token_digest(normalise_email(email))[:32], "d": secrets.token_hex(16)}
+    )
 
 
 def device_from_cookie(

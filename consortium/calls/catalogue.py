@@ -23,8 +23,6 @@ SUB_PROGRAMMES = ("NAT", "ENV", "CLIMA", "CET")
 MAX_TEXT = 200_000
 
 
-
-
 class CatalogueError(ValueError):
     """A record of the file is malformed; ``index`` is 1-based."""
 

@@ -76,6 +76,7 @@ class Topic(db.Model):
     def is_closed(self, today: date) -> bool:
         """Whether the topic no longer takes proposals on ``today`` (see catalogue.is_closed)."""
         return is_closed(self.deadline, self.status, today)
+
     criteria: Mapped[list[AwardCriterion]] = relationship(
         back_populates="topic", cascade="all, delete-orphan", order_by="AwardCriterion.position"
     )

@@ -32,8 +32,12 @@ def index():
     calls = db.session.scalars(
         select(Call).options(selectinload(Call.topics)).order_by(Call.identifier)
     ).all()
-    return render_template("calls/index.html", calls=calls, import_form=CatalogueImportForm(),
-                           today=datetime.now(UTC).date())
+    return render_template(
+        "calls/index.html",
+        calls=calls,
+        import_form=CatalogueImportForm(),
+        today=datetime.now(UTC).date(),
+    )
 
 
 @bp.get("/<identifier>")

@@ -63,18 +63,21 @@ class CostCategory(StrEnum):
 
 DIRECT_CATEGORIES: tuple[CostCategory, ...] = tuple(c for c in CostCategory if c != "E")
 DEFAULT_INDIRECT_BASE: frozenset[CostCategory] = frozenset(
-    {CostCategory.A, CostCategory.C1, CostCategory.C2, CostCategory.C3, CostCategory.D})
+    {CostCategory.A, CostCategory.C1, CostCategory.C2, CostCategory.C3, CostCategory.D}
+)
 """Direct costs the indirect flat rate applies to: A + C + D, not B (check the call document)."""
 
-CATEGORY_LABELS: Mapping[CostCategory, str] = MappingProxyType({
-    CostCategory.A: N_("A. Personnel costs"),
-    CostCategory.B: N_("B. Subcontracting costs"),
-    CostCategory.C1: N_("C.1 Travel and subsistence"),
-    CostCategory.C2: N_("C.2 Equipment"),
-    CostCategory.C3: N_("C.3 Other goods, works and services"),
-    CostCategory.D: N_("D. Other cost categories"),
-    CostCategory.E: N_("E. Indirect costs"),
-})
+CATEGORY_LABELS: Mapping[CostCategory, str] = MappingProxyType(
+    {
+        CostCategory.A: N_("A. Personnel costs"),
+        CostCategory.B: N_("B. Subcontracting costs"),
+        CostCategory.C1: N_("C.1 Travel and subsistence"),
+        CostCategory.C2: N_("C.2 Equipment"),
+        CostCategory.C3: N_("C.3 Other goods, works and services"),
+        CostCategory.D: N_("D. Other cost categories"),
+        CostCategory.E: N_("E. Indirect costs"),
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +97,9 @@ class CostLines:
 
     def by_category(self) -> dict[CostCategory, Decimal]:
         """Direct costs keyed by category A..D (no E)."""
-        return dict(zip(DIRECT_CATEGORIES, (getattr(self, f.name) for f in fields(self)),
-                        strict=True))
+        return dict(
+            zip(DIRECT_CATEGORIES, (getattr(self, f.name) for f in fields(self)), strict=True)
+        )
 
     @classmethod
     def from_categories(cls, amounts: Mapping[CostCategory | str, Decimal]) -> CostLines:
@@ -104,8 +108,12 @@ class CostLines:
         if CostCategory.E in keyed:
             raise ValueError("indirect costs (E) are computed, not entered")
         names = [f.name for f in fields(cls)]
-        return cls(**{name: keyed.get(cat, ZERO)
-                      for name, cat in zip(names, DIRECT_CATEGORIES, strict=True)})
+        return cls(
+            **{
+                name: keyed.get(cat, ZERO)
+                for name, cat in zip(names, DIRECT_CATEGORIES, strict=True)
+            }
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +170,14 @@ def _share(part: Decimal, whole: Decimal) -> Decimal | None:
 
 
 def participation_budget(
-    costs: CostLines, *, indirect_rate: Decimal, funding_rate: Decimal,
-    requested_eu: Decimal | None = None, own_cofinancing: Decimal = ZERO,
-    other_funding: Decimal = ZERO, person_months: Mapping[str, Decimal] | None = None,
+    costs: CostLines,
+    *,
+    indirect_rate: Decimal,
+    funding_rate: Decimal,
+    requested_eu: Decimal | None = None,
+    own_cofinancing: Decimal = ZERO,
+    other_funding: Decimal = ZERO,
+    person_months: Mapping[str, Decimal] | None = None,
     role: ParticipantRole | str | None = None,
     indirect_base: Iterable[CostCategory] = DEFAULT_INDIRECT_BASE,
 ) -> ParticipationBudget:
@@ -191,13 +204,25 @@ def participation_budget(
         raise TypeError("person-months must be Decimal, never float")
     pms = {str(k): Decimal(v) for k, v in (person_months or {}).items()}
     return ParticipationBudget(
-        costs=costs, indirect_rate=indirect_rate, funding_rate=funding_rate,
-        indirect_base=base, direct=direct, indirect=indirect, total=total, max_eu=max_eu,
-        eu_contribution=eu, eu_overridden=requested_eu is not None,
-        own_cofinancing=own, other_funding=other, cofinancing_total=own + other,
-        balance_gap=total - eu - own - other, eu_share=_share(eu, total),
-        person_months=MappingProxyType(pms), person_months_total=sum(pms.values(), Decimal(0)),
-        role=role)
+        costs=costs,
+        indirect_rate=indirect_rate,
+        funding_rate=funding_rate,
+        indirect_base=base,
+        direct=direct,
+        indirect=indirect,
+        total=total,
+        max_eu=max_eu,
+        eu_contribution=eu,
+        eu_overridden=requested_eu is not None,
+        own_cofinancing=own,
+        other_funding=other,
+        cofinancing_total=own + other,
+        balance_gap=total - eu - own - other,
+        eu_share=_share(eu, total),
+        person_months=MappingProxyType(pms),
+        person_months_total=sum(pms.values(), Decimal(0)),
+        role=role,
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -244,8 +269,9 @@ class ConsortiumBudget:
     shares: Mapping[str, Decimal | None]  # row key -> row total / total (None: not counted)
 
 
-def consortium_budget(rows: Sequence[ConsortiumRow], *,
-                      funding_rate: Decimal | None = None) -> ConsortiumBudget:
+def consortium_budget(
+    rows: Sequence[ConsortiumRow], *, funding_rate: Decimal | None = None
+) -> ConsortiumBudget:
     """Totals over the rows that count (see :attr:`ConsortiumRow.counted`).
 
     ``funding_rate`` defaults to the rows' common rate; rows with different rates raise
@@ -272,54 +298,83 @@ def consortium_budget(rows: Sequence[ConsortiumRow], *,
         for action, pm in row.budget.person_months.items():
             pm_by_action[action] = pm_by_action.get(action, Decimal(0)) + pm
     return ConsortiumBudget(
-        rows=rows, funding_rate=funding_rate, by_category=MappingProxyType(by_cat),
+        rows=rows,
+        funding_rate=funding_rate,
+        by_category=MappingProxyType(by_cat),
         direct=sum((r.budget.direct for r in counted), ZERO),
-        indirect=by_cat[CostCategory.E], total=total, eu_total=eu_total,
+        indirect=by_cat[CostCategory.E],
+        total=total,
+        eu_total=eu_total,
         own_cofinancing_total=sum((r.budget.own_cofinancing for r in counted), ZERO),
         other_funding_total=sum((r.budget.other_funding for r in counted), ZERO),
         person_months_total=sum((r.budget.person_months_total for r in rows), Decimal(0)),
         person_months_by_action=MappingProxyType(dict(sorted(pm_by_action.items()))),
-        max_eu=max_eu, funding_rate_respected=respected, eu_share=_share(eu_total, total),
-        shares=MappingProxyType({r.key: _share(r.budget.total, total) if r.counted else None
-                                 for r in rows}))
+        max_eu=max_eu,
+        funding_rate_respected=respected,
+        eu_share=_share(eu_total, total),
+        shares=MappingProxyType(
+            {r.key: _share(r.budget.total, total) if r.counted else None for r in rows}
+        ),
+    )
 
 
 # --------------------------------------------------------------------------------------
 # Coherence checks
 
 
-ISSUE_TEMPLATES: Mapping[str, str] = MappingProxyType({
-    "negative_amount": N_("%(category)s is negative (%(amount)s)."),
-    "negative_funding": N_("%(what)s is negative (%(amount)s)."),
-    "negative_person_months": N_("Person-months for %(action)s are negative (%(value)s)."),
-    "eu_above_costs": N_("The EU contribution requested (%(eu)s) is higher than the total "
-                         "eligible costs (%(total)s)."),
-    "eu_above_rate": N_("The EU contribution requested (%(eu)s) is above %(rate)s of the "
-                        "eligible costs (%(max_eu)s): other partners must request less."),
-    "eu_for_unfunded_role": N_("%(role)s: this role receives no EU funding, yet %(eu)s is "
-                               "requested."),
-    "costs_for_unfunded_role": N_("%(role)s: this role has no eligible costs of its own; "
-                                  "its costs (%(total)s) are not counted in the project "
-                                  "budget."),
-    "funding_gap": N_("EU contribution, co-financing and other funding (%(resources)s) do "
-                      "not cover the total costs (%(total)s): %(gap)s missing."),
-    "funding_surplus": N_("EU contribution, co-financing and other funding (%(resources)s) "
-                          "exceed the total costs (%(total)s) by %(surplus)s."),
-    "person_months_without_personnel": N_("%(person_months)s person-months are declared "
-                                          "but there are no personnel costs."),
-    "personnel_without_person_months": N_("Personnel costs (%(amount)s) are declared but "
-                                          "no person-months."),
-    "above_annual_budget": N_("The total costs (%(total)s) are %(ratio)s of the "
-                              "organisation's annual budget (%(annual)s)."),
-    "consortium_above_rate": N_("The consortium requests %(eu)s from the EU, above %(rate)s "
-                                "of the eligible costs (%(max_eu)s)."),
-})
+ISSUE_TEMPLATES: Mapping[str, str] = MappingProxyType(
+    {
+        "negative_amount": N_("%(category)s is negative (%(amount)s)."),
+        "negative_funding": N_("%(what)s is negative (%(amount)s)."),
+        "negative_person_months": N_("Person-months for %(action)s are negative (%(value)s)."),
+        "eu_above_costs": N_(
+            "The EU contribution requested (%(eu)s) is higher than the total "
+            "eligible costs (%(total)s)."
+        ),
+        "eu_above_rate": N_(
+            "The EU contribution requested (%(eu)s) is above %(rate)s of the "
+            "eligible costs (%(max_eu)s): other partners must request less."
+        ),
+        "eu_for_unfunded_role": N_(
+            "%(role)s: this role receives no EU funding, yet %(eu)s is requested."
+        ),
+        "costs_for_unfunded_role": N_(
+            "%(role)s: this role has no eligible costs of its own; "
+            "its costs (%(total)s) are not counted in the project "
+            "budget."
+        ),
+        "funding_gap": N_(
+            "EU contribution, co-financing and other funding (%(resources)s) do "
+            "not cover the total costs (%(total)s): %(gap)s missing."
+        ),
+        "funding_surplus": N_(
+            "EU contribution, co-financing and other funding (%(resources)s) "
+            "exceed the total costs (%(total)s) by %(surplus)s."
+        ),
+        "person_months_without_personnel": N_(
+            "%(person_months)s person-months are declared but there are no personnel costs."
+        ),
+        "personnel_without_person_months": N_(
+            "Personnel costs (%(amount)s) are declared but no person-months."
+        ),
+        "above_annual_budget": N_(
+            "The total costs (%(total)s) are %(ratio)s of the "
+            "organisation's annual budget (%(annual)s)."
+        ),
+        "consortium_above_rate": N_(
+            "The consortium requests %(eu)s from the EU, above %(rate)s "
+            "of the eligible costs (%(max_eu)s)."
+        ),
+    }
+)
 
-FUNDING_LABELS: Mapping[str, str] = MappingProxyType({
-    "eu_contribution": N_("The EU contribution"),
-    "own_cofinancing": N_("Own co-financing"),
-    "other_funding": N_("Other funding"),
-})
+FUNDING_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "eu_contribution": N_("The EU contribution"),
+        "own_cofinancing": N_("Own co-financing"),
+        "other_funding": N_("Other funding"),
+    }
+)
 
 
 def _issue(code: str, severity: Severity, **params: object) -> Finding:
@@ -327,8 +382,12 @@ def _issue(code: str, severity: Severity, **params: object) -> Finding:
     return finding(code, severity, ISSUE_TEMPLATES[code], params)
 
 
-def coherence_checks(budget: ParticipationBudget, *, annual_budget: Decimal | None = None,
-                     annual_budget_ratio: Decimal = Decimal("1")) -> list[Finding]:
+def coherence_checks(
+    budget: ParticipationBudget,
+    *,
+    annual_budget: Decimal | None = None,
+    annual_budget_ratio: Decimal = Decimal("1"),
+) -> list[Finding]:
     """Findings for one participation, errors first then warnings, in a stable order.
 
     ``annual_budget`` (the organisation's yearly budget, if known) triggers a warning when
@@ -337,17 +396,20 @@ def coherence_checks(budget: ParticipationBudget, *, annual_budget: Decimal | No
     issues: list[Finding] = []
     for cat, amount in budget.costs.by_category().items():
         if amount < 0:
-            issues.append(_issue("negative_amount", Severity.ERROR,
-                                 category=CATEGORY_LABELS[cat], amount=amount))
+            issues.append(
+                _issue(
+                    "negative_amount", Severity.ERROR, category=CATEGORY_LABELS[cat], amount=amount
+                )
+            )
     for key in FUNDING_LABELS:
         amount = getattr(budget, key)
         if amount < 0:
-            issues.append(_issue("negative_funding", Severity.ERROR,
-                                 what=FUNDING_LABELS[key], amount=amount))
+            issues.append(
+                _issue("negative_funding", Severity.ERROR, what=FUNDING_LABELS[key], amount=amount)
+            )
     for action, pm in budget.person_months.items():
         if pm < 0:
-            issues.append(_issue("negative_person_months", Severity.ERROR,
-                                 action=action, value=pm))
+            issues.append(_issue("negative_person_months", Severity.ERROR, action=action, value=pm))
     role = budget.role
     unfunded = role is not None and not role.receives_eu_funding
     eu = budget.eu_contribution
@@ -356,30 +418,65 @@ def coherence_checks(budget: ParticipationBudget, *, annual_budget: Decimal | No
     elif eu > budget.total and eu > 0:
         issues.append(_issue("eu_above_costs", Severity.ERROR, eu=eu, total=budget.total))
     elif eu > budget.max_eu:
-        issues.append(_issue("eu_above_rate", Severity.WARNING, eu=eu,
-                             rate=budget.funding_rate, max_eu=budget.max_eu))
+        issues.append(
+            _issue(
+                "eu_above_rate",
+                Severity.WARNING,
+                eu=eu,
+                rate=budget.funding_rate,
+                max_eu=budget.max_eu,
+            )
+        )
     resources = eu + budget.cofinancing_total
     if budget.balance_gap < 0:
-        issues.append(_issue("funding_surplus", Severity.ERROR, resources=resources,
-                             total=budget.total, surplus=-budget.balance_gap))
+        issues.append(
+            _issue(
+                "funding_surplus",
+                Severity.ERROR,
+                resources=resources,
+                total=budget.total,
+                surplus=-budget.balance_gap,
+            )
+        )
     if unfunded and budget.total > 0:
-        issues.append(_issue("costs_for_unfunded_role", Severity.INFO, role=role.label,
-                             total=budget.total))
+        issues.append(
+            _issue("costs_for_unfunded_role", Severity.INFO, role=role.label, total=budget.total)
+        )
     elif budget.balance_gap > 0:
-        issues.append(_issue("funding_gap", Severity.WARNING, resources=resources,
-                             total=budget.total, gap=budget.balance_gap))
+        issues.append(
+            _issue(
+                "funding_gap",
+                Severity.WARNING,
+                resources=resources,
+                total=budget.total,
+                gap=budget.balance_gap,
+            )
+        )
     pm_total = budget.person_months_total
     if pm_total > 0 and budget.costs.personnel == 0:
-        issues.append(_issue("person_months_without_personnel", Severity.WARNING,
-                             person_months=pm_total))
+        issues.append(
+            _issue("person_months_without_personnel", Severity.WARNING, person_months=pm_total)
+        )
     if budget.costs.personnel > 0 and pm_total == 0:
-        issues.append(_issue("personnel_without_person_months", Severity.WARNING,
-                             amount=budget.costs.personnel))
-    if annual_budget is not None and annual_budget > 0 and (
-            budget.total > annual_budget * annual_budget_ratio):
-        issues.append(_issue("above_annual_budget", Severity.WARNING, total=budget.total,
-                             ratio=budget.total / annual_budget,
-                             annual=money(annual_budget)))
+        issues.append(
+            _issue(
+                "personnel_without_person_months", Severity.WARNING, amount=budget.costs.personnel
+            )
+        )
+    if (
+        annual_budget is not None
+        and annual_budget > 0
+        and (budget.total > annual_budget * annual_budget_ratio)
+    ):
+        issues.append(
+            _issue(
+                "above_annual_budget",
+                Severity.WARNING,
+                total=budget.total,
+                ratio=budget.total / annual_budget,
+                annual=money(annual_budget),
+            )
+        )
     return by_severity(issues)
 
 
@@ -387,5 +484,12 @@ def consortium_checks(consortium: ConsortiumBudget) -> list[Finding]:
     """Project-level findings: the funding rate applies to the whole project."""
     if consortium.funding_rate_respected or consortium.funding_rate is None:
         return []
-    return [_issue("consortium_above_rate", Severity.ERROR, eu=consortium.eu_total,
-                   rate=consortium.funding_rate, max_eu=consortium.max_eu)]
+    return [
+        _issue(
+            "consortium_above_rate",
+            Severity.ERROR,
+            eu=consortium.eu_total,
+            rate=consortium.funding_rate,
+            max_eu=consortium.max_eu,
+        )
+    ]

@@ -82,8 +82,7 @@ def _shares(row: ConsortiumRow) -> dict[str, Decimal]:
     return shares
 
 
-def by_action(consortium: ConsortiumBudget,
-              actions: Sequence[tuple[str, str]]) -> tuple[Bar, ...]:
+def by_action(consortium: ConsortiumBudget, actions: Sequence[tuple[str, str]]) -> tuple[Bar, ...]:
     """Estimated costs of each action, ``actions`` being (code, label) pairs in the order
     shown, then the costs not allocated (only when there are some).  Person-months of partners
     that do not count (associated partners) carry no costs."""
@@ -114,8 +113,7 @@ class BudgetCharts:
         return all(bar.empty for bar in self.categories)
 
 
-def budget_charts(consortium: ConsortiumBudget,
-                  actions: Sequence[tuple[str, str]]) -> BudgetCharts:
+def budget_charts(consortium: ConsortiumBudget, actions: Sequence[tuple[str, str]]) -> BudgetCharts:
     return BudgetCharts(
         partners=by_partner(consortium),
         categories=by_category(consortium),

@@ -57,9 +57,13 @@ def amount_text(value) -> str:
 
 
 def _amount(label, description=None, optional=False):
-    return AmountField(label, validators=[Length(max=40)], optional=optional,
-                       description=description, render_kw={"inputmode": "decimal",
-                                                           "data-amount": "1"})
+    return AmountField(
+        label,
+        validators=[Length(max=40)],
+        optional=optional,
+        description=description,
+        render_kw={"inputmode": "decimal", "data-amount": "1"},
+    )
 
 
 class CommitmentForm(BaseForm):
@@ -67,12 +71,14 @@ class CommitmentForm(BaseForm):
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=120)])
     contact_function = StringField(_l("Function"), validators=[Optional(), Length(max=120)])
     contact_email = EmailField(
-        _l("Email"), validators=[Optional(), EmailAddress(), Length(max=254)])
+        _l("Email"), validators=[Optional(), EmailAddress(), Length(max=254)]
+    )
     tasks = TextAreaField(_l("Tasks"), validators=[Optional(), Length(max=20000)])
     monthly_rate = _amount(
         _l("Monthly personnel rate (EUR per person-month)"),
         _l("When given, personnel costs are the person-months times this rate."),
-        optional=True)
+        optional=True,
+    )
     cost_personnel = _amount(_l("A. Personnel costs"))
     cost_subcontracting = _amount(_l("B. Subcontracting costs"))
     cost_travel = _amount(_l("C.1 Travel and subsistence"))
@@ -82,17 +88,20 @@ class CommitmentForm(BaseForm):
     eu_requested = _amount(
         _l("EU contribution requested"),
         _l("Leave empty to request the topic's funding rate applied to the costs."),
-        optional=True)
+        optional=True,
+    )
     own_cofinancing = _amount(_l("Own co-financing"))
     other_funding = _amount(_l("Other funding (not from EU funds)"))
 
 
 class LeadCommitmentForm(CommitmentForm):
     role = SelectField(_l("Role in the consortium"), choices=ROLE_CHOICES)
-    affiliated_to = SelectField(_l("Affiliated to (for an affiliated entity)"), choices=[],
-                                validate_choice=False)
-    notes = TextAreaField(_l("Private notes of the leads"),
-                          validators=[Optional(), Length(max=20000)])
+    affiliated_to = SelectField(
+        _l("Affiliated to (for an affiliated entity)"), choices=[], validate_choice=False
+    )
+    notes = TextAreaField(
+        _l("Private notes of the leads"), validators=[Optional(), Length(max=20000)]
+    )
 
 
 def parse_person_months(form_data, action_ids) -> tuple[dict[int, Decimal | None], dict]:
@@ -117,9 +126,17 @@ def parse_person_months(form_data, action_ids) -> tuple[dict[int, Decimal | None
     return values, errors
 
 
-GRID_AMOUNTS = ("cost_personnel", "cost_subcontracting", "cost_travel", "cost_equipment",
-                "cost_other_goods", "cost_other", "eu_requested", "own_cofinancing",
-                "other_funding")
+GRID_AMOUNTS = (
+    "cost_personnel",
+    "cost_subcontracting",
+    "cost_travel",
+    "cost_equipment",
+    "cost_other_goods",
+    "cost_other",
+    "eu_requested",
+    "own_cofinancing",
+    "other_funding",
+)
 OPTIONAL_GRID_FIELDS = ("monthly_rate", "eu_requested")
 
 
@@ -128,8 +145,9 @@ def grid_field(participation_id: int, name: str) -> str:
     return f"r{participation_id}-{name}"
 
 
-def parse_grid(form_data, participation_ids, action_ids, rate_maximum: Decimal
-               ) -> tuple[dict[int, dict], dict[str, str]]:
+def parse_grid(
+    form_data, participation_ids, action_ids, rate_maximum: Decimal
+) -> tuple[dict[int, dict], dict[str, str]]:
     """Every row of the posted grid: ``{id: {"version", "values", "person_months"}}`` and
     error messages by input name (amounts through the one amount parser)."""
     rows: dict[int, dict] = {}
@@ -146,23 +164,30 @@ def parse_grid(form_data, participation_ids, action_ids, rate_maximum: Decimal
                 continue
             try:
                 values[name] = parse_amount(
-                    text, maximum=rate_maximum if name == "monthly_rate" else MAX_AMOUNT)
+                    text, maximum=rate_maximum if name == "monthly_rate" else MAX_AMOUNT
+                )
             except AmountError as error:
                 errors[key] = _(error.template, **error.params)
         typed = {f"pm_{aid}": form_data.get(grid_field(pid, f"pm_{aid}")) for aid in action_ids}
         months, pm_errors = parse_person_months(typed, action_ids)
         errors.update({grid_field(pid, k): v for k, v in pm_errors.items()})
-        rows[pid] = {"version": form_data.get(grid_field(pid, "version")), "values": values,
-                     "person_months": months}
+        rows[pid] = {
+            "version": form_data.get(grid_field(pid, "version")),
+            "values": values,
+            "person_months": months,
+        }
     return rows, errors
 
 
 class PeriodsForm(BaseForm):
     version = HiddenField()
-    ends = StringField(_l("Last month of each reporting period"),
-                       description=_l("For example 18, 36: months 1-18, then 19-36 and so on "
-                                      "to the end of the project."),
-                       validators=[Optional(), Length(max=80)])
+    ends = StringField(
+        _l("Last month of each reporting period"),
+        description=_l(
+            "For example 18, 36: months 1-18, then 19-36 and so on to the end of the project."
+        ),
+        validators=[Optional(), Length(max=80)],
+    )
 
 
 class GridImportForm(BaseForm):
@@ -177,19 +202,20 @@ class ConfirmForm(BaseForm):
 
 class DeclineForm(BaseForm):
     version = HiddenField()
-    reason = TextAreaField(_l("Why do you decline?"),
-                           validators=[DataRequired(), Length(max=5000)])
+    reason = TextAreaField(_l("Why do you decline?"), validators=[DataRequired(), Length(max=5000)])
 
 
 class InviteForm(BaseForm):
-    email = EmailField(_l("Email of the contact"), validators=[
-        DataRequired(), EmailAddress(), Length(max=254)])
+    email = EmailField(
+        _l("Email of the contact"), validators=[DataRequired(), EmailAddress(), Length(max=254)]
+    )
     name = StringField(_l("Name of the contact"), validators=[Optional(), Length(max=120)])
 
 
 class AddParticipationForm(BaseForm):
-    organisation = SelectField(_l("Organisation"), choices=[], validate_choice=False,
-                               validators=[DataRequired()])
+    organisation = SelectField(
+        _l("Organisation"), choices=[], validate_choice=False, validators=[DataRequired()]
+    )
     role = SelectField(_l("Role in the consortium"), choices=ROLE_CHOICES, default="beneficiary")
 
 
@@ -201,16 +227,16 @@ class AcceptGapsForm(BaseForm):
     """The lead's "confirmed despite…": why the partner may confirm with this gap."""
 
     version = HiddenField()
-    reason = TextAreaField(_l("Why the partner may confirm despite this"),
-                           validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Why the partner may confirm despite this"),
+        validators=[DataRequired(), Length(max=2000)],
+    )
 
 
 class JoinNewForm(BaseForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
-    password = PasswordField(_l("Choose a password"),
-                             validators=[DataRequired(), Length(max=256)])
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[DataRequired(), Length(max=256)])
+    password = PasswordField(_l("Choose a password"), validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(_l("Repeat the password"), validators=[DataRequired(), Length(max=256)])
 
     def validate_confirm(self, field):
         if field.data != self.password.data:
@@ -226,8 +252,7 @@ class JoinLoggedInForm(BaseForm):
 
 
 def _pic(_form, field):
-    if field.data and not (len(field.data) == 9 and field.data.isascii()
-                           and field.data.isdigit()):
+    if field.data and not (len(field.data) == 9 and field.data.isascii() and field.data.isdigit()):
         raise ValidationError(_("A PIC has exactly 9 digits."))
 
 
@@ -242,7 +267,8 @@ class ProfileForm(BaseForm):
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=120)])
     contact_function = StringField(_l("Function"), validators=[Optional(), Length(max=120)])
     contact_email = EmailField(
-        _l("Email"), validators=[Optional(), EmailAddress(), Length(max=254)])
+        _l("Email"), validators=[Optional(), EmailAddress(), Length(max=254)]
+    )
     contact_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
 
     def validate_website(self, field):

@@ -48,14 +48,25 @@ def rate_findings(rate: Decimal | None, *, subject: int | None = None) -> list[F
     """A warning when a monthly rate lies outside the plausible LIFE range (never an error)."""
     if rate is None or RATE_PLAUSIBLE_MIN <= rate <= RATE_PLAUSIBLE_MAX:
         return []
-    template = (N_("A monthly rate of %(amount)s is low for personnel costs: is it a daily or "
-                   "hourly rate?") if rate < RATE_PLAUSIBLE_MIN else
-                N_("A monthly rate of %(amount)s is high for personnel costs."))
-    return [finding("RATE_IMPLAUSIBLE", Severity.WARNING, template, {"amount": money(rate)},
-                    fix=N_("LIFE monthly personnel rates usually lie between %(low)s and "
-                           "%(high)s: check the figure."),
-                    fix_params={"low": RATE_PLAUSIBLE_MIN, "high": RATE_PLAUSIBLE_MAX},
-                    subjects=[subject] if subject is not None else [])]
+    template = (
+        N_("A monthly rate of %(amount)s is low for personnel costs: is it a daily or hourly rate?")
+        if rate < RATE_PLAUSIBLE_MIN
+        else N_("A monthly rate of %(amount)s is high for personnel costs.")
+    )
+    return [
+        finding(
+            "RATE_IMPLAUSIBLE",
+            Severity.WARNING,
+            template,
+            {"amount": money(rate)},
+            fix=N_(
+                "LIFE monthly personnel rates usually lie between %(low)s and "
+                "%(high)s: check the figure."
+            ),
+            fix_params={"low": RATE_PLAUSIBLE_MIN, "high": RATE_PLAUSIBLE_MAX},
+            subjects=[subject] if subject is not None else [],
+        )
+    ]
 
 
 def allocate(amount: Decimal, weights: Mapping[str, Decimal]) -> dict[str, Decimal]:
@@ -161,8 +172,12 @@ def periods(end_months: Sequence[int], duration: int) -> list[Period]:
     return result
 
 
-def by_period(amounts: Mapping[str, Decimal], spans: Mapping[str, tuple[int, int]],
-              project_periods: Sequence[Period], duration: int) -> list[Decimal]:
+def by_period(
+    amounts: Mapping[str, Decimal],
+    spans: Mapping[str, tuple[int, int]],
+    project_periods: Sequence[Period],
+    duration: int,
+) -> list[Decimal]:
     """Spread each action's amount evenly over its months, then sum per period.
 
     ``spans`` maps an action code to (start month, end month); an unknown action or the
@@ -172,8 +187,10 @@ def by_period(amounts: Mapping[str, Decimal], spans: Mapping[str, tuple[int, int
     for code, amount in amounts.items():
         start, end = spans.get(code, (1, duration))
         start, end = max(1, start), min(duration, max(start, end))
-        overlap = {str(i): Decimal(max(0, min(end, p.end) - max(start, p.start) + 1))
-                   for i, p in enumerate(project_periods)}
+        overlap = {
+            str(i): Decimal(max(0, min(end, p.end) - max(start, p.start) + 1))
+            for i, p in enumerate(project_periods)
+        }
         if not any(overlap.values()):
             overlap = {str(i): Decimal(p.months) for i, p in enumerate(project_periods)}
         for key, part in allocate(amount, overlap).items():

@@ -36,8 +36,14 @@ MONEY_FORMAT = "#,##0.00"
 COMPUTED = PatternFill("solid", fgColor="E6E6E6")
 BOLD = Font(bold=True)
 MAX_PERSON_MONTHS = Decimal("9999")
-AMOUNT_KEYS = ("cost_personnel", "cost_subcontracting", "cost_travel", "cost_equipment",
-               "cost_other_goods", "cost_other")
+AMOUNT_KEYS = (
+    "cost_personnel",
+    "cost_subcontracting",
+    "cost_travel",
+    "cost_equipment",
+    "cost_other_goods",
+    "cost_other",
+)
 FUNDING_KEYS = ("eu_requested", "own_cofinancing", "other_funding")
 LABELS = {
     "participant": N_("Participant"),
@@ -69,12 +75,15 @@ LABELS = {
     "period": N_("Period %(number)s (months %(start)s-%(end)s)"),
 }
 ERRORS = {
-    "not_grid": N_("This workbook is not a budget grid of this proposal: no participant "
-                   "sheet was found."),
+    "not_grid": N_(
+        "This workbook is not a budget grid of this proposal: no participant sheet was found."
+    ),
     "unknown_participation": N_("Participation %(value)s is not in this proposal."),
     "twice": N_("Participation %(value)s has two sheets."),
-    "stale": N_("This sheet was exported at version %(exported)s; the commitment is now at "
-                "version %(current)s. Export the grid again and redo the change."),
+    "stale": N_(
+        "This sheet was exported at version %(exported)s; the commitment is now at "
+        "version %(current)s. Export the grid again and redo the change."
+    ),
     "not_a_number": N_("“%(value)s” is not a number."),
     "person_months": N_("Enter person-months between 0 and 9999, at most two decimals."),
     "rate": N_("Enter a monthly rate between 0 and 1,000,000."),
@@ -127,13 +136,14 @@ class SheetValues:
 
 
 def sheet_title(index: int, name: str) -> str:
-    """"P3 Name": Excel allows 31 characters and refuses []:*?/\\ in titles."""
+    """ "P3 Name": Excel allows 31 characters and refuses []:*?/\\ in titles."""
     cleaned = "".join(c for c in name if c not in "[]:*?/\\'")
     return f"P{index} {cleaned}"[:31].strip()
 
 
-def write(partners: Sequence[PartnerSheet], totals: GridTotals,
-          translate: Callable[..., str]) -> bytes:
+def write(
+    partners: Sequence[PartnerSheet], totals: GridTotals, translate: Callable[..., str]
+) -> bytes:
     """The workbook; ``translate(template, **params)`` puts the labels in the reader's
     language (the import reads keys, never labels)."""
     book = Workbook()
@@ -170,30 +180,44 @@ def _money_cell(sheet, row: int, column: int, value, computed: bool = False) -> 
 
 
 def _write_summary(sheet, partners, totals, t) -> None:
-    heads = [t(LABELS["participant"]), t(LABELS["role"])] + [
-        t(LABELS[k]) for k in AMOUNT_KEYS] + [
-        t(LABELS["indirect"]), t(LABELS["total"]), t(LABELS["eu"]), t(LABELS["funding_rate"]),
-        t(LABELS["own_cofinancing"]), t(LABELS["other_funding"]), t(LABELS["person_months"])]
+    heads = (
+        [t(LABELS["participant"]), t(LABELS["role"])]
+        + [t(LABELS[k]) for k in AMOUNT_KEYS]
+        + [
+            t(LABELS["indirect"]),
+            t(LABELS["total"]),
+            t(LABELS["eu"]),
+            t(LABELS["funding_rate"]),
+            t(LABELS["own_cofinancing"]),
+            t(LABELS["other_funding"]),
+            t(LABELS["person_months"]),
+        ]
+    )
     sheet.append([_safe(h) for h in heads])
     for cell in sheet[1]:
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for partner in partners:
-        sheet.append([_safe(partner.name), _safe(partner.role)]
-                     + [partner.amounts.get(k) or Decimal(0) for k in AMOUNT_KEYS]
-                     + [partner.indirect, partner.total, partner.eu, partner.funding_rate,
-                        partner.amounts.get("own_cofinancing") or Decimal(0),
-                        partner.amounts.get("other_funding") or Decimal(0),
-                        sum((v or Decimal(0) for v in partner.person_months.values()),
-                            Decimal(0))])
+        sheet.append(
+            [_safe(partner.name), _safe(partner.role)]
+            + [partner.amounts.get(k) or Decimal(0) for k in AMOUNT_KEYS]
+            + [
+                partner.indirect,
+                partner.total,
+                partner.eu,
+                partner.funding_rate,
+                partner.amounts.get("own_cofinancing") or Decimal(0),
+                partner.amounts.get("other_funding") or Decimal(0),
+                sum((v or Decimal(0) for v in partner.person_months.values()), Decimal(0)),
+            ]
+        )
     last = len(partners) + 1
     total_row = last + 1
     sheet.cell(row=total_row, column=1, value=t(LABELS["all"])).font = BOLD
     for column in range(3, len(heads) + 1):
         if column == 12:  # funding rate: not a sum
             continue
-        values = [sheet.cell(row=r, column=column).value or Decimal(0)
-                  for r in range(2, last + 1)]
+        values = [sheet.cell(row=r, column=column).value or Decimal(0) for r in range(2, last + 1)]
         sheet.cell(row=total_row, column=column, value=sum(values, Decimal(0))).font = BOLD
     for row in sheet.iter_rows(min_row=2, max_row=total_row, min_col=3, max_col=len(heads)):
         for cell in row:
@@ -208,8 +232,9 @@ def _write_summary(sheet, partners, totals, t) -> None:
     sheet.cell(row=row, column=1, value=t(LABELS["by_period"])).font = BOLD
     for number, start, end, amount in totals.periods:
         row += 1
-        sheet.cell(row=row, column=1, value=t(LABELS["period"], number=number, start=start,
-                                              end=end))
+        sheet.cell(
+            row=row, column=1, value=t(LABELS["period"], number=number, start=start, end=end)
+        )
         _money_cell(sheet, row, 2, amount)
     sheet.column_dimensions["A"].width = 34
     for letter in "BCDEFGHIJKLMNO":
@@ -229,8 +254,10 @@ def _write_partner(sheet, partner: PartnerSheet, t) -> None:
     for key in AMOUNT_KEYS:
         computed = key == "cost_personnel" and partner.monthly_rate is not None
         rows.append((t(LABELS[key]), partner.amounts.get(key), key, computed))
-    rows += [(t(LABELS["indirect"]), partner.indirect, "indirect", True),
-             (t(LABELS["total"]), partner.total, "total", True)]
+    rows += [
+        (t(LABELS["indirect"]), partner.indirect, "indirect", True),
+        (t(LABELS["total"]), partner.total, "total", True),
+    ]
     for key in FUNDING_KEYS:
         rows.append((t(LABELS[key]), partner.amounts.get(key), key, False))
     for number, (label, value, key, computed) in enumerate(rows, start=1):
@@ -283,14 +310,17 @@ def _amount(value, maximum: Decimal) -> Decimal:
 def _months(value) -> Decimal:
     text = value.strip().replace(",", ".") if isinstance(value, str) else None
     number = Decimal(text) if text is not None else _decimal(value)
-    if (not number.is_finite() or number < 0 or number > MAX_PERSON_MONTHS
-            or number != number.quantize(Decimal("0.01"))):
+    if (
+        not number.is_finite()
+        or number < 0
+        or number > MAX_PERSON_MONTHS
+        or number != number.quantize(Decimal("0.01"))
+    ):
         raise ValueError
     return number.quantize(Decimal("0.01"))
 
 
-def read(data: bytes, action_codes: Sequence[str]
-         ) -> tuple[list[SheetValues], list[CellError]]:
+def read(data: bytes, action_codes: Sequence[str]) -> tuple[list[SheetValues], list[CellError]]:
     """Every participant sheet's editable values, and every cell that could not be read.
 
     ``data`` must have passed ``directory.spreadsheet.check_ooxml`` (zip bomb, macros...).
@@ -306,8 +336,9 @@ def read(data: bytes, action_codes: Sequence[str]
         if sheet.title == SUMMARY:
             continue
         cells = {}
-        for number, row in enumerate(sheet.iter_rows(min_row=1, max_row=500, max_col=3,
-                                                     values_only=True), start=1):
+        for number, row in enumerate(
+            sheet.iter_rows(min_row=1, max_row=500, max_col=3, values_only=True), start=1
+        ):
             if len(row) >= 3 and isinstance(row[2], str) and row[2]:
                 cells[row[2]] = (number, row[1])
         if "participation_id" not in cells:
@@ -316,8 +347,11 @@ def read(data: bytes, action_codes: Sequence[str]
         try:
             participation_id = int(_decimal(ident))
         except (InvalidOperation, ValueError, TypeError):
-            errors.append(CellError(_ref(sheet.title, number), ERRORS["not_a_number"],
-                                    {"value": str(ident)[:40]}))
+            errors.append(
+                CellError(
+                    _ref(sheet.title, number), ERRORS["not_a_number"], {"value": str(ident)[:40]}
+                )
+            )
             continue
         version_row, version = cells.get("version", (0, ""))
         if isinstance(version, float) and version.is_integer():
@@ -338,8 +372,9 @@ def read(data: bytes, action_codes: Sequence[str]
                     errors.append(CellError(ref, ERRORS["person_months"]))
             elif key in AMOUNT_KEYS or key in FUNDING_KEYS or key == "monthly_rate":
                 if empty:
-                    values[key] = (None if key in ("monthly_rate", "eu_requested")
-                                   else Decimal("0.00"))
+                    values[key] = (
+                        None if key in ("monthly_rate", "eu_requested") else Decimal("0.00")
+                    )
                     continue
                 maximum = RATE_MAXIMUM if key == "monthly_rate" else MAX_AMOUNT
                 try:
@@ -350,11 +385,20 @@ def read(data: bytes, action_codes: Sequence[str]
                     else:
                         errors.append(CellError(ref, error.template, dict(error.params)))
                 except (InvalidOperation, ValueError, TypeError):
-                    errors.append(CellError(ref, ERRORS["not_a_number"],
-                                            {"value": str(value)[:40]}))
-        sheets.append(SheetValues(participation_id, str(version if version is not None else ""),
-                                  values, months, sheet.title, _ref(sheet.title, number),
-                                  _ref(sheet.title, version_row)))
+                    errors.append(
+                        CellError(ref, ERRORS["not_a_number"], {"value": str(value)[:40]})
+                    )
+        sheets.append(
+            SheetValues(
+                participation_id,
+                str(version if version is not None else ""),
+                values,
+                months,
+                sheet.title,
+                _ref(sheet.title, number),
+                _ref(sheet.title, version_row),
+            )
+        )
     if not sheets and not errors:
         errors.append(CellError("", ERRORS["not_grid"]))
     return sheets, errors

@@ -50,7 +50,6 @@ Lang = Literal["en", "fr"]
 LANGS: tuple[Lang, ...] = ("en", "fr")
 
 
-
 def xml_safe(text: object) -> str:
     """``text`` as a string python-docx accepts: XML-illegal characters and lone surrogates
     removed, NFC-normalised; ``None`` becomes ``""``."""
@@ -126,8 +125,15 @@ def _check_lang(lang: str) -> Lang:
 # Low-level helpers (every string is cleaned here)
 
 
-def _run(paragraph: Paragraph, text: object, *, bold: bool = False, size: float | None = None,
-         color: RGBColor | None = None, italic: bool = False) -> None:
+def _run(
+    paragraph: Paragraph,
+    text: object,
+    *,
+    bold: bool = False,
+    size: float | None = None,
+    color: RGBColor | None = None,
+    italic: bool = False,
+) -> None:
     """Append a cleaned run."""
     run = paragraph.add_run(xml_safe(text))
     run.bold = bold or None
@@ -138,9 +144,16 @@ def _run(paragraph: Paragraph, text: object, *, bold: bool = False, size: float 
         run.font.color.rgb = color
 
 
-def _para(container: DocxDocument | object, text: object = "", *, bold: bool = False,
-          align: WD_ALIGN_PARAGRAPH | None = None, space_after: float = 6,
-          keep_with_next: bool = False, size: float | None = None) -> Paragraph:
+def _para(
+    container: DocxDocument | object,
+    text: object = "",
+    *,
+    bold: bool = False,
+    align: WD_ALIGN_PARAGRAPH | None = None,
+    space_after: float = 6,
+    keep_with_next: bool = False,
+    size: float | None = None,
+) -> Paragraph:
     """Append a paragraph with one cleaned run to a document, cell, header or footer."""
     paragraph: Paragraph = container.add_paragraph()  # type: ignore[attr-defined]
     if text != "":
@@ -168,9 +181,19 @@ def _restart_page_numbers(section_element: object) -> None:
     existing = sect_pr.find(qn("w:pgNumType"))  # type: ignore[attr-defined]
     if existing is None:
         existing = OxmlElement("w:pgNumType")
-        successors = ("w:cols", "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg",
-                      "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid",
-                      "w:printerSettings", "w:sectPrChange")
+        successors = (
+            "w:cols",
+            "w:formProt",
+            "w:vAlign",
+            "w:noEndnote",
+            "w:titlePg",
+            "w:textDirection",
+            "w:bidi",
+            "w:rtlGutter",
+            "w:docGrid",
+            "w:printerSettings",
+            "w:sectPrChange",
+        )
         for tag in successors:
             follower = sect_pr.find(qn(tag))  # type: ignore[attr-defined]
             if follower is not None:
@@ -181,9 +204,14 @@ def _restart_page_numbers(section_element: object) -> None:
     existing.set(qn("w:start"), "1")
 
 
-def _table(doc: DocxDocument, rows: Sequence[Sequence[str]], widths_mm: Sequence[float], *,
-           right_cols: frozenset[int] = frozenset(), bold_rows: frozenset[int] = frozenset(),
-           ) -> Table:
+def _table(
+    doc: DocxDocument,
+    rows: Sequence[Sequence[str]],
+    widths_mm: Sequence[float],
+    *,
+    right_cols: frozenset[int] = frozenset(),
+    bold_rows: frozenset[int] = frozenset(),
+) -> Table:
     """A grid table; row 0 is the header (bold, repeated on each page)."""
     table = doc.add_table(rows=0, cols=len(widths_mm))
     table.style = "Table Grid"
@@ -242,8 +270,9 @@ def _setup_document(doc: DocxDocument, lang: Lang, title: str) -> None:
     props.comments = ""
 
 
-def _setup_section(doc: DocxDocument, data: LetterData, tr: Translator, *,
-                   new_section: bool, page_total: bool) -> None:
+def _setup_section(
+    doc: DocxDocument, data: LetterData, tr: Translator, *, new_section: bool, page_total: bool
+) -> None:
     """A4, 20 mm margins, header with the proposal acronym, footer "Page X" (or "of Y").
 
     "of Y" uses NUMPAGES, so it is only right when the document holds one letter
@@ -264,11 +293,15 @@ def _setup_section(doc: DocxDocument, data: LetterData, tr: Translator, *,
         for paragraph in part.paragraphs:
             paragraph._p.getparent().remove(paragraph._p)
     head = _para(header, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0)
-    short = (xml_safe(data.organisation_acronym).strip()
-             or xml_safe(data.organisation_legal_name).strip())
+    short = (
+        xml_safe(data.organisation_acronym).strip()
+        or xml_safe(data.organisation_legal_name).strip()
+    )
     header_text = tr.gettext(
         "%(acronym)s · LIFE proposal · Letter of commitment · %(organisation)s",
-        acronym=xml_safe(data.proposal_acronym).strip(), organisation=short)
+        acronym=xml_safe(data.proposal_acronym).strip(),
+        organisation=short,
+    )
     _run(head, header_text, size=8, color=_GREY)
     foot = _para(footer, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=0)
     _run(foot, tr.gettext("Page "), size=8, color=_GREY)
@@ -315,15 +348,21 @@ def _role_text(data: LetterData, tr: Translator) -> str:
 def _write_sender(doc: DocxDocument, data: LetterData, tr: Translator) -> None:
     """Sender block: legal name, acronym, address, country, PIC."""
     _para(doc, data.organisation_legal_name, bold=True, space_after=0, size=11)
-    lines = [data.organisation_acronym, data.address,
-             " ".join(xml_safe(x).strip() for x in (data.postcode, data.city) if x),
-             country_name(xml_safe(data.country).strip(), tr.lang)]
+    lines = [
+        data.organisation_acronym,
+        data.address,
+        " ".join(xml_safe(x).strip() for x in (data.postcode, data.city) if x),
+        country_name(xml_safe(data.country).strip(), tr.lang),
+    ]
     for line in lines:
         if xml_safe(line).strip():
             _para(doc, line, space_after=0)
     pic = re.sub(r"\s", "", xml_safe(data.pic or ""))
-    _para(doc, tr.gettext("PIC: %(pic)s", pic=pic) if pic else tr.gettext("PIC pending"),
-          space_after=12)
+    _para(
+        doc,
+        tr.gettext("PIC: %(pic)s", pic=pic) if pic else tr.gettext("PIC pending"),
+        space_after=12,
+    )
 
 
 def _write_actions(doc: DocxDocument, data: LetterData, tr: Translator) -> None:
@@ -336,18 +375,30 @@ def _write_actions(doc: DocxDocument, data: LetterData, tr: Translator) -> None:
     if not data.actions:
         _para(doc, tr.gettext("The work packages of the organisation are still to be defined."))
         return
-    rows: list[list[str]] = [[tr.gettext("Work package / action"), tr.gettext("Involvement"),
-                              tr.gettext("Person-months")]]
+    rows: list[list[str]] = [
+        [
+            tr.gettext("Work package / action"),
+            tr.gettext("Involvement"),
+            tr.gettext("Person-months"),
+        ]
+    ]
     total = Decimal(0)
     for action in data.actions:
-        label = " – ".join(x for x in (xml_safe(action.code).strip(),
-                                        xml_safe(action.title).strip()) if x)
-        rows.append([label, tr.gettext("Leader") if action.leads else tr.gettext("Participant"),
-                     format_number(action.person_months, tr.lang, None)])
+        label = " – ".join(
+            x for x in (xml_safe(action.code).strip(), xml_safe(action.title).strip()) if x
+        )
+        rows.append(
+            [
+                label,
+                tr.gettext("Leader") if action.leads else tr.gettext("Participant"),
+                format_number(action.person_months, tr.lang, None),
+            ]
+        )
         total += Decimal(action.person_months)
     rows.append([tr.gettext("Total"), "", format_number(total, tr.lang, None)])
-    _table(doc, rows, (109, 33, 28), right_cols=frozenset({2}),
-           bold_rows=frozenset({len(rows) - 1}))
+    _table(
+        doc, rows, (109, 33, 28), right_cols=frozenset({2}), bold_rows=frozenset({len(rows) - 1})
+    )
 
 
 def _write_budget(doc: DocxDocument, data: LetterData, tr: Translator) -> None:
@@ -365,20 +416,31 @@ def _write_budget(doc: DocxDocument, data: LetterData, tr: Translator) -> None:
     if role.receives_eu_funding or budget.total > 0:
         rows = [[tr.gettext("Cost category"), tr.gettext("Amount")]]
         lines = budget.costs.by_category()
-        rows += [[tr.gettext(CATEGORY_LABELS[cat]), money(amount)]
-                 for cat, amount in lines.items()]
-        rows.append([tr.gettext("E. Indirect costs (%(rate)s flat rate)",
-                                rate=format_percent(budget.indirect_rate, lang)),
-                     money(budget.indirect)])
+        rows += [[tr.gettext(CATEGORY_LABELS[cat]), money(amount)] for cat, amount in lines.items()]
+        rows.append(
+            [
+                tr.gettext(
+                    "E. Indirect costs (%(rate)s flat rate)",
+                    rate=format_percent(budget.indirect_rate, lang),
+                ),
+                money(budget.indirect),
+            ]
+        )
         rows.append([tr.gettext("Total eligible costs"), money(budget.total)])
-        _table(doc, rows, (125, 45), right_cols=frozenset({1}),
-               bold_rows=frozenset({len(rows) - 1}))
+        _table(
+            doc, rows, (125, 45), right_cols=frozenset({1}), bold_rows=frozenset({len(rows) - 1})
+        )
     funding: list[list[str]] = [[tr.gettext("Funding of these costs"), tr.gettext("Amount")]]
     if role.receives_eu_funding:
         share = budget.eu_share
-        eu_label = (tr.gettext("EU contribution requested (%(share)s of the costs)",
-                               share=format_percent(share, lang)) if share
-                    else tr.gettext("EU contribution requested"))
+        eu_label = (
+            tr.gettext(
+                "EU contribution requested (%(share)s of the costs)",
+                share=format_percent(share, lang),
+            )
+            if share
+            else tr.gettext("EU contribution requested")
+        )
         funding.append([eu_label, money(budget.eu_contribution)])
     funding.append([tr.pgettext("table row", "Own co-financing"), money(budget.own_cofinancing)])
     funding.append([tr.gettext("Other funding (not from EU funds)"), money(budget.other_funding)])
@@ -391,37 +453,64 @@ def _write_commitment(doc: DocxDocument, data: LetterData, tr: Translator) -> No
     budget = data.budget
     cofinancing = ""
     if budget is not None and budget.cofinancing_total > 0:
-        cofinancing = tr.gettext(", to provide a co-financing of %(amount)s",
-                                 amount=format_money(budget.cofinancing_total, tr.lang, 2))
-    _para(doc, tr.gettext(
-        "By signing this letter, %(organisation)s commits to carry out the tasks described above "
-        "with the resources stated%(cofinancing)s, and to cooperate with the coordinator and the "
-        "other partners during the preparation and, if the proposal is selected for funding, the "
-        "implementation of the project.",
-        organisation=_organisation_as(data, tr), cofinancing=cofinancing),
-        align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        cofinancing = tr.gettext(
+            ", to provide a co-financing of %(amount)s",
+            amount=format_money(budget.cofinancing_total, tr.lang, 2),
+        )
+    _para(
+        doc,
+        tr.gettext(
+            "By signing this letter, %(organisation)s commits to carry out the tasks described "
+            "above with the resources stated%(cofinancing)s, and to cooperate with the "
+            "coordinator and the other partners during the preparation and, if the proposal is "
+            "selected for funding, the implementation of the project.",
+            organisation=_organisation_as(data, tr),
+            cofinancing=cofinancing,
+        ),
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    )
     funded = ParticipantRole(data.role).receives_eu_funding
     if budget is not None and budget.balance_gap > 0 and funded:
         # accepted by the lead ("confirmed despite…"): say it, never certify an unfunded plan
-        _para(doc, tr.gettext(
-            "The funding plan above leaves %(gap)s of the costs uncovered: the organisation "
-            "does not certify how this amount will be financed yet.",
-            gap=format_money(budget.balance_gap, tr.lang, 2)),
-            align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-    _para(doc, tr.gettext(
-        "It confirms that its co-financing does not come from other European Union funds and "
-        "that the information given in this letter is accurate."),
-        align=WD_ALIGN_PARAGRAPH.JUSTIFY, space_after=10)
+        _para(
+            doc,
+            tr.gettext(
+                "The funding plan above leaves %(gap)s of the costs uncovered: the organisation "
+                "does not certify how this amount will be financed yet.",
+                gap=format_money(budget.balance_gap, tr.lang, 2),
+            ),
+            align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+        )
+    _para(
+        doc,
+        tr.gettext(
+            "It confirms that its co-financing does not come from other European Union funds and "
+            "that the information given in this letter is accurate."
+        ),
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+        space_after=10,
+    )
     _para(doc, tr.gettext("Yours faithfully,"), space_after=14, keep_with_next=True)
     place = xml_safe(data.place).strip() or BLANK
     date = format_date(data.date, tr.lang) if data.date else BLANK
-    _para(doc, tr.gettext("Done at %(place)s, on %(date)s", place=place, date=date),
-          space_after=10, keep_with_next=True)
+    _para(
+        doc,
+        tr.gettext("Done at %(place)s, on %(date)s", place=place, date=date),
+        space_after=10,
+        keep_with_next=True,
+    )
     # Translators: %(organisation)s carries its French article ("la Ville de Marseille").
-    _para(doc, tr.gettext("For %(organisation)s", organisation=_organisation_as(data, tr)),
-          bold=True, space_after=4, keep_with_next=True)
-    for label, value in ((tr.gettext("Name: "), data.signatory_name),
-                         (tr.gettext("Function: "), data.signatory_function)):
+    _para(
+        doc,
+        tr.gettext("For %(organisation)s", organisation=_organisation_as(data, tr)),
+        bold=True,
+        space_after=4,
+        keep_with_next=True,
+    )
+    for label, value in (
+        (tr.gettext("Name: "), data.signatory_name),
+        (tr.gettext("Function: "), data.signatory_function),
+    ):
         paragraph = _para(doc, space_after=2, keep_with_next=True)
         _run(paragraph, label)
         _run(paragraph, xml_safe(value).strip() or BLANK, bold=bool(xml_safe(value).strip()))
@@ -436,28 +525,45 @@ def _write_letter(doc: DocxDocument, data: LetterData, tr: Translator) -> None:
     _write_sender(doc, data, tr)
     acronym = xml_safe(data.proposal_acronym).strip()
     # Translators: %(coordinator)s carries its French "de" and article ("de la Ville de …").
-    _para(doc, tr.gettext("To %(coordinator)s, coordinator of the proposal %(acronym)s",
-                          coordinator=_coordinator_as(data, tr, "de"), acronym=acronym),
-          space_after=14)
+    _para(
+        doc,
+        tr.gettext(
+            "To %(coordinator)s, coordinator of the proposal %(acronym)s",
+            coordinator=_coordinator_as(data, tr, "de"),
+            acronym=acronym,
+        ),
+        space_after=14,
+    )
     title = _para(doc, space_after=8)
     _run(title, tr.gettext("Letter of commitment"), bold=True, size=16, color=_DARK)
     subject = _para(doc, space_after=10)
     _run(subject, tr.gettext("Subject: "), bold=True)
-    _run(subject, tr.gettext(
-        "commitment to the LIFE proposal %(acronym)s – “%(title)s” (topic %(topic)s)",
-        acronym=acronym, title=xml_safe(data.proposal_title).strip(),
-        topic=xml_safe(data.topic_id).strip()))
+    _run(
+        subject,
+        tr.gettext(
+            "commitment to the LIFE proposal %(acronym)s – “%(title)s” (topic %(topic)s)",
+            acronym=acronym,
+            title=xml_safe(data.proposal_title).strip(),
+            topic=xml_safe(data.topic_id).strip(),
+        ),
+    )
     _para(doc, tr.gettext("Dear Sir or Madam,"))
     # Translators: %(organisation)s opens the sentence and %(coordinator)s follows "par" in
     # French; both carry their article ("La Ville de Marseille", "par la Ville de Marseille").
-    _para(doc, tr.gettext(
-        "%(organisation)s hereby confirms its participation in the proposal %(acronym)s "
-        "“%(title)s”, coordinated by %(coordinator)s and submitted to the EU LIFE programme "
-        "under the topic %(topic)s.",
-        organisation=sentence_start(_organisation_as(data, tr)), acronym=acronym,
-        title=xml_safe(data.proposal_title).strip(),
-        coordinator=_coordinator_as(data, tr, "par"),
-        topic=xml_safe(data.topic_id).strip()), align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    _para(
+        doc,
+        tr.gettext(
+            "%(organisation)s hereby confirms its participation in the proposal %(acronym)s "
+            "“%(title)s”, coordinated by %(coordinator)s and submitted to the EU LIFE programme "
+            "under the topic %(topic)s.",
+            organisation=sentence_start(_organisation_as(data, tr)),
+            acronym=acronym,
+            title=xml_safe(data.proposal_title).strip(),
+            coordinator=_coordinator_as(data, tr, "par"),
+            topic=xml_safe(data.topic_id).strip(),
+        ),
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    )
     role = _para(doc, space_after=6)
     _run(role, tr.gettext("Role in the consortium: "))
     _run(role, _role_text(data, tr), bold=True)
@@ -466,8 +572,14 @@ def _write_letter(doc: DocxDocument, data: LetterData, tr: Translator) -> None:
     _write_commitment(doc, data, tr)
 
 
-def add_letter(doc: DocxDocument, data: LetterData, tr: Translator, *,
-               new_section: bool = True, page_total: bool = False) -> None:
+def add_letter(
+    doc: DocxDocument,
+    data: LetterData,
+    tr: Translator,
+    *,
+    new_section: bool = True,
+    page_total: bool = False,
+) -> None:
     """Append ``data``'s letter to ``doc``, in a new section (new page) unless told not to.
 
     The section gets A4 with 20 mm margins, its own header and footer and restarts its page

@@ -31,7 +31,8 @@ from consortium.errors import N_
 from consortium.findings import Finding, Severity, finding
 
 MEMBER_STATUSES: frozenset[Status] = frozenset(
-    {Status.SHORTLISTED, Status.INVITED, Status.CONFIRMED, Status.TO_RECONFIRM})
+    {Status.SHORTLISTED, Status.INVITED, Status.CONFIRMED, Status.TO_RECONFIRM}
+)
 """Statuses that make a participation a member of the consortium."""
 
 
@@ -82,40 +83,69 @@ def coordinator(participants: Iterable[Participant]) -> Participant | None:
 
 def beneficiaries(participants: Iterable[Participant]) -> list[Participant]:
     """Members that count as beneficiaries (the coordinator and the beneficiaries)."""
-    return [p for p in members(participants)
-            if p.role is not None and p.role.counts_as_beneficiary]
+    return [p for p in members(participants) if p.role is not None and p.role.counts_as_beneficiary]
 
 
 def coordinator_findings(participants: Sequence[Participant]) -> list[Finding]:
     """One finding about the coordinator: set (OK), missing, waiting as a candidate, or several."""
     chosen = [p for p in members(participants) if p.is_coordinator]
     if len(chosen) == 1:
-        return [finding("COORDINATOR_SET", Severity.OK, N_("The coordinator is %(name)s."),
-                        {"name": chosen[0].name}, subjects=[chosen[0].id])]
+        return [
+            finding(
+                "COORDINATOR_SET",
+                Severity.OK,
+                N_("The coordinator is %(name)s."),
+                {"name": chosen[0].name},
+                subjects=[chosen[0].id],
+            )
+        ]
     if len(chosen) > 1:
         names = ", ".join(p.name for p in chosen)
-        return [finding("SEVERAL_COORDINATORS", Severity.ERROR,
-                        N_("%(count)s organisations have the coordinator role: %(names)s"),
-                        {"count": len(chosen), "names": names},
-                        fix=N_("Keep a single coordinator; the others can be beneficiaries"),
-                        subjects=[p.id for p in chosen])]
+        return [
+            finding(
+                "SEVERAL_COORDINATORS",
+                Severity.ERROR,
+                N_("%(count)s organisations have the coordinator role: %(names)s"),
+                {"count": len(chosen), "names": names},
+                fix=N_("Keep a single coordinator; the others can be beneficiaries"),
+                subjects=[p.id for p in chosen],
+            )
+        ]
     waiting = [p for p in participants if p.is_coordinator and p.status is Status.CANDIDATE]
     if waiting:
-        return [finding("NO_COORDINATOR", Severity.ERROR,
-                        N_("No coordinator in the consortium yet: %(name)s has the coordinator "
-                           "role but is still a candidate"),
-                        {"name": waiting[0].name},
-                        fix=N_("Shortlist %(name)s to make it a member of the consortium"),
-                        fix_params={"name": waiting[0].name}, subjects=[waiting[0].id])]
-    return [finding("NO_COORDINATOR", Severity.ERROR, N_("No coordinator is set"),
-                    fix=N_("Give the coordinator role to one eligible organisation"))]
+        return [
+            finding(
+                "NO_COORDINATOR",
+                Severity.ERROR,
+                N_(
+                    "No coordinator in the consortium yet: %(name)s has the coordinator "
+                    "role but is still a candidate"
+                ),
+                {"name": waiting[0].name},
+                fix=N_("Shortlist %(name)s to make it a member of the consortium"),
+                fix_params={"name": waiting[0].name},
+                subjects=[waiting[0].id],
+            )
+        ]
+    return [
+        finding(
+            "NO_COORDINATOR",
+            Severity.ERROR,
+            N_("No coordinator is set"),
+            fix=N_("Give the coordinator role to one eligible organisation"),
+        )
+    ]
 
 
 def letters_expected(participants: Iterable[Participant]) -> list[Participant]:
     """Committed members that owe a signed letter (not the coordinator, not subcontractors)."""
-    return [p for p in participants
-            if p.status in COMMITTED_STATUSES and not p.is_coordinator
-            and p.role is not ParticipantRole.SUBCONTRACTOR]
+    return [
+        p
+        for p in participants
+        if p.status in COMMITTED_STATUSES
+        and not p.is_coordinator
+        and p.role is not ParticipantRole.SUBCONTRACTOR
+    ]
 
 
 def letters_findings(participants: Sequence[Participant]) -> list[Finding]:
@@ -124,35 +154,62 @@ def letters_findings(participants: Sequence[Participant]) -> list[Finding]:
     missing = [p for p in expected if not p.has_letter]
     received = len(expected) - len(missing)
     if not missing:
-        return [finding("LETTERS_RECEIVED", Severity.OK,
-                        N_("Signed letters: %(received)s of %(expected)s received."),
-                        {"received": received, "expected": len(expected)})]
-    return [finding("LETTERS_MISSING", Severity.WARNING,
-                    N_("%(received)s of %(expected)s letters of commitment received"),
-                    {"received": received, "expected": len(expected)},
-                    fix=N_("Remind the partners whose letter is missing: %(names)s"),
-                    fix_params={"names": ", ".join(p.name for p in missing)},
-                    subjects=[p.id for p in missing])]
+        return [
+            finding(
+                "LETTERS_RECEIVED",
+                Severity.OK,
+                N_("Signed letters: %(received)s of %(expected)s received."),
+                {"received": received, "expected": len(expected)},
+            )
+        ]
+    return [
+        finding(
+            "LETTERS_MISSING",
+            Severity.WARNING,
+            N_("%(received)s of %(expected)s letters of commitment received"),
+            {"received": received, "expected": len(expected)},
+            fix=N_("Remind the partners whose letter is missing: %(names)s"),
+            fix_params={"names": ", ".join(p.name for p in missing)},
+            subjects=[p.id for p in missing],
+        )
+    ]
 
 
-def funding_rate_findings(eu_total: Decimal, max_eu: Decimal,
-                          funding_rate: Decimal | None) -> list[Finding]:
+def funding_rate_findings(
+    eu_total: Decimal, max_eu: Decimal, funding_rate: Decimal | None
+) -> list[Finding]:
     """The EU request against the topic's rate, at project level (the rule is per project)."""
     if funding_rate is None:
-        return [finding("FUNDING_RATE_UNKNOWN", Severity.INFO,
-                        N_("The topic has no funding rate recorded: the EU request cannot be "
-                           "checked"),
-                        fix=N_("Enter the topic's maximum funding rate from the call document"))]
+        return [
+            finding(
+                "FUNDING_RATE_UNKNOWN",
+                Severity.INFO,
+                N_("The topic has no funding rate recorded: the EU request cannot be checked"),
+                fix=N_("Enter the topic's maximum funding rate from the call document"),
+            )
+        ]
     if eu_total <= max_eu:
-        return [finding("FUNDING_RATE_RESPECTED", Severity.OK,
-                        N_("The EU contribution respects the funding rate (%(rate)s)."),
-                        {"rate": funding_rate})]
-    return [finding("EU_OVER_RATE", Severity.ERROR,
-                    N_("The consortium requests %(eu)s from the EU, above %(rate)s of the "
-                       "eligible costs (%(max_eu)s)."),
-                    {"eu": eu_total, "rate": funding_rate, "max_eu": max_eu},
-                    fix=N_("Lower the EU contribution by %(excess)s or raise co-financing"),
-                    fix_params={"excess": eu_total - max_eu})]
+        return [
+            finding(
+                "FUNDING_RATE_RESPECTED",
+                Severity.OK,
+                N_("The EU contribution respects the funding rate (%(rate)s)."),
+                {"rate": funding_rate},
+            )
+        ]
+    return [
+        finding(
+            "EU_OVER_RATE",
+            Severity.ERROR,
+            N_(
+                "The consortium requests %(eu)s from the EU, above %(rate)s of the "
+                "eligible costs (%(max_eu)s)."
+            ),
+            {"eu": eu_total, "rate": funding_rate, "max_eu": max_eu},
+            fix=N_("Lower the EU contribution by %(excess)s or raise co-financing"),
+            fix_params={"excess": eu_total - max_eu},
+        )
+    ]
 
 
 # --------------------------------------------------------------------------------------
@@ -169,8 +226,9 @@ a commitment confirmed despite a gap says how much is uncovered instead of certi
 """
 
 
-def confirmation_gaps(role: ParticipantRole | None, budget: ParticipationBudget,
-                      tasks: str = "") -> list[Finding]:
+def confirmation_gaps(
+    role: ParticipantRole | None, budget: ParticipationBudget, tasks: str = ""
+) -> list[Finding]:
     """What is missing before the partner may confirm this commitment (empty: nothing).
 
     A role that receives EU funding (coordinator, beneficiary, affiliated entity) needs
@@ -183,38 +241,69 @@ def confirmation_gaps(role: ParticipantRole | None, budget: ParticipationBudget,
     resources = budget.eu_contribution + budget.cofinancing_total
     if not role.receives_eu_funding:
         if budget.eu_contribution > 0:
-            gaps.append(finding(
-                "EU_FOR_UNFUNDED_ROLE", Severity.ERROR,
-                N_("%(role)s: this role receives no EU funding, yet %(eu)s is requested."),
-                {"role": role.label, "eu": budget.eu_contribution},
-                fix=N_("Set the EU contribution to 0.")))
+            gaps.append(
+                finding(
+                    "EU_FOR_UNFUNDED_ROLE",
+                    Severity.ERROR,
+                    N_("%(role)s: this role receives no EU funding, yet %(eu)s is requested."),
+                    {"role": role.label, "eu": budget.eu_contribution},
+                    fix=N_("Set the EU contribution to 0."),
+                )
+            )
         if not tasks.strip():
-            gaps.append(finding(
-                "NO_TASKS", Severity.ERROR, N_("The tasks of the organisation are not described."),
-                fix=N_("Describe what the organisation will do in the project.")))
+            gaps.append(
+                finding(
+                    "NO_TASKS",
+                    Severity.ERROR,
+                    N_("The tasks of the organisation are not described."),
+                    fix=N_("Describe what the organisation will do in the project."),
+                )
+            )
         return gaps
     if budget.person_months_total <= 0:
-        gaps.append(finding(
-            "NO_PERSON_MONTHS", Severity.ERROR, N_("No person-months are entered."),
-            fix=N_("Enter the person-months the organisation works on the actions.")))
+        gaps.append(
+            finding(
+                "NO_PERSON_MONTHS",
+                Severity.ERROR,
+                N_("No person-months are entered."),
+                fix=N_("Enter the person-months the organisation works on the actions."),
+            )
+        )
     if budget.total <= 0:
-        gaps.append(finding(
-            "NO_BUDGET", Severity.ERROR, N_("No eligible costs are entered."),
-            fix=N_("Enter the organisation's costs by category.")))
+        gaps.append(
+            finding(
+                "NO_BUDGET",
+                Severity.ERROR,
+                N_("No eligible costs are entered."),
+                fix=N_("Enter the organisation's costs by category."),
+            )
+        )
     elif budget.balance_gap > 0:
-        gaps.append(finding(
-            "FUNDING_GAP", Severity.ERROR,
-            N_("The funding plan (%(resources)s) does not cover the total costs (%(total)s): "
-               "%(gap)s missing."),
-            {"resources": resources, "total": budget.total, "gap": budget.balance_gap},
-            fix=N_("Raise the co-financing or other funding, or lower the costs.")))
+        gaps.append(
+            finding(
+                "FUNDING_GAP",
+                Severity.ERROR,
+                N_(
+                    "The funding plan (%(resources)s) does not cover the total costs (%(total)s): "
+                    "%(gap)s missing."
+                ),
+                {"resources": resources, "total": budget.total, "gap": budget.balance_gap},
+                fix=N_("Raise the co-financing or other funding, or lower the costs."),
+            )
+        )
     elif budget.balance_gap < 0:
-        gaps.append(finding(
-            "FUNDING_SURPLUS", Severity.ERROR,
-            N_("The funding plan (%(resources)s) exceeds the total costs (%(total)s) by "
-               "%(surplus)s."),
-            {"resources": resources, "total": budget.total, "surplus": -budget.balance_gap},
-            fix=N_("Lower the co-financing or the EU contribution.")))
+        gaps.append(
+            finding(
+                "FUNDING_SURPLUS",
+                Severity.ERROR,
+                N_(
+                    "The funding plan (%(resources)s) exceeds the total costs (%(total)s) by "
+                    "%(surplus)s."
+                ),
+                {"resources": resources, "total": budget.total, "surplus": -budget.balance_gap},
+                fix=N_("Lower the co-financing or the EU contribution."),
+            )
+        )
     return gaps
 
 

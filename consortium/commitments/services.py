@@ -91,9 +91,19 @@ def stored_upload_bytes() -> int:
 
 def check_instance_quota(adding: int, quota: UploadQuota, *, freeing: int = 0) -> None:
     if stored_upload_bytes() - freeing + adding > quota.bytes_per_instance:
-        raise ValidationFailed({"file": (N_(
-            "The storage space of this instance is full: nothing was stored. Tell the "
-            "administrator."), {})})
+        raise ValidationFailed(
+            {
+                "file": (
+                    N_(
+                        "The storage space of this instance is full: nothing was stored. Tell the "
+                        "administrator."
+                    ),
+                    {},
+                )
+            }
+        )
+
+
 PENDING_STATUSES = (Status.INVITED.value, Status.TO_RECONFIRM.value)
 
 # Fields of a participation that make up the commitment (a change asks for re-confirmation).
@@ -113,8 +123,10 @@ COMMITMENT_FIELDS = (
     "other_funding",
 )
 CONTACT_FIELDS = ("contact_name", "contact_function", "contact_email")
-PARTNER_FIELDS = (*CONTACT_FIELDS, *[f for f in COMMITMENT_FIELDS
-                                      if f not in ("role", "affiliated_to_id")])
+PARTNER_FIELDS = (
+    *CONTACT_FIELDS,
+    *[f for f in COMMITMENT_FIELDS if f not in ("role", "affiliated_to_id")],
+)
 LEAD_FIELDS = (*CONTACT_FIELDS, *COMMITMENT_FIELDS, "notes")
 AMOUNT_FIELDS = (
     "monthly_rate",
@@ -128,10 +140,13 @@ AMOUNT_FIELDS = (
     "own_cofinancing",
     "other_funding",
 )
-ROLE_VALUES = ("coordinator", "beneficiary", "affiliated_entity", "associated_partner",
-               "subcontractor")
-
-
+ROLE_VALUES = (
+    "coordinator",
+    "beneficiary",
+    "affiliated_entity",
+    "associated_partner",
+    "subcontractor",
+)
 
 
 def now() -> datetime:
@@ -172,8 +187,9 @@ def cost_lines(p: Participation) -> b.CostLines:
     )
 
 
-def budget_of(p: Participation, actions: Mapping[int, object] | None = None
-              ) -> b.ParticipationBudget:
+def budget_of(
+    p: Participation, actions: Mapping[int, object] | None = None
+) -> b.ParticipationBudget:
     actions = actions if actions is not None else actions_by_id(p.proposal)
     funding, indirect = rates(p.proposal)
     months = {}
@@ -221,10 +237,12 @@ def current_letters(participation_ids: list[int]) -> dict[int, SignedLetter]:
     if not participation_ids:
         return {}
     letters = db.session.scalars(
-        select(SignedLetter).where(
+        select(SignedLetter)
+        .where(
             SignedLetter.participation_id.in_(participation_ids),
             SignedLetter.superseded_at.is_(None),
-        ).order_by(SignedLetter.id)
+        )
+        .order_by(SignedLetter.id)
     )
     return {letter.participation_id: letter for letter in letters}
 
@@ -233,17 +251,20 @@ def pending_invitations(participation_ids: list[int]) -> dict[int, Invitation]:
     if not participation_ids:
         return {}
     rows = db.session.scalars(
-        select(Invitation).where(
+        select(Invitation)
+        .where(
             Invitation.participation_id.in_(participation_ids),
             Invitation.used_at.is_(None),
             Invitation.revoked_at.is_(None),
-        ).order_by(Invitation.id)
+        )
+        .order_by(Invitation.id)
     )
     return {inv.participation_id: inv for inv in rows}
 
 
-def missing_items(p: Participation, budget: b.ParticipationBudget,
-                  letter) -> list[tuple[str, dict]]:
+def missing_items(
+    p: Participation, budget: b.ParticipationBudget, letter
+) -> list[tuple[str, dict]]:
     role = participant_role(p)
     missing: list[tuple[str, dict]] = []
     if not p.contact_email:
@@ -282,25 +303,35 @@ def board(proposal: Proposal) -> Board:
     budgets = [(p, budget_of(p, actions)) for p in participations]
     # the consortium's totals count its members only (rules.MEMBER_STATUSES), as the fit
     # checks and the dossier do; candidates are listed with their figures but not added up
-    consortium = b.consortium_budget(
-        [b.ConsortiumRow(str(p.id), p.organisation.short_name, bud) for p, bud in budgets
-         if rules.is_member(p.status)]
-    ) if budgets else b.consortium_budget([])
+    consortium = (
+        b.consortium_budget(
+            [
+                b.ConsortiumRow(str(p.id), p.organisation.short_name, bud)
+                for p, bud in budgets
+                if rules.is_member(p.status)
+            ]
+        )
+        if budgets
+        else b.consortium_budget([])
+    )
     rows = []
     for p, bud in budgets:
         letter = letters.get(p.id)
-        rows.append(BoardRow(
-            participation=p,
-            budget=bud,
-            share=consortium.shares.get(str(p.id)),
-            missing=missing_items(p, bud, letter),
-            issues=b.coherence_checks(bud, annual_budget=p.organisation.annual_budget_eur),
-            letter=letter,
-            invitation=invitations.get(p.id),
-            leads=sorted(a.code for a in actions.values()
-                         if a.lead_organisation_id == p.organisation_id),
-            joins=sorted(joined.get(p.organisation_id, [])),
-        ))
+        rows.append(
+            BoardRow(
+                participation=p,
+                budget=bud,
+                share=consortium.shares.get(str(p.id)),
+                missing=missing_items(p, bud, letter),
+                issues=b.coherence_checks(bud, annual_budget=p.organisation.annual_budget_eur),
+                letter=letter,
+                invitation=invitations.get(p.id),
+                leads=sorted(
+                    a.code for a in actions.values() if a.lead_organisation_id == p.organisation_id
+                ),
+                joins=sorted(joined.get(p.organisation_id, [])),
+            )
+        )
     funding, indirect = rates(proposal)
     return Board(
         rows=rows,
@@ -310,16 +341,23 @@ def board(proposal: Proposal) -> Board:
         indirect_rate=indirect,
         max_total=max((r.budget.total for r in rows), default=Decimal(0)),
         charts=budget_charts.budget_charts(
-            consortium, [(a.code, f"{a.code} {a.title}") for a in actions.values()]),
+            consortium, [(a.code, f"{a.code} {a.title}") for a in actions.values()]
+        ),
     )
 
 
 def participants_of(rows: list[BoardRow]) -> list[rules.Participant]:
     """The board's rows as the consortium rules see them."""
-    return [rules.Participant(r.participation.organisation_id,
-                              r.participation.organisation.short_name,
-                              participant_role(r.participation), Status(r.participation.status),
-                              r.letter is not None) for r in rows]
+    return [
+        rules.Participant(
+            r.participation.organisation_id,
+            r.participation.organisation.short_name,
+            participant_role(r.participation),
+            Status(r.participation.status),
+            r.letter is not None,
+        )
+        for r in rows
+    ]
 
 
 def board_checks(proposal, rows: list[BoardRow], consortium, actions) -> list[Finding]:
@@ -329,26 +367,45 @@ def board_checks(proposal, rows: list[BoardRow], consortium, actions) -> list[Fi
     checks: list[Finding] = []
     topic_rate = proposal.topic.funding_rate
     checks += rules.funding_rate_findings(
-        consortium.eu_total, consortium.max_eu,
-        None if topic_rate is None else Decimal(topic_rate))
+        consortium.eu_total, consortium.max_eu, None if topic_rate is None else Decimal(topic_rate)
+    )
     checks += rules.coordinator_findings(participants)
     without_lead = sorted(a.code for a in actions.values() if a.lead_organisation_id is None)
     if not actions:
-        checks.append(finding("NO_ACTIONS", Severity.WARNING,
-                              N_("No action yet: the work packages come from the workshops.")))
+        checks.append(
+            finding(
+                "NO_ACTIONS",
+                Severity.WARNING,
+                N_("No action yet: the work packages come from the workshops."),
+            )
+        )
     elif without_lead:
-        checks.append(finding("ACTIONS_WITHOUT_LEAD", Severity.ERROR,
-                              N_("Actions without a lead: %(codes)s."),
-                              {"codes": ", ".join(without_lead)}))
+        checks.append(
+            finding(
+                "ACTIONS_WITHOUT_LEAD",
+                Severity.ERROR,
+                N_("Actions without a lead: %(codes)s."),
+                {"codes": ", ".join(without_lead)},
+            )
+        )
     else:
         checks.append(finding("ACTIONS_LED", Severity.OK, N_("Every action has a lead.")))
-    no_pic = [r.participation.organisation.short_name for r in members
-              if (role := participant_role(r.participation)) is not None
-              and role.counts_as_beneficiary and not r.participation.organisation.pic]
+    no_pic = [
+        r.participation.organisation.short_name
+        for r in members
+        if (role := participant_role(r.participation)) is not None
+        and role.counts_as_beneficiary
+        and not r.participation.organisation.pic
+    ]
     if no_pic:
-        checks.append(finding("PIC_MISSING", Severity.WARNING,
-                              N_("Beneficiaries without a PIC: %(names)s."),
-                              {"names": ", ".join(no_pic)}))
+        checks.append(
+            finding(
+                "PIC_MISSING",
+                Severity.WARNING,
+                N_("Beneficiaries without a PIC: %(names)s."),
+                {"names": ", ".join(no_pic)},
+            )
+        )
     else:
         checks.append(finding("PICS_SET", Severity.OK, N_("Every beneficiary has a PIC.")))
     checks += rules.letters_findings(participants)
@@ -367,13 +424,21 @@ def _as_text(value) -> str | None:
     return str(value)
 
 
-def audit(p: Participation, field_name: str, before, after, *, actor: User | None,
-          **details) -> None:
-    db.session.add(AuditEvent(
-        proposal_id=p.proposal_id, entity="participation", entity_id=p.id, field=field_name,
-        before=_as_text(before), after=_as_text(after), actor_id=actor.id if actor else None,
-        details=details,
-    ))
+def audit(
+    p: Participation, field_name: str, before, after, *, actor: User | None, **details
+) -> None:
+    db.session.add(
+        AuditEvent(
+            proposal_id=p.proposal_id,
+            entity="participation",
+            entity_id=p.id,
+            field=field_name,
+            before=_as_text(before),
+            after=_as_text(after),
+            actor_id=actor.id if actor else None,
+            details=details,
+        )
+    )
 
 
 def _same(a, b_) -> bool:
@@ -398,15 +463,17 @@ def validate_values(p: Participation, values: Mapping[str, object]) -> None:
         linked = db.session.get(Participation, target) if target else None
         if linked is None or linked.proposal_id != p.proposal_id or linked.id == p.id:
             errors["affiliated_to_id"] = (
-                N_("An affiliated entity is linked to a beneficiary of this proposal."), {})
+                N_("An affiliated entity is linked to a beneficiary of this proposal."),
+                {},
+            )
     for name in AMOUNT_FIELDS:
         value = values.get(name)
         maximum = grid.RATE_MAXIMUM if name == "monthly_rate" else b.MAX_AMOUNT
-        if value is not None and (not isinstance(value, Decimal) or value < 0
-                                  or value > maximum):
-            errors[name] = (N_("Enter an amount between 0 and %(maximum)s."),
-                            {"maximum": "1,000,000" if name == "monthly_rate"
-                             else "1,000,000,000,000"})
+        if value is not None and (not isinstance(value, Decimal) or value < 0 or value > maximum):
+            errors[name] = (
+                N_("Enter an amount between 0 and %(maximum)s."),
+                {"maximum": "1,000,000" if name == "monthly_rate" else "1,000,000,000,000"},
+            )
     email = values.get("contact_email")
     if email and not valid_email(str(email)):
         errors["contact_email"] = (N_("Enter a valid email address."), {})
@@ -452,8 +519,14 @@ def update_commitment(
             if action is None:
                 continue
             if months is not None and (months < 0 or months > MAX_PERSON_MONTHS):
-                raise ValidationFailed({f"pm_{action_id}": (
-                    N_("Enter person-months between 0 and %(maximum)s."), {"maximum": 9999})})
+                raise ValidationFailed(
+                    {
+                        f"pm_{action_id}": (
+                            N_("Enter person-months between 0 and %(maximum)s."),
+                            {"maximum": 9999},
+                        )
+                    }
+                )
             effort = current.get(action_id)
             before = effort.person_months if effort else None
             after = months if months else None
@@ -469,10 +542,18 @@ def update_commitment(
             changed.append(f"person_months:{action.code}")
     if p.monthly_rate is not None:
         computed = grid.personnel_cost(
-            sum((Decimal(e.person_months or 0) for e in p.efforts), Decimal(0)), p.monthly_rate)
+            sum((Decimal(e.person_months or 0) for e in p.efforts), Decimal(0)), p.monthly_rate
+        )
         if not _same(p.cost_personnel, computed):
-            audit(p, "cost_personnel", p.cost_personnel, computed, actor=actor,
-                  reason="person-months x monthly rate", **origin)
+            audit(
+                p,
+                "cost_personnel",
+                p.cost_personnel,
+                computed,
+                actor=actor,
+                reason="person-months x monthly rate",
+                **origin,
+            )
             p.cost_personnel = computed
             changed.append("cost_personnel")
     if any(c in COMMITMENT_FIELDS or c.startswith("person_months:") for c in changed):
@@ -486,8 +567,14 @@ def update_commitment(
     return changed
 
 
-def apply_action(p: Participation, action: Action | str, *, actor: User,
-                 actor_role: ActorRole, expected_version=None) -> Status:
+def apply_action(
+    p: Participation,
+    action: Action | str,
+    *,
+    actor: User,
+    actor_role: ActorRole,
+    expected_version=None,
+) -> Status:
     if expected_version is not None:
         check_version(p, expected_version)
     status = next_status(p.status, action, actor_role=actor_role)
@@ -502,19 +589,20 @@ class ConfirmationRefused(DomainError):
     """The commitment misses something the rules require; ``gaps`` says what."""
 
     def __init__(self, gaps: list[Finding]) -> None:
-        super().__init__(N_("This commitment cannot be confirmed yet: complete what is "
-                            "missing first."))
+        super().__init__(
+            N_("This commitment cannot be confirmed yet: complete what is missing first.")
+        )
         self.gaps = gaps
 
 
-def confirmation_gaps(p: Participation, budget: b.ParticipationBudget | None = None
-                      ) -> list[Finding]:
+def confirmation_gaps(
+    p: Participation, budget: b.ParticipationBudget | None = None
+) -> list[Finding]:
     """Everything the rules want before this commitment is confirmed (accepted gaps included)."""
     return rules.confirmation_gaps(participant_role(p), budget or budget_of(p), p.tasks or "")
 
 
-def blocking_gaps(p: Participation, budget: b.ParticipationBudget | None = None
-                  ) -> list[Finding]:
+def blocking_gaps(p: Participation, budget: b.ParticipationBudget | None = None) -> list[Finding]:
     """The gaps that still stop the partner's confirmation."""
     return rules.blocking_gaps(confirmation_gaps(p, budget), p.accepted_gaps or ())
 
@@ -528,14 +616,25 @@ def accept_gaps(p: Participation, *, actor: User, reason: str, expected_version)
     check_version(p, expected_version)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed({"reason": (N_("Say why the commitment may be confirmed "
-                                              "despite this."), {})})
+        raise ValidationFailed(
+            {"reason": (N_("Say why the commitment may be confirmed despite this."), {})}
+        )
     codes = sorted(g.code for g in rules.waivable(confirmation_gaps(p)))
     if not codes:
-        raise DomainError(N_("Nothing here may be accepted: the rules require every missing "
-                             "point to be completed."))
-    audit(p, "accepted_gaps", ", ".join(p.accepted_gaps or ()) or None, ", ".join(codes),
-          actor=actor, reason=reason)
+        raise DomainError(
+            N_(
+                "Nothing here may be accepted: the rules require every missing "
+                "point to be completed."
+            )
+        )
+    audit(
+        p,
+        "accepted_gaps",
+        ", ".join(p.accepted_gaps or ()) or None,
+        ", ".join(codes),
+        actor=actor,
+        reason=reason,
+    )
     p.accepted_gaps = codes
     p.accepted_gaps_reason = reason
     p.last_activity_at = now()
@@ -551,16 +650,17 @@ def _forget_accepted_gaps(p: Participation, actor: User) -> None:
         p.accepted_gaps_reason = None
 
 
-def confirm(p: Participation, *, actor: User, name: str, function: str,
-            expected_version) -> None:
+def confirm(p: Participation, *, actor: User, name: str, function: str, expected_version) -> None:
     """The partner's confirmation, refused while the rules find a gap nobody accepted."""
     check_version(p, expected_version)
     errors = {}
     if not name.strip():
         errors["name"] = (N_("Enter the name of the person who commits the organisation."), {})
     if not function.strip():
-        errors["function"] = (N_("Enter the function of the person who commits the organisation."),
-                              {})
+        errors["function"] = (
+            N_("Enter the function of the person who commits the organisation."),
+            {},
+        )
     if errors:
         raise ValidationFailed(errors)
     gaps = blocking_gaps(p)
@@ -568,14 +668,22 @@ def confirm(p: Participation, *, actor: User, name: str, function: str,
         raise ConfirmationRefused(gaps)
     action = Action.RECONFIRM if p.status == Status.TO_RECONFIRM.value else Action.CONFIRM
     apply_action(p, action, actor=actor, actor_role=ActorRole.PARTNER)
-    for attr, value in (("confirmed_by_name", name.strip()),
-                        ("confirmed_by_function", function.strip()),
-                        ("confirmed_at", now())):
+    for attr, value in (
+        ("confirmed_by_name", name.strip()),
+        ("confirmed_by_function", function.strip()),
+        ("confirmed_at", now()),
+    ):
         audit(p, attr, getattr(p, attr), value, actor=actor)
         setattr(p, attr, value)
     if p.accepted_gaps:
-        audit(p, "confirmed_despite", None, ", ".join(p.accepted_gaps), actor=actor,
-              reason=p.accepted_gaps_reason)
+        audit(
+            p,
+            "confirmed_despite",
+            None,
+            ", ".join(p.accepted_gaps),
+            actor=actor,
+            reason=p.accepted_gaps_reason,
+        )
     db.session.flush()
 
 
@@ -589,19 +697,27 @@ def decline(p: Participation, *, actor: User, reason: str, expected_version) -> 
     db.session.flush()
 
 
-def add_participation(proposal: Proposal, organisation: Organisation, *, actor: User,
-                      role: str = "beneficiary") -> Participation:
-    exists = db.session.scalar(select(Participation.id).where(
-        Participation.proposal_id == proposal.id,
-        Participation.organisation_id == organisation.id))
+def add_participation(
+    proposal: Proposal, organisation: Organisation, *, actor: User, role: str = "beneficiary"
+) -> Participation:
+    exists = db.session.scalar(
+        select(Participation.id).where(
+            Participation.proposal_id == proposal.id,
+            Participation.organisation_id == organisation.id,
+        )
+    )
     if exists is not None:
-        raise ValidationFailed({"organisation": (
-            N_("This organisation already takes part in the proposal."), {})})
+        raise ValidationFailed(
+            {"organisation": (N_("This organisation already takes part in the proposal."), {})}
+        )
     if role not in ROLE_VALUES:
         raise ValidationFailed({"role": (N_("Choose a role."), {})})
     contact = organisation.contacts[0] if organisation.contacts else None
     p = Participation(
-        proposal=proposal, organisation=organisation, role=role, status="candidate",
+        proposal=proposal,
+        organisation=organisation,
+        role=role,
+        status="candidate",
         contact_name=contact.name if contact else None,
         contact_function=contact.function if contact else None,
         contact_email=contact.email if contact else None,
@@ -614,11 +730,17 @@ def add_participation(proposal: Proposal, organisation: Organisation, *, actor: 
 
 
 def audit_trail(p: Participation) -> list[AuditEvent]:
-    return list(db.session.scalars(
-        select(AuditEvent).where(AuditEvent.entity == "participation",
-                                 AuditEvent.entity_id == p.id,
-                                 AuditEvent.proposal_id == p.proposal_id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.entity == "participation",
+                AuditEvent.entity_id == p.id,
+                AuditEvent.proposal_id == p.proposal_id,
+            )
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        )
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -627,8 +749,14 @@ def audit_trail(p: Participation) -> list[AuditEvent]:
 PROFILE_FIELDS = ("description", "website", "city", "staff", "annual_budget_eur", "pic")
 
 
-def update_profile(org: Organisation, *, actor: User, values: Mapping[str, object],
-                   contacts: list[dict], expected_version) -> None:
+def update_profile(
+    org: Organisation,
+    *,
+    actor: User,
+    values: Mapping[str, object],
+    contacts: list[dict],
+    expected_version,
+) -> None:
     from ..directory.models import Contact
 
     if expected_version is None or str(org.version) != str(expected_version):
@@ -637,8 +765,13 @@ def update_profile(org: Organisation, *, actor: User, values: Mapping[str, objec
     pic = values.get("pic") or None
     if pic is not None and not (len(pic) == 9 and pic.isascii() and pic.isdigit()):
         errors["pic"] = (N_("A PIC has exactly 9 digits."), {})
-    elif pic is not None and db.session.scalar(select(Organisation.id).where(
-            Organisation.pic == pic, Organisation.id != org.id)) is not None:
+    elif (
+        pic is not None
+        and db.session.scalar(
+            select(Organisation.id).where(Organisation.pic == pic, Organisation.id != org.id)
+        )
+        is not None
+    ):
         errors["pic"] = (N_("Another organisation already has this PIC."), {})
     if errors:
         raise ValidationFailed(errors)
@@ -649,9 +782,16 @@ def update_profile(org: Organisation, *, actor: User, values: Mapping[str, objec
         if name == "description":
             value = value or ""
         setattr(org, name, value)
-    org.contacts = [Contact(name=c["name"], function=c.get("function") or None,
-                            email=c.get("email") or None, phone=c.get("phone") or None)
-                    for c in contacts if c.get("name")]
+    org.contacts = [
+        Contact(
+            name=c["name"],
+            function=c.get("function") or None,
+            email=c.get("email") or None,
+            phone=c.get("phone") or None,
+        )
+        for c in contacts
+        if c.get("name")
+    ]
     org.updated_by_id = actor.id
     db.session.flush()
 
@@ -666,8 +806,9 @@ class InvitationRefused(DomainError):
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
-        super().__init__(N_("This invitation link cannot be used (%(reason)s)."),
-                         {"reason": reason})
+        super().__init__(
+            N_("This invitation link cannot be used (%(reason)s)."), {"reason": reason}
+        )
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
@@ -678,8 +819,9 @@ def _digest(nonce: str) -> str:
     return hashlib.sha256(nonce.encode()).hexdigest()
 
 
-def create_invitation(p: Participation, *, actor: User, email: str, name: str | None,
-                      secret_key: str, max_age: int) -> tuple[Invitation, str]:
+def create_invitation(
+    p: Participation, *, actor: User, email: str, name: str | None, secret_key: str, max_age: int
+) -> tuple[Invitation, str]:
     """A new single-use link for ``email``; returns the invitation and its token.
 
     A shortlisted participation becomes invited; earlier pending links are revoked.
@@ -689,14 +831,16 @@ def create_invitation(p: Participation, *, actor: User, email: str, name: str | 
         raise ValidationFailed({"email": (N_("Enter a valid email address."), {})})
     if p.status == Status.SHORTLISTED.value:
         apply_action(p, Action.INVITE, actor=actor, actor_role=ActorRole.LEAD)
-    elif p.status not in (Status.INVITED.value, Status.CONFIRMED.value,
-                          Status.TO_RECONFIRM.value):
+    elif p.status not in (Status.INVITED.value, Status.CONFIRMED.value, Status.TO_RECONFIRM.value):
         raise DomainError(N_("Shortlist the organisation before inviting it."))
     revoke_pending(p, actor=actor)
     nonce = secrets.token_urlsafe(24)
     invitation = Invitation(
-        participation=p, email=email, name=(name or "").strip() or None,
-        nonce_hash=_digest(nonce), expires_at=now() + timedelta(seconds=max_age),
+        participation=p,
+        email=email,
+        name=(name or "").strip() or None,
+        nonce_hash=_digest(nonce),
+        expires_at=now() + timedelta(seconds=max_age),
         created_by_id=actor.id,
     )
     db.session.add(invitation)
@@ -715,10 +859,14 @@ def create_invitation(p: Participation, *, actor: User, email: str, name: str | 
 def revoke_pending(p: Participation, *, actor: User) -> int:
     result = db.session.execute(
         update(Invitation)
-        .where(Invitation.participation_id == p.id, Invitation.used_at.is_(None),
-               Invitation.revoked_at.is_(None))
+        .where(
+            Invitation.participation_id == p.id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
         .values(revoked_at=now())
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount or 0
 
 
@@ -727,8 +875,15 @@ def revoke_invitation(invitation: Invitation, *, actor: User) -> None:
         raise DomainError(N_("This invitation was already used."))
     if invitation.revoked_at is None:
         invitation.revoked_at = now()
-        audit(invitation.participation, "invitation", invitation.email, None, actor=actor,
-              invitation_id=invitation.id, revoked=True)
+        audit(
+            invitation.participation,
+            "invitation",
+            invitation.email,
+            None,
+            actor=actor,
+            invitation_id=invitation.id,
+            revoked=True,
+        )
     db.session.flush()
 
 
@@ -743,12 +898,16 @@ def resolve_token(token: str, *, secret_key: str, max_age: int) -> Invitation:
         raise InvitationRefused("expired") from None
     except BadSignature:
         raise InvitationRefused("invalid") from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("i"), int) \
-            or not isinstance(payload.get("n"), str):
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(payload.get("i"), int)
+        or not isinstance(payload.get("n"), str)
+    ):
         raise InvitationRefused("invalid")
     invitation = db.session.get(Invitation, payload["i"])
     if invitation is None or not secrets.compare_digest(
-            invitation.nonce_hash or "", _digest(payload["n"])):
+        invitation.nonce_hash or "", _digest(payload["n"])
+    ):
         raise InvitationRefused("invalid")
     if invitation.used_at is not None:
         raise InvitationRefused("used")
@@ -764,8 +923,9 @@ def conflicting_membership(user: User, invitation: Invitation) -> bool:
     a different role on this proposal: the link is not theirs to use."""
     organisation_id = invitation.participation.organisation_id
     proposal_id = invitation.participation.proposal_id
-    for member in db.session.scalars(select(ProposalMember).where(
-            ProposalMember.user_id == user.id)):
+    for member in db.session.scalars(
+        select(ProposalMember).where(ProposalMember.user_id == user.id)
+    ):
         if member.role == "partner" and member.organisation_id != organisation_id:
             return True
         if member.proposal_id == proposal_id and member.role != "partner":
@@ -779,16 +939,20 @@ def take_invitation(invitation: Invitation) -> None:
     it used, so they get the "already used" answer instead of a duplicate account."""
     result = db.session.execute(
         update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None),
-               Invitation.revoked_at.is_(None), Invitation.expires_at > now())
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > now(),
+        )
         .values(used_at=now())
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         raise InvitationRefused("used")
 
 
-def claim_invitation(invitation: Invitation, user: User, *, taken: bool = False
-                     ) -> ProposalMember:
+def claim_invitation(invitation: Invitation, user: User, *, taken: bool = False) -> ProposalMember:
     """Use the invitation once and give ``user`` the partner role for the invited
     organisation on that proposal only. The link is bound to the address it was sent to:
     only the account with that e-mail may use it (``address``)."""
@@ -799,11 +963,15 @@ def claim_invitation(invitation: Invitation, user: User, *, taken: bool = False
     if not taken:
         take_invitation(invitation)
     db.session.execute(
-        update(Invitation).where(Invitation.id == invitation.id)
-        .values(used_by_id=user.id).execution_options(synchronize_session=False))
+        update(Invitation)
+        .where(Invitation.id == invitation.id)
+        .values(used_by_id=user.id)
+        .execution_options(synchronize_session=False)
+    )
     p = invitation.participation
-    member = proposal_services.give_role(p.proposal, user, "partner", actor=user,
-                                         organisation=p.organisation)
+    member = proposal_services.give_role(
+        p.proposal, user, "partner", actor=user, organisation=p.organisation
+    )
     audit(p, "partner_account", None, user.email, actor=user, invitation_id=invitation.id)
     p.last_activity_at = now()
     db.session.flush()
@@ -819,14 +987,22 @@ def recipient_language(proposal: Proposal, email: str) -> str:
     """The language a mail to ``email`` is written in: the recipient's account's, else the
     proposal's working language (never the language of whoever clicks "send")."""
     user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
-    return supported(user.language if user is not None and user.language else
-                     proposal.working_language)
+    return supported(
+        user.language if user is not None and user.language else proposal.working_language
+    )
 
 
-def queue_mail(*, proposal_id: int | None, recipient: str, subject: str, body: str,
-               config: Mapping[str, object]) -> OutboxMessage:
-    message = OutboxMessage(proposal_id=proposal_id, recipient=recipient, subject=subject[:300],
-                            body=body)
+def queue_mail(
+    *,
+    proposal_id: int | None,
+    recipient: str,
+    subject: str,
+    body: str,
+    config: Mapping[str, object],
+) -> OutboxMessage:
+    message = OutboxMessage(
+        proposal_id=proposal_id, recipient=recipient, subject=subject[:300], body=body
+    )
     db.session.add(message)
     if config.get("MAIL_SERVER"):
         try:
@@ -846,8 +1022,9 @@ def send_smtp(message: OutboxMessage, config: Mapping[str, object]) -> None:
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email.set_content(message.body)
-    with smtplib.SMTP(str(config["MAIL_SERVER"]), int(config.get("MAIL_PORT") or 25),
-                      timeout=10) as smtp:
+    with smtplib.SMTP(
+        str(config["MAIL_SERVER"]), int(config.get("MAIL_PORT") or 25), timeout=10
+    ) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
@@ -856,13 +1033,17 @@ def send_smtp(message: OutboxMessage, config: Mapping[str, object]) -> None:
 
 
 def outbox(proposal: Proposal) -> list[OutboxMessage]:
-    return list(db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.proposal_id == proposal.id).order_by(OutboxMessage.id.desc())))
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.proposal_id == proposal.id)
+            .order_by(OutboxMessage.id.desc())
+        )
+    )
 
 
 def pending_for_reminder(proposal: Proposal) -> list[Participation]:
-    return [p for p in proposal.participations
-            if p.status in PENDING_STATUSES and p.contact_email]
+    return [p for p in proposal.participations if p.status in PENDING_STATUSES and p.contact_email]
 
 
 # --------------------------------------------------------------------------------------
@@ -873,8 +1054,11 @@ def coordinator_of(proposal: Proposal) -> Participation | None:
     """The consortium's coordinator (``rules.coordinator``): the single member with the role."""
     by_org = {p.organisation_id: p for p in proposal.participations}
     found = rules.coordinator(
-        rules.Participant(p.organisation_id, p.organisation.short_name, participant_role(p),
-                          Status(p.status)) for p in by_org.values())
+        rules.Participant(
+            p.organisation_id, p.organisation.short_name, participant_role(p), Status(p.status)
+        )
+        for p in by_org.values()
+    )
     return by_org[found.id] if found else None
 
 
@@ -882,9 +1066,13 @@ def letter_data(p: Participation, *, today: date) -> LetterData:
     proposal = p.proposal
     actions = actions_by_id(proposal)
     months = {e.action_id: Decimal(e.person_months or 0) for e in p.efforts}
-    involved = [a for a in actions.values()
-                if a.lead_organisation_id == p.organisation_id or a.id in months
-                or any(x.organisation_id == p.organisation_id for x in a.participants)]
+    involved = [
+        a
+        for a in actions.values()
+        if a.lead_organisation_id == p.organisation_id
+        or a.id in months
+        or any(x.organisation_id == p.organisation_id for x in a.participants)
+    ]
     coordinator = coordinator_of(proposal)
     org = p.organisation
     role = participant_role(p) or ParticipantRole.BENEFICIARY
@@ -900,9 +1088,15 @@ def letter_data(p: Participation, *, today: date) -> LetterData:
         country=org.country or "",
         pic=org.pic,
         affiliated_to=p.affiliated_to.organisation.name if p.affiliated_to else None,
-        actions=[LetterAction(code=a.code, title=a.title,
-                              leads=a.lead_organisation_id == p.organisation_id,
-                              person_months=months.get(a.id, Decimal(0))) for a in involved],
+        actions=[
+            LetterAction(
+                code=a.code,
+                title=a.title,
+                leads=a.lead_organisation_id == p.organisation_id,
+                person_months=months.get(a.id, Decimal(0)),
+            )
+            for a in involved
+        ],
         tasks=p.tasks or "",
         budget=budget_of(p, actions),
         signatory_name=p.confirmed_by_name or p.contact_name or "",
@@ -917,8 +1111,12 @@ SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
 )
-EXTENSIONS = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
-              ".jpeg": "image/jpeg"}
+EXTENSIONS = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
 
 
 def sniff(content: bytes) -> tuple[str, str] | None:
@@ -928,9 +1126,16 @@ def sniff(content: bytes) -> tuple[str, str] | None:
     return None
 
 
-def store_signed_letter(p: Participation, *, actor: User, filename: str, content: bytes,
-                        upload_folder: str, max_bytes: int = LETTER_MAX_BYTES,
-                        quota: UploadQuota | None = None) -> SignedLetter:
+def store_signed_letter(
+    p: Participation,
+    *,
+    actor: User,
+    filename: str,
+    content: bytes,
+    upload_folder: str,
+    max_bytes: int = LETTER_MAX_BYTES,
+    quota: UploadQuota | None = None,
+) -> SignedLetter:
     """Keep an uploaded signed letter (PDF, PNG or JPEG by content); older ones are kept
     with ``superseded_at`` set, and count towards the participation's quota."""
     quota = quota or UploadQuota()
@@ -939,31 +1144,58 @@ def store_signed_letter(p: Participation, *, actor: User, filename: str, content
     if not content:
         raise ValidationFailed({"file": (N_("Choose a file."), {})})
     if len(content) > max_bytes:
-        raise ValidationFailed({"file": (N_("The file is larger than %(size)s MB."),
-                                         {"size": max_bytes // (1024 * 1024)})})
+        raise ValidationFailed(
+            {
+                "file": (
+                    N_("The file is larger than %(size)s MB."),
+                    {"size": max_bytes // (1024 * 1024)},
+                )
+            }
+        )
     detected = sniff(content)
     if detected is None or EXTENSIONS.get(extension) != detected[0]:
-        raise ValidationFailed({"file": (
-            N_("Upload the signed letter as a PDF, PNG or JPEG file."), {})})
+        raise ValidationFailed(
+            {"file": (N_("Upload the signed letter as a PDF, PNG or JPEG file."), {})}
+        )
     content_type, suffix = detected
     stamp = now()
     # Written first: the row lock (PostgreSQL) or write lock (SQLite) makes concurrent
     # uploads for this participation wait here, so the counts below are exact.
     db.session.execute(
-        update(Participation).where(Participation.id == p.id).values(last_activity_at=stamp)
-        .execution_options(synchronize_session=False))
+        update(Participation)
+        .where(Participation.id == p.id)
+        .values(last_activity_at=stamp)
+        .execution_options(synchronize_session=False)
+    )
     count, total = db.session.execute(
-        select(func.count(SignedLetter.id), func.coalesce(func.sum(SignedLetter.size), 0))
-        .where(SignedLetter.participation_id == p.id)).one()
+        select(func.count(SignedLetter.id), func.coalesce(func.sum(SignedLetter.size), 0)).where(
+            SignedLetter.participation_id == p.id
+        )
+    ).one()
     if count >= quota.letters_per_participation:
-        raise ValidationFailed({"file": (N_(
-            "This organisation has reached the limit of stored signed letters (%(count)d). "
-            "Tell the administrator."), {"count": count})})
+        raise ValidationFailed(
+            {
+                "file": (
+                    N_(
+                        "This organisation has reached the limit of stored signed letters "
+                        "(%(count)d). Tell the administrator."
+                    ),
+                    {"count": count},
+                )
+            }
+        )
     if total + len(content) > quota.bytes_per_participation:
-        raise ValidationFailed({"file": (N_(
-            "The signed letters of this organisation would take more than the space allowed "
-            "(%(size)s MB). Tell the administrator."),
-            {"size": quota.bytes_per_participation // (1024 * 1024)})})
+        raise ValidationFailed(
+            {
+                "file": (
+                    N_(
+                        "The signed letters of this organisation would take more than the space "
+                        "allowed (%(size)s MB). Tell the administrator."
+                    ),
+                    {"size": quota.bytes_per_participation // (1024 * 1024)},
+                )
+            }
+        )
     check_instance_quota(len(content), quota)
     stored = secrets.token_hex(16) + suffix
     write_upload(Path(upload_folder) / "letters" / stored, content)
@@ -971,11 +1203,17 @@ def store_signed_letter(p: Participation, *, actor: User, filename: str, content
         update(SignedLetter)
         .where(SignedLetter.participation_id == p.id, SignedLetter.superseded_at.is_(None))
         .values(superseded_at=stamp)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     letter = SignedLetter(
-        participation_id=p.id, original_name=name, stored_name=stored,
-        content_type=content_type, size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(), uploaded_by_id=actor.id)
+        participation_id=p.id,
+        original_name=name,
+        stored_name=stored,
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by_id=actor.id,
+    )
     db.session.add(letter)
     audit(p, "signed_letter", None, name, actor=actor, sha256=letter.sha256)
     p.last_activity_at = stamp
@@ -988,27 +1226,37 @@ def letter_path(letter: SignedLetter, upload_folder: str) -> Path:
 
 
 def letters_of(p: Participation) -> list[SignedLetter]:
-    return list(db.session.scalars(select(SignedLetter).where(
-        SignedLetter.participation_id == p.id).order_by(SignedLetter.id.desc())))
+    return list(
+        db.session.scalars(
+            select(SignedLetter)
+            .where(SignedLetter.participation_id == p.id)
+            .order_by(SignedLetter.id.desc())
+        )
+    )
 
 
 def participation_for(proposal: Proposal, organisation_id: int | None) -> Participation | None:
     if organisation_id is None:
         return None
-    return db.session.scalar(select(Participation).where(
-        Participation.proposal_id == proposal.id,
-        Participation.organisation_id == organisation_id))
+    return db.session.scalar(
+        select(Participation).where(
+            Participation.proposal_id == proposal.id,
+            Participation.organisation_id == organisation_id,
+        )
+    )
 
 
 def last_activity(proposal: Proposal) -> datetime | None:
-    return db.session.scalar(select(func.max(Participation.last_activity_at)).where(
-        Participation.proposal_id == proposal.id))
+    return db.session.scalar(
+        select(func.max(Participation.last_activity_at)).where(
+            Participation.proposal_id == proposal.id
+        )
+    )
 
 
 def lead_actions(p: Participation) -> tuple[Action, ...]:
     try:
-        return tuple(a for a in allowed_actions(p.status, ActorRole.LEAD)
-                     if a is not Action.CHANGE)
+        return tuple(a for a in allowed_actions(p.status, ActorRole.LEAD) if a is not Action.CHANGE)
     except ValueError:
         return ()
 
@@ -1079,8 +1327,9 @@ class BulkOutcome:
     refused: list[tuple[str, str, dict]] = field(default_factory=list)
 
 
-def shortlist_organisations(proposal: Proposal, organisations: list[Organisation], *,
-                            actor: User) -> BulkOutcome:
+def shortlist_organisations(
+    proposal: Proposal, organisations: list[Organisation], *, actor: User
+) -> BulkOutcome:
     """Put each organisation on the proposal's shortlist; one refusal (already in, a natural
     person) leaves the others done."""
     outcome = BulkOutcome()
@@ -1107,9 +1356,13 @@ def shortlist_organisations(proposal: Proposal, organisations: list[Organisation
 def invitable(proposal: Proposal) -> list[Participation]:
     """Shortlisted participations with a contact e-mail: those a bulk invitation can reach."""
     return sorted(
-        (p for p in proposal.participations
-         if p.status == Status.SHORTLISTED.value and p.contact_email),
-        key=lambda p: p.organisation.name.casefold())
+        (
+            p
+            for p in proposal.participations
+            if p.status == Status.SHORTLISTED.value and p.contact_email
+        ),
+        key=lambda p: p.organisation.name.casefold(),
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -1147,45 +1400,74 @@ def budget_grid(proposal: Proposal) -> Grid:
 
     Rows are the consortium's members (``rules.MEMBER_STATUSES``), as the board counts them."""
     actions = actions_by_id(proposal)
-    spans = {a.code: (a.start_month or 1, a.end_month or proposal.duration_months)
-             for a in actions.values()}
+    spans = {
+        a.code: (a.start_month or 1, a.end_month or proposal.duration_months)
+        for a in actions.values()
+    }
     stored = budget_periods(proposal)
-    project_periods = grid.periods(stored.end_months if stored else [],
-                                   proposal.duration_months)
+    project_periods = grid.periods(stored.end_months if stored else [], proposal.duration_months)
     rows = []
     for p in proposal.participations:
         if not rules.is_member(p.status):
             continue
         bud = budget_of(p, actions)
         split = grid.by_action(bud, p.monthly_rate)
-        rows.append(GridRow(
-            participation=p, budget=bud, by_action=split,
-            by_period=grid.by_period(split, spans, project_periods, proposal.duration_months),
-            issues=[*grid.rate_findings(p.monthly_rate, subject=p.organisation_id),
-                    *b.coherence_checks(bud)]))
+        rows.append(
+            GridRow(
+                participation=p,
+                budget=bud,
+                by_action=split,
+                by_period=grid.by_period(split, spans, project_periods, proposal.duration_months),
+                issues=[
+                    *grid.rate_findings(p.monthly_rate, subject=p.organisation_id),
+                    *b.coherence_checks(bud),
+                ],
+            )
+        )
     funding, _indirect = rates(proposal)
     consortium = b.consortium_budget(
-        [b.ConsortiumRow(str(r.participation.id), r.participation.organisation.name, r.budget)
-         for r in rows], funding_rate=funding)
-    counted = [r for r in rows if participant_role(r.participation) is None
-               or participant_role(r.participation).receives_eu_funding]
+        [
+            b.ConsortiumRow(str(r.participation.id), r.participation.organisation.name, r.budget)
+            for r in rows
+        ],
+        funding_rate=funding,
+    )
+    counted = [
+        r
+        for r in rows
+        if participant_role(r.participation) is None
+        or participant_role(r.participation).receives_eu_funding
+    ]
     action_totals: dict[str, Decimal] = {}
     for row in counted:
         for code, amount in row.by_action.items():
             action_totals[code] = action_totals.get(code, b.ZERO) + amount
-    period_totals = [sum((r.by_period[i] for r in counted), b.ZERO)
-                     for i in range(len(project_periods))]
+    period_totals = [
+        sum((r.by_period[i] for r in counted), b.ZERO) for i in range(len(project_periods))
+    ]
     findings = rules.funding_rate_findings(consortium.eu_total, consortium.max_eu, funding)
     gap = sum((r.budget.balance_gap for r in counted), b.ZERO)
     if gap > 0:
-        findings.append(finding(
-            "COFINANCING_GAP", Severity.WARNING,
-            N_("The funding plans leave %(gap)s of the eligible costs uncovered."),
-            {"gap": gap}, fix=N_("Raise co-financing or other funding where a row shows a gap.")))
-    return Grid(proposal=proposal, actions=list(actions.values()), periods=project_periods,
-                periods_version=stored.version if stored else None, rows=rows,
-                consortium=consortium, by_action=action_totals, by_period=period_totals,
-                findings=findings)
+        findings.append(
+            finding(
+                "COFINANCING_GAP",
+                Severity.WARNING,
+                N_("The funding plans leave %(gap)s of the eligible costs uncovered."),
+                {"gap": gap},
+                fix=N_("Raise co-financing or other funding where a row shows a gap."),
+            )
+        )
+    return Grid(
+        proposal=proposal,
+        actions=list(actions.values()),
+        periods=project_periods,
+        periods_version=stored.version if stored else None,
+        rows=rows,
+        consortium=consortium,
+        by_action=action_totals,
+        by_period=period_totals,
+        findings=findings,
+    )
 
 
 @dataclass
@@ -1197,14 +1479,24 @@ class GridEntry:
     person_months: dict[int, Decimal | None]
 
 
-GRID_FIELDS = ("monthly_rate", "cost_personnel", "cost_subcontracting", "cost_travel",
-               "cost_equipment", "cost_other_goods", "cost_other", "eu_requested",
-               "own_cofinancing", "other_funding")
+GRID_FIELDS = (
+    "monthly_rate",
+    "cost_personnel",
+    "cost_subcontracting",
+    "cost_travel",
+    "cost_equipment",
+    "cost_other_goods",
+    "cost_other",
+    "eu_requested",
+    "own_cofinancing",
+    "other_funding",
+)
 """The commitment fields the grid shows and edits, in the order of the EU table."""
 
 
-def save_grid(proposal: Proposal, entries: Mapping[int, GridEntry], *, actor: User,
-              source: str = "grid") -> dict[int, list[str]]:
+def save_grid(
+    proposal: Proposal, entries: Mapping[int, GridEntry], *, actor: User, source: str = "grid"
+) -> dict[int, list[str]]:
     """Save every row as the lead would on the partner's page (version check, audit,
     re-confirmation).  Raises Conflict for the first row someone else saved meanwhile;
     the caller commits once, or rolls back everything."""
@@ -1216,16 +1508,23 @@ def save_grid(proposal: Proposal, entries: Mapping[int, GridEntry], *, actor: Us
         if values.get("monthly_rate") is not None:
             values.pop("cost_personnel", None)  # computed from the rate
         fields_changed = update_commitment(
-            p, actor=actor, actor_role=ActorRole.LEAD, values=values,
-            person_months=entry.person_months, expected_version=entry.version, actions=actions,
-            source=source)
+            p,
+            actor=actor,
+            actor_role=ActorRole.LEAD,
+            values=values,
+            person_months=entry.person_months,
+            expected_version=entry.version,
+            actions=actions,
+            source=source,
+        )
         if fields_changed:
             changed[participation_id] = fields_changed
     return changed
 
 
-def set_budget_periods(proposal: Proposal, end_months: list[int], *, actor: User,
-                       expected_version) -> bool:
+def set_budget_periods(
+    proposal: Proposal, end_months: list[int], *, actor: User, expected_version
+) -> bool:
     """Store the reporting periods' end months (audited on the proposal); False if unchanged."""
     stored = budget_periods(proposal)
     if stored is not None and str(stored.version) != str(expected_version or ""):
@@ -1238,10 +1537,18 @@ def set_budget_periods(proposal: Proposal, end_months: list[int], *, actor: User
         db.session.add(stored)
     else:
         stored.end_months = list(end_months)
-    db.session.add(AuditEvent(
-        proposal_id=proposal.id, entity="proposal", entity_id=proposal.id,
-        field="reporting_periods", before=", ".join(map(str, before)) or None,
-        after=", ".join(map(str, end_months)), actor_id=actor.id, details={}))
+    db.session.add(
+        AuditEvent(
+            proposal_id=proposal.id,
+            entity="proposal",
+            entity_id=proposal.id,
+            field="reporting_periods",
+            before=", ".join(map(str, before)) or None,
+            after=", ".join(map(str, end_months)),
+            actor_id=actor.id,
+            details={},
+        )
+    )
     db.session.flush()
     return True
 
@@ -1252,22 +1559,34 @@ def grid_sheets(data: Grid, role_label) -> tuple[list, object]:
     partners = []
     for row in data.rows:
         p = row.participation
-        partners.append(grid_workbook.PartnerSheet(
-            participation_id=p.id, version=p.version, name=p.organisation.name,
-            role=role_label(p.role), monthly_rate=p.monthly_rate,
-            person_months={code: row.budget.person_months.get(code) for code in codes},
-            amounts={k: getattr(p, k) for k in GRID_FIELDS if k != "monthly_rate"},
-            indirect=row.budget.indirect, total=row.budget.total,
-            eu=row.budget.eu_contribution, funding_rate=row.budget.eu_share))
+        partners.append(
+            grid_workbook.PartnerSheet(
+                participation_id=p.id,
+                version=p.version,
+                name=p.organisation.name,
+                role=role_label(p.role),
+                monthly_rate=p.monthly_rate,
+                person_months={code: row.budget.person_months.get(code) for code in codes},
+                amounts={k: getattr(p, k) for k in GRID_FIELDS if k != "monthly_rate"},
+                indirect=row.budget.indirect,
+                total=row.budget.total,
+                eu=row.budget.eu_contribution,
+                funding_rate=row.budget.eu_share,
+            )
+        )
     totals = grid_workbook.GridTotals(
         by_action=data.by_action,
-        periods=[(period.number, period.start, period.end, amount)
-                 for period, amount in zip(data.periods, data.by_period, strict=True)])
+        periods=[
+            (period.number, period.start, period.end, amount)
+            for period, amount in zip(data.periods, data.by_period, strict=True)
+        ],
+    )
     return partners, totals
 
 
-def import_grid_workbook(proposal: Proposal, content: bytes, *, actor: User
-                         ) -> tuple[dict[int, list[str]], list[grid_workbook.CellError]]:
+def import_grid_workbook(
+    proposal: Proposal, content: bytes, *, actor: User
+) -> tuple[dict[int, list[str]], list[grid_workbook.CellError]]:
     """Read an exported grid back: either every cell is valid and the changes are saved
     (audited with source "xlsx"), or the errors by cell and nothing is saved."""
     problem = check_ooxml(content)
@@ -1281,23 +1600,37 @@ def import_grid_workbook(proposal: Proposal, content: bytes, *, actor: User
     for sheet in sheets:
         p = members.get(sheet.participation_id)
         if p is None:
-            errors.append(grid_workbook.CellError(
-                sheet.id_cell, grid_workbook.ERRORS["unknown_participation"],
-                {"value": sheet.participation_id}))
+            errors.append(
+                grid_workbook.CellError(
+                    sheet.id_cell,
+                    grid_workbook.ERRORS["unknown_participation"],
+                    {"value": sheet.participation_id},
+                )
+            )
             continue
         if p.id in entries:
-            errors.append(grid_workbook.CellError(
-                sheet.id_cell, grid_workbook.ERRORS["twice"], {"value": p.id}))
+            errors.append(
+                grid_workbook.CellError(
+                    sheet.id_cell, grid_workbook.ERRORS["twice"], {"value": p.id}
+                )
+            )
             continue
         if sheet.version != str(p.version):
-            errors.append(grid_workbook.CellError(
-                sheet.version_cell, grid_workbook.ERRORS["stale"],
-                {"exported": sheet.version[:12], "current": p.version}))
+            errors.append(
+                grid_workbook.CellError(
+                    sheet.version_cell,
+                    grid_workbook.ERRORS["stale"],
+                    {"exported": sheet.version[:12], "current": p.version},
+                )
+            )
             continue
         entries[p.id] = GridEntry(
-            version=sheet.version, values=sheet.values,
-            person_months={ids_by_code[code]: months
-                           for code, months in sheet.person_months.items()})
+            version=sheet.version,
+            values=sheet.values,
+            person_months={
+                ids_by_code[code]: months for code, months in sheet.person_months.items()
+            },
+        )
     if errors:
         return {}, errors
     return save_grid(proposal, entries, actor=actor, source="xlsx"), []

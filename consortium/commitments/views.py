@@ -58,8 +58,12 @@ PUBLIC_ENDPOINTS = ("commitments.accept", "commitments.accept_finish")
 
 ROLE_LABELS = dict(forms.ROLE_CHOICES)
 CATEGORY_CSS = {
-    CostCategory.A: "cat-a", CostCategory.B: "cat-b", CostCategory.C1: "cat-c",
-    CostCategory.C2: "cat-d", CostCategory.C3: "cat-e", CostCategory.D: "cat-f",
+    CostCategory.A: "cat-a",
+    CostCategory.B: "cat-b",
+    CostCategory.C1: "cat-c",
+    CostCategory.C2: "cat-d",
+    CostCategory.C3: "cat-e",
+    CostCategory.D: "cat-f",
     CostCategory.E: "cat-g",
 }
 
@@ -110,8 +114,9 @@ def helpers() -> dict:
     return {
         "commitment_money": money,
         "commitment_tr": tr,
-        "commitment_status_label": lambda s: _(STATUS_LABELS[Status(s)])
-        if s in Status._value2member_map_ else s,
+        "commitment_status_label": lambda s: (
+            _(STATUS_LABELS[Status(s)]) if s in Status._value2member_map_ else s
+        ),
         "commitment_role_label": lambda r: ROLE_LABELS.get(r, r),
         "commitment_missing_label": _missing_label,
         "commitment_now": _now(),
@@ -138,8 +143,11 @@ def _readable_participation(proposal_id: int, participation_id: int):
     p = _participation(proposal, participation_id)
     if allowed(member, Capability.VIEW_BUDGETS):
         return proposal, member, p
-    if (allowed(member, Capability.EDIT_OWN_COMMITMENT) and member is not None
-            and member.organisation_id == p.organisation_id):
+    if (
+        allowed(member, Capability.EDIT_OWN_COMMITMENT)
+        and member is not None
+        and member.organisation_id == p.organisation_id
+    ):
         return proposal, member, p
     abort(404)
 
@@ -158,8 +166,10 @@ def _participation_issues(p, budget) -> list:
 
 
 def _category_parts(budget) -> list[tuple[Decimal, str, str]]:
-    return [(amount, CATEGORY_CSS[cat], f"{_(CATEGORY_LABELS[cat])}: {money(amount)}")
-            for cat, amount in budget.by_category.items()]
+    return [
+        (amount, CATEGORY_CSS[cat], f"{_(CATEGORY_LABELS[cat])}: {money(amount)}")
+        for cat, amount in budget.by_category.items()
+    ]
 
 
 # --------------------------------------------------------------------------------------
@@ -176,9 +186,15 @@ def board(proposal_id: int):
     if manage:
         _organisation_choices(add_form, proposal)
     return render_template(
-        "commitments/board.html", proposal=proposal, board=data, manage=manage,
-        add_form=add_form, category_parts=_category_parts, categories=list(CostCategory),
-        category_css=CATEGORY_CSS, category_labels=CATEGORY_LABELS,
+        "commitments/board.html",
+        proposal=proposal,
+        board=data,
+        manage=manage,
+        add_form=add_form,
+        category_parts=_category_parts,
+        categories=list(CostCategory),
+        category_css=CATEGORY_CSS,
+        category_labels=CATEGORY_LABELS,
         pending=len(services.pending_for_reminder(proposal)),
         invitable=services.invitable(proposal) if manage else [],
     )
@@ -186,8 +202,9 @@ def board(proposal_id: int):
 
 def _organisation_choices(form, proposal) -> None:
     taken = {p.organisation_id for p in proposal.participations}
-    rows = db.session.execute(select(Organisation.id, Organisation.name)
-                              .order_by(Organisation.name)).all()
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name).order_by(Organisation.name)
+    ).all()
     form.organisation.choices = [("", "—")] + [(str(i), n) for i, n in rows if i not in taken]
 
 
@@ -198,14 +215,18 @@ def add(proposal_id: int):
     form = forms.AddParticipationForm()
     _organisation_choices(form, proposal)
     org_id = form.organisation.data
-    organisation = (db.session.get(Organisation, int(org_id))
-                    if org_id and org_id.isdigit() and len(org_id) < 12 else None)
+    organisation = (
+        db.session.get(Organisation, int(org_id))
+        if org_id and org_id.isdigit() and len(org_id) < 12
+        else None
+    )
     if not form.validate_on_submit() or organisation is None:
         flash(_("Choose an organisation of the directory."), "error")
         return redirect(url_for("commitments.board", proposal_id=proposal.id))
     try:
-        p = services.add_participation(proposal, organisation, actor=current_user,
-                                       role=form.role.data)
+        p = services.add_participation(
+            proposal, organisation, actor=current_user, role=form.role.data
+        )
     except ValidationFailed as error:
         for template, params in error.errors.values():
             flash(tr(template, params), "error")
@@ -218,28 +239,62 @@ def add(proposal_id: int):
 def _board_table(proposal, data):
     header = [_("Organisation"), _("Role"), _("Status"), _("Person-months")]
     header += [_(CATEGORY_LABELS[c]) for c in CostCategory]
-    header += [_("Total eligible costs"), _("EU contribution"), _("Own co-financing"),
-               _("Other funding"), _("Share of the total"), _("Contact person"), _("Email"),
-               _("Signed letter"), _("Last activity"), _("Missing")]
+    header += [
+        _("Total eligible costs"),
+        _("EU contribution"),
+        _("Own co-financing"),
+        _("Other funding"),
+        _("Share of the total"),
+        _("Contact person"),
+        _("Email"),
+        _("Signed letter"),
+        _("Last activity"),
+        _("Missing"),
+    ]
     rows = []
     for row in data.rows:
         p, bud = row.participation, row.budget
-        rows.append([
-            p.organisation.name, ROLE_LABELS.get(p.role, p.role),
-            _(STATUS_LABELS[Status(p.status)]) if p.status in Status._value2member_map_
-            else p.status,
-            bud.person_months_total,
-            *[bud.by_category[c] for c in CostCategory],
-            bud.total, bud.eu_contribution, bud.own_cofinancing, bud.other_funding,
-            row.share, p.contact_name or "", p.contact_email or "",
-            _("yes") if row.letter else _("no"),
-            p.last_activity_at.strftime("%Y-%m-%d %H:%M") if p.last_activity_at else "",
-            ", ".join(_missing_label(m) for m, _params in row.missing),
-        ])
+        rows.append(
+            [
+                p.organisation.name,
+                ROLE_LABELS.get(p.role, p.role),
+                _(STATUS_LABELS[Status(p.status)])
+                if p.status in Status._value2member_map_
+                else p.status,
+                bud.person_months_total,
+                *[bud.by_category[c] for c in CostCategory],
+                bud.total,
+                bud.eu_contribution,
+                bud.own_cofinancing,
+                bud.other_funding,
+                row.share,
+                p.contact_name or "",
+                p.contact_email or "",
+                _("yes") if row.letter else _("no"),
+                p.last_activity_at.strftime("%Y-%m-%d %H:%M") if p.last_activity_at else "",
+                ", ".join(_missing_label(m) for m, _params in row.missing),
+            ]
+        )
     c = data.consortium
-    rows.append([_("Total"), "", "", c.person_months_total,
-                 *[c.by_category[cat] for cat in CostCategory], c.total, c.eu_total,
-                 c.own_cofinancing_total, c.other_funding_total, c.eu_share, "", "", "", "", ""])
+    rows.append(
+        [
+            _("Total"),
+            "",
+            "",
+            c.person_months_total,
+            *[c.by_category[cat] for cat in CostCategory],
+            c.total,
+            c.eu_total,
+            c.own_cofinancing_total,
+            c.other_funding_total,
+            c.eu_share,
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
+    )
     return header, rows
 
 
@@ -274,22 +329,28 @@ def remind(proposal_id: int):
         pending = services.pending_invitations([p.id]).get(p.id)
         if pending is not None:
             _invitation, token = services.create_invitation(
-                p, actor=current_user, email=pending.email, name=pending.name,
-                **_token_config())
+                p, actor=current_user, email=pending.email, name=pending.name, **_token_config()
+            )
             link = url_for("commitments.accept", token=token, _external=True)
         else:
             link = url_for("commitments.mine", proposal_id=proposal.id, _external=True)
         recipient = p.contact_email if pending is None else pending.email
         mail_tr = translator(services.recipient_language(proposal, recipient))
         services.queue_mail(
-            proposal_id=proposal.id, recipient=recipient,
-            subject=mail_tr.gettext("Reminder: your commitment to %(acronym)s",
-                               acronym=proposal.acronym),
+            proposal_id=proposal.id,
+            recipient=recipient,
+            subject=mail_tr.gettext(
+                "Reminder: your commitment to %(acronym)s", acronym=proposal.acronym
+            ),
             body=mail_tr.gettext(
                 "Hello,\n\nThe coordinator of %(acronym)s is waiting for the commitment of "
                 "%(organisation)s. Please fill it in and confirm it here:\n%(link)s\n",
-                acronym=proposal.acronym, organisation=p.organisation.name, link=link),
-            config=current_app.config)
+                acronym=proposal.acronym,
+                organisation=p.organisation.name,
+                link=link,
+            ),
+            config=current_app.config,
+        )
         services.audit(p, "reminder", None, p.contact_email, actor=current_user)
         sent += 1
     db.session.commit()
@@ -302,16 +363,21 @@ def remind(proposal_id: int):
 def outbox(proposal_id: int):
     proposal, _member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
     messages = services.outbox(proposal)
-    return render_template("commitments/outbox.html", proposal=proposal,
-                           messages=messages, links=_invitation_links(messages),
-                           mail_configured=bool(current_app.config.get("MAIL_SERVER")))
+    return render_template(
+        "commitments/outbox.html",
+        proposal=proposal,
+        messages=messages,
+        links=_invitation_links(messages),
+        mail_configured=bool(current_app.config.get("MAIL_SERVER")),
+    )
 
 
 def _invitation_links(messages) -> dict[int, str]:
     """The invitation link in each message, for its copy button."""
     placeholder = "PLACEHOLDER"  # the link up to its token: url_for with a stand-in, cut off
     prefix = url_for("commitments.accept", token=placeholder, _external=True).removesuffix(
-        placeholder)
+        placeholder
+    )
     links = {}
     for m in messages:
         start = m.body.find(prefix)
@@ -331,15 +397,18 @@ def _fill_amounts(form, p) -> None:
 
 def _values(form, lead: bool) -> dict:
     values = {name: getattr(form, name).amount for name in services.AMOUNT_FIELDS}
-    values.update(contact_name=form.contact_name.data or None,
-                  contact_function=form.contact_function.data or None,
-                  contact_email=(form.contact_email.data or "").lower() or None,
-                  tasks=form.tasks.data or "")
+    values.update(
+        contact_name=form.contact_name.data or None,
+        contact_function=form.contact_function.data or None,
+        contact_email=(form.contact_email.data or "").lower() or None,
+        tasks=form.tasks.data or "",
+    )
     if lead:
         values["role"] = form.role.data
         target = form.affiliated_to.data
-        values["affiliated_to_id"] = int(target) if target and target.isdigit() \
-            and len(target) < 12 else None
+        values["affiliated_to_id"] = (
+            int(target) if target and target.isdigit() and len(target) < 12 else None
+        )
         values["notes"] = form.notes.data or ""
     return values
 
@@ -361,10 +430,12 @@ def _conflict(p, form, lead: bool):
             saved = current.affiliated_to_id
         saved_text = forms.amount_text(saved) if isinstance(saved, Decimal) else (saved or "")
         typed = request.form.get(field.name, "")
-        rows.append((field.label.text, typed, str(saved_text),
-                     str(saved_text).strip() != typed.strip()))
-    return render_template("commitments/conflict.html", participation=current, rows=rows,
-                           back=request.path), 409
+        rows.append(
+            (field.label.text, typed, str(saved_text), str(saved_text).strip() != typed.strip())
+        )
+    return render_template(
+        "commitments/conflict.html", participation=current, rows=rows, back=request.path
+    ), 409
 
 
 def _save_commitment(p, form, actions, *, lead: bool):
@@ -376,17 +447,23 @@ def _save_commitment(p, form, actions, *, lead: bool):
         return None
     try:
         changed = services.update_commitment(
-            p, actor=current_user, actor_role=ActorRole.LEAD if lead else ActorRole.PARTNER,
-            values=_values(form, lead), person_months=pm_values,
-            expected_version=form.version.data, actions=actions)
+            p,
+            actor=current_user,
+            actor_role=ActorRole.LEAD if lead else ActorRole.PARTNER,
+            values=_values(form, lead),
+            person_months=pm_values,
+            expected_version=form.version.data,
+            actions=actions,
+        )
         db.session.commit()
     except Conflict:
         return _conflict(p, form, lead)
     except ValidationFailed as error:
         db.session.rollback()
         attach_errors(form, error)
-        form.pm_errors = {k: tr(t, pa) for k, (t, pa) in error.errors.items()
-                          if k.startswith("pm_")}
+        form.pm_errors = {
+            k: tr(t, pa) for k, (t, pa) in error.errors.items() if k.startswith("pm_")
+        }
         return None
     except InvalidTransition as error:
         db.session.rollback()
@@ -396,13 +473,14 @@ def _save_commitment(p, form, actions, *, lead: bool):
         flash(_("The commitment is saved."), "success")
     else:
         flash(_("Nothing changed."), "info")
-    target = ("commitments.edit" if lead else "commitments.mine")
+    target = "commitments.edit" if lead else "commitments.mine"
     kwargs = {"participation_id": p.id} if lead else {}
     return redirect(url_for(target, proposal_id=p.proposal_id, **kwargs))
 
 
-@bp.route("/proposals/<int:proposal_id>/commitments/<int:participation_id>",
-          methods=["GET", "POST"])
+@bp.route(
+    "/proposals/<int:proposal_id>/commitments/<int:participation_id>", methods=["GET", "POST"]
+)
 @login_required
 def edit(proposal_id: int, participation_id: int):
     proposal, member = load_proposal(proposal_id, Capability.VIEW_BUDGETS)
@@ -412,7 +490,8 @@ def edit(proposal_id: int, participation_id: int):
         abort(403)
     form = forms.LeadCommitmentForm(obj=None if request.method == "POST" else p)
     form.affiliated_to.choices = [("", "—")] + [
-        (str(o.id), o.organisation.name) for o in proposal.participations if o.id != p.id]
+        (str(o.id), o.organisation.name) for o in proposal.participations if o.id != p.id
+    ]
     form.pm_errors = {}
     if request.method == "GET":
         form.version.data = p.version
@@ -426,20 +505,30 @@ def edit(proposal_id: int, participation_id: int):
     bud = services.budget_of(p, actions)
     funding, indirect = services.rates(proposal)
     return render_template(
-        "commitments/edit.html", proposal=proposal, p=p, form=form, manage=manage,
-        budget=bud, issues=_participation_issues(p, bud), efforts=_efforts_view(p, actions),
-        funding_rate=funding, indirect_rate=indirect,
+        "commitments/edit.html",
+        proposal=proposal,
+        p=p,
+        form=form,
+        manage=manage,
+        budget=bud,
+        issues=_participation_issues(p, bud),
+        efforts=_efforts_view(p, actions),
+        funding_rate=funding,
+        indirect_rate=indirect,
         trail=services.audit_trail(p) if manage else [],
         invitations=_invitations(p) if manage else [],
-        letters=services.letters_of(p), actions=services.lead_actions(p) if manage else (),
-        action_labels=ACTION_LABELS, invite_form=forms.InviteForm(formdata=None),
+        letters=services.letters_of(p),
+        actions=services.lead_actions(p) if manage else (),
+        action_labels=ACTION_LABELS,
+        invite_form=forms.InviteForm(formdata=None),
         # the status buttons carry the version the lead saw (an empty duplicate "version"
         # field used to come first and turn every click into "someone else changed this")
         action_form=forms.ActionForm(formdata=None, version=p.version),
         category_parts=_category_parts,
         upload=forms.UploadForm(formdata=None),
         posted_pm=request.form if request.method == "POST" else None,
-        gaps=services.confirmation_gaps(p, bud), waivable=WAIVABLE_GAPS,
+        gaps=services.confirmation_gaps(p, bud),
+        waivable=WAIVABLE_GAPS,
         accept_form=_accept_form(p),
     )
 
@@ -461,26 +550,42 @@ def accept_gaps(proposal_id: int, participation_id: int):
         flash(_("Say why the commitment may be confirmed despite this."), "error")
     else:
         try:
-            services.accept_gaps(p, actor=current_user, reason=form.reason.data,
-                                 expected_version=form.version.data)
+            services.accept_gaps(
+                p, actor=current_user, reason=form.reason.data, expected_version=form.version.data
+            )
             db.session.commit()
         except Conflict:
             db.session.rollback()
-            flash(_("Someone else changed this participation; check it and try again."),
-                  "error")
+            flash(_("Someone else changed this participation; check it and try again."), "error")
         except DomainError as error:
             db.session.rollback()
             flash(tr(error.template, error.params), "error")
         else:
-            flash(_("Recorded: %(name)s may confirm despite the uncovered costs.",
-                    name=p.organisation.short_name), "success")
-    return redirect(url_for("commitments.edit", proposal_id=proposal.id,
-                            participation_id=p.id, _anchor="confirmation-rules"))
+            flash(
+                _(
+                    "Recorded: %(name)s may confirm despite the uncovered costs.",
+                    name=p.organisation.short_name,
+                ),
+                "success",
+            )
+    return redirect(
+        url_for(
+            "commitments.edit",
+            proposal_id=proposal.id,
+            participation_id=p.id,
+            _anchor="confirmation-rules",
+        )
+    )
 
 
 def _invitations(p):
-    return list(db.session.scalars(select(Invitation).where(
-        Invitation.participation_id == p.id).order_by(Invitation.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(Invitation.participation_id == p.id)
+            .order_by(Invitation.id.desc())
+        )
+    )
 
 
 @bp.post("/proposals/<int:proposal_id>/commitments/<int:participation_id>/status/<action>")
@@ -492,9 +597,13 @@ def change_status(proposal_id: int, participation_id: int, action: str):
     if action not in Action._value2member_map_ or not form.validate_on_submit():
         abort(400)
     try:
-        status = services.apply_action(p, action, actor=current_user,
-                                       actor_role=ActorRole.LEAD,
-                                       expected_version=form.version.data)
+        status = services.apply_action(
+            p,
+            action,
+            actor=current_user,
+            actor_role=ActorRole.LEAD,
+            expected_version=form.version.data,
+        )
         if status in (Status.WITHDRAWN, Status.CANDIDATE):
             services.revoke_pending(p, actor=current_user)
         db.session.commit()
@@ -505,21 +614,30 @@ def change_status(proposal_id: int, participation_id: int, action: str):
         db.session.rollback()
         flash(tr(error.template, error.params), "error")
     else:
-        flash(_("%(name)s is now “%(status)s”.", name=p.organisation.short_name,
-                status=_(STATUS_LABELS[status])), "success")
+        flash(
+            _(
+                "%(name)s is now “%(status)s”.",
+                name=p.organisation.short_name,
+                status=_(STATUS_LABELS[status]),
+            ),
+            "success",
+        )
     return redirect(url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id))
 
 
 def _token_config() -> dict:
-    return {"secret_key": current_app.config["SECRET_KEY"],
-            "max_age": int(current_app.config["INVITATION_MAX_AGE"])}
+    return {
+        "secret_key": current_app.config["SECRET_KEY"],
+        "max_age": int(current_app.config["INVITATION_MAX_AGE"]),
+    }
 
 
 def _invitation_mail(proposal, p, link: str, recipient: str) -> tuple[str, str]:
     """Written in the recipient's language (their account's, else the proposal's)."""
     mail_tr = translator(services.recipient_language(proposal, recipient))
-    subject = mail_tr.gettext("Invitation to the LIFE proposal %(acronym)s",
-                              acronym=proposal.acronym)
+    subject = mail_tr.gettext(
+        "Invitation to the LIFE proposal %(acronym)s", acronym=proposal.acronym
+    )
     body = mail_tr.ngettext(
         "Hello,\n\n%(lead)s invites %(organisation)s to the consortium of the LIFE proposal "
         "%(acronym)s “%(title)s”.\n\nFollow this personal link to set your password, fill in "
@@ -530,8 +648,12 @@ def _invitation_mail(proposal, p, link: str, recipient: str) -> tuple[str, str]:
         "your organisation's commitment and download its letter (the link works once and "
         "expires in %(num)s days):\n%(link)s\n",
         int(current_app.config["INVITATION_MAX_AGE"]) // 86400,
-        lead=current_user.name, organisation=p.organisation.name,
-        acronym=proposal.acronym, title=proposal.title, link=link)
+        lead=current_user.name,
+        organisation=p.organisation.name,
+        acronym=proposal.acronym,
+        title=proposal.title,
+        link=link,
+    )
     return subject, body
 
 
@@ -543,12 +665,11 @@ def invite(proposal_id: int, participation_id: int):
     form = forms.InviteForm()
     if not form.validate_on_submit():
         flash(_("Enter a valid email address."), "error")
-        return redirect(url_for("commitments.edit", proposal_id=proposal.id,
-                                participation_id=p.id))
+        return redirect(url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id))
     try:
         _invitation, token = services.create_invitation(
-            p, actor=current_user, email=form.email.data, name=form.name.data,
-            **_token_config())
+            p, actor=current_user, email=form.email.data, name=form.name.data, **_token_config()
+        )
     except ValidationFailed as error:
         db.session.rollback()
         for template, params in error.errors.values():
@@ -559,14 +680,24 @@ def invite(proposal_id: int, participation_id: int):
     else:
         link = url_for("commitments.accept", token=token, _external=True)
         subject, body = _invitation_mail(proposal, p, link, form.email.data)
-        message = services.queue_mail(proposal_id=proposal.id, recipient=form.email.data,
-                                      subject=subject, body=body, config=current_app.config)
+        message = services.queue_mail(
+            proposal_id=proposal.id,
+            recipient=form.email.data,
+            subject=subject,
+            body=body,
+            config=current_app.config,
+        )
         db.session.commit()
         if message.sent_at:
             flash(_("The invitation is sent to %(email)s.", email=form.email.data), "success")
         else:
-            flash(_("The invitation is in the outbox: copy the link and send it to "
-                    "%(email)s.", email=form.email.data), "success")
+            flash(
+                _(
+                    "The invitation is in the outbox: copy the link and send it to %(email)s.",
+                    email=form.email.data,
+                ),
+                "success",
+            )
             return redirect(url_for("commitments.outbox", proposal_id=proposal.id))
     return redirect(url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id))
 
@@ -588,22 +719,31 @@ def resend(proposal_id: int, invitation_id: int):
     p = old.participation
     try:
         _invitation, token = services.create_invitation(
-            p, actor=current_user, email=old.email, name=old.name, **_token_config())
+            p, actor=current_user, email=old.email, name=old.name, **_token_config()
+        )
     except DomainError as error:
         db.session.rollback()
         flash(tr(error.template, error.params), "error")
-        return redirect(url_for("commitments.edit", proposal_id=proposal.id,
-                                participation_id=p.id))
+        return redirect(url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id))
     link = url_for("commitments.accept", token=token, _external=True)
     subject, body = _invitation_mail(proposal, p, link, old.email)
-    message = services.queue_mail(proposal_id=proposal.id, recipient=old.email, subject=subject,
-                                  body=body, config=current_app.config)
+    message = services.queue_mail(
+        proposal_id=proposal.id,
+        recipient=old.email,
+        subject=subject,
+        body=body,
+        config=current_app.config,
+    )
     db.session.commit()
-    flash(_("A new link is written for %(email)s; the previous one no longer works.",
-            email=old.email), "success")
+    flash(
+        _(
+            "A new link is written for %(email)s; the previous one no longer works.",
+            email=old.email,
+        ),
+        "success",
+    )
     if message.sent_at:
-        return redirect(url_for("commitments.edit", proposal_id=proposal.id,
-                                participation_id=p.id))
+        return redirect(url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id))
     return redirect(url_for("commitments.outbox", proposal_id=proposal.id))
 
 
@@ -617,24 +757,35 @@ def revoke(proposal_id: int, invitation_id: int):
     with commit_or_refuse(flash_refusal(_refusal)) as outcome:
         services.revoke_invitation(invitation, actor=current_user)
     if outcome.saved:
-        current_app.logger.info("invitation %s revoked by user %s", invitation.id,
-                                current_user.id)
+        current_app.logger.info("invitation %s revoked by user %s", invitation.id, current_user.id)
         flash(_("The invitation link is revoked."), "success")
-    return redirect(url_for("commitments.edit", proposal_id=proposal.id,
-                            participation_id=invitation.participation_id))
+    return redirect(
+        url_for(
+            "commitments.edit",
+            proposal_id=proposal.id,
+            participation_id=invitation.participation_id,
+        )
+    )
 
 
 # --------------------------------------------------------------------------------------
 # Invitation links (public)
 
-REFUSAL_STATUS = {"invalid": 404, "expired": 410, "used": 410, "revoked": 410, "other": 403,
-                  "address": 403}
+REFUSAL_STATUS = {
+    "invalid": 404,
+    "expired": 410,
+    "used": 410,
+    "revoked": 410,
+    "other": 403,
+    "address": 403,
+}
 
 
 def _refused(reason: str):
     session.pop("invitation_token", None)
-    return render_template("commitments/invitation_refused.html", reason=reason), \
-        REFUSAL_STATUS.get(reason, 400)
+    return render_template(
+        "commitments/invitation_refused.html", reason=reason
+    ), REFUSAL_STATUS.get(reason, 400)
 
 
 @bp.get("/invitations/<path:token>")
@@ -652,8 +803,10 @@ def accept(token: str):
 
 def _log_in(user: User) -> None:
     token = auth_services.open_session(
-        user, user_agent=request.user_agent.string,
-        max_seconds=current_app.config["SESSION_MAX_SECONDS"])
+        user,
+        user_agent=request.user_agent.string,
+        max_seconds=current_app.config["SESSION_MAX_SECONDS"],
+    )
     lang = session.get("lang")
     session.clear()
     if lang:
@@ -692,22 +845,28 @@ def accept_finish():
             if mode == "new":
                 services.take_invitation(invitation)  # first, so concurrent joins wait
                 user = auth_services.create_user(
-                    email=invitation.email, name=form.name.data,
-                    password=form.password.data, method=config["PASSWORD_HASH_METHOD"],
-                    min_length=config["PASSWORD_MIN_LENGTH"])
+                    email=invitation.email,
+                    name=form.name.data,
+                    password=form.password.data,
+                    method=config["PASSWORD_HASH_METHOD"],
+                    min_length=config["PASSWORD_MIN_LENGTH"],
+                )
             elif mode == "existing":
                 checked = auth_services.authenticate(
-                    email=invitation.email, password=form.password.data,
+                    email=invitation.email,
+                    password=form.password.data,
                     address=request.remote_addr or "unknown",
                     max_per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
                     max_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
                     window_seconds=config["LOGIN_WINDOW_SECONDS"],
-                    hash_method=config["PASSWORD_HASH_METHOD"])
+                    hash_method=config["PASSWORD_HASH_METHOD"],
+                )
                 if checked is None:
                     db.session.commit()
                     form.password.errors = [_("Wrong password.")]
-                    return render_template("commitments/join.html", form=form, mode=mode,
-                                           invitation=invitation, p=p)
+                    return render_template(
+                        "commitments/join.html", form=form, mode=mode, invitation=invitation, p=p
+                    )
             services.claim_invitation(invitation, user, taken=mode == "new")
             if mode != "logged_in":
                 _log_in(user)
@@ -726,11 +885,17 @@ def accept_finish():
             return _refused(error.reason)
         else:
             session.pop("invitation_token", None)
-            flash(_("Welcome! You can now fill in the commitment of %(organisation)s.",
-                    organisation=p.organisation.name), "success")
+            flash(
+                _(
+                    "Welcome! You can now fill in the commitment of %(organisation)s.",
+                    organisation=p.organisation.name,
+                ),
+                "success",
+            )
             return redirect(url_for("commitments.mine", proposal_id=p.proposal_id))
-    return render_template("commitments/join.html", form=form, mode=mode,
-                           invitation=invitation, p=p)
+    return render_template(
+        "commitments/join.html", form=form, mode=mode, invitation=invitation, p=p
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -759,14 +924,25 @@ def mine(proposal_id: int):
     confirm_form.function.data = p.confirmed_by_function or p.contact_function
     decline_form = forms.DeclineForm(formdata=None)
     decline_form.version.data = p.version
-    members = [o for o in proposal.participations
-               if sees_participation("partner", o.status)]  # the API shows partners the same
+    members = [
+        o for o in proposal.participations if sees_participation("partner", o.status)
+    ]  # the API shows partners the same
     return render_template(
-        "commitments/mine.html", proposal=proposal, p=p, form=form, budget=bud,
-        issues=_participation_issues(p, bud), efforts=_efforts_view(p, actions),
-        funding_rate=funding, indirect_rate=indirect, confirm_form=confirm_form,
-        decline_form=decline_form, upload=forms.UploadForm(formdata=None),
-        letters=services.letters_of(p), members=members, category_parts=_category_parts,
+        "commitments/mine.html",
+        proposal=proposal,
+        p=p,
+        form=form,
+        budget=bud,
+        issues=_participation_issues(p, bud),
+        efforts=_efforts_view(p, actions),
+        funding_rate=funding,
+        indirect_rate=indirect,
+        confirm_form=confirm_form,
+        decline_form=decline_form,
+        upload=forms.UploadForm(formdata=None),
+        letters=services.letters_of(p),
+        members=members,
+        category_parts=_category_parts,
         may_confirm=p.status in ("invited", "to_reconfirm"),
         gaps=services.blocking_gaps(p, bud),
         posted_pm=request.form if request.method == "POST" else None,
@@ -782,21 +958,35 @@ def confirm(proposal_id: int):
         flash(_("Enter the name and function of the signatory."), "error")
         return redirect(url_for("commitments.mine", proposal_id=proposal.id))
     try:
-        services.confirm(p, actor=current_user, name=form.name.data,
-                         function=form.function.data, expected_version=form.version.data)
+        services.confirm(
+            p,
+            actor=current_user,
+            name=form.name.data,
+            function=form.function.data,
+            expected_version=form.version.data,
+        )
         db.session.commit()
     except Conflict:
         return _conflict(p, form, False)
     except services.ConfirmationRefused as error:
         db.session.rollback()
-        flash(" ".join([tr(error.template, error.params),
-                        *(finding_text(gap) for gap in error.gaps)]), "error")
+        flash(
+            " ".join(
+                [tr(error.template, error.params), *(finding_text(gap) for gap in error.gaps)]
+            ),
+            "error",
+        )
     except (InvalidTransition, ValidationFailed) as error:
         db.session.rollback()
         flash(tr(error.template, error.params), "error")
     else:
-        flash(_("Thank you: the commitment of %(organisation)s is confirmed.",
-                organisation=p.organisation.name), "success")
+        flash(
+            _(
+                "Thank you: the commitment of %(organisation)s is confirmed.",
+                organisation=p.organisation.name,
+            ),
+            "success",
+        )
     return redirect(url_for("commitments.mine", proposal_id=proposal.id))
 
 
@@ -809,10 +999,12 @@ def decline(proposal_id: int):
         flash(_("Tell the coordinator why you decline."), "error")
         return redirect(url_for("commitments.mine", proposal_id=proposal.id))
     try:
-        with commit_or_refuse(flash_refusal(_refusal),
-                              refusals=(InvalidTransition, ValidationFailed)) as outcome:
-            services.decline(p, actor=current_user, reason=form.reason.data,
-                             expected_version=form.version.data)
+        with commit_or_refuse(
+            flash_refusal(_refusal), refusals=(InvalidTransition, ValidationFailed)
+        ) as outcome:
+            services.decline(
+                p, actor=current_user, reason=form.reason.data, expected_version=form.version.data
+            )
     except Conflict:
         return _conflict(p, form, False)
     if outcome.saved:
@@ -820,8 +1012,7 @@ def decline(proposal_id: int):
     return redirect(url_for("commitments.mine", proposal_id=proposal.id))
 
 
-@bp.route("/proposals/<int:proposal_id>/commitments/mine/organisation",
-          methods=["GET", "POST"])
+@bp.route("/proposals/<int:proposal_id>/commitments/mine/organisation", methods=["GET", "POST"])
 @login_required
 def profile(proposal_id: int):
     proposal, _member, p = _own_participation(proposal_id)
@@ -837,17 +1028,33 @@ def profile(proposal_id: int):
             form.contact_email.data = first.email
             form.contact_phone.data = first.phone
     elif form.validate_on_submit():
-        contacts = [{"name": form.contact_name.data, "function": form.contact_function.data,
-                     "email": (form.contact_email.data or "").lower(),
-                     "phone": form.contact_phone.data}]
-        contacts += [{"name": c.name, "function": c.function, "email": c.email,
-                      "phone": c.phone} for c in org.contacts[1:]]
+        contacts = [
+            {
+                "name": form.contact_name.data,
+                "function": form.contact_function.data,
+                "email": (form.contact_email.data or "").lower(),
+                "phone": form.contact_phone.data,
+            }
+        ]
+        contacts += [
+            {"name": c.name, "function": c.function, "email": c.email, "phone": c.phone}
+            for c in org.contacts[1:]
+        ]
         try:
-            services.update_profile(org, actor=current_user, values={
-                "description": form.description.data, "website": form.website.data,
-                "city": form.city.data, "staff": form.staff.data,
-                "annual_budget_eur": form.annual_budget.amount, "pic": form.pic.data},
-                contacts=contacts, expected_version=form.version.data)
+            services.update_profile(
+                org,
+                actor=current_user,
+                values={
+                    "description": form.description.data,
+                    "website": form.website.data,
+                    "city": form.city.data,
+                    "staff": form.staff.data,
+                    "annual_budget_eur": form.annual_budget.amount,
+                    "pic": form.pic.data,
+                },
+                contacts=contacts,
+                expected_version=form.version.data,
+            )
             db.session.commit()
         except Conflict:
             db.session.rollback()
@@ -856,11 +1063,9 @@ def profile(proposal_id: int):
             db.session.rollback()
             attach_errors(form, error)
         else:
-            flash(_("The profile of %(organisation)s is saved.", organisation=org.name),
-                  "success")
+            flash(_("The profile of %(organisation)s is saved.", organisation=org.name), "success")
             return redirect(url_for("commitments.profile", proposal_id=proposal.id))
-    return render_template("commitments/profile.html", proposal=proposal, p=p, org=org,
-                           form=form)
+    return render_template("commitments/profile.html", proposal=proposal, p=p, org=org, form=form)
 
 
 # --------------------------------------------------------------------------------------
@@ -878,8 +1083,8 @@ def letter(proposal_id: int, participation_id: int):
     body = build_letter(data, translator(lang))
     name = _ascii(f"{proposal.acronym}-{p.organisation.short_name}-letter-{lang}.docx")
     response = Response(
-        body,
-        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        body, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -892,8 +1097,11 @@ def upload(proposal_id: int, participation_id: int):
     own = member is not None and member.role == "partner"
     if not (lead or own):
         abort(403)
-    back = (url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id)
-            if lead else url_for("commitments.mine", proposal_id=proposal.id))
+    back = (
+        url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id)
+        if lead
+        else url_for("commitments.mine", proposal_id=proposal.id)
+    )
     form = forms.UploadForm()
     file = request.files.get("file")
     if not form.validate_on_submit() or file is None:
@@ -905,10 +1113,14 @@ def upload(proposal_id: int, participation_id: int):
         for stored in request.files.values():
             stored.close()
     try:
-        services.store_signed_letter(p, actor=current_user, filename=file.filename or "",
-                                     content=content,
-                                     upload_folder=current_app.config["UPLOAD_FOLDER"],
-                                     quota=services.UploadQuota.from_config(current_app.config))
+        services.store_signed_letter(
+            p,
+            actor=current_user,
+            filename=file.filename or "",
+            content=content,
+            upload_folder=current_app.config["UPLOAD_FOLDER"],
+            quota=services.UploadQuota.from_config(current_app.config),
+        )
         db.session.commit()
     except ValidationFailed as error:
         db.session.rollback()
@@ -931,7 +1143,8 @@ def signed(proposal_id: int, participation_id: int, letter_id: int):
         abort(404)
     response = Response(path.read_bytes(), mimetype=row.content_type)
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="{_ascii(row.original_name) or "letter"}"')
+        f'attachment; filename="{_ascii(row.original_name) or "letter"}"'
+    )
     return response
 
 
@@ -941,7 +1154,7 @@ def signed(proposal_id: int, participation_id: int, letter_id: int):
 
 def _ids(name: str) -> list[int]:
     """Ids posted as repeated fields; anything that is not a sane id is dropped."""
-    values = request.form.getlist(name)[:services.MAX_BULK]
+    values = request.form.getlist(name)[: services.MAX_BULK]
     return [int(v) for v in values if v.isascii() and v.isdigit() and 0 < len(v) < 10]
 
 
@@ -953,7 +1166,7 @@ def _flash_refused(refused: list[tuple[str, str, dict]]) -> None:
 @bp.post("/commitments/shortlist")
 @login_required
 def shortlist_selected():
-    """"Add to proposal…" from an organisation page or the directory's search results."""
+    """ "Add to proposal…" from an organisation page or the directory's search results."""
     proposal_id = request.form.get("proposal_id", "")
     if not (proposal_id.isascii() and proposal_id.isdigit() and 0 < len(proposal_id) < 10):
         abort(404)
@@ -962,18 +1175,26 @@ def shortlist_selected():
         abort(400)
     viewer = directory_services.viewer_for(current_user)
     organisations = [
-        org for org in (db.session.get(Organisation, i) for i in _ids("organisation_ids"))
+        org
+        for org in (db.session.get(Organisation, i) for i in _ids("organisation_ids"))
         if org is not None and viewer.sees(org)
     ]
     if not organisations:
         flash(_("Choose at least one organisation."), "error")
-        return redirect(request.referrer if _same_site(request.referrer)
-                        else url_for("directory.index"))
+        return redirect(
+            request.referrer if _same_site(request.referrer) else url_for("directory.index")
+        )
     outcome = services.shortlist_organisations(proposal, organisations, actor=current_user)
     db.session.commit()
     if outcome.done:
-        flash(_("Shortlisted in %(acronym)s: %(names)s.", acronym=proposal.acronym,
-                names=", ".join(outcome.done)), "success")
+        flash(
+            _(
+                "Shortlisted in %(acronym)s: %(names)s.",
+                acronym=proposal.acronym,
+                names=", ".join(outcome.done),
+            ),
+            "success",
+        )
     _flash_refused(outcome.refused)
     return redirect(url_for("commitments.board", proposal_id=proposal.id))
 
@@ -999,8 +1220,12 @@ def invite_selected(proposal_id: int):
         try:
             with db.session.begin_nested():
                 invitation, token = services.create_invitation(
-                    p, actor=current_user, email=p.contact_email or "", name=p.contact_name,
-                    **_token_config())
+                    p,
+                    actor=current_user,
+                    email=p.contact_email or "",
+                    name=p.contact_name,
+                    **_token_config(),
+                )
         except ValidationFailed as error:
             template, params = next(iter(error.errors.values()))
             refused.append((p.organisation.name, template, dict(params)))
@@ -1010,8 +1235,13 @@ def invite_selected(proposal_id: int):
             continue
         link = url_for("commitments.accept", token=token, _external=True)
         subject, body = _invitation_mail(proposal, p, link, invitation.email)
-        message = services.queue_mail(proposal_id=proposal.id, recipient=invitation.email,
-                                      subject=subject, body=body, config=current_app.config)
+        message = services.queue_mail(
+            proposal_id=proposal.id,
+            recipient=invitation.email,
+            subject=subject,
+            body=body,
+            config=current_app.config,
+        )
         invited.append(p.organisation.name)
         queued += message.sent_at is None
     db.session.commit()
@@ -1030,8 +1260,17 @@ def invite_selected(proposal_id: int):
 GRID_MAX_BYTES = 5 * 1024 * 1024
 
 
-def _grid_page(proposal, member, *, posted=None, errors=None, conflicts=(), status=200,
-               import_errors=(), periods_form=None):
+def _grid_page(
+    proposal,
+    member,
+    *,
+    posted=None,
+    errors=None,
+    conflicts=(),
+    status=200,
+    import_errors=(),
+    periods_form=None,
+):
     manage = allowed(member, Capability.MANAGE_COMMITMENTS)
     data = services.budget_grid(proposal)
     if periods_form is None:
@@ -1039,12 +1278,21 @@ def _grid_page(proposal, member, *, posted=None, errors=None, conflicts=(), stat
         periods_form.version.data = data.periods_version or ""
         periods_form.ends.data = ", ".join(str(p.end) for p in data.periods)
     return render_template(
-        "commitments/grid.html", proposal=proposal, grid=data, manage=manage,
-        posted=posted, errors=errors or {}, conflicts=set(conflicts),
-        field=forms.grid_field, amount_text=forms.amount_text,
-        amount_fields=forms.GRID_AMOUNTS, category_labels=CATEGORY_LABELS,
-        funding_rate=services.rates(proposal)[0], periods_form=periods_form,
-        import_form=forms.GridImportForm(formdata=None), import_errors=import_errors,
+        "commitments/grid.html",
+        proposal=proposal,
+        grid=data,
+        manage=manage,
+        posted=posted,
+        errors=errors or {},
+        conflicts=set(conflicts),
+        field=forms.grid_field,
+        amount_text=forms.amount_text,
+        amount_fields=forms.GRID_AMOUNTS,
+        category_labels=CATEGORY_LABELS,
+        funding_rate=services.rates(proposal)[0],
+        periods_form=periods_form,
+        import_form=forms.GridImportForm(formdata=None),
+        import_errors=import_errors,
     ), status
 
 
@@ -1057,20 +1305,27 @@ def grid(proposal_id: int):
     if not allowed(member, Capability.MANAGE_COMMITMENTS):
         abort(403)
     # Rows absent from the form (a member added since the page was shown) are left alone.
-    members = [r.participation for r in services.budget_grid(proposal).rows
-               if forms.grid_field(r.participation.id, "version") in request.form]
+    members = [
+        r.participation
+        for r in services.budget_grid(proposal).rows
+        if forms.grid_field(r.participation.id, "version") in request.form
+    ]
     actions = services.actions_by_id(proposal)
-    rows, errors = forms.parse_grid(request.form, [p.id for p in members], list(actions),
-                                    services.grid.RATE_MAXIMUM)
+    rows, errors = forms.parse_grid(
+        request.form, [p.id for p in members], list(actions), services.grid.RATE_MAXIMUM
+    )
     if errors:
         flash(_("Nothing was saved: correct the marked cells."), "error")
         return _grid_page(proposal, member, posted=request.form, errors=errors, status=400)
     stale = [p for p in members if str(p.version) != str(rows[p.id]["version"])]
     if stale:
         return _grid_conflict(proposal, member, stale)
-    entries = {pid: services.GridEntry(version=row["version"], values=row["values"],
-                                       person_months=row["person_months"])
-               for pid, row in rows.items()}
+    entries = {
+        pid: services.GridEntry(
+            version=row["version"], values=row["values"], person_months=row["person_months"]
+        )
+        for pid, row in rows.items()
+    }
     try:
         changed = services.save_grid(proposal, entries, actor=current_user)
         db.session.commit()
@@ -1088,8 +1343,14 @@ def grid(proposal_id: int):
         flash(tr(error.template, error.params), "error")
         return _grid_page(proposal, member, posted=request.form, status=400)
     if changed:
-        flash(ngettext("The budget of %(num)d partner is saved.",
-                       "The budgets of %(num)d partners are saved.", len(changed)), "success")
+        flash(
+            ngettext(
+                "The budget of %(num)d partner is saved.",
+                "The budgets of %(num)d partners are saved.",
+                len(changed),
+            ),
+            "success",
+        )
     else:
         flash(_("Nothing changed."), "info")
     return redirect(url_for("commitments.grid", proposal_id=proposal.id))
@@ -1104,10 +1365,14 @@ def _grid_conflict(proposal, member, stale):
     for p in stale:
         current = db.session.get(Participation, p.id)
         posted[forms.grid_field(p.id, "version")] = str(current.version)
-    flash(_("Someone else saved a budget while you were editing: nothing was saved. Your "
-            "input is kept below; check the marked rows and save again."), "error")
-    return _grid_page(proposal, member, posted=posted, conflicts=[p.id for p in stale],
-                      status=409)
+    flash(
+        _(
+            "Someone else saved a budget while you were editing: nothing was saved. Your "
+            "input is kept below; check the marked rows and save again."
+        ),
+        "error",
+    )
+    return _grid_page(proposal, member, posted=posted, conflicts=[p.id for p in stale], status=409)
 
 
 @bp.post("/proposals/<int:proposal_id>/commitments/grid/periods")
@@ -1119,8 +1384,9 @@ def grid_periods(proposal_id: int):
         return _grid_page(proposal, member, periods_form=form, status=400)
     try:
         ends = services.grid.parse_period_ends(form.ends.data or "", proposal.duration_months)
-        changed = services.set_budget_periods(proposal, ends, actor=current_user,
-                                              expected_version=form.version.data)
+        changed = services.set_budget_periods(
+            proposal, ends, actor=current_user, expected_version=form.version.data
+        )
         db.session.commit()
     except services.grid.PeriodError as error:
         form.ends.errors = [tr(error.template, error.params)]
@@ -1129,8 +1395,10 @@ def grid_periods(proposal_id: int):
         db.session.rollback()
         form.ends.errors = [tr(error.template, error.params)]
         return _grid_page(proposal, member, periods_form=form, status=409)
-    flash(_("The reporting periods are saved.") if changed else _("Nothing changed."),
-          "success" if changed else "info")
+    flash(
+        _("The reporting periods are saved.") if changed else _("Nothing changed."),
+        "success" if changed else "info",
+    )
     return redirect(url_for("commitments.grid", proposal_id=proposal.id))
 
 
@@ -1138,11 +1406,13 @@ def grid_periods(proposal_id: int):
 @login_required
 def grid_export(proposal_id: int):
     proposal, _member = load_proposal(proposal_id, Capability.VIEW_BUDGETS)
-    partners, totals = services.grid_sheets(services.budget_grid(proposal),
-                                            lambda role: str(ROLE_LABELS.get(role, role)))
+    partners, totals = services.grid_sheets(
+        services.budget_grid(proposal), lambda role: str(ROLE_LABELS.get(role, role))
+    )
     body = services.grid_workbook.write(partners, totals, lambda t, **params: tr(t, params))
     response = Response(
-        body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     name = f"{proposal.acronym}-budget-grid.xlsx"
     response.headers["Content-Disposition"] = f'attachment; filename="{_ascii(name)}"'
     return response
@@ -1174,19 +1444,32 @@ def grid_import(proposal_id: int):
         db.session.commit()
     except Conflict:
         db.session.rollback()
-        flash(_("Someone else saved a budget while the file was read: nothing was imported. "
-                "Export the grid again."), "error")
+        flash(
+            _(
+                "Someone else saved a budget while the file was read: nothing was imported. "
+                "Export the grid again."
+            ),
+            "error",
+        )
         return _grid_page(proposal, member, status=409)
     except (ValidationFailed, InvalidTransition) as error:
         db.session.rollback()
-        messages = (error.errors.values() if isinstance(error, ValidationFailed)
-                    else [(error.template, error.params)])
+        messages = (
+            error.errors.values()
+            if isinstance(error, ValidationFailed)
+            else [(error.template, error.params)]
+        )
         shown = [("", tr(template, params)) for template, params in messages]
         return _grid_page(proposal, member, import_errors=shown, status=400)
     if changed:
-        flash(ngettext("The workbook changed the budget of %(num)d partner.",
-                       "The workbook changed the budgets of %(num)d partners.", len(changed)),
-              "success")
+        flash(
+            ngettext(
+                "The workbook changed the budget of %(num)d partner.",
+                "The workbook changed the budgets of %(num)d partners.",
+                len(changed),
+            ),
+            "success",
+        )
     else:
         flash(_("The workbook changes nothing."), "info")
     return redirect(url_for("commitments.grid", proposal_id=proposal.id))

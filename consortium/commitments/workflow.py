@@ -74,65 +74,75 @@ class ActorRole(StrEnum):
 S, A = Status, Action
 _E = TypeVar("_E", bound=StrEnum)
 
-TRANSITIONS: Mapping[tuple[Status, Action], Status] = MappingProxyType({
-    (S.CANDIDATE, A.SHORTLIST): S.SHORTLISTED,
-    (S.SHORTLISTED, A.UNSHORTLIST): S.CANDIDATE,
-    (S.SHORTLISTED, A.INVITE): S.INVITED,
-    (S.INVITED, A.CONFIRM): S.CONFIRMED,
-    (S.INVITED, A.DECLINE): S.DECLINED,
-    (S.INVITED, A.WITHDRAW): S.WITHDRAWN,
-    (S.CONFIRMED, A.WITHDRAW): S.WITHDRAWN,
-    (S.TO_RECONFIRM, A.CONFIRM): S.CONFIRMED,
-    (S.TO_RECONFIRM, A.RECONFIRM): S.CONFIRMED,
-    (S.TO_RECONFIRM, A.DECLINE): S.DECLINED,
-    (S.TO_RECONFIRM, A.WITHDRAW): S.WITHDRAWN,
-    (S.DECLINED, A.REOPEN): S.CANDIDATE,
-    (S.WITHDRAWN, A.REOPEN): S.CANDIDATE,
-    # A changed commitment field: only a confirmed commitment needs a new confirmation.
-    **{(status, A.CHANGE): status for status in Status if status is not S.CONFIRMED},
-    (S.CONFIRMED, A.CHANGE): S.TO_RECONFIRM,
-})
+TRANSITIONS: Mapping[tuple[Status, Action], Status] = MappingProxyType(
+    {
+        (S.CANDIDATE, A.SHORTLIST): S.SHORTLISTED,
+        (S.SHORTLISTED, A.UNSHORTLIST): S.CANDIDATE,
+        (S.SHORTLISTED, A.INVITE): S.INVITED,
+        (S.INVITED, A.CONFIRM): S.CONFIRMED,
+        (S.INVITED, A.DECLINE): S.DECLINED,
+        (S.INVITED, A.WITHDRAW): S.WITHDRAWN,
+        (S.CONFIRMED, A.WITHDRAW): S.WITHDRAWN,
+        (S.TO_RECONFIRM, A.CONFIRM): S.CONFIRMED,
+        (S.TO_RECONFIRM, A.RECONFIRM): S.CONFIRMED,
+        (S.TO_RECONFIRM, A.DECLINE): S.DECLINED,
+        (S.TO_RECONFIRM, A.WITHDRAW): S.WITHDRAWN,
+        (S.DECLINED, A.REOPEN): S.CANDIDATE,
+        (S.WITHDRAWN, A.REOPEN): S.CANDIDATE,
+        # A changed commitment field: only a confirmed commitment needs a new confirmation.
+        **{(status, A.CHANGE): status for status in Status if status is not S.CONFIRMED},
+        (S.CONFIRMED, A.CHANGE): S.TO_RECONFIRM,
+    }
+)
 """Where each allowed (status, action) pair leads; a missing pair is not allowed."""
 
-ACTION_ACTORS: Mapping[Action, frozenset[ActorRole]] = MappingProxyType({
-    A.SHORTLIST: frozenset({ActorRole.LEAD}),
-    A.UNSHORTLIST: frozenset({ActorRole.LEAD}),
-    A.INVITE: frozenset({ActorRole.LEAD}),
-    A.CONFIRM: frozenset({ActorRole.PARTNER}),
-    A.RECONFIRM: frozenset({ActorRole.PARTNER}),
-    A.DECLINE: frozenset({ActorRole.PARTNER}),
-    A.WITHDRAW: frozenset({ActorRole.LEAD}),
-    A.REOPEN: frozenset({ActorRole.LEAD}),
-    A.CHANGE: frozenset({ActorRole.LEAD, ActorRole.PARTNER}),
-})
+ACTION_ACTORS: Mapping[Action, frozenset[ActorRole]] = MappingProxyType(
+    {
+        A.SHORTLIST: frozenset({ActorRole.LEAD}),
+        A.UNSHORTLIST: frozenset({ActorRole.LEAD}),
+        A.INVITE: frozenset({ActorRole.LEAD}),
+        A.CONFIRM: frozenset({ActorRole.PARTNER}),
+        A.RECONFIRM: frozenset({ActorRole.PARTNER}),
+        A.DECLINE: frozenset({ActorRole.PARTNER}),
+        A.WITHDRAW: frozenset({ActorRole.LEAD}),
+        A.REOPEN: frozenset({ActorRole.LEAD}),
+        A.CHANGE: frozenset({ActorRole.LEAD, ActorRole.PARTNER}),
+    }
+)
 """Who may perform each action (the partner only ever acts on its own participation)."""
 
-STATUS_LABELS: Mapping[Status, str] = MappingProxyType({
-    S.CANDIDATE: N_("Candidate"),
-    S.SHORTLISTED: N_("Shortlisted"),
-    S.INVITED: N_("Invited"),
-    S.CONFIRMED: N_("Confirmed"),
-    S.DECLINED: N_("Declined"),
-    S.WITHDRAWN: N_("Withdrawn"),
-    S.TO_RECONFIRM: N_("To re-confirm"),
-})
+STATUS_LABELS: Mapping[Status, str] = MappingProxyType(
+    {
+        S.CANDIDATE: N_("Candidate"),
+        S.SHORTLISTED: N_("Shortlisted"),
+        S.INVITED: N_("Invited"),
+        S.CONFIRMED: N_("Confirmed"),
+        S.DECLINED: N_("Declined"),
+        S.WITHDRAWN: N_("Withdrawn"),
+        S.TO_RECONFIRM: N_("To re-confirm"),
+    }
+)
 
-ACTION_LABELS: Mapping[Action, str] = MappingProxyType({
-    A.SHORTLIST: N_("Shortlist"),
-    A.UNSHORTLIST: N_("Remove from shortlist"),
-    A.INVITE: N_("Invite"),
-    A.CONFIRM: N_("Confirm"),
-    A.DECLINE: N_("Decline"),
-    A.WITHDRAW: N_("Withdraw"),
-    A.REOPEN: N_("Reopen"),
-    A.CHANGE: N_("Record a change"),
-    A.RECONFIRM: N_("Re-confirm"),
-})
+ACTION_LABELS: Mapping[Action, str] = MappingProxyType(
+    {
+        A.SHORTLIST: N_("Shortlist"),
+        A.UNSHORTLIST: N_("Remove from shortlist"),
+        A.INVITE: N_("Invite"),
+        A.CONFIRM: N_("Confirm"),
+        A.DECLINE: N_("Decline"),
+        A.WITHDRAW: N_("Withdraw"),
+        A.REOPEN: N_("Reopen"),
+        A.CHANGE: N_("Record a change"),
+        A.RECONFIRM: N_("Re-confirm"),
+    }
+)
 
-ACTOR_LABELS: Mapping[ActorRole, str] = MappingProxyType({
-    ActorRole.LEAD: N_("the lead"),
-    ActorRole.PARTNER: N_("the partner"),
-})
+ACTOR_LABELS: Mapping[ActorRole, str] = MappingProxyType(
+    {
+        ActorRole.LEAD: N_("the lead"),
+        ActorRole.PARTNER: N_("the partner"),
+    }
+)
 
 TERMINAL_STATUSES: frozenset[Status] = frozenset({S.DECLINED, S.WITHDRAWN})
 """Statuses from which only ``reopen`` (and ``change``) lead anywhere."""
@@ -154,8 +164,15 @@ class InvalidTransition(DomainError, ValueError):
     TEMPLATE_STATUS = _NOT_FROM_STATUS
     TEMPLATE_ACTOR = _NOT_FOR_ACTOR
 
-    def __init__(self, template: str, params: Mapping[str, object], *, status: Status,
-                 action: Action, actor_role: ActorRole) -> None:
+    def __init__(
+        self,
+        template: str,
+        params: Mapping[str, object],
+        *,
+        status: Status,
+        action: Action,
+        actor_role: ActorRole,
+    ) -> None:
         super().__init__(template, params)
         self.status = status
         self.action = action
@@ -170,8 +187,9 @@ def _as_enum(enum: type[_E], value: _E | str, what: str) -> _E:
         raise ValueError(f"unknown {what}: {value!r}") from None
 
 
-def next_status(status: Status | str, action: Action | str, *,
-                actor_role: ActorRole | str) -> Status:
+def next_status(
+    status: Status | str, action: Action | str, *, actor_role: ActorRole | str
+) -> Status:
     """Status after ``actor_role`` performs ``action`` on a participation in ``status``.
 
     Raises :class:`InvalidTransition` when the pair is not in :data:`TRANSITIONS` or the
@@ -185,22 +203,31 @@ def next_status(status: Status | str, action: Action | str, *,
         raise InvalidTransition(
             _NOT_FOR_ACTOR,
             {"actors": ACTOR_LABELS[actors[0]], "action": ACTION_LABELS[action]},
-            status=status, action=action, actor_role=actor_role)
+            status=status,
+            action=action,
+            actor_role=actor_role,
+        )
     try:
         return TRANSITIONS[(status, action)]
     except KeyError:
         raise InvalidTransition(
             _NOT_FROM_STATUS,
             {"action": ACTION_LABELS[action], "status": STATUS_LABELS[status]},
-            status=status, action=action, actor_role=actor_role) from None
+            status=status,
+            action=action,
+            actor_role=actor_role,
+        ) from None
 
 
 def allowed_actions(status: Status | str, actor_role: ActorRole | str) -> tuple[Action, ...]:
     """Actions ``actor_role`` may perform from ``status``, in :class:`Action` order."""
     status = _as_enum(Status, status, "status")
     actor_role = _as_enum(ActorRole, actor_role, "actor role")
-    return tuple(action for action in Action
-                 if (status, action) in TRANSITIONS and actor_role in ACTION_ACTORS[action])
+    return tuple(
+        action
+        for action in Action
+        if (status, action) in TRANSITIONS and actor_role in ACTION_ACTORS[action]
+    )
 
 
 def status_label(status: Status | str) -> str:
@@ -275,28 +302,55 @@ class RoleFlags:
 
 
 _R = ParticipantRole
-ROLE_FLAGS: Mapping[ParticipantRole, RoleFlags] = MappingProxyType({
-    _R.COORDINATING_BENEFICIARY: RoleFlags(
-        "coordinator", N_("Coordinating beneficiary"), receives_eu_funding=True,
-        counts_as_beneficiary=True, pic_required=True, signs_grant_agreement=True,
-        linked_to_beneficiary=False),
-    _R.BENEFICIARY: RoleFlags(
-        "beneficiary", N_("Beneficiary"), receives_eu_funding=True,
-        counts_as_beneficiary=True, pic_required=True, signs_grant_agreement=True,
-        linked_to_beneficiary=False),
-    # Declares its own costs through its beneficiary; does not count for "N beneficiaries".
-    _R.AFFILIATED_ENTITY: RoleFlags(
-        "affiliated_entity", N_("Affiliated entity"), receives_eu_funding=True,
-        counts_as_beneficiary=False, pic_required=True, signs_grant_agreement=False,
-        linked_to_beneficiary=True),
-    _R.ASSOCIATED_PARTNER: RoleFlags(
-        "associated_partner", N_("Associated partner"), receives_eu_funding=False,
-        counts_as_beneficiary=False, pic_required=True, signs_grant_agreement=False,
-        linked_to_beneficiary=False),
-    # Paid by a beneficiary under cost category B, never by the EU directly; PIC optional.
-    _R.SUBCONTRACTOR: RoleFlags(
-        "subcontractor", N_("Subcontractor"), receives_eu_funding=False,
-        counts_as_beneficiary=False, pic_required=False, signs_grant_agreement=False,
-        linked_to_beneficiary=False),
-})
+ROLE_FLAGS: Mapping[ParticipantRole, RoleFlags] = MappingProxyType(
+    {
+        _R.COORDINATING_BENEFICIARY: RoleFlags(
+            "coordinator",
+            N_("Coordinating beneficiary"),
+            receives_eu_funding=True,
+            counts_as_beneficiary=True,
+            pic_required=True,
+            signs_grant_agreement=True,
+            linked_to_beneficiary=False,
+        ),
+        _R.BENEFICIARY: RoleFlags(
+            "beneficiary",
+            N_("Beneficiary"),
+            receives_eu_funding=True,
+            counts_as_beneficiary=True,
+            pic_required=True,
+            signs_grant_agreement=True,
+            linked_to_beneficiary=False,
+        ),
+        # Declares its own costs through its beneficiary; does not count for "N beneficiaries".
+        _R.AFFILIATED_ENTITY: RoleFlags(
+            "affiliated_entity",
+            N_("Affiliated entity"),
+            receives_eu_funding=True,
+            counts_as_beneficiary=False,
+            pic_required=True,
+            signs_grant_agreement=False,
+            linked_to_beneficiary=True,
+        ),
+        _R.ASSOCIATED_PARTNER: RoleFlags(
+            "associated_partner",
+            N_("Associated partner"),
+            receives_eu_funding=False,
+            counts_as_beneficiary=False,
+            pic_required=True,
+            signs_grant_agreement=False,
+            linked_to_beneficiary=False,
+        ),
+        # Paid by a beneficiary under cost category B, never by the EU directly; PIC optional.
+        _R.SUBCONTRACTOR: RoleFlags(
+            "subcontractor",
+            N_("Subcontractor"),
+            receives_eu_funding=False,
+            counts_as_beneficiary=False,
+            pic_required=False,
+            signs_grant_agreement=False,
+            linked_to_beneficiary=False,
+        ),
+    }
+)
 """Role rules from life-domain.md section 3.3."""

@@ -172,9 +172,7 @@ class Tie(db.Model):
     # Strength: 1 for a declared tie; shared projects add to it (opendata/coparticipation.py).
     weight: Mapped[float] = mapped_column(default=1.0, server_default="1")
     # Source projects or rows that back the tie: ["H2020 814985", ...], without repeats.
-    evidence: Mapped[list[str]] = mapped_column(
-        JSON, default=list, server_default=text("'[]'")
-    )
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 

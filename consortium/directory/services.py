@@ -177,9 +177,7 @@ class Viewer:
         if not self.sees_private_of(org):
             return []
         return [
-            p
-            for p in proposals_of(org.id)
-            if self.is_admin or p.id in self.member_proposal_ids
+            p for p in proposals_of(org.id) if self.is_admin or p.id in self.member_proposal_ids
         ]
 
 
@@ -816,8 +814,10 @@ def check_organisations(parsed: ParsedTable) -> ImportReport:
     return report
 
 
-NOT_LIFE_COUNTRY = N_("%(name)s is established in %(country)s, a country not associated to "
-                      "LIFE: it can take part only as an associated partner, at its own cost.")
+NOT_LIFE_COUNTRY = N_(
+    "%(name)s is established in %(country)s, a country not associated to "
+    "LIFE: it can take part only as an associated partner, at its own cost."
+)
 
 
 def _life_warnings(number: int, record, header: str) -> list[RowError]:
@@ -826,8 +826,15 @@ def _life_warnings(number: int, record, header: str) -> list[RowError]:
     partner)."""
     if load_eligible_countries().category(record.country) != "third_country":
         return []
-    return [RowError(number, "country", NOT_LIFE_COUNTRY,
-                     {"name": record.name, "country": record.country}, header)]
+    return [
+        RowError(
+            number,
+            "country",
+            NOT_LIFE_COUNTRY,
+            {"name": record.name, "country": record.country},
+            header,
+        )
+    ]
 
 
 @dataclass

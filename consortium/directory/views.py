@@ -225,8 +225,10 @@ def index():
         # Labels computed once per request, not once per row (the locale look-up is costly).
         type_names={code: type_label(code) for code in ORG_TYPES},
         theme_names=dict(themes),
-        country_names={**dict(countries),
-                       **{o.country: country_label(o.country) for o in page.items if o.country}},
+        country_names={
+            **dict(countries),
+            **{o.country: country_label(o.country) for o in page.items if o.country},
+        },
         target_proposals=_managed_proposals(),
     )
 
@@ -237,8 +239,9 @@ def _countries(viewer: services.Viewer, selected: str = "") -> list[tuple[str, s
     codes = set(services.countries_in_directory(viewer))
     if selected:
         codes.add(selected)
-    return sorted(((c, country_label(c)) for c in codes),
-                  key=lambda pair: (collation_key(pair[1]), pair[0]))
+    return sorted(
+        ((c, country_label(c)) for c in codes), key=lambda pair: (collation_key(pair[1]), pair[0])
+    )
 
 
 @bp.get("/export")
@@ -662,17 +665,29 @@ def import_template(fmt: str):
     else:
         data = export_csv(rows, include_contacts=False)
         mimetype = "text/csv; charset=utf-8"
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="organisations-template.{fmt}"'})
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="organisations-template.{fmt}"'},
+    )
 
 
 #: The example row of the import template (a fictitious organisation, to be replaced).
 IMPORT_EXAMPLE = OrganisationRecord(
-    name="Association Exemple", country="FR", acronym="AEX", org_type="ngo",
-    region="Provence-Alpes-Côte d'Azur", city="Marseille", website="https://example.org",
-    email="contact@example.org", description="Reuse of construction materials",
-    keywords=("reuse", "construction"), staff=12, annual_budget_eur=Decimal("400000"),
-    languages=("fr", "en"))
+    name="Association Exemple",
+    country="FR",
+    acronym="AEX",
+    org_type="ngo",
+    region="Provence-Alpes-Côte d'Azur",
+    city="Marseille",
+    website="https://example.org",
+    email="contact@example.org",
+    description="Reuse of construction materials",
+    keywords=("reuse", "construction"),
+    staff=12,
+    annual_budget_eur=Decimal("400000"),
+    languages=("fr", "en"),
+)
 
 
 @bp.route("/ties/import", methods=["GET", "POST"])

@@ -102,23 +102,54 @@ def gantt_png(plan: Gantt, lang: str) -> bytes | None:
         end = min(start + 11, months)
         if n % 2:
             ax.axvspan(start - 0.5, end + 0.5, color=BAND_COLOUR, zorder=0, linewidth=0)
-        ax.text((start + end) / 2, -0.62, words["year"] % {"n": n}, ha="center", va="bottom",
-                fontsize=7.5, color="#44505c", clip_on=False)
+        ax.text(
+            (start + end) / 2,
+            -0.62,
+            words["year"] % {"n": n},
+            ha="center",
+            va="bottom",
+            fontsize=7.5,
+            color="#44505c",
+            clip_on=False,
+        )
     for y, row in enumerate(rows):
         if row.scheduled:
-            ax.barh(y, row.end - row.start + 1, left=row.start - 0.5, height=0.5,
-                    color=BAR_COLOUR, zorder=2)
+            ax.barh(
+                y,
+                row.end - row.start + 1,
+                left=row.start - 0.5,
+                height=0.5,
+                color=BAR_COLOUR,
+                zorder=2,
+            )
         else:
-            ax.text(1, y, words["unscheduled"], va="center", fontsize=7, style="italic",
-                    color="#44505c")
+            ax.text(
+                1, y, words["unscheduled"], va="center", fontsize=7, style="italic", color="#44505c"
+            )
         for milestone in row.action.milestones:
-            ax.plot(milestone.month, y, marker="D", markersize=6, color=MILESTONE_COLOUR,
-                    markeredgecolor="white", markeredgewidth=0.8, zorder=3)
-            ax.text(milestone.month, y - 0.3, f"M{milestone.month}", ha="center", va="bottom",
-                    fontsize=6, color=MILESTONE_COLOUR, zorder=3)
+            ax.plot(
+                milestone.month,
+                y,
+                marker="D",
+                markersize=6,
+                color=MILESTONE_COLOUR,
+                markeredgecolor="white",
+                markeredgewidth=0.8,
+                zorder=3,
+            )
+            ax.text(
+                milestone.month,
+                y - 0.3,
+                f"M{milestone.month}",
+                ha="center",
+                va="bottom",
+                fontsize=6,
+                color=MILESTONE_COLOUR,
+                zorder=3,
+            )
     labels = [
-        _clean(f"{r.action.code} {r.action.title}", 34) + (f"\n{_clean(r.action.lead)}"
-                                                            if r.action.lead else "")
+        _clean(f"{r.action.code} {r.action.title}", 34)
+        + (f"\n{_clean(r.action.lead)}" if r.action.lead else "")
         for r in rows
     ]
     ax.set_yticks(range(len(rows)), labels, fontsize=7.5)
@@ -132,14 +163,34 @@ def gantt_png(plan: Gantt, lang: str) -> bytes | None:
     ax.grid(axis="x", color="#d6dde4", linewidth=0.5, zorder=1)
     ax.set_axisbelow(True)
     if any(r.action.milestones for r in rows):
-        fig.legend(handles=[Line2D([], [], marker="D", linestyle="", color=MILESTONE_COLOUR,
-                                   markersize=5, label=words["milestone"])],
-                   loc="lower left", bbox_to_anchor=(0.0, 0.0), fontsize=7, frameon=False)
+        fig.legend(
+            handles=[
+                Line2D(
+                    [],
+                    [],
+                    marker="D",
+                    linestyle="",
+                    color=MILESTONE_COLOUR,
+                    markersize=5,
+                    label=words["milestone"],
+                )
+            ],
+            loc="lower left",
+            bbox_to_anchor=(0.0, 0.0),
+            fontsize=7,
+            frameon=False,
+        )
     return _png(fig)
 
 
-def _panel(ax: Any, bars: Sequence[Bar], labels: Sequence[str], title: str,
-           money: Callable[[Decimal], str], colours: Sequence[str]) -> None:
+def _panel(
+    ax: Any,
+    bars: Sequence[Bar],
+    labels: Sequence[str],
+    title: str,
+    money: Callable[[Decimal], str],
+    colours: Sequence[str],
+) -> None:
     top = max((float(b.value) for b in bars), default=0.0) or 1.0
     ys = range(len(bars))
     ax.barh(list(ys), [float(b.value) for b in bars], height=0.6, color=list(colours), zorder=2)
@@ -153,8 +204,9 @@ def _panel(ax: Any, bars: Sequence[Bar], labels: Sequence[str], title: str,
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
     # The title starts at the figure's left edge, above the labels, so it is never cut.
-    ax.figure.text(0.01, ax.get_position().y1 + 0.012, title, fontsize=8.5, fontweight="bold",
-                   va="bottom")
+    ax.figure.text(
+        0.01, ax.get_position().y1 + 0.012, title, fontsize=8.5, fontweight="bold", va="bottom"
+    )
 
 
 @lru_cache(maxsize=32)
@@ -169,24 +221,44 @@ def budget_png(charts: BudgetCharts, lang: str) -> bytes | None:
     money = partial(format_money, lang=lang, decimals=0)
     words = _texts(lang)
     panels = [
-        (charts.partners, [_clean(b.label, 34) for b in charts.partners], words["partners"],
-         [BAR_COLOUR] * len(charts.partners)),
-        (charts.categories, [words.get(b.key, b.key) for b in charts.categories],
-         words["categories"], CATEGORY_COLOURS[: len(charts.categories)]),
+        (
+            charts.partners,
+            [_clean(b.label, 34) for b in charts.partners],
+            words["partners"],
+            [BAR_COLOUR] * len(charts.partners),
+        ),
+        (
+            charts.categories,
+            [words.get(b.key, b.key) for b in charts.categories],
+            words["categories"],
+            CATEGORY_COLOURS[: len(charts.categories)],
+        ),
     ]
     if charts.actions:
-        panels.append((
-            charts.actions,
-            [_clean(b.label, 34) if b.key != NOT_ALLOCATED else words["not_allocated"]
-             for b in charts.actions],
-            words["actions"],
-            [BAR_COLOUR if b.key != NOT_ALLOCATED else "#9aa6b2" for b in charts.actions],
-        ))
+        panels.append(
+            (
+                charts.actions,
+                [
+                    _clean(b.label, 34) if b.key != NOT_ALLOCATED else words["not_allocated"]
+                    for b in charts.actions
+                ],
+                words["actions"],
+                [BAR_COLOUR if b.key != NOT_ALLOCATED else "#9aa6b2" for b in charts.actions],
+            )
+        )
     sizes = [len(bars) for bars, *_rest in panels]
     height = 0.55 * len(panels) + 0.24 * sum(sizes) + 0.2
     fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
-    grid = fig.add_gridspec(len(panels), 1, height_ratios=[n + 1.6 for n in sizes],
-                            left=0.40, right=0.98, top=0.96, bottom=0.02, hspace=0.45)
+    grid = fig.add_gridspec(
+        len(panels),
+        1,
+        height_ratios=[n + 1.6 for n in sizes],
+        left=0.40,
+        right=0.98,
+        top=0.96,
+        bottom=0.02,
+        hspace=0.45,
+    )
     for n, (bars, labels, title, colours) in enumerate(panels):
         _panel(fig.add_subplot(grid[n]), bars, labels, title, money, colours)
     return _png(fig)

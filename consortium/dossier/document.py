@@ -987,8 +987,9 @@ def check_reference(reference_docx: bytes) -> None:
     """Build a small dossier with the writer's reference and read the result back; raises one
     of REFERENCE_ERRORS where a later export would fail."""
     content = DossierContent(
-        proposal=ProposalData(acronym="CHECK", title="Reference check", topic_id="LIFE",
-                              topic_title="Reference check"),
+        proposal=ProposalData(
+            acronym="CHECK", title="Reference check", topic_id="LIFE", topic_title="Reference check"
+        ),
         sections=(SectionContent("1", "Heading", 1, "Text with **bold**.\n\n- One item"),),
         include_sources_annex=False,
     )

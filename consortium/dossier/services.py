@@ -457,10 +457,14 @@ def versions_count(section: Section) -> int:
     hundreds, and the editing page only shows the number)."""
     if section.id is None:
         return 0
-    return db.session.scalar(
-        select(func.count()).select_from(SectionVersion)
-        .where(SectionVersion.section_id == section.id)
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(SectionVersion)
+            .where(SectionVersion.section_id == section.id)
+        )
+        or 0
+    )
 
 
 def _next_number(section: Section) -> int:
@@ -566,16 +570,29 @@ def _is_placeholder(section: Section) -> bool:
     return section.generated_body is None and not section.body and section.status == "draft"
 
 
-def _first_draft(section: Section, spec: structure.SectionSpec, gathered: Gathered,
-                 specs: Sequence[structure.SectionSpec], actor: User | None) -> None:
+def _first_draft(
+    section: Section,
+    spec: structure.SectionSpec,
+    gathered: Gathered,
+    specs: Sequence[structure.SectionSpec],
+    actor: User | None,
+) -> None:
     """Fill a placeholder with its first draft, as version 1."""
-    draft = drafting.draft_section(spec.code, gathered.data, translator(section.language),
-                                   tuple(specs))
+    draft = drafting.draft_section(
+        spec.code, gathered.data, translator(section.language), tuple(specs)
+    )
     section.body = section.generated_body = draft.markup
     section.sources = _sources_json(draft)
-    db.session.add(SectionVersion(section=section, number=_next_number(section),
-                                  body=draft.markup, status="draft", origin="generated",
-                                  author_id=actor.id if actor else None))
+    db.session.add(
+        SectionVersion(
+            section=section,
+            number=_next_number(section),
+            body=draft.markup,
+            status="draft",
+            origin="generated",
+            author_id=actor.id if actor else None,
+        )
+    )
     audit(section, "created", None, "draft", actor=actor, version=1)
 
 
@@ -850,7 +867,8 @@ def dossier_content(
         budget=gathered.data.budget,
         network_png=gathered.network_png,
         gantt_png=charts.gantt_png(gathered.plan, lang)
-        if gathered.plan and "work_packages" in shown else None,
+        if gathered.plan and "work_packages" in shown
+        else None,
         budget_png=_budget_figure(gathered, lang) if "budget" in shown else None,
         date=today or dt.datetime.now(dt.UTC).date(),
         note=structure.structure_note(lang, family_of(proposal)),
@@ -1108,9 +1126,11 @@ def upload_word(
                         "headings must be the section headings (for example "
                         "\u201c%(example)s\u201d)."
                     ),
-                    {"example": next(
-                        (k.headings[0] for k in known_sections(proposal) if not k.container), ""
-                    )},
+                    {
+                        "example": next(
+                            (k.headings[0] for k in known_sections(proposal) if not k.container), ""
+                        )
+                    },
                 )
             }
         )
@@ -1124,9 +1144,7 @@ def upload_word(
         stored_name=stored,
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
-        base_versions={
-            s.code: rows[s.code].version for s in found.sections if s.code in rows
-        },
+        base_versions={s.code: rows[s.code].version for s in found.sections if s.code in rows},
         status="pending",
         uploaded_by_id=actor.id,
     )
@@ -1248,9 +1266,7 @@ def apply_import(
         if item.state in ("stale", "missing") or item.section is None:
             raise Conflict(N_("This section changed since you opened it."))
         if len(item.markup) > MAX_BODY:
-            raise ValidationFailed(
-                {"file": (N_("At most %(max)d characters."), {"max": MAX_BODY})}
-            )
+            raise ValidationFailed({"file": (N_("At most %(max)d characters."), {"max": MAX_BODY})})
         section = item.section
         audit(
             section,

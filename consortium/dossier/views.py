@@ -602,9 +602,7 @@ def _decisions_changed(accepted: set[str], rejected: dict[str, frozenset[int]]) 
     return False
 
 
-@bp.route(
-    "/proposals/<int:proposal_id>/dossier/imports/<int:import_id>", methods=["GET", "POST"]
-)
+@bp.route("/proposals/<int:proposal_id>/dossier/imports/<int:import_id>", methods=["GET", "POST"])
 @login_required
 def import_review(proposal_id: int, import_id: int):
     proposal, _member = load_proposal(proposal_id, Capability.EDIT_SECTIONS)
@@ -638,8 +636,10 @@ def import_review(proposal_id: int, import_id: int):
             return redirect(url_for("dossier.word_import", proposal_id=proposal.id))
         if action == "apply" and _decisions_changed(accepted, rejected):
             flash(
-                _("Your decisions on tracked changes changed the text: check the diff below, "
-                  "then save again."),
+                _(
+                    "Your decisions on tracked changes changed the text: check the diff below, "
+                    "then save again."
+                ),
                 "warning",
             )
         elif action == "apply":

@@ -71,8 +71,9 @@ class MemberInfo:
 
     def participant(self) -> rules.Participant:
         """The member as the consortium rules see it."""
-        return rules.Participant(self.org.id, self.org.name, self.role, self.status,
-                                 self.has_letter)
+        return rules.Participant(
+            self.org.id, self.org.name, self.role, self.status, self.has_letter
+        )
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,9 @@ def _check(
     fix_params: Mapping[str, object] | None = None,
     subjects: Iterable[int] = (),
 ) -> Finding:
-    return finding(code, severity, template, params, fix=fix, fix_params=fix_params,
-                   subjects=subjects)
+    return finding(
+        code, severity, template, params, fix=fix, fix_params=fix_params, subjects=subjects
+    )
 
 
 def _money(value: float) -> str:
@@ -153,7 +155,9 @@ def check_consortium(
 
 
 def _composition(
-    topic: TopicProfile, members: Sequence[MemberInfo], countries: CountryList,
+    topic: TopicProfile,
+    members: Sequence[MemberInfo],
+    countries: CountryList,
     everyone: Sequence[MemberInfo],
 ) -> list[Finding]:
     out: list[Finding] = []
@@ -174,8 +178,10 @@ def _composition(
         funded = member.role in FUNDED_ROLES
         if member.role in BENEFICIARY_ROLES and elig.eligible:
             beneficiaries.append(member)
-        if (elig.status is EligibilityStatus.ELIGIBLE
-                or member.role is ParticipantRole.SUBCONTRACTOR):
+        if (
+            elig.status is EligibilityStatus.ELIGIBLE
+            or member.role is ParticipantRole.SUBCONTRACTOR
+        ):
             continue
         if elig.status is EligibilityStatus.UNKNOWN_COUNTRY:
             out.append(
@@ -381,8 +387,8 @@ def _budget(
         eligible = Decimal(str(costs)).quantize(Decimal("0.01"))
         ceiling = ((rate or Decimal(0)) * eligible).quantize(Decimal("0.01"), ROUND_DOWN)
         out += rules.funding_rate_findings(
-            Decimal(str(requested)).quantize(Decimal("0.01")), ceiling,
-            rate)
+            Decimal(str(requested)).quantize(Decimal("0.01")), ceiling, rate
+        )
     years = (duration_months or DEFAULT_DURATION_MONTHS) / 12
     for member in funded:
         org = member.org

@@ -47,9 +47,11 @@ def fit_command(proposal: str, as_json: bool) -> None:
         Component.NETWORK: "netw",
         Component.ENGAGEMENT: "engag",
     }
-    header = f"{'rank':>4} {'total':>5} {'eligible':<8} " + " ".join(
-        f"{short[c]:>5}" for c in Component
-    ) + "  name"
+    header = (
+        f"{'rank':>4} {'total':>5} {'eligible':<8} "
+        + " ".join(f"{short[c]:>5}" for c in Component)
+        + "  name"
+    )
     click.echo(header)
     for org, fit in ranking:
         scores = " ".join(f"{c.score:>5}" for c in fit.components)

@@ -759,7 +759,9 @@ def dossier_fit(proposal: Proposal):
             message = N_("%(name)s strengthens the consortium on %(concepts)s.")
             shown = shared[:4]
         # concept labels in both document languages; the statement picks its reader's
-        params = (("name", org.display_name),
-                  *((f"concepts_{lang}", th.describe(shown, mine, lang)) for lang in ("en", "fr")))
+        params = (
+            ("name", org.display_name),
+            *((f"concepts_{lang}", th.describe(shown, mine, lang)) for lang in ("en", "fr")),
+        )
         statements.append(FitStatement(message, (str(oid),), params))
     return FitSummary(statements=tuple(statements))

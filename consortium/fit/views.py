@@ -158,8 +158,11 @@ def _render_ranking(proposal, member, weights_form=None, status=200):
             weights_form=form,
             reset_form=reset,
             shortlist_form=ShortlistForm(formdata=None),
-            ranking_args={k: v for k, v in {**args, "page": page.page}.items()
-                          if k in RANKING_ARGS and v and v != 1},
+            ranking_args={
+                k: v
+                for k, v in {**args, "page": page.page}.items()
+                if k in RANKING_ARGS and v and v != 1
+            },
         ),
         status,
     )
@@ -198,8 +201,10 @@ def weights(proposal_id: int):
         db.session.rollback()
         return _render_ranking(proposal, member, weights_form=form, status=400)
     db.session.commit()
-    flash(_("The weights are reset to the defaults.") if reset else _("The weights are saved."),
-          "success")
+    flash(
+        _("The weights are reset to the defaults.") if reset else _("The weights are saved."),
+        "success",
+    )
     return redirect(url_for("fit.ranking", proposal_id=proposal.id, _anchor="weights"))
 
 
@@ -223,8 +228,9 @@ def shortlist(proposal_id: int, organisation_id: int):
         flash(_("%(name)s is shortlisted.", name=name), "success")
     # back to the same page of the ranking, at the organisation's row (issue #14, point 8)
     kept = {key: request.args[key] for key in RANKING_ARGS if request.args.get(key)}
-    return redirect(url_for("fit.ranking", proposal_id=proposal.id,
-                            _anchor=f"org-{organisation_id}", **kept))
+    return redirect(
+        url_for("fit.ranking", proposal_id=proposal.id, _anchor=f"org-{organisation_id}", **kept)
+    )
 
 
 def _fit_of(ctx, organisation_id: int):

@@ -546,9 +546,6 @@ def consortium_metrics(graph: nx.Graph, member_ids: Collection[int]) -> Consorti
     )
 
 
-
-
-
 def analyse(
     graph: nx.Graph,
     member_ids: Collection[int] = frozenset(),

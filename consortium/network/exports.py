@@ -274,8 +274,14 @@ def map_payload(
     sub = graph.subgraph(shown)
     pos = dict(positions) if positions is not None else {}
     if any(node not in pos for node in shown):
-        pos = place(sub, mode, members=analysis.members, communities=analysis.community_of,
-                    ego=ego, seed=seed)
+        pos = place(
+            sub,
+            mode,
+            members=analysis.members,
+            communities=analysis.community_of,
+            ego=ego,
+            seed=seed,
+        )
     scale = centrality_scale(analysis, shown)
     cut = set(analysis.articulation_points)
     nodes = [

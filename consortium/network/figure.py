@@ -144,8 +144,12 @@ def rendering_key(
 
     for node, data in sorted(graph.nodes(data=True), key=lambda item: repr(item[0])):
         feed(node, data.get("label"), data.get("role"))
-        feed(analysis.betweenness.get(node), analysis.degree.get(node),
-             analysis.community_of.get(node), node in analysis.members)
+        feed(
+            analysis.betweenness.get(node),
+            analysis.degree.get(node),
+            analysis.community_of.get(node),
+            node in analysis.members,
+        )
     for u, v, data in sorted(
         ((min(a, b), max(a, b), d) for a, b, d in graph.edges(data=True)),
         key=lambda item: (repr(item[0]), repr(item[1])),
@@ -197,9 +201,20 @@ def render_png(
             return cached
     data = store.get(key) if store is not None and fmt == "png" else None
     if data is None:
-        data = draw_png(graph, analysis, positions, colour_by=colour_by, gettext=gettext,
-                        role_labels=role_labels, title=title, limit=limit, seed=seed,
-                        mode=mode, ego=ego, fmt=fmt)
+        data = draw_png(
+            graph,
+            analysis,
+            positions,
+            colour_by=colour_by,
+            gettext=gettext,
+            role_labels=role_labels,
+            title=title,
+            limit=limit,
+            seed=seed,
+            mode=mode,
+            ego=ego,
+            fmt=fmt,
+        )
         if store is not None and fmt == "png":
             store.put(key, data)
     with _renderings_lock:
@@ -277,8 +292,14 @@ def draw_png(
     sub = graph.subgraph(shown)
     pos = dict(positions) if positions is not None else {}
     if any(node not in pos for node in shown):
-        pos = place(sub, mode, members=analysis.members, communities=analysis.community_of,
-                    ego=ego, seed=seed)
+        pos = place(
+            sub,
+            mode,
+            members=analysis.members,
+            communities=analysis.community_of,
+            ego=ego,
+            seed=seed,
+        )
     colours = node_colours(sub, analysis, colour_by)
 
     fig = Figure(figsize=FIGSIZE, dpi=DPI)
@@ -295,8 +316,16 @@ def draw_png(
     if alone and len(alone) < len(shown):
         strip_top = max(pos[v][1] for v in alone) + 0.12
         ax.axhline(strip_top, color="#dddddd", linewidth=0.6, zorder=0)
-        ax.text(-1.2, strip_top - 0.02, tr(N_("No tie in this view")), fontsize=6,
-                color="#555555", va="top", ha="left", parse_math=False)
+        ax.text(
+            -1.2,
+            strip_top - 0.02,
+            tr(N_("No tie in this view")),
+            fontsize=6,
+            color="#555555",
+            va="top",
+            ha="left",
+            parse_math=False,
+        )
     if pos:
         xs = [pos[v][0] for v in shown]
         ys = [pos[v][1] for v in shown]
@@ -305,8 +334,15 @@ def draw_png(
     _place_labels(fig, canvas, ax, graph, analysis, label_order(graph, analysis, shown), pos)
     _legend(fig, graph, analysis, shown, colour_by, role_labels, tr, legend_height)
     if title:
-        fig.text(0.01, 0.985, clean_label(title, 90), fontsize=9, weight="bold", va="top",
-                 parse_math=False)
+        fig.text(
+            0.01,
+            0.985,
+            clean_label(title, 90),
+            fontsize=9,
+            weight="bold",
+            va="top",
+            parse_math=False,
+        )
 
     buffer = io.BytesIO()
     with warnings.catch_warnings():
@@ -330,23 +366,42 @@ def _draw_edges(ax: Any, sub: nx.Graph, pos: Mapping[Any, Any], analysis: Analys
     edges = sorted((min(u, v), max(u, v), d) for u, v, d in sub.edges(data=True))
     top_w = max((d.get("weight", 1.0) for _u, _v, d in edges), default=1.0) or 1.0
     bridges = set(analysis.bridges)
-    styles: dict[str, tuple[list[Any], list[float]]] = {"solid": ([], []), "dotted": ([], []),
-                                                        "dashed": ([], [])}
+    styles: dict[str, tuple[list[Any], list[float]]] = {
+        "solid": ([], []),
+        "dotted": ([], []),
+        "dashed": ([], []),
+    }
     for u, v, d in edges:
-        style = "dashed" if (u, v) in bridges else (
-            "dotted" if is_weak(d.get("kinds") or ()) else "solid")
+        style = (
+            "dashed"
+            if (u, v) in bridges
+            else ("dotted" if is_weak(d.get("kinds") or ()) else "solid")
+        )
         styles[style][0].append((pos[u], pos[v]))
         styles[style][1].append(0.4 + 2.0 * d.get("weight", 1.0) / top_w)
     colours = {"solid": "#8a8a8a", "dotted": "#b0b0b0", "dashed": "#444444"}
     for style, (segments, widths) in styles.items():
         if segments:
-            ax.add_collection(LineCollection(
-                segments, colors=colours[style], linewidths=widths, alpha=0.7, zorder=1,
-                linestyles=style if style != "dotted" else (0, (1, 1.5))))
+            ax.add_collection(
+                LineCollection(
+                    segments,
+                    colors=colours[style],
+                    linewidths=widths,
+                    alpha=0.7,
+                    zorder=1,
+                    linestyles=style if style != "dotted" else (0, (1, 1.5)),
+                )
+            )
 
 
-def _draw_nodes(ax: Any, sub: nx.Graph, pos: Mapping[Any, Any], analysis: Analysis,
-                colours: Mapping[Any, str], shown: list[Any]) -> None:
+def _draw_nodes(
+    ax: Any,
+    sub: nx.Graph,
+    pos: Mapping[Any, Any],
+    analysis: Analysis,
+    colours: Mapping[Any, str],
+    shown: list[Any],
+) -> None:
     scale = centrality_scale(analysis, shown)
     ax.scatter(
         [pos[v][0] for v in shown],
@@ -359,48 +414,81 @@ def _draw_nodes(ax: Any, sub: nx.Graph, pos: Mapping[Any, Any], analysis: Analys
     )
 
 
-def _place_labels(fig: Any, canvas: Any, ax: Any, graph: nx.Graph, analysis: Analysis,
-                  order: list[Any], pos: Mapping[Any, Any]) -> None:
+def _place_labels(
+    fig: Any,
+    canvas: Any,
+    ax: Any,
+    graph: nx.Graph,
+    analysis: Analysis,
+    order: list[Any],
+    pos: Mapping[Any, Any],
+) -> None:
     """Greedy placement: above, below, right or left of the node, the first spot that stays
     inside the figure and overlaps no label already placed; none fits -> no label."""
     renderer = canvas.get_renderer()
     frame = fig.bbox
     placed: list[Any] = []
-    offsets = ((0, 5, "center", "bottom"), (0, -5, "center", "top"),
-               (6, 0, "left", "center"), (-6, 0, "right", "center"))
+    offsets = (
+        (0, 5, "center", "bottom"),
+        (0, -5, "center", "top"),
+        (6, 0, "left", "center"),
+        (-6, 0, "right", "center"),
+    )
     for node in order[:LABELLED]:
         text = label_lines(graph.nodes[node].get("label") or node)
         for dx, dy, ha, va in offsets:
             artist = ax.annotate(
-                text, pos[node], xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                fontsize=LABEL_POINTS, zorder=3, annotation_clip=False, parse_math=False,
+                text,
+                pos[node],
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=LABEL_POINTS,
+                zorder=3,
+                annotation_clip=False,
+                parse_math=False,
                 bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.75},
             )
             box = artist.get_window_extent(renderer).expanded(1.04, 1.08)
-            inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= ax.bbox.y0 - 2
-                      and box.y1 <= frame.y1)
+            inside = (
+                box.x0 >= frame.x0
+                and box.x1 <= frame.x1
+                and box.y0 >= ax.bbox.y0 - 2
+                and box.y1 <= frame.y1
+            )
             if inside and not any(box.overlaps(other) for other in placed):
                 placed.append(box)
                 break
             artist.remove()
 
 
-def _legend(fig: Any, graph: nx.Graph, analysis: Analysis, shown: list[Any], colour_by: str,
-            role_labels: Mapping[str, str] | None, tr: Callable[[str], str],
-            height: float) -> None:
+def _legend(
+    fig: Any,
+    graph: nx.Graph,
+    analysis: Analysis,
+    shown: list[Any],
+    colour_by: str,
+    role_labels: Mapping[str, str] | None,
+    tr: Callable[[str], str],
+    height: float,
+) -> None:
     """Colours, outline, size and line styles in three columns under the network."""
     from matplotlib.lines import Line2D
 
     handles: list[Any] = []
     if colour_by == "role":
-        roles = sorted({str(graph.nodes[v].get("role") or "") for v in shown
-                        if v in analysis.members})
+        roles = sorted(
+            {str(graph.nodes[v].get("role") or "") for v in shown if v in analysis.members}
+        )
         names = role_labels or {}
         for role in roles:
             text = names.get(role) or (
-                role.replace("_", " ").capitalize() if role else tr(N_("Member")))
-            handles.append(_dot(Line2D, ROLE_COLOURS.get(role, MEMBER_COLOUR),
-                                clean_label(text, 40)))
+                role.replace("_", " ").capitalize() if role else tr(N_("Member"))
+            )
+            handles.append(
+                _dot(Line2D, ROLE_COLOURS.get(role, MEMBER_COLOUR), clean_label(text, 40))
+            )
         handles.append(_dot(Line2D, OTHER_COLOUR, tr(N_("Not in the consortium"))))
     else:
         present = sorted({analysis.community_of[v] for v in shown if v in analysis.community_of})
@@ -412,33 +500,92 @@ def _legend(fig: Any, graph: nx.Graph, analysis: Analysis, shown: list[Any], col
             c >= len(PALETTE) for c in present
         ):
             handles.append(_dot(Line2D, OTHER_COLOUR, tr(N_("Smaller clusters"))))
-    handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="white",
-                          markeredgecolor="black", markersize=5,
-                          label=tr(N_("Consortium member (black outline)"))))
-    handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="#bbbbbb",
-                          markeredgecolor="#bbbbbb", markersize=8,
-                          label=tr(N_("Size: brokerage (betweenness)"))))
-    handles.append(Line2D([], [], color="#8a8a8a", linewidth=1.6,
-                          label=tr(N_("Declared or project tie (width: strength)"))))
-    handles.append(Line2D([], [], color="#b0b0b0", linewidth=1.2, linestyle=(0, (1, 1.5)),
-                          label=tr(N_("Only workshop co-attendance or same proposal"))))
-    handles.append(Line2D([], [], color="#444444", linewidth=1.2, linestyle="dashed",
-                          label=tr(N_("Bridge: the only tie between two parts"))))
-    legend = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, height),
-                        ncols=2, fontsize=6, frameon=False, handlelength=2.2,
-                        columnspacing=1.2, labelspacing=0.35)
+    handles.append(
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markerfacecolor="white",
+            markeredgecolor="black",
+            markersize=5,
+            label=tr(N_("Consortium member (black outline)")),
+        )
+    )
+    handles.append(
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markerfacecolor="#bbbbbb",
+            markeredgecolor="#bbbbbb",
+            markersize=8,
+            label=tr(N_("Size: brokerage (betweenness)")),
+        )
+    )
+    handles.append(
+        Line2D(
+            [],
+            [],
+            color="#8a8a8a",
+            linewidth=1.6,
+            label=tr(N_("Declared or project tie (width: strength)")),
+        )
+    )
+    handles.append(
+        Line2D(
+            [],
+            [],
+            color="#b0b0b0",
+            linewidth=1.2,
+            linestyle=(0, (1, 1.5)),
+            label=tr(N_("Only workshop co-attendance or same proposal")),
+        )
+    )
+    handles.append(
+        Line2D(
+            [],
+            [],
+            color="#444444",
+            linewidth=1.2,
+            linestyle="dashed",
+            label=tr(N_("Bridge: the only tie between two parts")),
+        )
+    )
+    legend = fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.01, height),
+        ncols=2,
+        fontsize=6,
+        frameon=False,
+        handlelength=2.2,
+        columnspacing=1.2,
+        labelspacing=0.35,
+    )
     for text in legend.get_texts():
         text.set_parse_math(False)
     if len(shown) < len(graph):
         note = tr(N_("Showing %(shown)d of %(total)d organisations.")) % {
-            "shown": len(shown), "total": len(graph)}
+            "shown": len(shown),
+            "total": len(graph),
+        }
         fig.text(0.99, 0.01, note, fontsize=5.5, ha="right", va="bottom", parse_math=False)
 
 
 def _dot(line2d: Any, colour: str, label: str) -> Any:
     """A legend handle: a coloured dot."""
-    return line2d([], [], marker="o", linestyle="", markerfacecolor=colour,
-                  markeredgecolor=colour, markersize=5, label=label)
+    return line2d(
+        [],
+        [],
+        marker="o",
+        linestyle="",
+        markerfacecolor=colour,
+        markeredgecolor=colour,
+        markersize=5,
+        label=label,
+    )
 
 
 def png_size(data: bytes) -> tuple[int, int]:

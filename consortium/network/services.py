@@ -66,10 +66,13 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return any(
-            v is not None
-            for v in (self.kinds, self.year_from, self.year_to, self.org_types, self.themes)
-        ) or self.ego is not None
+        return (
+            any(
+                v is not None
+                for v in (self.kinds, self.year_from, self.year_to, self.org_types, self.themes)
+            )
+            or self.ego is not None
+        )
 
     @property
     def map_default(self) -> bool:
@@ -749,8 +752,15 @@ def dossier_figure(view: NetworkView, proposal: Proposal) -> bytes:
 
     graph = _apply(view.graph, MAP_FILTERS)
     members = frozenset(m for m in view.members if m in graph)
-    shown = NetworkView(graph, pure.analyse(graph, members), members, view.attended, proposal,
-                        MAP_FILTERS, view.unfiltered_nodes)
+    shown = NetworkView(
+        graph,
+        pure.analyse(graph, members),
+        members,
+        view.attended,
+        proposal,
+        MAP_FILTERS,
+        view.unfiltered_nodes,
+    )
     with force_locale("fr" if proposal.document_language == "fr" else "en"):
         return figure_png(
             shown,

@@ -272,8 +272,10 @@ def _render(view: services.NetworkView, form: FilterForm, *, proposal=None, visi
         ego=ego,
         ego_name=names.get(ego) if ego is not None else None,
         ego_url=lambda node: url_for(
-            page_endpoint, **page_args, **_multi({k: v for k, v in args.items() if k != "ego"}),
-            ego=node
+            page_endpoint,
+            **page_args,
+            **_multi({k: v for k, v in args.items() if k != "ego"}),
+            ego=node,
         ),
         whole_url=url_for(
             page_endpoint, **page_args, **_multi({k: v for k, v in args.items() if k != "ego"})

@@ -46,8 +46,10 @@ def create_proposal(
     today = today or datetime.now(UTC).date()
     if topic.is_closed(today) and closed_call not in CLOSED_CALL_PURPOSES:
         errors["closed_call"] = (
-            N_("This topic closed on %(deadline)s: choose whether the proposal is for practice "
-               "or a re-submission."),
+            N_(
+                "This topic closed on %(deadline)s: choose whether the proposal is for practice "
+                "or a re-submission."
+            ),
             {"deadline": topic.deadline.isoformat() if topic.deadline else "—"},
         )
     if not acronym or len(acronym) > ACRONYM_MAX:
@@ -188,8 +190,9 @@ class Standing:
     @property
     def members(self) -> int:
         """Participations in the consortium (``commitments.rules.MEMBER_STATUSES``)."""
-        return sum(n for status, n in self.participations_by_status.items()
-                   if rules.is_member(status))
+        return sum(
+            n for status, n in self.participations_by_status.items() if rules.is_member(status)
+        )
 
     @property
     def not_members(self) -> int:

@@ -85,7 +85,7 @@ def _topic_choices(form: ProposalForm) -> None:
 
 
 def _topic_label(topic: Topic, today) -> str:
-    """"LIFE-2026-… — title · deadline 23 Sept 2026 (closed)": the deadline in the list."""
+    """ "LIFE-2026-… — title · deadline 23 Sept 2026 (closed)": the deadline in the list."""
     label = f"{topic.identifier} — {topic.title}"
     if topic.deadline is None:
         return label

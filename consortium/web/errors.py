@@ -69,8 +69,7 @@ def word_changes(theirs: str, yours: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def kept_fields(form: Any = None, current: Mapping[str, object] | None = None
-                ) -> list[KeptField]:
+def kept_fields(form: Any = None, current: Mapping[str, object] | None = None) -> list[KeptField]:
     """The refused form's fields with human labels, and their difference with the saved
     version when ``current`` gives it (field name -> value saved by the other person)."""
     kept = []
@@ -89,8 +88,9 @@ def kept_fields(form: Any = None, current: Mapping[str, object] | None = None
 def current_values(record: object) -> dict[str, object]:
     """What ``record`` holds now for each submitted field it has (the other person's save);
     call it before changing the record."""
-    return {name: getattr(record, name) for name, _value in submitted_text()
-            if hasattr(record, name)}
+    return {
+        name: getattr(record, name) for name, _value in submitted_text() if hasattr(record, name)
+    }
 
 
 def render_conflict(form: Any = None, current: Mapping[str, object] | None = None):
@@ -123,8 +123,10 @@ def render_unavailable(message: str, *, status: int = 503):
         body = render_template("errors/503.html", title=title, message=message)
     except Exception:
         log.warning("Could not render the 503 page", exc_info=True)
-        body = f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>" \
-               f"<p>{escape(message)}</p>"
+        body = (
+            f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+            f"<p>{escape(message)}</p>"
+        )
     return body, status, {"Retry-After": "5"}
 
 
@@ -144,24 +146,31 @@ def init_app(app: Flask) -> None:
         # A lost or refused database connection (restart, failover, terminated backend): the
         # transaction is rolled back, nothing is half-saved, and the pool reconnects on the
         # next request (pool_pre_ping).
-        log.error("Database unavailable on %s %s: %s", request.method, request.path,
-                  str(error).splitlines()[0] if str(error) else type(error).__name__)
+        log.error(
+            "Database unavailable on %s %s: %s",
+            request.method,
+            request.path,
+            str(error).splitlines()[0] if str(error) else type(error).__name__,
+        )
         discard_session()
         if "_login_user" not in g:
             # The user could not be loaded: the page is drawn for a visitor rather than
             # asking the database again.
             g._login_user = login_manager.anonymous_user()
         return render_unavailable(
-            _("The database did not answer. Nothing was saved: try again in a moment."))
+            _("The database did not answer. Nothing was saved: try again in a moment.")
+        )
 
     @app.errorhandler(StorageUnavailable)
     def storage_unavailable(error: Exception):
-        log.error("Upload storage unavailable on %s %s: %s", request.method, request.path,
-                  error)
+        log.error("Upload storage unavailable on %s %s: %s", request.method, request.path, error)
         discard_session()
         return render_unavailable(
-            _("The file could not be stored (the disk is full or read-only). Nothing was "
-              "saved: try again later or tell the administrator."))
+            _(
+                "The file could not be stored (the disk is full or read-only). Nothing was "
+                "saved: try again later or tell the administrator."
+            )
+        )
 
     @app.errorhandler(StaleDataError)
     def stale(_error):

@@ -96,8 +96,11 @@ def split_references(value: str | Iterable[str] | None) -> list[Reference]:
                 if not part:
                     continue
                 reference = _reference(part)
-                key = ("id", reference.id) if reference.id is not None else (
-                    "text", reference.text.casefold())
+                key = (
+                    ("id", reference.id)
+                    if reference.id is not None
+                    else ("text", reference.text.casefold())
+                )
                 if key not in seen:
                     seen.add(key)
                     found.append(reference)
@@ -152,9 +155,7 @@ def check_subkind(kind: str, subkind: str | None) -> tuple[str, dict] | None:
     return None
 
 
-def check_months(
-    start: int | None, end: int | None, duration: int
-) -> dict[str, tuple[str, dict]]:
+def check_months(start: int | None, end: int | None, duration: int) -> dict[str, tuple[str, dict]]:
     """Errors on the start and end months of an action in a project of ``duration`` months."""
     errors: dict[str, tuple[str, dict]] = {}
     for name, month in (("start_month", start), ("end_month", end)):
@@ -164,8 +165,9 @@ def check_months(
             errors[name] = (N_("Months are counted from 1 (the first month)."), {})
         elif month > duration:
             errors[name] = (
-                N_("The proposal lasts %(duration)d months; "
-                   "choose a month from 1 to %(duration)d."),
+                N_(
+                    "The proposal lasts %(duration)d months; choose a month from 1 to %(duration)d."
+                ),
                 {"duration": duration},
             )
     if start is not None and end is not None and "end_month" not in errors and end < start:

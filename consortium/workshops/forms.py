@@ -70,9 +70,7 @@ class MultiValueField(StringField):
 class WorkshopForm(BaseForm):
     version = HiddenField()
     step = SelectField(_l("Step"), choices=STEP_CHOICES)
-    title = StringField(
-        _l("Title"), validators=[DataRequired(), Length(max=LIMITS["title"])]
-    )
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=LIMITS["title"])])
     held_on = DateField(_l("Date"), validators=[Optional()])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=LIMITS["place"])])
     facilitator = StringField(
@@ -145,9 +143,7 @@ class CaptureForm(BaseForm):
 class OutputForm(BaseForm):
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
     subkind = SelectField(_l("Sub-type"), choices=SUBKIND_CHOICES, validate_choice=False)
-    text = TextAreaField(
-        _l("Text"), validators=[DataRequired(), Length(max=LIMITS["text"])]
-    )
+    text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=LIMITS["text"])])
     raised = StringField(
         _l("Raised by"), validators=[Optional(), Length(max=5000)], description=ORGS_HELP
     )

@@ -89,9 +89,7 @@ def resolve_organisations(
 
 def _resolve_one(reference: capture.Reference, errors: Errors, name: str) -> Organisation | None:
     if reference.id is not None:
-        organisation = (
-            db.session.get(Organisation, reference.id) if reference.id < 2**31 else None
-        )
+        organisation = db.session.get(Organisation, reference.id) if reference.id < 2**31 else None
         if organisation is None:
             errors[name] = (
                 N_("No organisation #%(id)d in the directory."),
@@ -100,8 +98,10 @@ def _resolve_one(reference: capture.Reference, errors: Errors, name: str) -> Org
         return organisation
     text = reference.text or ""
     if len(text) > 300:
-        errors[name] = (N_("No organisation in the directory is called “%(text)s…”."),
-                        {"text": text[:40]})
+        errors[name] = (
+            N_("No organisation in the directory is called “%(text)s…”."),
+            {"text": text[:40]},
+        )
         return None
     lowered = text.lower()
     matches = db.session.scalars(
@@ -119,14 +119,18 @@ def _resolve_one(reference: capture.Reference, errors: Errors, name: str) -> Org
         return matches[0]
     if not matches:
         errors[name] = (
-            N_("No organisation in the directory is called “%(text)s”; pick one from the "
-               "suggestions or give its number (#id)."),
+            N_(
+                "No organisation in the directory is called “%(text)s”; pick one from the "
+                "suggestions or give its number (#id)."
+            ),
             {"text": text[:80]},
         )
     else:
         errors[name] = (
-            N_("Several organisations are called “%(text)s”; pick one from the suggestions "
-               "(they end with #id)."),
+            N_(
+                "Several organisations are called “%(text)s”; pick one from the suggestions "
+                "(they end with #id)."
+            ),
             {"text": text[:80]},
         )
     return None
@@ -169,9 +173,9 @@ def suggested_organisations(proposal: Proposal, *, limit: int = 300) -> list[Org
     near = (
         list(
             db.session.scalars(
-                select(Organisation).where(Organisation.id.in_(near_ids)).order_by(
-                    Organisation.name
-                )
+                select(Organisation)
+                .where(Organisation.id.in_(near_ids))
+                .order_by(Organisation.name)
             )
         )
         if near_ids
@@ -229,8 +233,10 @@ def _validate_workshop(data: WorkshopData) -> tuple[list[Organisation], _People]
     for number, line in enumerate(lines, 1):
         name, function, organisation_ref = capture.parse_person(line)
         if not name:
-            errors["people"] = (N_("Line %(line)d: start with the person's name."),
-                                {"line": number})
+            errors["people"] = (
+                N_("Line %(line)d: start with the person's name."),
+                {"line": number},
+            )
             break
         if len(name) > LIMITS["person_name"] or len(function or "") > LIMITS["person_function"]:
             errors["people"] = (
@@ -244,14 +250,18 @@ def _validate_workshop(data: WorkshopData) -> tuple[list[Organisation], _People]
             found = resolve_organisations(organisation_ref, line_errors, "people")
             if line_errors:
                 errors["people"] = (
-                    N_("Line %(line)d: no single organisation of the directory matches "
-                       "“%(text)s”; give its acronym, exact name or #id."),
+                    N_(
+                        "Line %(line)d: no single organisation of the directory matches "
+                        "“%(text)s”; give its acronym, exact name or #id."
+                    ),
                     {"line": number, "text": organisation_ref[:80]},
                 )
                 break
             if len(found) != 1:
-                errors["people"] = (N_("Line %(line)d: give one organisation per person."),
-                                    {"line": number})
+                errors["people"] = (
+                    N_("Line %(line)d: give one organisation per person."),
+                    {"line": number},
+                )
                 break
             organisation = found[0]
             if organisation not in organisations:
@@ -357,10 +367,11 @@ def _check_output(data: OutputData, prefix: str, errors: Errors) -> _CheckedOutp
         errors[prefix + "tags"] = problem
     if data.priority is not None and not 1 <= data.priority <= MAX_PRIORITY:
         errors[prefix + "priority"] = (
-            N_("Priority goes from 1 (highest) to %(max)d."), {"max": MAX_PRIORITY})
+            N_("Priority goes from 1 (highest) to %(max)d."),
+            {"max": MAX_PRIORITY},
+        )
     if data.votes is not None and not 0 <= data.votes <= MAX_VOTES:
-        errors[prefix + "votes"] = (
-            N_("Votes go from 0 to %(max)d."), {"max": MAX_VOTES})
+        errors[prefix + "votes"] = (N_("Votes go from 0 to %(max)d."), {"max": MAX_VOTES})
     raised = resolve_organisations(data.raised, errors, prefix + "raised")
     carries = resolve_organisations(data.carries, errors, prefix + "carries")
     return _CheckedOutput(data=data, tags=tags, raised=raised, carries=carries)
@@ -532,8 +543,7 @@ def create_action(proposal: Proposal, data: ActionData, *, actor: User) -> Actio
         or 0
     )
     action = Action(proposal_id=proposal.id, code=code, title=data.title, position=position + 1)
-    _apply_action(action, data, code, lead, participants, outputs,
-                  _milestones(data, proposal))
+    _apply_action(action, data, code, lead, participants, outputs, _milestones(data, proposal))
     db.session.add(action)
     db.session.flush()
     return action
@@ -541,8 +551,7 @@ def create_action(proposal: Proposal, data: ActionData, *, actor: User) -> Actio
 
 def update_action(proposal: Proposal, action: Action, data: ActionData, *, actor: User) -> None:
     code, lead, participants, outputs = _validate_action(proposal, data, action)
-    _apply_action(action, data, code, lead, participants, outputs,
-                  _milestones(data, proposal))
+    _apply_action(action, data, code, lead, participants, outputs, _milestones(data, proposal))
     db.session.flush()
 
 

@@ -58,8 +58,7 @@ def _action_of(proposal: Proposal, action_id: int) -> Action:
 def _picker(proposal: Proposal) -> list[tuple[str, str]]:
     """(label, value) suggestions for the organisation datalist."""
     return [
-        (services.label(o), services.label(o))
-        for o in services.suggested_organisations(proposal)
+        (services.label(o), services.label(o)) for o in services.suggested_organisations(proposal)
     ]
 
 
@@ -142,9 +141,7 @@ def create(proposal_id: int):
     )
 
 
-@bp.route(
-    "/proposals/<int:proposal_id>/workshops/<int:workshop_id>/edit", methods=["GET", "POST"]
-)
+@bp.route("/proposals/<int:proposal_id>/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(proposal_id: int, workshop_id: int):
     proposal, _member = load_proposal(proposal_id, Capability.EDIT_WORKSHOPS)
@@ -240,12 +237,20 @@ def capture(proposal_id: int, workshop_id: int):
         if len(indexes) > MAX_ROWS:
             flash(_("Send at most %(max)d rows at once.", max=MAX_ROWS), "error")
             return render_template(
-                "workshops/capture.html", proposal=proposal, workshop=workshop, form=form,
-                picker=_picker(proposal), labels=_labels(), saved=[],
+                "workshops/capture.html",
+                proposal=proposal,
+                workshop=workshop,
+                form=form,
+                picker=_picker(proposal),
+                labels=_labels(),
+                saved=[],
             ), 400
         if form.validate_on_submit():
-            rows = [(i, _row_data(row.form)) for i, row in enumerate(form.rows)
-                    if not row.form.is_blank()]
+            rows = [
+                (i, _row_data(row.form))
+                for i, row in enumerate(form.rows)
+                if not row.form.is_blank()
+            ]
             try:
                 created = services.add_outputs(workshop, rows, actor=current_user)
             except ValidationFailed as error:
@@ -318,8 +323,12 @@ def edit_output(proposal_id: int, workshop_id: int, output_id: int):
         if outcome.saved:
             flash(_("The output is saved."), "success")
             return redirect(
-                url_for("workshops.detail", proposal_id=proposal.id, workshop_id=workshop.id,
-                        _anchor=f"output-{output.id}")
+                url_for(
+                    "workshops.detail",
+                    proposal_id=proposal.id,
+                    workshop_id=workshop.id,
+                    _anchor=f"output-{output.id}",
+                )
             )
     return render_template(
         "workshops/output_form.html",
@@ -331,9 +340,7 @@ def edit_output(proposal_id: int, workshop_id: int, output_id: int):
     )
 
 
-@bp.post(
-    "/proposals/<int:proposal_id>/workshops/<int:workshop_id>/outputs/<int:output_id>/delete"
-)
+@bp.post("/proposals/<int:proposal_id>/workshops/<int:workshop_id>/outputs/<int:output_id>/delete")
 @login_required
 def delete_output(proposal_id: int, workshop_id: int, output_id: int):
     proposal, _member = load_proposal(proposal_id, Capability.EDIT_WORKSHOPS)
@@ -422,8 +429,11 @@ def create_action(proposal_id: int):
     if request.method == "GET":
         source = request.args.get("output", "")
         if source:
-            output = db.session.get(Output, int(source)) if source.isdigit() and len(
-                source) < 12 else None
+            output = (
+                db.session.get(Output, int(source))
+                if source.isdigit() and len(source) < 12
+                else None
+            )
             if output is None or output.workshop.proposal_id != proposal.id:
                 abort(404)
             draft = services.prefill_from_output(output)
@@ -437,15 +447,19 @@ def create_action(proposal_id: int):
         output_ids = _output_ids(form)
         linked = output_ids or []
         if form.validate_on_submit() and output_ids is not None:
-            with commit_or_refuse(partial(_attach_action_errors, form),
-                                  refusals=(ValidationFailed,)) as outcome:
+            with commit_or_refuse(
+                partial(_attach_action_errors, form), refusals=(ValidationFailed,)
+            ) as outcome:
                 action = services.create_action(
                     proposal, _action_data(form, output_ids), actor=current_user
                 )
             if outcome.saved:
                 flash(_("Action %(code)s is added.", code=action.code), "success")
-                return redirect(url_for("workshops.actions", proposal_id=proposal.id,
-                                        _anchor=f"action-{action.id}"))
+                return redirect(
+                    url_for(
+                        "workshops.actions", proposal_id=proposal.id, _anchor=f"action-{action.id}"
+                    )
+                )
     return _render_action_form(proposal, None, form, linked)
 
 
@@ -462,8 +476,9 @@ def edit_action(proposal_id: int, action_id: int):
     form = ActionForm(obj=None if request.method == "POST" else action)
     if request.method == "GET":
         form.version.data = action.version
-        form.lead.data = services.label(action.lead_organisation) if action.lead_organisation \
-            else ""
+        form.lead.data = (
+            services.label(action.lead_organisation) if action.lead_organisation else ""
+        )
         form.participants.data = services.references_text(
             p.organisation for p in action.participants
         )
@@ -474,15 +489,19 @@ def edit_action(proposal_id: int, action_id: int):
         if form.validate_on_submit() and output_ids is not None:
             if str(action.version) != (form.version.data or ""):
                 return render_conflict(form, current_values(action))
-            with commit_or_refuse(partial(_attach_action_errors, form),
-                                  refusals=(ValidationFailed,)) as outcome:
+            with commit_or_refuse(
+                partial(_attach_action_errors, form), refusals=(ValidationFailed,)
+            ) as outcome:
                 services.update_action(
                     proposal, action, _action_data(form, output_ids), actor=current_user
                 )
             if outcome.saved:
                 flash(_("Action %(code)s is saved.", code=action.code), "success")
-                return redirect(url_for("workshops.actions", proposal_id=proposal.id,
-                                        _anchor=f"action-{action.id}"))
+                return redirect(
+                    url_for(
+                        "workshops.actions", proposal_id=proposal.id, _anchor=f"action-{action.id}"
+                    )
+                )
     return _render_action_form(proposal, action, form, linked)
 
 

@@ -16,11 +16,23 @@ from consortium.extensions import db
 from tests import factories
 
 
-def _backup(tmp_path, dialect: str, *, uploads: list[str], entries: dict[str, bytes],
-            database: str = "database.sqlite", symlink: str | None = None) -> bytes:
-    manifest = {"format": "consortium-backup", "version": 1, "dialect": dialect,
-                "created_at": "2026-12-04T00:00:00+00:00", "database": database,
-                "uploads": uploads}
+def _backup(
+    tmp_path,
+    dialect: str,
+    *,
+    uploads: list[str],
+    entries: dict[str, bytes],
+    database: str = "database.sqlite",
+    symlink: str | None = None,
+) -> bytes:
+    manifest = {
+        "format": "consortium-backup",
+        "version": 1,
+        "dialect": dialect,
+        "created_at": "2026-12-04T00:00:00+00:00",
+        "database": database,
+        "uploads": uploads,
+    }
     path = tmp_path / "crafted.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("manifest.json", json.dumps(manifest))
@@ -38,13 +50,15 @@ def _crafted_cases(victim):
     absolute = str(victim)
     return {
         "absolute path after uploads//": dict(
-            uploads=[absolute], entries={"uploads/" + absolute: b"owned"}),
+            uploads=[absolute], entries={"uploads/" + absolute: b"owned"}
+        ),
         "parent directory in manifest": dict(
-            uploads=["../../victim"], entries={"uploads/../../victim": b"owned"}),
+            uploads=["../../victim"], entries={"uploads/../../victim": b"owned"}
+        ),
         "parent directory hidden in the middle": dict(
-            uploads=["a/../../victim"], entries={"uploads/a/../../victim": b"owned"}),
-        "absolute database name": dict(
-            uploads=[], entries={}, database=absolute),
+            uploads=["a/../../victim"], entries={"uploads/a/../../victim": b"owned"}
+        ),
+        "absolute database name": dict(uploads=[], entries={}, database=absolute),
         "drive letter": dict(uploads=["C:/victim"], entries={"uploads/C:/victim": b"owned"}),
         "backslash path": dict(uploads=["..\\victim"], entries={"uploads/..\\victim": b"owned"}),
         "symbolic link": dict(uploads=["link"], entries={}, symlink="uploads/link"),
@@ -76,11 +90,18 @@ def test_restore_refuses_duplicate_entry_names(app, tmp_path):
     uploads = tmp_path / "uploads"
     path = tmp_path / "dup.zip"
     with app.app_context():
-        manifest = {"format": "consortium-backup", "version": 1,
-                    "dialect": db.engine.dialect.name, "created_at": "x",
-                    "database": "database.sqlite", "uploads": ["a.pdf"]}
-        with pytest.warns(UserWarning, match="Duplicate name"), \
-                zipfile.ZipFile(path, "w") as archive:
+        manifest = {
+            "format": "consortium-backup",
+            "version": 1,
+            "dialect": db.engine.dialect.name,
+            "created_at": "x",
+            "database": "database.sqlite",
+            "uploads": ["a.pdf"],
+        }
+        with (
+            pytest.warns(UserWarning, match="Duplicate name"),
+            zipfile.ZipFile(path, "w") as archive,
+        ):
             archive.writestr("manifest.json", json.dumps(manifest))
             archive.writestr("database.sqlite", b"x")
             archive.writestr("uploads/a.pdf", b"first")
@@ -92,8 +113,9 @@ def test_restore_refuses_duplicate_entry_names(app, tmp_path):
 def _proposal_archive(entries: dict[str, bytes], symlink: str | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("proposal.json", json.dumps({"format": "consortium-proposal",
-                                                      "topic": "LIFE-1999-X"}))
+        archive.writestr(
+            "proposal.json", json.dumps({"format": "consortium-proposal", "topic": "LIFE-1999-X"})
+        )
         for name, content in entries.items():
             archive.writestr(name, content)
         if symlink:
@@ -103,23 +125,39 @@ def _proposal_archive(entries: dict[str, bytes], symlink: str | None = None) -> 
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("entries, symlink", [
-    ({"files//etc/passwd": b"x"}, None),
-    ({"files/../../x": b"x"}, None),
-    ({"files/C:/x": b"x"}, None),
-    ({}, "files/link"),
-])
+@pytest.mark.parametrize(
+    "entries, symlink",
+    [
+        ({"files//etc/passwd": b"x"}, None),
+        ({"files/../../x": b"x"}, None),
+        ({"files/C:/x": b"x"}, None),
+        ({}, "files/link"),
+    ],
+)
 def test_proposal_import_refuses_crafted_entries(app, tmp_path, entries, symlink):
     with app.app_context(), pytest.raises(TransferError, match="unsafe"):
-        import_proposal(_proposal_archive(entries, symlink), actor=None,
-                        upload_folder=tmp_path / "uploads")
+        import_proposal(
+            _proposal_archive(entries, symlink), actor=None, upload_folder=tmp_path / "uploads"
+        )
     assert not (tmp_path / "uploads").exists()
 
 
-@pytest.mark.parametrize("name", [
-    "/etc/passwd", "uploads//etc/passwd", "../x", "a/../../x", "C:/x", "c:x", "..\\x",
-    "a\\b", "", "a/./b", "a/\x00b",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "/etc/passwd",
+        "uploads//etc/passwd",
+        "../x",
+        "a/../../x",
+        "C:/x",
+        "c:x",
+        "..\\x",
+        "a\\b",
+        "",
+        "a/./b",
+        "a/\x00b",
+    ],
+)
 def test_entry_names_that_could_leave_the_folder_are_refused(name):
     with pytest.raises(UnsafeEntry):
         check_entry_names([name])

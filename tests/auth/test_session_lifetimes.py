@@ -28,8 +28,9 @@ def _logged_in(app, login, email="ann@example.org", **values):
 def _age(app, *, created: timedelta, seen: timedelta) -> None:
     now = datetime.now(UTC)
     with app.app_context():
-        db.session.execute(update(UserSession).values(created_at=now - created,
-                                                      last_seen_at=now - seen))
+        db.session.execute(
+            update(UserSession).values(created_at=now - created, last_seen_at=now - seen)
+        )
         db.session.commit()
 
 
@@ -37,13 +38,16 @@ def test_defaults_are_four_hours_idle_and_one_day_at_most():
     assert (Defaults.SESSION_IDLE_SECONDS, Defaults.SESSION_MAX_SECONDS) == (4 * 3600, 86400)
 
 
-@pytest.mark.parametrize("created, seen, works", [
-    (timedelta(hours=3), timedelta(hours=3, minutes=50), True),
-    (timedelta(hours=5), timedelta(hours=4, minutes=10), False),   # idle too long
-    (timedelta(hours=23), timedelta(minutes=1), True),
-    (timedelta(hours=24, minutes=5), timedelta(minutes=1), False),  # too old, though active
-    (timedelta(days=365), timedelta(days=365), False),
-])
+@pytest.mark.parametrize(
+    "created, seen, works",
+    [
+        (timedelta(hours=3), timedelta(hours=3, minutes=50), True),
+        (timedelta(hours=5), timedelta(hours=4, minutes=10), False),  # idle too long
+        (timedelta(hours=23), timedelta(minutes=1), True),
+        (timedelta(hours=24, minutes=5), timedelta(minutes=1), False),  # too old, though active
+        (timedelta(days=365), timedelta(days=365), False),
+    ],
+)
 def test_sessions_end_after_their_idle_and_absolute_lifetimes(app, login, created, seen, works):
     client = _logged_in(app, login)
     _age(app, created=created, seen=seen)
@@ -85,8 +89,9 @@ def _token(client) -> str:
 def test_password_change_revokes_the_api_tokens(app, login):
     client = _logged_in(app, login)
     token = _token(client)
-    client.post("/account", data={"current_password": PASSWORD,
-                                  "new_password": "a much longer secret"})
+    client.post(
+        "/account", data={"current_password": PASSWORD, "new_password": "a much longer secret"}
+    )
     with app.app_context():
         assert user_for_api_token(token) is None
         assert db.session.scalar(select(ApiToken.revoked_at)) is not None
@@ -102,5 +107,9 @@ def test_tokens_of_a_deactivated_account_stay_revoked_when_it_is_reactivated(app
     admin.post(f"/admin/users/{ann_id}/active", data={"active": "1"})
     with app.app_context():
         assert user_for_api_token(token) is None
-    assert app.test_client().get(
-        "/api/v1/proposals", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert (
+        app.test_client()
+        .get("/api/v1/proposals", headers={"Authorization": f"Bearer {token}"})
+        .status_code
+        == 401
+    )

@@ -107,8 +107,18 @@ def sweep(page, base: str, urls: list[str]) -> dict[str, list[dict]]:
 
 def test_the_sweep_covers_the_pages_of_every_area(pages):
     everything = pages[LEAD] + pages[ADMIN] + pages[PARTNER]
-    for fragment in ("/actions", "/commitments", "/dossier", "/network", "/fit", "/directory",
-                     "/workshops", "/calls", "/account", "/users"):
+    for fragment in (
+        "/actions",
+        "/commitments",
+        "/dossier",
+        "/network",
+        "/fit",
+        "/directory",
+        "/workshops",
+        "/calls",
+        "/account",
+        "/users",
+    ):
         assert any(fragment in url for url in everything), fragment
     assert len(everything) >= 40
 

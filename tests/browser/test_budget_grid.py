@@ -38,8 +38,9 @@ def _shot(page, name):
 
 def test_lead_fills_the_grid_and_downloads_the_table(live_app, live_server, browser):
     proposal_id, part_a, part_b, a1 = _world(live_app)
-    context = browser.new_context(locale="en-GB", accept_downloads=True,
-                                  viewport={"width": 1366, "height": 900})
+    context = browser.new_context(
+        locale="en-GB", accept_downloads=True, viewport={"width": 1366, "height": 900}
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     log_in(page, live_server, "lead@example.org", PASSWORD)

@@ -48,8 +48,9 @@ def test_invite_fill_confirm_letter_and_board(live_app, live_server, browser):
     link = re.search(r"https?://\S+/invitations/\S+", body).group(0)
     _shot(lead, "outbox")
 
-    partner_context = browser.new_context(locale="en-GB", accept_downloads=True,
-                                          viewport={"width": 1280, "height": 900})
+    partner_context = browser.new_context(
+        locale="en-GB", accept_downloads=True, viewport={"width": 1280, "height": 900}
+    )
     partner = partner_context.new_page()
     partner.goto(link)
     partner.wait_for_url(re.compile(r"/invitation$"))  # the token left the address bar

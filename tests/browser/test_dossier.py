@@ -97,7 +97,9 @@ def _edit_in_word(data: bytes) -> bytes:
     vision.runs[0].text = "By 2030 half of public building materials are reused in Marseille."
     risks = next(t for t in doc.tables if t.cell(0, 0).text == "Risk")
     row = risks.add_row()
-    for cell, text in zip(row.cells, ("Supplier bankruptcy", "VdM", "Second supplier"), strict=True):
+    for cell, text in zip(
+        row.cells, ("Supplier bankruptcy", "VdM", "Second supplier"), strict=True
+    ):
         cell.text = text
     needs = after_heading("1.3 ")
     insertion = OxmlElement("w:ins")

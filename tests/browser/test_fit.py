@@ -41,12 +41,17 @@ def test_lead_ranks_compares_and_runs_a_what_if(live_app, live_server, page):
     page.select_option("#w-org", label="Fundació Reutilitza Barcelona — add to the consortium")
     page.click("button:has-text('Show the effect')")
     assert page.locator("[data-testid=what-if-result] h2").inner_text() == (
-        "If Fundació Reutilitza Barcelona joined the consortium")
+        "If Fundació Reutilitza Barcelona joined the consortium"
+    )
     page.screenshot(path=str(SHOTS / "fit-what-if-en.png"), full_page=True)
     # French, narrow screen
     page.set_viewport_size({"width": 390, "height": 844})
-    page.request.post(f"{live_server}/language/fr", form={
-        "csrf_token": page.locator("input[name=csrf_token]").first.get_attribute("value") or ""})
+    page.request.post(
+        f"{live_server}/language/fr",
+        form={
+            "csrf_token": page.locator("input[name=csrf_token]").first.get_attribute("value") or ""
+        },
+    )
     page.goto(f"{live_server}/proposals/{pid}/fit")
     page.screenshot(path=str(SHOTS / "fit-ranking-fr-mobile.png"), full_page=False)
     assert "Adéquation des partenaires pour REBATIR" in page.content()
@@ -82,8 +87,12 @@ def test_lead_finds_newcomers_and_reads_how_the_score_works(live_app, live_serve
     page.screenshot(path=str(SHOTS / "fit-how-en-1366.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(SHOTS / "fit-how-en-390.png"), full_page=True)
-    page.request.post(f"{live_server}/language/fr", form={
-        "csrf_token": page.locator("input[name=csrf_token]").first.get_attribute("value") or ""})
+    page.request.post(
+        f"{live_server}/language/fr",
+        form={
+            "csrf_token": page.locator("input[name=csrf_token]").first.get_attribute("value") or ""
+        },
+    )
     page.goto(f"{live_server}/fit/how-it-works")
     assert page.locator("h1").inner_text() == "Comment fonctionne le score d'adéquation"
     page.screenshot(path=str(SHOTS / "fit-how-fr-390.png"), full_page=True)

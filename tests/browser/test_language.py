@@ -52,6 +52,10 @@ def test_pages_and_the_dossier_speak_the_readers_language(page, demo_server, tmp
     text = "\n".join(p.text for p in Document(BytesIO(path.read_bytes())).paragraphs)
     assert "Coordonné par la Ville de Marseille" in text
     assert "La Ville de Marseille coordonne le projet" in text
-    for english in ("brings what no other member offers", "strengthens the consortium on",
-                    "Network analysis: not yet available", "The partners"):
+    for english in (
+        "brings what no other member offers",
+        "strengthens the consortium on",
+        "Network analysis: not yet available",
+        "The partners",
+    ):
         assert english not in text

@@ -53,7 +53,10 @@ def test_map_search_click_and_table(live_app, live_server, page):
     page.goto(f"{live_server}/network")
     _wait_for_map(page)
     assert (
-        page.evaluate("document.getElementById('network-map').networkMap.cy.nodes().not('.strip-caption').length") == 25
+        page.evaluate(
+            "document.getElementById('network-map').networkMap.cy.nodes().not('.strip-caption').length"
+        )
+        == 25
     )
     # Search highlights one organisation and opens its details.
     page.fill("#net-search", "Cité des transitions")
@@ -120,7 +123,9 @@ def test_map_search_click_and_table(live_app, live_server, page):
     rows = page.locator("[data-testid=suggestions] tbody tr")
     assert rows.count() == 1
     assert rows.first.inner_text().split("\t")[:3] == ["1", "La Cité des transitions (CDT)", "2"]
-    assert rows.first.locator("td").last.inner_text() == "24"  # CDT's fit total for VERDIR, as on the fit page
+    assert (
+        rows.first.locator("td").last.inner_text() == "24"
+    )  # CDT's fit total for VERDIR, as on the fit page
     page.evaluate("document.getElementById('net-suggestions').scrollIntoView()")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "network-verdir-suggestions-en.png"))

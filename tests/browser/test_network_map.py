@@ -57,7 +57,12 @@ def test_default_view_caption_labels_legend_strip_ego_and_time(live_app, live_se
         "[data-testid=kind-filter] input:checked", "els => els.map(e => e.value)"
     )
     assert ticked == [
-        "past_project", "formal_agreement", "supplier_client", "same_network", "informal", "action"
+        "past_project",
+        "formal_agreement",
+        "supplier_client",
+        "same_network",
+        "informal",
+        "action",
     ]
     assert page.is_visible("[data-testid=default-note]")
     assert page.inner_text("[data-testid=map-scope]").startswith(
@@ -72,11 +77,18 @@ def test_default_view_caption_labels_legend_strip_ego_and_time(live_app, live_se
     assert sum(placed) >= members / 2 and len(placed) > sum(placed)
     assert _labels_overlap(page) == []
     # Normal wheel zoom (cytoscape's default sensitivity).
-    assert _cy(page, "cy.options().wheelSensitivity === undefined || cy.options().wheelSensitivity === 1")
+    assert _cy(
+        page, "cy.options().wheelSensitivity === undefined || cy.options().wheelSensitivity === 1"
+    )
     # The legend names the roles, the outline, sizes and line styles.
     legend = page.inner_text("[data-testid=legend]")
-    for words in ("Coordinator", "Not in the consortium", "Black outline: consortium member",
-                  "Size: brokerage (betweenness)", "Declared or project tie (width: strength)"):
+    for words in (
+        "Coordinator",
+        "Not in the consortium",
+        "Black outline: consortium member",
+        "Size: brokerage (betweenness)",
+        "Declared or project tie (width: strength)",
+    ):
         assert words in legend
     _shoot(page, "rebatir-force-1366-en")
 
@@ -98,8 +110,13 @@ def test_default_view_caption_labels_legend_strip_ego_and_time(live_app, live_se
     page.goto(rebatir)
     _wait_for_map(page)
     steps = _cy(page, f"{MAP}.data.timeline.map(s => s.label)")
-    assert steps[5:10] == ["2023", "Workshop 1 (Feb 8, 2024)", "Workshop 2 (Mar 21, 2024)",
-                           "Workshop 3 (May 16, 2024)", "2024"]
+    assert steps[5:10] == [
+        "2023",
+        "Workshop 1 (Feb 8, 2024)",
+        "Workshop 2 (Mar 21, 2024)",
+        "Workshop 3 (May 16, 2024)",
+        "2024",
+    ]
     page.fill("#net-time-range", "5")
     page.dispatch_event("#net-time-range", "input")
     assert page.inner_text("#net-time-value") == "2023: 36 of 51 ties known."
@@ -121,8 +138,14 @@ def test_default_view_caption_labels_legend_strip_ego_and_time(live_app, live_se
     # The strip: VERDIR's one organisation without ties sits under the others.
     page.goto(f"{live_server}/proposals/{ids['VERDIR']}/network")
     _wait_for_map(page)
-    alone = _cy(page, "cy.nodes().filter(n => n.data('raw') && n.data('raw').isolated).map(n => n.position('y'))")
-    tied = _cy(page, "cy.nodes().filter(n => n.data('raw') && !n.data('raw').isolated).map(n => n.position('y'))")
+    alone = _cy(
+        page,
+        "cy.nodes().filter(n => n.data('raw') && n.data('raw').isolated).map(n => n.position('y'))",
+    )
+    tied = _cy(
+        page,
+        "cy.nodes().filter(n => n.data('raw') && !n.data('raw').isolated).map(n => n.position('y'))",
+    )
     assert len(alone) == 1 and alone[0] > max(tied)
     assert _cy(page, "cy.nodes('.strip-caption').length") == 1
     _shoot(page, "verdir-force-1366-en")
@@ -137,14 +160,17 @@ def test_default_view_caption_labels_legend_strip_ego_and_time(live_app, live_se
     assert "La Cité des transitions (CDT)" in page.inner_text("[data-testid=ego-note]")
     assert _cy(page, f"{MAP}.data.layout") == "ego"
     # Its neighbours on one ring around it, the others on a second, farther ring.
-    rings = _cy(page, """(() => {
+    rings = _cy(
+        page,
+        """(() => {
         const ego = cy.nodes().filter(n => n.data('label') === 'La Cité des transitions (CDT)')[0];
         const p = ego.position();
         const d = n => Math.round(Math.hypot(n.position('x') - p.x, n.position('y') - p.y));
         const first = ego.neighborhood('node');
         const second = cy.nodes().not(first).not(ego).not('.strip-caption');
         return [Array.from(new Set(first.map(d))), Array.from(new Set(second.map(d)))];
-      })()""")
+      })()""",
+    )
     assert len(rings[0]) == 1 and len(rings[1]) == 1 and rings[1][0] > rings[0][0]
     n_ego = _cy(page, "cy.nodes().not('.strip-caption').length")
     assert 1 < n_ego < 23

@@ -19,8 +19,12 @@ def world(live_app):
 
     with live_app.app_context():
         ids = factories.standard_world()
-        factories.make_org("Institut de recherche pour le développement", acronym="IRD",
-                           pic="999513803", org_type="research")
+        factories.make_org(
+            "Institut de recherche pour le développement",
+            acronym="IRD",
+            pic="999513803",
+            org_type="research",
+        )
         factories.make_org("Aix-Marseille Université", acronym="AMU", org_type="research")
         factories.make_org("Protisvalor", org_type="sme")
         db.session.commit()
@@ -47,9 +51,7 @@ def test_import_review_and_partners_from_all_europe(page, live_server, live_app,
     page.wait_for_selector("text=Nothing to review.")
 
     page.goto(f"{live_server}/opendata/")
-    page.set_input_files(
-        "input[name=file]", str(DATA / "cordis_h2020_project_list_sample.csv")
-    )
+    page.set_input_files("input[name=file]", str(DATA / "cordis_h2020_project_list_sample.csv"))
     page.click("button:has-text('Import')")
     page.wait_for_selector("[data-testid=job-summary]", timeout=60_000)
 
@@ -63,7 +65,9 @@ def test_import_review_and_partners_from_all_europe(page, live_server, live_app,
     tiamat.locator("button:has-text('Add')").click()
     page.wait_for_selector("text=is added to the directory with its projects")
     assert "/partners" in page.url  # back on the search, TIAMAT no longer listed
-    assert page.locator("[data-testid=europe-results] tbody tr").filter(has_text="TIAMAT").count() == 0
+    assert (
+        page.locator("[data-testid=europe-results] tbody tr").filter(has_text="TIAMAT").count() == 0
+    )
 
     from sqlalchemy import select
 

@@ -45,7 +45,12 @@ def test_gantt_chart_with_milestones_and_its_table_by_keyboard(page, demo_server
     page.keyboard.press("Enter")
     assert table.is_visible()
     assert table.locator("tbody tr").first.inner_text().split("\t")[:5] == [
-        "A1", "Resource diagnostics before works", "BBS", "M1", "M36"]
+        "A1",
+        "Resource diagnostics before works",
+        "BBS",
+        "M1",
+        "M36",
+    ]
 
 
 def test_budget_charts_on_the_board_add_up_to_the_total(page, demo_server):
@@ -57,8 +62,10 @@ def test_budget_charts_on_the_board_add_up_to_the_total(page, demo_server):
     assert total == "€2,235,720.00"
 
     def amounts(testid):
-        return [float(t.strip("€").replace(",", ""))
-                for t in page.locator(f"[data-testid={testid}] .hbar-value").all_inner_texts()]
+        return [
+            float(t.strip("€").replace(",", ""))
+            for t in page.locator(f"[data-testid={testid}] .hbar-value").all_inner_texts()
+        ]
 
     for chart in ("chart-partners", "chart-categories", "chart-actions"):
         assert sum(amounts(chart)) == pytest.approx(2235720.00, abs=0.001), chart
@@ -73,10 +80,8 @@ def test_dashboard_progress_and_a_closed_call(page, demo_server):
     assert page.locator("[data-testid=countdown]").inner_text() == f"Closed {days} days ago"
     page.click("[data-testid=switch-language]")
     page.wait_for_load_state()
-    assert page.locator("[data-testid=confirmation-progress]").inner_text() == (
-        "5 confirmés sur 9")
-    assert page.locator("[data-testid=countdown]").inner_text() == (
-        f"Clôturé il y a {days} jours")
+    assert page.locator("[data-testid=confirmation-progress]").inner_text() == ("5 confirmés sur 9")
+    assert page.locator("[data-testid=countdown]").inner_text() == (f"Clôturé il y a {days} jours")
 
 
 def test_phone_header_board_rows_and_folded_filters(browser, demo_server):

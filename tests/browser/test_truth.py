@@ -26,15 +26,15 @@ TEXT = {
         "funding_gap": "€24,940.00 missing",
         "accepted": "The coordinator accepts that you confirm",
         "candidate_coordinator": "No coordinator in the consortium yet: Ville de Marseille has "
-                                 "the coordinator role but is still a candidate",
+        "the coordinator role but is still a candidate",
         "board_candidate_coordinator": "No coordinator in the consortium yet: VDM has the "
-                                       "coordinator role but is still a candidate",
+        "coordinator role but is still a candidate",
         "coordinator_ok": "The coordinator is VDM.",
         "closed": "Closed",
         "closed_refused": "This topic closed on 2026-09-23",
         "created": "The proposal is created; you are its lead.",
         "not_counted": "1 candidate, declined or withdrawn organisation is not counted as a "
-                       "member.",
+        "member.",
         "text_label": "Text",
         "status_value": "In review",
         "weights_error": "At least one weight must be above zero",
@@ -47,16 +47,16 @@ TEXT = {
         "funding_gap": "il manque 24\u00a0940,00\u00a0€",
         "accepted": "Le coordinateur accepte que vous confirmiez",
         "candidate_coordinator": "Pas encore de coordinateur dans le consortium\u00a0: Ville de "
-                                 "Marseille a le rôle de coordinateur mais n’est encore que "
-                                 "candidat",
+        "Marseille a le rôle de coordinateur mais n’est encore que "
+        "candidat",
         "board_candidate_coordinator": "Pas encore de coordinateur dans le consortium\u00a0: VDM "
-                                       "a le rôle de coordinateur mais n’est encore que candidat",
+        "a le rôle de coordinateur mais n’est encore que candidat",
         "coordinator_ok": "Le coordinateur est VDM.",
         "closed": "Clos",
         "closed_refused": "Ce sujet a été clos le 2026-09-23",
         "created": None,
         "not_counted": "1 organisation candidate, déclinée ou retirée n’est pas comptée comme "
-                       "membre.",
+        "membre.",
         "text_label": "Texte",
         "status_value": None,
         "weights_error": None,
@@ -76,8 +76,9 @@ def _shot(page, name: str) -> None:
 
 
 def _context(browser, lang: str, width: int = 1366):
-    return browser.new_context(locale=LANGS[lang], accept_downloads=True,
-                               viewport={"width": width, "height": 900})
+    return browser.new_context(
+        locale=LANGS[lang], accept_downloads=True, viewport={"width": width, "height": 900}
+    )
 
 
 def _world(app, *, city_in_proposal: bool = True) -> dict:
@@ -98,8 +99,9 @@ def _world(app, *, city_in_proposal: bool = True) -> dict:
         pa.contact_name, pa.contact_email = "Anne Ars", "anne@ars.example"
         org_a.annual_budget_eur = Decimal("400000")
         if not city_in_proposal:
-            db.session.execute(delete(Participation).where(
-                Participation.id == parts[ids["org_b"]].id))
+            db.session.execute(
+                delete(Participation).where(Participation.id == parts[ids["org_b"]].id)
+            )
         db.session.commit()
         ids.update(a2=a2.id, part_a=pa.id)
         return ids
@@ -107,7 +109,8 @@ def _world(app, *, city_in_proposal: bool = True) -> dict:
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_point1_partner_sees_what_is_missing_and_lead_may_accept_a_gap(
-        live_app, live_server, browser, lang):
+    live_app, live_server, browser, lang
+):
     ids = _world(live_app)
     pid, t = ids["proposal"], TEXT[lang]
     partner_context = _context(browser, lang)
@@ -128,7 +131,9 @@ def test_point1_partner_sees_what_is_missing_and_lead_may_accept_a_gap(
     partner.fill("input[name=own_cofinancing]", "20000")
     partner.click("[data-testid=save-commitment]")
     partner.wait_for_selector(".flash-success")
-    assert _n(t["funding_gap"]) in _n(partner.locator("[data-testid=confirmation-gaps]").inner_text())
+    assert _n(t["funding_gap"]) in _n(
+        partner.locator("[data-testid=confirmation-gaps]").inner_text()
+    )
     assert partner.locator("[data-testid=confirm]").is_disabled()
     # The lead records an audited "confirmed despite…" for the uncovered costs only.
     lead_context = _context(browser, lang)
@@ -149,17 +154,22 @@ def test_point1_partner_sees_what_is_missing_and_lead_may_accept_a_gap(
     # The letter states the uncovered amount instead of certifying the plan.
     with partner.expect_download() as download_info:
         partner.click(f"[data-testid=letter-{lang}]")
-    text = "\n".join(p.text for p in Document(io.BytesIO(
-        download_info.value.path().read_bytes())).paragraphs)
-    assert _n("leaves €24,940.00 of the costs uncovered" if lang == "en"
-              else "laisse 24\u00a0940,00\u00a0€ de coûts non couverts") in _n(text)
+    text = "\n".join(
+        p.text for p in Document(io.BytesIO(download_info.value.path().read_bytes())).paragraphs
+    )
+    assert _n(
+        "leaves €24,940.00 of the costs uncovered"
+        if lang == "en"
+        else "laisse 24\u00a0940,00\u00a0€ de coûts non couverts"
+    ) in _n(text)
     partner_context.close()
     lead_context.close()
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_point3_board_fit_and_what_if_agree_on_the_coordinator(live_app, live_server, browser,
-                                                               lang):
+def test_point3_board_fit_and_what_if_agree_on_the_coordinator(
+    live_app, live_server, browser, lang
+):
     ids = _world(live_app, city_in_proposal=False)
     pid, t = ids["proposal"], TEXT[lang]
     context = _context(browser, lang)
@@ -195,8 +205,9 @@ def test_point3_board_fit_and_what_if_agree_on_the_coordinator(live_app, live_se
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_point2_network_then_dossier_then_export_keeps_the_analysis(live_app, live_server,
-                                                                    browser, lang):
+def test_point2_network_then_dossier_then_export_keeps_the_analysis(
+    live_app, live_server, browser, lang
+):
     from consortium.demo.load import DEMO_PASSWORD, load_demo
     from consortium.dossier.models import Section
     from consortium.extensions import db
@@ -215,14 +226,16 @@ def test_point2_network_then_dossier_then_export_keeps_the_analysis(live_app, li
     export = page.request.get(f"{live_server}/proposals/{pid}/dossier/export.docx?lang={lang}")
     text = "\n".join(p.text for p in Document(io.BytesIO(export.body())).paragraphs)
     assert "not yet available" not in text and "pas encore disponible" not in text.lower()
-    assert ("cooperation network of the consortium counts" if lang == "en"
-            else "réseau de coopération du consortium compte") in text
+    assert (
+        "cooperation network of the consortium counts"
+        if lang == "en"
+        else "réseau de coopération du consortium compte"
+    ) in text
     context.close()
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_points5_and_7_new_proposal_counts_and_closed_calls(live_app, live_server, browser,
-                                                           lang):
+def test_points5_and_7_new_proposal_counts_and_closed_calls(live_app, live_server, browser, lang):
     ids = _world(live_app)
     t = TEXT[lang]
     with live_app.app_context():
@@ -231,8 +244,13 @@ def test_points5_and_7_new_proposal_counts_and_closed_calls(live_app, live_serve
         from tests import factories
 
         proposal = db.session.get(factories.Proposal, ids["proposal"])
-        db.session.add(Participation(proposal=proposal, status="candidate",
-                                     organisation=factories.make_org("Candidat Vert")))
+        db.session.add(
+            Participation(
+                proposal=proposal,
+                status="candidate",
+                organisation=factories.make_org("Candidat Vert"),
+            )
+        )
         db.session.commit()
     context = _context(browser, lang)
     page = context.new_page()
@@ -265,8 +283,9 @@ def test_points5_and_7_new_proposal_counts_and_closed_calls(live_app, live_serve
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_point8_conflict_weights_shortlist_money_favicon_directory(live_app, live_server,
-                                                                   browser, lang):
+def test_point8_conflict_weights_shortlist_money_favicon_directory(
+    live_app, live_server, browser, lang
+):
     ids = _world(live_app)
     pid, t = ids["proposal"], TEXT[lang]
     with live_app.app_context():
@@ -288,8 +307,10 @@ def test_point8_conflict_weights_shortlist_money_favicon_directory(live_app, liv
     other.goto(f"{live_server}{section_url}")
     page.goto(f"{live_server}{section_url}")
     page.fill("textarea[name=body]", "First writer's words")
-    page.click("form.section-form button[type=submit].primary, button:has-text('Save'), "
-               "button:has-text('Enregistrer')")
+    page.click(
+        "form.section-form button[type=submit].primary, button:has-text('Save'), "
+        "button:has-text('Enregistrer')"
+    )
     other.fill("textarea[name=body]", "Second writer's words")
     other.select_option("select[name=status]", value="in_review")
     other.locator("button:has-text('Save'), button:has-text('Enregistrer')").first.click()
@@ -322,7 +343,8 @@ def test_point8_conflict_weights_shortlist_money_favicon_directory(live_app, liv
     assert names.index("École de la 2e chance") < names.index("Ville de Marseille")
     assert names.index("Ökopolis") < names.index("Ville de Marseille")
     codes = page.locator("#f-country option").evaluate_all(
-        "options => options.map(o => o.value).filter(Boolean)")
+        "options => options.map(o => o.value).filter(Boolean)"
+    )
     assert sorted(codes) == ["DE", "FR"]
     _shot(page, f"directory-{lang}")
     context.close()

@@ -78,13 +78,15 @@ def test_workshop_to_action_journey(live_app, live_server, page):
     page.fill("#end_month", "6")
     page.click("button:has-text('Save the action')")
     assert "The end month (M6) comes before the start month (M20)." in page.inner_text(
-        "#end_month-error")
+        "#end_month-error"
+    )
     page.fill("#start_month", "3")
     page.fill("#lead", "VDM")
     page.click("button:has-text('Save the action')")
     page.wait_for_selector("text=Action A1 is added.")
     assert "A storage site for reclaimed materials" in page.inner_text(
-        "[data-testid=action-sources]")
+        "[data-testid=action-sources]"
+    )
     shot(page, "actions")
 
     page.goto(f"{live_server}/proposals/{proposal}/workshops")

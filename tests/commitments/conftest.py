@@ -41,10 +41,8 @@ def cworld(app):
         pc.contact_email = "canary@bv.example"
         pc.notes = f"{CANARY} private note"
         pc.tasks = "Green roofs"
-        db.session.add(ActionEffort(participation=pa, action_id=a2.id,
-                                    person_months=Decimal("12")))
-        db.session.add(ActionEffort(participation=pb, action_id=a1.id,
-                                    person_months=Decimal("24")))
+        db.session.add(ActionEffort(participation=pa, action_id=a2.id, person_months=Decimal("12")))
+        db.session.add(ActionEffort(participation=pb, action_id=a1.id, person_months=Decimal("24")))
         db.session.commit()
         ids.update(a1=a1.id, a2=a2.id, part_a=pa.id, part_b=pb.id, part_c=pc.id)
         assert db.session.get(Participation, pc.id).notes.startswith(CANARY)

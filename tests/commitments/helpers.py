@@ -18,7 +18,8 @@ def log_in(client, email: str, password: str = PASSWORD):
 def invite(client, proposal_id: int, participation_id: int, email: str, name: str = "Anne"):
     response = client.post(
         f"/proposals/{proposal_id}/commitments/{participation_id}/invite",
-        data={"email": email, "name": name})
+        data={"email": email, "name": name},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     return response
 
@@ -30,8 +31,9 @@ def last_token(app) -> str:
     from consortium.extensions import db
 
     with app.app_context():
-        message = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())
-                                     ).first()
+        message = db.session.scalars(
+            select(OutboxMessage).order_by(OutboxMessage.id.desc())
+        ).first()
         match = LINK.search(message.body)
         assert match, message.body
         return match.group(1)

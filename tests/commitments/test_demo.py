@@ -22,12 +22,16 @@ def _load(app):
     with app.app_context():
         load.load_demo(password_method="pbkdf2:sha256:1000")
         db.session.commit()
-        users = {e: db.session.scalar(select(User).where(User.email == e))
-                 for e, *_rest in ACCOUNTS}
-        proposals = {"rebatir": db.session.scalar(select(Proposal).where(
-            Proposal.acronym == "REBATIR"))}
-        orgs = {key: db.session.scalar(select(Organisation).where(Organisation.acronym == ac))
-                for key, ac in (("rbs", "RBS"), ("mcp", "MCP"))}
+        users = {
+            e: db.session.scalar(select(User).where(User.email == e)) for e, *_rest in ACCOUNTS
+        }
+        proposals = {
+            "rebatir": db.session.scalar(select(Proposal).where(Proposal.acronym == "REBATIR"))
+        }
+        orgs = {
+            key: db.session.scalar(select(Organisation).where(Organisation.acronym == ac))
+            for key, ac in (("rbs", "RBS"), ("mcp", "MCP"))
+        }
         commitments.load(proposals=proposals, orgs=orgs, users=users)
         db.session.commit()
 
@@ -48,8 +52,9 @@ def test_demo_is_idempotent_and_valid(app, tmp_path):
     if shutil.which("pdftotext"):
         source = tmp_path / "demo.pdf"
         source.write_bytes(pdf)
-        text = subprocess.run(["pdftotext", str(source), "-"], capture_output=True,
-                              check=True).stdout.decode()
+        text = subprocess.run(
+            ["pdftotext", str(source), "-"], capture_output=True, check=True
+        ).stdout.decode()
         assert "REBATIR" in text
     elif shutil.which("qpdf"):
         source = tmp_path / "demo.pdf"

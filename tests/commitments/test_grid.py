@@ -40,10 +40,18 @@ def fill(world, rows):
 
 
 THREE = {
-    "part_a": {"monthly_rate": "5 000", "pm_a2": "12", "cost_travel": "5000",
-               "own_cofinancing": "30 000"},
-    "part_b": {"monthly_rate": "4000", "pm_a1": "24", "cost_equipment": "10 000",
-               "own_cofinancing": "50000"},
+    "part_a": {
+        "monthly_rate": "5 000",
+        "pm_a2": "12",
+        "cost_travel": "5000",
+        "own_cofinancing": "30 000",
+    },
+    "part_b": {
+        "monthly_rate": "4000",
+        "pm_a1": "24",
+        "cost_equipment": "10 000",
+        "own_cofinancing": "50000",
+    },
     "part_c": {"cost_personnel": "40000", "pm_a1": "6", "cost_other_goods": "2 000,50"},
 }
 
@@ -72,18 +80,26 @@ def test_fill_export_change_import_finds_totals_and_audit(app, cworld):
     book = load_workbook(io.BytesIO(workbook.data))
     assert book.sheetnames[0] == "Summary"
     assert len(book.sheetnames) == 4  # summary + three partners
-    sheet_a = next(book[n] for n in book.sheetnames[1:]
-                   if _value(book[n], "participation_id") == cworld["part_a"])
-    sheet_c = next(book[n] for n in book.sheetnames[1:]
-                   if _value(book[n], "participation_id") == cworld["part_c"])
+    sheet_a = next(
+        book[n]
+        for n in book.sheetnames[1:]
+        if _value(book[n], "participation_id") == cworld["part_a"]
+    )
+    sheet_c = next(
+        book[n]
+        for n in book.sheetnames[1:]
+        if _value(book[n], "participation_id") == cworld["part_c"]
+    )
     assert _value(sheet_a, "monthly_rate") == 5000
     _set(sheet_a, "monthly_rate", 5500)  # 12 x 5500 = 66 000
     _set(sheet_c, "cost_travel", 3000)
     changed = io.BytesIO()
     book.save(changed)
-    response = lead.post(grid_url(cworld, "/import"),
-                         data={"file": (io.BytesIO(changed.getvalue()), "grid.xlsx")},
-                         content_type="multipart/form-data")
+    response = lead.post(
+        grid_url(cworld, "/import"),
+        data={"file": (io.BytesIO(changed.getvalue()), "grid.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     with app.app_context():
         pa = db.session.get(Participation, cworld["part_a"])
@@ -91,10 +107,14 @@ def test_fill_export_change_import_finds_totals_and_audit(app, cworld):
         assert pa.monthly_rate == Decimal("5500.00")
         assert pa.cost_personnel == Decimal("66000.00")
         assert pc.cost_travel == Decimal("3000.00")
-        events = db.session.scalars(select(AuditEvent).where(
-            AuditEvent.entity == "participation")).all()
-        imported = {(e.entity_id, e.field, e.before, e.after) for e in events
-                    if (e.details or {}).get("source") == "xlsx"}
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.entity == "participation")
+        ).all()
+        imported = {
+            (e.entity_id, e.field, e.before, e.after)
+            for e in events
+            if (e.details or {}).get("source") == "xlsx"
+        }
         assert imported == {
             (pa.id, "monthly_rate", "5000.00", "5500.00"),
             (pa.id, "cost_personnel", "60000.00", "66000.00"),
@@ -129,9 +149,21 @@ def test_libreoffice_opens_the_workbook(app, cworld, tmp_path):
     _post_grid(app, lead, cworld, THREE)
     source = tmp_path / "grid.xlsx"
     source.write_bytes(lead.get(grid_url(cworld, ".xlsx")).data)
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     pdf = (tmp_path / "grid.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) >= 4
@@ -145,9 +177,11 @@ def test_import_errors_name_their_cells_and_save_nothing(app, cworld):
     _set(sheet, "monthly_rate", -3)
     out = io.BytesIO()
     book.save(out)
-    response = lead.post(grid_url(cworld, "/import"),
-                         data={"file": (io.BytesIO(out.getvalue()), "grid.xlsx")},
-                         content_type="multipart/form-data")
+    response = lead.post(
+        grid_url(cworld, "/import"),
+        data={"file": (io.BytesIO(out.getvalue()), "grid.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     title = sheet.title
@@ -161,9 +195,11 @@ def test_import_refuses_a_stale_sheet(app, cworld):
     lead = log_in(app.test_client(), "lead@example.org")
     data = lead.get(grid_url(cworld, ".xlsx")).data
     _post_grid(app, lead, cworld, {"part_a": {"cost_travel": "1"}})
-    response = lead.post(grid_url(cworld, "/import"),
-                         data={"file": (io.BytesIO(data), "grid.xlsx")},
-                         content_type="multipart/form-data")
+    response = lead.post(
+        grid_url(cworld, "/import"),
+        data={"file": (io.BytesIO(data), "grid.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     assert "was exported at version" in response.get_data(as_text=True)
 
@@ -176,9 +212,11 @@ def test_import_refuses_a_word_file(app, cworld):
     with zipfile.ZipFile(out, "w") as z:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("word/document.xml", "<w/>")
-    response = lead.post(grid_url(cworld, "/import"),
-                         data={"file": (io.BytesIO(out.getvalue()), "grid.xlsx")},
-                         content_type="multipart/form-data")
+    response = lead.post(
+        grid_url(cworld, "/import"),
+        data={"file": (io.BytesIO(out.getvalue()), "grid.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     assert "Word document" in response.get_data(as_text=True)
 
@@ -197,8 +235,9 @@ def test_conflict_keeps_the_input_and_saves_nothing(app, cworld):
 
 def test_bad_amount_is_marked_and_nothing_is_saved(app, cworld):
     lead = log_in(app.test_client(), "lead@example.org")
-    response = _post_grid(app, lead, cworld, {"part_a": {"cost_travel": "12,500",
-                                                         "monthly_rate": "4000"}})
+    response = _post_grid(
+        app, lead, cworld, {"part_a": {"cost_travel": "12,500", "monthly_rate": "4000"}}
+    )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "is ambiguous" in page
@@ -220,8 +259,7 @@ def test_periods_are_set_and_split_the_budget(app, cworld):
     lead = log_in(app.test_client(), "lead@example.org")
     with app.app_context():
         version = ""
-    response = lead.post(grid_url(cworld, "/periods"), data={"ends": "18, 36",
-                                                             "version": version})
+    response = lead.post(grid_url(cworld, "/periods"), data={"ends": "18, 36", "version": version})
     assert response.status_code == 302
     page = lead.get(grid_url(cworld)).get_data(as_text=True)
     assert "Period 2 (months 19-36)" in page
@@ -231,10 +269,24 @@ def test_periods_are_set_and_split_the_budget(app, cworld):
     assert "must end after the previous one" in bad.get_data(as_text=True)
 
 
-GRID_GET = {"admin": 200, "lead": 200, "writer": 200, "viewer": 200, "partner": 403,
-            "other_partner": 403, "outsider": 404}
-GRID_POST = {"admin": 302, "lead": 302, "writer": 403, "viewer": 403, "partner": 403,
-             "other_partner": 403, "outsider": 404}
+GRID_GET = {
+    "admin": 200,
+    "lead": 200,
+    "writer": 200,
+    "viewer": 200,
+    "partner": 403,
+    "other_partner": 403,
+    "outsider": 404,
+}
+GRID_POST = {
+    "admin": 302,
+    "lead": 302,
+    "writer": 403,
+    "viewer": 403,
+    "partner": 403,
+    "other_partner": 403,
+    "outsider": 404,
+}
 
 
 @pytest.mark.parametrize("who", [*EMAILS, "anonymous"])
@@ -246,8 +298,11 @@ def test_grid_routes_by_role(app, cworld, who):
             assert response.status_code == 302 and "/login" in response.location
         else:
             assert response.status_code == GRID_GET[who], (url, who)
-    posts = [(grid_url(cworld), {}), (grid_url(cworld, "/periods"), {"ends": "24"}),
-             (grid_url(cworld, "/import"), {})]
+    posts = [
+        (grid_url(cworld), {}),
+        (grid_url(cworld, "/periods"), {"ends": "24"}),
+        (grid_url(cworld, "/import"), {}),
+    ]
     for url, data in posts:
         response = client.post(url, data=data)
         if who == "anonymous":
@@ -258,7 +313,7 @@ def test_grid_routes_by_role(app, cworld, who):
 
 def test_read_only_grid_has_no_inputs_and_no_private_notes(app, cworld):
     page = _client(app, "writer").get(grid_url(cworld)).get_data(as_text=True)
-    assert "<input type=\"text\"" not in page
+    assert '<input type="text"' not in page
     assert "private note" not in page
 
 
@@ -269,25 +324,31 @@ def test_csrf_is_enforced_on_grid_posts(make_app):
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    client.post("/login", data={"email": "lead@example.org", "password": PASSWORD,
-                                "csrf_token": token})
+    client.post(
+        "/login", data={"email": "lead@example.org", "password": PASSWORD, "csrf_token": token}
+    )
     pid = world["proposal"]
     for tail in ("", "/periods", "/import"):
-        assert client.post(f"/proposals/{pid}/commitments/grid{tail}",
-                           data={}).status_code == 400
+        assert client.post(f"/proposals/{pid}/commitments/grid{tail}", data={}).status_code == 400
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rate=st.text(max_size=30), amount=st.text(max_size=30), months=st.text(max_size=15))
 def test_any_typed_cell_is_saved_or_refused_with_a_message(app, cworld, rate, amount, months):
     lead = log_in(app.test_client(), "lead@example.org")
-    response = _post_grid(app, lead, cworld, {"part_a": {
-        "monthly_rate": rate, "cost_travel": amount, "pm_a2": months}})
+    response = _post_grid(
+        app,
+        lead,
+        cworld,
+        {"part_a": {"monthly_rate": rate, "cost_travel": amount, "pm_a2": months}},
+    )
     assert response.status_code in (302, 400)
     if response.status_code == 400:
-        assert 'class="error"' in response.get_data(as_text=True) or "Nothing was saved" in \
-            response.get_data(as_text=True)
+        assert 'class="error"' in response.get_data(
+            as_text=True
+        ) or "Nothing was saved" in response.get_data(as_text=True)
 
 
 def test_partner_enters_its_rate_on_its_own_page_and_sees_the_warning(app, cworld):
@@ -295,16 +356,22 @@ def test_partner_enters_its_rate_on_its_own_page_and_sees_the_warning(app, cworl
     with app.app_context():
         p = db.session.get(Participation, cworld["part_a"])
         version = p.version
-    response = partner.post(f"/proposals/{cworld['proposal']}/commitments/mine", data={
-        "version": version, "monthly_rate": "20 000", f"pm_{cworld['a2']}": "10",
-        "cost_travel": "5000", "own_cofinancing": "20000"})
+    response = partner.post(
+        f"/proposals/{cworld['proposal']}/commitments/mine",
+        data={
+            "version": version,
+            "monthly_rate": "20 000",
+            f"pm_{cworld['a2']}": "10",
+            "cost_travel": "5000",
+            "own_cofinancing": "20000",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     with app.app_context():
         p = db.session.get(Participation, cworld["part_a"])
         assert p.monthly_rate == Decimal("20000.00")
         assert p.cost_personnel == Decimal("200000.00")
-    page = partner.get(f"/proposals/{cworld['proposal']}/commitments/mine").get_data(
-        as_text=True)
+    page = partner.get(f"/proposals/{cworld['proposal']}/commitments/mine").get_data(as_text=True)
     assert 'data-code="RATE_IMPLAUSIBLE"' in page
     assert "A monthly rate of €20,000.00 is high for personnel costs." in page
 

@@ -30,14 +30,14 @@ def test_rate_outside_the_range_warns(rate):
 
 
 def test_allocate_gives_the_leftover_cent_to_the_largest_remainder():
-    parts = grid.allocate(Decimal("100.00"), {"A1": Decimal(1), "A2": Decimal(1),
-                                              "A3": Decimal(1)})
+    parts = grid.allocate(Decimal("100.00"), {"A1": Decimal(1), "A2": Decimal(1), "A3": Decimal(1)})
     assert parts == {"A1": Decimal("33.34"), "A2": Decimal("33.33"), "A3": Decimal("33.33")}
 
 
-@given(amount=st.decimals(min_value=0, max_value=10**9, places=2),
-       weights=st.lists(st.decimals(min_value=0, max_value=9999, places=2), min_size=1,
-                        max_size=8))
+@given(
+    amount=st.decimals(min_value=0, max_value=10**9, places=2),
+    weights=st.lists(st.decimals(min_value=0, max_value=9999, places=2), min_size=1, max_size=8),
+)
 def test_allocate_adds_up_to_the_amount(amount, weights):
     keyed = {f"k{i}": w for i, w in enumerate(weights)}
     parts = grid.allocate(amount, keyed)
@@ -49,7 +49,10 @@ def test_allocate_adds_up_to_the_amount(amount, weights):
 def _budget(pm):
     return participation_budget(
         CostLines(personnel=Decimal("60000"), travel=Decimal("10000")),
-        indirect_rate=Decimal("0.07"), funding_rate=Decimal("0.6"), person_months=pm)
+        indirect_rate=Decimal("0.07"),
+        funding_rate=Decimal("0.6"),
+        person_months=pm,
+    )
 
 
 def test_by_action_follows_person_months_and_rate():
@@ -69,11 +72,16 @@ def test_periods_from_typed_ends():
     assert grid.parse_period_ends("18, 36", 48) == [18, 36, 48]
     assert grid.parse_period_ends("", 36) == [36]
     assert [(p.start, p.end) for p in grid.periods([18, 36, 48], 48)] == [
-        (1, 18), (19, 36), (37, 48)]
+        (1, 18),
+        (19, 36),
+        (37, 48),
+    ]
 
 
-@pytest.mark.parametrize("text, code", [("36, 18", "not_ascending"), ("60", "beyond"),
-                                        ("x", "not_a_month"), ("0", "not_a_month")])
+@pytest.mark.parametrize(
+    "text, code",
+    [("36, 18", "not_ascending"), ("60", "beyond"), ("x", "not_a_month"), ("0", "not_a_month")],
+)
 def test_bad_period_ends_are_refused(text, code):
     with pytest.raises(grid.PeriodError) as error:
         grid.parse_period_ends(text, 48)
@@ -91,8 +99,12 @@ def test_any_period_text_is_read_or_refused(text):
 
 def test_by_period_spreads_an_action_over_its_months():
     project = grid.periods([18, 36], 48)
-    totals = grid.by_period({"A1": Decimal("24000"), "": Decimal("4800")},
-                            {"A1": (13, 24)}, project, 48)
+    totals = grid.by_period(
+        {"A1": Decimal("24000"), "": Decimal("4800")}, {"A1": (13, 24)}, project, 48
+    )
     # A1 runs months 13-24: 6 months in period 1, 6 in period 2; the rest over 48 months
-    assert totals == [Decimal("12000") + Decimal("1800"), Decimal("12000") + Decimal("1800"),
-                      Decimal("1200")]
+    assert totals == [
+        Decimal("12000") + Decimal("1800"),
+        Decimal("12000") + Decimal("1800"),
+        Decimal("1200"),
+    ]

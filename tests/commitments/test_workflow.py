@@ -53,8 +53,9 @@ def test_grid_is_complete_and_expected_has_27_allowed_cells() -> None:
     assert len(EXPECTED) == 27
 
 
-@pytest.mark.parametrize(("status", "action", "actor"), GRID,
-                         ids=[f"{s}-{a}-{r}" for s, a, r in GRID])
+@pytest.mark.parametrize(
+    ("status", "action", "actor"), GRID, ids=[f"{s}-{a}-{r}" for s, a, r in GRID]
+)
 def test_every_cell_of_the_grid(status: Status, action: Action, actor: ActorRole) -> None:
     key = (status, action, actor)
     if key in EXPECTED:
@@ -84,7 +85,11 @@ def test_allowed_actions_examples() -> None:
     assert allowed_actions("invited", "partner") == (A.CONFIRM, A.DECLINE, A.CHANGE)
     assert allowed_actions("invited", "lead") == (A.WITHDRAW, A.CHANGE)
     assert allowed_actions("to_reconfirm", "partner") == (
-        A.CONFIRM, A.DECLINE, A.CHANGE, A.RECONFIRM)
+        A.CONFIRM,
+        A.DECLINE,
+        A.CHANGE,
+        A.RECONFIRM,
+    )
     assert allowed_actions("declined", "partner") == (A.CHANGE,)
     assert allowed_actions("candidate", "lead") == (A.SHORTLIST, A.CHANGE)
 
@@ -102,7 +107,8 @@ def test_wrong_status_message() -> None:
         next_status("candidate", "invite", actor_role="lead")
     assert caught.value.template == InvalidTransition.TEMPLATE_STATUS
     assert str(caught.value) == (
-        "“Invite” is not possible for a participation that is “Candidate”.")
+        "“Invite” is not possible for a participation that is “Candidate”."
+    )
 
 
 def test_unknown_values_are_plain_value_errors() -> None:
@@ -117,9 +123,16 @@ def test_unknown_values_are_plain_value_errors() -> None:
 
 def test_a_full_journey_and_a_change_after_confirmation() -> None:
     status = S.CANDIDATE
-    for action, actor in [(A.SHORTLIST, LEAD), (A.INVITE, LEAD), (A.CONFIRM, PARTNER),
-                          (A.CHANGE, LEAD), (A.RECONFIRM, PARTNER), (A.CHANGE, PARTNER),
-                          (A.DECLINE, PARTNER), (A.REOPEN, LEAD)]:
+    for action, actor in [
+        (A.SHORTLIST, LEAD),
+        (A.INVITE, LEAD),
+        (A.CONFIRM, PARTNER),
+        (A.CHANGE, LEAD),
+        (A.RECONFIRM, PARTNER),
+        (A.CHANGE, PARTNER),
+        (A.DECLINE, PARTNER),
+        (A.REOPEN, LEAD),
+    ]:
         status = next_status(status, action, actor_role=actor)
     assert status is S.CANDIDATE
 
@@ -159,10 +172,13 @@ def test_labels_cover_every_member() -> None:
         (ParticipantRole.SUBCONTRACTOR, "subcontractor", False, False, False),
     ],
 )
-def test_role_flags(role: ParticipantRole, short: str, eu: bool, counts: bool,
-                    pic: bool) -> None:
-    assert (role.short, role.receives_eu_funding, role.counts_as_beneficiary,
-            role.pic_required) == (short, eu, counts, pic)
+def test_role_flags(role: ParticipantRole, short: str, eu: bool, counts: bool, pic: bool) -> None:
+    assert (
+        role.short,
+        role.receives_eu_funding,
+        role.counts_as_beneficiary,
+        role.pic_required,
+    ) == (short, eu, counts, pic)
     assert ParticipantRole.parse(short) is role
     assert ParticipantRole.parse(role.value.upper()) is role
 
@@ -183,8 +199,12 @@ def test_every_marked_message_has_a_french_translation(module: str) -> None:
     with open(PO_PATH, "rb") as handle:
         catalog = read_po(handle)
     assert catalog.charset.lower() == "utf-8"
-    marked = [m[1] for m in extract_from_file(
-        "python", f"consortium/commitments/{module}.py", keywords={"N_": None})]
+    marked = [
+        m[1]
+        for m in extract_from_file(
+            "python", f"consortium/commitments/{module}.py", keywords={"N_": None}
+        )
+    ]
     assert marked
     for msgid in marked:
         message = catalog.get(msgid)

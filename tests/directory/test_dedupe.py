@@ -130,7 +130,8 @@ def test_resolve_org_reference_ambiguous_and_unknown() -> None:
         None, UNKNOWN_ORG, {"value": "999999999"}
     )
     assert (
-        AMBIGUOUS_ORG % {"value": "BR", "matches": "Bureau Régional, Bâti Récup"}
+        AMBIGUOUS_ORG
+        % {"value": "BR", "matches": "Bureau Régional, Bâti Récup"}
         == "“BR” is ambiguous: matches Bureau Régional, Bâti Récup. Give its PIC, registry"
         " number or city."
     )

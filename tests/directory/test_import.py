@@ -374,15 +374,22 @@ def test_repeated_ties_add_weight_and_keep_their_evidence(app, runner, tmp_path,
     assert result.exit_code == 0, result.output
     # "A RS" still names ARS: acronyms compare without spaces
     assert "row 6, org_a: Invisible control character U+0001 replaced by a space" in result.output
-    assert "row 3: Same organisations and kind as row 2: adds to that tie's weight." in result.output
-    assert "row 4: “Association Réemploi Sud” and “Ville de Marseille” already have this tie" in result.output
+    assert (
+        "row 3: Same organisations and kind as row 2: adds to that tie's weight." in result.output
+    )
+    assert (
+        "row 4: “Association Réemploi Sud” and “Ville de Marseille” already have this tie"
+        in result.output
+    )
     assert "row 5, kind: Unknown kind of tie “cousins”: kept as informal" in result.output
     assert result.output.endswith("3 ties imported, 1 strengthened.\n")
     with app.app_context():
         ties = {t.kind: t for t in db.session.scalars(select(Tie))}
         assert ties["past_project"].weight == 2.0
         assert ties["past_project"].evidence == [
-            "declared: 2019 · H2020 SCARABEUS", "declared: 2021 · LIFE Re-Build"]
+            "declared: 2019 · H2020 SCARABEUS",
+            "declared: 2021 · LIFE Re-Build",
+        ]
         assert ties["past_project"].year == 2021
         assert (ties["informal"].note, ties["informal"].weight) == ("cousins", 1.0)
         assert ties["same_network"].evidence == ["declared: 2020"]

@@ -26,7 +26,12 @@ def _names(page: str) -> list[str]:
 def test_collation_key_orders_accented_names_as_readers_do():
     names = ["Ville de Marseille", "École de la 2e chance", "ecole du Panier", "Zoo", "Ángel"]
     assert sorted(names, key=collation_key) == [
-        "Ángel", "École de la 2e chance", "ecole du Panier", "Ville de Marseille", "Zoo"]
+        "Ángel",
+        "École de la 2e chance",
+        "ecole du Panier",
+        "Ville de Marseille",
+        "Zoo",
+    ]
 
 
 def test_directory_sorts_ecole_before_ville_in_both_languages(app, as_role):
@@ -56,7 +61,9 @@ def test_country_filter_lists_only_countries_in_the_directory(app, as_role):
         db.session.commit()
         present = sorted(set(db.session.scalars(select(Organisation.country))))
     page = as_role("lead").get("/directory").get_data(as_text=True)
-    select_html = page[page.index('id="f-country"'):page.index("</select>", page.index('id="f-country"'))]
+    select_html = page[
+        page.index('id="f-country"') : page.index("</select>", page.index('id="f-country"'))
+    ]
     assert re.findall(r'<option value="([A-Z]{2})"', select_html) == present == ["FR", "IT"]
     fr = as_role("lead")
     fr.post("/language/fr")
@@ -77,13 +84,24 @@ def test_organisation_page_formats_money(app, as_role, world, lang, shown):
 
 
 def test_import_warns_about_a_country_that_cannot_be_a_life_beneficiary(app, as_role):
-    data = (b"name,country,city\nHarvard Green Lab,United States,Boston\n"
-            b"Comune di Genova,Italy,Genova\n")
-    page = as_role("lead").post("/directory/import", data={"file": (io.BytesIO(data), "o.csv")},
-                                content_type="multipart/form-data").get_data(as_text=True)
+    data = (
+        b"name,country,city\nHarvard Green Lab,United States,Boston\n"
+        b"Comune di Genova,Italy,Genova\n"
+    )
+    page = (
+        as_role("lead")
+        .post(
+            "/directory/import",
+            data={"file": (io.BytesIO(data), "o.csv")},
+            content_type="multipart/form-data",
+        )
+        .get_data(as_text=True)
+    )
     assert "2 valid rows, 0 rows with errors, out of 2 rows read." in page
-    assert ("Harvard Green Lab is established in US, a country not associated to LIFE: it can "
-            "take part only as an associated partner, at its own cost.") in page
+    assert (
+        "Harvard Green Lab is established in US, a country not associated to LIFE: it can "
+        "take part only as an associated partner, at its own cost."
+    ) in page
     assert "Comune di Genova is established" not in page
 
 
@@ -104,8 +122,11 @@ def test_import_template_can_be_imported_back(app, as_role):
     data = client.get("/directory/import/template.csv").data
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0]["name"] == "Association Exemple"
-    page = client.post("/directory/import", data={"file": (io.BytesIO(data), "t.csv")},
-                       content_type="multipart/form-data").get_data(as_text=True)
+    page = client.post(
+        "/directory/import",
+        data={"file": (io.BytesIO(data), "t.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
     assert "1 valid rows, 0 rows with errors, out of 1 rows read." in page
     assert client.get("/directory/import/template.pdf").status_code == 404
 

@@ -41,29 +41,45 @@ def two(app, world):
     with app.app_context():
         other_lead = factories.make_user("other.lead@example.org", name="Oscar Other")
         rebatir = factories.make_proposal(lead=other_lead, acronym="REBATIR")
-        theirs = factories.make_org("Atelier Rebâtir", notes=NOTE,
-                                    annual_budget_eur=Decimal(BUDGET))
+        theirs = factories.make_org(
+            "Atelier Rebâtir", notes=NOTE, annual_budget_eur=Decimal(BUDGET)
+        )
         theirs.contacts = [Contact(name="Rita Rebâtir", email=CONTACT, phone=PHONE)]
         factories.make_participation(rebatir, theirs, status="candidate")
-        free = factories.make_org("Collectif Libre", notes="free note",
-                                  annual_budget_eur=Decimal("1000.00"))
+        free = factories.make_org(
+            "Collectif Libre", notes="free note", annual_budget_eur=Decimal("1000.00")
+        )
         free.contacts = [Contact(name="Fred Free", email="fred@free.example")]
         db.session.commit()
-        return {**world, "rebatir": rebatir.id, "theirs": theirs.id, "free": free.id,
-                "other_lead": other_lead.id}
+        return {
+            **world,
+            "rebatir": rebatir.id,
+            "theirs": theirs.id,
+            "free": free.id,
+            "other_lead": other_lead.id,
+        }
 
 
 def _client(app, role: str):
     email = {**EMAILS, "other_lead": "other.lead@example.org"}[role]
     client = app.test_client()
-    assert client.post("/login", data={"email": email, "password": PASSWORD}
-                       ).status_code in (302, 303)
+    assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code in (
+        302,
+        303,
+    )
     return client
 
 
 # Who sees the private fields of the organisation held only by REBATIR.
-THEIRS_PAGE = {"admin": "private", "lead": "public", "writer": "public", "viewer": "public",
-               "partner": 404, "other_lead": "private", "outsider": 403}
+THEIRS_PAGE = {
+    "admin": "private",
+    "lead": "public",
+    "writer": "public",
+    "viewer": "public",
+    "partner": 404,
+    "other_lead": "private",
+    "outsider": 403,
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -75,8 +91,7 @@ def test_private_fields_of_another_proposals_organisation_stay_with_it(app, two,
         return
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and "Atelier Rebâtir" in body
-    private = [NOTE in body, CONTACT in body, PHONE in body, "987,654" in body,
-               "REBATIR" in body]
+    private = [NOTE in body, CONTACT in body, PHONE in body, "987,654" in body, "REBATIR" in body]
     assert private == [expected == "private"] * 5, private
 
 
@@ -97,8 +112,15 @@ def test_takes_part_in_names_only_the_proposals_one_can_see(app, two):
 
 
 # Merge and delete of the organisation held by REBATIR.
-RESTRUCTURE = {"admin": True, "lead": False, "writer": False, "viewer": False,
-               "partner": False, "other_lead": True, "outsider": False}
+RESTRUCTURE = {
+    "admin": True,
+    "lead": False,
+    "writer": False,
+    "viewer": False,
+    "partner": False,
+    "other_lead": True,
+    "outsider": False,
+}
 
 
 def _exists(app, org_id: int) -> bool:
@@ -110,29 +132,34 @@ def _exists(app, org_id: int) -> bool:
 def test_merging_another_proposals_organisation_needs_its_lead_or_an_admin(app, two, role):
     client = _client(app, role)
     # Folding it into a free organisation deletes it: the hardest case.
-    response = client.post(f"/directory/{two['free']}/merge",
-                           data={"other": str(two["theirs"]), "confirm": "1"})
+    response = client.post(
+        f"/directory/{two['free']}/merge", data={"other": str(two["theirs"]), "confirm": "1"}
+    )
     assert _exists(app, two["theirs"]) is not RESTRUCTURE[role] or role == "other_lead"
     if RESTRUCTURE[role] and role == "admin":
         assert not _exists(app, two["theirs"])
     if not RESTRUCTURE[role]:
         assert response.status_code in (403, 404)
     # Keeping it and folding another organisation into it.
-    client.post(f"/directory/{two['theirs']}/merge",
-                data={"other": str(two["org_c"]), "confirm": "1"})
+    client.post(
+        f"/directory/{two['theirs']}/merge", data={"other": str(two["org_c"]), "confirm": "1"}
+    )
     if not RESTRUCTURE[role]:
         assert _exists(app, two["org_c"]) and _exists(app, two["theirs"])
 
 
 def test_the_other_lead_cannot_merge_into_an_organisation_held_by_a_proposal_it_does_not_lead(
-        app, two):
+    app, two
+):
     """Other lead leads REBATIR only; the free organisation is fine, REUSE's org_b is not."""
     client = _client(app, "other_lead")
-    refused = client.post(f"/directory/{two['org_b']}/merge",
-                          data={"other": str(two["theirs"]), "confirm": "1"})
+    refused = client.post(
+        f"/directory/{two['org_b']}/merge", data={"other": str(two["theirs"]), "confirm": "1"}
+    )
     assert refused.status_code == 403 and _exists(app, two["theirs"])
-    client.post(f"/directory/{two['free']}/merge",
-                data={"other": str(two["theirs"]), "confirm": "1"})
+    client.post(
+        f"/directory/{two['free']}/merge", data={"other": str(two["theirs"]), "confirm": "1"}
+    )
     assert not _exists(app, two["theirs"])
 
 
@@ -140,16 +167,24 @@ def test_the_other_lead_cannot_merge_into_an_organisation_held_by_a_proposal_it_
 def test_deleting_or_editing_another_proposals_organisation_is_refused(app, two, role):
     with app.app_context():
         # Held by REBATIR through a partner account only (no participation left).
-        db.session.execute(db.delete(factories.Participation).where(
-            factories.Participation.organisation_id == two["theirs"]))
+        db.session.execute(
+            db.delete(factories.Participation).where(
+                factories.Participation.organisation_id == two["theirs"]
+            )
+        )
         partner_of_theirs = factories.make_user("rita@rebatir.example")
-        factories.add_role(db.session.get(Proposal, two["rebatir"]), partner_of_theirs,
-                           "partner", db.session.get(Organisation, two["theirs"]))
+        factories.add_role(
+            db.session.get(Proposal, two["rebatir"]),
+            partner_of_theirs,
+            "partner",
+            db.session.get(Organisation, two["theirs"]),
+        )
         db.session.commit()
     client = _client(app, role)
     edit = client.get(f"/directory/{two['theirs']}/edit")
-    assert edit.status_code == (200 if RESTRUCTURE[role] else
-                                {"partner": 404, "outsider": 403}.get(role, 403))
+    assert edit.status_code == (
+        200 if RESTRUCTURE[role] else {"partner": 404, "outsider": 403}.get(role, 403)
+    )
     client.post(f"/directory/{two['theirs']}/delete")
     # Even the admin cannot delete it while a proposal holds it (the existing rule).
     assert _exists(app, two["theirs"])
@@ -166,11 +201,11 @@ def test_a_lead_deletes_and_merges_free_organisations(app, two):
     assert not _exists(app, two["free"])
 
 
-@pytest.mark.parametrize("role, sees", [("lead", False), ("other_lead", True),
-                                        ("admin", True), ("writer", False)])
+@pytest.mark.parametrize(
+    "role, sees", [("lead", False), ("other_lead", True), ("admin", True), ("writer", False)]
+)
 def test_exports_carry_private_fields_only_where_the_pages_show_them(app, two, role, sees):
-    csv = _client(app, role).get("/directory/export?format=csv&contacts=1"
-                                 ).get_data(as_text=True)
+    csv = _client(app, role).get("/directory/export?format=csv&contacts=1").get_data(as_text=True)
     assert "Atelier Rebâtir" in csv
     assert (CONTACT in csv, "987654" in csv) == (sees, sees)
 
@@ -207,15 +242,18 @@ def test_the_api_applies_the_same_rules(app, two, role):
 def test_a_partner_sees_through_the_api_the_members_its_pages_show(app, two):
     with app.app_context():
         reuse = db.session.get(Proposal, two["proposal"])
-        factories.make_participation(reuse, factories.make_org("Candidate Hidden"),
-                                     status="candidate")
+        factories.make_participation(
+            reuse, factories.make_org("Candidate Hidden"), status="candidate"
+        )
         db.session.commit()
     client = app.test_client()
-    listed = client.get(f"/api/v1/proposals/{two['proposal']}",
-                        headers=_bearer(app, "partner")).get_json()
+    listed = client.get(
+        f"/api/v1/proposals/{two['proposal']}", headers=_bearer(app, "partner")
+    ).get_json()
     assert "Candidate Hidden" not in [m["organisation"] for m in listed["members"]]
     page = _client(app, "partner").get(f"/proposals/{two['proposal']}/commitments/mine")
     assert "Candidate Hidden" not in page.get_data(as_text=True)
-    lead = client.get(f"/api/v1/proposals/{two['proposal']}",
-                      headers=_bearer(app, "lead")).get_json()
+    lead = client.get(
+        f"/api/v1/proposals/{two['proposal']}", headers=_bearer(app, "lead")
+    ).get_json()
     assert "Candidate Hidden" in [m["organisation"] for m in lead["members"]]

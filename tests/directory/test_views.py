@@ -129,8 +129,14 @@ def test_partner_never_sees_private_fields_of_other_organisations(app, as_role, 
         db.session.commit()
     other = as_role("partner").get(f"/directory/{world['org_b']}").get_data(as_text=True)
     assert "Ville de Marseille" in other
-    for private in ("SECRET-NOTE", "777000", "777,000", "777\u202f000", "Secret Person",
-                    "Contact people"):
+    for private in (
+        "SECRET-NOTE",
+        "777000",
+        "777,000",
+        "777\u202f000",
+        "Secret Person",
+        "Contact people",
+    ):
         assert private not in other
     own = as_role("partner").get(f"/directory/{world['org_a']}").get_data(as_text=True)
     assert "Own Person" in own

@@ -125,7 +125,9 @@ def test_cover_and_table_of_contents_field() -> None:
     texts = [p.text for p in doc.paragraphs]
     assert "LIFE RÉEMPLOI-MED" in texts
     assert "Réemploi des matériaux du BTP à Marseille" in texts
-    assert "Topic\u00a0: LIFE-2026-SAP-ENV-ENVIRONMENT – Circular Economy and Zero Pollution" in texts
+    assert (
+        "Topic\u00a0: LIFE-2026-SAP-ENV-ENVIRONMENT – Circular Economy and Zero Pollution" in texts
+    )
     assert "Coordinateur\u00a0: Ville de Marseille" in texts
     assert "Date\u00a0: 25 novembre 2025" in texts
     assert "Partie B — projet" in texts
@@ -166,11 +168,43 @@ def test_partner_table_values() -> None:
     rows = _rows(_table(doc, "n°"))
     assert rows == [
         ["n°", "Organisation", "Sigle", "Pays", "Type", "Rôle", "PIC"],
-        ["1", "Ville de Marseille", "VdM", "France", "organisme public", "coordinateur", "999999999"],
-        ["2", "La Cité des transitions", "CDT", "France", "association", "bénéficiaire", "manquant"],
-        ["3", "Réemploi Matériaux Sud", "RMS", "France", "association", "bénéficiaire", "912345678"],
+        [
+            "1",
+            "Ville de Marseille",
+            "VdM",
+            "France",
+            "organisme public",
+            "coordinateur",
+            "999999999",
+        ],
+        [
+            "2",
+            "La Cité des transitions",
+            "CDT",
+            "France",
+            "association",
+            "bénéficiaire",
+            "manquant",
+        ],
+        [
+            "3",
+            "Réemploi Matériaux Sud",
+            "RMS",
+            "France",
+            "association",
+            "bénéficiaire",
+            "912345678",
+        ],
         ["4", "BTP Circulaire Provence", "BCP", "France", "PME", "bénéficiaire", "923456789"],
-        ["5", "Atelier Œuvre Commune", "", "France", "association", "partenaire associé", "934567890"],
+        [
+            "5",
+            "Atelier Œuvre Commune",
+            "",
+            "France",
+            "association",
+            "partenaire associé",
+            "934567890",
+        ],
     ]
 
 
@@ -316,7 +350,9 @@ def test_nasty_characters_do_not_crash() -> None:
             "4", bad, 1, f"{bad}\n\n- {bad}\n\n| {bad} |", "free", ((Source("output", bad, bad),),)
         ),
     )
-    doc = _open(build_dossier(dataclasses.replace(content, sections=sections, note=bad), translator("en")))
+    doc = _open(
+        build_dossier(dataclasses.replace(content, sections=sections, note=bad), translator("en"))
+    )
     assert "ABCDEFGHI ‮rtl‬ 🌱" in [p.text for p in doc.paragraphs]
     assert doc.sections[0].header.paragraphs[0].text == "ABCDEFGHI ‮rtl‬ 🌱 — Part B"
 
@@ -379,7 +415,9 @@ def test_build_section_contains_one_section_with_its_tables() -> None:
 
 def test_build_partner_table_alone() -> None:
     data = marseille_data()
-    doc = _open(build_partner_table(data.proposal, data.organisations, data.members, translator("en")))
+    doc = _open(
+        build_partner_table(data.proposal, data.organisations, data.members, translator("en"))
+    )
     rows = _rows(doc.tables[0])
     assert rows[0] == ["#", "Organisation", "Short name", "Country", "Type", "Role", "PIC"]
     assert rows[1] == [

@@ -466,7 +466,9 @@ def test_stakeholder_workshop_list_is_numbered_and_counts_outputs() -> None:
 def test_data_with_markup_characters_stays_literal() -> None:
     data = marseille_data()
     nasty = Output("x", "w1", "vision", "- **pas gras** | 1. ### non", ())
-    draft = draft_section("1.2", DossierData(proposal=data.proposal, outputs=(nasty,)), translator("en"))
+    draft = draft_section(
+        "1.2", DossierData(proposal=data.proposal, outputs=(nasty,)), translator("en")
+    )
     block = parse(draft.paragraphs[2].markup)[0]
     assert block.kind == "bullets"
     assert block.items[0][0].text == "- **pas gras** | 1. ### non"

@@ -26,12 +26,21 @@ def size(png: bytes) -> tuple[int, int]:
     return struct.unpack(">II", png[16:24])
 
 
-PLAN = gantt([
-    PlannedAction("A1", "Resource diagnostics before works", "BBS", 1, 36,
-                  (Milestone(6, "Method"), Milestone(36, "40 audits"))),
-    PlannedAction("A2", "Platform", "MCP", 3, None),
-    PlannedAction("A3", "Not planned yet"),
-], 48)
+PLAN = gantt(
+    [
+        PlannedAction(
+            "A1",
+            "Resource diagnostics before works",
+            "BBS",
+            1,
+            36,
+            (Milestone(6, "Method"), Milestone(36, "40 audits")),
+        ),
+        PlannedAction("A2", "Platform", "MCP", 3, None),
+        PlannedAction("A3", "Not planned yet"),
+    ],
+    48,
+)
 
 
 def test_the_gantt_figure_is_fifteen_centimetres_wide_and_grows_with_the_actions():
@@ -48,11 +57,15 @@ def test_no_actions_no_gantt_figure_and_no_costs_no_budget_figure():
 
 
 def test_the_budget_figure_draws_the_three_charts():
-    budget = participation_budget(CostLines(personnel=Decimal(100000)),
-                                  indirect_rate=Decimal("0.07"), funding_rate=Decimal("0.6"),
-                                  person_months={"A1": Decimal(12)})
-    charts = budget_charts(consortium_budget([ConsortiumRow("1", "VDM", budget)]),
-                           [("A1", "A1 Audits")])
+    budget = participation_budget(
+        CostLines(personnel=Decimal(100000)),
+        indirect_rate=Decimal("0.07"),
+        funding_rate=Decimal("0.6"),
+        person_months={"A1": Decimal(12)},
+    )
+    charts = budget_charts(
+        consortium_budget([ConsortiumRow("1", "VDM", budget)]), [("A1", "A1 Audits")]
+    )
 
     width, height = size(budget_png(charts, "en"))
 
@@ -74,7 +87,8 @@ def test_the_dossier_places_each_figure_after_its_table(app, client, demo, demo_
         ("fr", ("Plan de travail : actions par mois", "Budget par partenaire, par catégorie")),
     ):
         response = client.get(
-            f"/proposals/{demo['proposals']['REBATIR']}/dossier/export.docx?lang={lang}")
+            f"/proposals/{demo['proposals']['REBATIR']}/dossier/export.docx?lang={lang}"
+        )
         doc = Document(BytesIO(response.data))
         body = doc.element.body
         order = []
@@ -82,21 +96,41 @@ def test_the_dossier_places_each_figure_after_its_table(app, client, demo, demo_
             tag = element.tag.rsplit("}", 1)[-1]
             text = "".join(element.itertext())
             if tag == "tbl":
-                order.append(("table", "".join(next(element.iter(
-                    "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t")).itertext())))
+                order.append(
+                    (
+                        "table",
+                        "".join(
+                            next(
+                                element.iter(
+                                    "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"
+                                )
+                            ).itertext()
+                        ),
+                    )
+                )
             elif element.findall(".//{http://schemas.openxmlformats.org/drawingml/2006/main}blip"):
                 order.append(("picture", ""))
             elif text.startswith(("Figure", "Table", "Tableau")):
                 order.append(("caption", text))
-        gantt_at = next(i for i, (kind, text) in enumerate(order)
-                        if kind == "caption" and captions[0] in text)
-        budget_at = next(i for i, (kind, text) in enumerate(order)
-                         if kind == "caption" and captions[1] in text)
+        gantt_at = next(
+            i for i, (kind, text) in enumerate(order) if kind == "caption" and captions[0] in text
+        )
+        budget_at = next(
+            i for i, (kind, text) in enumerate(order) if kind == "caption" and captions[1] in text
+        )
         # table caption, table, picture, figure caption
-        assert [kind for kind, _text in order[gantt_at - 3:gantt_at + 1]] == [
-            "caption", "table", "picture", "caption"]
-        assert [kind for kind, _text in order[budget_at - 3:budget_at + 1]] == [
-            "caption", "table", "picture", "caption"]
+        assert [kind for kind, _text in order[gantt_at - 3 : gantt_at + 1]] == [
+            "caption",
+            "table",
+            "picture",
+            "caption",
+        ]
+        assert [kind for kind, _text in order[budget_at - 3 : budget_at + 1]] == [
+            "caption",
+            "table",
+            "picture",
+            "caption",
+        ]
         assert order[gantt_at][1].startswith("Figure 1 — ")
 
 

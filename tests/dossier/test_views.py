@@ -235,10 +235,17 @@ def test_409_page_names_fields_as_the_form_does_and_shows_the_difference(app, cl
     _as(client, sections, "writer")
     pid, sid = sections["proposal"], sections["section"]
     url = f"/proposals/{pid}/dossier/sections/{sid}"
-    client.post(url, data={"body": "The city leads the reuse platform", "status": "draft",
-                           "version": "1"})
-    response = client.post(url, data={"body": "The city and ARS lead the reuse platform",
-                                      "status": "in_review", "version": "1"})
+    client.post(
+        url, data={"body": "The city leads the reuse platform", "status": "draft", "version": "1"}
+    )
+    response = client.post(
+        url,
+        data={
+            "body": "The city and ARS lead the reuse platform",
+            "status": "in_review",
+            "version": "1",
+        },
+    )
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert '<label for="kept-1">Text</label>' in page

@@ -106,7 +106,10 @@ def test_broken_consortium_exact_findings() -> None:
     # the same finding as the commitments board's (consortium.commitments.rules): amounts are
     # Decimal params, formatted by the page in the reader's language
     assert dict(over.params) == {
-        "eu": Decimal("480000.00"), "rate": Decimal("0.6"), "max_eu": Decimal("360000.00")}
+        "eu": Decimal("480000.00"),
+        "rate": Decimal("0.6"),
+        "max_eu": Decimal("360000.00"),
+    }
     assert "above 60% of the eligible costs" in over.text()
     assert dict(over.fix_params) == {"excess": Decimal("120000.00")}
     assert by_code["PIC_MISSING"].subject_ids == (1,)

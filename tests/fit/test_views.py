@@ -21,8 +21,15 @@ PAGES = [
     "/proposals/{p}/fit/what-if?org={o}",
     "/proposals/{p}/fit/checks",
 ]
-EXPECTED = {"admin": 200, "lead": 200, "writer": 200, "viewer": 200, "partner": 403,
-            "other_partner": 403, "outsider": 404}
+EXPECTED = {
+    "admin": 200,
+    "lead": 200,
+    "writer": 200,
+    "viewer": 200,
+    "partner": 403,
+    "other_partner": 403,
+    "outsider": 404,
+}
 
 
 def _email(app, user_id):
@@ -43,14 +50,25 @@ def test_anonymous_is_sent_to_login(client, world):
         url = page.format(p=world["proposal"], o=world["org_a"], o2=world["org_c"])
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
-    for url in (f"/proposals/{world['proposal']}/fit/weights",
-                f"/proposals/{world['proposal']}/fit/shortlist/{world['org_a']}"):
+    for url in (
+        f"/proposals/{world['proposal']}/fit/weights",
+        f"/proposals/{world['proposal']}/fit/shortlist/{world['org_a']}",
+    ):
         response = client.post(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("role,status", [("admin", 302), ("lead", 302), ("writer", 403),
-                                         ("viewer", 403), ("partner", 403), ("outsider", 404)])
+@pytest.mark.parametrize(
+    "role,status",
+    [
+        ("admin", 302),
+        ("lead", 302),
+        ("writer", 403),
+        ("viewer", 403),
+        ("partner", 403),
+        ("outsider", 404),
+    ],
+)
 def test_weights_and_shortlist_need_lead(app, client, login, world, role, status):
     with app.app_context():
         extra = factories.make_org("Jardins Solidaires", pic="987654321").id
@@ -92,8 +110,9 @@ def test_idor_other_proposal(app, client, login, world):
 def test_broken_consortium_checks_on_the_page(app, client, login, world):
     with app.app_context():
         proposal = db.session.get(Proposal, world["proposal"])
-        coordinator = db.session.query(Participation).filter_by(
-            organisation_id=world["org_b"]).one()
+        coordinator = (
+            db.session.query(Participation).filter_by(organisation_id=world["org_b"]).one()
+        )
         coordinator.role = "beneficiary"  # no coordinator any more
         coordinator.cost_personnel = Decimal("50000")
         ars = db.session.query(Participation).filter_by(organisation_id=world["org_a"]).one()
@@ -107,8 +126,14 @@ def test_broken_consortium_checks_on_the_page(app, client, login, world):
     html = client.get(f"/proposals/{world['proposal']}/fit/checks").get_data(as_text=True)
     codes = re.findall(r'data-code="([A-Z_]+)"', html)
     # errors first, then warnings, each in rule order
-    assert codes == ["NO_COORDINATOR", "EU_OVER_RATE", "PIC_MISSING", "PIC_MISSING",
-                     "ACTION_NO_LEAD", "LETTERS_MISSING"]
+    assert codes == [
+        "NO_COORDINATOR",
+        "EU_OVER_RATE",
+        "PIC_MISSING",
+        "PIC_MISSING",
+        "ACTION_NO_LEAD",
+        "LETTERS_MISSING",
+    ]
     assert "Reuse platform" in html
     ranking = client.get(f"/proposals/{world['proposal']}/fit").get_data(as_text=True)
     assert 'data-testid="checks-summary"' in ranking and "NO_COORDINATOR" in ranking
@@ -117,20 +142,36 @@ def test_broken_consortium_checks_on_the_page(app, client, login, world):
 def test_weights_are_saved_shown_and_reset(app, client, login, world):
     login("lead@example.org")
     p = world["proposal"]
-    data = {"version": "1", "eligibility": "0", "relevance": "50", "capacity": "0",
-            "experience": "0", "complementarity": "50", "network": "0", "engagement": "0",
-            "save": "1"}
+    data = {
+        "version": "1",
+        "eligibility": "0",
+        "relevance": "50",
+        "capacity": "0",
+        "experience": "0",
+        "complementarity": "50",
+        "network": "0",
+        "engagement": "0",
+        "save": "1",
+    }
     assert client.post(f"/proposals/{p}/fit/weights", data=data).status_code == 302
     with app.app_context():
         assert db.session.get(Proposal, p).fit_weights == {
-            "eligibility": 0.0, "relevance": 50.0, "capacity": 0.0, "experience": 0.0,
-            "complementarity": 50.0, "network": 0.0, "engagement": 0.0}
+            "eligibility": 0.0,
+            "relevance": 50.0,
+            "capacity": 0.0,
+            "experience": 0.0,
+            "complementarity": 50.0,
+            "network": 0.0,
+            "engagement": 0.0,
+        }
     html = client.get(f"/proposals/{p}/fit").get_data(as_text=True)
     assert "50 % × thematic relevance + 50 % × complementarity" in html
     # a stale form (version 1 again) is a conflict that keeps the text
     assert client.post(f"/proposals/{p}/fit/weights", data=data).status_code == 409
-    assert client.post(f"/proposals/{p}/fit/weights",
-                       data={"version": "2", "reset": "1"}).status_code == 302
+    assert (
+        client.post(f"/proposals/{p}/fit/weights", data={"version": "2", "reset": "1"}).status_code
+        == 302
+    )
     with app.app_context():
         assert db.session.get(Proposal, p).fit_weights is None
 
@@ -139,8 +180,16 @@ def test_weights_are_saved_shown_and_reset(app, client, login, world):
 def test_bad_weights_are_refused_next_to_the_field(app, client, login, world, value):
     login("lead@example.org")
     p = world["proposal"]
-    data = {"version": "1", "eligibility": "10", "relevance": value, "capacity": "10",
-            "experience": "10", "complementarity": "10", "network": "10", "engagement": "10"}
+    data = {
+        "version": "1",
+        "eligibility": "10",
+        "relevance": value,
+        "capacity": "10",
+        "experience": "10",
+        "complementarity": "10",
+        "network": "10",
+        "engagement": "10",
+    }
     response = client.post(f"/proposals/{p}/fit/weights", data=data)
     assert response.status_code == 400
     assert "Enter a weight from 0 to 100." in response.get_data(as_text=True)
@@ -150,7 +199,21 @@ def test_bad_weights_are_refused_next_to_the_field(app, client, login, world, va
 
 def test_all_zero_weights_refused(app, client, login, world):
     login("lead@example.org")
-    data = {"version": "1", **dict.fromkeys(("eligibility", "relevance", "capacity", "experience", "complementarity", "network", "engagement"), "0")}
+    data = {
+        "version": "1",
+        **dict.fromkeys(
+            (
+                "eligibility",
+                "relevance",
+                "capacity",
+                "experience",
+                "complementarity",
+                "network",
+                "engagement",
+            ),
+            "0",
+        ),
+    }
     response = client.post(f"/proposals/{world['proposal']}/fit/weights", data=data)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -166,8 +229,7 @@ def test_shortlist_refuses_members_and_natural_persons(app, client, login, world
         db.session.commit()
     login("lead@example.org")
     p = world["proposal"]
-    response = client.post(f"/proposals/{p}/fit/shortlist/{world['org_a']}",
-                           follow_redirects=True)
+    response = client.post(f"/proposals/{p}/fit/shortlist/{world['org_a']}", follow_redirects=True)
     assert "is already in the proposal" in response.get_data(as_text=True)
     response = client.post(f"/proposals/{p}/fit/shortlist/{person}", follow_redirects=True)
     assert "is a natural person" in response.get_data(as_text=True)
@@ -175,10 +237,16 @@ def test_shortlist_refuses_members_and_natural_persons(app, client, login, world
         assert db.session.query(Participation).filter_by(organisation_id=person).count() == 0
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(args=st.dictionaries(st.sampled_from(["type", "country", "eligible", "outside", "new", "page",
-                                             "org"]), st.text(max_size=30), max_size=6))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    args=st.dictionaries(
+        st.sampled_from(["type", "country", "eligible", "outside", "new", "page", "org"]),
+        st.text(max_size=30),
+        max_size=6,
+    )
+)
 def test_ranking_and_compare_never_fail_on_odd_query_strings(app, client, login, world, args):
     if not getattr(client, "_logged", False):
         login("lead@example.org")
@@ -191,14 +259,22 @@ def test_ranking_and_compare_never_fail_on_odd_query_strings(app, client, login,
 def test_detail_in_french(app, client, login, world):
     login("lead@example.org")
     client.post("/language/fr")
-    html = client.get(f"/proposals/{world['proposal']}/fit/organisations/{world['org_b']}"
-                      ).get_data(as_text=True)
+    html = client.get(
+        f"/proposals/{world['proposal']}/fit/organisations/{world['org_b']}"
+    ).get_data(as_text=True)
     assert "Pertinence thématique" in html or "Adéquation" in html
     assert "Éligible" in html
 
 
-HOW_EXPECTED = {"admin": 200, "lead": 200, "writer": 200, "viewer": 200, "partner": 200,
-                "other_partner": 200, "outsider": 200}
+HOW_EXPECTED = {
+    "admin": 200,
+    "lead": 200,
+    "writer": 200,
+    "viewer": 200,
+    "partner": 200,
+    "other_partner": 200,
+    "outsider": 200,
+}
 
 
 @pytest.mark.parametrize("role", sorted(HOW_EXPECTED))
@@ -244,6 +320,7 @@ def test_matched_concepts_are_named_in_the_readers_language(app, client, login, 
     client.post("/language/fr")
     html = client.get(url).get_data(as_text=True)
     assert "réemploi" in html
+
 
 def test_shortlist_returns_to_the_row_on_the_same_page(app, client, login, world):
     with app.app_context():

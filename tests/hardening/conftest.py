@@ -74,18 +74,30 @@ def seed_rows_the_demo_lacks(app, admin) -> None:
     folder = app.config["UPLOAD_FOLDER"]
     proposal = db.session.scalar(select(Proposal).where(Proposal.acronym == "REBATIR"))
     exported = dossier_services.export_dossier(proposal, "en", upload_folder=folder)
-    dossier_services.upload_word(proposal, lang="en", filename="sweep.docx", data=exported,
-                                 upload_folder=folder, actor=admin)
-    db.session.add(ImportJob(filename="sweep.csv", stored_path=str(Path(folder) / "sweep.csv"),
-                             status="done", created_by_id=admin.id))
+    dossier_services.upload_word(
+        proposal, lang="en", filename="sweep.docx", data=exported, upload_folder=folder, actor=admin
+    )
+    db.session.add(
+        ImportJob(
+            filename="sweep.csv",
+            stored_path=str(Path(folder) / "sweep.csv"),
+            status="done",
+            created_by_id=admin.id,
+        )
+    )
     shortlisted = db.session.scalar(
         select(Participation)
         .where(Participation.proposal_id == proposal.id, Participation.status == "shortlisted")
         .order_by(Participation.id)
     )
     _invitation, token = commitment_services.create_invitation(
-        shortlisted, actor=admin, email="sweep.partner@example.org", name="Sweep Partner",
-        secret_key=app.config["SECRET_KEY"], max_age=int(app.config["INVITATION_MAX_AGE"]))
+        shortlisted,
+        actor=admin,
+        email="sweep.partner@example.org",
+        name="Sweep Partner",
+        secret_key=app.config["SECRET_KEY"],
+        max_age=int(app.config["INVITATION_MAX_AGE"]),
+    )
     app.config["SWEEP_INVITATION_TOKEN"] = token
 
 
@@ -273,9 +285,7 @@ def snapshot(app) -> dict[str, tuple[int, str]]:
             if table.name in INTENDED_ON_REFUSAL:
                 continue
             columns = [c for c in table.columns if (table.name, c.name) not in VOLATILE_COLUMNS]
-            rows = db.session.execute(
-                select(*columns).order_by(*table.primary_key.columns)
-            ).all()
+            rows = db.session.execute(select(*columns).order_by(*table.primary_key.columns)).all()
             digest = hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()
             result[table.name] = (len(rows), digest)
         db.session.rollback()
@@ -379,5 +389,3 @@ def default_data(form: Form) -> list[tuple[str, str]]:
         else:
             data.append((f.name, f.value))
     return data
-
-

@@ -73,7 +73,7 @@ SPECIAL_TEXT = [
     "%s%n%x{0}{}",
     "../../../../etc/passwd",
     "${jndi:ldap://x}",
-    "=HYPERLINK(\"http://evil\")",
+    '=HYPERLINK("http://evil")',
     "<script>alert(1)</script>",
     "-1",
     "1e309",
@@ -176,8 +176,9 @@ def file_corpus() -> list[tuple[str, bytes, str]]:
         ("docx as csv", docx_bytes, "organisations.csv"),
         (
             "cp1252 csv with NUL",
-            "name;city;pic\r\nR\xe9emploi \x00B\xe2timent;Marseille;9\x00\r\n\x00;\x00;\x00\r\n"
-            .encode("cp1252"),
+            "name;city;pic\r\nR\xe9emploi \x00B\xe2timent;Marseille;9\x00\r\n\x00;\x00;\x00\r\n".encode(
+                "cp1252"
+            ),
             "organisations.csv",
         ),
         ("utf-16 csv", "name,city\r\nCaf\xe9,Marseille\r\n".encode("utf-16"), "orgs.csv"),
@@ -249,7 +250,11 @@ def _collection_app():
     from consortium import create_app
 
     return create_app(
-        {"TESTING": True, "SECRET_KEY": "collection-only-" * 3, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+        {
+            "TESTING": True,
+            "SECRET_KEY": "collection-only-" * 3,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        }
     )
 
 
@@ -296,7 +301,10 @@ def post_and_check(app, client, form, payload: MultiDict, state: dict) -> None:
 # One field at a time gets a value that passes the form's type check but is extreme, so
 # that it reaches the service and the database (lengths are enforced on PostgreSQL only).
 EXTREME = {
-    "text": ["\u00e9" * 100_000, "\u202e\U0001f600 \u0645\u0631\u062d\u0628\u0627 \u05e9\u05dc\u05d5\u05dd " * 40],
+    "text": [
+        "\u00e9" * 100_000,
+        "\u202e\U0001f600 \u0645\u0631\u062d\u0628\u0627 \u05e9\u05dc\u05d5\u05dd " * 40,
+    ],
     "number": ["99999999999999999999", "9" * 400, "1e309", "NaN", "-1"],
     "date": ["9999-12-31", "0001-01-01"],
     "select": ["999999999"],
@@ -310,10 +318,14 @@ def one_field_payloads(form):
         if f.name == "csrf_token" or f.kind in ("submit", "image", "reset", "button", "file"):
             continue
         kind = (
-            "number" if f.kind in NUMBER_KINDS
-            else "date" if f.kind in DATE_KINDS
-            else "select" if f.kind in ("select", "radio", "checkbox")
-            else "hidden" if f.kind == "hidden"
+            "number"
+            if f.kind in NUMBER_KINDS
+            else "date"
+            if f.kind in DATE_KINDS
+            else "select"
+            if f.kind in ("select", "radio", "checkbox")
+            else "hidden"
+            if f.kind == "hidden"
             else "text"
         )
         for value in EXTREME[kind]:
@@ -379,10 +391,14 @@ def test_every_post_form_survives_bad_input(demo_app, role, endpoint):
     partner is shown (a form already swept is not swept again)."""
     app = demo_app
     email = SWEEP_ROLES[role]
-    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and "GET" in r.methods)
+    rule = next(
+        r for r in app.url_map.iter_rules() if r.endpoint == endpoint and "GET" in r.methods
+    )
     ensure_admin_is_lead(app)
     url = fill_rule(app, rule, user_email=email)
-    assert url is not None, f"no row fills {rule.rule}: map its argument in ARGUMENT_TABLES, ARGUMENT_VALUES or ARGUMENT_CONFIG (tests/hardening/conftest.py) or seed a row in seed_rows_the_demo_lacks"
+    assert url is not None, (
+        f"no row fills {rule.rule}: map its argument in ARGUMENT_TABLES, ARGUMENT_VALUES or ARGUMENT_CONFIG (tests/hardening/conftest.py) or seed a row in seed_rows_the_demo_lacks"
+    )
     client = app.test_client()
     log_in(app, client, email)
     response = client.get(url)
@@ -404,13 +420,20 @@ def test_login_form_survives_bad_input_anonymously(demo_app):
     """The one form an anonymous visitor reaches."""
     app = demo_app
     page = app.test_client().get("/login")
-    forms = [f for f in parse_forms("/login", page.get_data(as_text=True))
-             if endpoint_for(app, f.action) == "auth.login"]
+    forms = [
+        f
+        for f in parse_forms("/login", page.get_data(as_text=True))
+        if endpoint_for(app, f.action) == "auth.login"
+    ]
     assert len(forms) == 1
     state = {"snapshot": snapshot(app)}
 
-    @settings(max_examples=EXAMPLES * 2, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES * 2,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(data=st.data())
     def run(data):
         client = app.test_client()
@@ -429,13 +452,20 @@ def test_the_sweep_reaches_forms_of_several_areas(demo_app):
     log_in(app, client, ADMIN)
     for rule in get_rules(app):
         url = fill_rule(app, rule)
-        assert url is not None, f"no row fills {rule.rule}: map its argument in ARGUMENT_TABLES, ARGUMENT_VALUES or ARGUMENT_CONFIG (tests/hardening/conftest.py) or seed a row in seed_rows_the_demo_lacks"
+        assert url is not None, (
+            f"no row fills {rule.rule}: map its argument in ARGUMENT_TABLES, ARGUMENT_VALUES or ARGUMENT_CONFIG (tests/hardening/conftest.py) or seed a row in seed_rows_the_demo_lacks"
+        )
         response = client.get(url)
         if response.status_code == 200 and response.mimetype == "text/html":
             for form in parse_forms(url, response.get_data(as_text=True)):
                 found.add(endpoint_for(app, form.action))
-    assert {"proposals.edit", "proposals.members", "workshops.create", "calls.import_catalogue",
-            "auth.account"} <= found, sorted(filter(None, found))
+    assert {
+        "proposals.edit",
+        "proposals.members",
+        "workshops.create",
+        "calls.import_catalogue",
+        "auth.account",
+    } <= found, sorted(filter(None, found))
 
 
 # Query parameters list pages commonly read, fuzzed on every page besides its GET forms' own.
@@ -451,7 +481,9 @@ def test_every_page_survives_bad_query_parameters(demo_app):
     targets = []
     for rule in get_rules(app):
         url = fill_rule(app, rule)
-        assert url is not None, f"no row fills {rule.rule}: map its argument in ARGUMENT_TABLES, ARGUMENT_VALUES or ARGUMENT_CONFIG (tests/hardening/conftest.py) or seed a row in seed_rows_the_demo_lacks"
+        assert url is not None, (
+            f"no row fills {rule.rule}: map its argument in ARGUMENT_TABLES, ARGUMENT_VALUES or ARGUMENT_CONFIG (tests/hardening/conftest.py) or seed a row in seed_rows_the_demo_lacks"
+        )
         response = client.get(url)
         assert response.status_code < 500, url
         names = set(COMMON_QUERY)
@@ -461,8 +493,12 @@ def test_every_page_survives_bad_query_parameters(demo_app):
         targets.append((url, sorted(names)))
     assert len(targets) >= 15
 
-    @settings(max_examples=EXAMPLES * 3, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES * 3,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(data=st.data())
     def run(data):
         url, names = data.draw(st.sampled_from(targets), label="page")

@@ -109,9 +109,10 @@ def test_call_rules_with_a_400_digit_number_show_an_error(app, client, login, wo
     assert response.status_code == 200
     assert "Enter a smaller number." in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(
-            db.select(Topic.max_subtopics).where(Topic.identifier == identifier)
-        ) == before
+        assert (
+            db.session.scalar(db.select(Topic.max_subtopics).where(Topic.identifier == identifier))
+            == before
+        )
 
 
 def test_organisation_search_ignores_nul_and_control_characters(app, world):

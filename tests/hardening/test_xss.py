@@ -46,10 +46,10 @@ XSS = [
     "javascript:alert(1)",
     "</textarea><svg onload=alert(1)>",
     "{{7*'7'}}",
-    "'><iframe srcdoc=\"<script>alert(1)</script>\"></iframe>",
+    '\'><iframe srcdoc="<script>alert(1)</script>"></iframe>',
     "</title><script>alert(1)</script>",
     '<a href="javascript:alert(1)">x</a>',
-    "=HYPERLINK(\"http://evil.example/\",\"x\")",
+    '=HYPERLINK("http://evil.example/","x")',
     "+cmd|' /C calc'!A0",
     "-2+3+cmd|' /C calc'!A0",
     "@SUM(1+1)*cmd|' /C calc'!A0",
@@ -235,7 +235,7 @@ def docx_faults(data: bytes) -> list[str]:
         for name in archive.namelist():
             if name.endswith(".xml"):
                 xml = archive.read(name).decode("utf-8", errors="replace")
-                for marker in ("<script", "<w:p/>&amp;", "HYPERLINK \"http://evil"):
+                for marker in ("<script", "<w:p/>&amp;", 'HYPERLINK "http://evil'):
                     if marker in xml:
                         faults.append(f"{name}: {marker!r}")
     return faults
@@ -317,7 +317,9 @@ def test_no_page_or_export_carries_a_live_payload(poisoned_app, role):
     fetched = 0
     for rule in get_rules(app):
         url = fill_rule(app, rule, user_email=ROLE_EMAILS[role])
-        assert url is not None, f"no row fills {rule.rule}: map its argument in ARGUMENT_TABLES, ARGUMENT_VALUES or ARGUMENT_CONFIG (tests/hardening/conftest.py) or seed a row in seed_rows_the_demo_lacks"
+        assert url is not None, (
+            f"no row fills {rule.rule}: map its argument in ARGUMENT_TABLES, ARGUMENT_VALUES or ARGUMENT_CONFIG (tests/hardening/conftest.py) or seed a row in seed_rows_the_demo_lacks"
+        )
         for query in (None, REFLECTED_QUERY):
             response = client.get(url, query_string=query, headers=headers)
             fetched += 1
@@ -405,5 +407,8 @@ def test_svg_checker_finds_scripts_handlers_and_foreign_html():
         b"<foreignObject/></svg>"
     )
     assert svg_faults(live) == [
-        "<script>", "<g onload=...>", "<a href='javascript:x()'>", "<foreignobject>"
+        "<script>",
+        "<g onload=...>",
+        "<a href='javascript:x()'>",
+        "<foreignobject>",
     ]

@@ -184,10 +184,20 @@ def test_suggestions_and_what_if() -> None:
     ]
     one = suggest_bridges(build_graph(orgs(1, 2, 3, 4), ties((1, 2), (2, 3), (3, 4))), {1})
     assert [(s.org_id, [r.template for r in s.reasons]) for s in one] == [
-        (2, ["Would bring 1 organisation within two steps of the consortium",
-             "Already tied to 1 member"]),
-        (3, ["Would bring 1 organisation within two steps of the consortium",
-             "Not tied to any member yet"]),
+        (
+            2,
+            [
+                "Would bring 1 organisation within two steps of the consortium",
+                "Already tied to 1 member",
+            ],
+        ),
+        (
+            3,
+            [
+                "Would bring 1 organisation within two steps of the consortium",
+                "Not tied to any member yet",
+            ],
+        ),
     ]
     change = what_if(graph, {1, 2}, add=(4,))
     assert change.reach_change == 2  # 5, 6, 7 gained; 4 moves from reach to members

@@ -95,8 +95,9 @@ def test_isolated_nodes_are_in_name_order() -> None:
     st.integers(0, 25).flatmap(
         lambda n: st.tuples(
             st.just(n),
-            st.lists(st.tuples(st.integers(0, max(n - 1, 0)), st.integers(0, max(n - 1, 0))),
-                     max_size=40),
+            st.lists(
+                st.tuples(st.integers(0, max(n - 1, 0)), st.integers(0, max(n - 1, 0))), max_size=40
+            ),
             st.sampled_from([*LAYOUTS, "unknown"]),
         )
     )

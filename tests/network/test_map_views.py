@@ -17,7 +17,12 @@ def test_default_map_leaves_co_attendance_and_same_proposal_out(demo, demo_login
     default = client.get(f"/proposals/{pid}/network.json").get_json()
     everything = client.get(f"/proposals/{pid}/network.json?{ALL_KINDS}").get_json()
     assert MAP_KINDS == (
-        "past_project", "formal_agreement", "supplier_client", "same_network", "informal", "action"
+        "past_project",
+        "formal_agreement",
+        "supplier_client",
+        "same_network",
+        "informal",
+        "action",
     )
     assert not any({"workshop", "proposal"} & set(e["kinds"]) for e in default["edges"])
     assert not any(e["weak"] for e in default["edges"])
@@ -29,7 +34,9 @@ def test_default_map_leaves_co_attendance_and_same_proposal_out(demo, demo_login
     assert 'data-testid="default-note"' in page
     assert "Back to the default view" not in page
     # Ticked boxes say what is drawn.
-    boxes = re.findall(r'<input( checked)? id="kind-\d+" name="kind" type="checkbox" value="(\w+)"', page)
+    boxes = re.findall(
+        r'<input( checked)? id="kind-\d+" name="kind" type="checkbox" value="(\w+)"', page
+    )
     assert [kind for ticked, kind in boxes if ticked] == list(MAP_KINDS)
     assert [kind for ticked, kind in boxes if not ticked] == ["workshop", "proposal"]
     every = client.get(f"/proposals/{pid}/network?{ALL_KINDS}").get_data(as_text=True)

@@ -127,7 +127,7 @@ def test_demo_territory_shows_both_consortia_and_actors_between(demo, demo_login
         assert name in labels
     # The table says who sits in both consortia.
     for name in ("Ville de Marseille (VDM)", "Habitat Provence Social (HPS)"):
-        row = page.split(f'>{name}</a>')[1].split("</tr>")[0]
+        row = page.split(f">{name}</a>")[1].split("</tr>")[0]
         assert "REBATIR, VERDIR" in row
     # Two clusters: building reuse around REBATIR, nature in the city around VERDIR.
     assert [c["name"] for c in data["communities"]] == [
@@ -139,9 +139,9 @@ def test_demo_territory_shows_both_consortia_and_actors_between(demo, demo_login
 
 def test_demo_proposal_insights_name_real_brokers(demo, demo_login):
     client = demo_login("lead@example.org")
-    rebatir = client.get(
-        f"/proposals/{demo['proposals']['REBATIR']}/network?{ALL_KINDS}"
-    ).get_data(as_text=True)
+    rebatir = client.get(f"/proposals/{demo['proposals']['REBATIR']}/network?{ALL_KINDS}").get_data(
+        as_text=True
+    )
     assert "Réemploi Bâtiment Sud (RBS) is the main broker" in rebatir
     verdir = client.get(f"/proposals/{demo['proposals']['VERDIR']}/network?{ALL_KINDS}").get_data(
         as_text=True

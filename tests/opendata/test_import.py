@@ -317,7 +317,10 @@ def test_a_decision_refreshes_only_its_organisation_and_agrees_with_a_full_refre
         summary = services.ImportSummary()
         services.refresh_directory(actor=None, summary=summary, today=TODAY)
         assert (summary.past_projects_added, summary.ties_created, summary.ties_updated) == (
-            0, 0, 0)
+            0,
+            0,
+            0,
+        )
 
 
 def test_a_job_keeps_the_upload_name_on_one_line_without_control_characters(app):

@@ -29,6 +29,11 @@ def deployed(tmp_path_factory, name: str, *, workers: int = 2, **extra: str):
 @pytest.fixture(scope="module")
 def proxied_server(tmp_path_factory):
     """Behind one proxy: ProxyFix trusts one X-Forwarded-For/-Proto/-Host."""
-    with deployed(tmp_path_factory, "deploy", CONSORTIUM_PROXY_FIX_X_FOR="1",
-                  CONSORTIUM_PROXY_FIX_X_PROTO="1", CONSORTIUM_PROXY_FIX_X_HOST="1") as server:
+    with deployed(
+        tmp_path_factory,
+        "deploy",
+        CONSORTIUM_PROXY_FIX_X_FOR="1",
+        CONSORTIUM_PROXY_FIX_X_PROTO="1",
+        CONSORTIUM_PROXY_FIX_X_HOST="1",
+    ) as server:
         yield server

@@ -20,8 +20,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
-                  r'name="csrf_token" value="([^"]+)"|value="([^"]+)" name="csrf_token"')
+CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"|value="([^"]+)" name="csrf_token"'
+)
 TEST_DATABASE_URL = os.environ.get("CONSORTIUM_TEST_DATABASE_URL")
 
 
@@ -57,30 +59,43 @@ def postgres_database(suffix: str):
     run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     run(f'CREATE DATABASE "{name}"')
     try:
-        yield url._replace(path="/" + name).geturl().replace("postgresql:", "postgresql+psycopg:", 1)
+        yield (
+            url._replace(path="/" + name).geturl().replace("postgresql:", "postgresql+psycopg:", 1)
+        )
     finally:
         run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def prepared_environment(instance: Path, database_url: str, **extra: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("CONSORTIUM_", "GUNICORN_"))}
-    env.update({
-        "CONSORTIUM_INSTANCE_PATH": str(instance),
-        "CONSORTIUM_DATABASE_URL": database_url,
-        "CONSORTIUM_ENV_NAME": "production",
-        "CONSORTIUM_SECRET_KEY": "k" * 16 + "production-test-key-0123456789",
-        # Fast hashes for the demo accounts: the tests measure the server, not scrypt.
-        "CONSORTIUM_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "PYTHONPATH": str(ROOT),
-    })
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CONSORTIUM_", "GUNICORN_"))
+    }
+    env.update(
+        {
+            "CONSORTIUM_INSTANCE_PATH": str(instance),
+            "CONSORTIUM_DATABASE_URL": database_url,
+            "CONSORTIUM_ENV_NAME": "production",
+            "CONSORTIUM_SECRET_KEY": "k" * 16 + "production-test-key-0123456789",
+            # Fast hashes for the demo accounts: the tests measure the server, not scrypt.
+            "CONSORTIUM_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     env.update(extra)
     return env
 
 
 def flask(env: dict[str, str], *args: str, timeout: float = 300) -> str:
-    result = subprocess.run([str(VENV_BIN / "flask"), "--app", "consortium", *args], env=env,
-                            cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "consortium", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -110,8 +125,9 @@ class Server:
         return Client(self.port, dict(headers))
 
     def worker_pids(self) -> list[int]:
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.process.pid)],
-                             capture_output=True, text=True).stdout
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True
+        ).stdout
         return [int(pid) for pid in out.split()]
 
     def wait_healthy(self, timeout: float = 60) -> None:
@@ -137,12 +153,22 @@ class Server:
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], log_path: Path, *, workers: int = 2, timeout: int = 60):
     port = free_port()
-    command = [str(VENV_BIN / "gunicorn"), "--config", str(ROOT / "deploy/gunicorn.conf.py"),
-               "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-               "--timeout", str(timeout), "consortium:create_app()"]
+    command = [
+        str(VENV_BIN / "gunicorn"),
+        "--config",
+        str(ROOT / "deploy/gunicorn.conf.py"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--timeout",
+        str(timeout),
+        "consortium:create_app()",
+    ]
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     server = Server(process, port, log_path)
     try:
         server.wait_healthy()
@@ -172,8 +198,14 @@ class Client:
     headers: dict[str, str] = field(default_factory=dict)
     cookies: dict[str, str] = field(default_factory=dict)
 
-    def request(self, method: str, path: str, body: bytes | None = None,
-                headers: dict[str, str] | None = None, timeout: float = 60) -> Reply:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 60,
+    ) -> Reply:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         sent = {"Host": f"127.0.0.1:{self.port}", **self.headers, **(headers or {})}
         if self.cookies:
@@ -197,12 +229,23 @@ class Client:
     def get(self, path: str, **kwargs) -> Reply:
         return self.request("GET", path, **kwargs)
 
-    def post_form(self, path: str, fields: dict[str, str] | list[tuple[str, str]],
-                  headers: dict[str, str] | None = None) -> Reply:
+    def post_form(
+        self,
+        path: str,
+        fields: dict[str, str] | list[tuple[str, str]],
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
         body = urllib.parse.urlencode(fields).encode()
-        return self.request("POST", path, body=body, headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Referer": self.referer(path), **(headers or {})})
+        return self.request(
+            "POST",
+            path,
+            body=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": self.referer(path),
+                **(headers or {}),
+            },
+        )
 
     def referer(self, path: str) -> str:
         scheme = self.headers.get("X-Forwarded-Proto", "http")
@@ -212,7 +255,8 @@ class Client:
     def log_in(self, email: str, password: str = "marseille2030") -> Reply:
         form = self.get("/login")
         assert form.status == 200, form.text[:500]
-        reply = self.post_form("/login", {"csrf_token": csrf_token(form.text), "email": email,
-                                          "password": password})
+        reply = self.post_form(
+            "/login", {"csrf_token": csrf_token(form.text), "email": email, "password": password}
+        )
         assert reply.status == 302, reply.text[:1000]
         return reply

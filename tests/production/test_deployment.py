@@ -52,8 +52,14 @@ def test_session_cookie_is_secure_in_production(proxied_server):
 def test_a_wrong_password_is_refused_and_counted_for_the_forwarded_address(proxied_server):
     client = proxied_server.client(**{"X-Forwarded-For": "203.0.113.7"})
     form = client.get("/login")
-    reply = client.post_form("/login", {"csrf_token": csrf_token(form.text),
-                                        "email": "lead@example.org", "password": "wrong-wrong"})
+    reply = client.post_form(
+        "/login",
+        {
+            "csrf_token": csrf_token(form.text),
+            "email": "lead@example.org",
+            "password": "wrong-wrong",
+        },
+    )
     assert reply.status == 200
     assert "Wrong email or password." in reply.text
     engine = create_engine(proxied_server.database_url)
@@ -66,9 +72,13 @@ def test_a_wrong_password_is_refused_and_counted_for_the_forwarded_address(proxi
 
 
 def test_proxy_headers_set_the_redirect_scheme_and_host(proxied_server):
-    client = proxied_server.client(**{"X-Forwarded-Proto": "https",
-                                      "X-Forwarded-Host": "consortium.example.org",
-                                      "X-Forwarded-For": "198.51.100.4"})
+    client = proxied_server.client(
+        **{
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "consortium.example.org",
+            "X-Forwarded-For": "198.51.100.4",
+        }
+    )
     reply = client.get("/calls")
     assert reply.status == 308
     assert reply.headers["location"] == "https://consortium.example.org/calls/"
@@ -78,14 +88,17 @@ def test_proxy_headers_set_the_redirect_scheme_and_host(proxied_server):
 
 
 def test_login_through_https_proxy_checks_the_referer(proxied_server):
-    client = proxied_server.client(**{"X-Forwarded-Proto": "https",
-                                      "X-Forwarded-Host": "consortium.example.org"})
+    client = proxied_server.client(
+        **{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "consortium.example.org"}
+    )
     form = client.get("/login")
     token = csrf_token(form.text)
     # Flask-WTF's strict SSL check: a POST over https needs a same-origin Referer.
-    refused = client.post_form("/login", {"csrf_token": token, "email": "lead@example.org",
-                                          "password": "marseille2030"},
-                               headers={"Referer": "https://evil.example/login"})
+    refused = client.post_form(
+        "/login",
+        {"csrf_token": token, "email": "lead@example.org", "password": "marseille2030"},
+        headers={"Referer": "https://evil.example/login"},
+    )
     assert refused.status == 400
     client.log_in("lead@example.org")
     assert client.get("/").status == 200
@@ -98,4 +111,6 @@ def test_access_log_has_no_query_string_and_no_secret(proxied_server):
     log = proxied_server.log
     assert "do-not-log-me" not in log
     assert "abcdefghijklmnopqrstuvwxyz0123456789" not in log
-    assert re.search(r'"192\.0\.2\.55" \[[^]]+\] "GET /api/v1/health HTTP/1\.1" 200 ', log), log[-2000:]
+    assert re.search(r'"192\.0\.2\.55" \[[^]]+\] "GET /api/v1/health HTTP/1\.1" 200 ', log), log[
+        -2000:
+    ]

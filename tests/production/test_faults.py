@@ -28,10 +28,13 @@ from tests.production.conftest import deployed
 
 UNAVAILABLE = "The database did not answer. Nothing was saved: try again in a moment."
 STORAGE = "The file could not be stored (the disk is full or read-only)."
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-       b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
-postgres_only = pytest.mark.skipif(not srv.TEST_DATABASE_URL,
-                                   reason="needs CONSORTIUM_TEST_DATABASE_URL (PostgreSQL)")
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+postgres_only = pytest.mark.skipif(
+    not srv.TEST_DATABASE_URL, reason="needs CONSORTIUM_TEST_DATABASE_URL (PostgreSQL)"
+)
 
 
 def _counts(url: str) -> dict[str, int]:
@@ -39,15 +42,19 @@ def _counts(url: str) -> dict[str, int]:
     try:
         with engine.connect() as connection:
             names = inspect(connection).get_table_names()
-            return {name: connection.scalar(text(f'SELECT count(*) FROM "{name}"'))
-                    for name in names}
+            return {
+                name: connection.scalar(text(f'SELECT count(*) FROM "{name}"')) for name in names
+            }
     finally:
         engine.dispose()
 
 
 def _files(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) \
-        if folder.exists() else []
+    return (
+        sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+        if folder.exists()
+        else []
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -71,7 +78,9 @@ def test_a_lost_database_connection_is_a_503_try_again_page(make_app):
     assert "Traceback" not in body and "server closed" not in body
     api = client.get("/api/v1/boom")
     assert (api.status_code, api.get_json()) == (
-        503, {"error": {"code": 503, "message": UNAVAILABLE}})
+        503,
+        {"error": {"code": 503, "message": UNAVAILABLE}},
+    )
     client.post("/language/fr")
     french = client.get("/boom").get_data(as_text=True)
     assert "Service momentanément indisponible" in french
@@ -83,8 +92,10 @@ def _failing_disk(monkeypatch, code: int) -> None:
     import consortium.web.storage as storage
 
     if code == errno.ENOSPC:
+
         def fsync(_fd):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
         monkeypatch.setattr(storage.os, "fsync", fsync)
     else:
         real_open = open
@@ -93,22 +104,28 @@ def _failing_disk(monkeypatch, code: int) -> None:
             if "w" in mode:
                 raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
             return real_open(path, mode, *args, **kwargs)
+
         monkeypatch.setattr(storage, "open", read_only_open, raising=False)
 
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS])
 def test_signed_letter_upload_on_a_full_or_read_only_disk(app, world, login, monkeypatch, code):
     with app.app_context():
-        part = db.session.scalar(select(Participation.id).where(
-            Participation.proposal_id == world["proposal"],
-            Participation.organisation_id == world["org_a"]))
+        part = db.session.scalar(
+            select(Participation.id).where(
+                Participation.proposal_id == world["proposal"],
+                Participation.organisation_id == world["org_a"],
+            )
+        )
     client = app.test_client()
     login("partner@example.org", target=client)
     app.config["RENDER_500_IN_TESTS"] = True
     _failing_disk(monkeypatch, code)
-    reply = client.post(f"/proposals/{world['proposal']}/commitments/{part}/signed",
-                        data={"file": (io.BytesIO(PDF), "signed.pdf")},
-                        content_type="multipart/form-data")
+    reply = client.post(
+        f"/proposals/{world['proposal']}/commitments/{part}/signed",
+        data={"file": (io.BytesIO(PDF), "signed.pdf")},
+        content_type="multipart/form-data",
+    )
     assert reply.status_code == 503
     body = reply.get_data(as_text=True)
     assert STORAGE in body and "Traceback" not in body
@@ -116,9 +133,11 @@ def test_signed_letter_upload_on_a_full_or_read_only_disk(app, world, login, mon
         assert db.session.scalar(select(func.count()).select_from(SignedLetter)) == 0
     assert _files(Path(app.config["UPLOAD_FOLDER"])) == []
     monkeypatch.undo()
-    again = client.post(f"/proposals/{world['proposal']}/commitments/{part}/signed",
-                        data={"file": (io.BytesIO(PDF), "signed.pdf")},
-                        content_type="multipart/form-data")
+    again = client.post(
+        f"/proposals/{world['proposal']}/commitments/{part}/signed",
+        data={"file": (io.BytesIO(PDF), "signed.pdf")},
+        content_type="multipart/form-data",
+    )
     assert again.status_code == 302
     with app.app_context():
         stored = db.session.scalars(select(SignedLetter.stored_name)).all()
@@ -135,9 +154,11 @@ def test_reference_upload_on_a_full_or_read_only_disk(app, world, login, monkeyp
     login("writer@example.org", target=client)
     app.config["RENDER_500_IN_TESTS"] = True
     _failing_disk(monkeypatch, code)
-    reply = client.post(f"/proposals/{world['proposal']}/dossier/reference",
-                        data={"file": (io.BytesIO(buffer.getvalue()), "model.docx")},
-                        content_type="multipart/form-data")
+    reply = client.post(
+        f"/proposals/{world['proposal']}/dossier/reference",
+        data={"file": (io.BytesIO(buffer.getvalue()), "model.docx")},
+        content_type="multipart/form-data",
+    )
     assert reply.status_code == 503
     assert STORAGE in reply.get_data(as_text=True)
     with app.app_context():
@@ -164,17 +185,25 @@ def _terminate_app_connections(url: str) -> int:
 
     plain = url.replace("postgresql+psycopg", "postgresql")
     with psycopg.connect(plain, autocommit=True) as connection:
-        return len(connection.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchall())
+        return len(
+            connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchall()
+        )
 
 
 def _hammer_while_cutting(live, seconds: float, cuts: int) -> dict[int, int]:
     client = live.client()
     client.log_in("lead@example.org")
     pid = _first_proposal(client)
-    paths = ["/", f"/proposals/{pid}", f"/proposals/{pid}/commitments",
-             f"/proposals/{pid}/workshops", "/api/v1/health"]
+    paths = [
+        "/",
+        f"/proposals/{pid}",
+        f"/proposals/{pid}/commitments",
+        f"/proposals/{pid}/workshops",
+        "/api/v1/health",
+    ]
     statuses: dict[int, int] = {}
     bodies: list[str] = []
     stop = threading.Event()
@@ -215,8 +244,9 @@ def test_database_connections_cut_mid_run_fail_cleanly_then_recover(live):
     assert statuses.get(200, 0) > 0
     after = _counts(live.database_url)
     # Browsing writes sessions only; no business row appeared or vanished.
-    assert {k: v for k, v in after.items() if k not in ("user_session",)} == \
-        {k: v for k, v in before.items() if k not in ("user_session",)}
+    assert {k: v for k, v in after.items() if k not in ("user_session",)} == {
+        k: v for k, v in before.items() if k not in ("user_session",)
+    }
 
 
 @postgres_only
@@ -251,16 +281,16 @@ def _kill_workers_during_export(live) -> str:
         assert "error" in outcome or outcome["reply"].status >= 500, outcome
     # The master respawns workers; the next request works, the export too.
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and (
-            len(set(live.worker_pids()) - set(workers)) < 2):
+    while time.monotonic() < deadline and (len(set(live.worker_pids()) - set(workers)) < 2):
         time.sleep(0.2)
     assert len(set(live.worker_pids()) - set(workers)) == 2
     live.wait_healthy()
     again = client.get(f"/proposals/{pid}/dossier/export.docx")
     assert again.status == 200 and again.body.startswith(b"PK")
     after = _counts(live.database_url)
-    assert {k: v for k, v in after.items() if k != "user_session"} == \
-        {k: v for k, v in before.items() if k != "user_session"}
+    assert {k: v for k, v in after.items() if k != "user_session"} == {
+        k: v for k, v in before.items() if k != "user_session"
+    }
     return "interrupted" if interrupted else "finished first"
 
 
@@ -279,14 +309,18 @@ def test_request_cut_mid_upload_commits_nothing(live):
     before = _counts(live.database_url)
     files_before = _files(live.instance / "uploads")
     boundary = "----cut-mid-upload"
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
-            f"{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"signed.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+        f'{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="signed.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
+    ).encode()
     partial = head + PDF + b"x" * 5000  # no closing boundary, and far less than announced
     cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
-    request = (f"POST {action} HTTP/1.1\r\nHost: 127.0.0.1:{live.port}\r\n"
-               f"Cookie: {cookie}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
-               f"Content-Length: {len(partial) + 1_000_000}\r\n\r\n").encode()
+    request = (
+        f"POST {action} HTTP/1.1\r\nHost: 127.0.0.1:{live.port}\r\n"
+        f"Cookie: {cookie}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {len(partial) + 1_000_000}\r\n\r\n"
+    ).encode()
     with socket.create_connection(("127.0.0.1", live.port), timeout=10) as sock:
         sock.sendall(request + partial)
         sock.shutdown(socket.SHUT_WR)
@@ -297,8 +331,9 @@ def test_request_cut_mid_upload_commits_nothing(live):
     assert answer == b"" or answer.startswith(b"HTTP/1.1 400"), answer[:200]
     after = _counts(live.database_url)
     assert after["signed_letter"] == before["signed_letter"] == 1  # the demo's letter
-    assert {k: v for k, v in after.items() if k != "user_session"} == \
-        {k: v for k, v in before.items() if k != "user_session"}
+    assert {k: v for k, v in after.items() if k != "user_session"} == {
+        k: v for k, v in before.items() if k != "user_session"
+    }
     assert _files(live.instance / "uploads") == files_before
     assert client.get(f"/proposals/{pid}/commitments/mine").status == 200
     assert live.client().get("/api/v1/health").status == 200

@@ -46,8 +46,9 @@ def _dispose_engines():
 def _app_with_user(make_app, tmp_path, **config):
     url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'outage.sqlite'}"
     make_app(SQLALCHEMY_DATABASE_URI=url)  # a fresh schema, under the default timeouts
-    app = create_app(app_config(tmp_path, SQLALCHEMY_DATABASE_URI=url,
-                                 RENDER_500_IN_TESTS=True, **config))
+    app = create_app(
+        app_config(tmp_path, SQLALCHEMY_DATABASE_URI=url, RENDER_500_IN_TESTS=True, **config)
+    )
     _apps.append(app)
 
     def slow():
@@ -60,8 +61,10 @@ def _app_with_user(make_app, tmp_path, **config):
         token = auth_services.create_api_token(user, name="script")
         db.session.commit()
     client = app.test_client()
-    assert client.post("/login", data={"email": "ann@example.org",
-                                       "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/login", data={"email": "ann@example.org", "password": PASSWORD}).status_code
+        == 302
+    )
     return app, client, token
 
 
@@ -78,8 +81,9 @@ def test_logged_in_users_get_the_503_page_when_the_database_is_unreachable(make_
         engine.dispose()  # every pooled connection is gone: the next one must connect
     try:
         page = client.get("/")
-        api = app.test_client().get("/api/v1/proposals",
-                                    headers={"Authorization": f"Bearer {token}"})
+        api = app.test_client().get(
+            "/api/v1/proposals", headers={"Authorization": f"Bearer {token}"}
+        )
         posted = client.post("/logout")
     finally:
         event.remove(engine, "do_connect", refuse)
@@ -87,8 +91,10 @@ def test_logged_in_users_get_the_503_page_when_the_database_is_unreachable(make_
     body = page.get_data(as_text=True)
     assert UNAVAILABLE in body and "Traceback" not in body
     assert page.headers["Cache-Control"] == "no-store"
-    assert (api.status_code, api.get_json()) == (503, {"error": {"code": 503,
-                                                                 "message": UNAVAILABLE}})
+    assert (api.status_code, api.get_json()) == (
+        503,
+        {"error": {"code": 503, "message": UNAVAILABLE}},
+    )
     assert posted.status_code == 503
     assert client.get("/").status_code == 200  # back as soon as the database answers
 
@@ -96,13 +102,14 @@ def test_logged_in_users_get_the_503_page_when_the_database_is_unreachable(make_
 def _slow_statement(dialect: str) -> str:
     if dialect == "postgresql":
         return "SELECT pg_sleep(30)"
-    return ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-            "WHERE i < 2000000000) SELECT count(*) FROM n")
+    return (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+        "WHERE i < 2000000000) SELECT count(*) FROM n"
+    )
 
 
 def test_a_hanging_statement_is_cut_by_the_statement_timeout(make_app, tmp_path):
-    _app, client, _token = _app_with_user(make_app, tmp_path,
-                                          DATABASE_STATEMENT_TIMEOUT_MS=300)
+    _app, client, _token = _app_with_user(make_app, tmp_path, DATABASE_STATEMENT_TIMEOUT_MS=300)
     page = _bounded(lambda: client.get("/slow"))
     assert page.status_code == 503
     assert UNAVAILABLE in page.get_data(as_text=True)
@@ -113,8 +120,7 @@ def test_a_hanging_statement_is_cut_by_the_statement_timeout(make_app, tmp_path)
 def test_a_session_table_locked_elsewhere_gives_logged_in_users_a_503(make_app, tmp_path):
     import psycopg
 
-    _app, client, _token = _app_with_user(make_app, tmp_path,
-                                          DATABASE_STATEMENT_TIMEOUT_MS=500)
+    _app, client, _token = _app_with_user(make_app, tmp_path, DATABASE_STATEMENT_TIMEOUT_MS=500)
     plain = TEST_DATABASE_URL.replace("postgresql+psycopg", "postgresql")
     with psycopg.connect(plain) as locker:
         locker.execute('LOCK TABLE "user_session" IN ACCESS EXCLUSIVE MODE')
@@ -151,12 +157,16 @@ def _silent_server():
         listener.close()
 
 
-def test_a_database_that_accepts_but_never_answers_gives_a_503_after_the_connect_timeout(
-        tmp_path):
+def test_a_database_that_accepts_but_never_answers_gives_a_503_after_the_connect_timeout(tmp_path):
     with _silent_server() as port:
-        app = create_app(app_config(
-            tmp_path, SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://u@127.0.0.1:{port}/x",
-            DATABASE_CONNECT_TIMEOUT=1, RENDER_500_IN_TESTS=True))
+        app = create_app(
+            app_config(
+                tmp_path,
+                SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://u@127.0.0.1:{port}/x",
+                DATABASE_CONNECT_TIMEOUT=1,
+                RENDER_500_IN_TESTS=True,
+            )
+        )
         client = app.test_client()
         health = _bounded(lambda: client.get("/api/v1/health"), timeout=30)
         page = _bounded(lambda: client.get("/proposals/1"), timeout=30)
@@ -170,9 +180,14 @@ def test_a_database_that_accepts_but_never_answers_gives_a_503_after_the_connect
 def test_timeouts_reach_the_postgresql_connection():
     from consortium.extensions import engine_options
 
-    options = engine_options("postgresql+psycopg://u@h/d", {"pool_pre_ping": True},
-                             connect_timeout=5, statement_timeout_ms=30000)
-    assert options == {"pool_pre_ping": True, "connect_args": {
-        "connect_timeout": 5, "options": "-c statement_timeout=30000"}}
-    assert engine_options("sqlite:///x", {}, connect_timeout=5,
-                          statement_timeout_ms=30000) == {}
+    options = engine_options(
+        "postgresql+psycopg://u@h/d",
+        {"pool_pre_ping": True},
+        connect_timeout=5,
+        statement_timeout_ms=30000,
+    )
+    assert options == {
+        "pool_pre_ping": True,
+        "connect_args": {"connect_timeout": 5, "options": "-c statement_timeout=30000"},
+    }
+    assert engine_options("sqlite:///x", {}, connect_timeout=5, statement_timeout_ms=30000) == {}

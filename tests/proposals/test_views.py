@@ -69,8 +69,9 @@ def test_dashboard_lists_the_actions_with_their_lead(app, client, login, world):
     with app.app_context():
         proposal = db.session.get(Proposal, world["proposal"])
         lead_org = db.session.get(factories.Organisation, world["org_a"])
-        factories.make_action(proposal, "Reuse platform", code="A1", lead=lead_org,
-                              start_month=3, end_month=30)
+        factories.make_action(
+            proposal, "Reuse platform", code="A1", lead=lead_org, start_month=3, end_month=30
+        )
         db.session.commit()
     login("viewer@example.org")
 
@@ -108,8 +109,11 @@ def test_lead_creates_a_proposal_and_becomes_its_lead(app, client, login, world)
         # the dossier's sections exist from the start, in the document language (issue #14, 5)
         sections = db.session.scalars(select(Section).where(Section.proposal_id == proposal.id))
         drafted = [s for s in sections if s.language == "en" and s.body]
-        assert len(drafted) == len(
-            [s for s in structure_for(proposal) if s.drafting_key != "heading"]) > 0
+        assert (
+            len(drafted)
+            == len([s for s in structure_for(proposal) if s.drafting_key != "heading"])
+            > 0
+        )
 
 
 def test_create_refuses_a_duplicate_acronym_and_too_many_subtopics(app, client, login, world):
@@ -160,9 +164,18 @@ def test_create_refuses_control_characters_and_overlong_titles(app, client, logi
 
 
 def _new_proposal(client, acronym, **extra):
-    return client.post("/proposals/new", data={
-        "acronym": acronym, "title": "Practice run", "topic": "LIFE-2026-SAP-ENV-ENVIRONMENT",
-        "working_language": "fr", "document_language": "fr", "duration_months": "48", **extra})
+    return client.post(
+        "/proposals/new",
+        data={
+            "acronym": acronym,
+            "title": "Practice run",
+            "topic": "LIFE-2026-SAP-ENV-ENVIRONMENT",
+            "working_language": "fr",
+            "document_language": "fr",
+            "duration_months": "48",
+            **extra,
+        },
+    )
 
 
 def test_closed_topic_is_refused_unless_practice_or_resubmission(app, client, login, world):

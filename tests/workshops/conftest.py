@@ -25,8 +25,11 @@ def ws(app, world) -> dict:
             proposal, title="Vision 2030 — round 1", held_on=date(2025, 3, 14), place="Friche"
         )
         need = factories.make_output(
-            workshop, "A storage site for reclaimed materials", kind="need",
-            organisations=(org_a,), subkind="site",
+            workshop,
+            "A storage site for reclaimed materials",
+            kind="need",
+            organisations=(org_a,),
+            subkind="site",
         )
         vision = factories.make_output(workshop, "Zero waste sites by 2030", kind="vision")
         other = factories.make_proposal(acronym="OTHER", title="Someone else's")

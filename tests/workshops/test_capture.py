@@ -61,9 +61,13 @@ def test_check_subkind():
     assert capture.check_subkind("need", "money") is None
     assert capture.check_subkind("cooperation_rule", "governance") is None
     assert capture.check_subkind("need", "governance") == (
-        "This sub-type does not fit this kind of output.", {})
+        "This sub-type does not fit this kind of output.",
+        {},
+    )
     assert capture.check_subkind("vision", "money") == (
-        "Only needs and cooperation rules take a sub-type.", {})
+        "Only needs and cooperation rules take a sub-type.",
+        {},
+    )
     assert capture.check_subkind("vision", None) is None
 
 
@@ -106,6 +110,9 @@ def test_narrowing_counts_distinct_organisations_per_step_in_method_order():
 
 def test_parse_person():
     assert capture.parse_person(" Nadia  Benali ; chargée de mission ; VDM ") == (
-        "Nadia Benali", "chargée de mission", "VDM")
+        "Nadia Benali",
+        "chargée de mission",
+        "VDM",
+    )
     assert capture.parse_person("Paul") == ("Paul", None, None)
     assert capture.parse_person("Paul;;RBS") == ("Paul", None, "RBS")

@@ -3,14 +3,33 @@ outsiders 404; anonymous users go to the login page; ids of another proposal giv
 
 import pytest
 
-VIEW = {"admin": 200, "lead": 200, "writer": 200, "viewer": 200, "partner": 403,
-        "other_partner": 403, "outsider": 404}
-EDIT = {"admin": 200, "lead": 200, "writer": 403, "viewer": 403, "partner": 403,
-        "other_partner": 403, "outsider": 404}
-EMAILS = {"admin": "admin@example.org", "lead": "lead@example.org",
-          "writer": "writer@example.org", "viewer": "viewer@example.org",
-          "partner": "partner@example.org", "other_partner": "partner2@example.org",
-          "outsider": "outsider@example.org"}
+VIEW = {
+    "admin": 200,
+    "lead": 200,
+    "writer": 200,
+    "viewer": 200,
+    "partner": 403,
+    "other_partner": 403,
+    "outsider": 404,
+}
+EDIT = {
+    "admin": 200,
+    "lead": 200,
+    "writer": 403,
+    "viewer": 403,
+    "partner": 403,
+    "other_partner": 403,
+    "outsider": 404,
+}
+EMAILS = {
+    "admin": "admin@example.org",
+    "lead": "lead@example.org",
+    "writer": "writer@example.org",
+    "viewer": "viewer@example.org",
+    "partner": "partner@example.org",
+    "other_partner": "partner2@example.org",
+    "outsider": "outsider@example.org",
+}
 
 GETS = [
     ("/proposals/{proposal}/workshops", VIEW),

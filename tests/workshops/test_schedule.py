@@ -37,14 +37,18 @@ def test_stored_text_reads_back_to_the_same_milestones():
     ("text", "message", "params"),
     [
         ("Kick-off", "Line %(line)d: write a milestone as “M12: what is reached”.", {"line": 1}),
-        ("M3: ok\nM12", "Line %(line)d: write a milestone as “M12: what is reached”.",
-         {"line": 2}),
-        ("M0: before", "Line %(line)d: the month must be from 1 to %(duration)d.",
-         {"line": 1, "duration": 36}),
-        ("M37: after", "Line %(line)d: the month must be from 1 to %(duration)d.",
-         {"line": 1, "duration": 36}),
-        ("M2: " + "x" * 201, "Line %(line)d: at most %(max)d characters.",
-         {"line": 1, "max": 200}),
+        ("M3: ok\nM12", "Line %(line)d: write a milestone as “M12: what is reached”.", {"line": 2}),
+        (
+            "M0: before",
+            "Line %(line)d: the month must be from 1 to %(duration)d.",
+            {"line": 1, "duration": 36},
+        ),
+        (
+            "M37: after",
+            "Line %(line)d: the month must be from 1 to %(duration)d.",
+            {"line": 1, "duration": 36},
+        ),
+        ("M2: " + "x" * 201, "Line %(line)d: at most %(max)d characters.", {"line": 1, "max": 200}),
     ],
 )
 def test_a_line_that_is_not_a_milestone_is_named_in_the_error(text, message, params):
@@ -86,7 +90,11 @@ def test_bars_follow_the_months_and_open_ends_run_to_the_edge_of_the_project():
     plan = gantt(actions, 48)
 
     assert [(r.action.code, r.start, r.end) for r in plan.rows] == [
-        ("A1", 1, 36), ("A2", 3, 48), ("A3", 1, 24), ("A4", None, None), ("A5", 40, 48),
+        ("A1", 1, 36),
+        ("A2", 3, 48),
+        ("A3", 1, 24),
+        ("A4", None, None),
+        ("A5", 40, 48),
     ]
     assert [r.action.code for r in plan.unscheduled] == ["A4"]
     assert plan.year_ticks == (1, 13, 25, 37)
