@@ -117,10 +117,6 @@ def _check(
     )
 
 
-def _money(value: float) -> str:
-    return f"{value:,.0f}"
-
-
 def check_consortium(
     topic: TopicProfile,
     members: Sequence[MemberInfo],
@@ -241,11 +237,10 @@ def _composition(
                 "MIN_BENEFICIARIES",
                 Severity.ERROR,
                 N_(
-                    "The topic requires at least %(required)s eligible beneficiaries; the "
-                    "consortium has %(count)s (affiliated entities and associated partners "
-                    "do not count)"
+                    "Eligible beneficiaries: %(count)s, the topic requires at least "
+                    "%(required)s (affiliated entities and associated partners do not count)"
                 ),
-                N_("Add %(missing)s eligible beneficiaries"),
+                N_("Eligible beneficiaries to add: %(missing)s"),
                 {"required": topic.min_beneficiaries, "count": len(beneficiaries)},
                 {"missing": topic.min_beneficiaries - len(beneficiaries)},
             )
@@ -403,8 +398,8 @@ def _budget(
                     "SHARE_OVER_BUDGET",
                     Severity.WARNING,
                     N_(
-                        "%(name)s would carry %(yearly)s EUR a year, %(percent)s%% of its annual "
-                        "budget (%(budget)s EUR)"
+                        "%(name)s would carry %(yearly)s a year, %(share)s of its annual budget "
+                        "(%(budget)s)"
                     ),
                     N_(
                         "Reduce the share of %(name)s or check that it can pre-finance and "
@@ -412,9 +407,9 @@ def _budget(
                     ),
                     {
                         "name": org.name,
-                        "yearly": _money(yearly),
-                        "percent": int(round_half_up(min(yearly / budget, 1e6) * 100)),
-                        "budget": _money(budget),
+                        "yearly": Decimal(round(yearly)),
+                        "share": Decimal(round_half_up(min(yearly / budget, 1e6) * 100)) / 100,
+                        "budget": Decimal(round(budget)),
                     },
                     {"name": org.name},
                     [org.id],

@@ -122,9 +122,14 @@ def test_broken_consortium_exact_findings() -> None:
     assert uncovered == ["Former des jeunes à la taille des arbres", "Animation"]
     share = by_code["SHARE_OVER_BUDGET"]
     assert share.subject_ids == (2,)
-    assert share.text() == (
-        "Réemploi Sud would carry 33,333 EUR a year, 67% of its annual budget (50,000 EUR)"
-    )
+    # amounts and the share travel as Decimal; pages show them in the reader's conventions
+    assert dict(share.params) == {
+        "name": "Réemploi Sud",
+        "yearly": Decimal("33333"),
+        "share": Decimal("0.67"),
+        "budget": Decimal("50000"),
+    }
+    assert share.text() == "Réemploi Sud would carry 33333 a year, 67% of its annual budget (50000)"
     letters = by_code["LETTERS_MISSING"]
     assert letters.text() == "1 of 2 letters of commitment received"
     assert letters.fix_text() == "Remind the partners whose letter is missing: Réemploi Sud"
@@ -145,11 +150,12 @@ def test_minimum_beneficiaries_and_countries_ignore_affiliates_and_partners() ->
         ("MIN_BENEFICIARIES", Severity.ERROR),
         ("MIN_COUNTRIES", Severity.ERROR),
     ]
+    # worded without a plural to agree with: "1 eligible beneficiaries" never appears
     assert checks[0].text() == (
-        "The topic requires at least 3 eligible beneficiaries; the consortium has 2 "
-        "(affiliated entities and associated partners do not count)"
+        "Eligible beneficiaries: 2, the topic requires at least 3 (affiliated entities and "
+        "associated partners do not count)"
     )
-    assert checks[0].fix_text() == "Add 1 eligible beneficiaries"
+    assert checks[0].fix_text() == "Eligible beneficiaries to add: 1"
     assert checks[1].params == {"required": 3, "count": 2, "countries": "FR, IT"}
     members[2] = MemberInfo(org(5, "Bénéficiaire", country="ES"), Role.BENEFICIARY, True)
     assert check_consortium(topic, members) == []
