@@ -23,6 +23,10 @@ def test_existing_proposals_get_placeholder_sections_and_organisations_a_sort_ke
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         upgrade(directory=directory)
         ids = factories.standard_world()  # a proposal without sections, as before truth_02
+        # end the session's transaction: its table locks would hold the downgrade's DROP TABLE
+        # (of later migrations' tables) until PostgreSQL's statement timeout
+        db.session.commit()
+        db.session.remove()
         downgrade(directory=directory, revision="truth_01")
         upgrade(directory=directory)
         db.session.expire_all()
@@ -38,8 +42,10 @@ def test_existing_proposals_get_placeholder_sections_and_organisations_a_sort_ke
             select(factories.Organisation.name, factories.Organisation.sort_key)
         ).all()
         assert all(key == collation_key(name) and key for name, key in names)
+        db.session.rollback()  # the reads' transaction would hold the downgrade's DDL
         downgrade(directory=directory, revision="truth_01")  # placeholders go, nothing else
         assert db.session.scalar(select(Section.id).limit(1)) is None
+        db.session.remove()
         db.drop_all()
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
