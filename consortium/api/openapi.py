@@ -345,6 +345,7 @@ PATHS = {
                                         "supplier_client",
                                         "same_network",
                                         "informal",
+                                        "other",
                                     ],
                                 },
                                 "year": {"type": ["integer", "null"]},

@@ -36,6 +36,7 @@ TIE_KIND_LABELS = {
     "supplier_client": _l("Supplier / client"),
     "same_network": _l("Same federation or network"),
     "informal": _l("Informal"),
+    "other": _l("Other"),
 }
 EU_EXPERIENCE_LABELS = {
     "none": _l("No EU project yet"),

@@ -34,7 +34,14 @@ ORG_TYPES = (
     "other",
 )
 EU_EXPERIENCE = ("none", "participant", "coordinator")
-TIE_KINDS = ("past_project", "formal_agreement", "supplier_client", "same_network", "informal")
+TIE_KINDS = (
+    "past_project",
+    "formal_agreement",
+    "supplier_client",
+    "same_network",
+    "informal",
+    "other",
+)
 
 
 class Organisation(db.Model):

@@ -208,7 +208,7 @@ DUPLICATE_NAME_IN_FILE = N_("Same name and city as row %(row)s.")
 
 UNKNOWN_KIND = N_("Unknown kind of tie “%(value)s”.")
 UNKNOWN_KIND_KEPT = N_(
-    "Unknown kind of tie “%(value)s”: kept as informal, with the wording added to the note."
+    "Unknown kind of tie “%(value)s”: kept as “Other”, with the wording added to the note."
 )
 CONTROL_CHARACTER_REPLACED = N_(
     "Invisible control character U+%(code)s replaced by a space; check the text."
@@ -695,7 +695,8 @@ TIE_KINDS: dict[str, tuple[str, ...]] = {
         "network",
         "federation",
     ),
-    "informal": ("informel", "informal", "autre", "other"),
+    "informal": ("informel", "informal", "informelle"),
+    "other": ("autre", "other", "other kind", "autre type", "divers"),
 }
 
 
@@ -746,7 +747,7 @@ def validate_ties(parsed: ParsedTable, index: OrgIndex, *, current_year: int) ->
 
     Organisations are named by PIC, registry number, acronym or name, with ``city_a`` and
     ``city_b`` to settle between namesakes (``resolve_org_reference``). An unknown kind is kept
-    as ``informal`` with the wording in the note and a warning. Rows repeating the same two
+    as ``other`` with the wording in the note and a warning. Rows repeating the same two
     organisations and kind are all valid: the service adds them up into one weighted tie.
     """
     headers = parsed.headers
@@ -774,7 +775,7 @@ def validate_ties(parsed: ParsedTable, index: OrgIndex, *, current_year: int) ->
         elif kind_text is not None:
             kind = resolve_tie_kind(kind_text)
             if kind is None:
-                kind = "informal"
+                kind = "other"
                 warnings.append(("kind", UNKNOWN_KIND_KEPT, {"value": shown(kind_text)}))
         year = None
         year_text = col.clean("year", raw.get("year"))

@@ -9,14 +9,22 @@ Edge weight (a *strength*, not a distance)
 Every distinct piece of evidence between two organisations earns points::
 
     declared formal_agreement 3   declared past_project 3   declared supplier_client 2
-    declared same_network 1       declared informal 1       (declared, other kind) 1
+    declared same_network 1       declared informal 1       declared other 1
     shared past project 3         shared action 2           workshop co-attendance 1 (each)
     same proposal 1
 
-Identical evidence (same pair, source, kind, year and ref) counts once. The edge weight is
-``log2(1 + points)`` rounded to 4 decimals: one workshop gives 1.0, a formal agreement 2.0,
-an agreement plus a shared project and an action 3.17. The log keeps twenty co-attended
-workshops (4.39) from drowning a signed agreement, without an arbitrary cap.
+A declared tie's points are multiplied by its *strength*, the tie's stored weight: 1 for one
+declaration, one more for each repeated declaration, plus the projects the two organisations
+shared according to the open data, each counted by its recency (1 this year, halving every five
+years; see ``opendata/coparticipation.py``). A tie declared twice as a formal agreement earns
+6 points; an open-data tie of three projects of this year 9. A shared past project that the
+tie's strength already counts is not counted again as past-project evidence (the loader
+leaves it out).
+
+Identical evidence (same pair, source, kind, year, ref and strength) counts once. The edge
+weight is ``log2(1 + points)`` rounded to 4 decimals: one workshop gives 1.0, a formal
+agreement 2.0, an agreement plus a shared project and an action 3.17. The log keeps twenty
+co-attended workshops (4.39) from drowning a signed agreement, without an arbitrary cap.
 
 Shortest paths (betweenness, reach) count hops and ignore weights: a weak tie still carries
 information, and weights are strengths, which shortest-path code would read as lengths.
@@ -47,7 +55,14 @@ from consortium.network.kernels import (
 )
 
 SOURCES = ("declared", "past_project", "workshop", "action", "proposal")
-DECLARED_KINDS = ("past_project", "formal_agreement", "supplier_client", "same_network", "informal")
+DECLARED_KINDS = (
+    "past_project",
+    "formal_agreement",
+    "supplier_client",
+    "same_network",
+    "informal",
+    "other",
+)
 #: Every tie kind an edge can carry: declared kinds plus the non-declared sources.
 KINDS = (*DECLARED_KINDS, "workshop", "action", "proposal")
 
@@ -63,6 +78,7 @@ KIND_LABELS = {
     "supplier_client": N_("Supplier / client"),
     "same_network": N_("Same network"),
     "informal": N_("Informal"),
+    "other": N_("Other"),
     "workshop": N_("Workshop co-attendance"),
     "action": N_("Shared action"),
     "proposal": N_("Same proposal"),
@@ -74,6 +90,7 @@ _DECLARED_POINTS = {
     "supplier_client": 2,
     "same_network": 1,
     "informal": 1,
+    "other": 1,
 }
 _SOURCE_POINTS = {"past_project": 3, "action": 2, "workshop": 1, "proposal": 1}
 
@@ -102,7 +119,8 @@ class TieEvidence:
 
     ``source`` is declared|past_project|workshop|action|proposal; ``kind`` is the declared
     tie kind (``None`` for other sources); ``ref`` names the project, workshop, action or
-    proposal the evidence comes from.
+    proposal the evidence comes from; ``strength`` is a declared tie's stored weight, which
+    multiplies its points (see the module docstring).
     """
 
     a: int
@@ -111,6 +129,7 @@ class TieEvidence:
     kind: str | None = None
     year: int | None = None
     ref: str | None = None
+    strength: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,14 +258,15 @@ def _filter_kind(evidence: TieEvidence) -> str:
     return kind if kind in KIND_LABELS else "informal"
 
 
-def evidence_points(evidence: TieEvidence) -> int:
+def evidence_points(evidence: TieEvidence) -> float:
     """Points one piece of evidence adds to its edge (see the module docstring)."""
     if evidence.source == "declared":
-        return _DECLARED_POINTS.get(evidence.kind or "informal", 1)
+        base = _DECLARED_POINTS.get(evidence.kind or "informal", 1)
+        return round(base * max(evidence.strength, 0.0), 4)
     return _SOURCE_POINTS.get(evidence.source, 1)
 
 
-def edge_weight(points: int) -> float:
+def edge_weight(points: float) -> float:
     """``log2(1 + points)`` rounded: sub-linear so many weak ties never swamp a strong one."""
     return round(math.log2(1 + points), 4) if points > 0 else 0.0
 
@@ -267,7 +287,7 @@ def _edge_attrs(items: Sequence[TieEvidence]) -> dict[str, Any]:
             "refs": (e.ref,) if e.ref is not None else (),
             "evidence": tuple(items),
         }
-    points = sum(evidence_points(e) for e in items)
+    points = round(sum(evidence_points(e) for e in items), 4)
     years = [e.year for e in items if e.year is not None]
     return {
         "weight": edge_weight(points),
@@ -328,18 +348,19 @@ def _edges(
     grouped: Mapping[tuple[Any, Any], Any], several: Collection[tuple[Any, Any]]
 ) -> Iterable[tuple[Any, Any, dict[str, Any]]]:
     """(a, b, attributes) of every grouped pair, in pair order."""
-    single: dict[tuple[str, str | None], tuple[int, float, tuple[str], tuple[str]]] = {}
+    single: dict[tuple[str, str | None, float], tuple[float, float, tuple[str], tuple[str]]] = {}
     for pair in sorted(grouped):
         found = grouped[pair]
         if pair in several:
             yield pair[0], pair[1], _edge_attrs(sorted(found, key=_sort_key))
             continue
         # One piece of evidence: what _edge_attrs gives, with points, weight and the (shared,
-        # immutable) kinds and sources tuples memoised per (source, kind).
-        known = single.get((found.source, found.kind))
+        # immutable) kinds and sources tuples memoised per (source, kind, strength).
+        memo = (found.source, found.kind, found.strength)
+        known = single.get(memo)
         if known is None:
             points = evidence_points(found)
-            known = single[(found.source, found.kind)] = (
+            known = single[memo] = (
                 points,
                 edge_weight(points),
                 (tie_kind(found),),

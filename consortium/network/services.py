@@ -36,6 +36,7 @@ from sqlalchemy import and_, or_, select
 
 from ..directory.models import Organisation, OrganisationTheme, PastProject, Tie
 from ..extensions import db
+from ..opendata.coparticipation import open_data_references
 from ..proposals.models import Participation, Proposal
 from ..workshops.models import Action, ActionParticipant, Workshop, WorkshopAttendance
 from . import analysis as pure
@@ -190,12 +191,15 @@ def _load_evidence(
     ids = sorted(org_ids) if org_ids is not None else None
     evidence: list[TieEvidence] = []
 
-    ties = select(Tie.organisation_a_id, Tie.organisation_b_id, Tie.kind, Tie.year)
+    ties = select(
+        Tie.organisation_a_id, Tie.organisation_b_id, Tie.kind, Tie.year, Tie.weight, Tie.evidence
+    )
     if ids is not None:
         ties = ties.where(or_(Tie.organisation_a_id.in_(ids), Tie.organisation_b_id.in_(ids)))
-    evidence.extend(
-        TieEvidence(a, b, "declared", kind, year, None) for a, b, kind, year in _rows(ties)
-    )
+    counted: set[tuple[int, int, str]] = set()  # shared projects a tie's strength counts
+    for a, b, kind, year, weight, items in db.session.execute(ties).tuples():
+        evidence.append(TieEvidence(a, b, "declared", kind, year, None, float(weight or 1.0)))
+        counted.update((a, b, ref) for ref in open_data_references(items or ()))
 
     # Shared past projects: same reference on two organisations.
     projects = select(PastProject.reference, PastProject.organisation_id, PastProject.year).where(
@@ -215,7 +219,11 @@ def _load_evidence(
         groups[key].append(org_id)
         if year is not None:
             project_year[key] = max(project_year.get(key) or year, year)
-    evidence.extend(_pairs(groups, "past_project", project_year, ""))
+    evidence.extend(
+        pair
+        for pair in _pairs(groups, "past_project", project_year, "")
+        if (pair.a, pair.b, pair.ref) not in counted
+    )
 
     # Workshop co-attendance.
     attendance = select(

@@ -17,6 +17,8 @@ from itertools import combinations
 from consortium.directory.spreadsheet import DECLARED
 
 HALF_LIFE = 5.0
+#: Past projects keep the first 60 characters of a reference (``PastProject.reference``).
+REFERENCE_LENGTH = 60
 UNDATED = 0.5
 #: Evidence items that come from open data start with one of these; a person's declarations
 #: are kept as ``"declared"`` or ``"declared: <year> · <note>"``, so they never collide.
@@ -46,6 +48,13 @@ def evidence_label(source: str, reference: str) -> str:
 
 def is_open_data(item: str) -> bool:
     return item.startswith(OPEN_DATA_PREFIXES)
+
+
+def open_data_references(evidence: Iterable[str]) -> list[str]:
+    """Project references behind a tie's open-data evidence, as past projects store them."""
+    return [
+        item.split(":", 1)[1][:REFERENCE_LENGTH].strip() for item in evidence if is_open_data(item)
+    ]
 
 
 def shared_projects(

@@ -617,7 +617,7 @@ def _fill_identifiers() -> None:
 def _fill_past_projects(rows: list[tuple], progress: Callable[[float], None]) -> int:
     by_org: dict[int, dict[str, tuple]] = defaultdict(dict)
     for org_id, role, source, reference, acronym, title, programme, year in rows:
-        ref = reference[:60]
+        ref = reference[: coparticipation.REFERENCE_LENGTH]
         label = title or acronym or reference
         by_org[org_id][ref] = (programme or source.upper(), ref, label[:300], year, role)
     if not by_org:

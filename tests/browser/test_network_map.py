@@ -62,6 +62,7 @@ def test_default_view_caption_labels_legend_strip_ego_and_time(live_app, live_se
         "supplier_client",
         "same_network",
         "informal",
+        "other",
         "action",
     ]
     assert page.is_visible("[data-testid=default-note]")

@@ -381,7 +381,7 @@ def test_repeated_ties_add_weight_and_keep_their_evidence(app, runner, tmp_path,
         "row 4: “Association Réemploi Sud” and “Ville de Marseille” already have this tie"
         in result.output
     )
-    assert "row 5, kind: Unknown kind of tie “cousins”: kept as informal" in result.output
+    assert "row 5, kind: Unknown kind of tie “cousins”: kept as “Other”" in result.output
     assert result.output.endswith("3 ties imported, 1 strengthened.\n")
     with app.app_context():
         ties = {t.kind: t for t in db.session.scalars(select(Tie))}
@@ -391,7 +391,7 @@ def test_repeated_ties_add_weight_and_keep_their_evidence(app, runner, tmp_path,
             "declared: 2021 · LIFE Re-Build",
         ]
         assert ties["past_project"].year == 2021
-        assert (ties["informal"].note, ties["informal"].weight) == ("cousins", 1.0)
+        assert (ties["other"].note, ties["other"].weight) == ("cousins", 1.0)
         assert ties["same_network"].evidence == ["declared: 2020"]
     again = runner.invoke(args=["ties", "import", str(path)])
     assert again.output.endswith("0 ties imported, 0 strengthened.\n")

@@ -487,6 +487,21 @@ def test_add_and_delete_a_tie(app, as_role, world):
     assert _count(app, Tie) == 0
 
 
+def test_a_tie_of_another_kind_is_declared_and_shown_as_other(app, as_role, world):
+    client = as_role("lead")
+    response = client.post(
+        f"/directory/{world['org_c']}/ties",
+        data={"other": world["org_a"], "kind": "other", "note": "Même club de voile"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Tie.kind)) == "other"
+    page = client.get(f"/directory/{world['org_a']}").get_data(as_text=True)
+    assert "Other" in page and "Même club de voile" in page
+    french = client.get(f"/directory/{world['org_a']}", headers={"Accept-Language": "fr"})
+    assert "Autre" in french.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

@@ -56,6 +56,31 @@ def test_weight_and_provenance_are_aggregated() -> None:
     assert edge_weight(1) == 1.0 and edge_weight(3) == 2.0 and edge_weight(0) == 0.0
 
 
+def test_a_stronger_declared_tie_weighs_more_and_louvain_follows_it() -> None:
+    """A tie's stored strength multiplies its points: declared three times (or backed by three
+    recent shared projects) beats declared once; an unweighted tie is unchanged."""
+    evidence = [
+        TieEvidence(1, 2, "declared", "past_project", 2024, None, 3.0),
+        TieEvidence(3, 4, "declared", "past_project", 2024, None),
+        TieEvidence(5, 6, "declared", "other", None, None, 0.25),
+    ]
+    graph = build_graph(orgs(1, 2, 3, 4, 5, 6), evidence)
+    assert (graph.edges[1, 2]["points"], graph.edges[1, 2]["weight"]) == (9.0, 3.3219)
+    assert (graph.edges[3, 4]["points"], graph.edges[3, 4]["weight"]) == (3, 2.0)
+    assert (graph.edges[5, 6]["points"], graph.edges[5, 6]["weight"]) == (0.25, 0.3219)
+    assert graph.edges[5, 6]["kinds"] == ("other",)
+    # A path 1-2-3-4 where 2-3 is weak: the communities cut the weak tie.
+    chain = build_graph(
+        orgs(1, 2, 3, 4),
+        [
+            TieEvidence(1, 2, "declared", "formal_agreement", None, None, 4.0),
+            TieEvidence(2, 3, "declared", "informal", None, None, 0.1),
+            TieEvidence(3, 4, "declared", "formal_agreement", None, None, 4.0),
+        ],
+    )
+    assert analyse(chain).communities == ((1, 2), (3, 4))
+
+
 def test_path_betweenness_is_exact() -> None:
     graph = build_graph(orgs(1, 2, 3, 4), ties((1, 2), (2, 3), (3, 4)))
     result = analyse(graph)

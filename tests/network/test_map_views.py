@@ -22,6 +22,7 @@ def test_default_map_leaves_co_attendance_and_same_proposal_out(demo, demo_login
         "supplier_client",
         "same_network",
         "informal",
+        "other",
         "action",
     )
     assert not any({"workshop", "proposal"} & set(e["kinds"]) for e in default["edges"])

@@ -124,6 +124,42 @@ def test_shared_projects_become_weighted_ties_with_their_evidence(app, opendata_
         assert tie.weight == 1.0  # two projects without a year: 0.5 each
 
 
+def test_the_network_counts_shared_projects_once_through_the_ties_strength(
+    app, opendata_world, tmp_path
+):
+    """Open data fills both the tie (weighted by recency) and each side's past projects; the
+    network counts each shared project once, through the tie's strength, and still counts a
+    project the open data does not know."""
+    from consortium.network.analysis import build_graph
+    from consortium.network.services import load_evidence, load_nodes
+
+    rows = [
+        "projectID;organisationID;name;country;city;role",
+        "101000100;999513803;IRD;FR;Marseille;coordinator",
+        "101000100;955518483;UNIVERSITE D'AIX MARSEILLE;FR;Marseille;participant",
+        "101000200;999513803;IRD;FR;Marseille;participant",
+        "101000200;955518483;UNIVERSITE D'AIX MARSEILLE;FR;Marseille;coordinator",
+    ]
+    path = tmp_path / "organization.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    import_file(app, path, today=TODAY)
+    ird, amu = opendata_world["ird"], opendata_world["amu"]
+    with app.app_context():
+        graph = build_graph(load_nodes(), load_evidence())
+        edge = graph.edges[ird, amu]
+        # tie strength 1.0 (two undated projects, 0.5 each) x 3 points for a past project
+        assert (edge["points"], edge["weight"], edge["sources"]) == (3.0, 2.0, ("declared",))
+        for org in (ird, amu):
+            db.session.add(
+                PastProject(organisation_id=org, programme="LIFE", reference="LIFE-9", title="x")
+            )
+        db.session.commit()
+        graph = build_graph(load_nodes(), load_evidence())
+        edge = graph.edges[ird, amu]
+        assert (edge["points"], edge["sources"]) == (6.0, ("declared", "past_project"))
+        assert edge["refs"] == ("LIFE-9",)
+
+
 def test_confirming_a_review_links_the_organisation_and_rejecting_is_final(app, opendata_world):
     import_file(app, HE_SAMPLE, today=TODAY)
     with app.app_context():
