@@ -176,6 +176,7 @@ def organisation_json(org: Organisation, *, private: bool) -> dict:
         "city": org.city,
         "region": org.region,
         "pic": org.pic,
+        "registry_number": org.registry_number,
         "website": org.website,
         "description": org.description,
         "themes": org.theme_codes,

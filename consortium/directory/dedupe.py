@@ -25,6 +25,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from consortium.directory.records import compact_registry_number
 from consortium.errors import N_
 from consortium.folding import words
 
@@ -234,8 +235,7 @@ def _acronym_key(text: str) -> str:
 def _registry_key(text: str | None) -> str:
     """VAT or registry number without spaces, dots, dashes or a two-letter country prefix,
     upper case (``""`` if none): ``"FR 12.345.678.901"`` and ``"12345678901"`` compare equal."""
-    value = re.sub(r"[^0-9A-Za-z]", "", text or "").upper()
-    value = re.sub(r"^[A-Z]{2}(?=\d)", "", value)
+    value = re.sub(r"^[A-Z]{2}(?=\d)", "", compact_registry_number(text or ""))
     return value if sum(ch.isdigit() for ch in value) >= 5 else ""
 
 

@@ -141,6 +141,10 @@ class OrganisationForm(BaseForm):
             "Participant Identification Code: 9 digits. Leave empty if there is none yet."
         ),
     )
+    registry_number = StringField(
+        _l("VAT or national registry number"),
+        description=_l("SIRET, KvK, company or VAT number; spaces, dots and dashes are ignored."),
+    )
     website = StringField(_l("Website"))
     email = StringField(_l("General e-mail"))
     description = TextAreaField(
@@ -190,6 +194,7 @@ class OrganisationForm(BaseForm):
             "region": self.region.data or "",
             "city": self.city.data or "",
             "pic": self.pic.data or "",
+            "registry_number": self.registry_number.data or "",
             "website": self.website.data or "",
             "email": self.email.data or "",
             "description": self.description.data or "",
@@ -213,6 +218,7 @@ class OrganisationForm(BaseForm):
         self.region.data = record.region
         self.city.data = record.city
         self.pic.data = record.pic or ""
+        self.registry_number.data = record.registry_number or ""
         self.website.data = record.website
         self.email.data = record.email
         self.description.data = record.description

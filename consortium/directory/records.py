@@ -210,6 +210,8 @@ MAX_ACRONYM = 60
 MAX_REGION = 120
 MAX_CITY = 120
 MAX_WEBSITE = 500
+MAX_REGISTRY = 40
+MIN_REGISTRY = 4
 MAX_DESCRIPTION = 20_000
 MAX_KEYWORD = 100
 MAX_ITEMS = 200
@@ -235,6 +237,7 @@ COLUMNS: tuple[str, ...] = (
     "region",
     "city",
     "pic",
+    "registry_number",
     "website",
     "email",
     "description",
@@ -258,6 +261,10 @@ TOO_MANY_ITEMS = N_("Too many items: %(count)s, the limit is %(limit)s.")
 BAD_CHARACTER = N_("Character U+%(code)s is not allowed.")
 LINE_BREAK = N_("Line breaks are not allowed in this field.")
 BAD_PIC = N_("PIC “%(value)s” is invalid: a PIC is exactly 9 digits.")
+BAD_REGISTRY = N_(
+    "Registry number “%(value)s” is invalid: a VAT or national registry number has 4 to 40"
+    " letters and digits (spaces, dots and dashes are ignored)."
+)
 UNKNOWN_COUNTRY = N_(
     "Unknown country “%(value)s”: use its English or French name or its two-letter ISO code."
 )
@@ -330,6 +337,7 @@ class OrganisationRecord:
     region: str = ""
     city: str = ""
     pic: str | None = None
+    registry_number: str | None = None
     website: str = ""
     email: str = ""
     description: str = ""
@@ -518,6 +526,7 @@ def record_to_raw(record: OrganisationRecord, *, include_contacts: bool = True) 
         "region": record.region,
         "city": record.city,
         "pic": record.pic or "",
+        "registry_number": record.registry_number or "",
         "website": record.website,
         "email": record.email,
         "description": record.description,
@@ -541,6 +550,9 @@ _SPACES = " \u00a0\u202f\u2009"
 _INT = re.compile(rf"[+-]?(?:\d{{1,3}}(?:[{_SPACES}]\d{{3}})+|\d+)")
 _PHONE = re.compile(r"\+?[\d ().\-/\u00a0]{4,}")
 _PIC_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_NOT_ALPHANUMERIC = re.compile(r"[^0-9A-Za-z]+")
+#: Anything but letters, digits and the separators people type in registry numbers.
+_REGISTRY_OTHER = re.compile(r"[^0-9A-Za-z\s\u00a0\u202f.\-/]")
 
 _TRUE = frozenset({"yes", "y", "oui", "o", "true", "vrai", "1", "x"})
 _FALSE = frozenset({"no", "n", "non", "false", "faux", "0"})
@@ -883,6 +895,80 @@ def _coded_items(
 # The validator
 
 
+def _org_type(col: FieldCollector, value: object) -> str:
+    """An org type code; an empty type means ``other``."""
+    text = col.clean("type", value)
+    if not text:
+        return "other"
+    resolved = resolve_org_type(text)
+    if resolved is None:
+        col.add("type", UNKNOWN_TYPE, value=shown(text))
+        return "other"
+    return resolved
+
+
+def _country(col: FieldCollector, value: object) -> str:
+    text = col.clean("country", value)
+    if text == "":
+        col.add("country", REQUIRED)
+    elif text is not None:
+        country = resolve_country(text)
+        if country:
+            return country
+        col.add("country", UNKNOWN_COUNTRY, value=shown(text))
+    return ""
+
+
+def _pic(col: FieldCollector, value: object) -> str | None:
+    """Nine digits, spaces ignored; ``None`` for "no PIC yet"."""
+    text = col.clean("pic", value)
+    if not text:
+        return None
+    compact = _PIC_SPACES.sub("", text)
+    if len(compact) == 9 and compact.isascii() and compact.isdigit():
+        return compact
+    col.add("pic", BAD_PIC, value=shown(text))
+    return None
+
+
+def compact_registry_number(text: str) -> str:
+    """``"FR 12.345-678"`` -> ``"FR12345678"``: ASCII letters and digits, upper case.
+
+    The one compaction of VAT and registry numbers: stored numbers, the open data's and the
+    numbers a tie file names all go through it before they are compared.
+    """
+    return _NOT_ALPHANUMERIC.sub("", text).upper()
+
+
+def _registry_number(col: FieldCollector, value: object) -> str | None:
+    """A VAT or national registry number (SIRET, KvK...), stored compact and upper case."""
+    text = col.clean("registry_number", value)
+    if not text:
+        return None
+    compact = compact_registry_number(text)
+    if (
+        not _REGISTRY_OTHER.search(text)
+        and MIN_REGISTRY <= len(compact) <= MAX_REGISTRY
+        and any(ch.isdigit() for ch in compact)
+    ):
+        return compact
+    col.add("registry_number", BAD_REGISTRY, value=shown(text))
+    return None
+
+
+def _natural_person(col: FieldCollector, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = col.clean("natural_person", value)
+    if not text:
+        return False
+    parsed = parse_bool(text)
+    if parsed is None:
+        col.add("natural_person", NOT_BOOLEAN, value=shown(text))
+        return False
+    return parsed
+
+
 def validate_record(
     raw: Mapping[str, object],
 ) -> tuple[OrganisationRecord | None, list[FieldError]]:
@@ -896,37 +982,13 @@ def validate_record(
     name = col.text(raw, "name", MAX_NAME, required=True)
     acronym = col.text(raw, "acronym", MAX_ACRONYM)
 
-    type_value = raw.get("type", raw.get("org_type"))
-    org_type = "other"
-    type_text = col.clean("type", type_value)
-    if type_text:
-        resolved = resolve_org_type(type_text)
-        if resolved is None:
-            col.add("type", UNKNOWN_TYPE, value=shown(type_text))
-        else:
-            org_type = resolved
-
-    country = ""
-    country_text = col.clean("country", raw.get("country"))
-    if country_text == "":
-        col.add("country", REQUIRED)
-    elif country_text is not None:
-        country = resolve_country(country_text) or ""
-        if not country:
-            col.add("country", UNKNOWN_COUNTRY, value=shown(country_text))
-
+    org_type = _org_type(col, raw.get("type", raw.get("org_type")))
+    country = _country(col, raw.get("country"))
     region = col.text(raw, "region", MAX_REGION)
     city = col.text(raw, "city", MAX_CITY)
 
-    pic: str | None = None
-    pic_value = raw.get("pic")
-    pic_text = col.clean("pic", pic_value)
-    if pic_text:
-        compact = _PIC_SPACES.sub("", pic_text)
-        if len(compact) == 9 and compact.isascii() and compact.isdigit():
-            pic = compact
-        else:
-            col.add("pic", BAD_PIC, value=shown(pic_text))
+    pic = _pic(col, raw.get("pic"))
+    registry_number = _registry_number(col, raw.get("registry_number"))
 
     website = col.text(raw, "website", MAX_WEBSITE)
     if website and not _valid_url(website):
@@ -953,19 +1015,7 @@ def validate_record(
     budget = _parse_amount(col, "annual_budget_eur", raw.get("annual_budget_eur"))
     past_projects = _past_projects(col, raw.get("past_projects"))
 
-    natural_person = False
-    np_value = raw.get("natural_person")
-    if isinstance(np_value, bool):
-        natural_person = np_value
-    else:
-        np_text = col.clean("natural_person", np_value)
-        if np_text:
-            parsed = parse_bool(np_text)
-            if parsed is None:
-                col.add("natural_person", NOT_BOOLEAN, value=shown(np_text))
-            else:
-                natural_person = parsed
-
+    natural_person = _natural_person(col, raw.get("natural_person"))
     contacts = _contacts(col, raw.get("contacts"))
 
     if col.errors:
@@ -980,6 +1030,7 @@ def validate_record(
             region=region,
             city=city,
             pic=pic,
+            registry_number=registry_number,
             website=website,
             email=email,
             description=description,

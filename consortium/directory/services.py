@@ -224,7 +224,14 @@ def search_text_of(org: Organisation) -> str:
         " ".join(
             filter(
                 None,
-                [org.name, org.acronym, org.city, org.description, " ".join(org.keywords or [])],
+                [
+                    org.name,
+                    org.acronym,
+                    org.city,
+                    org.registry_number,
+                    org.description,
+                    " ".join(org.keywords or []),
+                ],
             )
         )
     )
@@ -265,6 +272,7 @@ def org_to_record(org: Organisation, *, private: bool = True) -> OrganisationRec
         region=org.region or "",
         city=org.city or "",
         pic=org.pic,
+        registry_number=org.registry_number,
         website=org.website or "",
         email=org.email or "",
         description=org.description or "",
@@ -295,6 +303,7 @@ def _apply(org: Organisation, record: OrganisationRecord, *, contacts: bool = Tr
     org.region = record.region or None
     org.city = record.city or None
     org.pic = record.pic
+    org.registry_number = record.registry_number
     org.website = record.website or None
     org.email = record.email or None
     org.description = record.description
@@ -551,6 +560,7 @@ def merge_organisations(
 
     filled = []
     other_pic = other.pic
+    other_registry = other.registry_number
     for name in ("acronym", "region", "city", "website", "email", "staff", "annual_budget_eur"):
         if getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""):
             setattr(keep, name, getattr(other, name))
@@ -574,6 +584,9 @@ def merge_organisations(
     if keep.pic is None and other_pic:
         keep.pic = other_pic
         details["filled"].append("pic")
+    if keep.registry_number is None and other_registry:
+        keep.registry_number = other_registry
+        details["filled"].append("registry_number")
     keep.themes = [*keep.themes, *(OrganisationTheme(theme=code) for code in new_themes)]
     keep.search_text = search_text_of(keep)
     keep.name_key = normalise_name(keep.name)
@@ -875,6 +888,7 @@ def import_organisations(
             record.name,
             record.acronym,
             record.city,
+            record.registry_number,
             record.description,
             " ".join(keywords),
         ]
@@ -888,6 +902,7 @@ def import_organisations(
                 "region": record.region or None,
                 "city": record.city or None,
                 "pic": record.pic,
+                "registry_number": record.registry_number,
                 "website": record.website or None,
                 "email": record.email or None,
                 "description": record.description,

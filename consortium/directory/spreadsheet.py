@@ -119,6 +119,21 @@ ORGANISATION_SCHEMA = _schema(
         "region": ("région",),
         "city": ("ville", "commune", "town", "localité"),
         "pic": ("pic number", "numéro pic", "code pic", "n° pic"),
+        "registry_number": (
+            "registry number",
+            "national registry number",
+            "vat",
+            "vat number",
+            "company number",
+            "numéro d'immatriculation",
+            "immatriculation",
+            "siret",
+            "siren",
+            "numéro de tva",
+            "n° tva",
+            "tva intracommunautaire",
+            "kvk",
+        ),
         "website": ("site", "site web", "site internet", "web", "url", "web site"),
         "email": ("courriel", "e-mail", "mail", "adresse e-mail", "adresse mail"),
         "description": ("présentation", "activités", "activities"),
@@ -845,7 +860,14 @@ def export_xlsx(records: Iterable[OrganisationRecord], *, include_contacts: bool
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("organisations")
     sheet.freeze_panes = "A2"
-    widths = {"name": 40, "description": 60, "past_projects": 50, "themes": 30, "pic": 12}
+    widths = {
+        "name": 40,
+        "description": 60,
+        "past_projects": 50,
+        "themes": 30,
+        "pic": 12,
+        "registry_number": 18,
+    }
     for position, column in enumerate(columns, start=1):
         letter = _column_letter(position)
         sheet.column_dimensions[letter].width = widths.get(column, 16)
@@ -866,7 +888,7 @@ def export_xlsx(records: Iterable[OrganisationRecord], *, include_contacts: bool
                 cell = WriteOnlyCell(sheet, value=float(record.annual_budget_eur))
                 cell.number_format = "#,##0.00"
                 row.append(cell)
-            elif column == "pic":
+            elif column in ("pic", "registry_number"):
                 cell = WriteOnlyCell(sheet, value=raw[column])
                 cell.data_type = "s"
                 cell.number_format = "@"  # text: leading zeros survive editing in Excel

@@ -28,6 +28,7 @@ import numpy
 from rapidfuzz import fuzz, process
 
 from consortium.directory.dedupe import normalise_name
+from consortium.directory.records import compact_registry_number
 from consortium.folding import words
 
 AUTO_SCORE = 97.0
@@ -74,7 +75,7 @@ class Decision:
 
 def registry_key(number: str | None, country: str | None = None) -> str:
     """Comparable registry number: alphanumerics upper-cased, the country prefix dropped."""
-    value = "".join(ch for ch in (number or "").upper() if ch.isalnum())
+    value = compact_registry_number(number or "")
     prefix = (country or "").upper()
     if prefix == "GR":
         prefix = "EL"  # Greek VAT numbers start with EL

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from consortium import characters
 from consortium.directory.dedupe import normalise_name
+from consortium.directory.records import compact_registry_number
 from consortium.directory.spreadsheet import Limits, check_ooxml
 from consortium.errors import N_
 from consortium.folding import words
@@ -128,8 +129,7 @@ def header_key(text: str) -> str:
 
 def compact_registry(text: str | None) -> str | None:
     """``"FR 12 345 678 901"`` -> ``"FR12345678901"``; ``None`` when nothing is left."""
-    value = re.sub(r"[^0-9A-Za-z]", "", text or "").upper()
-    return value[:40] or None
+    return compact_registry_number(text or "")[:40] or None
 
 
 def organisation_key(pic: str | None, name: str, country: str) -> str:

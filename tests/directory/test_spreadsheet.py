@@ -511,8 +511,9 @@ def test_csv_export_is_formula_safe() -> None:
     assert rows[0][:4] == ["name", "acronym", "type", "country"]
     for row, record in zip(rows[1:], records, strict=True):
         assert row[0] == formula_escape(record.name)
-        assert row[11] == formula_escape(join_list(record.keywords))
-        assert row[9] == formula_escape(record.description)
+        columns = dict(zip(rows[0], row, strict=True))
+        assert columns["keywords"] == formula_escape(join_list(record.keywords))
+        assert columns["description"] == formula_escape(record.description)
         assert (row[0] == "'" + record.name) is (record.name != "'plain")
     assert [row[0] for row in rows[1:4]] == ['\'=HYPERLINK("http://x","y")', "'+1+1", "'-2+3"]
     assert export_csv([]).startswith(b"\xef\xbb\xbfname,acronym,type,country,region,city,pic,")
