@@ -101,9 +101,7 @@ def worker_command(burst: bool) -> None:
 @opendata_cli.command("rematch")
 def rematch_command() -> None:
     """Match the open data to the directory again (after the directory changed)."""
-    summary = services.ImportSummary()
-    services.refresh_matches(summary)
-    services.refresh_directory(actor=None, summary=summary)
+    summary = services.rematch(actor=None)
     db.session.commit()
     _print_summary(summary)
 

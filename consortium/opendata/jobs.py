@@ -26,7 +26,7 @@ from ..auth.models import User, utcnow
 from ..characters import single_line
 from ..extensions import db
 from .models import ImportJob
-from .services import CANCELLED, Cancelled, import_open_data
+from .services import CANCELLED, Cancelled, ImportSummary, import_open_data, rematch
 
 QUEUE = "consortium-opendata"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -152,6 +152,24 @@ def create_job(filename: str, stored_path: str, *, actor: User | None) -> Import
     return job
 
 
+def create_rematch_job(*, actor: User | None) -> ImportJob:
+    """A job that matches the open data already imported to the directory again."""
+    job = ImportJob(
+        kind="rematch", filename="", stored_path="", created_by_id=actor.id if actor else None
+    )
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def _work(job: ImportJob, actor: User | None, progress) -> ImportSummary:
+    """What the job does: import its file, or match again."""
+    if job.kind == "rematch":
+        return rematch(actor=actor, progress=progress)
+    path = Path(current_app.config["UPLOAD_FOLDER"]) / job.stored_path
+    return import_open_data(path, actor=actor, progress=progress)
+
+
 def start(job_id: int) -> str:
     """Run or queue a committed job; returns the mode used."""
     app = current_app._get_current_object()
@@ -204,7 +222,6 @@ def run_job(job_id: int, *, echo=None) -> ImportJob | None:
         return job
     job.status = "running"
     actor_id = job.created_by_id
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / job.stored_path
     db.session.commit()
     jobs_store = store()
     last = [0.0]
@@ -221,7 +238,7 @@ def run_job(job_id: int, *, echo=None) -> ImportJob | None:
 
     actor = db.session.get(User, actor_id) if actor_id else None
     try:
-        summary = import_open_data(path, actor=actor, progress=progress)
+        summary = _work(job, actor, progress)
     except Cancelled:
         db.session.rollback()
         return _finish(job_id, "cancelled", CANCELLED, {})
@@ -244,7 +261,6 @@ def _finish(job_id: int, status: str, message: str, summary: dict) -> ImportJob:
     job.summary = json.loads(json.dumps(summary, default=str))
     job.finished_at = utcnow()
     db.session.commit()
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / job.stored_path
     if job.stored_path.startswith("opendata/"):
-        path.unlink(missing_ok=True)
+        (Path(current_app.config["UPLOAD_FOLDER"]) / job.stored_path).unlink(missing_ok=True)
     return job

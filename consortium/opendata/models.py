@@ -101,6 +101,8 @@ class ImportJob(db.Model):
     __tablename__ = "opendata_job"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # "import" reads an uploaded file; "rematch" matches the open data to the directory again.
+    kind: Mapped[str] = mapped_column(String(12), default="import", server_default="import")
     filename: Mapped[str] = mapped_column(String(300))
     # Where the uploaded file waits, relative to the upload folder.
     stored_path: Mapped[str] = mapped_column(String(500))

@@ -43,6 +43,8 @@ STAGES = {
     "match": (0.8, 0.92),
     "directory": (0.92, 1.0),
 }
+#: A rematch has only the last two stages; they share its whole bar.
+REMATCH_STAGES = {"match": (0.0, 0.5), "directory": (0.5, 1.0)}
 SEARCH_TEXT_LIMIT = 8000
 PAST_PROJECT_TYPES = {"coordinator": "coordinator"}
 ACTIVITY_TYPES = {
@@ -90,12 +92,15 @@ class ImportSummary:
 class _Stages:
     """Turns (stage, fraction within it) into the overall fraction for ``report``."""
 
-    def __init__(self, report: ProgressCallback | None) -> None:
+    def __init__(
+        self, report: ProgressCallback | None, table: dict[str, tuple[float, float]] = STAGES
+    ) -> None:
         self.report = report
+        self.table = table
 
     def __call__(self, stage: str, fraction: float) -> None:
         if self.report is not None:
-            start, end = STAGES[stage]
+            start, end = self.table[stage]
             self.report(stage, start + (end - start) * min(1.0, max(0.0, fraction)))
 
 
@@ -126,6 +131,26 @@ def import_open_data(
     del batch
     stages("match", 0.0)
     refresh_matches(summary, stages, only=changed)
+    stages("directory", 0.0)
+    refresh_directory(
+        actor=actor, today=today, summary=summary, progress=lambda f: stages("directory", f)
+    )
+    stages("directory", 1.0)
+    return summary
+
+
+def rematch(
+    *,
+    actor: User | None,
+    progress: ProgressCallback | None = None,
+    today: dt.date | None = None,
+) -> ImportSummary:
+    """Match the open data already imported to the directory again (after organisations were
+    added or corrected), then refresh past projects and ties; the caller commits."""
+    stages = _Stages(progress, REMATCH_STAGES)
+    summary = ImportSummary()
+    stages("match", 0.0)
+    refresh_matches(summary, stages)
     stages("directory", 0.0)
     refresh_directory(
         actor=actor, today=today, summary=summary, progress=lambda f: stages("directory", f)

@@ -66,10 +66,17 @@ def _translated(template: str, params: dict | None = None) -> str:
     return _(template, **(params or {}))
 
 
+def _job_label(job: ImportJob) -> str:
+    if job.kind == "rematch":
+        return _("Matching again with the directory")
+    return _("Import of %(name)s", name=job.filename)
+
+
 @bp.app_context_processor
 def _helpers():
     return {
         "opendata_stage": lambda code: _(STAGE_LABELS.get(code, code)),
+        "opendata_job_label": _job_label,
         "opendata_status": lambda code: _(STATUS_LABELS.get(code, code)),
         "opendata_reason": lambda code: _(REASON_LABELS.get(code or "", code or "")),
         "opendata_message": lambda item: _translated(item["template"], item["params"]),
@@ -118,24 +125,38 @@ def _pages(total: int, page: int) -> dict[str, int | bool]:
 def index():
     _editor()
     form = UploadForm()
-    status = 200
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        upload = form.file.data
-        if upload is None or not getattr(upload, "filename", ""):
-            form.file.errors = [_("Choose a file to import.")]
-            status = 400
-        else:
-            folder = Path(current_app.config["UPLOAD_FOLDER"]) / "opendata"
-            folder.mkdir(parents=True, exist_ok=True)
-            safe = secure_filename(upload.filename)[-80:] or "file"
-            name = f"{secrets.token_hex(8)}-{safe}"
-            upload.save(folder / name)
-            job = jobs.create_job(upload.filename, f"opendata/{name}", actor=current_user)
-            db.session.commit()
-            jobs.start(job.id)
-            return redirect(url_for("opendata.job", job_id=job.id))
+    if request.method == "GET":
+        return _index_page(form)
+    if not form.validate_on_submit():
+        abort(400)
+    upload = form.file.data
+    if upload is None or not getattr(upload, "filename", ""):
+        form.file.errors = [_("Choose a file to import.")]
+        return _index_page(form, 400)
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "opendata"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(8)}-{secure_filename(upload.filename)[-80:] or 'file'}"
+    upload.save(folder / name)
+    job = jobs.create_job(upload.filename, f"opendata/{name}", actor=current_user)
+    db.session.commit()
+    jobs.start(job.id)
+    return redirect(url_for("opendata.job", job_id=job.id))
+
+
+@bp.post("/rematch")
+@login_required
+def rematch():
+    """Match the imported open data to the directory again, as a background job."""
+    _editor()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    job = jobs.create_rematch_job(actor=current_user)
+    db.session.commit()
+    jobs.start(job.id)
+    return redirect(url_for("opendata.job", job_id=job.id))
+
+
+def _index_page(form: UploadForm, status: int = 200):
     recent = list(db.session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(20)))
     counts = {
         "organisations": db.session.scalar(select(func.count()).select_from(OpenOrganisation)),
@@ -152,12 +173,15 @@ def index():
         ),
     }
     proposals = list(db.session.scalars(select(Proposal).order_by(Proposal.id)))
-    return (
-        render_template(
-            "opendata/index.html", form=form, jobs=recent, counts=counts, proposals=proposals
-        ),
-        status,
+    page = render_template(
+        "opendata/index.html",
+        form=form,
+        action_form=ActionForm(),
+        jobs=recent,
+        counts=counts,
+        proposals=proposals,
     )
+    return page, status
 
 
 def _job(job_id: int) -> ImportJob:

@@ -99,6 +99,7 @@ def test_changes_per_role(client, login, loaded, app, role):
     expected = {"admin": 302, "lead": 302}.get(role, 302 if role == "anonymous" else 403)
     assert client.post(f"/opendata/review/{loaded['review']}/reject").status_code == expected
     assert client.post(f"/opendata/organisations/{loaded['other']}/add").status_code == expected
+    assert client.post("/opendata/rematch").status_code == expected
     with app.app_context():
         status = db.session.get(OpenOrganisation, loaded["review"]).match_status
         added = db.session.get(OpenOrganisation, loaded["other"]).organisation_id
@@ -146,6 +147,7 @@ def test_csrf_is_enforced(make_app, opendata_world):
         "/opendata/review/1/confirm",
         "/opendata/organisations/1/add",
         "/opendata/jobs/1/cancel",
+        "/opendata/rematch",
     ):
         assert client.post(url, data={}).status_code == 400, url
 
@@ -231,3 +233,36 @@ def test_a_file_name_with_control_characters_is_kept_readable(client, login, ope
     with app.app_context():
         job = db.session.scalar(select(ImportJob).order_by(ImportJob.id.desc()))
         assert (job.filename, job.status) == ("bad.csv", "failed")
+
+
+def test_matching_again_finds_an_organisation_added_since_the_import(client, login, loaded, app):
+    """The lead adds an organisation the open data knows, then asks for a new matching from
+    the open-data page: a background job (inline here) links it and fills its projects."""
+    from tests import factories
+
+    with app.app_context():
+        open_org = db.session.get(OpenOrganisation, loaded["other"])
+        assert open_org.organisation_id is None
+        added = factories.make_org(
+            open_org.name.title(), country=open_org.country, city=open_org.city or "Marseille"
+        )
+        db.session.commit()
+        added_id = added.id
+    login(ROLES["lead"])
+    assert client.post(f"/opendata/review/{loaded['review']}/reject").status_code == 302
+    page = client.get("/opendata/").get_data(as_text=True)
+    assert 'data-testid="rematch-form"' in page and "Match again with the directory" in page
+    response = client.post("/opendata/rematch")
+    assert response.status_code == 302
+    job_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<h1>Matching again with the directory</h1>" in job_page
+    assert "rows read" not in job_page
+    progress = client.get(response.headers["Location"] + "/progress").get_json()
+    assert (progress["status"], progress["percent"]) == ("done", 100.0)
+    with app.app_context():
+        open_org = db.session.get(OpenOrganisation, loaded["other"])
+        assert (open_org.organisation_id, open_org.match_status) == (added_id, "auto")
+        job = db.session.scalar(select(ImportJob).order_by(ImportJob.id.desc()))
+        assert (job.kind, job.status, job.filename) == ("rematch", "done", "")
+            # the decision the lead took in the review queue is kept
+        assert db.session.get(OpenOrganisation, loaded["review"]).match_status == "rejected"
