@@ -92,6 +92,11 @@ class Defaults:
     REDIS_URL: str | None = None
     # auto (RQ when a worker listens, else a thread) | rq | thread | inline
     OPENDATA_JOBS = "auto"
+    # Above this many organisations the territory page does not analyse the whole network while
+    # the reader waits (about 20 s for 60,000 organisations): it shows the last background
+    # analysis (`flask network analyse`, or the page's button). inline | thread for that run.
+    NETWORK_PAGE_LIMIT = 20_000
+    NETWORK_JOBS = "thread"
 
     # Rows per page in lists.
     PAGE_SIZE = 50

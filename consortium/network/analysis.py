@@ -574,24 +574,29 @@ def analyse(
     exact_limit: int = 2000,
     seed: int = 42,
     samples: int = BETWEENNESS_SAMPLES,
+    progress: Callable[[float], None] = lambda _fraction: None,
 ) -> Analysis:
     """Every metric the network page shows, computed once.
 
     Above ``exact_limit`` nodes, betweenness is estimated from ``samples`` seeded sources
     (``approximate=True``) and structural holes are computed for the ``HOLES_LIMIT`` top
-    brokers only. Works on empty, single-node and disconnected graphs.
+    brokers only. Works on empty, single-node and disconnected graphs. ``progress`` hears the
+    fraction done between the steps.
     """
     n = graph.number_of_nodes()
     csr = csr_of(graph)  # read the graph once; every metric below works on these arrays
     degree, wdeg = degrees(graph, csr)
+    progress(0.1)
     approximate = n > exact_limit and samples < n
     bc = betweenness(graph, k=samples if approximate else None, seed=seed, csr=csr)
+    progress(0.5)
     brokers_all = sorted(graph, key=lambda v: (-bc.get(v, 0.0), v))
     if approximate:
         constraint, esize = structural_holes(graph, brokers_all[:HOLES_LIMIT], csr=csr)
     else:
         constraint, esize = structural_holes(graph, csr=csr)
     holes_complete = not approximate or n <= HOLES_LIMIT
+    progress(0.6)
 
     large = n > exact_limit
     if not n:
@@ -603,10 +608,12 @@ def analyse(
     communities = tuple(tuple(sorted(c)) for c in sorted(found, key=lambda c: (-len(c), min(c))))
     community_of = {node: i for i, com in enumerate(communities) for node in com}
     names = tuple(_community_name(graph, com, wdeg) for com in communities)
+    progress(0.85)
 
     bridge_positions, cut_positions, components = cut_structure(csr)
     bridges, cut_points = named_cuts(csr, bridge_positions, cut_positions)
     consortium = consortium_metrics(graph, member_ids)
+    progress(1.0)
     return Analysis(
         node_count=n,
         edge_count=graph.number_of_edges(),
@@ -635,6 +642,36 @@ def analyse(
         seed=seed,
         community_method="label_propagation" if large else "louvain",
     )
+
+
+def territory_summary(graph: nx.Graph, analysis: Analysis, *, top: int = 10) -> dict[str, Any]:
+    """What the page keeps of a whole-territory analysis: plain JSON, names included, so it
+    can be shown long after the graph is gone."""
+
+    def label(node: Any) -> str:
+        return str(graph.nodes[node].get("label") or node)
+
+    return {
+        "nodes": analysis.node_count,
+        "edges": analysis.edge_count,
+        "density": round(analysis.density, 6),
+        "components": analysis.components,
+        "isolated": len(analysis.isolated),
+        "communities": len(analysis.communities),
+        "community_method": analysis.community_method,
+        "largest_communities": [
+            {"name": analysis.community_names[i], "size": len(members)}
+            for i, members in enumerate(analysis.communities[:top])
+        ],
+        "brokers": [
+            {"id": node, "name": label(node), "betweenness": round(analysis.betweenness[node], 6)}
+            for node in analysis.brokers[:top]
+        ],
+        "bridges": len(analysis.bridges),
+        "cut_points": len(analysis.articulation_points),
+        "approximate": analysis.approximate,
+        "samples": analysis.betweenness_samples,
+    }
 
 
 def centrality_scale(analysis: Analysis, nodes: Iterable[Any]) -> dict[Any, float]:

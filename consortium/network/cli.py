@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..proposals.models import Proposal
-from . import services
+from . import jobs, services
 
 network_cli = AppGroup("network", help="Cooperation network.")
 
@@ -42,6 +42,32 @@ def export_command(acronym: str | None, fmt: str, out: Path) -> None:
     click.echo(
         f"{out}: {view.graph.number_of_nodes()} organisations, "
         f"{view.graph.number_of_edges()} ties ({fmt})."
+    )
+
+
+@network_cli.command("analyse")
+def analyse_command() -> None:
+    """Analyse the whole territory now (what the page's button runs in the background)."""
+    run = services.start_territory_analysis(actor=None)
+    db.session.commit()
+    if run.status != "queued":
+        raise click.ClickException(f"An analysis is already running (run {run.id}).")
+    with click.progressbar(length=1000, label="Analysing the territory") as bar:
+        shown = [0]
+
+        def echo(_stage: str, fraction: float) -> None:
+            step = int(fraction * 1000) - shown[0]
+            if step > 0:
+                bar.update(step)
+                shown[0] += step
+
+        done = jobs.run(run.id, echo=echo)
+    if done.status != "done":
+        raise click.ClickException(done.message)
+    summary = done.summary
+    click.echo(
+        f"{summary['nodes']} organisations, {summary['edges']} ties, "
+        f"{summary['communities']} communities, in {done.seconds:.1f} s."
     )
 
 

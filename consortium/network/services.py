@@ -32,7 +32,7 @@ from typing import Any
 
 import networkx as nx
 from flask import current_app, has_app_context
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from ..directory.models import Organisation, OrganisationTheme, PastProject, Tie
 from ..extensions import db
@@ -42,6 +42,7 @@ from ..workshops.models import Action, ActionParticipant, Workshop, WorkshopAtte
 from . import analysis as pure
 from .analysis import Analysis, OrgNode, TieEvidence
 from .figure import ROLE_WORDS
+from .models import TerritoryAnalysis
 from .timeline import Growth, Round, attended_rounds, growth
 
 MEMBER_STATUSES = ("shortlisted", "invited", "confirmed", "to_reconfirm")
@@ -779,3 +780,65 @@ def dossier_figure(view: NetworkView, proposal: Proposal) -> bytes:
 
 def now_year() -> int:
     return datetime.now(UTC).year
+
+
+# --------------------------------------------------------------------------------- territory runs
+
+#: Where the whole-territory analysis is in its run, as fractions of the progress bar.
+ANALYSIS_STAGES = {"queued": 0.0, "load": 0.0, "build": 0.4, "analyse": 0.5, "done": 1.0}
+
+
+def organisation_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Organisation)) or 0
+
+
+def start_territory_analysis(*, actor: Any) -> TerritoryAnalysis:
+    """A new run of the whole-territory analysis, or the one already waiting or running (two
+    clicks never start two analyses of the same data)."""
+    current = db.session.scalar(
+        select(TerritoryAnalysis)
+        .where(TerritoryAnalysis.status.in_(("queued", "running")))
+        .order_by(TerritoryAnalysis.id.desc())
+    )
+    if current is not None:
+        return current
+    run = TerritoryAnalysis(created_by_id=actor.id if actor is not None else None)
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
+def territory_runs() -> tuple[TerritoryAnalysis | None, TerritoryAnalysis | None]:
+    """(the last finished run, the run in progress), either ``None``."""
+    done = db.session.scalar(
+        select(TerritoryAnalysis)
+        .where(TerritoryAnalysis.status == "done")
+        .order_by(TerritoryAnalysis.id.desc())
+    )
+    running = db.session.scalar(
+        select(TerritoryAnalysis)
+        .where(TerritoryAnalysis.status.in_(("queued", "running")))
+        .order_by(TerritoryAnalysis.id.desc())
+    )
+    return done, running
+
+
+def analyse_territory(progress: Callable[[str, float], None]) -> dict[str, Any]:
+    """The whole territory, loaded, built and analysed; its summary for the page.
+
+    The ties are those the map shows by default (declared, past projects, shared actions:
+    co-attendance and same proposal would tie every room together). ``progress(stage,
+    fraction)`` hears each step (the fraction is of the whole run).
+    """
+    progress("load", 0.0)
+    nodes = load_nodes()
+    progress("load", 0.1)
+    keep = pure.evidence_filter(pure.MAP_KINDS, None, keep_undated=True)
+    evidence = [e for e in load_evidence() if keep(e)]
+    progress("build", ANALYSIS_STAGES["build"])
+    graph = pure.build_graph(nodes, evidence)
+    del evidence
+    start = ANALYSIS_STAGES["analyse"]
+    progress("analyse", start)
+    result = pure.analyse(graph, progress=lambda f: progress("analyse", start + (1 - start) * f))
+    return pure.territory_summary(graph, result)

@@ -14,26 +14,52 @@ from __future__ import annotations
 import json
 import re
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..auth.permissions import Capability, DirectoryAccess, directory_access
+from ..errors import N_
 from ..extensions import db
 from ..fit import services as fit_services
 from ..proposals.access import load_proposal
 from ..proposals.models import Proposal, ProposalMember
-from . import services
+from . import jobs, services
 from .analysis import KIND_LABELS, KINDS
 from .forms import LAYOUT_LABELS, ROLE_LABELS, TYPE_LABELS, FilterForm, theme_label
+from .models import TerritoryAnalysis
 from .timeline import steps as time_steps
 
 bp = Blueprint("network", __name__)
 
 NODE_SORTS = ("name", "type", "degree", "betweenness", "constraint", "effective_size", "community")
 TABLE_LIMIT = 300
+ANALYSIS_STAGE_LABELS = {
+    "queued": N_("Waiting to start"),
+    "load": N_("Reading organisations and ties"),
+    "build": N_("Building the network"),
+    "analyse": N_("Measuring the network"),
+    "done": N_("Finished"),
+    "failed": N_("Failed"),
+}
+RUN_STATUS_LABELS = {
+    "queued": N_("Waiting"),
+    "running": N_("Running"),
+    "done": N_("Finished"),
+    "failed": N_("Failed"),
+}
 EDGE_LIMIT = 500
 
 
@@ -294,7 +320,18 @@ def _render(view: services.NetworkView, form: FilterForm, *, proposal=None, visi
         map_limit=services.MAP_LIMIT,
         table_limit=TABLE_LIMIT,
         edge_limit=EDGE_LIMIT,
+        **(_territory_run_context() if proposal is None else {}),
     )
+
+
+def _territory_run_context() -> dict:
+    last_run, running_run = services.territory_runs()
+    return {
+        "last_run": last_run,
+        "running_run": running_run,
+        "can_run_analysis": _can_run_analysis(),
+        "analysis_stage_label": lambda stage: _(ANALYSIS_STAGE_LABELS.get(stage, stage)),
+    }
 
 
 def _multi(args: dict) -> dict:
@@ -358,8 +395,53 @@ def proposal_bridges(proposal_id: int):
 @login_required
 def territory():
     visible = _territory_access()
+    size = services.organisation_count()
+    if size > current_app.config["NETWORK_PAGE_LIMIT"]:
+        return render_template(
+            "network/territory_large.html", size=size, **_territory_run_context()
+        )
     form = _filters()
     return _render(_view(None, form), form, visible=visible)
+
+
+def _can_run_analysis() -> bool:
+    """Starting the whole-territory analysis costs the server minutes: directory editors."""
+    roles = db.session.scalars(
+        select(ProposalMember.role).where(ProposalMember.user_id == current_user.id)
+    )
+    return directory_access(list(roles), is_admin=current_user.is_admin) == DirectoryAccess.EDIT
+
+
+@bp.post("/network/analysis")
+@login_required
+def start_territory_run():
+    _territory_access()
+    if not _can_run_analysis():
+        abort(403)
+    run = services.start_territory_analysis(actor=current_user)
+    db.session.commit()
+    if run.status == "queued":
+        jobs.start(run.id)
+    return redirect(url_for("network.territory") + "#net-territory-run")
+
+
+@bp.get("/network/analysis/<int:run_id>/progress")
+@login_required
+def territory_run_progress(run_id: int):
+    _territory_access()
+    run = db.session.get(TerritoryAnalysis, run_id)
+    if run is None:
+        abort(404)
+    return jsonify(
+        {
+            "status": run.status,
+            "status_label": _(RUN_STATUS_LABELS.get(run.status, run.status)),
+            "percent": round(100 * (1.0 if run.status == "done" else run.fraction), 1),
+            "stage": run.stage,
+            "stage_label": _(ANALYSIS_STAGE_LABELS.get(run.stage, run.stage)),
+            "finished": run.finished,
+        }
+    )
 
 
 def _scoped(proposal_id: int | None) -> Proposal | None:

@@ -64,10 +64,13 @@ def build_demo_app(tmp_path):
 
 def seed_rows_the_demo_lacks(app, admin) -> None:
     """One row for each route argument the demo leaves empty (a Word import, an open-data
-    job, an invitation link), so the sweeps reach those pages instead of skipping them."""
+    job, a territory analysis, an invitation link), so the sweeps reach those pages instead
+    of skipping them."""
     from consortium.commitments import services as commitment_services
     from consortium.dossier import services as dossier_services
     from consortium.extensions import db
+    from consortium.network import jobs as network_jobs
+    from consortium.network import services as network_services
     from consortium.opendata.models import ImportJob
     from consortium.proposals.models import Participation, Proposal
 
@@ -85,6 +88,9 @@ def seed_rows_the_demo_lacks(app, admin) -> None:
             created_by_id=admin.id,
         )
     )
+    run = network_services.start_territory_analysis(actor=admin)
+    db.session.flush()
+    network_jobs.run(run.id)
     shortlisted = db.session.scalar(
         select(Participation)
         .where(Participation.proposal_id == proposal.id, Participation.status == "shortlisted")
@@ -177,6 +183,7 @@ ARGUMENT_TABLES = {
     "template_id": "section_template",
     "job_id": "opendata_job",
     "letter_id": "signed_letter",
+    "run_id": "territory_analysis",
 }
 # Arguments that name no row: a fixed value every route with that argument accepts.
 ARGUMENT_VALUES = {"fmt": "xlsx"}

@@ -264,5 +264,5 @@ def test_matching_again_finds_an_organisation_added_since_the_import(client, log
         assert (open_org.organisation_id, open_org.match_status) == (added_id, "auto")
         job = db.session.scalar(select(ImportJob).order_by(ImportJob.id.desc()))
         assert (job.kind, job.status, job.filename) == ("rematch", "done", "")
-            # the decision the lead took in the review queue is kept
+        # the decision the lead took in the review queue is kept
         assert db.session.get(OpenOrganisation, loaded["review"]).match_status == "rejected"
