@@ -21,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -218,7 +219,7 @@ def main() -> None:
             t,
         )
         reports.append(time.perf_counter())
-        longest_gap = max(b - a for a, b in zip(reports, reports[1:], strict=False))
+        longest_gap = max(b - a for a, b in pairwise(reports))
 
         bare: dict[str, float] = {}
         pairs = [(e.a, e.b) for e in evidence]
