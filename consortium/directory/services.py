@@ -461,126 +461,25 @@ def merge_organisations(
     action-participant links already held by ``keep`` are dropped, the others move. Empty fields
     of ``keep`` are filled from ``other``; themes, keywords and languages are united.
     """
-    if keep.id == other.id:
-        raise DomainError(MERGE_SELF)
-    keep_proposals = set(
-        db.session.scalars(
-            select(Participation.proposal_id).where(Participation.organisation_id == keep.id)
-        )
-    )
-    clash = db.session.scalars(
-        select(Proposal.acronym)
-        .join(Participation, Participation.proposal_id == Proposal.id)
-        .where(Participation.organisation_id == other.id, Proposal.id.in_(keep_proposals))
-        .order_by(Proposal.acronym)
-    ).all()
-    if clash:
-        raise DomainError(MERGE_SAME_PROPOSAL, {"proposals": ", ".join(clash)})
-
+    _refuse_merge(keep, other)
     details: dict[str, Any] = {"merged_id": other.id}
-
-    def move(model, column, unique_with=None) -> int:
-        """Point ``column`` of ``model`` rows from other to keep; drop rows that would clash."""
-        col = getattr(model, column)
-        dropped = 0
-        if unique_with is not None:
-            other_key = getattr(model, unique_with)
-            held = select(other_key).where(col == keep.id)
-            dropped = db.session.execute(
-                delete(model).where(col == other.id, other_key.in_(held))
-            ).rowcount
-        moved = db.session.execute(
-            update(model).where(col == other.id).values({column: keep.id})
-        ).rowcount
-        details.setdefault("dropped_duplicate_links", 0)
-        details["dropped_duplicate_links"] += dropped
-        return moved
-
-    details["participations"] = move(Participation, "organisation_id")
-    details["proposal_members"] = move(ProposalMember, "organisation_id")
-    details["workshop_attendance"] = move(WorkshopAttendance, "organisation_id", "workshop_id")
-    details["attendees"] = move(Attendee, "organisation_id")
-    # Output links are unique per (output, organisation, relation).
-    held_outputs = db.session.execute(
-        select(OutputOrganisation.output_id, OutputOrganisation.relation).where(
-            OutputOrganisation.organisation_id == keep.id
-        )
-    ).all()
-    for output_id, relation in held_outputs:
-        db.session.execute(
-            delete(OutputOrganisation).where(
-                OutputOrganisation.organisation_id == other.id,
-                OutputOrganisation.output_id == output_id,
-                OutputOrganisation.relation == relation,
-            )
-        )
-    details["outputs"] = move(OutputOrganisation, "organisation_id")
-    details["action_leads"] = move(Action, "lead_organisation_id")
-    details["action_participants"] = move(ActionParticipant, "organisation_id", "action_id")
-
-    # Ties: re-point, keep the pair ordered, drop self-ties and duplicates.
-    existing = {
-        (t.organisation_a_id, t.organisation_b_id, t.kind)
-        for t in db.session.scalars(
-            select(Tie).where(
-                or_(Tie.organisation_a_id == keep.id, Tie.organisation_b_id == keep.id)
-            )
-        )
-    }
-    moved_ties = dropped_ties = 0
-    for tie in db.session.scalars(
-        select(Tie).where(or_(Tie.organisation_a_id == other.id, Tie.organisation_b_id == other.id))
-    ).all():
-        partner = (
-            tie.organisation_b_id if tie.organisation_a_id == other.id else tie.organisation_a_id
-        )
-        if partner == keep.id:
-            db.session.delete(tie)
-            dropped_ties += 1
-            continue
-        a, b = sorted((keep.id, partner))
-        if (a, b, tie.kind) in existing:
-            db.session.delete(tie)
-            dropped_ties += 1
-            continue
-        existing.add((a, b, tie.kind))
-        tie.organisation_a_id, tie.organisation_b_id = a, b
-        moved_ties += 1
-    db.session.flush()
-    details["ties_moved"] = moved_ties
-    details["ties_dropped"] = dropped_ties
-
-    details["contacts"] = move(Contact, "organisation_id")
-    details["past_projects"] = move(PastProject, "organisation_id")
+    _move_links(keep, other, details)
+    details["ties_moved"], details["ties_dropped"] = _move_ties(keep, other)
+    details["contacts"] = _move(Contact, "organisation_id", keep, other, details)
+    details["past_projects"] = _move(PastProject, "organisation_id", keep, other, details)
     new_themes = [t.theme for t in other.themes if t.theme not in keep.theme_codes]
     details["themes"] = new_themes
     db.session.execute(
         delete(OrganisationTheme).where(OrganisationTheme.organisation_id == other.id)
     )
-
-    filled = []
-    other_pic = other.pic
-    other_registry = other.registry_number
-    for name in ("acronym", "region", "city", "website", "email", "staff", "annual_budget_eur"):
-        if getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""):
-            setattr(keep, name, getattr(other, name))
-            filled.append(name)
-    if not keep.description and other.description:
-        keep.description = other.description
-        filled.append("description")
-    if other.notes:
-        keep.notes = f"{keep.notes}\n\n{other.notes}".strip() if keep.notes else other.notes
-    keep.keywords = list(dict.fromkeys([*(keep.keywords or []), *(other.keywords or [])]))
-    keep.languages = list(dict.fromkeys([*(keep.languages or []), *(other.languages or [])]))
-    keep.shared_with_partners = keep.shared_with_partners or other.shared_with_partners
-    details["filled"] = filled
-
-    merged_name = other.name
+    details["filled"] = _fill_from(keep, other)
+    merged_name, other_pic, other_registry = other.name, other.pic, other.registry_number
     db.session.flush()
     db.session.expire(keep, ["contacts", "past_projects", "themes"])
     db.session.expire(other, ["contacts", "past_projects", "themes"])
     db.session.delete(other)
     db.session.flush()
+    # Unique identifiers move only once the merged entry is gone.
     if keep.pic is None and other_pic:
         keep.pic = other_pic
         details["filled"].append("pic")
@@ -602,6 +501,125 @@ def merge_organisations(
     db.session.add(record)
     db.session.flush()
     return record
+
+
+def _refuse_merge(keep: Organisation, other: Organisation) -> None:
+    """Same organisation, or both in one proposal: nothing may be lost silently."""
+    if keep.id == other.id:
+        raise DomainError(MERGE_SELF)
+    keep_proposals = set(
+        db.session.scalars(
+            select(Participation.proposal_id).where(Participation.organisation_id == keep.id)
+        )
+    )
+    clash = db.session.scalars(
+        select(Proposal.acronym)
+        .join(Participation, Participation.proposal_id == Proposal.id)
+        .where(Participation.organisation_id == other.id, Proposal.id.in_(keep_proposals))
+        .order_by(Proposal.acronym)
+    ).all()
+    if clash:
+        raise DomainError(MERGE_SAME_PROPOSAL, {"proposals": ", ".join(clash)})
+
+
+def _move(
+    model,
+    column: str,
+    keep: Organisation,
+    other: Organisation,
+    details: dict[str, Any],
+    unique_with: str | None = None,
+) -> int:
+    """Point ``column`` of ``model`` rows from other to keep; drop rows that would clash."""
+    col = getattr(model, column)
+    dropped = 0
+    if unique_with is not None:
+        other_key = getattr(model, unique_with)
+        held = select(other_key).where(col == keep.id)
+        dropped = db.session.execute(
+            delete(model).where(col == other.id, other_key.in_(held))
+        ).rowcount
+    moved = db.session.execute(
+        update(model).where(col == other.id).values({column: keep.id})
+    ).rowcount
+    details["dropped_duplicate_links"] = details.get("dropped_duplicate_links", 0) + dropped
+    return moved
+
+
+def _move_links(keep: Organisation, other: Organisation, details: dict[str, Any]) -> None:
+    """Participations, memberships, workshops, outputs and actions move to ``keep``."""
+    details["participations"] = _move(Participation, "organisation_id", keep, other, details)
+    details["proposal_members"] = _move(ProposalMember, "organisation_id", keep, other, details)
+    details["workshop_attendance"] = _move(
+        WorkshopAttendance, "organisation_id", keep, other, details, "workshop_id"
+    )
+    details["attendees"] = _move(Attendee, "organisation_id", keep, other, details)
+    # Output links are unique per (output, organisation, relation).
+    held_outputs = db.session.execute(
+        select(OutputOrganisation.output_id, OutputOrganisation.relation).where(
+            OutputOrganisation.organisation_id == keep.id
+        )
+    ).all()
+    for output_id, relation in held_outputs:
+        db.session.execute(
+            delete(OutputOrganisation).where(
+                OutputOrganisation.organisation_id == other.id,
+                OutputOrganisation.output_id == output_id,
+                OutputOrganisation.relation == relation,
+            )
+        )
+    details["outputs"] = _move(OutputOrganisation, "organisation_id", keep, other, details)
+    details["action_leads"] = _move(Action, "lead_organisation_id", keep, other, details)
+    details["action_participants"] = _move(
+        ActionParticipant, "organisation_id", keep, other, details, "action_id"
+    )
+
+
+def _move_ties(keep: Organisation, other: Organisation) -> tuple[int, int]:
+    """Re-point ``other``'s ties, keep each pair ordered, drop self-ties and duplicates."""
+    existing = {
+        (t.organisation_a_id, t.organisation_b_id, t.kind)
+        for t in db.session.scalars(
+            select(Tie).where(
+                or_(Tie.organisation_a_id == keep.id, Tie.organisation_b_id == keep.id)
+            )
+        )
+    }
+    moved = dropped = 0
+    for tie in db.session.scalars(
+        select(Tie).where(or_(Tie.organisation_a_id == other.id, Tie.organisation_b_id == other.id))
+    ).all():
+        partner = (
+            tie.organisation_b_id if tie.organisation_a_id == other.id else tie.organisation_a_id
+        )
+        a, b = sorted((keep.id, partner))
+        if partner == keep.id or (a, b, tie.kind) in existing:
+            db.session.delete(tie)
+            dropped += 1
+            continue
+        existing.add((a, b, tie.kind))
+        tie.organisation_a_id, tie.organisation_b_id = a, b
+        moved += 1
+    db.session.flush()
+    return moved, dropped
+
+
+def _fill_from(keep: Organisation, other: Organisation) -> list[str]:
+    """Empty fields of ``keep`` take ``other``'s; lists are united, notes appended."""
+    filled = []
+    for name in ("acronym", "region", "city", "website", "email", "staff", "annual_budget_eur"):
+        if getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""):
+            setattr(keep, name, getattr(other, name))
+            filled.append(name)
+    if not keep.description and other.description:
+        keep.description = other.description
+        filled.append("description")
+    if other.notes:
+        keep.notes = f"{keep.notes}\n\n{other.notes}".strip() if keep.notes else other.notes
+    keep.keywords = list(dict.fromkeys([*(keep.keywords or []), *(other.keywords or [])]))
+    keep.languages = list(dict.fromkeys([*(keep.languages or []), *(other.languages or [])]))
+    keep.shared_with_partners = keep.shared_with_partners or other.shared_with_partners
+    return filled
 
 
 # ---------------------------------------------------------------------------------------------
@@ -881,48 +899,7 @@ def import_organisations(
         return result
     actor_id = actor.id if actor else None
     now = dt.datetime.now(dt.UTC)
-    rows = []
-    for _number, record in report.valid:
-        keywords = list(record.keywords)
-        words_of = [
-            record.name,
-            record.acronym,
-            record.city,
-            record.registry_number,
-            record.description,
-            " ".join(keywords),
-        ]
-        rows.append(
-            {
-                "name": record.name,
-                "acronym": record.acronym or None,
-                "org_type": record.org_type,
-                "natural_person": record.natural_person,
-                "country": record.country,
-                "region": record.region or None,
-                "city": record.city or None,
-                "pic": record.pic,
-                "registry_number": record.registry_number,
-                "website": record.website or None,
-                "email": record.email or None,
-                "description": record.description,
-                "keywords": keywords,
-                "languages": list(record.languages),
-                "staff": record.staff,
-                "annual_budget_eur": record.annual_budget_eur,
-                "eu_experience": "none",
-                "notes": "",
-                "shared_with_partners": False,
-                "search_text": fold(" ".join(filter(None, words_of))),
-                "name_key": normalise_name(record.name),
-                "sort_key": collation_key(record.name),
-                "created_at": now,
-                "updated_at": now,
-                "created_by_id": actor_id,
-                "updated_by_id": actor_id,
-                "version": 1,
-            }
-        )
+    rows = [_organisation_row(record, actor_id, now) for _number, record in report.valid]
     # A Core bulk insert (batched statements) rather than one ORM object per row: the same
     # columns as ``_apply`` writes, several times faster on 5,000 rows.
     ids = list(
@@ -931,8 +908,60 @@ def import_organisations(
             rows,
         )
     )
+    _insert_children(zip(ids, (record for _number, record in report.valid), strict=True))
+    result.created = ids
+    result.committed = True
+    return result
+
+
+def _organisation_row(
+    record: OrganisationRecord, actor_id: int | None, now: dt.datetime
+) -> dict[str, Any]:
+    """The organisation table's columns for one imported record (what ``_apply`` sets)."""
+    keywords = list(record.keywords)
+    words_of = [
+        record.name,
+        record.acronym,
+        record.city,
+        record.registry_number,
+        record.description,
+        " ".join(keywords),
+    ]
+    return {
+        "name": record.name,
+        "acronym": record.acronym or None,
+        "org_type": record.org_type,
+        "natural_person": record.natural_person,
+        "country": record.country,
+        "region": record.region or None,
+        "city": record.city or None,
+        "pic": record.pic,
+        "registry_number": record.registry_number,
+        "website": record.website or None,
+        "email": record.email or None,
+        "description": record.description,
+        "keywords": keywords,
+        "languages": list(record.languages),
+        "staff": record.staff,
+        "annual_budget_eur": record.annual_budget_eur,
+        "eu_experience": "none",
+        "notes": "",
+        "shared_with_partners": False,
+        "search_text": fold(" ".join(filter(None, words_of))),
+        "name_key": normalise_name(record.name),
+        "sort_key": collation_key(record.name),
+        "created_at": now,
+        "updated_at": now,
+        "created_by_id": actor_id,
+        "updated_by_id": actor_id,
+        "version": 1,
+    }
+
+
+def _insert_children(created: Iterable[tuple[int, OrganisationRecord]]) -> None:
+    """Themes, contacts and past projects of the organisations just inserted, in bulk."""
     themes, contacts, projects = [], [], []
-    for org_id, (_number, record) in zip(ids, report.valid, strict=True):
+    for org_id, record in created:
         themes += [{"organisation_id": org_id, "theme": code} for code in record.themes]
         contacts += [
             {
@@ -962,9 +991,6 @@ def import_organisations(
     ):
         if values:
             db.session.execute(insert(model), values)
-    result.created = ids
-    result.committed = True
-    return result
 
 
 # ---------------------------------------------------------------------------------------------

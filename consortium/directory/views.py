@@ -28,7 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.permissions import Capability, can
 from ..characters import without_control_characters
-from ..errors import DomainError, ValidationFailed
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..folding import collation_key
 from ..proposals.models import PARTICIPATION_STATUSES, Proposal, ProposalMember
@@ -374,43 +374,57 @@ def create():
         form.country.data = "FR"
         form.eu_experience.data = "none"
     duplicates = []
-    if form.validate_on_submit():
-        record = _validated(form)
-        if record is not None:
-            merge_into = request.form.get("merge_into", "")
-            merge_into = merge_into if _is_id(merge_into) else ""
-            if form.create_anyway.data != "1" and not merge_into:
-                duplicates = services.possible_duplicates(record)
-            if not duplicates:
-                try:
-                    org = services.create_organisation(
-                        record,
-                        actor=current_user,
-                        notes=form.notes.data or "",
-                        shared_with_partners=bool(form.shared_with_partners.data),
-                        eu_experience=form.eu_experience.data,
-                    )
-                    if _is_id(merge_into):
-                        keep = db.session.get(Organisation, int(merge_into))
-                        if keep is None:
-                            abort(404)
-                        if not viewer.restructures(keep):
-                            abort(403)
-                        services.merge_organisations(keep, org, actor=current_user)
-                        org = keep
-                except ValidationFailed as error:
-                    db.session.rollback()
-                    attach_errors(form, error)
-                except DomainError as error:
-                    db.session.rollback()
-                    flash(_message(error), "error")
-                else:
-                    db.session.commit()
-                    flash(_("The organisation is saved."), "success")
-                    return redirect(url_for("directory.detail", org_id=org.id))
+    record = _validated(form) if form.validate_on_submit() else None
+    if record is not None:
+        merge_into = _merge_target()
+        if form.create_anyway.data != "1" and merge_into is None:
+            duplicates = services.possible_duplicates(record)
+        if not duplicates:
+            with commit_or_refuse(_refusal(form)) as outcome:
+                org = _create_and_merge(viewer, form, record, merge_into)
+            if outcome.saved:
+                flash(_("The organisation is saved."), "success")
+                return redirect(url_for("directory.detail", org_id=org.id))
     return render_template(
         "directory/form.html", form=form, org=None, duplicates=duplicates, lead_fields=True
     )
+
+
+def _merge_target() -> int | None:
+    """The existing organisation the lead chose to merge the new entry into, if any."""
+    merge_into = request.form.get("merge_into", "")
+    return int(merge_into) if _is_id(merge_into) else None
+
+
+def _refusal(form: OrganisationForm):
+    """Field errors on the form, any other refusal as a message."""
+
+    def refuse(error: Exception) -> None:
+        if isinstance(error, ValidationFailed):
+            attach_errors(form, error)
+        else:
+            flash(_message(error), "error")
+
+    return refuse
+
+
+def _create_and_merge(viewer, form: OrganisationForm, record, merge_into: int | None):
+    org = services.create_organisation(
+        record,
+        actor=current_user,
+        notes=form.notes.data or "",
+        shared_with_partners=bool(form.shared_with_partners.data),
+        eu_experience=form.eu_experience.data,
+    )
+    if merge_into is None:
+        return org
+    keep = db.session.get(Organisation, merge_into)
+    if keep is None:
+        abort(404)
+    if not viewer.restructures(keep):
+        abort(403)
+    services.merge_organisations(keep, org, actor=current_user)
+    return keep
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
@@ -420,7 +434,6 @@ def edit(org_id: int):
     org = _organisation(org_id, viewer)
     if not viewer.edits(org):
         abort(403)
-    lead_fields = viewer.edits_all
     form = OrganisationForm()
     form.setup()
     if request.method == "GET":
@@ -430,26 +443,25 @@ def edit(org_id: int):
             return render_conflict(form, current_values(org))
         record = _validated(form)
         if record is not None:
-            try:
-                services.update_organisation(
-                    org,
-                    record,
-                    actor=current_user,
-                    notes=(form.notes.data or "") if lead_fields else None,
-                    shared_with_partners=bool(form.shared_with_partners.data)
-                    if lead_fields
-                    else None,
-                    eu_experience=form.eu_experience.data,
-                )
-            except ValidationFailed as error:
-                db.session.rollback()
-                attach_errors(form, error)
-            else:
-                db.session.commit()
+            with commit_or_refuse(_refusal(form), refusals=(ValidationFailed,)) as outcome:
+                _update(org, form, record, lead_fields=viewer.edits_all)
+            if outcome.saved:
                 flash(_("The organisation is saved."), "success")
                 return redirect(url_for("directory.detail", org_id=org.id))
     return render_template(
-        "directory/form.html", form=form, org=org, duplicates=[], lead_fields=lead_fields
+        "directory/form.html", form=form, org=org, duplicates=[], lead_fields=viewer.edits_all
+    )
+
+
+def _update(org: Organisation, form: OrganisationForm, record, *, lead_fields: bool) -> None:
+    """Save the form; sharing and private notes only when the editor may set them."""
+    services.update_organisation(
+        org,
+        record,
+        actor=current_user,
+        notes=(form.notes.data or "") if lead_fields else None,
+        shared_with_partners=bool(form.shared_with_partners.data) if lead_fields else None,
+        eu_experience=form.eu_experience.data,
     )
 
 
