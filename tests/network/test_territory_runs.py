@@ -168,3 +168,12 @@ def test_a_large_territory_page_shows_the_background_analysis_only(make_app, log
     assert 'data-testid="territory-run"' in page and "cytoscape" not in page
     client.post("/network/analysis")
     assert "3 organisations · " in client.get("/network").get_data(as_text=True)
+
+
+def test_the_proposal_map_links_to_the_members_european_co_participants(client, login, world):
+    login("lead@example.org")
+    page = client.get(f"/proposals/{world['proposal']}/network").get_data(as_text=True)
+    assert (
+        f'<a href="/opendata/proposals/{world["proposal"]}/europe" data-testid="europe-link">'
+        "The members' European co-participants (EU open data)</a>"
+    ) in page
