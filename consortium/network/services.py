@@ -190,19 +190,35 @@ def _load_evidence(
     org_ids: Collection[int] | None, exclude_proposal_id: int | None
 ) -> list[TieEvidence]:
     ids = sorted(org_ids) if org_ids is not None else None
-    evidence: list[TieEvidence] = []
+    evidence, counted = _declared_ties(ids)
+    evidence.extend(
+        pair for pair in _shared_projects(ids) if (pair.a, pair.b, pair.ref) not in counted
+    )
+    evidence.extend(_co_attendance(ids, exclude_proposal_id))
+    evidence.extend(_shared_actions(ids, exclude_proposal_id))
+    evidence.extend(_same_proposal(ids, exclude_proposal_id))
+    return evidence
 
+
+def _declared_ties(
+    ids: list[int] | None,
+) -> tuple[list[TieEvidence], set[tuple[int, int, str]]]:
+    """Declared ties with their strength, and the shared projects those strengths count."""
     ties = select(
         Tie.organisation_a_id, Tie.organisation_b_id, Tie.kind, Tie.year, Tie.weight, Tie.evidence
     )
     if ids is not None:
         ties = ties.where(or_(Tie.organisation_a_id.in_(ids), Tie.organisation_b_id.in_(ids)))
-    counted: set[tuple[int, int, str]] = set()  # shared projects a tie's strength counts
+    evidence: list[TieEvidence] = []
+    counted: set[tuple[int, int, str]] = set()
     for a, b, kind, year, weight, items in db.session.execute(ties).tuples():
         evidence.append(TieEvidence(a, b, "declared", kind, year, None, float(weight or 1.0)))
         counted.update((a, b, ref) for ref in open_data_references(items or ()))
+    return evidence, counted
 
-    # Shared past projects: same reference on two organisations.
+
+def _shared_projects(ids: list[int] | None) -> Iterable[TieEvidence]:
+    """Shared past projects: the same reference on two organisations."""
     projects = select(PastProject.reference, PastProject.organisation_id, PastProject.year).where(
         PastProject.reference.is_not(None), PastProject.reference != ""
     )
@@ -220,13 +236,10 @@ def _load_evidence(
         groups[key].append(org_id)
         if year is not None:
             project_year[key] = max(project_year.get(key) or year, year)
-    evidence.extend(
-        pair
-        for pair in _pairs(groups, "past_project", project_year, "")
-        if (pair.a, pair.b, pair.ref) not in counted
-    )
+    return _pairs(groups, "past_project", project_year, "")
 
-    # Workshop co-attendance.
+
+def _co_attendance(ids: list[int] | None, exclude_proposal_id: int | None) -> Iterable[TieEvidence]:
     attendance = select(
         WorkshopAttendance.workshop_id, WorkshopAttendance.organisation_id, Workshop.held_on
     ).join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
@@ -239,14 +252,18 @@ def _load_evidence(
             .scalar_subquery()
         )
         attendance = attendance.where(WorkshopAttendance.workshop_id.in_(touched))
-    groups_w: dict[int, list[int]] = defaultdict(list)
+    groups: dict[int, list[int]] = defaultdict(list)
     workshop_year: dict[int, int | None] = {}
     for workshop_id, org_id, held_on in _rows(attendance):
-        groups_w[workshop_id].append(org_id)
+        groups[workshop_id].append(org_id)
         workshop_year[workshop_id] = _year(held_on)
-    evidence.extend(_pairs(groups_w, "workshop", workshop_year, "workshop"))
+    return _pairs(groups, "workshop", workshop_year, "workshop")
 
-    # Shared actions: the lead and the participants of each action.
+
+def _shared_actions(
+    ids: list[int] | None, exclude_proposal_id: int | None
+) -> Iterable[TieEvidence]:
+    """The lead and the participants of each action."""
     leads = select(Action.id, Action.lead_organisation_id, Action.created_at).where(
         Action.lead_organisation_id.is_not(None)
     )
@@ -269,16 +286,18 @@ def _load_evidence(
         )
         leads = leads.where(Action.id.in_(touched_actions))
         participants = participants.where(ActionParticipant.action_id.in_(touched_actions))
-    groups_a: dict[int, list[int]] = defaultdict(list)
+    groups: dict[int, list[int]] = defaultdict(list)
     action_year: dict[int, int | None] = {}
     for action_id, org_id, created_at in _rows(leads):
-        groups_a[action_id].append(org_id)
+        groups[action_id].append(org_id)
         action_year[action_id] = _year(created_at)
     for action_id, org_id in _rows(participants):
-        groups_a[action_id].append(org_id)
-    evidence.extend(_pairs(groups_a, "action", action_year, "action"))
+        groups[action_id].append(org_id)
+    return _pairs(groups, "action", action_year, "action")
 
-    # Membership of the same proposal.
+
+def _same_proposal(ids: list[int] | None, exclude_proposal_id: int | None) -> Iterable[TieEvidence]:
+    """Active participations in the same proposal."""
     memberships = select(Participation.proposal_id, Participation.organisation_id).where(
         Participation.status.not_in(INACTIVE_STATUSES)
     )
@@ -296,11 +315,10 @@ def _load_evidence(
             .scalar_subquery()
         )
         memberships = memberships.where(Participation.proposal_id.in_(touched))
-    groups_p: dict[int, list[int]] = defaultdict(list)
+    groups: dict[int, list[int]] = defaultdict(list)
     for proposal_id, org_id in _rows(memberships):
-        groups_p[proposal_id].append(org_id)
-    evidence.extend(_pairs(groups_p, "proposal", {}, "proposal"))
-    return evidence
+        groups[proposal_id].append(org_id)
+    return _pairs(groups, "proposal", {}, "proposal")
 
 
 def workshop_counts(org_ids: Collection[int] | None = None) -> dict[int, int]:
