@@ -73,8 +73,6 @@ STILL_TOO_LONG: dict[tuple[str, str], int] = {
     ("network/figure.py", "draw_png"): 96,
     ("network/views.py", "_render"): 123,
     ("network/views.py", "proposal_bridges"): 32,
-    ("opendata/services.py", "_save"): 148,
-    ("opendata/services.py", "refresh_matches"): 82,
     ("proposals/views.py", "create"): 34,
     ("proposals/views.py", "edit"): 37,
     ("proposals/views.py", "members"): 44,

@@ -184,22 +184,50 @@ _EMPTY = {"title": "", "objective": "", "programme": ""}
 
 def _save(batch: Batch, summary: ImportSummary, stages: _Stages) -> set[int]:
     """Save the batch; returns the ids of the open-data organisations that are new or changed
-    (the ones to match again)."""
+    (the ones to match again).
+
+    Of the stage: organisations 0-0.2, projects 0.2-0.4, participations 0.4-0.8, search 0.8-1.
+    """
+    org_ids, changed = _save_organisations(batch, summary, stages)
+    project_ids = _save_projects(batch, summary, stages)
+    touched = _save_participations(batch, summary, stages, project_ids, org_ids)
+    touched.update(org_ids[key] for key in batch.organisations)
+    if batch.layout in ("cordis_projects", "life_projects"):
+        touched.update(
+            _orgs_of_projects(
+                [project_ids[k] for k in batch.projects],
+                lambda f: stages("save", 0.5 + 0.3 * f),
+            )
+        )
+    _refresh_search_text(touched, lambda f: stages("save", 0.8 + 0.2 * f))
+    stages("save", 1.0)
+    return changed
+
+
+def _tick(stages: _Stages, start: float, end: float, done: int, total: int) -> None:
+    stages("save", start + (end - start) * done / max(1, total))
+
+
+def _merged(values: dict, old) -> dict:
+    """A newer file's values, keeping the stored ones where the file leaves a field empty."""
+    return {k: v if v not in (None, "") else getattr(old, k) for k, v in values.items()}
+
+
+def _save_organisations(
+    batch: Batch, summary: ImportSummary, stages: _Stages
+) -> tuple[dict[str, int], set[int]]:
+    """Insert new organisations, update changed ones: (key -> id, ids new or changed)."""
+    if not batch.organisations:  # a project file has none: no need to read them all
+        stages("save", 0.2)
+        return {}, set()
     session = db.session
     now = dt.datetime.now(dt.UTC)
-
-    def tick(start: float, end: float, done: int, total: int) -> None:
-        stages("save", start + (end - start) * done / max(1, total))
-
-    # Organisations (a project file has none: no need to read them all)
-    existing = {}
-    if batch.organisations:
-        existing = {
-            row.key: row
-            for row in session.execute(
-                select(OpenOrganisation.id, OpenOrganisation.key, *_org_columns())
-            )
-        }
+    existing = {
+        row.key: row
+        for row in session.execute(
+            select(OpenOrganisation.id, OpenOrganisation.key, *_org_columns())
+        )
+    }
     stages("save", 0.05)
     new_orgs, changed_orgs = [], []
     for org in batch.organisations.values():
@@ -217,27 +245,28 @@ def _save(batch: Batch, summary: ImportSummary, stages: _Stages) -> set[int]:
                 }
             )
             continue
-        merged = {k: v if v not in (None, "") else getattr(old, k) for k, v in values.items()}
+        merged = _merged(values, old)
         if any(getattr(old, k) != v for k, v in merged.items()):
             changed_orgs.append({"id": old.id, **merged})
-    # Of the stage: organisations 0-0.2, projects 0.2-0.4, participations 0.4-0.8, search 0.8-1
-    org_rows = new_orgs + changed_orgs
+    total = len(new_orgs) + len(changed_orgs)
     for done, chunk in enumerate(_chunks(new_orgs)):
         session.execute(insert(OpenOrganisation.__table__), chunk)
-        tick(0.05, 0.2, done * CHUNK, len(org_rows))
+        _tick(stages, 0.05, 0.2, done * CHUNK, total)
     for done, chunk in enumerate(_chunks(changed_orgs)):
         session.execute(update(OpenOrganisation), chunk)
-        tick(0.05, 0.2, len(new_orgs) + done * CHUNK, len(org_rows))
+        _tick(stages, 0.05, 0.2, len(new_orgs) + done * CHUNK, total)
     summary.organisations_new = len(new_orgs)
     summary.organisations_updated = len(changed_orgs)
-    org_ids = (
-        dict(session.execute(select(OpenOrganisation.key, OpenOrganisation.id)).all())
-        if batch.organisations
-        else {}
-    )
+    org_ids = dict(session.execute(select(OpenOrganisation.key, OpenOrganisation.id)).all())
     stages("save", 0.2)
+    return org_ids, {org_ids[row["key"]] for row in new_orgs} | {row["id"] for row in changed_orgs}
 
-    # Projects
+
+def _save_projects(
+    batch: Batch, summary: ImportSummary, stages: _Stages
+) -> dict[tuple[str, str], int]:
+    """Insert new projects, update changed ones: (source, reference) -> id of every project."""
+    session = db.session
     old_projects = {
         (row.source, row.reference): row
         for row in session.execute(
@@ -257,27 +286,36 @@ def _save(batch: Batch, summary: ImportSummary, stages: _Stages) -> set[int]:
                 }
             )
             continue
-        merged = {k: v if v not in (None, "") else getattr(old, k) for k, v in values.items()}
+        merged = _merged(values, old)
         if any(getattr(old, k) != v for k, v in merged.items()):
             changed_projects.append({"id": old.id, **merged})
-    project_rows = len(new_projects) + len(changed_projects)
+    total = len(new_projects) + len(changed_projects)
     for done, chunk in enumerate(_chunks(new_projects)):
         session.execute(insert(OpenProject.__table__), chunk)
-        tick(0.2, 0.4, done * CHUNK, project_rows)
+        _tick(stages, 0.2, 0.4, done * CHUNK, total)
     for done, chunk in enumerate(_chunks(changed_projects)):
         session.execute(update(OpenProject), chunk)
-        tick(0.2, 0.4, len(new_projects) + done * CHUNK, project_rows)
+        _tick(stages, 0.2, 0.4, len(new_projects) + done * CHUNK, total)
     summary.projects_new = len(new_projects)
     summary.projects_updated = len(changed_projects)
     stages("save", 0.4)
-    project_ids = {
+    return {
         (source, reference): pid
         for pid, source, reference in session.execute(
             select(OpenProject.id, OpenProject.source, OpenProject.reference)
         )
     }
 
-    # Participations
+
+def _save_participations(
+    batch: Batch,
+    summary: ImportSummary,
+    stages: _Stages,
+    project_ids: dict[tuple[str, str], int],
+    org_ids: dict[str, int],
+) -> set[int]:
+    """Insert new participations, update changed roles: the organisations they touch."""
+    session = db.session
     stages("save", 0.42)
     known = {
         (p, o): (pid, role)
@@ -315,21 +353,11 @@ def _save(batch: Batch, summary: ImportSummary, stages: _Stages) -> set[int]:
     stages("save", 0.5)
     for done, chunk in enumerate(_chunks(new_links)):
         session.execute(insert(OpenParticipation.__table__), chunk)
-        tick(0.5, 0.8, done * CHUNK, len(new_links) + len(changed_links))
+        _tick(stages, 0.5, 0.8, done * CHUNK, len(new_links) + len(changed_links))
     for chunk in _chunks(changed_links):
         session.execute(update(OpenParticipation), chunk)
     summary.participations_new = len(new_links)
-    touched.update(org_ids[key] for key in batch.organisations)
-    if batch.layout in ("cordis_projects", "life_projects"):
-        touched.update(
-            _orgs_of_projects(
-                [project_ids[k] for k in batch.projects],
-                lambda f: stages("save", 0.5 + 0.3 * f),
-            )
-        )
-    _refresh_search_text(touched, lambda f: stages("save", 0.8 + 0.2 * f))
-    stages("save", 1.0)
-    return {org_ids[row["key"]] for row in new_orgs} | {row["id"] for row in changed_orgs}
+    return touched
 
 
 def _org_columns():
@@ -487,25 +515,11 @@ def refresh_matches(
                 for row in part
             ]
         )
-        for row, decision in zip(part, decisions, strict=True):
-            organisation_id = decision.organisation_id if decision.status == "auto" else None
-            candidate_id = decision.organisation_id if decision.status == "review" else None
-            if (
-                decision.status != row.match_status
-                or organisation_id != row.organisation_id
-                or candidate_id != row.candidate_id
-                or decision.score != row.match_score
-            ):
-                changes.append(
-                    {
-                        "id": row.id,
-                        "match_status": decision.status,
-                        "organisation_id": organisation_id,
-                        "candidate_id": candidate_id,
-                        "match_reason": decision.reason,
-                        "match_score": decision.score,
-                    }
-                )
+        changes.extend(
+            change
+            for row, decision in zip(part, decisions, strict=True)
+            if (change := _match_change(row, decision)) is not None
+        )
         if stages is not None:
             stages("match", (start + len(part)) / len(rows))
     for chunk in _chunks(changes):
@@ -520,6 +534,27 @@ def refresh_matches(
         )
         summary.matched = counts.get("auto", 0) + counts.get("confirmed", 0)
         summary.to_review = counts.get("review", 0)
+
+
+def _match_change(row, decision: matching.Decision) -> dict | None:
+    """The row's new match columns, or ``None`` when the decision changes nothing."""
+    organisation_id = decision.organisation_id if decision.status == "auto" else None
+    candidate_id = decision.organisation_id if decision.status == "review" else None
+    if (
+        decision.status == row.match_status
+        and organisation_id == row.organisation_id
+        and candidate_id == row.candidate_id
+        and decision.score == row.match_score
+    ):
+        return None
+    return {
+        "id": row.id,
+        "match_status": decision.status,
+        "organisation_id": organisation_id,
+        "candidate_id": candidate_id,
+        "match_reason": decision.reason,
+        "match_score": decision.score,
+    }
 
 
 # --------------------------------------------------------------------------------- directory
