@@ -211,61 +211,14 @@ def _render(view: services.NetworkView, form: FilterForm, *, proposal=None, visi
     rows = _node_rows(view, sort, descending)
     table_rows = rows[:TABLE_LIMIT]
     shown = {r["id"] for r in table_rows}
-    found = services.insights(view)
-    messages = [
-        (
-            i.code,
-            _(
-                i.template,
-                **{k: (theme_label(v) if k in ("a", "b") else v) for k, v in i.params.items()},
-            ),
-        )
-        for i in found
-    ]
-    memberships = (
-        services.memberships_by_org(
-            visible
-            if visible is not None
-            else [p for (p,) in db.session.execute(select(Proposal.id))]
-        )
-        if proposal is None
-        else {}
-    )
-    communities = [
-        {
-            "id": i,
-            "name": theme_label(a.community_names[i]),
-            "size": len(c),
-            "top": [names[n] for n in sorted(c, key=lambda n: (-a.degree.get(n, 0), n))[:3]],
-        }
-        for i, c in enumerate(a.communities)
-        if len(c) > 1
-    ]
+    messages = _messages(view)
+    memberships = _memberships(visible) if proposal is None else {}
     args = {k: v for k, v in request.args.items(multi=True) if k not in ("sort", "dir", "format")}
     query = request.query_string.decode("utf-8", "replace")
     ego = view.filters.ego if view.filters.ego in view.graph else None
     growth = services.network_growth(view)
-    if proposal is not None:
-        data_src = url_for("network.map_data", proposal_id=proposal.id)
-        png_url = url_for("network.figure_png", proposal_id=proposal.id, **_multi(args))
-        svg_url = url_for("network.figure_svg", proposal_id=proposal.id, **_multi(args))
-        export_urls = {
-            f: url_for("network.export", proposal_id=proposal.id, format=f, **_multi(args))
-            for f in services.EXPORT_FORMATS
-        }
-        page_endpoint = "network.proposal_map"
-        page_args = {"proposal_id": proposal.id}
-        bridges_url = url_for("network.proposal_bridges", proposal_id=proposal.id, **_multi(args))
-    else:
-        data_src = url_for("network.map_data")
-        png_url = url_for("network.figure_png", **_multi(args))
-        svg_url = url_for("network.figure_svg", **_multi(args))
-        export_urls = {
-            f: url_for("network.export", format=f, **_multi(args)) for f in services.EXPORT_FORMATS
-        }
-        page_endpoint = "network.territory"
-        page_args = {}
-        bridges_url = None
+    urls = _page_urls(proposal, args)
+    page_endpoint, page_args = urls["page_endpoint"], urls["page_args"]
     return render_template(
         "network/map.html",
         view=view,
@@ -280,19 +233,19 @@ def _render(view: services.NetworkView, form: FilterForm, *, proposal=None, visi
         descending=descending,
         sorts=NODE_SORTS,
         messages=messages,
-        bridges_url=bridges_url,
-        communities=communities,
+        bridges_url=urls["bridges_url"],
+        communities=_communities(view),
         memberships=memberships,
         brokers=[(n, names[n]) for n in a.brokers[:5]],
         member_names=sorted(names[m] for m in view.members),
         isolated_members=[names[m] for m in a.isolated_members],
         cut_points=[names[n] for n in a.articulation_points[:20]],
         bridges=[(names[u], names[v]) for u, v in a.bridges[:20]],
-        data_src=data_src + (f"?{_strip_sort(query)}" if _strip_sort(query) else ""),
+        data_src=urls["data_src"] + (f"?{_strip_sort(query)}" if _strip_sort(query) else ""),
         labels_json=json.dumps(_map_labels(), ensure_ascii=False),
-        png_url=png_url,
-        svg_url=svg_url,
-        export_urls=export_urls,
+        png_url=urls["png_url"],
+        svg_url=urls["svg_url"],
+        export_urls=urls["export_urls"],
         layout=form.chosen_layout(),
         layout_labels=LAYOUT_LABELS,
         ego=ego,
@@ -331,6 +284,61 @@ def _territory_run_context() -> dict:
         "running_run": running_run,
         "can_run_analysis": _can_run_analysis(),
         "analysis_stage_label": lambda stage: _(ANALYSIS_STAGE_LABELS.get(stage, stage)),
+    }
+
+
+def _memberships(visible: set[int] | None) -> dict[int, tuple[str, ...]]:
+    """Which visible proposals each organisation of the territory takes part in."""
+    proposals = (
+        visible if visible is not None else [p for (p,) in db.session.execute(select(Proposal.id))]
+    )
+    return services.memberships_by_org(proposals)
+
+
+def _messages(view: services.NetworkView) -> list[tuple[str, str]]:
+    """The insights, translated; theme codes named in the reader's language."""
+    return [
+        (
+            i.code,
+            _(
+                i.template,
+                **{k: (theme_label(v) if k in ("a", "b") else v) for k, v in i.params.items()},
+            ),
+        )
+        for i in services.insights(view)
+    ]
+
+
+def _communities(view: services.NetworkView) -> list[dict]:
+    a, names = view.analysis, view.names
+    return [
+        {
+            "id": i,
+            "name": theme_label(a.community_names[i]),
+            "size": len(c),
+            "top": [names[n] for n in sorted(c, key=lambda n: (-a.degree.get(n, 0), n))[:3]],
+        }
+        for i, c in enumerate(a.communities)
+        if len(c) > 1
+    ]
+
+
+def _page_urls(proposal: Proposal | None, args: dict) -> dict:
+    """Where the page's map data, figures, exports and suggestions are, for its scope."""
+    scope = {"proposal_id": proposal.id} if proposal is not None else {}
+    return {
+        "data_src": url_for("network.map_data", **scope),
+        "png_url": url_for("network.figure_png", **scope, **_multi(args)),
+        "svg_url": url_for("network.figure_svg", **scope, **_multi(args)),
+        "export_urls": {
+            f: url_for("network.export", **scope, format=f, **_multi(args))
+            for f in services.EXPORT_FORMATS
+        },
+        "page_endpoint": "network.proposal_map" if proposal is not None else "network.territory",
+        "page_args": scope,
+        "bridges_url": url_for("network.proposal_bridges", **scope, **_multi(args))
+        if proposal is not None
+        else None,
     }
 
 
