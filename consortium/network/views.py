@@ -287,6 +287,19 @@ def _territory_run_context() -> dict:
     }
 
 
+def _bridges_page(proposal: Proposal, view: services.NetworkView, context: dict) -> str:
+    """The suggestions as a page of their own, for readers without JavaScript."""
+    args = {k: v for k, v in request.args.items(multi=True) if k != "fragment"}
+    return render_template(
+        "network/bridges.html",
+        heading_level=1,
+        view=view,
+        map_url=url_for("network.proposal_map", proposal_id=proposal.id, **_multi(args))
+        + "#net-suggestions",
+        **context,
+    )
+
+
 def _memberships(visible: set[int] | None) -> dict[int, tuple[str, ...]]:
     """Which visible proposals each organisation of the territory takes part in."""
     proposals = (
@@ -378,23 +391,10 @@ def proposal_bridges(proposal_id: int):
         view, fit_scores=fit_services.fit_totals
     )
     context = {"proposal": proposal, "candidates": candidates, "fit_available": fit_available}
-    fragment = (
-        request.headers.get("X-Requested-With") == "fetch" or request.args.get("fragment") == "1"
-    )
-    if fragment:
+    if request.headers.get("X-Requested-With") == "fetch" or request.args.get("fragment") == "1":
         response = Response(render_template("network/_bridges.html", heading_level=2, **context))
     else:
-        args = {k: v for k, v in request.args.items(multi=True) if k != "fragment"}
-        response = Response(
-            render_template(
-                "network/bridges.html",
-                heading_level=1,
-                view=view,
-                map_url=url_for("network.proposal_map", proposal_id=proposal.id, **_multi(args))
-                + "#net-suggestions",
-                **context,
-            )
-        )
+        response = Response(_bridges_page(proposal, view, context))
     response.vary.add("X-Requested-With")
     return response
 
