@@ -908,6 +908,16 @@ def insights(
         return str(graph.nodes[node].get("label") or node) if node in graph else str(node)
 
     out: list[Insight] = []
+    _sole_link_insights(out, graph, analysis, name)
+    _member_insights(out, graph, analysis, members, name)
+    _outreach_insights(out, graph, analysis, members, attended, name)
+    _territory_insights(out, analysis, name)
+    return out
+
+
+def _sole_link_insights(
+    out: list[Insight], graph: nx.Graph, analysis: Analysis, name: Callable[[Any], str]
+) -> None:
     for org, a, b in _sole_links(graph, analysis):
         out.append(
             Insight(
@@ -921,6 +931,16 @@ def insights(
                 (org,),
             )
         )
+
+
+def _member_insights(
+    out: list[Insight],
+    graph: nx.Graph,
+    analysis: Analysis,
+    members: frozenset[int],
+    name: Callable[[Any], str],
+) -> None:
+    """Where the consortium itself is fragile: separate groups, lone members, cut points."""
     metrics = consortium_metrics(graph, members)
     if metrics.components > 1:
         out.append(
@@ -953,6 +973,17 @@ def insights(
                 (member,),
             )
         )
+
+
+def _outreach_insights(
+    out: list[Insight],
+    graph: nx.Graph,
+    analysis: Analysis,
+    members: frozenset[int],
+    attended: Mapping[int, int],
+    name: Callable[[Any], str],
+) -> None:
+    """Who the consortium could reach: workshop regulars without a tie, bridge candidates."""
     lonely = sorted(
         (
             org
@@ -986,6 +1017,9 @@ def insights(
                     (suggestion.org_id,),
                 )
             )
+
+
+def _territory_insights(out: list[Insight], analysis: Analysis, name: Callable[[Any], str]) -> None:
     if analysis.brokers:
         top = analysis.brokers[0]
         out.append(
@@ -1007,4 +1041,3 @@ def insights(
                 tuple(analysis.isolated),
             )
         )
-    return out
