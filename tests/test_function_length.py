@@ -67,7 +67,6 @@ STILL_TOO_LONG: dict[tuple[str, str], int] = {
     ("dossier/views.py", "reference"): 47,
     ("dossier/views.py", "regenerate"): 39,
     ("dossier/views.py", "section"): 33,
-    ("fit/checks.py", "_composition"): 116,
     ("network/figure.py", "_legend"): 109,
     ("network/figure.py", "draw_png"): 96,
     ("proposals/views.py", "create"): 34,

@@ -169,68 +169,16 @@ def _composition(
     out += rules.coordinator_findings([m.participant() for m in everyone])
     beneficiaries: list[MemberInfo] = []
     for member in members:
-        org = member.org
-        elig = assess_eligibility(org, countries)
-        funded = member.role in FUNDED_ROLES
-        if member.role in BENEFICIARY_ROLES and elig.eligible:
-            beneficiaries.append(member)
-        if (
-            elig.status is EligibilityStatus.ELIGIBLE
-            or member.role is ParticipantRole.SUBCONTRACTOR
-        ):
-            continue
-        if elig.status is EligibilityStatus.UNKNOWN_COUNTRY:
-            out.append(
-                _check(
-                    "COUNTRY_UNKNOWN",
-                    Severity.WARNING,
-                    N_(
-                        "The country of %(name)s is not recorded: its eligibility cannot be checked"
-                    ),
-                    N_("Record the country where %(name)s is established"),
-                    {"name": org.name},
-                    {"name": org.name},
-                    [org.id],
-                )
-            )
-        elif elig.status is EligibilityStatus.NOT_ELIGIBLE:
-            code = (
-                "COORDINATOR_NOT_ELIGIBLE"
-                if member.role == ParticipantRole.COORDINATING_BENEFICIARY
-                else ("MEMBER_NOT_ELIGIBLE")
-            )
-            out.append(
-                _check(
-                    code,
-                    Severity.ERROR,
-                    N_("%(name)s is a natural person: natural persons cannot take part in LIFE"),
-                    N_("Replace %(name)s by the legal entity it works for"),
-                    {"name": org.name},
-                    {"name": org.name},
-                    [org.id],
-                )
-            )
-        elif funded:  # non-associated third country in a funded role
-            code = (
-                "COORDINATOR_NOT_ELIGIBLE"
-                if member.role == ParticipantRole.COORDINATING_BENEFICIARY
-                else ("NEEDS_ASSOCIATED_PARTNER_ROLE")
-            )
-            country = countries.normalise(org.country)
-            out.append(
-                _check(
-                    code,
-                    Severity.ERROR,
-                    N_(
-                        "%(name)s is established in %(country)s, a country not associated to "
-                        "LIFE: it can take part only as associated partner, at its own cost"
-                    ),
-                    N_("Make %(name)s an associated partner without EU funding"),
-                    {"name": org.name, "country": country},
-                    {"name": org.name},
-                    [org.id],
-                )
-            )
+        _member_findings(out, member, countries, beneficiaries)
+    out += _size_findings(topic, beneficiaries, countries)
+    return out
+
+
+def _size_findings(
+    topic: TopicProfile, beneficiaries: Sequence[MemberInfo], countries: CountryList
+) -> list[Finding]:
+    """Enough eligible beneficiaries, from enough countries, as the topic asks."""
+    out: list[Finding] = []
     if topic.min_beneficiaries and len(beneficiaries) < topic.min_beneficiaries:
         out.append(
             _check(
@@ -266,6 +214,72 @@ def _composition(
                 )
             )
     return out
+
+
+def _member_findings(
+    out: list[Finding],
+    member: MemberInfo,
+    countries: CountryList,
+    beneficiaries: list[MemberInfo],
+) -> None:
+    """One member's eligibility findings; eligible beneficiaries are collected on the way."""
+    org = member.org
+    elig = assess_eligibility(org, countries)
+    funded = member.role in FUNDED_ROLES
+    if member.role in BENEFICIARY_ROLES and elig.eligible:
+        beneficiaries.append(member)
+    if elig.status is EligibilityStatus.ELIGIBLE or member.role is ParticipantRole.SUBCONTRACTOR:
+        return
+    if elig.status is EligibilityStatus.UNKNOWN_COUNTRY:
+        out.append(
+            _check(
+                "COUNTRY_UNKNOWN",
+                Severity.WARNING,
+                N_("The country of %(name)s is not recorded: its eligibility cannot be checked"),
+                N_("Record the country where %(name)s is established"),
+                {"name": org.name},
+                {"name": org.name},
+                [org.id],
+            )
+        )
+    elif elig.status is EligibilityStatus.NOT_ELIGIBLE:
+        code = (
+            "COORDINATOR_NOT_ELIGIBLE"
+            if member.role == ParticipantRole.COORDINATING_BENEFICIARY
+            else ("MEMBER_NOT_ELIGIBLE")
+        )
+        out.append(
+            _check(
+                code,
+                Severity.ERROR,
+                N_("%(name)s is a natural person: natural persons cannot take part in LIFE"),
+                N_("Replace %(name)s by the legal entity it works for"),
+                {"name": org.name},
+                {"name": org.name},
+                [org.id],
+            )
+        )
+    elif funded:  # non-associated third country in a funded role
+        code = (
+            "COORDINATOR_NOT_ELIGIBLE"
+            if member.role == ParticipantRole.COORDINATING_BENEFICIARY
+            else ("NEEDS_ASSOCIATED_PARTNER_ROLE")
+        )
+        country = countries.normalise(org.country)
+        out.append(
+            _check(
+                code,
+                Severity.ERROR,
+                N_(
+                    "%(name)s is established in %(country)s, a country not associated to "
+                    "LIFE: it can take part only as associated partner, at its own cost"
+                ),
+                N_("Make %(name)s an associated partner without EU funding"),
+                {"name": org.name, "country": country},
+                {"name": org.name},
+                [org.id],
+            )
+        )
 
 
 def _pics(members: Sequence[MemberInfo]) -> list[Finding]:
