@@ -252,29 +252,23 @@ def outputs(proposal_id: int):
         .where(Workshop.proposal_id == found.id)
         .order_by(Workshop.held_on, Workshop.id, Output.position, Output.id)
     )
-    return jsonify(
-        _paginated(
-            query,
-            lambda o: {
-                "id": o.id,
-                "workshop": {
-                    "id": o.workshop.id,
-                    "title": o.workshop.title,
-                    "step": o.workshop.step,
-                },
-                "kind": o.kind,
-                "subkind": o.subkind,
-                "text": o.text,
-                "tags": list(o.tags or []),
-                "priority": o.priority,
-                "votes": o.votes,
-                "organisations": [
-                    {"id": link.organisation_id, "relation": link.relation}
-                    for link in o.organisations
-                ],
-            },
-        )
-    )
+    return jsonify(_paginated(query, output_json))
+
+
+def output_json(o: Output) -> dict:
+    return {
+        "id": o.id,
+        "workshop": {"id": o.workshop.id, "title": o.workshop.title, "step": o.workshop.step},
+        "kind": o.kind,
+        "subkind": o.subkind,
+        "text": o.text,
+        "tags": list(o.tags or []),
+        "priority": o.priority,
+        "votes": o.votes,
+        "organisations": [
+            {"id": link.organisation_id, "relation": link.relation} for link in o.organisations
+        ],
+    }
 
 
 def participation_json(p: Participation) -> dict:

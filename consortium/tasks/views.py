@@ -140,10 +140,8 @@ def mine():
     )
 
 
-@bp.get("/proposals/<int:proposal_id>/activity")
-@login_required
-def activity(proposal_id: int):
-    proposal, _member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
+def _activity_filter() -> services.ActivityFilter:
+    """The log's filter from the query string; one it cannot read shows everything."""
     entity = request.args.get("entity") or None
     actor = request.args.get("actor") or None
     since = request.args.get("since") or None
@@ -154,10 +152,18 @@ def activity(proposal_id: int):
             since=dt.date.fromisoformat(since) if since else None,
         )
     except ValueError:
-        filters = services.ActivityFilter()
         flash(_("The filter was not understood; everything is shown."), "warning")
+        return services.ActivityFilter()
     if filters.actor_id is not None and not -(2**31) <= filters.actor_id < 2**31:
-        filters = services.ActivityFilter(entity=filters.entity, since=filters.since)
+        return services.ActivityFilter(entity=filters.entity, since=filters.since)
+    return filters
+
+
+@bp.get("/proposals/<int:proposal_id>/activity")
+@login_required
+def activity(proposal_id: int):
+    proposal, _member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
+    filters = _activity_filter()
     return render_template(
         "tasks/activity.html",
         entity_labels={
