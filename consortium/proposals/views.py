@@ -28,6 +28,7 @@ from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..web.errors import current_values, render_conflict
 from ..web.forms import attach_errors
+from ..web.transactions import commit_or_refuse
 from . import services
 from .access import allowed, load_proposal
 from .forms import MemberForm, ProposalForm
@@ -109,28 +110,37 @@ def create():
         if topic is None:
             form.topic.errors = [_("Choose a topic from the catalogue.")]
         else:
-            try:
+            with commit_or_refuse(_form_errors(form), refusals=(ValidationFailed,)) as outcome:
                 proposal = services.create_proposal(
                     actor=current_user,
                     acronym=form.acronym.data,
-                    title=form.title.data,
                     topic=topic,
-                    territory=form.territory.data or "",
-                    summary=form.summary.data or "",
-                    working_language=form.working_language.data,
-                    document_language=form.document_language.data,
-                    subtopics=form.subtopics.data or [],
-                    duration_months=form.duration_months.data,
                     closed_call=form.closed_call.data or "",
+                    **_proposal_fields(form),
                 )
                 dossier_services.start_sections(proposal, actor=current_user)
-            except ValidationFailed as error:
-                attach_errors(form, error)
-            else:
-                db.session.commit()
+            if outcome.saved:
                 flash(_("The proposal is created; you are its lead."), "success")
                 return redirect(url_for("proposals.dashboard", proposal_id=proposal.id))
     return render_template("proposals/form.html", form=form, proposal=None)
+
+
+def _form_errors(form):
+    """A refusal's field errors shown on ``form``."""
+    return lambda error: attach_errors(form, error)
+
+
+def _proposal_fields(form: ProposalForm) -> dict:
+    """What the create and edit forms both save."""
+    return {
+        "title": form.title.data,
+        "territory": form.territory.data or "",
+        "summary": form.summary.data or "",
+        "working_language": form.working_language.data,
+        "document_language": form.document_language.data,
+        "subtopics": form.subtopics.data or [],
+        "duration_months": form.duration_months.data,
+    }
 
 
 # The areas linked from the dashboard: (endpoint, capability, takes proposal_id, key).
@@ -193,24 +203,12 @@ def edit(proposal_id: int):
         if topic is None:
             form.topic.errors = [_("Choose a topic from the catalogue.")]
         else:
-            try:
+            with commit_or_refuse(_form_errors(form), refusals=(ValidationFailed,)) as outcome:
                 services.update_proposal(
-                    proposal,
-                    actor=current_user,
-                    title=form.title.data,
-                    topic=topic,
-                    territory=form.territory.data or "",
-                    summary=form.summary.data or "",
-                    working_language=form.working_language.data,
-                    document_language=form.document_language.data,
-                    subtopics=form.subtopics.data or [],
-                    duration_months=form.duration_months.data,
+                    proposal, actor=current_user, topic=topic, **_proposal_fields(form)
                 )
                 dossier_services.start_sections(proposal, actor=current_user)
-            except ValidationFailed as error:
-                attach_errors(form, error)
-            else:
-                db.session.commit()
+            if outcome.saved:
                 flash(_("The proposal is saved."), "success")
                 return redirect(url_for("proposals.dashboard", proposal_id=proposal.id))
     return render_template("proposals/form.html", form=form, proposal=proposal)
@@ -221,6 +219,36 @@ def _organisation_choices(form: MemberForm) -> None:
         select(Organisation.id, Organisation.name).order_by(Organisation.name)
     ).all()
     form.organisation.choices = [("", "—")] + [(str(i), n) for i, n in organisations]
+
+
+def _give_role(proposal: Proposal, form: MemberForm) -> bool:
+    """Give the form's role to the account with its e-mail; whether it was saved."""
+    user = db.session.scalar(select(User).where(User.email == form.email.data.lower()))
+    if user is None:
+        form.email.errors = [
+            _(
+                "No account has this email; create it first or invite "
+                "the partner from the commitments board."
+            )
+        ]
+        return False
+    organisation = (
+        db.session.get(Organisation, int(form.organisation.data))
+        if form.organisation.data and form.organisation.data.isdigit()
+        else None
+    )
+
+    def refuse(error: Exception) -> None:
+        if isinstance(error, ValidationFailed):
+            attach_errors(form, error)
+        else:
+            flash(_(error.template, **error.params), "error")
+
+    with commit_or_refuse(refuse) as outcome:
+        services.give_role(
+            proposal, user, form.role.data, actor=current_user, organisation=organisation
+        )
+    return outcome.saved
 
 
 @bp.route("/proposals/<int:proposal_id>/members", methods=["GET", "POST"])
@@ -234,38 +262,9 @@ def members(proposal_id: int):
     if request.method == "POST":
         if not manage:
             abort(403)
-        if form.validate_on_submit():
-            user = db.session.scalar(select(User).where(User.email == form.email.data.lower()))
-            organisation = (
-                db.session.get(Organisation, int(form.organisation.data))
-                if form.organisation.data and form.organisation.data.isdigit()
-                else None
-            )
-            if user is None:
-                form.email.errors = [
-                    _(
-                        "No account has this email; create it first or invite "
-                        "the partner from the commitments board."
-                    )
-                ]
-            else:
-                try:
-                    services.give_role(
-                        proposal,
-                        user,
-                        form.role.data,
-                        actor=current_user,
-                        organisation=organisation,
-                    )
-                except (ValidationFailed, DomainError) as error:
-                    if isinstance(error, ValidationFailed):
-                        attach_errors(form, error)
-                    else:
-                        flash(_(error.template, **error.params), "error")
-                else:
-                    db.session.commit()
-                    flash(_("The role is saved."), "success")
-                    return redirect(url_for("proposals.members", proposal_id=proposal.id))
+        if form.validate_on_submit() and _give_role(proposal, form):
+            flash(_("The role is saved."), "success")
+            return redirect(url_for("proposals.members", proposal_id=proposal.id))
     return render_template(
         "proposals/members.html", proposal=proposal, member=member, form=form, manage=manage
     )
