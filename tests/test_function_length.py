@@ -68,10 +68,6 @@ STILL_TOO_LONG: dict[tuple[str, str], int] = {
     ("dossier/views.py", "section"): 33,
     ("network/figure.py", "_legend"): 109,
     ("network/figure.py", "draw_png"): 96,
-    ("workshops/views.py", "capture"): 54,
-    ("workshops/views.py", "create_action"): 39,
-    ("workshops/views.py", "edit_action"): 33,
-    ("workshops/views.py", "edit_output"): 38,
 }
 
 

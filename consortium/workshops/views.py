@@ -230,55 +230,53 @@ def capture(proposal_id: int, workshop_id: int):
     proposal, _member = load_proposal(proposal_id, Capability.EDIT_WORKSHOPS)
     workshop = _workshop_of(proposal, workshop_id)
     form = CaptureForm()
-    failed = False
-    if request.method == "POST":
-        submitted = [k for k in request.form if k.startswith("rows-")]
-        indexes = {k.split("-")[1] for k in submitted}
-        if len(indexes) > MAX_ROWS:
-            flash(_("Send at most %(max)d rows at once.", max=MAX_ROWS), "error")
-            return render_template(
-                "workshops/capture.html",
-                proposal=proposal,
-                workshop=workshop,
-                form=form,
-                picker=_picker(proposal),
-                labels=_labels(),
-                saved=[],
-            ), 400
-        if form.validate_on_submit():
-            rows = [
-                (i, _row_data(row.form))
-                for i, row in enumerate(form.rows)
-                if not row.form.is_blank()
-            ]
-            try:
-                created = services.add_outputs(workshop, rows, actor=current_user)
-            except ValidationFailed as error:
-                db.session.rollback()
-                _attach_rows(form, error)
-                failed = True
-            else:
-                db.session.commit()
-                flash(
-                    _("%(n)d outputs recorded.", n=len(created))
-                    if len(created) != 1
-                    else _("1 output recorded."),
-                    "success",
-                )
-                return redirect(
-                    url_for("workshops.capture", proposal_id=proposal.id, workshop_id=workshop.id)
-                )
-        else:
-            failed = True  # errors are shown next to each row; nothing typed is lost
+    page = {"proposal": proposal, "workshop": workshop, "form": form}
+    if request.method == "GET":
+        return _capture_page(page, saved=workshop.outputs[-10:])
+    if len({k.split("-")[1] for k in request.form if k.startswith("rows-")}) > MAX_ROWS:
+        flash(_("Send at most %(max)d rows at once.", max=MAX_ROWS), "error")
+        return _capture_page(page, saved=[]), 400
+    if form.validate_on_submit():
+        rows = [
+            (i, _row_data(row.form)) for i, row in enumerate(form.rows) if not row.form.is_blank()
+        ]
+        with commit_or_refuse(partial(_attach_rows, form), refusals=(ValidationFailed,)) as outcome:
+            created = services.add_outputs(workshop, rows, actor=current_user)
+        if outcome.saved:
+            flash(
+                _("%(n)d outputs recorded.", n=len(created))
+                if len(created) != 1
+                else _("1 output recorded."),
+                "success",
+            )
+            return redirect(
+                url_for("workshops.capture", proposal_id=proposal.id, workshop_id=workshop.id)
+            )
+    # errors are shown next to each row; nothing typed is lost
+    return _capture_page(page, saved=workshop.outputs[-10:], failed=True)
+
+
+def _capture_page(page: dict, *, saved, failed: bool = False) -> str:
     return render_template(
         "workshops/capture.html",
-        proposal=proposal,
-        workshop=workshop,
-        form=form,
-        picker=_picker(proposal),
+        picker=_picker(page["proposal"]),
         labels=_labels(),
-        saved=workshop.outputs[-10:],
+        saved=saved,
         failed=failed,
+        **page,
+    )
+
+
+def _fill_output_form(form: OutputForm, output: Output) -> None:
+    """The fields ``obj=`` cannot fill: version, tags and the organisations by relation."""
+    form.version.data = output.version
+    form.subkind.data = output.subkind or ""
+    form.tags.data = ", ".join(output.tags or [])
+    form.raised.data = services.references_text(
+        link.organisation for link in output.organisations if link.relation == "raised"
+    )
+    form.carries.data = services.references_text(
+        link.organisation for link in output.organisations if link.relation == "carries"
     )
 
 
@@ -306,15 +304,7 @@ def edit_output(proposal_id: int, workshop_id: int, output_id: int):
     output = _output_of(workshop, output_id)
     form = OutputForm(obj=None if request.method == "POST" else output)
     if request.method == "GET":
-        form.version.data = output.version
-        form.subkind.data = output.subkind or ""
-        form.tags.data = ", ".join(output.tags or [])
-        form.raised.data = services.references_text(
-            link.organisation for link in output.organisations if link.relation == "raised"
-        )
-        form.carries.data = services.references_text(
-            link.organisation for link in output.organisations if link.relation == "carries"
-        )
+        _fill_output_form(form, output)
     if form.validate_on_submit():
         if str(output.version) != (form.version.data or ""):
             return render_conflict(form, current_values(output))
@@ -427,22 +417,7 @@ def create_action(proposal_id: int):
     form = ActionForm()
     linked: list[int] = []
     if request.method == "GET":
-        source = request.args.get("output", "")
-        if source:
-            output = (
-                db.session.get(Output, int(source))
-                if source.isdigit() and len(source) < 12
-                else None
-            )
-            if output is None or output.workshop.proposal_id != proposal.id:
-                abort(404)
-            draft = services.prefill_from_output(output)
-            form.title.data = draft.title
-            form.objective.data = draft.objective
-            form.lead.data = draft.lead
-            form.participants.data = draft.participants
-            linked = list(draft.output_ids)
-        form.code.data = live.next_code(a.code for a in services.actions_of(proposal))
+        linked = _prefill_action(form, proposal, request.args.get("output", ""))
     else:
         output_ids = _output_ids(form)
         linked = output_ids or []
@@ -455,12 +430,31 @@ def create_action(proposal_id: int):
                 )
             if outcome.saved:
                 flash(_("Action %(code)s is added.", code=action.code), "success")
-                return redirect(
-                    url_for(
-                        "workshops.actions", proposal_id=proposal.id, _anchor=f"action-{action.id}"
-                    )
-                )
+                return _to_action(proposal, action)
     return _render_action_form(proposal, None, form, linked)
+
+
+def _to_action(proposal: Proposal, action: Action):
+    return redirect(
+        url_for("workshops.actions", proposal_id=proposal.id, _anchor=f"action-{action.id}")
+    )
+
+
+def _prefill_action(form: ActionForm, proposal: Proposal, source: str) -> list[int]:
+    """A new action's next code, drafted from an output when the link names one: the ids
+    of the outputs it starts from."""
+    form.code.data = live.next_code(a.code for a in services.actions_of(proposal))
+    if not source:
+        return []
+    output = db.session.get(Output, int(source)) if source.isdigit() and len(source) < 12 else None
+    if output is None or output.workshop.proposal_id != proposal.id:
+        abort(404)
+    draft = services.prefill_from_output(output)
+    form.title.data = draft.title
+    form.objective.data = draft.objective
+    form.lead.data = draft.lead
+    form.participants.data = draft.participants
+    return list(draft.output_ids)
 
 
 def _attach_action_errors(form, error: ValidationFailed) -> None:
@@ -497,11 +491,7 @@ def edit_action(proposal_id: int, action_id: int):
                 )
             if outcome.saved:
                 flash(_("Action %(code)s is saved.", code=action.code), "success")
-                return redirect(
-                    url_for(
-                        "workshops.actions", proposal_id=proposal.id, _anchor=f"action-{action.id}"
-                    )
-                )
+                return _to_action(proposal, action)
     return _render_action_form(proposal, action, form, linked)
 
 
