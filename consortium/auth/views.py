@@ -45,57 +45,68 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("proposals.index"))
     form = LoginForm()
-    if form.validate_on_submit():
-        config = current_app.config
-        device = services.device_from_cookie(
-            request.cookies.get(DEVICE_COOKIE),
-            form.email.data,
-            secret_key=config["SECRET_KEY"],
-            max_age=config["LOGIN_DEVICE_MAX_AGE"],
-        )
-        try:
-            user = services.authenticate(
-                email=form.email.data,
-                password=form.password.data,
-                address=request.remote_addr or "unknown",
-                max_per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
-                max_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-                window_seconds=config["LOGIN_WINDOW_SECONDS"],
-                hash_method=config["PASSWORD_HASH_METHOD"],
-                device=device,
-                max_per_device=config["LOGIN_MAX_FAILURES_PER_DEVICE"],
-            )
-        except services.TooManyAttempts as error:
-            db.session.commit()
-            flash(_(error.template, **error.params), "error")
-            return render_template("auth/login.html", form=form), 429
-        if user is None:
-            db.session.commit()  # keep the failed attempt
-            form.password.errors = [_("Wrong email or password.")]
-            return render_template("auth/login.html", form=form), 200
-        token = services.open_session(
-            user,
-            user_agent=request.user_agent.string,
-            max_seconds=config["SESSION_MAX_SECONDS"],
-        )
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    try:
+        user = _authenticate(form)
+    except services.TooManyAttempts as error:
         db.session.commit()
-        lang = session.get("lang")
-        session.clear()
-        if lang:
-            session["lang"] = lang
-        user.session_token = token
-        login_user(user)
-        response = redirect(safe_next(request.args.get("next"), url_for("proposals.index")))
-        response.set_cookie(
-            DEVICE_COOKIE,
-            services.device_cookie(user.email, secret_key=config["SECRET_KEY"]),
-            max_age=config["LOGIN_DEVICE_MAX_AGE"],
-            httponly=True,
-            samesite="Lax",
-            secure=config["SESSION_COOKIE_SECURE"],
-        )
-        return response
-    return render_template("auth/login.html", form=form)
+        flash(_(error.template, **error.params), "error")
+        return render_template("auth/login.html", form=form), 429
+    if user is None:
+        db.session.commit()  # keep the failed attempt
+        form.password.errors = [_("Wrong email or password.")]
+        return render_template("auth/login.html", form=form), 200
+    return _signed_in(user)
+
+
+def _authenticate(form: LoginForm):
+    """The account if the password is right; every attempt is recorded against the limits."""
+    config = current_app.config
+    device = services.device_from_cookie(
+        request.cookies.get(DEVICE_COOKIE),
+        form.email.data,
+        secret_key=config["SECRET_KEY"],
+        max_age=config["LOGIN_DEVICE_MAX_AGE"],
+    )
+    return services.authenticate(
+        email=form.email.data,
+        password=form.password.data,
+        address=request.remote_addr or "unknown",
+        max_per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        max_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        window_seconds=config["LOGIN_WINDOW_SECONDS"],
+        hash_method=config["PASSWORD_HASH_METHOD"],
+        device=device,
+        max_per_device=config["LOGIN_MAX_FAILURES_PER_DEVICE"],
+    )
+
+
+def _signed_in(user):
+    """Open the session (a fresh cookie, the reader's language kept) and remember the device."""
+    config = current_app.config
+    token = services.open_session(
+        user,
+        user_agent=request.user_agent.string,
+        max_seconds=config["SESSION_MAX_SECONDS"],
+    )
+    db.session.commit()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    user.session_token = token
+    login_user(user)
+    response = redirect(safe_next(request.args.get("next"), url_for("proposals.index")))
+    response.set_cookie(
+        DEVICE_COOKIE,
+        services.device_cookie(user.email, secret_key=config["SECRET_KEY"]),
+        max_age=config["LOGIN_DEVICE_MAX_AGE"],
+        httponly=True,
+        samesite="Lax",
+        secure=config["SESSION_COOKIE_SECURE"],
+    )
+    return response
 
 
 @bp.post("/logout")
