@@ -28,7 +28,6 @@ STILL_TOO_LONG: dict[tuple[str, str], int] = {
     ("api/views.py", "create_tie"): 43,
     ("archive/services.py", "export_proposal"): 170,
     ("archive/services.py", "import_proposal"): 195,
-    ("calls/views.py", "edit_rules"): 56,
     ("commitments/budget.py", "coherence_checks"): 96,
     ("commitments/grid_workbook.py", "read"): 82,
     ("commitments/services.py", "store_signed_letter"): 93,
