@@ -18,12 +18,18 @@ from ..auth.permissions import (
 )
 from ..characters import has_control_characters
 from ..directory.models import Organisation
-from ..directory.services import Viewer, viewer_for
+from ..directory.records import validate_record
+from ..directory.services import Viewer, add_tie, viewer_for
+from ..directory.services import create_organisation as create
+from ..dossier.services import export_dossier, export_filename
+from ..errors import ValidationFailed
 from ..extensions import csrf, db
+from ..fit.services import proposal_checks, rank_proposal
 from ..folding import fold
 from ..proposals.models import Participation, Proposal, ProposalMember
 from ..web.errors import discard_session
 from ..workshops.models import Output, Workshop
+from ..workshops.services import OutputData, add_outputs
 from .auth import ApiError, token_required
 from .openapi import openapi_document
 
@@ -357,7 +363,6 @@ def _validation_error(error) -> ApiError:
 @token_required
 def fit_ranking(proposal_id: int):
     """Every organisation's fit for the proposal, best first, with its components."""
-    from ..fit.services import rank_proposal
 
     found, _role_name = _proposal(proposal_id, Capability.VIEW_FIT)
     page, per_page = _page()
@@ -382,7 +387,6 @@ def fit_ranking(proposal_id: int):
 @bp.get("/proposals/<int:proposal_id>/checks")
 @token_required
 def fit_checks(proposal_id: int):
-    from ..fit.services import proposal_checks
 
     found, _role_name = _proposal(proposal_id, Capability.VIEW_FIT)
     return jsonify({"items": [check.as_dict() for check in proposal_checks(found)]})
@@ -391,7 +395,6 @@ def fit_checks(proposal_id: int):
 @bp.get("/proposals/<int:proposal_id>/dossier.docx")
 @token_required
 def dossier_download(proposal_id: int):
-    from ..dossier.services import export_dossier, export_filename
 
     found, _role_name = _proposal(proposal_id, Capability.EXPORT_DOSSIER)
     lang = request.args.get("lang", found.document_language)
@@ -411,10 +414,6 @@ def dossier_download(proposal_id: int):
 @token_required
 def create_organisation():
     """Add an organisation to the directory (leads and administrators)."""
-    from ..directory.records import validate_record
-    from ..directory.services import create_organisation as create
-    from ..errors import ValidationFailed
-
     if not viewer_for(g.api_user).edits_all:
         raise ApiError(403, "Only leads and administrators add organisations.")
     body = _json_body()
@@ -438,21 +437,10 @@ def create_organisation():
 @token_required
 def create_tie():
     """Declare a cooperation tie between two organisations (leads and administrators)."""
-    from ..directory.services import add_tie
-    from ..errors import ValidationFailed
-
     if not viewer_for(g.api_user).edits_all:
         raise ApiError(403, "Only leads and administrators declare ties.")
     body = _json_body()
-    ids = body.get("organisation_a"), body.get("organisation_b")
-    if not all(_is_id(i) for i in ids):
-        raise ApiError(422, "organisation_a and organisation_b must be organisation ids.")
-    year = body.get("year")
-    if year is not None and not (_is_id(year) and year <= 9999):
-        raise ApiError(422, "year must be a whole number or null.")
-    note = body.get("note", "")
-    if not isinstance(note, str) or not isinstance(body.get("kind"), str):
-        raise ApiError(422, "kind and note must be text.")
+    ids, year, note = _tie_fields(body)
     first = db.session.get(Organisation, ids[0])
     if first is None:
         raise ApiError(422, "organisation_a does not exist.")
@@ -469,25 +457,28 @@ def create_tie():
         db.session.rollback()
         raise _validation_error(error) from None
     db.session.commit()
-    return jsonify(
-        {
-            "id": tie.id,
-            "organisation_a": tie.organisation_a_id,
-            "organisation_b": tie.organisation_b_id,
-            "kind": tie.kind,
-            "year": tie.year,
-            "note": tie.note,
-        }
-    ), 201
+    fields = ("id", "organisation_a_id", "organisation_b_id", "kind", "year", "note")
+    return jsonify({name.removesuffix("_id"): getattr(tie, name) for name in fields}), 201
+
+
+def _tie_fields(body: dict) -> tuple[tuple[int, int], int | None, str]:
+    """The two organisation ids, the year and the note of a tie request, checked."""
+    ids = body.get("organisation_a"), body.get("organisation_b")
+    if not all(_is_id(i) for i in ids):
+        raise ApiError(422, "organisation_a and organisation_b must be organisation ids.")
+    year = body.get("year")
+    if year is not None and not (_is_id(year) and year <= 9999):
+        raise ApiError(422, "year must be a whole number or null.")
+    note = body.get("note", "")
+    if not isinstance(note, str) or not isinstance(body.get("kind"), str):
+        raise ApiError(422, "kind and note must be text.")
+    return ids, year, note
 
 
 @bp.post("/proposals/<int:proposal_id>/outputs")
 @token_required
 def create_output(proposal_id: int):
     """Record one workshop output (leads and administrators)."""
-    from ..errors import ValidationFailed
-    from ..workshops.services import OutputData, add_outputs
-
     found, _role_name = _proposal(proposal_id, Capability.EDIT_WORKSHOPS)
     body = _json_body()
     workshop = (
@@ -497,6 +488,18 @@ def create_output(proposal_id: int):
     )
     if workshop is None or workshop.proposal_id != found.id:
         raise ApiError(422, "workshop_id must be a workshop of this proposal.")
+    data = _output_data(body)
+    try:
+        (output,) = add_outputs(workshop, [(0, data)], actor=g.api_user)
+    except ValidationFailed as error:
+        db.session.rollback()
+        raise _validation_error(error) from None
+    db.session.commit()
+    return jsonify({"id": output.id, "kind": output.kind, "text": output.text}), 201
+
+
+def _output_data(body: dict) -> OutputData:
+    """A workshop output from the request, its field types checked."""
     text_fields = ("kind", "text", "subkind", "raised", "carries", "tags")
     if any(
         key in body and body[key] is not None and not isinstance(body[key], str)
@@ -509,7 +512,7 @@ def create_output(proposal_id: int):
         for key in numbers
     ):
         raise ApiError(422, "priority and votes must be whole numbers.")
-    data = OutputData(
+    return OutputData(
         kind=body.get("kind") or "",
         text=body.get("text") or "",
         subkind=body.get("subkind"),
@@ -519,10 +522,3 @@ def create_output(proposal_id: int):
         priority=body.get("priority"),
         votes=body.get("votes"),
     )
-    try:
-        (output,) = add_outputs(workshop, [(0, data)], actor=g.api_user)
-    except ValidationFailed as error:
-        db.session.rollback()
-        raise _validation_error(error) from None
-    db.session.commit()
-    return jsonify({"id": output.id, "kind": output.kind, "text": output.text}), 201
