@@ -203,8 +203,6 @@ def index():
         error_out=False,
         count=True,
     )
-    themes = theme_choices()
-    countries = _countries(viewer, filters.country)
     statuses = (
         services.statuses_in(filters.proposal_id, [o.id for o in page.items])
         if filters.proposal_id
@@ -220,17 +218,26 @@ def index():
         statuses=statuses,
         status_choices=PARTICIPATION_STATUSES,
         org_types=ORG_TYPES,
-        themes=themes,
-        countries=countries,
-        # Labels computed once per request, not once per row (the locale look-up is costly).
-        type_names={code: type_label(code) for code in ORG_TYPES},
-        theme_names=dict(themes),
-        country_names={
-            **dict(countries),
-            **{o.country: country_label(o.country) for o in page.items if o.country},
-        },
         target_proposals=_managed_proposals(),
+        **_listing_labels(viewer, filters, page.items),
     )
+
+
+def _listing_labels(viewer: services.Viewer, filters, organisations) -> dict:
+    """Filter choices and labels, computed once per request rather than once per row (the
+    locale look-up is costly)."""
+    themes = theme_choices()
+    countries = _countries(viewer, filters.country)
+    return {
+        "themes": themes,
+        "countries": countries,
+        "type_names": {code: type_label(code) for code in ORG_TYPES},
+        "theme_names": dict(themes),
+        "country_names": {
+            **dict(countries),
+            **{o.country: country_label(o.country) for o in organisations if o.country},
+        },
+    }
 
 
 def _countries(viewer: services.Viewer, selected: str = "") -> list[tuple[str, str]]:
@@ -620,47 +627,54 @@ def _forget_upload(token: str) -> None:
 def import_organisations():
     _editor()
     form = ImportForm()
-    report = None
-    token = ""  # nosec B105
-    filename = ""
+    report, token, filename = None, "", ""  # nosec B105
     if request.method == "POST" and form.validate_on_submit():
         token = request.form.get("token", "")
-        if token:
-            loaded = _load_upload(token)
-            if loaded is None:
-                flash(_("The uploaded file has expired; upload it again."), "error")
-                return redirect(url_for("directory.import_organisations"))
-            data, filename = loaded
-        else:
-            upload = form.file.data
-            if upload is None or not getattr(upload, "filename", ""):
-                form.file.errors = [_("Choose a file to import.")]
-                return render_template("directory/import.html", form=form, report=None)
-            data = upload.read()
-            filename = upload.filename
+        loaded = _uploaded(form, token)
+        if not isinstance(loaded, tuple):
+            return loaded
+        data, filename = loaded
         report = services.check_organisations(parse_table(filename, data))
         if request.form.get("confirm") == "1" and token:
-            result = services.import_organisations(
-                report, actor=current_user, valid_only=form.mode.data == "valid", dry_run=False
-            )
-            if result.committed:
-                db.session.commit()
-                _forget_upload(token)
-                flash(
-                    _("%(count)s organisations imported.", count=len(result.created)),
-                    "success",
-                )
-                return redirect(url_for("directory.index", sort="-updated"))
-            db.session.rollback()
-            flash(
-                _("Nothing was imported: correct the errors or import the valid rows only."),
-                "error",
-            )
+            done = _import_checked(report, form, token)
+            if done is not None:
+                return done
         elif not token:
             token = _store_upload(data, filename)
     return render_template(
         "directory/import.html", form=form, report=report, token=token, filename=filename
     )
+
+
+def _uploaded(form: ImportForm, token: str):
+    """(data, filename) of the file being imported: the stored upload a confirmation names,
+    else the new file; a response when there is none."""
+    if token:
+        loaded = _load_upload(token)
+        if loaded is None:
+            flash(_("The uploaded file has expired; upload it again."), "error")
+            return redirect(url_for("directory.import_organisations"))
+        return loaded
+    upload = form.file.data
+    if upload is None or not getattr(upload, "filename", ""):
+        form.file.errors = [_("Choose a file to import.")]
+        return render_template("directory/import.html", form=form, report=None)
+    return upload.read(), upload.filename
+
+
+def _import_checked(report, form: ImportForm, token: str):
+    """Import the confirmed file: a redirect to the directory, or ``None`` with a message."""
+    result = services.import_organisations(
+        report, actor=current_user, valid_only=form.mode.data == "valid", dry_run=False
+    )
+    if result.committed:
+        db.session.commit()
+        _forget_upload(token)
+        flash(_("%(count)s organisations imported.", count=len(result.created)), "success")
+        return redirect(url_for("directory.index", sort="-updated"))
+    db.session.rollback()
+    flash(_("Nothing was imported: correct the errors or import the valid rows only."), "error")
+    return None
 
 
 @bp.get("/import/template.<fmt>")
@@ -707,36 +721,35 @@ IMPORT_EXAMPLE = OrganisationRecord(
 def import_ties():
     _editor()
     form = TieImportForm()
-    report = None
-    created = None
-    strengthened = 0
+    report, result = None, None
     if request.method == "POST" and form.validate_on_submit():
         upload = form.file.data
         if upload is None or not getattr(upload, "filename", ""):
             form.file.errors = [_("Choose a file to import.")]
         else:
-            report = services.check_ties(
-                parse_table(upload.filename, upload.read(), schema=TIE_SCHEMA)
-            )
-            dry_run = request.form.get("dry_run") == "1"
-            result = services.import_ties(
-                report,
-                actor=current_user,
-                dry_run=dry_run,
-                valid_only=request.form.get("valid_only") == "1",
-            )
-            if result.committed:
-                db.session.commit()
-                created = result.created
-                strengthened = result.strengthened
-            else:
-                db.session.rollback()
+            report, result = _import_tie_file(upload)
     return render_template(
         "directory/ties_import.html",
         form=form,
         report=report,
-        created=created,
-        strengthened=strengthened,
+        created=result.created if result is not None and result.committed else None,
+        strengthened=result.strengthened if result is not None and result.committed else 0,
         dry_run=request.form.get("dry_run") == "1",
         valid_only=request.form.get("valid_only") == "1",
     )
+
+
+def _import_tie_file(upload):
+    """Check the uploaded tie file and import it as the form asks: (report, result)."""
+    report = services.check_ties(parse_table(upload.filename, upload.read(), schema=TIE_SCHEMA))
+    result = services.import_ties(
+        report,
+        actor=current_user,
+        dry_run=request.form.get("dry_run") == "1",
+        valid_only=request.form.get("valid_only") == "1",
+    )
+    if result.committed:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return report, result
