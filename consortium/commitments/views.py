@@ -326,36 +326,42 @@ def remind(proposal_id: int):
     proposal, _member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
     sent = 0
     for p in services.pending_for_reminder(proposal):
-        pending = services.pending_invitations([p.id]).get(p.id)
-        if pending is not None:
-            _invitation, token = services.create_invitation(
-                p, actor=current_user, email=pending.email, name=pending.name, **_token_config()
-            )
-            link = url_for("commitments.accept", token=token, _external=True)
-        else:
-            link = url_for("commitments.mine", proposal_id=proposal.id, _external=True)
-        recipient = p.contact_email if pending is None else pending.email
-        mail_tr = translator(services.recipient_language(proposal, recipient))
-        services.queue_mail(
-            proposal_id=proposal.id,
-            recipient=recipient,
-            subject=mail_tr.gettext(
-                "Reminder: your commitment to %(acronym)s", acronym=proposal.acronym
-            ),
-            body=mail_tr.gettext(
-                "Hello,\n\nThe coordinator of %(acronym)s is waiting for the commitment of "
-                "%(organisation)s. Please fill it in and confirm it here:\n%(link)s\n",
-                acronym=proposal.acronym,
-                organisation=p.organisation.name,
-                link=link,
-            ),
-            config=current_app.config,
-        )
-        services.audit(p, "reminder", None, p.contact_email, actor=current_user)
+        _remind(proposal, p)
         sent += 1
     db.session.commit()
     flash(ngettext("%(num)d reminder written.", "%(num)d reminders written.", sent), "success")
     return redirect(url_for("commitments.board", proposal_id=proposal.id))
+
+
+def _remind(proposal, p) -> None:
+    """One reminder, in the recipient's language, with a fresh link while the invitation is
+    pending (else the link to the partner's commitment page)."""
+    pending = services.pending_invitations([p.id]).get(p.id)
+    if pending is not None:
+        _invitation, token = services.create_invitation(
+            p, actor=current_user, email=pending.email, name=pending.name, **_token_config()
+        )
+        link = url_for("commitments.accept", token=token, _external=True)
+    else:
+        link = url_for("commitments.mine", proposal_id=proposal.id, _external=True)
+    recipient = p.contact_email if pending is None else pending.email
+    mail_tr = translator(services.recipient_language(proposal, recipient))
+    services.queue_mail(
+        proposal_id=proposal.id,
+        recipient=recipient,
+        subject=mail_tr.gettext(
+            "Reminder: your commitment to %(acronym)s", acronym=proposal.acronym
+        ),
+        body=mail_tr.gettext(
+            "Hello,\n\nThe coordinator of %(acronym)s is waiting for the commitment of "
+            "%(organisation)s. Please fill it in and confirm it here:\n%(link)s\n",
+            acronym=proposal.acronym,
+            organisation=p.organisation.name,
+            link=link,
+        ),
+        config=current_app.config,
+    )
+    services.audit(p, "reminder", None, p.contact_email, actor=current_user)
 
 
 @bp.get("/proposals/<int:proposal_id>/commitments/outbox")
@@ -666,40 +672,29 @@ def invite(proposal_id: int, participation_id: int):
     if not form.validate_on_submit():
         flash(_("Enter a valid email address."), "error")
         return redirect(url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id))
-    try:
-        _invitation, token = services.create_invitation(
-            p, actor=current_user, email=form.email.data, name=form.name.data, **_token_config()
+    with commit_or_refuse(_flash_each_error) as outcome:
+        message = _send_new_link(proposal, p, form.email.data, form.name.data)
+    if outcome.saved and message.sent_at:
+        flash(_("The invitation is sent to %(email)s.", email=form.email.data), "success")
+    elif outcome.saved:
+        flash(
+            _(
+                "The invitation is in the outbox: copy the link and send it to %(email)s.",
+                email=form.email.data,
+            ),
+            "success",
         )
-    except ValidationFailed as error:
-        db.session.rollback()
+        return redirect(url_for("commitments.outbox", proposal_id=proposal.id))
+    return redirect(url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id))
+
+
+def _flash_each_error(error: Exception) -> None:
+    """A refusal as messages: one per field error, or its own message."""
+    if isinstance(error, ValidationFailed):
         for template, params in error.errors.values():
             flash(tr(template, params), "error")
-    except DomainError as error:
-        db.session.rollback()
-        flash(tr(error.template, error.params), "error")
     else:
-        link = url_for("commitments.accept", token=token, _external=True)
-        subject, body = _invitation_mail(proposal, p, link, form.email.data)
-        message = services.queue_mail(
-            proposal_id=proposal.id,
-            recipient=form.email.data,
-            subject=subject,
-            body=body,
-            config=current_app.config,
-        )
-        db.session.commit()
-        if message.sent_at:
-            flash(_("The invitation is sent to %(email)s.", email=form.email.data), "success")
-        else:
-            flash(
-                _(
-                    "The invitation is in the outbox: copy the link and send it to %(email)s.",
-                    email=form.email.data,
-                ),
-                "success",
-            )
-            return redirect(url_for("commitments.outbox", proposal_id=proposal.id))
-    return redirect(url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id))
+        flash(tr(error.template, error.params), "error")
 
 
 def _invitation_of(proposal, invitation_id: int) -> Invitation:
@@ -717,24 +712,11 @@ def resend(proposal_id: int, invitation_id: int):
     if not forms.ActionForm().validate_on_submit():
         abort(400)
     p = old.participation
-    try:
-        _invitation, token = services.create_invitation(
-            p, actor=current_user, email=old.email, name=old.name, **_token_config()
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(tr(error.template, error.params), "error")
-        return redirect(url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id))
-    link = url_for("commitments.accept", token=token, _external=True)
-    subject, body = _invitation_mail(proposal, p, link, old.email)
-    message = services.queue_mail(
-        proposal_id=proposal.id,
-        recipient=old.email,
-        subject=subject,
-        body=body,
-        config=current_app.config,
-    )
-    db.session.commit()
+    with commit_or_refuse(flash_refusal(_refusal)) as outcome:
+        message = _send_new_link(proposal, p, old.email, old.name)
+    to_edit = url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id)
+    if not outcome.saved:
+        return redirect(to_edit)
     flash(
         _(
             "A new link is written for %(email)s; the previous one no longer works.",
@@ -742,9 +724,25 @@ def resend(proposal_id: int, invitation_id: int):
         ),
         "success",
     )
-    if message.sent_at:
-        return redirect(url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id))
-    return redirect(url_for("commitments.outbox", proposal_id=proposal.id))
+    return redirect(
+        to_edit if message.sent_at else url_for("commitments.outbox", proposal_id=proposal.id)
+    )
+
+
+def _send_new_link(proposal, p, email: str, name: str):
+    """A new invitation link for ``email`` (the previous one stops working), in the outbox."""
+    _invitation, token = services.create_invitation(
+        p, actor=current_user, email=email, name=name, **_token_config()
+    )
+    link = url_for("commitments.accept", token=token, _external=True)
+    subject, body = _invitation_mail(proposal, p, link, email)
+    return services.queue_mail(
+        proposal_id=proposal.id,
+        recipient=email,
+        subject=subject,
+        body=body,
+        config=current_app.config,
+    )
 
 
 @bp.post("/proposals/<int:proposal_id>/commitments/invitations/<int:invitation_id>/revoke")
