@@ -555,18 +555,11 @@ def accept_gaps(proposal_id: int, participation_id: int):
     if not form.validate_on_submit():
         flash(_("Say why the commitment may be confirmed despite this."), "error")
     else:
-        try:
+        with commit_or_refuse(_flash_conflict_or_refusal) as outcome:
             services.accept_gaps(
                 p, actor=current_user, reason=form.reason.data, expected_version=form.version.data
             )
-            db.session.commit()
-        except Conflict:
-            db.session.rollback()
-            flash(_("Someone else changed this participation; check it and try again."), "error")
-        except DomainError as error:
-            db.session.rollback()
-            flash(tr(error.template, error.params), "error")
-        else:
+        if outcome.saved:
             flash(
                 _(
                     "Recorded: %(name)s may confirm despite the uncovered costs.",
@@ -602,7 +595,7 @@ def change_status(proposal_id: int, participation_id: int, action: str):
     form = forms.ActionForm()
     if action not in Action._value2member_map_ or not form.validate_on_submit():
         abort(400)
-    try:
+    with commit_or_refuse(_flash_conflict_or_refusal) as outcome:
         status = services.apply_action(
             p,
             action,
@@ -612,14 +605,7 @@ def change_status(proposal_id: int, participation_id: int, action: str):
         )
         if status in (Status.WITHDRAWN, Status.CANDIDATE):
             services.revoke_pending(p, actor=current_user)
-        db.session.commit()
-    except Conflict:
-        db.session.rollback()
-        flash(_("Someone else changed this participation; check it and try again."), "error")
-    except InvalidTransition as error:
-        db.session.rollback()
-        flash(tr(error.template, error.params), "error")
-    else:
+    if outcome.saved:
         flash(
             _(
                 "%(name)s is now “%(status)s”.",
@@ -686,6 +672,15 @@ def invite(proposal_id: int, participation_id: int):
         )
         return redirect(url_for("commitments.outbox", proposal_id=proposal.id))
     return redirect(url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id))
+
+
+def _flash_conflict_or_refusal(error: Exception) -> None:
+    """A stale version says someone else changed the participation; any other refusal says
+    why it was refused."""
+    if isinstance(error, Conflict):
+        flash(_("Someone else changed this participation; check it and try again."), "error")
+    else:
+        flash(tr(error.template, error.params), "error")
 
 
 def _flash_each_error(error: Exception) -> None:
@@ -1185,12 +1180,9 @@ def shortlist_selected():
     outcome = services.shortlist_organisations(proposal, organisations, actor=current_user)
     db.session.commit()
     if outcome.done:
+        names = ", ".join(outcome.done)
         flash(
-            _(
-                "Shortlisted in %(acronym)s: %(names)s.",
-                acronym=proposal.acronym,
-                names=", ".join(outcome.done),
-            ),
+            _("Shortlisted in %(acronym)s: %(names)s.", acronym=proposal.acronym, names=names),
             "success",
         )
     _flash_refused(outcome.refused)
