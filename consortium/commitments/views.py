@@ -674,6 +674,22 @@ def invite(proposal_id: int, participation_id: int):
     return redirect(url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id))
 
 
+def _letter_page(proposal, member, p) -> str:
+    """Where the letter's uploader returns: the lead to the participation, the partner to its
+    own page; anyone else may not upload."""
+    if allowed(member, Capability.MANAGE_COMMITMENTS):
+        return url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id)
+    if member is not None and member.role == "partner":
+        return url_for("commitments.mine", proposal_id=proposal.id)
+    abort(403)
+
+
+def _flash_confirmation_refused(error: Exception) -> None:
+    """Why the partner cannot confirm, with every gap the rules found."""
+    gaps = error.gaps if isinstance(error, services.ConfirmationRefused) else ()
+    flash(" ".join([tr(error.template, error.params), *(finding_text(g) for g in gaps)]), "error")
+
+
 def _flash_conflict_or_refusal(error: Exception) -> None:
     """A stale version says someone else changed the participation; any other refusal says
     why it was refused."""
@@ -951,28 +967,20 @@ def confirm(proposal_id: int):
         flash(_("Enter the name and function of the signatory."), "error")
         return redirect(url_for("commitments.mine", proposal_id=proposal.id))
     try:
-        services.confirm(
-            p,
-            actor=current_user,
-            name=form.name.data,
-            function=form.function.data,
-            expected_version=form.version.data,
-        )
-        db.session.commit()
+        with commit_or_refuse(
+            _flash_confirmation_refused,
+            refusals=(services.ConfirmationRefused, InvalidTransition, ValidationFailed),
+        ) as outcome:
+            services.confirm(
+                p,
+                actor=current_user,
+                name=form.name.data,
+                function=form.function.data,
+                expected_version=form.version.data,
+            )
     except Conflict:
         return _conflict(p, form, False)
-    except services.ConfirmationRefused as error:
-        db.session.rollback()
-        flash(
-            " ".join(
-                [tr(error.template, error.params), *(finding_text(gap) for gap in error.gaps)]
-            ),
-            "error",
-        )
-    except (InvalidTransition, ValidationFailed) as error:
-        db.session.rollback()
-        flash(tr(error.template, error.params), "error")
-    else:
+    if outcome.saved:
         flash(
             _(
                 "Thank you: the commitment of %(organisation)s is confirmed.",
@@ -1086,15 +1094,7 @@ def letter(proposal_id: int, participation_id: int):
 @login_required
 def upload(proposal_id: int, participation_id: int):
     proposal, member, p = _readable_participation(proposal_id, participation_id)
-    lead = allowed(member, Capability.MANAGE_COMMITMENTS)
-    own = member is not None and member.role == "partner"
-    if not (lead or own):
-        abort(403)
-    back = (
-        url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id)
-        if lead
-        else url_for("commitments.mine", proposal_id=proposal.id)
-    )
+    back = _letter_page(proposal, member, p)
     form = forms.UploadForm()
     file = request.files.get("file")
     if not form.validate_on_submit() or file is None:
@@ -1105,7 +1105,7 @@ def upload(proposal_id: int, participation_id: int):
     finally:
         for stored in request.files.values():
             stored.close()
-    try:
+    with commit_or_refuse(_flash_each_error, refusals=(ValidationFailed,)) as outcome:
         services.store_signed_letter(
             p,
             actor=current_user,
@@ -1114,12 +1114,7 @@ def upload(proposal_id: int, participation_id: int):
             upload_folder=current_app.config["UPLOAD_FOLDER"],
             quota=services.UploadQuota.from_config(current_app.config),
         )
-        db.session.commit()
-    except ValidationFailed as error:
-        db.session.rollback()
-        for template, params in error.errors.values():
-            flash(tr(template, params), "error")
-    else:
+    if outcome.saved:
         flash(_("The signed letter is received."), "success")
     return redirect(back)
 
