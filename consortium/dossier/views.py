@@ -4,6 +4,7 @@ structure (admins)."""
 from __future__ import annotations
 
 import threading
+from functools import partial
 from io import BytesIO
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from ..proposals.access import allowed, load_proposal
 from ..proposals.models import Proposal
 from ..web.errors import render_conflict
 from ..web.forms import attach_errors
+from ..web.transactions import commit_or_refuse
 from ..workshops.models import Output, Workshop
 from . import markup, services, structure
 from .drafting import Source
@@ -96,16 +98,14 @@ def index(proposal_id: int):
     gathered = services.gather(proposal)
     rows = services.ensure_sections(proposal, lang, specs, gathered, actor=current_user)
     db.session.commit()
-    items = []
-    for spec in specs:
-        row = rows.get(spec.code)
-        items.append(
-            {
-                "spec": spec,
-                "section": row,
-                "length": services.length_of(row.body if row else "", spec),
-            }
-        )
+    items = [
+        {
+            "spec": spec,
+            "section": rows.get(spec.code),
+            "length": services.length_of(rows[spec.code].body if spec.code in rows else "", spec),
+        }
+        for spec in specs
+    ]
     pages = services.page_estimate([r.body for r in rows.values()])
     budget_pages = round(sum(s.budget_chars for s in specs) / specs[0].chars_per_page, 1)
     return render_template(
@@ -239,28 +239,9 @@ def section(proposal_id: int, section_id: int):
     if request.method == "GET":
         form.version.data = section.version
     if form.validate_on_submit():
-        try:
-            saved = services.save_section(
-                section,
-                body=form.body.data or "",
-                status=form.status.data,
-                expected_version=form.version.data,
-                actor=current_user,
-            )
-        except Conflict:
-            db.session.rollback()
-            return render_conflict(form, {"body": section.body, "status": section.status})
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        else:
-            db.session.commit()
-            if saved is None:
-                flash(_("Nothing changed."), "info")
-            else:
-                flash(_("Saved as version %(number)d.", number=saved.number), "success")
-            return redirect(
-                url_for("dossier.section", proposal_id=proposal.id, section_id=section.id)
-            )
+        response = _save_section(proposal, section, form)
+        if response is not None:
+            return response
     status = 400 if request.method == "POST" else 200
     return _render_section(proposal, member, section, spec, form, status)
 
@@ -308,13 +289,33 @@ def regenerate(proposal_id: int, section_id: int):
     return redirect(url_for("dossier.section", proposal_id=proposal.id, section_id=section.id))
 
 
-@bp.get("/proposals/<int:proposal_id>/dossier/sections/<int:section_id>/history")
-@login_required
-def history(proposal_id: int, section_id: int):
-    proposal, member = load_proposal(proposal_id, Capability.VIEW_SECTIONS)
-    section = _section_of(proposal, section_id)
-    spec = _spec_of(proposal, section)
-    versions = list(section.versions)
+def _save_section(proposal: Proposal, section: Section, form: SectionForm):
+    """Save the edited text: the section page again, the 409 page when someone else saved
+    first, or ``None`` with the errors on the form."""
+    try:
+        with commit_or_refuse(partial(attach_errors, form), refusals=(ValidationFailed,)) as done:
+            saved = services.save_section(
+                section,
+                body=form.body.data or "",
+                status=form.status.data,
+                expected_version=form.version.data,
+                actor=current_user,
+            )
+    except Conflict:
+        db.session.rollback()
+        return render_conflict(form, {"body": section.body, "status": section.status})
+    if not done.saved:
+        return None
+    if saved is None:
+        flash(_("Nothing changed."), "info")
+    else:
+        flash(_("Saved as version %(number)d.", number=saved.number), "success")
+    return redirect(url_for("dossier.section", proposal_id=proposal.id, section_id=section.id))
+
+
+def _compared_versions(versions: list) -> tuple[int, int]:
+    """(a, b): the versions the query string compares, by default the two newest; 404 for
+    one the section does not have."""
     numbers = [v.number for v in versions]
     newest = numbers[0] if numbers else None
     try:
@@ -322,9 +323,20 @@ def history(proposal_id: int, section_id: int):
         old = int(request.args.get("a", numbers[1] if len(numbers) > 1 else (newest or 0)))
     except ValueError:
         abort(404)
-    by_number = {v.number: v for v in versions}
-    if versions and (old not in by_number or new not in by_number):
+    if versions and (old not in numbers or new not in numbers):
         abort(404)
+    return old, new
+
+
+@bp.get("/proposals/<int:proposal_id>/dossier/sections/<int:section_id>/history")
+@login_required
+def history(proposal_id: int, section_id: int):
+    proposal, member = load_proposal(proposal_id, Capability.VIEW_SECTIONS)
+    section = _section_of(proposal, section_id)
+    spec = _spec_of(proposal, section)
+    versions = list(section.versions)
+    old, new = _compared_versions(versions)
+    by_number = {v.number: v for v in versions}
     lines = services.diff(by_number[old].body, by_number[new].body) if versions else []
     return render_template(
         "dossier/history.html",
