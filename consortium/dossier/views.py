@@ -259,15 +259,11 @@ def regenerate(proposal_id: int, section_id: int):
     if str(section.version) != (form.version.data or ""):
         return render_conflict()
     draft = services.draft_for(section, proposal)
-    if section.edited_by_writer and not confirmed:
-        return render_template(
-            "dossier/regenerate.html",
-            proposal=proposal,
-            section=section,
-            spec=spec,
-            lines=services.diff(section.body, draft.markup),
-            form=VersionForm(formdata=None, version=section.version, confirm="yes"),
-        )
+    if section.edited_by_writer and not confirmed:  # show what would be lost first
+        form = VersionForm(formdata=None, version=section.version, confirm="yes")
+        lines = services.diff(section.body, draft.markup)
+        page = {"proposal": proposal, "section": section, "spec": spec}
+        return render_template("dossier/regenerate.html", lines=lines, form=form, **page)
     try:
         saved = services.regenerate(
             section,
@@ -279,6 +275,21 @@ def regenerate(proposal_id: int, section_id: int):
     except Conflict:
         return render_conflict()
     db.session.commit()
+    _flash_regenerated(saved)
+    return redirect(url_for("dossier.section", proposal_id=proposal.id, section_id=section.id))
+
+
+def _template_values(form: TemplateForm) -> dict:
+    return {
+        "title_en": form.title_en.data,
+        "title_fr": form.title_fr.data,
+        "guidance_en": form.guidance_en.data or "",
+        "guidance_fr": form.guidance_fr.data or "",
+        "max_chars": form.max_chars.data,
+    }
+
+
+def _flash_regenerated(saved) -> None:
     if saved is None:
         flash(_("The draft is already up to date with the data."), "info")
     else:
@@ -286,7 +297,6 @@ def regenerate(proposal_id: int, section_id: int):
             _("A new draft was generated from the data (version %(number)d).", number=saved.number),
             "success",
         )
-    return redirect(url_for("dossier.section", proposal_id=proposal.id, section_id=section.id))
 
 
 def _save_section(proposal: Proposal, section: Section, form: SectionForm):
@@ -724,26 +734,17 @@ def edit_template(template_id: int):
     if request.method == "GET":
         form.version.data = template.version
     if form.validate_on_submit():
+        values = _template_values(form)
         try:
-            services.update_template(
-                template,
-                values={
-                    "title_en": form.title_en.data,
-                    "title_fr": form.title_fr.data,
-                    "guidance_en": form.guidance_en.data or "",
-                    "guidance_fr": form.guidance_fr.data or "",
-                    "max_chars": form.max_chars.data,
-                },
-                expected_version=form.version.data,
-                actor=current_user,
-            )
+            with commit_or_refuse(
+                partial(attach_errors, form), refusals=(ValidationFailed,)
+            ) as done:
+                services.update_template(
+                    template, values=values, expected_version=form.version.data, actor=current_user
+                )
         except Conflict:
             return render_conflict()
-        except ValidationFailed as error:
-            db.session.rollback()
-            attach_errors(form, error)
-        else:
-            db.session.commit()
+        if done.saved:
             flash(
                 _(
                     "Section %(code)s of %(family)s saved.",
