@@ -627,7 +627,7 @@ def _forget_upload(token: str) -> None:
 def import_organisations():
     _editor()
     form = ImportForm()
-    report, token, filename = None, "", ""  # nosec B105
+    report, token, filename = None, "", ""
     if request.method == "POST" and form.validate_on_submit():
         token = request.form.get("token", "")
         loaded = _uploaded(form, token)
