@@ -34,8 +34,6 @@ STILL_TOO_LONG: dict[tuple[str, str], int] = {
     ("commitments/views.py", "edit"): 49,
     ("commitments/views.py", "grid"): 56,
     ("commitments/views.py", "grid_import"): 53,
-    ("commitments/views.py", "invite_selected"): 46,
-    ("commitments/views.py", "mine"): 43,
     ("commitments/views.py", "profile"): 52,
     ("demo/load.py", "_proposal"): 153,
     ("dossier/charts.py", "gantt_png"): 103,

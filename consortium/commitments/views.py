@@ -745,6 +745,11 @@ def _send_new_link(proposal, p, email: str, name: str):
     _invitation, token = services.create_invitation(
         p, actor=current_user, email=email, name=name, **_token_config()
     )
+    return _mail_invitation(proposal, p, email, token)
+
+
+def _mail_invitation(proposal, p, email: str, token: str):
+    """The invitation message with its link, written to the outbox (or sent)."""
     link = url_for("commitments.accept", token=token, _external=True)
     subject, body = _invitation_mail(proposal, p, link, email)
     return services.queue_mail(
@@ -754,6 +759,18 @@ def _send_new_link(proposal, p, email: str, name: str):
         body=body,
         config=current_app.config,
     )
+
+
+def _contact_of(p) -> dict:
+    return {"email": p.contact_email or "", "name": p.contact_name}
+
+
+def _first_reason(error: DomainError) -> tuple[str, dict]:
+    """(template, params) of a refusal: a field error's first, or the refusal's own."""
+    if isinstance(error, ValidationFailed):
+        template, params = next(iter(error.errors.values()))
+        return template, dict(params)
+    return error.template, dict(error.params)
 
 
 @bp.post("/proposals/<int:proposal_id>/commitments/invitations/<int:invitation_id>/revoke")
@@ -925,6 +942,11 @@ def mine(proposal_id: int):
         response = _save_commitment(p, form, actions, lead=False)
         if response is not None:
             return response
+    return _mine_page(proposal, p, form, actions)
+
+
+def _mine_page(proposal, p, form: forms.CommitmentForm, actions) -> str:
+    """The partner's own page: its commitment, budget, gaps, letters and the other members."""
     bud = services.budget_of(p, actions)
     funding, indirect = services.rates(proposal)
     confirm_form = forms.ConfirmForm(formdata=None)
@@ -1203,32 +1225,15 @@ def invite_selected(proposal_id: int):
     invited, refused, queued = [], [], 0
     for p in targets:
         try:
-            with db.session.begin_nested():
+            with db.session.begin_nested():  # one refused partner does not undo the others
                 invitation, token = services.create_invitation(
-                    p,
-                    actor=current_user,
-                    email=p.contact_email or "",
-                    name=p.contact_name,
-                    **_token_config(),
+                    p, actor=current_user, **_contact_of(p), **_token_config()
                 )
-        except ValidationFailed as error:
-            template, params = next(iter(error.errors.values()))
-            refused.append((p.organisation.name, template, dict(params)))
-            continue
         except DomainError as error:
-            refused.append((p.organisation.name, error.template, dict(error.params)))
+            refused.append((p.organisation.name, *_first_reason(error)))
             continue
-        link = url_for("commitments.accept", token=token, _external=True)
-        subject, body = _invitation_mail(proposal, p, link, invitation.email)
-        message = services.queue_mail(
-            proposal_id=proposal.id,
-            recipient=invitation.email,
-            subject=subject,
-            body=body,
-            config=current_app.config,
-        )
+        queued += _mail_invitation(proposal, p, invitation.email, token).sent_at is None
         invited.append(p.organisation.name)
-        queued += message.sent_at is None
     db.session.commit()
     if invited:
         flash(_("Invited: %(names)s.", names=", ".join(invited)), "success")
