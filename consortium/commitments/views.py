@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -508,6 +509,11 @@ def edit(proposal_id: int, participation_id: int):
         response = _save_commitment(p, form, actions, lead=True)
         if response is not None:
             return response
+    return _edit_page(proposal, p, form, actions, manage)
+
+
+def _edit_page(proposal, p, form, actions, manage: bool) -> str:
+    """The lead's page of one participation (read-only for writers and viewers)."""
     bud = services.budget_of(p, actions)
     funding, indirect = services.rates(proposal)
     return render_template(
@@ -672,6 +678,48 @@ def invite(proposal_id: int, participation_id: int):
         )
         return redirect(url_for("commitments.outbox", proposal_id=proposal.id))
     return redirect(url_for("commitments.edit", proposal_id=proposal.id, participation_id=p.id))
+
+
+def _fill_profile_form(form, org, first) -> None:
+    """The organisation's fields and its first contact, as the partner sees them."""
+    form.version.data = org.version
+    form.annual_budget.data = forms.amount_text(org.annual_budget_eur)
+    if first is not None:
+        form.contact_name.data = first.name
+        form.contact_function.data = first.function
+        form.contact_email.data = first.email
+        form.contact_phone.data = first.phone
+
+
+def _save_profile(org, form) -> None:
+    """The partner's edits: the first contact replaced, the other contacts kept."""
+    contacts = [
+        {
+            "name": form.contact_name.data,
+            "function": form.contact_function.data,
+            "email": (form.contact_email.data or "").lower(),
+            "phone": form.contact_phone.data,
+        }
+    ]
+    contacts += [
+        {"name": c.name, "function": c.function, "email": c.email, "phone": c.phone}
+        for c in org.contacts[1:]
+    ]
+    values = {
+        "description": form.description.data,
+        "website": form.website.data,
+        "city": form.city.data,
+        "staff": form.staff.data,
+        "annual_budget_eur": form.annual_budget.amount,
+        "pic": form.pic.data,
+    }
+    services.update_profile(
+        org,
+        actor=current_user,
+        values=values,
+        contacts=contacts,
+        expected_version=form.version.data,
+    )
 
 
 def _letter_page(proposal, member, p) -> str:
@@ -1043,49 +1091,17 @@ def profile(proposal_id: int):
     first = org.contacts[0] if org.contacts else None
     form = forms.ProfileForm(obj=None if request.method == "POST" else org)
     if request.method == "GET":
-        form.version.data = org.version
-        form.annual_budget.data = forms.amount_text(org.annual_budget_eur)
-        if first is not None:
-            form.contact_name.data = first.name
-            form.contact_function.data = first.function
-            form.contact_email.data = first.email
-            form.contact_phone.data = first.phone
+        _fill_profile_form(form, org, first)
     elif form.validate_on_submit():
-        contacts = [
-            {
-                "name": form.contact_name.data,
-                "function": form.contact_function.data,
-                "email": (form.contact_email.data or "").lower(),
-                "phone": form.contact_phone.data,
-            }
-        ]
-        contacts += [
-            {"name": c.name, "function": c.function, "email": c.email, "phone": c.phone}
-            for c in org.contacts[1:]
-        ]
         try:
-            services.update_profile(
-                org,
-                actor=current_user,
-                values={
-                    "description": form.description.data,
-                    "website": form.website.data,
-                    "city": form.city.data,
-                    "staff": form.staff.data,
-                    "annual_budget_eur": form.annual_budget.amount,
-                    "pic": form.pic.data,
-                },
-                contacts=contacts,
-                expected_version=form.version.data,
-            )
-            db.session.commit()
+            with commit_or_refuse(
+                partial(attach_errors, form), refusals=(ValidationFailed,)
+            ) as done:
+                _save_profile(org, form)
         except Conflict:
             db.session.rollback()
             return render_conflict(form, current_values(org))
-        except ValidationFailed as error:
-            db.session.rollback()
-            attach_errors(form, error)
-        else:
+        if done.saved:
             flash(_("The profile of %(organisation)s is saved.", organisation=org.name), "success")
             return redirect(url_for("commitments.profile", proposal_id=proposal.id))
     return render_template("commitments/profile.html", proposal=proposal, p=p, org=org, form=form)
