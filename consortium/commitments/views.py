@@ -889,6 +889,89 @@ def _log_in(user: User) -> None:
     login_user(user)
 
 
+def _join_form(invitation):
+    """The form for this visitor: logged in already, an existing account, or a new one; a
+    refusal reason when the logged-in user cannot take this invitation."""
+    if current_user.is_authenticated:
+        if services.conflicting_membership(current_user, invitation):
+            return "other"
+        if current_user.email != invitation.email.strip().lower():
+            return "address"
+        return forms.JoinLoggedInForm(), "logged_in", current_user
+    user = db.session.scalar(select(User).where(User.email == invitation.email))
+    if user is not None:
+        return forms.JoinExistingForm(), "existing", user
+    form = forms.JoinNewForm()
+    if request.method == "GET":
+        form.name.data = invitation.name or invitation.participation.contact_name
+    return form, "new", None
+
+
+def _joining_user(invitation, form, mode: str, user):
+    """The account that joins: created, checked by its password (None when wrong) or the
+    logged-in one."""
+    config = current_app.config
+    if mode == "new":
+        services.take_invitation(invitation)  # first, so concurrent joins wait
+        return auth_services.create_user(
+            email=invitation.email,
+            name=form.name.data,
+            password=form.password.data,
+            method=config["PASSWORD_HASH_METHOD"],
+            min_length=config["PASSWORD_MIN_LENGTH"],
+        )
+    if mode == "existing":
+        return auth_services.authenticate(
+            email=invitation.email,
+            password=form.password.data,
+            address=request.remote_addr or "unknown",
+            max_per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+            max_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+            window_seconds=config["LOGIN_WINDOW_SECONDS"],
+            hash_method=config["PASSWORD_HASH_METHOD"],
+        )
+    return user
+
+
+def _join(invitation, form, mode: str, user):
+    """Join in one transaction; a response when the join ended (refused or done), else None
+    with the form's errors set."""
+    try:
+        user = _joining_user(invitation, form, mode, user)
+        if user is None:
+            db.session.commit()  # the failed attempt counts
+            form.password.errors = [_("Wrong password.")]
+            return None
+        services.claim_invitation(invitation, user, taken=mode == "new")
+        if mode != "logged_in":
+            _log_in(user)
+        db.session.commit()
+    except auth_services.TooManyAttempts as error:
+        db.session.rollback()
+        flash(_(error.template, **error.params), "error")
+        return None
+    except ValidationFailed as error:
+        db.session.rollback()
+        attach_errors(form, error)
+        if "password" in error.errors and hasattr(form, "password"):
+            template, params = error.errors["password"]
+            form.password.errors = [_(template, **params)]
+        return None
+    except services.InvitationRefused as error:
+        db.session.rollback()
+        return _refused(error.reason)
+    session.pop("invitation_token", None)
+    p = invitation.participation
+    flash(
+        _(
+            "Welcome! You can now fill in the commitment of %(organisation)s.",
+            organisation=p.organisation.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("commitments.mine", proposal_id=p.proposal_id))
+
+
 @bp.route("/invitation", methods=["GET", "POST"])
 def accept_finish():
     token = session.get("invitation_token")
@@ -898,77 +981,20 @@ def accept_finish():
         invitation = services.resolve_token(token, **_token_config())
     except services.InvitationRefused as error:
         return _refused(error.reason)
-    p = invitation.participation
-    if current_user.is_authenticated:
-        if services.conflicting_membership(current_user, invitation):
-            return _refused("other")
-        if current_user.email != invitation.email.strip().lower():
-            return _refused("address")
-        form, mode, user = forms.JoinLoggedInForm(), "logged_in", current_user
-    else:
-        user = db.session.scalar(select(User).where(User.email == invitation.email))
-        if user is not None:
-            form, mode = forms.JoinExistingForm(), "existing"
-        else:
-            form, mode = forms.JoinNewForm(), "new"
-            if request.method == "GET":
-                form.name.data = invitation.name or p.contact_name
+    chosen = _join_form(invitation)
+    if isinstance(chosen, str):
+        return _refused(chosen)
+    form, mode, user = chosen
     if form.validate_on_submit():
-        config = current_app.config
-        try:
-            if mode == "new":
-                services.take_invitation(invitation)  # first, so concurrent joins wait
-                user = auth_services.create_user(
-                    email=invitation.email,
-                    name=form.name.data,
-                    password=form.password.data,
-                    method=config["PASSWORD_HASH_METHOD"],
-                    min_length=config["PASSWORD_MIN_LENGTH"],
-                )
-            elif mode == "existing":
-                checked = auth_services.authenticate(
-                    email=invitation.email,
-                    password=form.password.data,
-                    address=request.remote_addr or "unknown",
-                    max_per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
-                    max_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-                    window_seconds=config["LOGIN_WINDOW_SECONDS"],
-                    hash_method=config["PASSWORD_HASH_METHOD"],
-                )
-                if checked is None:
-                    db.session.commit()
-                    form.password.errors = [_("Wrong password.")]
-                    return render_template(
-                        "commitments/join.html", form=form, mode=mode, invitation=invitation, p=p
-                    )
-            services.claim_invitation(invitation, user, taken=mode == "new")
-            if mode != "logged_in":
-                _log_in(user)
-            db.session.commit()
-        except auth_services.TooManyAttempts as error:
-            db.session.rollback()
-            flash(_(error.template, **error.params), "error")
-        except ValidationFailed as error:
-            db.session.rollback()
-            attach_errors(form, error)
-            if "password" in error.errors and hasattr(form, "password"):
-                template, params = error.errors["password"]
-                form.password.errors = [_(template, **params)]
-        except services.InvitationRefused as error:
-            db.session.rollback()
-            return _refused(error.reason)
-        else:
-            session.pop("invitation_token", None)
-            flash(
-                _(
-                    "Welcome! You can now fill in the commitment of %(organisation)s.",
-                    organisation=p.organisation.name,
-                ),
-                "success",
-            )
-            return redirect(url_for("commitments.mine", proposal_id=p.proposal_id))
+        done = _join(invitation, form, mode, user)
+        if done is not None:
+            return done
     return render_template(
-        "commitments/join.html", form=form, mode=mode, invitation=invitation, p=p
+        "commitments/join.html",
+        form=form,
+        mode=mode,
+        invitation=invitation,
+        p=invitation.participation,
     )
 
 
@@ -1302,15 +1328,9 @@ def _grid_page(
     ), status
 
 
-@bp.route("/proposals/<int:proposal_id>/commitments/grid", methods=["GET", "POST"])
-@login_required
-def grid(proposal_id: int):
-    proposal, member = load_proposal(proposal_id, Capability.VIEW_BUDGETS)
-    if request.method == "GET":
-        return _grid_page(proposal, member)
-    if not allowed(member, Capability.MANAGE_COMMITMENTS):
-        abort(403)
-    # Rows absent from the form (a member added since the page was shown) are left alone.
+def _posted_grid(proposal):
+    """The grid's members present in the form and their parsed rows (or the cells' errors).
+    Rows absent from the form (a member added since the page was shown) are left alone."""
     members = [
         r.participation
         for r in services.budget_grid(proposal).rows
@@ -1320,12 +1340,12 @@ def grid(proposal_id: int):
     rows, errors = forms.parse_grid(
         request.form, [p.id for p in members], list(actions), services.grid.RATE_MAXIMUM
     )
-    if errors:
-        flash(_("Nothing was saved: correct the marked cells."), "error")
-        return _grid_page(proposal, member, posted=request.form, errors=errors, status=400)
-    stale = [p for p in members if str(p.version) != str(rows[p.id]["version"])]
-    if stale:
-        return _grid_conflict(proposal, member, stale)
+    return members, rows, errors
+
+
+def _save_grid(proposal, member, members, rows):
+    """Save the parsed rows in one transaction; the page to show again when refused, else
+    None with the outcome flashed."""
     entries = {
         pid: services.GridEntry(
             version=row["version"], values=row["values"], person_months=row["person_months"]
@@ -1359,6 +1379,27 @@ def grid(proposal_id: int):
         )
     else:
         flash(_("Nothing changed."), "info")
+    return None
+
+
+@bp.route("/proposals/<int:proposal_id>/commitments/grid", methods=["GET", "POST"])
+@login_required
+def grid(proposal_id: int):
+    proposal, member = load_proposal(proposal_id, Capability.VIEW_BUDGETS)
+    if request.method == "GET":
+        return _grid_page(proposal, member)
+    if not allowed(member, Capability.MANAGE_COMMITMENTS):
+        abort(403)
+    members, rows, errors = _posted_grid(proposal)
+    if errors:
+        flash(_("Nothing was saved: correct the marked cells."), "error")
+        return _grid_page(proposal, member, posted=request.form, errors=errors, status=400)
+    stale = [p for p in members if str(p.version) != str(rows[p.id]["version"])]
+    if stale:
+        return _grid_conflict(proposal, member, stale)
+    refused = _save_grid(proposal, member, members, rows)
+    if refused is not None:
+        return refused
     return redirect(url_for("commitments.grid", proposal_id=proposal.id))
 
 
@@ -1424,23 +1465,24 @@ def grid_export(proposal_id: int):
     return response
 
 
-@bp.post("/proposals/<int:proposal_id>/commitments/grid/import")
-@login_required
-def grid_import(proposal_id: int):
-    proposal, member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
-    form = forms.GridImportForm()
+def _uploaded_grid(form) -> bytes | str:
+    """The uploaded workbook's bytes, or the message saying why there are none."""
     file = request.files.get("file")
     if not form.validate_on_submit() or file is None or not file.filename:
-        flash(_("Choose a file."), "error")
-        return redirect(url_for("commitments.grid", proposal_id=proposal.id))
+        return _("Choose a file.")
     try:
         content = file.stream.read(GRID_MAX_BYTES + 1)
     finally:
         for stored in request.files.values():
             stored.close()
     if len(content) > GRID_MAX_BYTES:
-        flash(_("This file is larger than %(size)s MB.", size=5), "error")
-        return redirect(url_for("commitments.grid", proposal_id=proposal.id))
+        return _("This file is larger than %(size)s MB.", size=5)
+    return content
+
+
+def _import_grid(proposal, member, content: bytes):
+    """Apply the workbook in one transaction; the page to show again when refused, else None
+    with the outcome flashed."""
     try:
         changed, errors = services.import_grid_workbook(proposal, content, actor=current_user)
         if errors:
@@ -1478,4 +1520,18 @@ def grid_import(proposal_id: int):
         )
     else:
         flash(_("The workbook changes nothing."), "info")
+    return None
+
+
+@bp.post("/proposals/<int:proposal_id>/commitments/grid/import")
+@login_required
+def grid_import(proposal_id: int):
+    proposal, member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
+    content = _uploaded_grid(forms.GridImportForm())
+    if isinstance(content, str):
+        flash(content, "error")
+        return redirect(url_for("commitments.grid", proposal_id=proposal.id))
+    refused = _import_grid(proposal, member, content)
+    if refused is not None:
+        return refused
     return redirect(url_for("commitments.grid", proposal_id=proposal.id))
