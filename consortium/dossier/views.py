@@ -486,55 +486,64 @@ def export_section(proposal_id: int, section_id: int):
     )
 
 
+def _store_reference(proposal, form, folder: str) -> bool:
+    """Store the uploaded reference document in one transaction (the replaced file removed
+    once committed); False with the form's errors set when refused."""
+    upload = form.file.data
+    try:
+        data = upload.stream.read(services.MAX_REFERENCE_BYTES + 1)
+        ref, replaced = services.store_reference(
+            proposal,
+            filename=upload.filename or "",
+            data=data,
+            upload_folder=folder,
+            actor=current_user,
+            quota=UploadQuota.from_config(current_app.config),
+        )
+    except ValidationFailed as error:
+        db.session.rollback()
+        attach_errors(form, error)
+        return False
+    db.session.commit()
+    if replaced:
+        (Path(folder) / services.REFERENCE_DIR / replaced).unlink(missing_ok=True)
+    flash(
+        _(
+            "The reference document %(name)s will give its styles to the exports.",
+            name=ref.original_name,
+        ),
+        "success",
+    )
+    return True
+
+
+def _export_page_refused(proposal, form):
+    """The export page again (400) with the refused reference form."""
+    specs = services.structure_for(proposal)
+    lang = services.language_of(proposal)
+    rows = services.sections_of(proposal, lang)
+    page = render_template(
+        "dossier/export.html",
+        proposal=proposal,
+        lang=lang,
+        sections=[(s, rows.get(s.code)) for s in specs if s.drafting_key != "heading"],
+        reference=services.reference_of(proposal),
+        reference_form=form,
+        may_edit=True,
+        has_partners=bool(services.consortium_participations(proposal)),
+    )
+    return page, 400
+
+
 @bp.post("/proposals/<int:proposal_id>/dossier/reference")
 @login_required
 def reference(proposal_id: int):
     proposal, _member = load_proposal(proposal_id, Capability.EDIT_SECTIONS)
     form = ReferenceForm()
     folder = current_app.config["UPLOAD_FOLDER"]
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            data = upload.stream.read(services.MAX_REFERENCE_BYTES + 1)
-            ref, replaced = services.store_reference(
-                proposal,
-                filename=upload.filename or "",
-                data=data,
-                upload_folder=folder,
-                actor=current_user,
-                quota=UploadQuota.from_config(current_app.config),
-            )
-        except ValidationFailed as error:
-            db.session.rollback()
-            attach_errors(form, error)
-        else:
-            db.session.commit()
-            if replaced:
-                (Path(folder) / services.REFERENCE_DIR / replaced).unlink(missing_ok=True)
-            flash(
-                _(
-                    "The reference document %(name)s will give its styles to the exports.",
-                    name=ref.original_name,
-                ),
-                "success",
-            )
-            return redirect(url_for("dossier.export_page", proposal_id=proposal.id))
-    specs = services.structure_for(proposal)
-    lang = services.language_of(proposal)
-    rows = services.sections_of(proposal, lang)
-    return (
-        render_template(
-            "dossier/export.html",
-            proposal=proposal,
-            lang=lang,
-            sections=[(s, rows.get(s.code)) for s in specs if s.drafting_key != "heading"],
-            reference=services.reference_of(proposal),
-            reference_form=form,
-            may_edit=True,
-            has_partners=bool(services.consortium_participations(proposal)),
-        ),
-        400,
-    )
+    if form.validate_on_submit() and _store_reference(proposal, form, folder):
+        return redirect(url_for("dossier.export_page", proposal_id=proposal.id))
+    return _export_page_refused(proposal, form)
 
 
 @bp.post("/proposals/<int:proposal_id>/dossier/reference/delete")
@@ -624,76 +633,91 @@ def _decisions_changed(accepted: set[str], rejected: dict[str, frozenset[int]]) 
     return False
 
 
+def _imported(proposal, import_id: int):
+    """The import record and its stored file, or 404."""
+    try:
+        record = services.find_import(proposal, import_id)
+        return record, services.import_file(record, current_app.config["UPLOAD_FOLDER"])
+    except (NotFound, FileNotFoundError):
+        abort(404)
+
+
+def _discard_import(proposal, record, form):
+    try:
+        services.discard_import(record, expected_version=form.version.data, actor=current_user)
+    except Conflict:
+        return render_conflict()
+    db.session.commit()
+    flash(_("The Word import was discarded; no section was changed."), "info")
+    return redirect(url_for("dossier.word_import", proposal_id=proposal.id))
+
+
+def _apply_import(proposal, record, form, data: bytes, accepted, rejected):
+    """Save the accepted sections in one transaction; a response when done (saved or a
+    conflict), None with the refusal flashed."""
+    try:
+        saved = services.apply_import(
+            proposal,
+            record,
+            data=data,
+            accepted=accepted,
+            rejected=rejected,
+            expected_version=form.version.data,
+            actor=current_user,
+        )
+    except Conflict:
+        return render_conflict()
+    except ValidationFailed as error:
+        db.session.rollback()
+        for template, params in error.errors.values():
+            flash(_(template, **params), "error")
+        return None
+    db.session.commit()
+    flash(
+        ngettext(
+            "%(num)d section saved as a new version.",
+            "%(num)d sections saved as new versions.",
+            len(saved),
+        ),
+        "success",
+    )
+    return redirect(url_for("dossier.index", proposal_id=proposal.id, lang=record.language))
+
+
+def _review_action(proposal, record, form, data: bytes, accepted, rejected):
+    """Act on the posted review: discard, apply, or (None) show the preview again."""
+    action = request.form.get("action", "preview")
+    if action == "discard":
+        return _discard_import(proposal, record, form)
+    if action != "apply":
+        return None
+    if _decisions_changed(accepted, rejected):
+        flash(
+            _(
+                "Your decisions on tracked changes changed the text: check the diff below, "
+                "then save again."
+            ),
+            "warning",
+        )
+        return None
+    return _apply_import(proposal, record, form, data, accepted, rejected)
+
+
 @bp.route("/proposals/<int:proposal_id>/dossier/imports/<int:import_id>", methods=["GET", "POST"])
 @login_required
 def import_review(proposal_id: int, import_id: int):
     proposal, _member = load_proposal(proposal_id, Capability.EDIT_SECTIONS)
-    try:
-        record = services.find_import(proposal, import_id)
-    except NotFound:
-        abort(404)
-    folder = current_app.config["UPLOAD_FOLDER"]
-    try:
-        data = services.import_file(record, folder)
-    except FileNotFoundError:
-        abort(404)
+    record, data = _imported(proposal, import_id)
     form = ImportReviewForm()
-    codes = [s.code for s in services.known_sections(proposal)]
     accepted: set[str] = set()
     rejected: dict[str, frozenset[int]] = {}
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        accepted, rejected = _choices(codes)
-        action = request.form.get("action", "preview")
-        if action == "discard":
-            try:
-                services.discard_import(
-                    record, expected_version=form.version.data, actor=current_user
-                )
-            except Conflict:
-                return render_conflict()
-            db.session.commit()
-            flash(_("The Word import was discarded; no section was changed."), "info")
-            return redirect(url_for("dossier.word_import", proposal_id=proposal.id))
-        if action == "apply" and _decisions_changed(accepted, rejected):
-            flash(
-                _(
-                    "Your decisions on tracked changes changed the text: check the diff below, "
-                    "then save again."
-                ),
-                "warning",
-            )
-        elif action == "apply":
-            try:
-                saved = services.apply_import(
-                    proposal,
-                    record,
-                    data=data,
-                    accepted=accepted,
-                    rejected=rejected,
-                    expected_version=form.version.data,
-                    actor=current_user,
-                )
-            except Conflict:
-                return render_conflict()
-            except ValidationFailed as error:
-                db.session.rollback()
-                for messages in error.errors.values():
-                    flash(_(messages[0], **messages[1]), "error")
-            else:
-                db.session.commit()
-                flash(
-                    ngettext(
-                        "%(num)d section saved as a new version.",
-                        "%(num)d sections saved as new versions.",
-                        len(saved),
-                    ),
-                    "success",
-                )
-                return redirect(
-                    url_for("dossier.index", proposal_id=proposal.id, lang=record.language)
-                )
+        accepted, rejected = _choices([s.code for s in services.known_sections(proposal)])
+        done = _review_action(proposal, record, form, data, accepted, rejected)
+        if done is not None:
+            return done
     items, found = services.review_import(proposal, record, data=data, rejected=rejected)
     form.version.data = record.version
     return render_template(
