@@ -23,7 +23,7 @@ the consortium.  Messages are English ``N_`` templates with params, translated b
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -382,6 +382,70 @@ def _issue(code: str, severity: Severity, **params: object) -> Finding:
     return finding(code, severity, ISSUE_TEMPLATES[code], params)
 
 
+def _sign_checks(budget: ParticipationBudget) -> Iterator[Finding]:
+    """Negative amounts, funding and person-months."""
+    for cat, amount in budget.costs.by_category().items():
+        if amount < 0:
+            yield _issue(
+                "negative_amount", Severity.ERROR, category=CATEGORY_LABELS[cat], amount=amount
+            )
+    for key in FUNDING_LABELS:
+        amount = getattr(budget, key)
+        if amount < 0:
+            yield _issue(
+                "negative_funding", Severity.ERROR, what=FUNDING_LABELS[key], amount=amount
+            )
+    for action, pm in budget.person_months.items():
+        if pm < 0:
+            yield _issue("negative_person_months", Severity.ERROR, action=action, value=pm)
+
+
+def _funding_checks(budget: ParticipationBudget) -> Iterator[Finding]:
+    """The EU contribution against the role, the costs and the rate; the balance of
+    resources and costs."""
+    role = budget.role
+    unfunded = role is not None and not role.receives_eu_funding
+    eu = budget.eu_contribution
+    if unfunded and eu > 0:
+        yield _issue("eu_for_unfunded_role", Severity.ERROR, role=role.label, eu=eu)
+    elif eu > budget.total and eu > 0:
+        yield _issue("eu_above_costs", Severity.ERROR, eu=eu, total=budget.total)
+    elif eu > budget.max_eu:
+        yield _issue(
+            "eu_above_rate", Severity.WARNING, eu=eu, rate=budget.funding_rate, max_eu=budget.max_eu
+        )
+    resources = eu + budget.cofinancing_total
+    if budget.balance_gap < 0:
+        yield _issue(
+            "funding_surplus",
+            Severity.ERROR,
+            resources=resources,
+            total=budget.total,
+            surplus=-budget.balance_gap,
+        )
+    if unfunded and budget.total > 0:
+        yield _issue("costs_for_unfunded_role", Severity.INFO, role=role.label, total=budget.total)
+    elif budget.balance_gap > 0:
+        yield _issue(
+            "funding_gap",
+            Severity.WARNING,
+            resources=resources,
+            total=budget.total,
+            gap=budget.balance_gap,
+        )
+
+
+def _effort_checks(budget: ParticipationBudget) -> Iterator[Finding]:
+    """Person-months and personnel costs that go without each other."""
+    pm_total = budget.person_months_total
+    if pm_total > 0 and budget.costs.personnel == 0:
+        yield _issue("person_months_without_personnel", Severity.WARNING, person_months=pm_total)
+    if budget.costs.personnel > 0 and pm_total == 0:
+        yield _issue(
+            "personnel_without_person_months", Severity.WARNING, amount=budget.costs.personnel
+        )
+
+
 def coherence_checks(
     budget: ParticipationBudget,
     *,
@@ -393,76 +457,7 @@ def coherence_checks(
     ``annual_budget`` (the organisation's yearly budget, if known) triggers a warning when
     the participation's total exceeds ``annual_budget_ratio`` x that budget.
     """
-    issues: list[Finding] = []
-    for cat, amount in budget.costs.by_category().items():
-        if amount < 0:
-            issues.append(
-                _issue(
-                    "negative_amount", Severity.ERROR, category=CATEGORY_LABELS[cat], amount=amount
-                )
-            )
-    for key in FUNDING_LABELS:
-        amount = getattr(budget, key)
-        if amount < 0:
-            issues.append(
-                _issue("negative_funding", Severity.ERROR, what=FUNDING_LABELS[key], amount=amount)
-            )
-    for action, pm in budget.person_months.items():
-        if pm < 0:
-            issues.append(_issue("negative_person_months", Severity.ERROR, action=action, value=pm))
-    role = budget.role
-    unfunded = role is not None and not role.receives_eu_funding
-    eu = budget.eu_contribution
-    if unfunded and eu > 0:
-        issues.append(_issue("eu_for_unfunded_role", Severity.ERROR, role=role.label, eu=eu))
-    elif eu > budget.total and eu > 0:
-        issues.append(_issue("eu_above_costs", Severity.ERROR, eu=eu, total=budget.total))
-    elif eu > budget.max_eu:
-        issues.append(
-            _issue(
-                "eu_above_rate",
-                Severity.WARNING,
-                eu=eu,
-                rate=budget.funding_rate,
-                max_eu=budget.max_eu,
-            )
-        )
-    resources = eu + budget.cofinancing_total
-    if budget.balance_gap < 0:
-        issues.append(
-            _issue(
-                "funding_surplus",
-                Severity.ERROR,
-                resources=resources,
-                total=budget.total,
-                surplus=-budget.balance_gap,
-            )
-        )
-    if unfunded and budget.total > 0:
-        issues.append(
-            _issue("costs_for_unfunded_role", Severity.INFO, role=role.label, total=budget.total)
-        )
-    elif budget.balance_gap > 0:
-        issues.append(
-            _issue(
-                "funding_gap",
-                Severity.WARNING,
-                resources=resources,
-                total=budget.total,
-                gap=budget.balance_gap,
-            )
-        )
-    pm_total = budget.person_months_total
-    if pm_total > 0 and budget.costs.personnel == 0:
-        issues.append(
-            _issue("person_months_without_personnel", Severity.WARNING, person_months=pm_total)
-        )
-    if budget.costs.personnel > 0 and pm_total == 0:
-        issues.append(
-            _issue(
-                "personnel_without_person_months", Severity.WARNING, amount=budget.costs.personnel
-            )
-        )
+    issues = [*_sign_checks(budget), *_funding_checks(budget), *_effort_checks(budget)]
     if (
         annual_budget is not None
         and annual_budget > 0

@@ -320,6 +320,78 @@ def _months(value) -> Decimal:
     return number.quantize(Decimal("0.01"))
 
 
+def _labelled_cells(sheet) -> dict[str, tuple[int, object]]:
+    """Field key (third column) -> (row number, value in the second column)."""
+    cells = {}
+    for number, row in enumerate(
+        sheet.iter_rows(min_row=1, max_row=500, max_col=3, values_only=True), start=1
+    ):
+        if len(row) >= 3 and isinstance(row[2], str) and row[2]:
+            cells[row[2]] = (number, row[1])
+    return cells
+
+
+def _read_cell(key: str, value, ref: str, codes: set[str], values, months) -> CellError | None:
+    """Read one editable cell into ``values`` or ``months``; the error when it cannot be."""
+    empty = value is None or (isinstance(value, str) and not value.strip())
+    if key.startswith("pm:"):
+        code = key[3:]
+        if code not in codes:
+            return CellError(ref, ERRORS["unknown_action"], {"value": code[:20]})
+        try:
+            months[code] = None if empty else _months(value)
+        except (InvalidOperation, ValueError, TypeError):
+            return CellError(ref, ERRORS["person_months"])
+        return None
+    if key not in AMOUNT_KEYS and key not in FUNDING_KEYS and key != "monthly_rate":
+        return None
+    if empty:
+        values[key] = None if key in ("monthly_rate", "eu_requested") else Decimal("0.00")
+        return None
+    try:
+        values[key] = _amount(value, RATE_MAXIMUM if key == "monthly_rate" else MAX_AMOUNT)
+    except AmountError as error:
+        if key == "monthly_rate":
+            return CellError(ref, ERRORS["rate"])
+        return CellError(ref, error.template, dict(error.params))
+    except (InvalidOperation, ValueError, TypeError):
+        return CellError(ref, ERRORS["not_a_number"], {"value": str(value)[:40]})
+    return None
+
+
+def _read_sheet(sheet, codes: set[str], errors: list[CellError]) -> SheetValues | None:
+    """One participant sheet's values (its errors appended), or None for another sheet."""
+    cells = _labelled_cells(sheet)
+    if "participation_id" not in cells:
+        return None
+    number, ident = cells["participation_id"]
+    try:
+        participation_id = int(_decimal(ident))
+    except (InvalidOperation, ValueError, TypeError):
+        errors.append(
+            CellError(_ref(sheet.title, number), ERRORS["not_a_number"], {"value": str(ident)[:40]})
+        )
+        return None
+    version_row, version = cells.get("version", (0, ""))
+    if isinstance(version, float) and version.is_integer():
+        version = int(version)
+    values: dict[str, Decimal | None] = {}
+    months: dict[str, Decimal | None] = {}
+    for key, (row_number, value) in cells.items():
+        error = _read_cell(key, value, _ref(sheet.title, row_number), codes, values, months)
+        if error is not None:
+            errors.append(error)
+    return SheetValues(
+        participation_id,
+        str(version if version is not None else ""),
+        values,
+        months,
+        sheet.title,
+        _ref(sheet.title, number),
+        _ref(sheet.title, version_row),
+    )
+
+
 def read(data: bytes, action_codes: Sequence[str]) -> tuple[list[SheetValues], list[CellError]]:
     """Every participant sheet's editable values, and every cell that could not be read.
 
@@ -335,70 +407,9 @@ def read(data: bytes, action_codes: Sequence[str]) -> tuple[list[SheetValues], l
     for sheet in book.worksheets:
         if sheet.title == SUMMARY:
             continue
-        cells = {}
-        for number, row in enumerate(
-            sheet.iter_rows(min_row=1, max_row=500, max_col=3, values_only=True), start=1
-        ):
-            if len(row) >= 3 and isinstance(row[2], str) and row[2]:
-                cells[row[2]] = (number, row[1])
-        if "participation_id" not in cells:
-            continue
-        number, ident = cells["participation_id"]
-        try:
-            participation_id = int(_decimal(ident))
-        except (InvalidOperation, ValueError, TypeError):
-            errors.append(
-                CellError(
-                    _ref(sheet.title, number), ERRORS["not_a_number"], {"value": str(ident)[:40]}
-                )
-            )
-            continue
-        version_row, version = cells.get("version", (0, ""))
-        if isinstance(version, float) and version.is_integer():
-            version = int(version)
-        values: dict[str, Decimal | None] = {}
-        months: dict[str, Decimal | None] = {}
-        for key, (row_number, value) in cells.items():
-            ref = _ref(sheet.title, row_number)
-            empty = value is None or (isinstance(value, str) and not value.strip())
-            if key.startswith("pm:"):
-                code = key[3:]
-                if code not in codes:
-                    errors.append(CellError(ref, ERRORS["unknown_action"], {"value": code[:20]}))
-                    continue
-                try:
-                    months[code] = None if empty else _months(value)
-                except (InvalidOperation, ValueError, TypeError):
-                    errors.append(CellError(ref, ERRORS["person_months"]))
-            elif key in AMOUNT_KEYS or key in FUNDING_KEYS or key == "monthly_rate":
-                if empty:
-                    values[key] = (
-                        None if key in ("monthly_rate", "eu_requested") else Decimal("0.00")
-                    )
-                    continue
-                maximum = RATE_MAXIMUM if key == "monthly_rate" else MAX_AMOUNT
-                try:
-                    values[key] = _amount(value, maximum)
-                except AmountError as error:
-                    if key == "monthly_rate":
-                        errors.append(CellError(ref, ERRORS["rate"]))
-                    else:
-                        errors.append(CellError(ref, error.template, dict(error.params)))
-                except (InvalidOperation, ValueError, TypeError):
-                    errors.append(
-                        CellError(ref, ERRORS["not_a_number"], {"value": str(value)[:40]})
-                    )
-        sheets.append(
-            SheetValues(
-                participation_id,
-                str(version if version is not None else ""),
-                values,
-                months,
-                sheet.title,
-                _ref(sheet.title, number),
-                _ref(sheet.title, version_row),
-            )
-        )
+        values = _read_sheet(sheet, codes, errors)
+        if values is not None:
+            sheets.append(values)
     if not sheets and not errors:
         errors.append(CellError("", ERRORS["not_grid"]))
     return sheets, errors

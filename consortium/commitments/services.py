@@ -481,6 +481,69 @@ def validate_values(p: Participation, values: Mapping[str, object]) -> None:
         raise ValidationFailed(errors)
 
 
+def _apply_person_months(
+    p: Participation,
+    person_months: Mapping[int, Decimal],
+    actions: Mapping[int, object],
+    *,
+    actor: User,
+    origin: Mapping[str, str],
+) -> list[str]:
+    """Set the person-months per action (none or zero removes the effort), audited; returns
+    the changed ``person_months:<code>`` names."""
+    changed = []
+    current = {e.action_id: e for e in p.efforts}
+    for action_id, months in person_months.items():
+        action = actions.get(action_id)
+        if action is None:
+            continue
+        if months is not None and (months < 0 or months > MAX_PERSON_MONTHS):
+            raise ValidationFailed(
+                {
+                    f"pm_{action_id}": (
+                        N_("Enter person-months between 0 and %(maximum)s."),
+                        {"maximum": 9999},
+                    )
+                }
+            )
+        effort = current.get(action_id)
+        before = effort.person_months if effort else None
+        after = months if months else None
+        if _same(before, after):
+            continue
+        if after is None:
+            p.efforts.remove(effort)
+        elif effort is None:
+            p.efforts.append(ActionEffort(action_id=action_id, person_months=after))
+        else:
+            effort.person_months = after
+        audit(p, f"person_months:{action.code}", before, after, actor=actor, **origin)
+        changed.append(f"person_months:{action.code}")
+    return changed
+
+
+def _recompute_personnel_cost(p: Participation, *, actor: User, origin) -> list[str]:
+    """Personnel cost = person-months x monthly rate when a rate is set (audited)."""
+    if p.monthly_rate is None:
+        return []
+    computed = grid.personnel_cost(
+        sum((Decimal(e.person_months or 0) for e in p.efforts), Decimal(0)), p.monthly_rate
+    )
+    if _same(p.cost_personnel, computed):
+        return []
+    audit(
+        p,
+        "cost_personnel",
+        p.cost_personnel,
+        computed,
+        actor=actor,
+        reason="person-months x monthly rate",
+        **origin,
+    )
+    p.cost_personnel = computed
+    return ["cost_personnel"]
+
+
 def update_commitment(
     p: Participation,
     *,
@@ -513,49 +576,8 @@ def update_commitment(
         changed.append(name)
     if person_months is not None:
         actions = actions if actions is not None else actions_by_id(p.proposal)
-        current = {e.action_id: e for e in p.efforts}
-        for action_id, months in person_months.items():
-            action = actions.get(action_id)
-            if action is None:
-                continue
-            if months is not None and (months < 0 or months > MAX_PERSON_MONTHS):
-                raise ValidationFailed(
-                    {
-                        f"pm_{action_id}": (
-                            N_("Enter person-months between 0 and %(maximum)s."),
-                            {"maximum": 9999},
-                        )
-                    }
-                )
-            effort = current.get(action_id)
-            before = effort.person_months if effort else None
-            after = months if months else None
-            if _same(before, after):
-                continue
-            if after is None:
-                p.efforts.remove(effort)
-            elif effort is None:
-                p.efforts.append(ActionEffort(action_id=action_id, person_months=after))
-            else:
-                effort.person_months = after
-            audit(p, f"person_months:{action.code}", before, after, actor=actor, **origin)
-            changed.append(f"person_months:{action.code}")
-    if p.monthly_rate is not None:
-        computed = grid.personnel_cost(
-            sum((Decimal(e.person_months or 0) for e in p.efforts), Decimal(0)), p.monthly_rate
-        )
-        if not _same(p.cost_personnel, computed):
-            audit(
-                p,
-                "cost_personnel",
-                p.cost_personnel,
-                computed,
-                actor=actor,
-                reason="person-months x monthly rate",
-                **origin,
-            )
-            p.cost_personnel = computed
-            changed.append("cost_personnel")
+        changed += _apply_person_months(p, person_months, actions, actor=actor, origin=origin)
+    changed += _recompute_personnel_cost(p, actor=actor, origin=origin)
     if any(c in COMMITMENT_FIELDS or c.startswith("person_months:") for c in changed):
         _forget_accepted_gaps(p, actor)
         status = next_status(p.status, Action.CHANGE, actor_role=actor_role)
@@ -1126,19 +1148,9 @@ def sniff(content: bytes) -> tuple[str, str] | None:
     return None
 
 
-def store_signed_letter(
-    p: Participation,
-    *,
-    actor: User,
-    filename: str,
-    content: bytes,
-    upload_folder: str,
-    max_bytes: int = LETTER_MAX_BYTES,
-    quota: UploadQuota | None = None,
-) -> SignedLetter:
-    """Keep an uploaded signed letter (PDF, PNG or JPEG by content); older ones are kept
-    with ``superseded_at`` set, and count towards the participation's quota."""
-    quota = quota or UploadQuota()
+def _letter_file(filename: str, content: bytes, max_bytes: int) -> tuple[str, str, str]:
+    """``(name, content type, suffix)`` of an acceptable letter file: not empty, not too
+    large, a PDF, PNG or JPEG by its content and its extension."""
     name = (filename or "letter").replace("\\", "/").rsplit("/", 1)[-1][:255] or "letter"
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if not content:
@@ -1157,8 +1169,11 @@ def store_signed_letter(
         raise ValidationFailed(
             {"file": (N_("Upload the signed letter as a PDF, PNG or JPEG file."), {})}
         )
-    content_type, suffix = detected
-    stamp = now()
+    return name, *detected
+
+
+def _check_letter_quota(p: Participation, size: int, quota: UploadQuota, stamp) -> None:
+    """Refuse a letter beyond the participation's count or space, or the instance's space."""
     # Written first: the row lock (PostgreSQL) or write lock (SQLite) makes concurrent
     # uploads for this participation wait here, so the counts below are exact.
     db.session.execute(
@@ -1184,7 +1199,7 @@ def store_signed_letter(
                 )
             }
         )
-    if total + len(content) > quota.bytes_per_participation:
+    if total + size > quota.bytes_per_participation:
         raise ValidationFailed(
             {
                 "file": (
@@ -1196,7 +1211,24 @@ def store_signed_letter(
                 )
             }
         )
-    check_instance_quota(len(content), quota)
+    check_instance_quota(size, quota)
+
+
+def store_signed_letter(
+    p: Participation,
+    *,
+    actor: User,
+    filename: str,
+    content: bytes,
+    upload_folder: str,
+    max_bytes: int = LETTER_MAX_BYTES,
+    quota: UploadQuota | None = None,
+) -> SignedLetter:
+    """Keep an uploaded signed letter (PDF, PNG or JPEG by content); older ones are kept
+    with ``superseded_at`` set, and count towards the participation's quota."""
+    name, content_type, suffix = _letter_file(filename, content, max_bytes)
+    stamp = now()
+    _check_letter_quota(p, len(content), quota or UploadQuota(), stamp)
     stored = secrets.token_hex(16) + suffix
     write_upload(Path(upload_folder) / "letters" / stored, content)
     db.session.execute(
