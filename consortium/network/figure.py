@@ -312,20 +312,7 @@ def draw_png(
     ax.set_axis_off()
     _draw_edges(ax, sub, pos, analysis)
     _draw_nodes(ax, sub, pos, analysis, colours, shown)
-    alone = [v for v in shown if sub.degree(v) == 0]
-    if alone and len(alone) < len(shown):
-        strip_top = max(pos[v][1] for v in alone) + 0.12
-        ax.axhline(strip_top, color="#dddddd", linewidth=0.6, zorder=0)
-        ax.text(
-            -1.2,
-            strip_top - 0.02,
-            tr(N_("No tie in this view")),
-            fontsize=6,
-            color="#555555",
-            va="top",
-            ha="left",
-            parse_math=False,
-        )
+    _draw_alone_strip(ax, sub, pos, shown, tr)
     if pos:
         xs = [pos[v][0] for v in shown]
         ys = [pos[v][1] for v in shown]
@@ -343,7 +330,30 @@ def draw_png(
             va="top",
             parse_math=False,
         )
+    return _saved(fig, fmt)
 
+
+def _draw_alone_strip(ax: Any, sub: nx.Graph, pos, shown: list[Any], tr) -> None:
+    """A rule and a caption over the strip of organisations without a tie in the view."""
+    alone = [v for v in shown if sub.degree(v) == 0]
+    if not alone or len(alone) == len(shown):
+        return
+    strip_top = max(pos[v][1] for v in alone) + 0.12
+    ax.axhline(strip_top, color="#dddddd", linewidth=0.6, zorder=0)
+    ax.text(
+        -1.2,
+        strip_top - 0.02,
+        tr(N_("No tie in this view")),
+        fontsize=6,
+        color="#555555",
+        va="top",
+        ha="left",
+        parse_math=False,
+    )
+
+
+def _saved(fig: Any, fmt: str) -> bytes:
+    """The figure as PNG or SVG bytes, without a date, so that one map gives one file."""
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # missing glyphs (emoji) fall back to boxes
@@ -463,17 +473,15 @@ def _place_labels(
             artist.remove()
 
 
-def _legend(
-    fig: Any,
+def _colour_handles(
     graph: nx.Graph,
     analysis: Analysis,
     shown: list[Any],
     colour_by: str,
     role_labels: Mapping[str, str] | None,
     tr: Callable[[str], str],
-    height: float,
-) -> None:
-    """Colours, outline, size and line styles in three columns under the network."""
+) -> list[Any]:
+    """The legend's colours: the members' roles, or the largest communities shown."""
     from matplotlib.lines import Line2D
 
     handles: list[Any] = []
@@ -490,50 +498,44 @@ def _legend(
                 _dot(Line2D, ROLE_COLOURS.get(role, MEMBER_COLOUR), clean_label(text, 40))
             )
         handles.append(_dot(Line2D, OTHER_COLOUR, tr(N_("Not in the consortium"))))
-    else:
-        present = sorted({analysis.community_of[v] for v in shown if v in analysis.community_of})
-        for cid in [c for c in present if c < len(PALETTE)][:6]:
-            size = len(analysis.communities[cid])
-            text = f"{clean_label(analysis.community_names[cid], 30)} ({size})"
-            handles.append(_dot(Line2D, PALETTE[cid], text))
-        if len([c for c in present if c < len(PALETTE)]) > 6 or any(
-            c >= len(PALETTE) for c in present
-        ):
-            handles.append(_dot(Line2D, OTHER_COLOUR, tr(N_("Smaller clusters"))))
-    handles.append(
-        Line2D(
+        return handles
+    present = sorted({analysis.community_of[v] for v in shown if v in analysis.community_of})
+    coloured = [c for c in present if c < len(PALETTE)]
+    for cid in coloured[:6]:
+        size = len(analysis.communities[cid])
+        text = f"{clean_label(analysis.community_names[cid], 30)} ({size})"
+        handles.append(_dot(Line2D, PALETTE[cid], text))
+    if len(coloured) > 6 or len(coloured) < len(present):
+        handles.append(_dot(Line2D, OTHER_COLOUR, tr(N_("Smaller clusters"))))
+    return handles
+
+
+def _fixed_handles(tr: Callable[[str], str]) -> list[Any]:
+    """The legend's fixed entries: outline, size and the three line styles."""
+    from matplotlib.lines import Line2D
+
+    def marker(face: str, edge: str, size: float, label: str) -> Any:
+        return Line2D(
             [],
             [],
             marker="o",
             linestyle="",
-            markerfacecolor="white",
-            markeredgecolor="black",
-            markersize=5,
-            label=tr(N_("Consortium member (black outline)")),
+            markerfacecolor=face,
+            markeredgecolor=edge,
+            markersize=size,
+            label=label,
         )
-    )
-    handles.append(
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markerfacecolor="#bbbbbb",
-            markeredgecolor="#bbbbbb",
-            markersize=8,
-            label=tr(N_("Size: brokerage (betweenness)")),
-        )
-    )
-    handles.append(
+
+    return [
+        marker("white", "black", 5, tr(N_("Consortium member (black outline)"))),
+        marker("#bbbbbb", "#bbbbbb", 8, tr(N_("Size: brokerage (betweenness)"))),
         Line2D(
             [],
             [],
             color="#8a8a8a",
             linewidth=1.6,
             label=tr(N_("Declared or project tie (width: strength)")),
-        )
-    )
-    handles.append(
+        ),
         Line2D(
             [],
             [],
@@ -541,9 +543,7 @@ def _legend(
             linewidth=1.2,
             linestyle=(0, (1, 1.5)),
             label=tr(N_("Only workshop co-attendance or same proposal")),
-        )
-    )
-    handles.append(
+        ),
         Line2D(
             [],
             [],
@@ -551,10 +551,24 @@ def _legend(
             linewidth=1.2,
             linestyle="dashed",
             label=tr(N_("Bridge: the only tie between two parts")),
-        )
-    )
+        ),
+    ]
+
+
+def _legend(
+    fig: Any,
+    graph: nx.Graph,
+    analysis: Analysis,
+    shown: list[Any],
+    colour_by: str,
+    role_labels: Mapping[str, str] | None,
+    tr: Callable[[str], str],
+    height: float,
+) -> None:
+    """Colours, outline, size and line styles in two columns under the network."""
+    handles = _colour_handles(graph, analysis, shown, colour_by, role_labels, tr)
     legend = fig.legend(
-        handles=handles,
+        handles=handles + _fixed_handles(tr),
         loc="upper left",
         bbox_to_anchor=(0.01, height),
         ncols=2,
