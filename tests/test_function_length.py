@@ -27,7 +27,6 @@ STILL_TOO_LONG: dict[tuple[str, str], int] = {
     ("archive/services.py", "export_proposal"): 170,
     ("archive/services.py", "import_proposal"): 195,
     ("demo/load.py", "_proposal"): 153,
-    ("dossier/charts.py", "gantt_png"): 103,
     ("dossier/drafting.py", "_compliance"): 98,
     ("dossier/drafting.py", "_consortium"): 88,
     ("dossier/drafting.py", "_stakeholders"): 82,

@@ -77,6 +77,77 @@ def _png(fig: Any) -> bytes:
     return buffer.getvalue()
 
 
+def _year_bands(ax: Any, plan: Gantt, words: dict[str, str]) -> None:
+    """Every other project year shaded, each year named above the chart."""
+    for n, start in enumerate(plan.year_ticks, start=1):
+        end = min(start + 11, plan.months)
+        if n % 2:
+            ax.axvspan(start - 0.5, end + 0.5, color=BAND_COLOUR, zorder=0, linewidth=0)
+        ax.text(
+            (start + end) / 2,
+            -0.62,
+            words["year"] % {"n": n},
+            ha="center",
+            va="bottom",
+            fontsize=7.5,
+            color="#44505c",
+            clip_on=False,
+        )
+
+
+def _gantt_row(ax: Any, y: int, row: Any, words: dict[str, str]) -> None:
+    """One action's bar (or "months not set") and its milestones with their month."""
+    if row.scheduled:
+        ax.barh(
+            y, row.end - row.start + 1, left=row.start - 0.5, height=0.5, color=BAR_COLOUR, zorder=2
+        )
+    else:
+        ax.text(
+            1, y, words["unscheduled"], va="center", fontsize=7, style="italic", color="#44505c"
+        )
+    for milestone in row.action.milestones:
+        ax.plot(
+            milestone.month,
+            y,
+            marker="D",
+            markersize=6,
+            color=MILESTONE_COLOUR,
+            markeredgecolor="white",
+            markeredgewidth=0.8,
+            zorder=3,
+        )
+        ax.text(
+            milestone.month,
+            y - 0.3,
+            f"M{milestone.month}",
+            ha="center",
+            va="bottom",
+            fontsize=6,
+            color=MILESTONE_COLOUR,
+            zorder=3,
+        )
+
+
+def _gantt_axes(ax: Any, plan: Gantt, words: dict[str, str]) -> None:
+    """Action labels (code, title, lead) on the left, project months below, light grid."""
+    rows = plan.rows
+    labels = [
+        _clean(f"{r.action.code} {r.action.title}", 34)
+        + (f"\n{_clean(r.action.lead)}" if r.action.lead else "")
+        for r in rows
+    ]
+    ax.set_yticks(range(len(rows)), labels, fontsize=7.5)
+    step = 6 if plan.months > 24 else 3
+    ticks = [1, *range(step, plan.months + 1, step)]
+    ax.set_xticks(ticks, [f"M{m}" for m in ticks], fontsize=7)
+    ax.set_xlabel(words["month"], fontsize=7.5)
+    ax.tick_params(axis="y", length=0)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.grid(axis="x", color="#d6dde4", linewidth=0.5, zorder=1)
+    ax.set_axisbelow(True)
+
+
 @lru_cache(maxsize=32)
 def gantt_png(plan: Gantt, lang: str) -> bytes | None:
     """The Gantt chart: one row per action (code, title, lead), bars from start to end month,
@@ -95,86 +166,24 @@ def gantt_png(plan: Gantt, lang: str) -> bytes | None:
     fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
     fig.subplots_adjust(left=0.40, right=0.98, top=1 - 0.42 / height, bottom=0.5 / height)
     ax = fig.add_subplot()
-    months = plan.months
-    ax.set_xlim(0.5, months + 0.5)
+    ax.set_xlim(0.5, plan.months + 0.5)
     ax.set_ylim(len(rows) - 0.5, -0.5)
-    for n, start in enumerate(plan.year_ticks, start=1):
-        end = min(start + 11, months)
-        if n % 2:
-            ax.axvspan(start - 0.5, end + 0.5, color=BAND_COLOUR, zorder=0, linewidth=0)
-        ax.text(
-            (start + end) / 2,
-            -0.62,
-            words["year"] % {"n": n},
-            ha="center",
-            va="bottom",
-            fontsize=7.5,
-            color="#44505c",
-            clip_on=False,
-        )
+    _year_bands(ax, plan, words)
     for y, row in enumerate(rows):
-        if row.scheduled:
-            ax.barh(
-                y,
-                row.end - row.start + 1,
-                left=row.start - 0.5,
-                height=0.5,
-                color=BAR_COLOUR,
-                zorder=2,
-            )
-        else:
-            ax.text(
-                1, y, words["unscheduled"], va="center", fontsize=7, style="italic", color="#44505c"
-            )
-        for milestone in row.action.milestones:
-            ax.plot(
-                milestone.month,
-                y,
-                marker="D",
-                markersize=6,
-                color=MILESTONE_COLOUR,
-                markeredgecolor="white",
-                markeredgewidth=0.8,
-                zorder=3,
-            )
-            ax.text(
-                milestone.month,
-                y - 0.3,
-                f"M{milestone.month}",
-                ha="center",
-                va="bottom",
-                fontsize=6,
-                color=MILESTONE_COLOUR,
-                zorder=3,
-            )
-    labels = [
-        _clean(f"{r.action.code} {r.action.title}", 34)
-        + (f"\n{_clean(r.action.lead)}" if r.action.lead else "")
-        for r in rows
-    ]
-    ax.set_yticks(range(len(rows)), labels, fontsize=7.5)
-    step = 6 if months > 24 else 3
-    ticks = [1, *range(step, months + 1, step)]
-    ax.set_xticks(ticks, [f"M{m}" for m in ticks], fontsize=7)
-    ax.set_xlabel(words["month"], fontsize=7.5)
-    ax.tick_params(axis="y", length=0)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    ax.grid(axis="x", color="#d6dde4", linewidth=0.5, zorder=1)
-    ax.set_axisbelow(True)
+        _gantt_row(ax, y, row, words)
+    _gantt_axes(ax, plan, words)
     if any(r.action.milestones for r in rows):
+        milestone = Line2D(
+            [],
+            [],
+            marker="D",
+            linestyle="",
+            color=MILESTONE_COLOUR,
+            markersize=5,
+            label=words["milestone"],
+        )
         fig.legend(
-            handles=[
-                Line2D(
-                    [],
-                    [],
-                    marker="D",
-                    linestyle="",
-                    color=MILESTONE_COLOUR,
-                    markersize=5,
-                    label=words["milestone"],
-                )
-            ],
+            handles=[milestone],
             loc="lower left",
             bbox_to_anchor=(0.0, 0.0),
             fontsize=7,
