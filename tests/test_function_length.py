@@ -27,10 +27,6 @@ STILL_TOO_LONG: dict[tuple[str, str], int] = {
     ("archive/services.py", "export_proposal"): 170,
     ("archive/services.py", "import_proposal"): 195,
     ("demo/load.py", "_proposal"): 153,
-    ("dossier/drafting.py", "_compliance"): 98,
-    ("dossier/drafting.py", "_consortium"): 88,
-    ("dossier/drafting.py", "_stakeholders"): 82,
-    ("dossier/drafting.py", "_work_packages"): 90,
     ("dossier/services.py", "gather"): 179,
 }
 

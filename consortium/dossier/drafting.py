@@ -583,6 +583,67 @@ def _summary(ctx: _Context) -> list[DraftParagraph]:
     return out
 
 
+def _subtopic_paragraphs(ctx: _Context) -> list[DraftParagraph]:
+    """The chosen sub-topics (at most two assessed; the others named as left out)."""
+    subtopics = [s for s in ctx.p.subtopics if s.strip()]
+    if not subtopics:
+        return [_para(ctx._("Sub-topics: not yet chosen (at most two may be selected)."))]
+    out = [
+        _para(
+            ctx.ngettext(
+                "It targets the following sub-topic of the call, on which its relevance "
+                "should be assessed:",
+                "It targets the following sub-topics of the call, on which its relevance "
+                "should be assessed:",
+                min(len(subtopics), MAX_SUBTOPICS),
+            ),
+            [ctx.topic_source()],
+        ),
+        _para("\n".join(f"- {escape(s)}" for s in subtopics[:MAX_SUBTOPICS]), [ctx.topic_source()]),
+    ]
+    if len(subtopics) > MAX_SUBTOPICS:
+        dropped = join_names((escape(s) for s in subtopics[MAX_SUBTOPICS:]), ctx.tr)
+        out.append(
+            _para(
+                ctx._(
+                    "Only two sub-topics are assessed by the evaluators; the following were "
+                    "left out of this draft: %(dropped)s.",
+                    dropped=dropped,
+                ),
+                [ctx.topic_source()],
+            )
+        )
+    return out
+
+
+def _territory_paragraph(ctx: _Context) -> list[DraftParagraph]:
+    """Where the project happens and since when its actors work together (workshops)."""
+    p = ctx.p
+    if not p.territory:
+        return []
+    workshops = ctx.workshops_sorted()
+    if not workshops:
+        return [
+            _para(
+                ctx._("The project is implemented in %(territory)s.", territory=escape(p.territory))
+            )
+        ]
+    first = workshops[0].date
+    since = ctx._(" since %(date)s", date=format_date(first, ctx.lang)) if first else ""
+    return [
+        _para(
+            ctx._(
+                "The project is implemented in %(territory)s, where local actors have "
+                "worked on these issues together in %(workshops)s%(since)s.",
+                territory=escape(p.territory),
+                workshops=ctx.workshops_count(len(workshops)),
+                since=since,
+            ),
+            [ctx.workshop_source(w) for w in workshops],
+        )
+    ]
+
+
 def _compliance(ctx: _Context) -> list[DraftParagraph]:
     p = ctx.p
     sub = (
@@ -599,67 +660,10 @@ def _compliance(ctx: _Context) -> list[DraftParagraph]:
                 sub_part=sub,
             ),
             [ctx.topic_source()],
-        )
+        ),
+        *_subtopic_paragraphs(ctx),
+        *_territory_paragraph(ctx),
     ]
-    subtopics = [s for s in p.subtopics if s.strip()]
-    if subtopics:
-        out.append(
-            _para(
-                ctx.ngettext(
-                    "It targets the following sub-topic of the call, on which its relevance "
-                    "should be assessed:",
-                    "It targets the following sub-topics of the call, on which its relevance "
-                    "should be assessed:",
-                    min(len(subtopics), MAX_SUBTOPICS),
-                ),
-                [ctx.topic_source()],
-            )
-        )
-        out.append(
-            _para(
-                "\n".join(f"- {escape(s)}" for s in subtopics[:MAX_SUBTOPICS]), [ctx.topic_source()]
-            )
-        )
-        if len(subtopics) > MAX_SUBTOPICS:
-            dropped = join_names((escape(s) for s in subtopics[MAX_SUBTOPICS:]), ctx.tr)
-            out.append(
-                _para(
-                    ctx._(
-                        "Only two sub-topics are assessed by the evaluators; the following were "
-                        "left out of this draft: %(dropped)s.",
-                        dropped=dropped,
-                    ),
-                    [ctx.topic_source()],
-                )
-            )
-    else:
-        out.append(_para(ctx._("Sub-topics: not yet chosen (at most two may be selected).")))
-    if p.territory:
-        workshops = ctx.workshops_sorted()
-        if workshops:
-            first = workshops[0].date
-            since = ctx._(" since %(date)s", date=format_date(first, ctx.lang)) if first else ""
-            out.append(
-                _para(
-                    ctx._(
-                        "The project is implemented in %(territory)s, where local actors have "
-                        "worked on these issues together in %(workshops)s%(since)s.",
-                        territory=escape(p.territory),
-                        workshops=ctx.workshops_count(len(workshops)),
-                        since=since,
-                    ),
-                    [ctx.workshop_source(w) for w in workshops],
-                )
-            )
-        else:
-            out.append(
-                _para(
-                    ctx._(
-                        "The project is implemented in %(territory)s.",
-                        territory=escape(p.territory),
-                    )
-                )
-            )
     objectives = ctx.outputs_of("objective")[:5]
     if objectives:
         out.append(
@@ -762,6 +766,62 @@ def _needs_objectives(ctx: _Context) -> list[DraftParagraph]:
     return out
 
 
+def _action_facts(ctx: _Context, action: Action) -> str:
+    """One work package's objective, lead, participants, timing and deliverables."""
+    parts: list[str] = []
+    if action.objective.strip():
+        objective = escape(action.objective).rstrip(".")
+        parts.append(ctx._("**Objective:** %(text)s", text=objective) + ".")
+    parts.append(
+        ctx._(
+            "**Lead:** %(lead)s.", lead=escape(ctx.name(action.lead_id)) or ctx._("to be defined")
+        )
+    )
+    if action.participant_ids:
+        names = join_names((escape(ctx.short_name(o)) for o in action.participant_ids), ctx.tr)
+        parts.append(ctx._("**Participants:** %(names)s.", names=names))
+    if action.start_month and action.end_month:
+        parts.append(
+            ctx._(
+                "**Timing:** months %(start)s–%(end)s.",
+                start=action.start_month,
+                end=action.end_month,
+            )
+        )
+    if action.deliverables:
+        items = ctx._("; ").join(escape(d).rstrip(".") for d in action.deliverables)
+        parts.append(ctx._("**Deliverables:** %(items)s.", items=items))
+    return " ".join(parts)
+
+
+def _action_paragraphs(ctx: _Context, action: Action) -> list[DraftParagraph]:
+    """A work package's heading, facts and the workshop outputs it builds on."""
+    action_source = Source("action", action.id, f"{action.code} {action.title}")
+    title = ctx._("%(code)s – %(title)s", code=escape(action.code), title=escape(action.title))
+    org_ids = [i for i in (action.lead_id, *action.participant_ids) if i]
+    out = [
+        _para("### " + title, [action_source]),
+        _para(_action_facts(ctx, action), [action_source, *(ctx.org_source(o) for o in org_ids)]),
+    ]
+    origins = [ctx.outputs[i] for i in action.source_output_ids if i in ctx.outputs]
+    if origins:
+        quoted = ctx._("; ").join(
+            ctx._("“%(text)s”", text=escape(_short(o.text, 120))) for o in origins[:3]
+        )
+        out.append(
+            _para(
+                ctx.ngettext(
+                    "It builds on %(num)s workshop output: %(items)s.",
+                    "It builds on %(num)s workshop outputs, including: %(items)s.",
+                    len(origins),
+                    items=quoted,
+                ),
+                (s for o in origins for s in ctx.output_sources(o)),
+            )
+        )
+    return out
+
+
 def _work_packages(ctx: _Context) -> list[DraftParagraph]:
     actions = ctx.data.actions
     if not actions:
@@ -789,69 +849,56 @@ def _work_packages(ctx: _Context) -> list[DraftParagraph]:
         )
     ]
     for action in actions:
-        action_source = Source("action", action.id, f"{action.code} {action.title}")
-        out.append(
-            _para(
-                "### "
-                + ctx._(
-                    "%(code)s – %(title)s", code=escape(action.code), title=escape(action.title)
-                ),
-                [action_source],
-            )
-        )
-        parts: list[str] = []
-        if action.objective.strip():
-            objective = escape(action.objective).rstrip(".")
-            parts.append(ctx._("**Objective:** %(text)s", text=objective) + ".")
-        parts.append(
-            ctx._(
-                "**Lead:** %(lead)s.",
-                lead=escape(ctx.name(action.lead_id)) or ctx._("to be defined"),
-            )
-        )
-        if action.participant_ids:
-            parts.append(
-                ctx._(
-                    "**Participants:** %(names)s.",
-                    names=join_names(
-                        (escape(ctx.short_name(o)) for o in action.participant_ids), ctx.tr
-                    ),
-                )
-            )
-        if action.start_month and action.end_month:
-            parts.append(
-                ctx._(
-                    "**Timing:** months %(start)s–%(end)s.",
-                    start=action.start_month,
-                    end=action.end_month,
-                )
-            )
-        if action.deliverables:
-            parts.append(
-                ctx._(
-                    "**Deliverables:** %(items)s.",
-                    items=ctx._("; ").join(escape(d).rstrip(".") for d in action.deliverables),
-                )
-            )
-        org_ids = [i for i in (action.lead_id, *action.participant_ids) if i]
-        out.append(_para(" ".join(parts), [action_source, *(ctx.org_source(o) for o in org_ids)]))
-        origins = [ctx.outputs[i] for i in action.source_output_ids if i in ctx.outputs]
-        if origins:
-            quoted = ctx._("; ").join(
-                ctx._("“%(text)s”", text=escape(_short(o.text, 120))) for o in origins[:3]
-            )
-            out.append(
-                _para(
-                    ctx.ngettext(
-                        "It builds on %(num)s workshop output: %(items)s.",
-                        "It builds on %(num)s workshop outputs, including: %(items)s.",
-                        len(origins),
-                        items=quoted,
-                    ),
-                    (s for o in origins for s in ctx.output_sources(o)),
-                )
-            )
+        out += _action_paragraphs(ctx, action)
     return out
+
+
+def _workshop_record(ctx: _Context, workshops: list[Workshop]) -> list[DraftParagraph]:
+    """The numbered list of workshops and how many organisations and outputs they gathered."""
+    per_ws = Counter(o.workshop_id for o in ctx.data.outputs)
+    lines = []
+    for index, ws in enumerate(workshops, 1):
+        when = f", {format_date(ws.date, ctx.lang)}" if ws.date else ""
+        where = f", {escape(ws.place)}" if ws.place else ""
+        lines.append(
+            f"{index}. "
+            + ctx._(
+                "**%(title)s** (%(step)s)%(when)s%(where)s: %(organisations)s, "
+                "%(participants)s, %(outputs)s.",
+                title=escape(ws.title),
+                step=label(ctx.tr, STEP_LABELS, ws.step),
+                when=when,
+                where=where,
+                organisations=ctx.organisations(ws.n_organisations),
+                participants=ctx.participants(ws.n_people),
+                outputs=ctx.ngettext(
+                    "%(num)s output recorded", "%(num)s outputs recorded", per_ws.get(ws.id, 0)
+                ),
+            )
+        )
+    record = [_para("\n".join(lines), [ctx.workshop_source(w) for w in workshops])]
+    attendees = {o for w in workshops for o in w.organisation_ids}
+    record.append(
+        _para(
+            ctx._(
+                "In total, %(organisations)s took part in at least one workshop and "
+                "%(outputs)s; each output is traceable to its workshop and to the organisations "
+                "that raised it.",
+                organisations=ctx.ngettext(
+                    "%(num)s organisation",
+                    "%(num)s organisations",
+                    len(attendees) or max(w.n_organisations for w in workshops),
+                ),
+                outputs=ctx.ngettext(
+                    "%(num)s output was recorded",
+                    "%(num)s outputs were recorded",
+                    len(ctx.data.outputs),
+                ),
+            ),
+            [ctx.workshop_source(w) for w in workshops],
+        )
+    )
+    return record
 
 
 def _stakeholders(ctx: _Context) -> list[DraftParagraph]:
@@ -882,49 +929,7 @@ def _stakeholders(ctx: _Context) -> list[DraftParagraph]:
                 [ctx.workshop_source(steps[0]), ctx.workshop_source(steps[-1])],
             )
         )
-    per_ws = Counter(o.workshop_id for o in ctx.data.outputs)
-    lines = []
-    for index, ws in enumerate(workshops, 1):
-        when = f", {format_date(ws.date, ctx.lang)}" if ws.date else ""
-        where = f", {escape(ws.place)}" if ws.place else ""
-        lines.append(
-            f"{index}. "
-            + ctx._(
-                "**%(title)s** (%(step)s)%(when)s%(where)s: %(organisations)s, "
-                "%(participants)s, %(outputs)s.",
-                title=escape(ws.title),
-                step=label(ctx.tr, STEP_LABELS, ws.step),
-                when=when,
-                where=where,
-                organisations=ctx.organisations(ws.n_organisations),
-                participants=ctx.participants(ws.n_people),
-                outputs=ctx.ngettext(
-                    "%(num)s output recorded", "%(num)s outputs recorded", per_ws.get(ws.id, 0)
-                ),
-            )
-        )
-    out.append(_para("\n".join(lines), [ctx.workshop_source(w) for w in workshops]))
-    attendees = {o for w in workshops for o in w.organisation_ids}
-    out.append(
-        _para(
-            ctx._(
-                "In total, %(organisations)s took part in at least one workshop and "
-                "%(outputs)s; each output is traceable to its workshop and to the organisations "
-                "that raised it.",
-                organisations=ctx.ngettext(
-                    "%(num)s organisation",
-                    "%(num)s organisations",
-                    len(attendees) or max(w.n_organisations for w in workshops),
-                ),
-                outputs=ctx.ngettext(
-                    "%(num)s output was recorded",
-                    "%(num)s outputs were recorded",
-                    len(ctx.data.outputs),
-                ),
-            ),
-            [ctx.workshop_source(w) for w in workshops],
-        )
-    )
+    out += _workshop_record(ctx, workshops)
     out.append(_network_paragraph(ctx))
     out.append(
         _para(
@@ -938,74 +943,67 @@ def _stakeholders(ctx: _Context) -> list[DraftParagraph]:
     return out
 
 
+def _member_line(ctx: _Context, member: Member) -> str:
+    """One partner: name, role, type, city, description and previous projects."""
+    org = ctx.orgs.get(member.org_id)
+    typ = f", {escape(label(ctx.tr, TYPE_LABELS, org.org_type))}" if org and org.org_type else ""
+    city = f", {escape(org.city)}" if org and org.city else ""
+    desc = f" {escape(org.description).rstrip('.')}." if org and org.description.strip() else ""
+    past = (
+        ctx._(
+            " Previous projects: %(items)s.",
+            items=ctx._("; ").join(escape(x) for x in org.past_projects),
+        )
+        if org and org.past_projects
+        else ""
+    )
+    return "- " + ctx._(
+        "**%(label)s** — %(role)s%(type)s%(city)s.%(description)s%(past)s",
+        label=escape(ctx.name(member.org_id)),
+        role=escape(label(ctx.tr, ROLE_LABELS, member.role)),
+        type=typ,
+        city=city,
+        description=desc,
+        past=past,
+    )
+
+
+def _members_paragraphs(ctx: _Context) -> list[DraftParagraph]:
+    """Who the consortium gathers (types, countries, coordinator), then one line a partner."""
+    members = ctx.data.members
+    if not members:
+        return [_para(ctx._("Partner commitments: not yet available."))]
+    orgs = [ctx.orgs.get(m.org_id) for m in members]
+    types = Counter(label(ctx.tr, TYPE_LABELS, o.org_type) for o in orgs if o and o.org_type)
+    type_text = ", ".join(
+        ctx._("%(type)s: %(count)s", type=escape(name), count=count)
+        for name, count in types.most_common()
+    )
+    countries = sorted({o.country for o in orgs if o and o.country})
+    from_countries = (
+        ctx._(
+            " from %(countries)s",
+            countries=join_names((escape(country_name(c, ctx.lang)) for c in countries), ctx.tr),
+        )
+        if countries
+        else ""
+    )
+    sources = [ctx.org_source(m.org_id) for m in members]
+    summary = ctx._(
+        "The consortium gathers %(organisations)s (%(types)s)%(countries)s. It is "
+        "coordinated by %(coordinator)s.",
+        organisations=ctx.organisations(len(members)),
+        types=type_text or "—",
+        countries=from_countries,
+        coordinator=escape(ctx.coordinator_as("par")),
+    )
+    lines = "\n".join(_member_line(ctx, member) for member in members)
+    return [_para(summary, sources), _para(lines, sources)]
+
+
 def _consortium(ctx: _Context) -> list[DraftParagraph]:
     members = ctx.data.members
-    out: list[DraftParagraph] = []
-    if not members:
-        out.append(_para(ctx._("Partner commitments: not yet available.")))
-    else:
-        orgs = [ctx.orgs.get(m.org_id) for m in members]
-        types = Counter(label(ctx.tr, TYPE_LABELS, o.org_type) for o in orgs if o and o.org_type)
-        type_text = ", ".join(
-            ctx._("%(type)s: %(count)s", type=escape(name), count=count)
-            for name, count in types.most_common()
-        )
-        countries = sorted({o.country for o in orgs if o and o.country})
-        out.append(
-            _para(
-                ctx._(
-                    "The consortium gathers %(organisations)s (%(types)s)%(countries)s. It is "
-                    "coordinated by %(coordinator)s.",
-                    organisations=ctx.organisations(len(members)),
-                    types=type_text or "—",
-                    countries=ctx._(
-                        " from %(countries)s",
-                        countries=join_names(
-                            (escape(country_name(c, ctx.lang)) for c in countries), ctx.tr
-                        ),
-                    )
-                    if countries
-                    else "",
-                    coordinator=escape(ctx.coordinator_as("par")),
-                ),
-                [ctx.org_source(m.org_id) for m in members],
-            )
-        )
-        lines = []
-        for member in members:
-            org = ctx.orgs.get(member.org_id)
-            typ = (
-                f", {escape(label(ctx.tr, TYPE_LABELS, org.org_type))}"
-                if org and org.org_type
-                else ""
-            )
-            city = f", {escape(org.city)}" if org and org.city else ""
-            desc = (
-                f" {escape(org.description).rstrip('.')}."
-                if org and org.description.strip()
-                else ""
-            )
-            past = (
-                ctx._(
-                    " Previous projects: %(items)s.",
-                    items=ctx._("; ").join(escape(x) for x in org.past_projects),
-                )
-                if org and org.past_projects
-                else ""
-            )
-            lines.append(
-                "- "
-                + ctx._(
-                    "**%(label)s** — %(role)s%(type)s%(city)s.%(description)s%(past)s",
-                    label=escape(ctx.name(member.org_id)),
-                    role=escape(label(ctx.tr, ROLE_LABELS, member.role)),
-                    type=typ,
-                    city=city,
-                    description=desc,
-                    past=past,
-                )
-            )
-        out.append(_para("\n".join(lines), [ctx.org_source(m.org_id) for m in members]))
+    out = _members_paragraphs(ctx)
     fit = ctx.data.fit
     if fit is None or not fit.statements:
         out.append(_para(ctx._("Complementarity analysis: not yet available.")))
