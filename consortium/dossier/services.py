@@ -231,21 +231,13 @@ def _actions(proposal: Proposal) -> list[ActionModel]:
     )
 
 
-def gather(proposal: Proposal) -> Gathered:
-    """Read everything the drafts and the export use from the database.
-
-    Always with the network analysis: a draft gathered without it said "Network analysis: not
-    yet available" and, once stored, outlived the export (issue #14, point 2).
-    """
-    participations = consortium_participations(proposal)
-    actions = _actions(proposal)
-    by_id = {a.id: a for a in actions}
-    # the commitments board's own computation, so the dossier's totals equal the board's
+def _gathered_budget(participations: list[Participation], by_id):
+    """The consortium budget (the commitments board's own computation, so the dossier's
+    totals equal the board's), the dossier's budget table and its members."""
     budgets = [(p, budget_of(p, by_id)) for p in participations]
     consortium = b.consortium_budget(
         [b.ConsortiumRow(str(p.id), p.organisation.short_name, pb) for p, pb in budgets]
     )
-    funding, _indirect = rates(proposal)
     rows = tuple(
         drafting.BudgetRow(
             org_id=str(p.organisation_id),
@@ -262,11 +254,6 @@ def gather(proposal: Proposal) -> Gathered:
         for p, pb in budgets
         if pb.role is None or pb.role.receives_eu_funding
     )
-    budget_summary = (
-        drafting.BudgetSummary(rows=rows, funding_rate=funding, eu_contribution=consortium.eu_total)
-        if rows
-        else None
-    )
     members = tuple(
         drafting.Member(
             org_id=str(p.organisation_id),
@@ -277,7 +264,11 @@ def gather(proposal: Proposal) -> Gathered:
         )
         for p, pb in budgets
     )
-    workshops = list(
+    return consortium, rows, members
+
+
+def _workshops(proposal: Proposal) -> list[WorkshopModel]:
+    return list(
         db.session.scalars(
             select(WorkshopModel)
             .where(WorkshopModel.proposal_id == proposal.id)
@@ -289,13 +280,31 @@ def gather(proposal: Proposal) -> Gathered:
             )
         )
     )
-    outputs: list[drafting.Output] = []
-    org_ids = {p.organisation_id for p in participations}
-    ws_data = []
-    for ws in workshops:
-        attending = tuple(str(a.organisation_id) for a in ws.attendances)
+
+
+def _output_data(ws: WorkshopModel, output: OutputModel) -> drafting.Output:
+    return drafting.Output(
+        id=str(output.id),
+        workshop_id=str(ws.id),
+        kind=output.kind,  # type: ignore[arg-type]
+        text=output.text,
+        organisation_ids=tuple(
+            dict.fromkeys(str(link.organisation_id) for link in output.organisations)
+        ),
+        tags=tuple(output.tags or ()),
+        # The app ranks 1 = first; the drafts put higher numbers first.
+        priority=(100 - output.priority) if output.priority else 0,
+    )
+
+
+def _gathered_workshops(
+    proposal: Proposal, org_ids: set[int]
+) -> tuple[list[drafting.Workshop], list[drafting.Output]]:
+    """The workshops and their outputs; the organisations they name join ``org_ids``."""
+    workshops, outputs = [], []
+    for ws in _workshops(proposal):
         org_ids.update(a.organisation_id for a in ws.attendances)
-        ws_data.append(
+        workshops.append(
             drafting.Workshop(
                 id=str(ws.id),
                 step=ws.step
@@ -306,29 +315,19 @@ def gather(proposal: Proposal) -> Gathered:
                 place=ws.place or "",
                 n_organisations=len(ws.attendances),
                 n_people=len(ws.attendees),
-                organisation_ids=attending,
+                organisation_ids=tuple(str(a.organisation_id) for a in ws.attendances),
             )
         )
         for output in ws.outputs:
-            linked = tuple(
-                dict.fromkeys(str(link.organisation_id) for link in output.organisations)
-            )
             org_ids.update(link.organisation_id for link in output.organisations)
-            outputs.append(
-                drafting.Output(
-                    id=str(output.id),
-                    workshop_id=str(ws.id),
-                    kind=output.kind,  # type: ignore[arg-type]
-                    text=output.text,
-                    organisation_ids=linked,
-                    tags=tuple(output.tags or ()),
-                    # The app ranks 1 = first; the drafts put higher numbers first.
-                    priority=(100 - output.priority) if output.priority else 0,
-                )
-            )
+            outputs.append(_output_data(ws, output))
+    return workshops, outputs
+
+
+def _gathered_actions(actions: list[ActionModel], org_ids: set[int]) -> list[drafting.Action]:
+    """The actions as work packages; their lead and participants join ``org_ids``."""
     action_data = []
     for a in actions:
-        participants = tuple(str(x.organisation_id) for x in a.participants)
         if a.lead_organisation_id:
             org_ids.add(a.lead_organisation_id)
         org_ids.update(x.organisation_id for x in a.participants)
@@ -339,7 +338,7 @@ def gather(proposal: Proposal) -> Gathered:
                 title=a.title,
                 objective=a.objective or "",
                 lead_id=str(a.lead_organisation_id) if a.lead_organisation_id else None,
-                participant_ids=participants,
+                participant_ids=tuple(str(x.organisation_id) for x in a.participants),
                 start_month=a.start_month,
                 end_month=a.end_month,
                 deliverables=tuple(
@@ -348,16 +347,19 @@ def gather(proposal: Proposal) -> Gathered:
                 source_output_ids=tuple(str(s.output_id) for s in a.sources),
             )
         )
-    orgs = (
-        db.session.scalars(
-            select(OrgModel)
-            .where(OrgModel.id.in_(org_ids))
-            .options(selectinload(OrgModel.themes), selectinload(OrgModel.past_projects))
-        ).all()
-        if org_ids
-        else []
-    )
-    organisations = tuple(
+    return action_data
+
+
+def _gathered_organisations(org_ids: set[int]) -> tuple[drafting.Organisation, ...]:
+    """Every organisation the dossier names, by id."""
+    if not org_ids:
+        return ()
+    orgs = db.session.scalars(
+        select(OrgModel)
+        .where(OrgModel.id.in_(org_ids))
+        .options(selectinload(OrgModel.themes), selectinload(OrgModel.past_projects))
+    ).all()
+    return tuple(
         drafting.Organisation(
             id=str(o.id),
             name=o.name,
@@ -375,8 +377,28 @@ def gather(proposal: Proposal) -> Gathered:
         )
         for o in sorted(orgs, key=lambda o: o.id)
     )
+
+
+def _proposal_data(proposal: Proposal) -> drafting.ProposalData:
     coordinator = coordinator_of(proposal)
     topic = proposal.topic
+    return drafting.ProposalData(
+        acronym=proposal.acronym,
+        title=proposal.title,
+        topic_id=topic.identifier,
+        topic_title=topic.title,
+        sub_programme=topic.sub_programme or "",
+        subtopics=tuple(proposal.subtopics or ()),
+        territory=proposal.territory or "",
+        summary="",  # the summary is drafted from the data; the proposal's own is a note
+        coordinator_name=coordinator.organisation.name if coordinator else "",
+        language="fr" if proposal.document_language == "fr" else "en",
+        duration_months=proposal.duration_months,
+    )
+
+
+def _gathered_network(proposal: Proposal) -> tuple[drafting.NetworkSummary | None, bytes | None]:
+    """The network summary and its figure (the summary says when the figure exists)."""
     network, png = dossier_network(proposal)
     if network is not None and png and not network.figure_available:
         network = drafting.NetworkSummary(
@@ -386,23 +408,33 @@ def gather(proposal: Proposal) -> Gathered:
             brokers=network.brokers,
             figure_available=True,
         )
+    return network, png
+
+
+def gather(proposal: Proposal) -> Gathered:
+    """Read everything the drafts and the export use from the database.
+
+    Always with the network analysis: a draft gathered without it said "Network analysis: not
+    yet available" and, once stored, outlived the export (issue #14, point 2).
+    """
+    participations = consortium_participations(proposal)
+    actions = _actions(proposal)
+    consortium, rows, members = _gathered_budget(participations, {a.id: a for a in actions})
+    funding, _indirect = rates(proposal)
+    budget_summary = (
+        drafting.BudgetSummary(rows=rows, funding_rate=funding, eu_contribution=consortium.eu_total)
+        if rows
+        else None
+    )
+    org_ids = {p.organisation_id for p in participations}
+    workshops, outputs = _gathered_workshops(proposal, org_ids)
+    action_data = _gathered_actions(actions, org_ids)
+    network, png = _gathered_network(proposal)
     data = drafting.DossierData(
-        proposal=drafting.ProposalData(
-            acronym=proposal.acronym,
-            title=proposal.title,
-            topic_id=topic.identifier,
-            topic_title=topic.title,
-            sub_programme=topic.sub_programme or "",
-            subtopics=tuple(proposal.subtopics or ()),
-            territory=proposal.territory or "",
-            summary="",  # the summary is drafted from the data; the proposal's own is a note
-            coordinator_name=coordinator.organisation.name if coordinator else "",
-            language="fr" if proposal.document_language == "fr" else "en",
-            duration_months=proposal.duration_months,
-        ),
-        organisations=organisations,
+        proposal=_proposal_data(proposal),
+        organisations=_gathered_organisations(org_ids),
         members=members,
-        workshops=tuple(ws_data),
+        workshops=tuple(workshops),
         outputs=tuple(outputs),
         actions=tuple(action_data),
         budget=budget_summary,
