@@ -186,15 +186,10 @@ def _ties(orgs: dict[str, Organisation], actor: User, created: dict) -> None:
     db.session.flush()
 
 
-def _proposal(
-    spec: dict, orgs: dict[str, Organisation], users: dict[str, User], created: dict
-) -> None:
+def _new_proposal(spec: dict, orgs: dict[str, Organisation], users: dict[str, User]) -> Proposal:
+    """The proposal with its members (the demo accounts that have a role in it)."""
     key = spec["key"]
-    proposal = db.session.scalar(select(Proposal).where(Proposal.acronym == spec["acronym"]))
-    if proposal is not None:
-        return
     topic = db.session.scalar(select(Topic).where(Topic.identifier == spec["topic"]))
-    lead = users["lead@example.org"]
     proposal = Proposal(
         acronym=spec["acronym"],
         title=spec["title"],
@@ -205,11 +200,10 @@ def _proposal(
         document_language=spec["document_language"],
         subtopics=spec["subtopics"],
         duration_months=spec["duration_months"],
-        created_by_id=lead.id,
+        created_by_id=users["lead@example.org"].id,
     )
     db.session.add(proposal)
     db.session.flush()
-    created["proposals"] += 1
     for email, _name, _admin, roles in data.ACCOUNTS:
         if key in roles:
             role, org_key = roles[key]
@@ -221,8 +215,35 @@ def _proposal(
                     organisation_id=orgs[org_key].id if org_key else None,
                 )
             )
+    return proposal
 
-    outputs_by_text: list[Output] = []
+
+def _workshop_outputs(workshop: Workshop, specs: list, orgs: dict[str, Organisation]):
+    """The workshop's outputs with the organisations that raised or carry them."""
+    for position, (kind, subkind, text, raised, carried, tags, priority, votes) in enumerate(
+        specs, 1
+    ):
+        output = Output(
+            kind=kind,
+            subkind=subkind,
+            text=text,
+            tags=tags,
+            priority=priority,
+            votes=votes,
+            position=position,
+        )
+        output.organisations = [
+            OutputOrganisation(organisation_id=orgs[k].id, relation="raised") for k in raised
+        ] + [OutputOrganisation(organisation_id=orgs[k].id, relation="carries") for k in carried]
+        workshop.outputs.append(output)
+        yield output
+
+
+def _workshops(
+    proposal: Proposal, key: str, orgs: dict[str, Organisation], created: dict
+) -> list[Output]:
+    """The proposal's workshops with attendance and outputs; returns the outputs."""
+    outputs: list[Output] = []
     for workshop_spec in data.WORKSHOPS[key]:
         workshop = Workshop(
             proposal_id=proposal.id,
@@ -240,42 +261,25 @@ def _proposal(
             Attendee(name=name, organisation_id=orgs[k].id if k else None)
             for name, k in workshop_spec["people"]
         ]
-        for position, (kind, subkind, text, raised, carried, tags, priority, votes) in enumerate(
-            workshop_spec["outputs"], 1
-        ):
-            output = Output(
-                kind=kind,
-                subkind=subkind,
-                text=text,
-                tags=tags,
-                priority=priority,
-                votes=votes,
-                position=position,
-            )
-            output.organisations = [
-                OutputOrganisation(organisation_id=orgs[k].id, relation="raised") for k in raised
-            ] + [
-                OutputOrganisation(organisation_id=orgs[k].id, relation="carries") for k in carried
-            ]
-            workshop.outputs.append(output)
-            outputs_by_text.append(output)
-            created["outputs"] += 1
+        outputs += _workshop_outputs(workshop, workshop_spec["outputs"], orgs)
         db.session.add(workshop)
         created["workshops"] += 1
+    created["outputs"] += len(outputs)
     db.session.flush()
+    return outputs
 
+
+def _actions(
+    proposal: Proposal,
+    key: str,
+    orgs: dict[str, Organisation],
+    outputs: list[Output],
+    created: dict,
+) -> dict[str, Action]:
+    """The work plan's actions, linked to the outputs they stem from; by code."""
     actions = {}
-    for position, (
-        code,
-        title,
-        objective,
-        lead_key,
-        participants,
-        start,
-        end,
-        deliverables,
-        sources,
-    ) in enumerate(data.ACTIONS[key], 1):
+    for position, row in enumerate(data.ACTIONS[key], 1):
+        code, title, objective, lead_key, participants, start, end, deliverables, sources = row
         action = Action(
             proposal_id=proposal.id,
             code=code,
@@ -291,28 +295,24 @@ def _proposal(
         action.participants = [ActionParticipant(organisation_id=orgs[k].id) for k in participants]
         action.sources = [
             ActionOutput(output_id=o.id)
-            for o in outputs_by_text
+            for o in outputs
             if any(o.text.startswith(prefix) for prefix in sources)
         ]
         db.session.add(action)
         actions[code] = action
         created["actions"] += 1
     db.session.flush()
+    return actions
 
+
+def _participations(
+    proposal: Proposal, key: str, orgs: dict[str, Organisation], actions: dict[str, Action]
+) -> None:
+    """The partners' commitments: role, status, costs, contact and person-months."""
     now = datetime.now(UTC)
-    for (
-        org_key,
-        role,
-        status,
-        personnel,
-        subcontracting,
-        travel,
-        equipment,
-        other_goods,
-        other,
-        cofinancing,
-        contact,
-    ) in data.PARTICIPATIONS[key]:
+    for row in data.PARTICIPATIONS[key]:
+        org_key, role, status, personnel, subcontracting, travel = row[:6]
+        equipment, other_goods, other, cofinancing, contact = row[6:]
         participation = Participation(
             proposal=proposal,
             organisation_id=orgs[org_key].id,
@@ -339,3 +339,17 @@ def _proposal(
         ]
         db.session.add(participation)
     db.session.flush()
+
+
+def _proposal(
+    spec: dict, orgs: dict[str, Organisation], users: dict[str, User], created: dict
+) -> None:
+    """One demo proposal with its workshops, actions and commitments (once)."""
+    if db.session.scalar(select(Proposal).where(Proposal.acronym == spec["acronym"])):
+        return
+    key = spec["key"]
+    proposal = _new_proposal(spec, orgs, users)
+    created["proposals"] += 1
+    outputs = _workshops(proposal, key, orgs, created)
+    actions = _actions(proposal, key, orgs, outputs, created)
+    _participations(proposal, key, orgs, actions)
