@@ -20,14 +20,6 @@ MAX_VIEW_LINES = 30
 ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete"})
 EXEMPT_DIRS = (PACKAGE / "migrations",)
 
-#: Functions still over their limit when the rule was written, with their length then: the
-#: debt left to pay (issue #13). A listed function may shrink, never grow; one brought under
-#: its limit must leave the list; nothing may join it.
-STILL_TOO_LONG: dict[tuple[str, str], int] = {
-    ("archive/services.py", "export_proposal"): 170,
-    ("archive/services.py", "import_proposal"): 195,
-}
-
 
 def _is_view(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return any(
@@ -72,21 +64,8 @@ def _offenders() -> dict[tuple[str, str], int]:
     }
 
 
-def test_no_function_or_view_is_over_its_limit_but_the_listed_debt():
-    offenders = _offenders()
-    new = {key: lines for key, lines in offenders.items() if key not in STILL_TOO_LONG}
-    grown = {
-        key: (STILL_TOO_LONG[key], lines)
-        for key, lines in offenders.items()
-        if key in STILL_TOO_LONG and lines > STILL_TOO_LONG[key]
-    }
-    assert new == {}, "split these into named steps"
-    assert grown == {}, "a listed function grew: (was, now)"
-
-
-def test_the_debt_list_holds_only_functions_still_too_long():
-    paid = sorted(set(STILL_TOO_LONG) - set(_offenders()))
-    assert paid == [], "now short enough: remove from STILL_TOO_LONG"
+def test_no_function_or_view_is_over_its_limit():
+    assert _offenders() == {}, "split these into named steps"
 
 
 def test_the_rule_sees_a_long_view_and_a_long_function():

@@ -91,21 +91,15 @@ def _assign(obj, values: dict[str, Any]) -> None:
             setattr(obj, key, _typed(value))
 
 
-def export_proposal(proposal: Proposal, upload_folder: Path) -> bytes:
-    """The proposal and its whole neighbourhood as a zip archive."""
-    org_ids: set[int] = set()
-    participations = list(proposal.participations)
-    workshops = list(
-        db.session.scalars(
-            select(Workshop).where(Workshop.proposal_id == proposal.id).order_by(Workshop.id)
-        )
-    )
-    actions = list(
-        db.session.scalars(
-            select(Action).where(Action.proposal_id == proposal.id).order_by(Action.id)
-        )
-    )
-    org_ids |= {p.organisation_id for p in participations}
+def _ref(org_id: int | None) -> str | None:
+    """The archive's key of an organisation."""
+    return f"org-{org_id}" if org_id else None
+
+
+def _referenced_org_ids(proposal: Proposal, participations, workshops, actions) -> set[int]:
+    """Every organisation the proposal names: partners, members, attendees, output and action
+    links."""
+    org_ids = {p.organisation_id for p in participations}
     org_ids |= {m.organisation_id for m in proposal.members if m.organisation_id}
     for workshop in workshops:
         org_ids |= {a.organisation_id for a in workshop.attendances}
@@ -116,15 +110,11 @@ def export_proposal(proposal: Proposal, upload_folder: Path) -> bytes:
         org_ids |= {p.organisation_id for p in action.participants}
         if action.lead_organisation_id:
             org_ids.add(action.lead_organisation_id)
-    orgs = list(
-        db.session.scalars(
-            select(Organisation).where(Organisation.id.in_(org_ids)).order_by(Organisation.id)
-        )
-    )
+    return org_ids
 
-    def ref(org_id: int | None) -> str | None:
-        return f"org-{org_id}" if org_id else None
 
+def _exported_files(proposal: Proposal, participations, upload_folder: Path):
+    """The signed letters' rows, the reference document's row and the files they point to."""
     files: dict[str, bytes] = {}
     letters = []
     for letter in db.session.scalars(
@@ -138,7 +128,7 @@ def export_proposal(proposal: Proposal, upload_folder: Path) -> bytes:
         letters.append(
             {
                 **_columns(letter),
-                "organisation": ref(letter.participation.organisation_id),
+                "organisation": _ref(letter.participation.organisation_id),
                 "uploaded_by": letter.uploaded_by.email if letter.uploaded_by else None,
             }
         )
@@ -149,111 +139,152 @@ def export_proposal(proposal: Proposal, upload_folder: Path) -> bytes:
         path = Path(upload_folder) / REFERENCE_DIR / reference.stored_name
         if path.exists():
             files[f"files/{reference.stored_name}"] = path.read_bytes()
-    sections = list(
+    return files, letters, (_columns(reference) if reference else None)
+
+
+def _organisations_payload(orgs) -> list[dict]:
+    return [
+        {
+            **_columns(o),
+            "key": _ref(o.id),
+            "themes": o.theme_codes,
+            "contacts": [_columns(c) for c in o.contacts],
+            "past_projects": [_columns(p) for p in o.past_projects],
+        }
+        for o in orgs
+    ]
+
+
+def _participations_payload(participations) -> list[dict]:
+    return [
+        {
+            **_columns(p),
+            "organisation": _ref(p.organisation_id),
+            "affiliated_to": _ref(p.affiliated_to.organisation_id) if p.affiliated_to else None,
+            "efforts": [
+                {"action": f"action-{e.action_id}", "person_months": _plain(e.person_months)}
+                for e in p.efforts
+            ],
+        }
+        for p in participations
+    ]
+
+
+def _workshops_payload(workshops) -> list[dict]:
+    return [
+        {
+            **_columns(w),
+            "attendance": [_ref(a.organisation_id) for a in w.attendances],
+            "attendees": [
+                {**_columns(a), "organisation": _ref(a.organisation_id)} for a in w.attendees
+            ],
+            "outputs": [
+                {
+                    **_columns(o),
+                    "key": f"output-{o.id}",
+                    "organisations": [
+                        {"organisation": _ref(link.organisation_id), "relation": link.relation}
+                        for link in o.organisations
+                    ],
+                }
+                for o in w.outputs
+            ],
+        }
+        for w in workshops
+    ]
+
+
+def _actions_payload(actions) -> list[dict]:
+    return [
+        {
+            **_columns(a),
+            "key": f"action-{a.id}",
+            "lead": _ref(a.lead_organisation_id),
+            "participants": [_ref(p.organisation_id) for p in a.participants],
+            "sources": [f"output-{s.output_id}" for s in a.sources],
+        }
+        for a in actions
+    ]
+
+
+def _sections_payload(proposal: Proposal) -> list[dict]:
+    sections = db.session.scalars(
+        select(Section).where(Section.proposal_id == proposal.id).order_by(Section.id)
+    )
+    return [
+        {
+            **_columns(s),
+            "updated_by": s.updated_by.email if s.updated_by else None,
+            "versions": [
+                {**_columns(v), "author": v.author.email if v.author else None} for v in s.versions
+            ],
+        }
+        for s in sections
+    ]
+
+
+def _audit_payload(proposal: Proposal) -> list[dict]:
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.proposal_id == proposal.id).order_by(AuditEvent.id)
+    )
+    return [{**_columns(e), "actor": e.actor.email if e.actor else None} for e in events]
+
+
+def _ties_payload(org_ids: set[int]) -> list[dict]:
+    """The ties between the exported organisations."""
+    ties = db.session.scalars(
+        select(Tie)
+        .where(Tie.organisation_a_id.in_(org_ids), Tie.organisation_b_id.in_(org_ids))
+        .order_by(Tie.id)
+    )
+    return [
+        {**_columns(t), "a": _ref(t.organisation_a_id), "b": _ref(t.organisation_b_id)}
+        for t in ties
+    ]
+
+
+def export_proposal(proposal: Proposal, upload_folder: Path) -> bytes:
+    """The proposal and its whole neighbourhood as a zip archive."""
+    participations = list(proposal.participations)
+    workshops = list(
         db.session.scalars(
-            select(Section).where(Section.proposal_id == proposal.id).order_by(Section.id)
+            select(Workshop).where(Workshop.proposal_id == proposal.id).order_by(Workshop.id)
         )
     )
-    ties = list(
+    actions = list(
         db.session.scalars(
-            select(Tie)
-            .where(Tie.organisation_a_id.in_(org_ids), Tie.organisation_b_id.in_(org_ids))
-            .order_by(Tie.id)
+            select(Action).where(Action.proposal_id == proposal.id).order_by(Action.id)
         )
     )
+    org_ids = _referenced_org_ids(proposal, participations, workshops, actions)
+    orgs = db.session.scalars(
+        select(Organisation).where(Organisation.id.in_(org_ids)).order_by(Organisation.id)
+    )
+    files, letters, reference = _exported_files(proposal, participations, upload_folder)
     payload = {
         "format": FORMAT,
         "version": 1,
         "exported_at": datetime.now(UTC).isoformat(),
         "topic": proposal.topic.identifier,
         "proposal": _columns(proposal),
-        "organisations": [
-            {
-                **_columns(o),
-                "key": ref(o.id),
-                "themes": o.theme_codes,
-                "contacts": [_columns(c) for c in o.contacts],
-                "past_projects": [_columns(p) for p in o.past_projects],
-            }
-            for o in orgs
-        ],
-        "ties": [
-            {**_columns(t), "a": ref(t.organisation_a_id), "b": ref(t.organisation_b_id)}
-            for t in ties
-        ],
+        "organisations": _organisations_payload(orgs),
+        "ties": _ties_payload(org_ids),
         "members": [
             {
                 "email": m.user.email,
                 "name": m.user.name,
                 "role": m.role,
-                "organisation": ref(m.organisation_id),
+                "organisation": _ref(m.organisation_id),
             }
             for m in proposal.members
         ],
-        "participations": [
-            {
-                **_columns(p),
-                "organisation": ref(p.organisation_id),
-                "affiliated_to": ref(p.affiliated_to.organisation_id) if p.affiliated_to else None,
-                "efforts": [
-                    {"action": f"action-{e.action_id}", "person_months": _plain(e.person_months)}
-                    for e in p.efforts
-                ],
-            }
-            for p in participations
-        ],
-        "workshops": [
-            {
-                **_columns(w),
-                "attendance": [ref(a.organisation_id) for a in w.attendances],
-                "attendees": [
-                    {**_columns(a), "organisation": ref(a.organisation_id)} for a in w.attendees
-                ],
-                "outputs": [
-                    {
-                        **_columns(o),
-                        "key": f"output-{o.id}",
-                        "organisations": [
-                            {"organisation": ref(link.organisation_id), "relation": link.relation}
-                            for link in o.organisations
-                        ],
-                    }
-                    for o in w.outputs
-                ],
-            }
-            for w in workshops
-        ],
-        "actions": [
-            {
-                **_columns(a),
-                "key": f"action-{a.id}",
-                "lead": ref(a.lead_organisation_id),
-                "participants": [ref(p.organisation_id) for p in a.participants],
-                "sources": [f"output-{s.output_id}" for s in a.sources],
-            }
-            for a in actions
-        ],
-        "sections": [
-            {
-                **_columns(s),
-                "updated_by": s.updated_by.email if s.updated_by else None,
-                "versions": [
-                    {**_columns(v), "author": v.author.email if v.author else None}
-                    for v in s.versions
-                ],
-            }
-            for s in sections
-        ],
-        "audit_events": [
-            {**_columns(e), "actor": e.actor.email if e.actor else None}
-            for e in db.session.scalars(
-                select(AuditEvent)
-                .where(AuditEvent.proposal_id == proposal.id)
-                .order_by(AuditEvent.id)
-            )
-        ],
+        "participations": _participations_payload(participations),
+        "workshops": _workshops_payload(workshops),
+        "actions": _actions_payload(actions),
+        "sections": _sections_payload(proposal),
+        "audit_events": _audit_payload(proposal),
         "signed_letters": letters,
-        "reference_document": _columns(reference) if reference else None,
+        "reference_document": reference,
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -284,6 +315,212 @@ def read_archive(data: bytes) -> tuple[dict, dict[str, bytes]]:
     return payload, files
 
 
+class _Import:
+    """One archive being imported: the rows created so far, by the archive's keys."""
+
+    def __init__(self, payload: dict, files: dict[str, bytes], upload_folder: Path) -> None:
+        self.payload = payload
+        self.files = files
+        self.upload_folder = Path(upload_folder)
+        self.users: dict[str, User] = {}
+        self.orgs: dict[str, Organisation] = {}
+        self.outputs: dict[str, Output] = {}
+        self.actions: dict[str, Action] = {}
+        self.participations: dict[str, Participation] = {}
+
+    def user(self, email: str | None, name: str = "") -> User | None:
+        """The account with this email; created deactivated, with no usable password, when
+        this instance lacks it."""
+        if not email:
+            return None
+        if email not in self.users:
+            found = db.session.scalar(select(User).where(User.email == email))
+            if found is None:
+                found = User(
+                    email=email,
+                    name=name or email,
+                    active=False,
+                    password_hash="!" + secrets.token_hex(16),
+                )
+                db.session.add(found)
+                db.session.flush()
+            self.users[email] = found
+        return self.users[email]
+
+    def org_id(self, key: str | None) -> int | None:
+        return self.orgs[key].id if key else None
+
+    def organisations(self) -> None:
+        """Match each organisation by PIC, then by name and country; create the others."""
+        for record in self.payload["organisations"]:
+            org = None
+            if record.get("pic"):
+                org = db.session.scalar(
+                    select(Organisation).where(Organisation.pic == record["pic"])
+                )
+            if org is None:
+                org = db.session.scalar(
+                    select(Organisation).where(
+                        Organisation.name == record["name"],
+                        Organisation.country == record["country"],
+                    )
+                )
+            if org is None:
+                org = Organisation()
+                _assign(org, record)
+                org.themes = [OrganisationTheme(theme=t) for t in record["themes"]]
+                org.contacts = [_new(Contact, c) for c in record["contacts"]]
+                org.past_projects = [_new(PastProject, p) for p in record["past_projects"]]
+                db.session.add(org)
+            self.orgs[record["key"]] = org
+        db.session.flush()
+
+    def ties(self) -> None:
+        """The archive's ties this instance does not know yet."""
+        for record in self.payload["ties"]:
+            a, b = sorted((self.orgs[record["a"]].id, self.orgs[record["b"]].id))
+            known = db.session.scalar(
+                select(Tie.id).where(
+                    Tie.organisation_a_id == a,
+                    Tie.organisation_b_id == b,
+                    Tie.kind == record["kind"],
+                )
+            )
+            if known is None:
+                tie = _new(Tie, record)
+                tie.organisation_a_id, tie.organisation_b_id = a, b
+                db.session.add(tie)
+
+    def proposal(self, topic: Topic, acronym: str, actor: User) -> Proposal:
+        """The proposal and its members."""
+        proposal = _new(Proposal, self.payload["proposal"])
+        proposal.acronym = acronym
+        proposal.topic = topic
+        proposal.created_by_id = actor.id
+        db.session.add(proposal)
+        db.session.flush()
+        for record in self.payload["members"]:
+            member = self.user(record["email"], record["name"])
+            db.session.add(
+                ProposalMember(
+                    proposal=proposal,
+                    user_id=member.id,
+                    role=record["role"],
+                    organisation_id=self.org_id(record["organisation"]),
+                )
+            )
+        return proposal
+
+    def workshops(self, proposal: Proposal) -> None:
+        """Workshops with attendance, attendees and outputs."""
+        for record in self.payload["workshops"]:
+            workshop = _new(Workshop, record)
+            workshop.proposal_id = proposal.id
+            workshop.attendances = [
+                WorkshopAttendance(organisation_id=self.orgs[k].id) for k in record["attendance"]
+            ]
+            workshop.attendees = [
+                _with(_new(Attendee, a), organisation_id=self.org_id(a["organisation"]))
+                for a in record["attendees"]
+            ]
+            for item in record["outputs"]:
+                output = _new(Output, item)
+                output.organisations = [
+                    OutputOrganisation(
+                        organisation_id=self.orgs[o["organisation"]].id, relation=o["relation"]
+                    )
+                    for o in item["organisations"]
+                ]
+                workshop.outputs.append(output)
+                self.outputs[item["key"]] = output
+            db.session.add(workshop)
+        db.session.flush()
+
+    def work_plan(self, proposal: Proposal) -> None:
+        """Actions with their lead, participants and source outputs."""
+        for record in self.payload["actions"]:
+            action = _new(Action, record)
+            action.proposal_id = proposal.id
+            action.lead_organisation_id = self.org_id(record["lead"])
+            action.participants = [
+                ActionParticipant(organisation_id=self.orgs[k].id) for k in record["participants"]
+            ]
+            action.sources = [ActionOutput(output_id=self.outputs[k].id) for k in record["sources"]]
+            db.session.add(action)
+            self.actions[record["key"]] = action
+        db.session.flush()
+
+    def commitments(self, proposal: Proposal) -> None:
+        """Participations with their person-months, then their affiliations."""
+        for record in self.payload["participations"]:
+            participation = _new(Participation, record)
+            participation.proposal = proposal
+            participation.organisation_id = self.orgs[record["organisation"]].id
+            participation.efforts = [
+                ActionEffort(
+                    action_id=self.actions[e["action"]].id,
+                    person_months=_typed(e["person_months"]),
+                )
+                for e in record["efforts"]
+            ]
+            db.session.add(participation)
+            self.participations[record["organisation"]] = participation
+        db.session.flush()
+        for record in self.payload["participations"]:
+            if record["affiliated_to"]:
+                self.participations[record["organisation"]].affiliated_to = self.participations[
+                    record["affiliated_to"]
+                ]
+
+    def sections_and_events(self, proposal: Proposal) -> None:
+        """Sections with their versions, then the audit trail pointing at them."""
+        entity_ids = {key: p.id for key, p in self.participations.items()}
+        for record in self.payload["sections"]:
+            section = _new(Section, record)
+            section.proposal_id = proposal.id
+            author = self.user(record["updated_by"])
+            section.updated_by_id = author.id if author else None
+            section.versions = [
+                _with(
+                    _new(SectionVersion, v),
+                    author_id=(self.user(v["author"]).id if v["author"] else None),
+                )
+                for v in record["versions"]
+            ]
+            db.session.add(section)
+            db.session.flush()
+            entity_ids[f"section-{section.code}-{section.language}"] = section.id
+        for record in self.payload["audit_events"]:
+            event = _new(AuditEvent, record)
+            event.proposal_id = proposal.id
+            event.entity_id = entity_ids.get(record.get("entity_ref"), 0)
+            actor_user = self.user(record["actor"])
+            event.actor_id = actor_user.id if actor_user else None
+            db.session.add(event)
+
+    def stored_files(self, proposal: Proposal) -> None:
+        """Signed letters and the reference document, their files stored under new names."""
+        self.upload_folder.mkdir(parents=True, exist_ok=True)
+        for record in self.payload["signed_letters"]:
+            letter = _new(SignedLetter, record)
+            letter.participation = self.participations[record["organisation"]]
+            uploader = self.user(record["uploaded_by"])
+            letter.uploaded_by_id = uploader.id if uploader else None
+            letter.stored_name = self.store(record["stored_name"], LETTERS_DIR)
+            db.session.add(letter)
+        record = self.payload.get("reference_document")
+        if record:
+            reference = _new(ReferenceDocument, record)
+            reference.proposal_id = proposal.id
+            reference.stored_name = self.store(record["stored_name"], REFERENCE_DIR)
+            db.session.add(reference)
+
+    def store(self, stored_name: str, folder: str) -> str:
+        return _store(
+            self.files.get(f"files/{stored_name}"), self.upload_folder / folder, stored_name
+        )
+
+
 def import_proposal(
     data: bytes, *, actor: User, upload_folder: Path, acronym: str | None = None
 ) -> Proposal:
@@ -297,186 +534,15 @@ def import_proposal(
     acronym = acronym or payload["proposal"]["acronym"]
     if db.session.scalar(select(Proposal.id).where(Proposal.acronym == acronym)) is not None:
         raise TransferError(N_("A proposal %(acronym)s already exists here."), {"acronym": acronym})
-
-    users: dict[str, User] = {}
-
-    def user(email: str | None, name: str = "") -> User | None:
-        if not email:
-            return None
-        if email not in users:
-            found = db.session.scalar(select(User).where(User.email == email))
-            if found is None:
-                found = User(
-                    email=email,
-                    name=name or email,
-                    active=False,
-                    password_hash="!" + secrets.token_hex(16),
-                )
-                db.session.add(found)
-                db.session.flush()
-            users[email] = found
-        return users[email]
-
-    orgs: dict[str, Organisation] = {}
-    for record in payload["organisations"]:
-        org = None
-        if record.get("pic"):
-            org = db.session.scalar(select(Organisation).where(Organisation.pic == record["pic"]))
-        if org is None:
-            org = db.session.scalar(
-                select(Organisation).where(
-                    Organisation.name == record["name"], Organisation.country == record["country"]
-                )
-            )
-        if org is None:
-            org = Organisation()
-            _assign(org, record)
-            org.themes = [OrganisationTheme(theme=t) for t in record["themes"]]
-            org.contacts = [_new(Contact, c) for c in record["contacts"]]
-            org.past_projects = [_new(PastProject, p) for p in record["past_projects"]]
-            db.session.add(org)
-        orgs[record["key"]] = org
-    db.session.flush()
-
-    for record in payload["ties"]:
-        a, b = sorted((orgs[record["a"]].id, orgs[record["b"]].id))
-        if (
-            db.session.scalar(
-                select(Tie.id).where(
-                    Tie.organisation_a_id == a,
-                    Tie.organisation_b_id == b,
-                    Tie.kind == record["kind"],
-                )
-            )
-            is None
-        ):
-            tie = _new(Tie, record)
-            tie.organisation_a_id, tie.organisation_b_id = a, b
-            db.session.add(tie)
-
-    proposal = _new(Proposal, payload["proposal"])
-    proposal.acronym = acronym
-    proposal.topic = topic
-    proposal.created_by_id = actor.id
-    db.session.add(proposal)
-    db.session.flush()
-    for record in payload["members"]:
-        member = user(record["email"], record["name"])
-        db.session.add(
-            ProposalMember(
-                proposal=proposal,
-                user_id=member.id,
-                role=record["role"],
-                organisation_id=orgs[record["organisation"]].id if record["organisation"] else None,
-            )
-        )
-
-    outputs: dict[str, Output] = {}
-    for record in payload["workshops"]:
-        workshop = _new(Workshop, record)
-        workshop.proposal_id = proposal.id
-        workshop.attendances = [
-            WorkshopAttendance(organisation_id=orgs[k].id) for k in record["attendance"]
-        ]
-        workshop.attendees = [
-            _with(
-                _new(Attendee, a),
-                organisation_id=orgs[a["organisation"]].id if a["organisation"] else None,
-            )
-            for a in record["attendees"]
-        ]
-        for item in record["outputs"]:
-            output = _new(Output, item)
-            output.organisations = [
-                OutputOrganisation(
-                    organisation_id=orgs[o["organisation"]].id, relation=o["relation"]
-                )
-                for o in item["organisations"]
-            ]
-            workshop.outputs.append(output)
-            outputs[item["key"]] = output
-        db.session.add(workshop)
-    db.session.flush()
-
-    actions: dict[str, Action] = {}
-    for record in payload["actions"]:
-        action = _new(Action, record)
-        action.proposal_id = proposal.id
-        action.lead_organisation_id = orgs[record["lead"]].id if record["lead"] else None
-        action.participants = [
-            ActionParticipant(organisation_id=orgs[k].id) for k in record["participants"]
-        ]
-        action.sources = [ActionOutput(output_id=outputs[k].id) for k in record["sources"]]
-        db.session.add(action)
-        actions[record["key"]] = action
-    db.session.flush()
-
-    participations: dict[str, Participation] = {}
-    for record in payload["participations"]:
-        participation = _new(Participation, record)
-        participation.proposal = proposal
-        participation.organisation_id = orgs[record["organisation"]].id
-        participation.efforts = [
-            ActionEffort(
-                action_id=actions[e["action"]].id, person_months=_typed(e["person_months"])
-            )
-            for e in record["efforts"]
-        ]
-        db.session.add(participation)
-        participations[record["organisation"]] = participation
-    db.session.flush()
-    for record in payload["participations"]:
-        if record["affiliated_to"]:
-            participations[record["organisation"]].affiliated_to = participations[
-                record["affiliated_to"]
-            ]
-
-    entity_ids: dict[str, int] = {key: p.id for key, p in participations.items()}
-    for record in payload["sections"]:
-        section = _new(Section, record)
-        section.proposal_id = proposal.id
-        author = user(record["updated_by"])
-        section.updated_by_id = author.id if author else None
-        section.versions = [
-            _with(
-                _new(SectionVersion, v), author_id=(user(v["author"]).id if v["author"] else None)
-            )
-            for v in record["versions"]
-        ]
-        db.session.add(section)
-        db.session.flush()
-        entity_ids[f"section-{section.code}-{section.language}"] = section.id
-    for record in payload["audit_events"]:
-        event = _new(AuditEvent, record)
-        event.proposal_id = proposal.id
-        event.entity_id = entity_ids.get(record.get("entity_ref"), 0)
-        actor_user = user(record["actor"])
-        event.actor_id = actor_user.id if actor_user else None
-        db.session.add(event)
-
-    upload_folder = Path(upload_folder)
-    upload_folder.mkdir(parents=True, exist_ok=True)
-    for record in payload["signed_letters"]:
-        letter = _new(SignedLetter, record)
-        letter.participation = participations[record["organisation"]]
-        uploader = user(record["uploaded_by"])
-        letter.uploaded_by_id = uploader.id if uploader else None
-        letter.stored_name = _store(
-            files.get(f"files/{record['stored_name']}"),
-            upload_folder / LETTERS_DIR,
-            record["stored_name"],
-        )
-        db.session.add(letter)
-    if payload.get("reference_document"):
-        record = payload["reference_document"]
-        reference = _new(ReferenceDocument, record)
-        reference.proposal_id = proposal.id
-        reference.stored_name = _store(
-            files.get(f"files/{record['stored_name']}"),
-            upload_folder / REFERENCE_DIR,
-            record["stored_name"],
-        )
-        db.session.add(reference)
+    run = _Import(payload, files, upload_folder)
+    run.organisations()
+    run.ties()
+    proposal = run.proposal(topic, acronym, actor)
+    run.workshops(proposal)
+    run.work_plan(proposal)
+    run.commitments(proposal)
+    run.sections_and_events(proposal)
+    run.stored_files(proposal)
     db.session.flush()
     return proposal
 
