@@ -25,3 +25,10 @@ def without_control_characters(text: str) -> str:
 def single_line(text: str) -> str:
     """Text for a one-line label: control characters and line breaks removed."""
     return LINE_BREAKS.sub("", without_control_characters(text))
+
+
+def short_label(text: str, limit: int) -> str:
+    """Text for a label on a figure: one line (control characters removed, runs of white
+    space and line breaks made one space), cut with an ellipsis beyond ``limit``."""
+    label = " ".join(without_control_characters(text).split())
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"

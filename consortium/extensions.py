@@ -7,8 +7,8 @@ import sqlite3
 import time
 from datetime import UTC, datetime
 
-from flask import Flask, g, has_app_context, request, session
-from flask_babel import Babel, Domain, get_locale, lazy_gettext
+from flask import Flask, request, session
+from flask_babel import Babel, lazy_gettext
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -55,27 +55,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-
-
-class RequestTranslations(Domain):
-    """Flask-Babel's message domain, with the request's catalogue looked up once.
-
-    Flask-Babel resolves the locale and formats its identifier on every gettext call (~7 µs);
-    a page calls gettext hundreds of times. The catalogue is kept on ``g`` with the locale it
-    was found for, so a locale changed during the request (``refresh``, ``force_locale``) is
-    honoured.
-    """
-
-    def get_translations(self):  # type: ignore[no-untyped-def]
-        if not has_app_context():
-            return super().get_translations()
-        locale = get_locale()
-        cached = g.get("_request_translations")
-        if cached is not None and cached[0] is locale:
-            return cached[1]
-        translations = super().get_translations()
-        g._request_translations = (locale, translations)
-        return translations
 
 
 def select_locale() -> str:
@@ -169,7 +148,3 @@ def init_extensions(app: Flask, translation_directories: list[str]) -> None:
     csrf.init_app(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories)
     babel.init_app(app, locale_selector=select_locale)
-    # Flask-Babel has no setting for the class of its default domain (a cached property that
-    # every gettext and the templates go through): ours is put in its place before first use.
-    # tests/test_i18n.py checks that translations still follow the request's locale.
-    babel.__dict__["domain_instance"] = RequestTranslations()

@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import lru_cache, partial
 from typing import Any
 
+from consortium.characters import short_label
 from consortium.commitments.budget_charts import NOT_ALLOCATED, Bar, BudgetCharts
 from consortium.errors import N_
 from consortium.formatting import format_money
@@ -60,10 +61,9 @@ def _texts(lang: str) -> dict[str, str]:
 
 
 def _clean(text: str, limit: int = MAX_LABEL) -> str:
-    """A label matplotlib prints as typed: no control characters, no mathtext ($), ellipsis."""
-    text = "".join(ch if ch.isprintable() else " " for ch in text).replace("$", "＄")
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """A label matplotlib prints as typed: a short label (:func:`short_label`) whose dollar
+    signs cannot start mathtext (tick labels are parsed)."""
+    return short_label(text, limit).replace("$", "＄")
 
 
 def _png(fig: Any) -> bytes:

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import networkx as nx
 
-from consortium.characters import single_line
+from consortium.characters import short_label
 from consortium.errors import N_
 from consortium.network.analysis import Analysis, centrality_scale, select_map_nodes
 from consortium.network.layouts import place
@@ -66,10 +66,7 @@ def layout(graph: nx.Graph, seed: int = 42) -> dict[Any, tuple[float, float]]:
 
 def clean_label(text: Any, limit: int = MAX_LABEL) -> str:
     """Label fit for matplotlib: no control characters, no mathtext, ellipsis when long."""
-    label = single_line(str(text)).strip()
-    if len(label) > limit:
-        label = label[: limit - 1].rstrip() + "…"
-    return label
+    return short_label(str(text), limit)
 
 
 def node_colours(
