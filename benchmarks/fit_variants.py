@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -108,6 +109,85 @@ def feedback(bench: Bench, k: int, m: int, mix: float) -> Scorer:
     return scorer
 
 
+def _term_counts(bench: Bench) -> scoring.SparseRows:
+    """Raw term counts of every organisation's document, on the index's columns."""
+    index = bench.index
+    indptr, cols, counts = [0], [], []
+    for org in bench.orgs:
+        terms = index.org_terms(org)
+        for project in org.past_projects:
+            terms.update(index._analyse(project.document))
+        cols += [index.vocabulary[t] for t in terms]
+        counts += list(terms.values())
+        indptr.append(len(cols))
+    return scoring.SparseRows(np.asarray(indptr), np.asarray(cols), np.asarray(counts, dtype=float))
+
+
+def cosine(bench: Bench) -> Scorer:
+    """Vector-space relevance instead of BM25: log tf x idf, cosine-normalised rows, the same
+    query (its weights times idf)."""
+    counts = _term_counts(bench)
+    rows = counts.entry_rows()
+    n = counts.n_rows
+    df = np.bincount(counts.indices, minlength=len(bench.index.vocabulary)).astype(float)
+    idf = np.log((1 + n) / (1 + df)) + 1
+    weights = (1 + np.log(counts.data)) * idf[counts.indices]
+    weights /= np.sqrt(np.bincount(rows, weights=weights * weights, minlength=n))[rows]
+    matrix = scoring.SparseRows(counts.indptr, counts.indices, weights)
+
+    def scorer(prepared: scoring.Prepared, _topic: scoring.TopicProfile) -> np.ndarray:
+        return matrix.dot(prepared.vector * idf)
+
+    return scorer
+
+
+def _co_participants(bench: Bench) -> list[np.ndarray]:
+    """Each organisation's partners in its visible projects (same project reference)."""
+    members: dict[str, list[int]] = defaultdict(list)
+    for row, org in enumerate(bench.orgs):
+        for project in org.past_projects:
+            members[project.reference].append(row)
+    partners: list[set[int]] = [set() for _ in bench.orgs]
+    for rows in members.values():
+        for row in rows:
+            partners[row].update(rows)
+    return [np.array(sorted(p - {row}), dtype=int) for row, p in enumerate(partners)]
+
+
+def with_partners(bench: Bench, base: Scorer, mix: float) -> Scorer:
+    """Score regularised over the co-participation graph: own score + ``mix`` x the best
+    score among the organisation's past partners."""
+    partners = _co_participants(bench)
+
+    def scorer(prepared: scoring.Prepared, topic: scoring.TopicProfile) -> np.ndarray:
+        own = base(prepared, topic)
+        best = np.array([own[p].max() if len(p) else 0.0 for p in partners])
+        return own + mix * best
+
+    return scorer
+
+
+def best_project(bench: Bench) -> Scorer:
+    """The organisation's single closest past project (BM25 of the project alone)."""
+    index = bench.index
+
+    def scorer(prepared: scoring.Prepared, _topic: scoring.TopicProfile) -> np.ndarray:
+        return np.array(
+            [
+                max(
+                    (
+                        prepared.project_scores[index.project_row[p.document]]
+                        for p in o.past_projects
+                    ),
+                    default=0.0,
+                )
+                for o in bench.orgs
+            ]
+        )
+
+    return scorer
+
+
 def totals(bench: Bench, combine: Callable[[dict[str, tuple[float, float]]], float]) -> Scorer:
     """The total recomputed from the product's components: name -> (fraction, weight)."""
     cache: dict[str, np.ndarray] = {}
@@ -155,6 +235,12 @@ def main() -> int:
         )
     for k, m, mix in ((10, 50, 0.3), (10, 50, 0.5), (10, 100, 0.5), (20, 50, 0.5)):
         bench.line(f"feedback k{k} m{m} mix {mix}", feedback(bench, k, m, mix))
+    bench.line("best single project", best_project(bench))
+    vector_space = cosine(bench)
+    bench.line("cosine tf-idf", vector_space)
+    for mix in (0.3, 0.5):
+        bench.line(f"relevance + partners x{mix:g}", with_partners(bench, relevance_scores, mix))
+        bench.line(f"cosine + partners x{mix:g}", with_partners(bench, vector_space, mix))
     bench.line("total: weighted mean", totals(bench, weighted_mean))
     bench.line("total: without capacity", totals(bench, without("capacity")))
     bench.line("total: without experience", totals(bench, without("experience")))
