@@ -66,7 +66,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
@@ -134,7 +134,7 @@ class Polarity(StrEnum):
     NOTE = "·"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Terms:
     """Concept names in English and French; rendered in the reader's language."""
 
@@ -149,7 +149,7 @@ class Terms:
         return self.en
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reason:
     """A human-readable explanation: English template plus its parameters."""
 
@@ -183,7 +183,7 @@ def _reason(polarity: Polarity, template: str, **params: object) -> Reason:
 # --------------------------------------------------------------------------- inputs
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PastProject:
     """A past LIFE or other EU project of an organisation."""
 
@@ -193,20 +193,21 @@ class PastProject:
     year: int | None = None
     role: str = "partner"  # coordinator | partner | ...
     summary: str = ""
+    #: A LIFE project (by programme or by a ``LIFE…`` reference); derived.
+    is_life: bool = field(init=False, compare=False, repr=False)
+    #: Derived from ``role``.
+    is_coordinator: bool = field(init=False, compare=False, repr=False)
 
-    @cached_property
-    def is_life(self) -> bool:
-        """A LIFE project (by programme or by a ``LIFE…`` reference)."""
+    def __post_init__(self) -> None:
+        # derived once, at construction: every component reads them for every organisation
         programme = fold(self.programme)
-        return (
+        is_life = (
             "life" in programme.split()
             or programme.startswith("life")
             or fold(self.reference).startswith("life")
         )
-
-    @cached_property
-    def is_coordinator(self) -> bool:
-        return fold(self.role).strip() == "coordinator"
+        object.__setattr__(self, "is_life", is_life)
+        object.__setattr__(self, "is_coordinator", fold(self.role).strip() == "coordinator")
 
     @property
     def label(self) -> str:
@@ -220,7 +221,7 @@ class PastProject:
         return f"{self.title}\n{self.summary}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OrgProfile:
     """What the scorer needs to know about one organisation; also the row the fit pages show
     (``acronym`` and ``city`` are for display only)."""
@@ -293,7 +294,7 @@ class ConsortiumProfile:
 # --------------------------------------------------------------------------- outputs
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ComponentScore:
     """One component: score 0-100 (int, for display), exact fraction, normalised weight,
     reasons."""
@@ -323,7 +324,7 @@ class EligibilityStatus(StrEnum):
     NOT_ELIGIBLE = "not_eligible"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FitScore:
     """The explained fit of one organisation."""
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import selectinload
 
 from ..calls.models import Topic
@@ -76,7 +76,8 @@ def org_text(org: Organisation) -> str:
     )
 
 
-def _past_project(project: PastProject) -> scoring.PastProject:
+def _past_project(project: PastProject | Row) -> scoring.PastProject:
+    """The scorer's past project, from the model or a row of its columns."""
     return scoring.PastProject(
         programme=project.programme or "",
         reference=project.reference or "",
@@ -183,9 +184,15 @@ def load_profiles(
     theme_query = select(OrganisationTheme.organisation_id, OrganisationTheme.theme).order_by(
         OrganisationTheme.organisation_id, OrganisationTheme.theme
     )
-    project_query = select(PastProject).order_by(
-        PastProject.organisation_id, PastProject.year.desc(), PastProject.id
-    )
+    project_query = select(
+        PastProject.organisation_id,
+        PastProject.programme,
+        PastProject.reference,
+        PastProject.title,
+        PastProject.year,
+        PastProject.role,
+        PastProject.summary,
+    ).order_by(PastProject.organisation_id, PastProject.year.desc(), PastProject.id)
     if wanted is not None:
         org_query = org_query.where(Organisation.id.in_(wanted))
         theme_query = theme_query.where(OrganisationTheme.organisation_id.in_(wanted))
@@ -194,7 +201,7 @@ def load_profiles(
     for row in db.session.execute(theme_query):
         themes[row.organisation_id].add(row.theme)
     projects: dict[int, list[scoring.PastProject]] = defaultdict(list)
-    for project in db.session.scalars(project_query):
+    for project in db.session.execute(project_query):
         projects[project.organisation_id].append(_past_project(project))
     attended = attended or {}
     outputs = outputs or {}
