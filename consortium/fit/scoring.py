@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import json
 import math
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -764,30 +765,28 @@ class SparseRows:
 
 
 def _bm25_rows(
-    documents: Sequence[Counter[str]], vocabulary: dict[str, int]
+    documents: Iterable[Counter[str]], vocabulary: dict[str, int]
 ) -> tuple[SparseRows, np.ndarray, float]:
     """BM25 term weights of ``documents`` (rows) over ``vocabulary`` (grown as needed), the
     inverse document frequencies and the average length: a query's scores are then one sparse
-    product."""
-    cols: list[int] = []
-    counts: list[int] = []
-    indptr = np.zeros(len(documents) + 1, dtype=np.int64)
-    lengths = np.zeros(len(documents))
-    for row, terms in enumerate(documents):
-        for term, count in terms.items():
-            cols.append(vocabulary.setdefault(term, len(vocabulary)))
-            counts.append(count)
-        indptr[row + 1] = len(cols)
-        lengths[row] = sum(terms.values())
-    indices = np.asarray(cols, dtype=np.int64)
-    tf = np.asarray(counts, dtype=np.float64)
+    product. The documents are read one at a time into typed arrays (8 bytes an entry), so a
+    directory of 50,000 organisations is never held as Python objects all at once."""
+    cols, counts, indptr, lengths = array("q"), array("q"), array("q", [0]), array("d")
+    for terms in documents:
+        cols.extend(vocabulary.setdefault(term, len(vocabulary)) for term in terms)
+        counts.extend(terms.values())
+        indptr.append(len(cols))
+        lengths.append(sum(terms.values()))
+    indices = np.array(cols, dtype=np.int64)
+    tf = np.array(counts, dtype=np.float64)
+    rows = SparseRows(np.array(indptr, dtype=np.int64), indices, tf)
+    length = np.array(lengths, dtype=np.float64)
     df = np.bincount(indices, minlength=len(vocabulary)).astype(np.float64)
-    idf = np.log(1.0 + (max(1, len(documents)) - df + 0.5) / (df + 0.5))
-    average = float(lengths.mean()) if len(documents) and lengths.mean() > 0 else 1.0
-    norm = BM25_K1 * (1.0 - BM25_B + BM25_B * lengths / average)
-    rows = SparseRows(indptr, indices, tf)
+    idf = np.log(1.0 + (max(1, rows.n_rows) - df + 0.5) / (df + 0.5))
+    average = float(length.mean()) if rows.n_rows and length.mean() > 0 else 1.0
+    norm = BM25_K1 * (1.0 - BM25_B + BM25_B * length / average)
     data = tf * (BM25_K1 + 1.0) / (tf + norm[rows.entry_rows()]) * idf[indices]
-    return SparseRows(indptr, indices, data), idf, average
+    return SparseRows(rows.indptr, indices, data), idf, average
 
 
 def _bm25_fresh(
@@ -835,27 +834,30 @@ class FitIndex:
         self.keys = {o.id: o.document_key for o in profiles}
         self.org_row = {o.id: row for row, o in enumerate(profiles)}
         self.forms: dict[str, str] = {}  # stem -> a word that gave it, for the reasons
-        project_terms: dict[str, Counter[str]] = {}
-        documents = []
         self.own_concepts: dict[int, Mapping[str, str]] = {}
-        for org in profiles:
-            self.own_concepts[org.id] = self._own_analysis(org).found
-            terms = self.org_terms(org)
-            for project in org.past_projects:
-                text = project.document
-                if text not in project_terms:
-                    project_terms[text] = self._analyse(text)
-                terms.update(project_terms[text])
-            documents.append(terms)
+        self.project_row: dict[str, int] = {}  # distinct project text -> its row
         self.vocabulary: dict[str, int] = {}
-        self.orgs, self.idf, self.average_length = _bm25_rows(documents, self.vocabulary)
-        # the projects' terms are all in the organisations' documents: same columns
-        self.project_row = {text: row for row, text in enumerate(project_terms)}
+        self.orgs, self.idf, self.average_length = _bm25_rows(
+            (self._document(org) for org in profiles), self.vocabulary
+        )
+        # read while the organisations' rows were built; their terms are all in the
+        # organisations' documents: same columns
         self.projects, self.project_idf, self.average_project_length = _bm25_rows(
-            list(project_terms.values()), self.vocabulary
+            (self._analyse(text) for text in self.project_row), self.vocabulary
         )
         self.terms = list(self.vocabulary)
         self._previous = {}
+
+    def _document(self, org: OrgProfile) -> Counter[str]:
+        """Everything known about the organisation, as index terms; notes its own concepts
+        and its projects' texts on the way."""
+        self.own_concepts[org.id] = self._own_analysis(org).found
+        terms = self.org_terms(org)
+        for project in org.past_projects:
+            text = project.document
+            self.project_row.setdefault(text, len(self.project_row))
+            terms.update(self._analyse(text))
+        return terms
 
     def _analysis(self, text: str) -> TextAnalysis:
         analysis = self.analyses.get(text) or self._previous.get(text)

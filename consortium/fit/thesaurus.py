@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from sys import intern
 
 import Stemmer
 
@@ -199,8 +200,11 @@ class Thesaurus:
             for word, stem in zip(seg, by_language[language], strict=True):
                 folded = word if word.isascii() else fold(word)
                 if len(word) >= 3 and not word.isdigit() and folded not in STOP_WORDS:
+                    # interned: a directory's texts share a small vocabulary, and the index
+                    # keeps every text's analysis (one copy of each word, not one per text)
+                    stem = intern(stem)
                     result.words[stem] += 1
-                    result.forms.setdefault(stem, folded)
+                    result.forms.setdefault(stem, intern(folded))
             self._match(seg, by_language, language, result)
         return result
 
