@@ -1,7 +1,7 @@
 """What "the drafting always has the network analysis" costs the dossier pages (issue #14, 2).
 
 On the demo (SQLite file): the dossier page and a section page as the lead through the Flask
-test client, and the network analysis alone (``dossier.services.network_of``), which the page's
+test client, and the network analysis alone (``network.services.dossier_network``), which the page's
 gather now always includes; plus the time ``demo load`` takes, which now drafts the sections.
 
 Run: ``python benchmarks/dossier_page.py [--repeat 7]``
@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from demo_app import demo_app, lead_client, proposal_ids
 
 
 def _median_ms(function, repeat: int) -> float:
@@ -33,37 +30,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
 
-    from sqlalchemy import select
-
-    from consortium import create_app
-    from consortium.demo.load import load_demo
     from consortium.dossier import services
     from consortium.extensions import db
+    from consortium.network.services import dossier_network
     from consortium.proposals.models import Proposal
 
-    tmp = tempfile.mkdtemp()
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
-            "UPLOAD_FOLDER": f"{tmp}/uploads",
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
-    with app.app_context():
-        db.create_all()
-        start = time.perf_counter()
-        load_demo(password_method="pbkdf2:sha256:1000")
-        db.session.commit()
-        print(f"demo load (with the sections drafted): {time.perf_counter() - start:.2f} s")
-        ids = {p.acronym: p.id for p in db.session.scalars(select(Proposal))}
-    client = app.test_client()
-    response = client.post(
-        "/login", data={"email": "lead@example.org", "password": "marseille2030"}
-    )
-    assert response.status_code == 302, response.status_code
-    print(f"{'proposal':8} {'dossier page ms':>16} {'section page ms':>16} {'network_of ms':>14}")
+    start = time.perf_counter()
+    app = demo_app()
+    print(f"demo load (with the sections drafted): {time.perf_counter() - start:.2f} s")
+    ids = proposal_ids(app)
+    client = lead_client(app)
+    print(f"{'proposal':8} {'dossier page ms':>16} {'section page ms':>16} {'network ms':>14}")
     for acronym in ("REBATIR", "VERDIR"):
         pid = ids[acronym]
         assert client.get(f"/proposals/{pid}/dossier?lang=en").status_code == 200
@@ -73,7 +50,7 @@ def main() -> None:
 
             def network(proposal=proposal):
                 db.session.expire_all()
-                services.network_of(proposal)
+                dossier_network(proposal)
 
             network_ms = _median_ms(network, args.repeat)
         page_ms = _median_ms(

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from demo_app import demo_app
 
 
 def main() -> None:
@@ -24,25 +21,14 @@ def main() -> None:
 
     from sqlalchemy import select
 
-    from consortium import create_app
-    from consortium.demo.load import load_demo
     from consortium.dossier import services
+    from consortium.dossier.document import build_dossier
     from consortium.extensions import db
     from consortium.proposals.models import Proposal
+    from consortium.translation import translator
 
-    tmp = tempfile.mkdtemp()
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
-            "UPLOAD_FOLDER": f"{tmp}/uploads",
-        }
-    )
+    app = demo_app()
     with app.app_context():
-        db.create_all()
-        load_demo(password_method="pbkdf2:sha256:1000")
-        db.session.commit()
         print(
             f"{'proposal':8} {'lang':4} {'gather ms':>10} {'build ms':>10} {'total ms':>10} "
             f"{'p95 ms':>8} {'kB':>6}"
@@ -59,9 +45,6 @@ def main() -> None:
                     gathered = services.gather(proposal)
                     middle = time.perf_counter()
                     content = services.dossier_content(proposal, lang, gathered=gathered)
-                    from consortium.dossier.document import build_dossier
-                    from consortium.translation import translator
-
                     data = build_dossier(content, translator(lang))
                     end = time.perf_counter()
                     gathers.append((middle - start) * 1000)

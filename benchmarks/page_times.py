@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from demo_app import demo_app, lead_client, proposal_ids
 
 PAGES = ("", "/commitments", "/commitments/grid", "/dossier", "/fit", "/network")
 
@@ -26,33 +23,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
 
-    from sqlalchemy import select
-
-    from consortium import create_app
-    from consortium.demo.load import load_demo
-    from consortium.extensions import db
-    from consortium.proposals.models import Proposal
-
-    tmp = tempfile.mkdtemp()
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
-            "UPLOAD_FOLDER": f"{tmp}/uploads",
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
-    with app.app_context():
-        db.create_all()
-        load_demo(password_method="pbkdf2:sha256:1000")
-        db.session.commit()
-        pid = db.session.scalar(select(Proposal.id).where(Proposal.acronym == "REBATIR"))
-    client = app.test_client()
-    response = client.post(
-        "/login", data={"email": "lead@example.org", "password": "marseille2030"}
-    )
-    assert response.status_code == 302, response.status_code
+    app = demo_app()
+    pid = proposal_ids(app)["REBATIR"]
+    client = lead_client(app)
     print(f"{'page (REBATIR, French)':32} {'median ms':>10}")
     for page in PAGES:
         url = f"/proposals/{pid}{page}"

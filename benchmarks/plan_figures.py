@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from demo_app import demo_app, lead_client, proposal_ids
 
 
 def median_ms(function, repeat: int) -> float:
@@ -31,40 +28,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    from sqlalchemy import select
-
-    from consortium import create_app
-    from consortium.auth import services as auth_services
-    from consortium.auth.models import User
     from consortium.commitments.budget_charts import budget_charts
-    from consortium.demo.load import load_demo
     from consortium.dossier import charts, services
     from consortium.extensions import db
     from consortium.proposals.models import Proposal
 
-    tmp = tempfile.mkdtemp()
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
-            "UPLOAD_FOLDER": f"{tmp}/uploads",
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
-    client = app.test_client()
-    with app.app_context():
-        db.create_all()
-        load_demo(password_method="pbkdf2:sha256:1000")
-        db.session.commit()
-        lead = db.session.scalar(select(User).where(User.email == "lead@example.org"))
-        token = auth_services.open_session(lead, user_agent="benchmark")
-        db.session.commit()
-        ids = {p.acronym: p.id for p in db.session.scalars(select(Proposal))}
-    with client.session_transaction() as session:
-        session["_user_id"] = token
-        session["_fresh"] = True
-
+    app = demo_app()
+    ids = proposal_ids(app)
+    client = lead_client(app)
     print(
         f"{'proposal':8} {'gantt png ms':>13} {'budget png ms':>14} {'actions page ms':>16} "
         f"{'board ms':>9} {'dashboard ms':>13}"
@@ -72,7 +43,7 @@ def main() -> None:
     for acronym, pid in sorted(ids.items()):
         with app.app_context():
             proposal = db.session.get(Proposal, pid)
-            gathered = services.gather(proposal, with_network=False)
+            gathered = services.gather(proposal)
             plan = gathered.plan
             bars = budget_charts(
                 gathered.consortium,

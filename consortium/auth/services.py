@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -78,6 +79,18 @@ def check_password_strength(password: str, *, min_length: int) -> None:
         )
     if len(password) > 256:
         raise ValidationFailed({"password": (N_("The password is too long."), {})})
+
+
+def login_limits(config: Mapping[str, object]) -> dict[str, object]:
+    """The app's settings for :func:`authenticate`: failures allowed per account and per
+    address in the window, and the password hash method (the login page and the invitation
+    page count attempts alike)."""
+    return {
+        "max_per_account": config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        "max_per_address": config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        "window_seconds": config["LOGIN_WINDOW_SECONDS"],
+        "hash_method": config["PASSWORD_HASH_METHOD"],
+    }
 
 
 def authenticate(

@@ -73,10 +73,7 @@ def _authenticate(form: LoginForm):
         email=form.email.data,
         password=form.password.data,
         address=request.remote_addr or "unknown",
-        max_per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
-        max_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-        window_seconds=config["LOGIN_WINDOW_SECONDS"],
-        hash_method=config["PASSWORD_HASH_METHOD"],
+        **services.login_limits(config),
         device=device,
         max_per_device=config["LOGIN_MAX_FAILURES_PER_DEVICE"],
     )

@@ -925,10 +925,7 @@ def _joining_user(invitation, form, mode: str, user):
             email=invitation.email,
             password=form.password.data,
             address=request.remote_addr or "unknown",
-            max_per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
-            max_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-            window_seconds=config["LOGIN_WINDOW_SECONDS"],
-            hash_method=config["PASSWORD_HASH_METHOD"],
+            **auth_services.login_limits(config),
         )
     return user
 
