@@ -3,12 +3,14 @@
 Run: ``python benchmarks/fit_pure.py [count]`` (5,000 by default; ``50000`` for the large case).
 Prints the time to build the directory's index (once per data version: the text analysis and
 the BM25 term matrix), the time of one full ranking with every reason on that index (best of
-5 after a warm-up), and the peak memory of one ranking and of the index (``tracemalloc``).
+5 after a warm-up), and the peak memory of one ranking and of the index (``tracemalloc``), and
+the garbage collector's share of the last ranking.
 Targets (issue #12): ranking 5,000 organisations < 0.5 s, 50,000 < 2 s, peak < 300 MB.
 """
 
 from __future__ import annotations
 
+import gc
 import random
 import sys
 import time
@@ -96,6 +98,37 @@ def synthetic(count: int, seed: int = 7) -> list[OrgProfile]:
     return orgs
 
 
+class CollectorTime:
+    """Time the cyclic garbage collector spends during a block (``gc.callbacks``): at scale
+    its full collections walk everything the process holds, a share of the ranking worth
+    knowing before optimising the scorer itself."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.seconds = self.full_seconds = 0.0
+        self.full = 0
+        self._started = 0.0
+
+    def _hear(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        spent = time.perf_counter() - self._started
+        self.seconds += spent
+        if info["generation"] == 2:
+            self.full += 1
+            self.full_seconds += spent
+
+    def __enter__(self) -> CollectorTime:
+        gc.callbacks.append(self._hear)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        gc.callbacks.remove(self._hear)
+
+
 def calibrate() -> float:
     """Best-of-3 CPU time of a fixed pure-Python loop, to compare machines."""
     best = float("inf")
@@ -145,10 +178,12 @@ def main() -> None:
     tracemalloc.stop()
     prepare(topic, consortium, neighbours, index=index).rank(orgs[:50])  # warm-up
 
-    timings, cpu = [], []
+    timings, cpu, collector = [], [], CollectorTime()
     for _ in range(5):
+        collector.reset()
         start, start_cpu = time.perf_counter(), time.process_time()
-        ranking = prepare(topic, consortium, neighbours, index=index).rank(orgs)
+        with collector:
+            ranking = prepare(topic, consortium, neighbours, index=index).rank(orgs)
         timings.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
     reference = calibrate()
@@ -168,6 +203,10 @@ def main() -> None:
         f"machine speed: 10M-iteration reference loop {reference:.3f} s CPU; "
         f"ranking CPU = {ratio:.2f} x that loop "
         f"(= {ratio * 0.35:.2f} s where the loop takes 0.35 s, a current laptop)"
+    )
+    print(
+        f"garbage collector, last ranking: {collector.seconds:.2f} s, of which full collections "
+        f"{collector.full_seconds:.2f} s ({collector.full} full collections)"
     )
     print(f"peak memory (tracemalloc): {peak / 1e6:.1f} MB")
     print(
