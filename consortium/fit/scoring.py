@@ -67,7 +67,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
@@ -178,7 +178,17 @@ class Reason:
 
 
 def _reason(polarity: Polarity, template: str, **params: object) -> Reason:
-    return Reason(template, params, polarity)
+    return _shared_reason(polarity, template, tuple(params.items()))
+
+
+@lru_cache(maxsize=65_536)
+def _shared_reason(
+    polarity: Polarity, template: str, params: tuple[tuple[str, object], ...]
+) -> Reason:
+    """One object per distinct reason: a ranking repeats few of them ("no known tie", "type
+    already in the consortium"…) across thousands of organisations, and every object it keeps
+    is one more for the garbage collector to walk (reasons are immutable, so sharing is safe)."""
+    return Reason(template, dict(params), polarity)
 
 
 # --------------------------------------------------------------------------- inputs

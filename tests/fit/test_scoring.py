@@ -255,6 +255,16 @@ def test_network_uses_the_ties_given() -> None:
     ]
 
 
+def test_a_reason_repeated_across_organisations_is_one_shared_object() -> None:
+    # fewer objects per ranking: 50,000 organisations repeat a few hundred distinct reasons
+    fits = ranked([org(1, "Reuse of materials"), org(2, "Selective demolition")])
+    first, second = (fits[i].component(Component.NETWORK).reasons for i in (1, 2))
+    assert [r.text() for r in first] == ["No known cooperation ties"]
+    assert first[0] is second[0]
+    one, other = (fits[i].component(Component.ENGAGEMENT).reasons for i in (1, 2))
+    assert len(one) == 2 and all(a is b for a, b in zip(one, other, strict=True))
+
+
 def test_complementarity_names_what_the_consortium_lacks() -> None:
     member = org(1, "Green roofs in cities")
     consortium = ConsortiumProfile(members=(member,), needs_text=("Reuse of materials",))
