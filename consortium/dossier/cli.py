@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale, ngettext
 from sqlalchemy import select
 
 from ..extensions import db
@@ -21,8 +22,16 @@ def sync_structure() -> None:
 
     added = sync()
     db.session.commit()
-    for family, count in added.items():
-        click.echo(f"{family}: {count} section(s) added")
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # the deployment's language
+        for family, count in added.items():
+            click.echo(
+                ngettext(
+                    "%(family)s: %(num)d section added",
+                    "%(family)s: %(num)d sections added",
+                    count,
+                    family=family,
+                )
+            )
 
 
 @dossier_cli.command("export")

@@ -82,7 +82,15 @@ def send(today: dt.datetime | None) -> None:
         config=config,
     )
     db.session.commit()
-    click.echo(f"{count} reminder(s) queued for {day.isoformat()}")
+    with force_locale(config["BABEL_DEFAULT_LOCALE"]):  # the deployment's language
+        click.echo(
+            ngettext(
+                "%(num)d reminder queued for %(day)s",
+                "%(num)d reminders queued for %(day)s",
+                count,
+                day=day.isoformat(),
+            )
+        )
 
 
 def register(app: Flask) -> None:

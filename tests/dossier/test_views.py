@@ -443,9 +443,12 @@ def test_admin_edits_a_section_budget_and_titles(app, client, sections):
 
 def test_cli_sync_structure_is_idempotent(app, runner):
     result = runner.invoke(args=["dossier", "sync-structure"])
-    assert result.exit_code == 0 and "SAP: 15 section(s) added" in result.output
+    assert result.exit_code == 0 and "SAP: 15 sections added" in result.output
     result = runner.invoke(args=["dossier", "sync-structure"])
-    assert "SAP: 0 section(s) added" in result.output
+    assert "SAP: 0 sections added" in result.output
+    app.config["BABEL_DEFAULT_LOCALE"] = "fr"  # the command speaks the deployment's language
+    result = runner.invoke(args=["dossier", "sync-structure"])
+    assert "SAP : 0 section ajoutée" in result.output
 
 
 # --------------------------------------------------------------------------- reference document

@@ -228,8 +228,8 @@ def test_reminder_command_catching_up_sends_one_message_not_several(app, world):
         )
         db.session.commit()
     app.config.update(REMINDER_DAYS="7,2")
-    assert "1 reminder(s)" in _send(app, dt.date(2027, 5, 19))
-    assert "0 reminder(s)" in _send(app, dt.date(2027, 5, 19))
+    assert "1 reminder queued for 2027-05-19" in _send(app, dt.date(2027, 5, 19))
+    assert "0 reminders queued for 2027-05-19" in _send(app, dt.date(2027, 5, 19))
     with app.app_context():
         thresholds = sorted(db.session.scalars(select(SentReminder.threshold)))
     assert thresholds == [2, 7]
