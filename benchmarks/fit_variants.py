@@ -1,6 +1,6 @@
 """Retrieval variants of the partner fit, scored on the real data of ``fit_quality.py``.
 
-Run: ``python benchmarks/fit_variants.py``  (a few minutes; prints one line per variant).
+Run: ``python benchmarks/fit_variants.py``  (about two minutes; prints one line per variant).
 
 Why: to choose the model on evidence. Each line is one variant of relevance (or of the total)
 with, per topic, ``AUC product/tf-idf/count`` and ``P@20 product/tf-idf/count`` (``!`` when the
@@ -167,6 +167,72 @@ def with_partners(bench: Bench, base: Scorer, mix: float) -> Scorer:
     return scorer
 
 
+def project_feedback(k: int, m: int, mix: float) -> Scorer:
+    """RM3 with past projects as the feedback documents (one theme each, unlike an
+    organisation): the ``m`` heaviest terms of the top ``k`` projects' BM25 rows, each row
+    summing to one and weighed by the project's score, mixed into the query."""
+
+    def scorer(prepared: scoring.Prepared, _topic: scoring.TopicProfile) -> np.ndarray:
+        rows, query, scores = prepared.index.projects, prepared.vector, prepared.project_scores
+        expansion = np.zeros(len(query))
+        for row in np.argsort(-scores, kind="stable")[:k]:
+            start, end = rows.indptr[row], rows.indptr[row + 1]
+            weights = rows.data[start:end]
+            np.add.at(expansion, rows.indices[start:end], scores[row] * weights / weights.sum())
+        kept = np.argsort(-expansion)[:m]
+        chosen = np.zeros(len(query))
+        chosen[kept] = expansion[kept]
+        return prepared.index.orgs.dot(
+            (1 - mix) * query / query.sum() + mix * chosen / chosen.sum()
+        )
+
+    return scorer
+
+
+def project_neighbours(bench: Bench, k: int, mix: float) -> Scorer:
+    """Item-based nearest neighbours: the sum of the BM25 scores of the organisation's
+    projects among the ``k`` projects closest to the topic, plus ``mix`` x relevance (both
+    standardised)."""
+    rows = [
+        np.array([bench.index.project_row[p.document] for p in org.past_projects], dtype=int)
+        for org in bench.orgs
+    ]
+
+    def scorer(prepared: scoring.Prepared, _topic: scoring.TopicProfile) -> np.ndarray:
+        scores = prepared.project_scores
+        kept = np.where(scores >= np.sort(scores)[-k], scores, 0.0)
+        summed = np.array([kept[r].sum() for r in rows])
+        return _standard(summed) + mix * _standard(prepared.org_scores)
+
+    return scorer
+
+
+def _standard(scores: np.ndarray) -> np.ndarray:
+    return (scores - scores.mean()) / (scores.std() or 1.0)
+
+
+def fused(first: Scorer, second: Scorer) -> Scorer:
+    """Score fusion: the mean of the two standardised scores."""
+
+    def scorer(prepared: scoring.Prepared, topic: scoring.TopicProfile) -> np.ndarray:
+        return (_standard(first(prepared, topic)) + _standard(second(prepared, topic))) / 2
+
+    return scorer
+
+
+def with_partners_mean(bench: Bench, base: Scorer, mix: float) -> Scorer:
+    """Own score + ``mix`` x the mean score of the organisation's past partners (the mean,
+    unlike the best, does not lift the hubs that worked with everyone)."""
+    partners = _co_participants(bench)
+
+    def scorer(prepared: scoring.Prepared, topic: scoring.TopicProfile) -> np.ndarray:
+        own = base(prepared, topic)
+        mean = np.array([own[p].mean() if len(p) else 0.0 for p in partners])
+        return own + mix * mean
+
+    return scorer
+
+
 def best_project(bench: Bench) -> Scorer:
     """The organisation's single closest past project (BM25 of the project alone)."""
     index = bench.index
@@ -241,6 +307,13 @@ def main() -> int:
     for mix in (0.3, 0.5):
         bench.line(f"relevance + partners x{mix:g}", with_partners(bench, relevance_scores, mix))
         bench.line(f"cosine + partners x{mix:g}", with_partners(bench, vector_space, mix))
+    for k, m, mix in ((10, 50, 0.3), (50, 200, 0.5)):
+        bench.line(f"project feedback k{k} m{m} mix {mix:g}", project_feedback(k, m, mix))
+    for k, mix in ((100, 0.0), (100, 2.0), (200, 1.0)):
+        bench.line(f"project neighbours k{k} + {mix:g} rel", project_neighbours(bench, k, mix))
+    both = fused(relevance_scores, vector_space)
+    bench.line("fused BM25 and cosine", both)
+    bench.line("fused + mean partners x0.5", with_partners_mean(bench, both, 0.5))
     bench.line("total: weighted mean", totals(bench, weighted_mean))
     bench.line("total: without capacity", totals(bench, without("capacity")))
     bench.line("total: without experience", totals(bench, without("experience")))
