@@ -38,6 +38,7 @@ from ..directory.models import Organisation
 from ..errors import N_, Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..formatting import format_money, format_number, format_percent
+from ..identifiers import parse_id
 from ..proposals.access import allowed, load_proposal
 from ..proposals.models import Participation
 from ..translation import translator
@@ -215,12 +216,8 @@ def add(proposal_id: int):
     proposal, _member = load_proposal(proposal_id, Capability.MANAGE_COMMITMENTS)
     form = forms.AddParticipationForm()
     _organisation_choices(form, proposal)
-    org_id = form.organisation.data
-    organisation = (
-        db.session.get(Organisation, int(org_id))
-        if org_id and org_id.isdigit() and len(org_id) < 12
-        else None
-    )
+    org_id = parse_id(form.organisation.data)
+    organisation = db.session.get(Organisation, org_id) if org_id is not None else None
     if not form.validate_on_submit() or organisation is None:
         flash(_("Choose an organisation of the directory."), "error")
         return redirect(url_for("commitments.board", proposal_id=proposal.id))
@@ -413,9 +410,7 @@ def _values(form, lead: bool) -> dict:
     if lead:
         values["role"] = form.role.data
         target = form.affiliated_to.data
-        values["affiliated_to_id"] = (
-            int(target) if target and target.isdigit() and len(target) < 12 else None
-        )
+        values["affiliated_to_id"] = parse_id(target)
         values["notes"] = form.notes.data or ""
     return values
 

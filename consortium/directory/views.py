@@ -31,6 +31,7 @@ from ..characters import without_control_characters
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..folding import collation_key
+from ..identifiers import parse_id
 from ..proposals.models import PARTICIPATION_STATUSES, Proposal, ProposalMember
 from ..web.errors import current_values, render_conflict
 from ..web.forms import attach_errors
@@ -104,8 +105,7 @@ def _organisation(org_id: int, viewer: services.Viewer) -> Organisation:
 
 
 def _is_id(text: object) -> bool:
-    """ASCII digits only, of a sane length ("²".isdigit() is true but int() refuses it)."""
-    return isinstance(text, str) and 0 < len(text) < 10 and text.isascii() and text.isdigit()
+    return parse_id(text, max_digits=9) is not None
 
 
 def _message(error) -> str:

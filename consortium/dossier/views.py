@@ -31,6 +31,7 @@ from ..auth.permissions import Capability
 from ..commitments.services import UploadQuota
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
+from ..identifiers import parse_id
 from ..proposals.access import allowed, load_proposal
 from ..proposals.models import Proposal
 from ..web.errors import render_conflict
@@ -617,8 +618,9 @@ def _choices(items_codes: list[str]) -> tuple[set[str], dict[str, frozenset[int]
         if not key.startswith(prefix) or value != "reject":
             continue
         code, _sep, number = key[len(prefix) :].rpartition("-")
-        if code in items_codes and number.isdigit():
-            rejected[code] = rejected.get(code, frozenset()) | {int(number)}
+        position = parse_id(number)
+        if code in items_codes and position is not None:
+            rejected[code] = rejected.get(code, frozenset()) | {position}
     return accepted, rejected
 
 

@@ -30,6 +30,7 @@ from lxml import etree
 
 from consortium.dossier.markup import Block, Run, to_markup
 from consortium.folding import fold
+from consortium.identifiers import parse_id
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 SECTION_BOOKMARK = "_Sec_"
@@ -446,13 +447,13 @@ class _Reader:
 
     def _heading_level(self, p_pr: etree._Element | None, name: str) -> int | None:
         if name.startswith("heading "):
-            level = name.removeprefix("heading ").strip()
-            if level.isdigit():
-                return int(level)
+            level = parse_id(name.removeprefix("heading ").strip())
+            if level is not None:
+                return level
         if p_pr is not None:
             outline = p_pr.find(_w("outlineLvl"))
-            if outline is not None and outline.get(_w("val"), "").isdigit():
-                value = int(outline.get(_w("val"), "9"))
+            value = parse_id(outline.get(_w("val"), "")) if outline is not None else None
+            if value is not None:
                 return value + 1 if value < 9 else None
         return None
 

@@ -42,6 +42,7 @@ from consortium.directory.records import compact_registry_number
 from consortium.directory.spreadsheet import Limits, check_ooxml
 from consortium.errors import N_
 from consortium.folding import words
+from consortium.identifiers import parse_id
 
 UNKNOWN_LAYOUT = N_(
     "This file is not a CORDIS organisation or project file, nor a LIFE project list"
@@ -141,11 +142,7 @@ def organisation_key(pic: str | None, name: str, country: str) -> str:
 
 def programme_of_grant(reference: str) -> str:
     """Horizon Europe or Horizon 2020, from the grant id (when no project file says)."""
-    return (
-        "Horizon Europe"
-        if reference.isdigit() and int(reference) >= FIRST_HORIZON_EUROPE_ID
-        else "H2020"
-    )
+    return "Horizon Europe" if (parse_id(reference) or 0) >= FIRST_HORIZON_EUROPE_ID else "H2020"
 
 
 def _programme_label(framework: str, reference: str) -> str:

@@ -26,6 +26,7 @@ from ..directory.models import Organisation
 from ..dossier import services as dossier_services
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
+from ..identifiers import parse_id
 from ..web.errors import current_values, render_conflict
 from ..web.forms import attach_errors
 from ..web.transactions import commit_or_refuse
@@ -232,11 +233,8 @@ def _give_role(proposal: Proposal, form: MemberForm) -> bool:
             )
         ]
         return False
-    organisation = (
-        db.session.get(Organisation, int(form.organisation.data))
-        if form.organisation.data and form.organisation.data.isdigit()
-        else None
-    )
+    org_id = parse_id(form.organisation.data)
+    organisation = db.session.get(Organisation, org_id) if org_id is not None else None
 
     def refuse(error: Exception) -> None:
         if isinstance(error, ValidationFailed):

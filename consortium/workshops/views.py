@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from ..auth.permissions import Capability
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..identifiers import parse_id
 from ..proposals.access import allowed, load_proposal
 from ..proposals.models import Proposal
 from ..web.errors import current_values, render_conflict
@@ -284,7 +285,7 @@ def _attach_rows(form: CaptureForm, error: ValidationFailed) -> None:
     for name, (template, params) in error.errors.items():
         message = _(template, **params)
         parts = name.split("-")
-        if len(parts) == 3 and parts[0] == "rows" and parts[1].isdigit():
+        if len(parts) == 3 and parts[0] == "rows" and parse_id(parts[1]) is not None:
             index, field_name = int(parts[1]), parts[2]
             if index < len(form.rows.entries):
                 field = form.rows.entries[index].form[field_name]
@@ -373,11 +374,11 @@ def actions(proposal_id: int):
 
 
 def _output_ids(form: ActionForm) -> list[int] | None:
-    values = request.form.getlist("outputs")
-    if len(values) > 500 or not all(v.isdigit() and len(v) < 12 for v in values):
+    ids = [parse_id(v) for v in request.form.getlist("outputs")]
+    if len(ids) > 500 or None in ids:
         form.outputs_errors = [_("Link only outputs of this proposal's workshops.")]
         return None
-    return [int(v) for v in values]
+    return [i for i in ids if i is not None]
 
 
 def _action_data(form: ActionForm, output_ids: list[int]) -> services.ActionData:
@@ -446,7 +447,8 @@ def _prefill_action(form: ActionForm, proposal: Proposal, source: str) -> list[i
     form.code.data = live.next_code(a.code for a in services.actions_of(proposal))
     if not source:
         return []
-    output = db.session.get(Output, int(source)) if source.isdigit() and len(source) < 12 else None
+    source_id = parse_id(source)
+    output = db.session.get(Output, source_id) if source_id is not None else None
     if output is None or output.workshop.proposal_id != proposal.id:
         abort(404)
     draft = services.prefill_from_output(output)

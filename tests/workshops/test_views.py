@@ -403,6 +403,17 @@ def test_action_cannot_link_an_output_of_another_proposal(app, client, lead):
     assert count(app, Action) == 1
 
 
+def test_an_output_id_in_unicode_digits_is_refused_with_a_message(app, client, lead):
+    # "²".isdigit() is true but int() refuses it: this used to end in a server error
+    response = client.post(
+        f"/proposals/{lead['proposal']}/actions/new",
+        data=action_form(outputs=["²"]),
+    )
+    assert response.status_code == 200
+    assert "Link only outputs of this proposal&#39;s workshops." in page(response)
+    assert count(app, Action) == 1
+
+
 def test_deleting_things(app, client, lead):
     p, w = lead["proposal"], lead["workshop"]
     client.post(f"/proposals/{p}/actions/new", data=action_form(outputs=[str(lead["need"])]))
