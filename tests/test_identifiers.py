@@ -39,4 +39,5 @@ def test_a_shorter_limit() -> None:
 @given(st.text(max_size=15))
 def test_any_text_gives_an_int_or_none_never_an_error(text: str) -> None:
     found = parse_id(text)
-    assert found is None or (found >= 0 and str(found) == text.lstrip("0") or found == 0)
+    if found is not None:
+        assert text.isascii() and text.isdigit() and int(text) == found
