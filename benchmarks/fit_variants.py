@@ -154,15 +154,18 @@ def _co_participants(bench: Bench) -> list[np.ndarray]:
     return [np.array(sorted(p - {row}), dtype=int) for row, p in enumerate(partners)]
 
 
-def with_partners(bench: Bench, base: Scorer, mix: float) -> Scorer:
+def with_partners(
+    bench: Bench, base: Scorer, mix: float, aggregate: Callable[[np.ndarray], float] = np.max
+) -> Scorer:
     """Score regularised over the co-participation graph: own score + ``mix`` x the best
-    score among the organisation's past partners."""
+    (or, with ``aggregate=np.mean``, the mean: it does not lift the hubs that worked with
+    everyone) score among the organisation's past partners."""
     partners = _co_participants(bench)
 
     def scorer(prepared: scoring.Prepared, topic: scoring.TopicProfile) -> np.ndarray:
         own = base(prepared, topic)
-        best = np.array([own[p].max() if len(p) else 0.0 for p in partners])
-        return own + mix * best
+        others = np.array([aggregate(own[p]) if len(p) else 0.0 for p in partners])
+        return own + mix * others
 
     return scorer
 
@@ -216,19 +219,6 @@ def fused(first: Scorer, second: Scorer) -> Scorer:
 
     def scorer(prepared: scoring.Prepared, topic: scoring.TopicProfile) -> np.ndarray:
         return (_standard(first(prepared, topic)) + _standard(second(prepared, topic))) / 2
-
-    return scorer
-
-
-def with_partners_mean(bench: Bench, base: Scorer, mix: float) -> Scorer:
-    """Own score + ``mix`` x the mean score of the organisation's past partners (the mean,
-    unlike the best, does not lift the hubs that worked with everyone)."""
-    partners = _co_participants(bench)
-
-    def scorer(prepared: scoring.Prepared, topic: scoring.TopicProfile) -> np.ndarray:
-        own = base(prepared, topic)
-        mean = np.array([own[p].mean() if len(p) else 0.0 for p in partners])
-        return own + mix * mean
 
     return scorer
 
@@ -313,7 +303,7 @@ def main() -> int:
         bench.line(f"project neighbours k{k} + {mix:g} rel", project_neighbours(bench, k, mix))
     both = fused(relevance_scores, vector_space)
     bench.line("fused BM25 and cosine", both)
-    bench.line("fused + mean partners x0.5", with_partners_mean(bench, both, 0.5))
+    bench.line("fused + mean partners x0.5", with_partners(bench, both, 0.5, np.mean))
     bench.line("total: weighted mean", totals(bench, weighted_mean))
     bench.line("total: without capacity", totals(bench, without("capacity")))
     bench.line("total: without experience", totals(bench, without("experience")))

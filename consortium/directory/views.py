@@ -104,8 +104,8 @@ def _organisation(org_id: int, viewer: services.Viewer) -> Organisation:
     return org
 
 
-def _is_id(text: object) -> bool:
-    return parse_id(text, max_digits=9) is not None
+#: Ids in this directory's URLs and forms have at most nine digits.
+_ID_DIGITS = 9
 
 
 def _message(error) -> str:
@@ -164,9 +164,10 @@ def _filters(proposals: list[Proposal]) -> tuple[services.Filters, dict[str, str
         filters.sort = text("sort")
     proposal_text = text("proposal")
     if proposal_text:
-        if not _is_id(proposal_text) or int(proposal_text) not in {p.id for p in proposals}:
+        proposal_id = parse_id(proposal_text, max_digits=_ID_DIGITS)
+        if proposal_id is None or proposal_id not in {p.id for p in proposals}:
             abort(404)
-        filters.proposal_id = int(proposal_text)
+        filters.proposal_id = proposal_id
         status = text("status")
         if status in (*PARTICIPATION_STATUSES, "none"):
             filters.status = status
@@ -185,8 +186,8 @@ def _filters(proposals: list[Proposal]) -> tuple[services.Filters, dict[str, str
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return max(1, min(int(raw), 1_000_000)) if _is_id(raw) else 1
+    number = parse_id(request.args.get("page", "1"), max_digits=_ID_DIGITS)
+    return max(1, min(number, 1_000_000)) if number is not None else 1
 
 
 @bp.get("")
@@ -399,8 +400,7 @@ def create():
 
 def _merge_target() -> int | None:
     """The existing organisation the lead chose to merge the new entry into, if any."""
-    merge_into = request.form.get("merge_into", "")
-    return int(merge_into) if _is_id(merge_into) else None
+    return parse_id(request.form.get("merge_into", ""), max_digits=_ID_DIGITS)
 
 
 def _refusal(form: OrganisationForm):
@@ -499,11 +499,13 @@ def merge(org_id: int):
     form.other.choices = [("", "—")] + [
         (str(i), n) for i, n in _organisation_choices(exclude=keep.id)
     ]
-    if request.method == "GET" and _is_id(request.args.get("other", "")):
+    asked = parse_id(request.args.get("other"), max_digits=_ID_DIGITS)
+    if request.method == "GET" and asked is not None:
         form.other.data = request.args["other"]
     other = None
-    if _is_id(form.other.data):
-        other = db.session.get(Organisation, int(form.other.data))
+    other_id = parse_id(form.other.data, max_digits=_ID_DIGITS)
+    if other_id is not None:
+        other = db.session.get(Organisation, other_id)
         if other is not None and not viewer.restructures(other):
             abort(403)  # merging deletes it: the same right as deleting it
     if form.validate_on_submit():
@@ -534,9 +536,8 @@ def add_tie(org_id: int):
     form = TieForm()
     form.setup(_organisation_choices(exclude=None))
     if form.validate_on_submit():
-        other = (
-            db.session.get(Organisation, int(form.other.data)) if _is_id(form.other.data) else None
-        )
+        other_id = parse_id(form.other.data, max_digits=_ID_DIGITS)
+        other = db.session.get(Organisation, other_id) if other_id is not None else None
         try:
             services.add_tie(
                 org,

@@ -285,8 +285,9 @@ def _attach_rows(form: CaptureForm, error: ValidationFailed) -> None:
     for name, (template, params) in error.errors.items():
         message = _(template, **params)
         parts = name.split("-")
-        if len(parts) == 3 and parts[0] == "rows" and parse_id(parts[1]) is not None:
-            index, field_name = int(parts[1]), parts[2]
+        index = parse_id(parts[1]) if len(parts) == 3 and parts[0] == "rows" else None
+        if index is not None:
+            field_name = parts[2]
             if index < len(form.rows.entries):
                 field = form.rows.entries[index].form[field_name]
                 field.errors = [*field.errors, message]
