@@ -488,13 +488,8 @@ def delete(org_id: int):
     return redirect(url_for("directory.index"))
 
 
-@bp.route("/<int:org_id>/merge", methods=["GET", "POST"])
-@login_required
-def merge(org_id: int):
-    viewer = _editor()
-    keep = _organisation(org_id, viewer)
-    if not viewer.restructures(keep):
-        abort(403)
+def _merge_form(keep: Organisation) -> MergeForm:
+    """The merge form, its choices the other organisations, preselected from ``?other=``."""
     form = MergeForm()
     form.other.choices = [("", "—")] + [
         (str(i), n) for i, n in _organisation_choices(exclude=keep.id)
@@ -502,6 +497,17 @@ def merge(org_id: int):
     asked = parse_id(request.args.get("other"), max_digits=_ID_DIGITS)
     if request.method == "GET" and asked is not None:
         form.other.data = request.args["other"]
+    return form
+
+
+@bp.route("/<int:org_id>/merge", methods=["GET", "POST"])
+@login_required
+def merge(org_id: int):
+    viewer = _editor()
+    keep = _organisation(org_id, viewer)
+    if not viewer.restructures(keep):
+        abort(403)
+    form = _merge_form(keep)
     other = None
     other_id = parse_id(form.other.data, max_digits=_ID_DIGITS)
     if other_id is not None:
