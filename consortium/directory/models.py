@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import (
     JSON,
@@ -15,9 +16,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    insert,
+    select,
     text,
+    update,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 
 from ..auth.models import User, utcnow
 from ..extensions import db
@@ -209,3 +214,72 @@ def _keep_sort_key(_mapper, _connection, org: Organisation) -> None:
     """Whatever path saves an organisation (form, import, merge, demo), its sort key follows
     its name."""
     org.sort_key = collation_key(org.name)
+
+
+# --------------------------------------------------------------------------- data version
+
+
+class DirectoryRevision(db.Model):
+    """The directory's data version: one row whose token changes, in the same transaction,
+    with every write to the organisations, their themes or their past projects. Readers that
+    keep something computed from those tables (the partner fit's profiles and index) compare
+    one token instead of re-reading thousands of rows. The token is random, never a counter:
+    a version written by a transaction that rolled back is never seen again."""
+
+    __tablename__ = "directory_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+
+
+_REVISION_ROW = 1
+#: The tables the directory's data version covers.
+VERSIONED_TABLES = frozenset(
+    {Organisation.__tablename__, OrganisationTheme.__tablename__, PastProject.__tablename__}
+)
+
+
+def new_revision(connection: Connection) -> None:
+    """Give the directory a new data version (inside the caller's transaction)."""
+    table = DirectoryRevision.__table__
+    changed = connection.execute(
+        update(table).where(table.c.id == _REVISION_ROW).values(token=uuid4().hex)
+    )
+    if changed.rowcount == 0:  # an emptied database: the row comes back with the first write
+        connection.execute(insert(table).values(id=_REVISION_ROW, token=uuid4().hex))
+
+
+def current_revision(session: Session) -> str | None:
+    """The directory's data version as this transaction sees it (pending changes flushed)."""
+    return session.scalar(
+        select(DirectoryRevision.token).where(DirectoryRevision.id == _REVISION_ROW)
+    )
+
+
+@event.listens_for(DirectoryRevision.__table__, "after_create")
+def _first_revision(_table, connection: Connection, **_kw) -> None:
+    new_revision(connection)
+
+
+def _versioned(obj: object) -> bool:
+    return getattr(obj, "__tablename__", None) in VERSIONED_TABLES
+
+
+@event.listens_for(Session, "after_flush")
+def _revision_after_flush(session: Session, _context) -> None:
+    """Objects saved or deleted through the unit of work (forms, imports, merges, demo)."""
+    if any(_versioned(obj) for obj in (*session.new, *session.deleted)) or any(
+        _versioned(obj) and session.is_modified(obj) for obj in session.dirty
+    ):
+        new_revision(session.connection())
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _revision_on_bulk_write(state: ORMExecuteState) -> None:
+    """Statements that write without the unit of work (bulk inserts, ``update()``,
+    ``delete()``, merges repointing past projects)."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) in VERSIONED_TABLES:
+        new_revision(state.session.connection())

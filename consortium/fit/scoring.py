@@ -1054,10 +1054,20 @@ class Prepared:
             index = self._ensure_index(())
             self.vector = index.query(self.query_weights)
             # every organisation's contribution per term, in one vectorised product
-            self.contributions = index.orgs.times(self.vector)
+            contributions = index.orgs.times(self.vector)
+            entry_rows = index.orgs.entry_rows()
             self.org_scores = np.bincount(
-                index.orgs.entry_rows(), weights=self.contributions, minlength=index.orgs.n_rows
+                entry_rows, weights=contributions, minlength=index.orgs.n_rows
             )
+            # the terms each organisation matches, largest contribution first, sorted for all
+            # of them at once (the reasons list them in that order)
+            matched = contributions > 0
+            rows = entry_rows[matched]
+            order = np.lexsort((-contributions[matched], rows))
+            self._matched_columns = index.orgs.indices[matched][order]
+            self._matched_starts = np.concatenate(
+                ([0], np.cumsum(np.bincount(rows, minlength=index.orgs.n_rows)))
+            ).tolist()
             self.project_scores = index.projects.dot(self.vector)
             self._scales = (
                 _positive_mean(self.org_scores),
@@ -1067,44 +1077,41 @@ class Prepared:
 
     # ------------------------------------------------------------------ components
 
-    def _matched(self, org: OrgProfile) -> tuple[list[str], np.ndarray]:
-        """(terms, contributions) of the query terms the organisation's document holds."""
+    def _matched(self, org: OrgProfile) -> tuple[list[str], float]:
+        """The query terms the organisation's document holds, largest contribution first, and
+        its BM25 score."""
         self.scales()
         index = self.index
         assert index is not None
         row = index.row_of(org)
         if row is not None:
-            start, end = index.orgs.indptr[row], index.orgs.indptr[row + 1]
-            values = self.contributions[start:end]
-            matched = values > 0
+            start, end = self._matched_starts[row], self._matched_starts[row + 1]
             terms = index.terms
-            return [terms[c] for c in index.orgs.indices[start:end][matched]], values[matched]
+            columns = self._matched_columns[start:end].tolist()
+            return [terms[c] for c in columns], float(self.org_scores[row])
         found = index.fresh_org(org, self.query_weights)
-        return list(found), np.fromiter(found.values(), dtype=np.float64, count=len(found))
+        ordered = sorted(found, key=lambda term: -found[term])  # stable: ties keep text order
+        return ordered, sum(found.values())
 
     def relevance(self, org: OrgProfile) -> ComponentScore:
         """BM25 of everything known about the organisation against the topic and needs."""
         scale, _ = self.scales()
-        terms, values = self._matched(org)
-        score = float(values.sum())
+        terms, score = self._matched(org)
         fraction = score / (score + scale) if score > 0 else 0.0
         return _component(
             Component.RELEVANCE,
             fraction,
             self.weights[Component.RELEVANCE],
-            self._relevance_reasons(org, terms, values),
+            self._relevance_reasons(org, terms),
         )
 
-    def _relevance_reasons(
-        self, org: OrgProfile, terms: list[str], values: np.ndarray
-    ) -> list[Reason]:
+    def _relevance_reasons(self, org: OrgProfile, terms: list[str]) -> list[Reason]:
         index = self.index
         assert index is not None
         topic_ids: list[str] = []
         need_ids: list[str] = []
         words: list[str] = []
-        for position in np.argsort(-values, kind="stable"):
-            term = terms[position]
+        for term in terms:
             if term.startswith(_CONCEPT_PREFIX):
                 cid = term[len(_CONCEPT_PREFIX) :]
                 if cid in self.need_concepts:

@@ -6,10 +6,13 @@ queries whatever the size of the directory (no N+1):
 
 * organisations as column rows, their themes and past projects with one query each
   (:func:`load_profiles`); the pages show the profiles themselves (:data:`OrgRow`);
-* the directory's BM25 index (:class:`~consortium.fit.scoring.FitIndex`) and the call
-  catalogue's topic statistics are built once per **data version** — the documents they read —
-  and kept on the application (``app.extensions["fit"]``): a request whose organisations and
-  topics read as before reuses them; any edit rebuilds them on the next request;
+* the profiles and the directory's BM25 index (:class:`~consortium.fit.scoring.FitIndex`) are
+  kept on the application (``app.extensions["fit"]``) per **directory data version**, a token
+  every write to organisations, themes and past projects changes in its own transaction
+  (:class:`~consortium.directory.models.DirectoryRevision`): a request on an unchanged
+  directory reads one token; after an edit the next request reads the profiles again and the
+  index analyses only new texts. The call catalogue's topic statistics are kept while the
+  topics' texts read as before;
 * workshop attendance and outputs contributed per organisation: grouped ``COUNT`` queries over
   the proposal's workshops;
 * cooperation ties: the cooperation network's own evidence
@@ -36,8 +39,9 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from types import MappingProxyType
 
 from flask import current_app
 from sqlalchemy import Row, func, select
@@ -48,7 +52,7 @@ from ..commitments import budget as money
 from ..commitments import rules
 from ..commitments.models import SignedLetter
 from ..commitments.workflow import ParticipantRole, Status
-from ..directory.models import Organisation, OrganisationTheme, PastProject
+from ..directory.models import Organisation, OrganisationTheme, PastProject, current_revision
 from ..errors import N_, Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..findings import Finding
@@ -158,14 +162,8 @@ def load_organisations(ids: Iterable[int] | None = None) -> list[Organisation]:
     return list(db.session.scalars(query.order_by(Organisation.id)))
 
 
-def load_profiles(
-    ids: Iterable[int] | None = None,
-    *,
-    attended: Mapping[int, int] | None = None,
-    outputs: Mapping[int, int] | None = None,
-) -> dict[int, scoring.OrgProfile]:
-    """Scorer profiles of the organisations (all, or ``ids``): three column queries."""
-    wanted = sorted(ids) if ids is not None else None
+def load_profiles() -> dict[int, scoring.OrgProfile]:
+    """Scorer profiles of every organisation, workshop counts at zero: three column queries."""
     org_query = select(
         Organisation.id,
         Organisation.name,
@@ -193,21 +191,14 @@ def load_profiles(
         PastProject.role,
         PastProject.summary,
     ).order_by(PastProject.organisation_id, PastProject.year.desc(), PastProject.id)
-    if wanted is not None:
-        org_query = org_query.where(Organisation.id.in_(wanted))
-        theme_query = theme_query.where(OrganisationTheme.organisation_id.in_(wanted))
-        project_query = project_query.where(PastProject.organisation_id.in_(wanted))
     themes: dict[int, set[str]] = defaultdict(set)
     for row in db.session.execute(theme_query):
         themes[row.organisation_id].add(row.theme)
     projects: dict[int, list[scoring.PastProject]] = defaultdict(list)
     for project in db.session.execute(project_query):
         projects[project.organisation_id].append(_past_project(project))
-    attended = attended or {}
-    outputs = outputs or {}
-    profiles = {}
-    for row in db.session.execute(org_query):
-        profiles[row.id] = scoring.OrgProfile(
+    return {
+        row.id: scoring.OrgProfile(
             id=row.id,
             name=row.name,
             org_type=row.org_type or "other",
@@ -222,12 +213,11 @@ def load_profiles(
             annual_budget_eur=float(row.annual_budget_eur) if row.annual_budget_eur else None,
             eu_experience=row.eu_experience or "none",
             past_projects=tuple(projects.get(row.id, ())),
-            workshops_attended=attended.get(row.id, 0),
-            outputs_contributed=outputs.get(row.id, 0),
             acronym=row.acronym,
             city=row.city,
         )
-    return profiles
+        for row in db.session.execute(org_query)
+    }
 
 
 # --------------------------------------------------------------------------- data versions
@@ -235,18 +225,50 @@ def load_profiles(
 _BUILD_LOCK = threading.Lock()
 
 
-def fit_index(profiles: Iterable[scoring.OrgProfile]) -> scoring.FitIndex:
-    """The BM25 index of these profiles, rebuilt only when what it reads has changed."""
-    profiles = list(profiles)
-    key = tuple((p.id, p.document_key) for p in profiles)
+@dataclass(frozen=True)
+class DirectorySnapshot:
+    """Every organisation's profile and the directory's BM25 index, for one data version."""
+
+    revision: str | None
+    profiles: Mapping[int, scoring.OrgProfile]  # workshop counts at zero: see with_engagement
+    index: scoring.FitIndex
+
+
+def directory_snapshot() -> DirectorySnapshot:
+    """The directory's profiles and index, read again only when its data version changed
+    (:class:`~consortium.directory.models.DirectoryRevision`): a ranking of an unchanged
+    directory reads one token instead of every organisation, theme and past project. After an
+    edit, the index analyses only the texts it has not seen."""
+    revision = current_revision(db.session)  # before the rows: never newer than what is read
     store = current_app.extensions.setdefault("fit", {})
-    cached = store.get("index")
-    if cached is not None and cached[0] == key:
-        return cached[1]
+    cached: DirectorySnapshot | None = store.get("directory")
+    if cached is not None and revision is not None and cached.revision == revision:
+        return cached
     with _BUILD_LOCK:
-        index = scoring.FitIndex(profiles, previous=cached[1] if cached is not None else None)
-        store["index"] = (key, index)
-    return index
+        profiles = load_profiles()
+        index = scoring.FitIndex(
+            profiles.values(), previous=cached.index if cached is not None else None
+        )
+        snapshot = DirectorySnapshot(revision, MappingProxyType(profiles), index)
+        store["directory"] = snapshot
+    return snapshot
+
+
+def with_engagement(
+    profiles: Mapping[int, scoring.OrgProfile],
+    attended: Mapping[int, int],
+    outputs: Mapping[int, int],
+) -> dict[int, scoring.OrgProfile]:
+    """The profiles with one proposal's workshop attendance and outputs contributed."""
+    engaged = dict(profiles)
+    for oid in attended.keys() | outputs.keys():
+        if oid in engaged:
+            engaged[oid] = replace(
+                engaged[oid],
+                workshops_attended=attended.get(oid, 0),
+                outputs_contributed=outputs.get(oid, 0),
+            )
+    return engaged
 
 
 def topic_catalogue() -> scoring.TopicCatalogue:
@@ -385,8 +407,9 @@ def build_context(
     their ties and the members' are loaded, which is all their scores need)."""
     attended, outputs, held = _counts(proposal.id)
     participations = {p.organisation_id: p for p in _current_participations(proposal)}
-    everyone = load_profiles(attended=attended, outputs=outputs)
-    index = fit_index(everyone.values())
+    snapshot = directory_snapshot()
+    everyone = with_engagement(snapshot.profiles, attended, outputs)
+    index = snapshot.index
     if organisation_ids is None:
         profiles = everyone
         tie_ids = None

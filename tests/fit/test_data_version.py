@@ -1,0 +1,200 @@
+"""The directory's data version: the fit keeps profiles and index per version, and every way
+of writing organisations, themes or past projects gives the directory a new version."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import delete, insert, update
+
+from consortium.directory.models import (
+    DirectoryRevision,
+    Organisation,
+    OrganisationTheme,
+    PastProject,
+    Tie,
+    current_revision,
+)
+from consortium.extensions import db
+from consortium.fit import services
+from tests import factories
+
+
+@pytest.fixture
+def directory(app):
+    """Two organisations, one with a past project; returns their ids."""
+    with app.app_context():
+        first = factories.make_org("Atelier du réemploi", description="Réemploi des matériaux")
+        second = factories.make_org("Jardins partagés", description="Jardins et compost")
+        first.past_projects = [
+            PastProject(
+                programme="LIFE", reference="LIFE20 ENV/FR/001", title="Réemploi", year=2021
+            )
+        ]
+        db.session.commit()
+        return {"first": first.id, "second": second.id}
+
+
+def _snapshot(app) -> services.DirectorySnapshot:
+    with app.app_context():
+        snapshot = services.directory_snapshot()
+        db.session.commit()
+        return snapshot
+
+
+def test_an_unchanged_directory_reuses_its_profiles_and_index(app, directory):
+    first = _snapshot(app)
+    again = _snapshot(app)
+    assert again is first
+    assert first.revision is not None and len(first.revision) == 32
+    assert sorted(first.profiles) == [directory["first"], directory["second"]]
+
+
+def test_a_write_elsewhere_keeps_the_version(app, directory):
+    before = _snapshot(app)
+    with app.app_context():
+        db.session.add(
+            Tie(
+                organisation_a_id=directory["first"],
+                organisation_b_id=directory["second"],
+                kind="informal",
+            )
+        )
+        factories.make_topic()
+        db.session.commit()
+    assert _snapshot(app) is before
+
+
+def _edit_description(ids):
+    db.session.get(Organisation, ids["first"]).description = "Toitures végétalisées"
+
+
+def _add_theme(ids):
+    org = db.session.get(Organisation, ids["second"])
+    org.themes.append(OrganisationTheme(theme="water"))
+
+
+def _bulk_insert_project(ids):  # as the open-data import does
+    db.session.execute(
+        insert(PastProject.__table__),
+        [
+            {
+                "organisation_id": ids["second"],
+                "programme": "H2020",
+                "title": "Compost",
+                "role": "partner",
+            }
+        ],
+    )
+
+
+def _repoint_projects(ids):  # as a merge moves the other organisation's projects
+    db.session.execute(
+        update(PastProject)
+        .where(PastProject.organisation_id == ids["first"])
+        .values(organisation_id=ids["second"])
+    )
+
+
+def _bulk_delete_themes(ids):
+    db.session.execute(delete(OrganisationTheme))
+
+
+def _delete_organisation(ids):
+    db.session.delete(db.session.get(Organisation, ids["second"]))
+
+
+def _bulk_insert_organisation(ids):  # as the directory's spreadsheet import does
+    db.session.execute(
+        insert(Organisation),
+        [{"name": "Nouvelle structure", "country": "FR", "org_type": "sme"}],
+    )
+
+
+@pytest.mark.parametrize(
+    ("write", "seen"),
+    [
+        (_edit_description, lambda p, ids: p[ids["first"]].text.endswith("Toitures végétalisées")),
+        (_add_theme, lambda p, ids: p[ids["second"]].themes == frozenset({"water"})),
+        (
+            _bulk_insert_project,
+            lambda p, ids: [x.title for x in p[ids["second"]].past_projects] == ["Compost"],
+        ),
+        (
+            _repoint_projects,
+            lambda p, ids: (
+                p[ids["first"]].past_projects == ()
+                and [x.reference for x in p[ids["second"]].past_projects] == ["LIFE20 ENV/FR/001"]
+            ),
+        ),
+        (_bulk_delete_themes, lambda p, ids: all(not x.themes for x in p.values())),
+        (_delete_organisation, lambda p, ids: ids["second"] not in p),
+        (
+            _bulk_insert_organisation,
+            lambda p, ids: "Nouvelle structure" in {x.name for x in p.values()},
+        ),
+    ],
+    ids=[
+        "form edit",
+        "theme added",
+        "bulk project insert",
+        "bulk project update",
+        "bulk theme delete",
+        "organisation deleted",
+        "bulk organisation insert",
+    ],
+)
+def test_every_way_of_writing_the_directory_gives_it_a_new_version(app, directory, write, seen):
+    with app.app_context():
+        factories.make_org("Thème à retirer", themes=("energy",))  # something for the bulk delete
+        db.session.commit()
+    before = _snapshot(app)
+    with app.app_context():
+        write(directory)
+        db.session.commit()
+    after = _snapshot(app)
+    assert after.revision != before.revision
+    assert seen(after.profiles, directory)
+    assert not seen(before.profiles, directory)
+
+
+def test_a_rolled_back_edit_is_never_served(app, directory):
+    before = _snapshot(app)
+    with app.app_context():
+        _edit_description(directory)
+        inside = services.directory_snapshot()  # the transaction sees its own edit
+        assert inside.profiles[directory["first"]].text.endswith("Toitures végétalisées")
+        db.session.rollback()
+    after = _snapshot(app)
+    assert after.revision == before.revision
+    assert after.profiles[directory["first"]].text.endswith("Réemploi des matériaux")
+
+
+def test_the_index_reads_an_edited_organisation_afresh(app, directory):
+    before = _snapshot(app)
+    with app.app_context():
+        _edit_description(directory)
+        db.session.commit()
+    after = _snapshot(app)
+    assert after.index is not before.index
+    first = after.profiles[directory["first"]]
+    assert after.index.row_of(first) is not None
+    terms = after.index.org_terms(first)
+    assert terms["vegetalis"] == 1 and terms["#green_roofs"] == 1
+
+
+def test_an_emptied_version_table_is_rebuilt_by_the_next_write_and_nothing_is_kept_meanwhile(
+    app, directory
+):
+    with app.app_context():
+        db.session.execute(delete(DirectoryRevision))
+        db.session.commit()
+    first = _snapshot(app)
+    assert first.revision is None
+    assert _snapshot(app) is not first  # no version: read every time
+    with app.app_context():
+        _edit_description(directory)
+        db.session.commit()
+        assert current_revision(db.session) is not None
+    versioned = _snapshot(app)
+    assert versioned.revision is not None
+    assert _snapshot(app) is versioned
