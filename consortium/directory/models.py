@@ -221,9 +221,9 @@ def _keep_sort_key(_mapper, _connection, org: Organisation) -> None:
 
 class DirectoryRevision(db.Model):
     """The directory's data version: one row whose token changes, in the same transaction,
-    with every write to the organisations, their themes or their past projects. Readers that
-    keep something computed from those tables (the partner fit's profiles and index) compare
-    one token instead of re-reading thousands of rows. The token is random, never a counter:
+    with every write to the organisations, their themes, past projects or ties. Readers that
+    keep something computed from those tables (the partner fit's profiles, index and ties)
+    compare one token instead of re-reading thousands of rows. The token is random, never a counter:
     a version written by a transaction that rolled back is never seen again."""
 
     __tablename__ = "directory_revision"
@@ -235,7 +235,12 @@ class DirectoryRevision(db.Model):
 _REVISION_ROW = 1
 #: The tables the directory's data version covers.
 VERSIONED_TABLES = frozenset(
-    {Organisation.__tablename__, OrganisationTheme.__tablename__, PastProject.__tablename__}
+    {
+        Organisation.__tablename__,
+        OrganisationTheme.__tablename__,
+        PastProject.__tablename__,
+        Tie.__tablename__,
+    }
 )
 
 

@@ -67,7 +67,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
@@ -208,6 +208,8 @@ class PastProject:
     is_life: bool = field(init=False, compare=False, repr=False)
     #: Derived from ``role``.
     is_coordinator: bool = field(init=False, compare=False, repr=False)
+    #: What the index reads about the project: its title and summary; derived.
+    document: str = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # derived once, at construction: every component reads them for every organisation
@@ -219,17 +221,13 @@ class PastProject:
         )
         object.__setattr__(self, "is_life", is_life)
         object.__setattr__(self, "is_coordinator", fold(self.role).strip() == "coordinator")
+        object.__setattr__(self, "document", f"{self.title}\n{self.summary}")
 
     @property
     def label(self) -> str:
         """``"LIFE20 CCA/FR/001 (2021)"``: reference, else title, else programme; year."""
         shown = self.reference.strip() or self.title.strip() or self.programme.strip()
         return f"{shown} ({self.year})" if self.year else shown
-
-    @property
-    def document(self) -> str:
-        """What the index reads about the project."""
-        return f"{self.title}\n{self.summary}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -527,7 +525,7 @@ class Eligibility:
         """True only when the organisation may be a beneficiary."""
         return self.status is EligibilityStatus.ELIGIBLE
 
-    @property
+    @cached_property
     def flags(self) -> tuple[Reason, ...]:
         """The reasons that need attention."""
         return tuple(r for r in self.reasons if r.polarity is Polarity.WARNING)
@@ -967,6 +965,17 @@ def _theme_labels() -> Mapping[str, tuple[str, ...]]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class MatchedTerm:
+    """A query term an organisation's document holds: a concept (named for the topic, for the
+    needs, or both) or a plain word (shown as written)."""
+
+    concept: str | None = None
+    for_topic: bool = False
+    for_needs: bool = False
+    word: str = ""
+
+
 class Prepared:
     """Topic, consortium and query computed once per proposal; scores any organisation."""
 
@@ -1065,6 +1074,10 @@ class Prepared:
             rows = entry_rows[matched]
             order = np.lexsort((-contributions[matched], rows))
             self._matched_columns = index.orgs.indices[matched][order]
+            self._column_roles = {
+                column: self._role(index.terms[column])
+                for column in np.flatnonzero(self.vector).tolist()
+            }
             self._matched_starts = np.concatenate(
                 ([0], np.cumsum(np.bincount(rows, minlength=index.orgs.n_rows)))
             ).tolist()
@@ -1077,7 +1090,7 @@ class Prepared:
 
     # ------------------------------------------------------------------ components
 
-    def _matched(self, org: OrgProfile) -> tuple[list[str], float]:
+    def _matched(self, org: OrgProfile) -> tuple[list[MatchedTerm], float]:
         """The query terms the organisation's document holds, largest contribution first, and
         its BM25 score."""
         self.scales()
@@ -1086,40 +1099,49 @@ class Prepared:
         row = index.row_of(org)
         if row is not None:
             start, end = self._matched_starts[row], self._matched_starts[row + 1]
-            terms = index.terms
+            roles = self._column_roles
             columns = self._matched_columns[start:end].tolist()
-            return [terms[c] for c in columns], float(self.org_scores[row])
+            return [roles[c] for c in columns], float(self.org_scores[row])
         found = index.fresh_org(org, self.query_weights)
         ordered = sorted(found, key=lambda term: -found[term])  # stable: ties keep text order
-        return ordered, sum(found.values())
+        return [self._role(term) for term in ordered], sum(found.values())
+
+    def _role(self, term: str) -> MatchedTerm:
+        """What a matched query term stands for in the reasons."""
+        if term.startswith(_CONCEPT_PREFIX):
+            cid = term[len(_CONCEPT_PREFIX) :]
+            return MatchedTerm(
+                concept=cid,
+                for_topic=cid not in self.need_concepts or cid in self.topic_concepts,
+                for_needs=cid in self.need_concepts,
+            )
+        assert self.index is not None
+        return MatchedTerm(word=self.index.forms.get(term, term))
 
     def relevance(self, org: OrgProfile) -> ComponentScore:
         """BM25 of everything known about the organisation against the topic and needs."""
         scale, _ = self.scales()
-        terms, score = self._matched(org)
+        matched, score = self._matched(org)
         fraction = score / (score + scale) if score > 0 else 0.0
         return _component(
             Component.RELEVANCE,
             fraction,
             self.weights[Component.RELEVANCE],
-            self._relevance_reasons(org, terms),
+            self._relevance_reasons(org, matched),
         )
 
-    def _relevance_reasons(self, org: OrgProfile, terms: list[str]) -> list[Reason]:
-        index = self.index
-        assert index is not None
+    def _relevance_reasons(self, org: OrgProfile, matched: list[MatchedTerm]) -> list[Reason]:
         topic_ids: list[str] = []
         need_ids: list[str] = []
         words: list[str] = []
-        for term in terms:
-            if term.startswith(_CONCEPT_PREFIX):
-                cid = term[len(_CONCEPT_PREFIX) :]
-                if cid in self.need_concepts:
-                    need_ids.append(cid)
-                if cid not in self.need_concepts or cid in self.topic_concepts:
-                    topic_ids.append(cid)
-            else:
-                words.append(index.forms.get(term, term))
+        for term in matched:
+            if term.concept is None:
+                words.append(term.word)
+                continue
+            if term.for_needs:
+                need_ids.append(term.concept)
+            if term.for_topic:
+                topic_ids.append(term.concept)
         reasons: list[Reason] = []
         if topic_ids:
             reasons.append(
@@ -1176,12 +1198,7 @@ class Prepared:
         half the previous one."""
         weight = self.weights[Component.EXPERIENCE]
         if not org.past_projects:
-            return _component(
-                Component.EXPERIENCE,
-                0.0,
-                weight,
-                [_reason(Polarity.NOTE, N_("New to EU projects: no past project recorded"))],
-            )
+            return self._shared(("experience", ()), self._newcomer_experience, org)
         _, scale = self.scales()
         index = self.index
         assert index is not None
@@ -1210,6 +1227,14 @@ class Prepared:
             )
         return _component(Component.EXPERIENCE, fraction, weight, reasons)
 
+    def _newcomer_experience(self, _org: OrgProfile) -> ComponentScore:
+        return _component(
+            Component.EXPERIENCE,
+            0.0,
+            self.weights[Component.EXPERIENCE],
+            [_reason(Polarity.NOTE, N_("New to EU projects: no past project recorded"))],
+        )
+
     def _project_reason(self, project: PastProject, relevance: float) -> Reason:
         params = {
             "programme": "LIFE" if project.is_life else (project.programme.strip() or "EU"),
@@ -1218,27 +1243,32 @@ class Prepared:
             "percent": int(round_half_up(100 * relevance)),
         }
         if relevance >= 0.5:
-            return Reason(
+            return _reason(
+                Polarity.PLUS,
                 N_(
                     "%(programme)s project %(project)s as %(role)s: close to this topic "
                     "(relevance %(percent)s/100)"
                 ),
-                params,
-                Polarity.PLUS,
+                **params,
             )
-        return Reason(
+        return _reason(
+            Polarity.MINUS if relevance < 0.2 else Polarity.PLUS,
             N_(
                 "%(programme)s project %(project)s as %(role)s: counts little, far from this "
                 "topic (relevance %(percent)s/100)"
             ),
-            params,
-            Polarity.MINUS if relevance < 0.2 else Polarity.PLUS,
+            **params,
         )
 
     def eligibility(self, org: OrgProfile) -> Eligibility:
-        """The eligibility gate (shared by organisations with the same country and PIC state)."""
-        pic = (org.pic or "").strip()
-        key = (org.natural_person, org.org_type == "international", org.country, pic)
+        """The eligibility gate (shared by organisations with the same country and PIC problem)."""
+        problem = pic_problem(org.pic)  # a valid PIC says nothing: shared by all of them
+        key = (
+            org.natural_person,
+            org.org_type == "international",
+            org.country,
+            problem.text() if problem is not None else None,
+        )
         found = self._eligibility.get(key)
         if found is None:
             found = self._eligibility[key] = assess_eligibility(org, self.countries)
@@ -1445,11 +1475,25 @@ class Prepared:
             others = self.member_ids
             reached, listed_by = self._member_reach()
             ties = (own & others) | listed_by.get(org.id, set())
-        bridges = own - reached - {org.id}
+        bridges = len(own - reached - {org.id})
+        key = ("network", len(others), frozenset(ties), bridges, bool(own))
+        found = self._components.get(key)
+        if found is None:
+            found = self._components[key] = self._network_component(
+                len(others), ties, bridges, bool(own)
+            )
+        return found
+
+    def _network_component(
+        self, others: int, ties: Iterable[int], bridges: int, has_ties: bool
+    ) -> ComponentScore:
+        """The network component of an organisation tied to ``ties`` among ``others`` members
+        and reaching ``bridges`` organisations no member reaches."""
+        ties = list(ties)
         parts: list[tuple[float, float]] = []
         reasons: list[Reason] = []
         if others:
-            parts.append((2, len(ties) / min(3, len(others))))
+            parts.append((2, len(ties) / min(3, others)))
             if ties:
                 names = sorted((self.members[m].name for m in ties), key=fold)
                 reasons.append(
@@ -1462,16 +1506,16 @@ class Prepared:
                 )
             else:
                 reasons.append(_reason(Polarity.MINUS, N_("No known tie with current members")))
-        parts.append((1, len(bridges) / 3))
+        parts.append((1, bridges / 3))
         if bridges:
             reasons.append(
                 _reason(
                     Polarity.PLUS,
                     N_("Organisations it reaches that no member reaches yet: %(count)s"),
-                    count=len(bridges),
+                    count=bridges,
                 )
             )
-        elif not own:
+        elif not has_ties:
             reasons.append(_reason(Polarity.MINUS, N_("No known cooperation ties")))
         return _component(Component.NETWORK, _mean(parts), self.weights[Component.NETWORK], reasons)
 
@@ -1508,54 +1552,59 @@ class Prepared:
 
     # ------------------------------------------------------------------ totals
 
-    def _shared(self, key: tuple[object, ...], compute: Callable[[], ComponentScore]):
+    def _shared(
+        self,
+        key: tuple[object, ...],
+        compute: Callable[[OrgProfile], ComponentScore],
+        org: OrgProfile,
+    ) -> ComponentScore:
         """A component that depends only on ``key``: computed once per prepared ranking and
         shared by every organisation with the same key (components are immutable)."""
         found = self._components.get(key)
         if found is None:
-            found = self._components[key] = compute()
+            found = self._components[key] = compute(org)
         return found
+
+    def _eligibility_component(self, org: OrgProfile) -> ComponentScore:
+        elig = self.eligibility(org)
+        return _component(
+            Component.ELIGIBILITY,
+            elig.score / 100,
+            self.weights[Component.ELIGIBILITY],
+            elig.reasons,
+        )
 
     def score(self, org: OrgProfile) -> FitScore:
         """The full explained score of one organisation."""
         index = self._ensure_index((org,))
         elig = self.eligibility(org)
-        member = org.id in self.members
         coordinated = any(p.is_coordinator for p in org.past_projects)
-        concepts = tuple(c for c in index.concepts_of(org) if c in self.reference_concepts)
+        capacity_key = (
+            "capacity",
+            org.staff,
+            org.annual_budget_eur,
+            org.eu_experience,
+            bool(org.past_projects),
+            coordinated,
+        )
+        if org.id in self.members:
+            complementarity = self.complementarity(org)
+        else:
+            concepts = tuple(c for c in index.concepts_of(org) if c in self.reference_concepts)
+            complementarity = self._shared(
+                ("complementarity", concepts, org.org_type, org.country), self.complementarity, org
+            )
         components = (
-            self._shared(
-                ("eligibility", id(elig)),
-                lambda: _component(
-                    Component.ELIGIBILITY,
-                    elig.score / 100,
-                    self.weights[Component.ELIGIBILITY],
-                    elig.reasons,
-                ),
-            ),
+            self._shared(("eligibility", id(elig)), self._eligibility_component, org),
             self.relevance(org),
-            self._shared(
-                (
-                    "capacity",
-                    org.staff,
-                    org.annual_budget_eur,
-                    org.eu_experience,
-                    bool(org.past_projects),
-                    coordinated,
-                ),
-                lambda: self.capacity(org),
-            ),
+            self._shared(capacity_key, self.capacity, org),
             self.experience(org),
-            self.complementarity(org)
-            if member
-            else self._shared(
-                ("complementarity", concepts, org.org_type, org.country),
-                lambda: self.complementarity(org),
-            ),
+            complementarity,
             self.network(org),
             self._shared(
                 ("engagement", org.workshops_attended, org.outputs_contributed),
-                lambda: self.engagement(org),
+                self.engagement,
+                org,
             ),
         )
         total = round_half_up(100 * gated_total(components), 1)

@@ -6,18 +6,20 @@ queries whatever the size of the directory (no N+1):
 
 * organisations as column rows, their themes and past projects with one query each
   (:func:`load_profiles`); the pages show the profiles themselves (:data:`OrgRow`);
-* the profiles and the directory's BM25 index (:class:`~consortium.fit.scoring.FitIndex`) are
-  kept on the application (``app.extensions["fit"]``) per **directory data version**, a token
-  every write to organisations, themes and past projects changes in its own transaction
+* the profiles, the directory's BM25 index (:class:`~consortium.fit.scoring.FitIndex`) and
+  its ties (declared, shared past projects) are kept on the application
+  (``app.extensions["fit"]``) per **directory data version**, a token every write to
+  organisations, themes, past projects and ties changes in its own transaction
   (:class:`~consortium.directory.models.DirectoryRevision`): a request on an unchanged
   directory reads one token; after an edit the next request reads the profiles again and the
   index analyses only new texts. The call catalogue's topic statistics are kept while the
   topics' texts read as before;
 * workshop attendance and outputs contributed per organisation: grouped ``COUNT`` queries over
   the proposal's workshops;
-* cooperation ties: the cooperation network's own evidence
-  (:func:`consortium.network.services.load_evidence`, the proposal's own membership, workshops
-  and actions left out), so the fit page and the network map count the same ties.
+* cooperation ties: the cooperation network's own evidence (the directory's, kept per data
+  version, and :func:`consortium.network.services.activity_evidence`, the proposal's own
+  membership, workshops and actions left out), so the fit page and the network map count the
+  same ties.
 
 **Current consortium** = the proposal's participations whose status is ``shortlisted``,
 ``invited``, ``confirmed`` or ``to_reconfirm`` (:data:`CURRENT_STATUSES`); ``candidate``,
@@ -232,10 +234,11 @@ class DirectorySnapshot:
     revision: str | None
     profiles: Mapping[int, scoring.OrgProfile]  # workshop counts at zero: see with_engagement
     index: scoring.FitIndex
+    ties: Mapping[int, frozenset[int]]  # declared ties and shared past projects
 
 
 def directory_snapshot() -> DirectorySnapshot:
-    """The directory's profiles and index, read again only when its data version changed
+    """The directory's profiles, index and ties, read again only when its data version changed
     (:class:`~consortium.directory.models.DirectoryRevision`): a ranking of an unchanged
     directory reads one token instead of every organisation, theme and past project. After an
     edit, the index analyses only the texts it has not seen."""
@@ -249,7 +252,10 @@ def directory_snapshot() -> DirectorySnapshot:
         index = scoring.FitIndex(
             profiles.values(), previous=cached.index if cached is not None else None
         )
-        snapshot = DirectorySnapshot(revision, MappingProxyType(profiles), index)
+        ties = _graph(network_services.directory_evidence())
+        snapshot = DirectorySnapshot(
+            revision, MappingProxyType(profiles), index, MappingProxyType(ties)
+        )
         store["directory"] = snapshot
     return snapshot
 
@@ -288,22 +294,34 @@ def topic_catalogue() -> scoring.TopicCatalogue:
 # --------------------------------------------------------------------------- ties
 
 
-def neighbours_map(
-    proposal: Proposal | None = None, *, organisation_ids: Collection[int] | None = None
-) -> dict[int, set[int]]:
-    """Who works with whom, from the cooperation network's evidence (declared ties, shared
-    past projects, workshops, actions, other proposals); ``proposal``'s own membership,
-    workshops and actions are left out, as on its network map. ``organisation_ids``: only the
-    evidence touching them is loaded (complete for them alone)."""
-    evidence = network_services.load_evidence(
-        organisation_ids, exclude_proposal_id=proposal.id if proposal is not None else None
-    )
+def _graph(evidence: Iterable[network_services.TieEvidence]) -> dict[int, frozenset[int]]:
+    """Who works with whom in this evidence (an organisation is not its own neighbour)."""
     graph: dict[int, set[int]] = defaultdict(set)
     for item in evidence:
         if item.a != item.b:
             graph[item.a].add(item.b)
             graph[item.b].add(item.a)
-    return dict(graph)
+    return {oid: frozenset(others) for oid, others in graph.items()}
+
+
+def neighbours_map(
+    snapshot: DirectorySnapshot,
+    proposal: Proposal | None = None,
+    *,
+    organisation_ids: Collection[int] | None = None,
+) -> dict[int, frozenset[int]]:
+    """Who works with whom, from the cooperation network's evidence: the directory's declared
+    ties and shared past projects (kept with its data version), then the proposals' workshops,
+    actions and memberships, ``proposal``'s own left out, as on its network map.
+    ``organisation_ids``: only the proposals' evidence touching them is loaded (complete for
+    them alone)."""
+    graph = dict(snapshot.ties)
+    activity = network_services.activity_evidence(
+        organisation_ids, exclude_proposal_id=proposal.id if proposal is not None else None
+    )
+    for oid, others in _graph(activity).items():
+        graph[oid] = graph.get(oid, frozenset()) | others
+    return graph
 
 
 # --------------------------------------------------------------------------- context
@@ -321,7 +339,7 @@ class FitContext:
     organisations: dict[int, OrgRow]  # display rows: the profiles themselves
     profiles: dict[int, scoring.OrgProfile]
     participations: dict[int, Participation]  # current members, by organisation id
-    neighbours: dict[int, set[int]] = field(default_factory=dict)
+    neighbours: Mapping[int, frozenset[int]] = field(default_factory=dict)
     needs: list[Output] = field(default_factory=list)
 
     @property
@@ -430,7 +448,7 @@ def build_context(
     )
     chosen = dict(weights) if weights is not None else weights_of(proposal)
     topic = topic_profile(proposal)
-    graph = neighbours_map(proposal, organisation_ids=tie_ids)
+    graph = neighbours_map(snapshot, proposal, organisation_ids=tie_ids)
     prepared = scoring.prepare(
         topic, consortium, graph, chosen, index=index, catalogue=topic_catalogue()
     )

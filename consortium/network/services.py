@@ -189,15 +189,34 @@ def load_evidence(
 def _load_evidence(
     org_ids: Collection[int] | None, exclude_proposal_id: int | None
 ) -> list[TieEvidence]:
+    return directory_evidence(org_ids) + activity_evidence(
+        org_ids, exclude_proposal_id=exclude_proposal_id
+    )
+
+
+def directory_evidence(org_ids: Collection[int] | None = None) -> list[TieEvidence]:
+    """The evidence the directory itself holds: declared ties and shared past projects (it
+    changes with the directory's data version, :class:`~consortium.directory.models.
+    DirectoryRevision`)."""
     ids = sorted(org_ids) if org_ids is not None else None
     evidence, counted = _declared_ties(ids)
     evidence.extend(
         pair for pair in _shared_projects(ids) if (pair.a, pair.b, pair.ref) not in counted
     )
-    evidence.extend(_co_attendance(ids, exclude_proposal_id))
-    evidence.extend(_shared_actions(ids, exclude_proposal_id))
-    evidence.extend(_same_proposal(ids, exclude_proposal_id))
     return evidence
+
+
+def activity_evidence(
+    org_ids: Collection[int] | None = None, *, exclude_proposal_id: int | None = None
+) -> list[TieEvidence]:
+    """The evidence the proposals' work holds: workshops attended, actions and proposals
+    shared (``exclude_proposal_id``'s own left out)."""
+    ids = sorted(org_ids) if org_ids is not None else None
+    return [
+        *_co_attendance(ids, exclude_proposal_id),
+        *_shared_actions(ids, exclude_proposal_id),
+        *_same_proposal(ids, exclude_proposal_id),
+    ]
 
 
 def _declared_ties(

@@ -52,14 +52,7 @@ def test_an_unchanged_directory_reuses_its_profiles_and_index(app, directory):
 def test_a_write_elsewhere_keeps_the_version(app, directory):
     before = _snapshot(app)
     with app.app_context():
-        db.session.add(
-            Tie(
-                organisation_a_id=directory["first"],
-                organisation_b_id=directory["second"],
-                kind="informal",
-            )
-        )
-        factories.make_topic()
+        factories.make_proposal(acronym="AUTRE")  # a proposal and its topic
         db.session.commit()
     assert _snapshot(app) is before
 
@@ -103,6 +96,12 @@ def _delete_organisation(ids):
     db.session.delete(db.session.get(Organisation, ids["second"]))
 
 
+def _declare_tie(ids):
+    db.session.add(
+        Tie(organisation_a_id=ids["first"], organisation_b_id=ids["second"], kind="informal")
+    )
+
+
 def _bulk_insert_organisation(ids):  # as the directory's spreadsheet import does
     db.session.execute(
         insert(Organisation),
@@ -113,24 +112,34 @@ def _bulk_insert_organisation(ids):  # as the directory's spreadsheet import doe
 @pytest.mark.parametrize(
     ("write", "seen"),
     [
-        (_edit_description, lambda p, ids: p[ids["first"]].text.endswith("Toitures végétalisées")),
-        (_add_theme, lambda p, ids: p[ids["second"]].themes == frozenset({"water"})),
+        (
+            _edit_description,
+            lambda snap, ids: snap.profiles[ids["first"]].text.endswith("Toitures végétalisées"),
+        ),
+        (_add_theme, lambda snap, ids: snap.profiles[ids["second"]].themes == frozenset({"water"})),
         (
             _bulk_insert_project,
-            lambda p, ids: [x.title for x in p[ids["second"]].past_projects] == ["Compost"],
+            lambda snap, ids: (
+                [x.title for x in snap.profiles[ids["second"]].past_projects] == ["Compost"]
+            ),
         ),
         (
             _repoint_projects,
-            lambda p, ids: (
-                p[ids["first"]].past_projects == ()
-                and [x.reference for x in p[ids["second"]].past_projects] == ["LIFE20 ENV/FR/001"]
+            lambda snap, ids: (
+                snap.profiles[ids["first"]].past_projects == ()
+                and [x.reference for x in snap.profiles[ids["second"]].past_projects]
+                == ["LIFE20 ENV/FR/001"]
             ),
         ),
-        (_bulk_delete_themes, lambda p, ids: all(not x.themes for x in p.values())),
-        (_delete_organisation, lambda p, ids: ids["second"] not in p),
+        (_bulk_delete_themes, lambda snap, ids: all(not x.themes for x in snap.profiles.values())),
+        (_delete_organisation, lambda snap, ids: ids["second"] not in snap.profiles),
         (
             _bulk_insert_organisation,
-            lambda p, ids: "Nouvelle structure" in {x.name for x in p.values()},
+            lambda snap, ids: "Nouvelle structure" in {x.name for x in snap.profiles.values()},
+        ),
+        (
+            _declare_tie,
+            lambda snap, ids: snap.ties.get(ids["first"]) == frozenset({ids["second"]}),
         ),
     ],
     ids=[
@@ -141,6 +150,7 @@ def _bulk_insert_organisation(ids):  # as the directory's spreadsheet import doe
         "bulk theme delete",
         "organisation deleted",
         "bulk organisation insert",
+        "tie declared",
     ],
 )
 def test_every_way_of_writing_the_directory_gives_it_a_new_version(app, directory, write, seen):
@@ -153,8 +163,8 @@ def test_every_way_of_writing_the_directory_gives_it_a_new_version(app, director
         db.session.commit()
     after = _snapshot(app)
     assert after.revision != before.revision
-    assert seen(after.profiles, directory)
-    assert not seen(before.profiles, directory)
+    assert seen(after, directory)
+    assert not seen(before, directory)
 
 
 def test_a_rolled_back_edit_is_never_served(app, directory):
