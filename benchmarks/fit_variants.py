@@ -223,6 +223,37 @@ def fused(first: Scorer, second: Scorer) -> Scorer:
     return scorer
 
 
+def latent_semantic(bench: Bench, k: int, seed: int = 0) -> Scorer:
+    """Latent semantic analysis: the organisations' BM25 rows (terms in at least 3 documents,
+    rows normalised) reduced to ``k`` dimensions by a randomised SVD, the query projected the
+    same way, cosine in that space; it can match an organisation that shares no word with
+    the topic but shares them with organisations that do."""
+    index = bench.index
+    rows = index.orgs.entry_rows()
+    df = np.bincount(index.orgs.indices, minlength=len(index.vocabulary))
+    kept = np.flatnonzero(df >= 3)
+    column = np.full(len(index.vocabulary), -1)
+    column[kept] = np.arange(len(kept))
+    inside = column[index.orgs.indices] >= 0
+    dense = np.zeros((index.orgs.n_rows, len(kept)))
+    np.add.at(dense, (rows[inside], column[index.orgs.indices[inside]]), index.orgs.data[inside])
+    dense /= np.maximum(np.linalg.norm(dense, axis=1, keepdims=True), 1e-12)
+    sketch = dense @ np.random.default_rng(seed).standard_normal((len(kept), k + 20))
+    for _ in range(3):  # power iterations sharpen the leading subspace
+        sketch = dense @ (dense.T @ np.linalg.qr(sketch)[0])
+    basis = np.linalg.qr(sketch)[0]
+    left, values, right = np.linalg.svd(basis.T @ dense, full_matrices=False)
+    documents = (basis @ left[:, :k]) * values[:k]
+    documents /= np.maximum(np.linalg.norm(documents, axis=1, keepdims=True), 1e-12)
+    topics = right[:k]
+
+    def scorer(prepared: scoring.Prepared, _topic: scoring.TopicProfile) -> np.ndarray:
+        query = topics @ prepared.vector[kept]
+        return documents @ (query / max(np.linalg.norm(query), 1e-12))
+
+    return scorer
+
+
 def best_project(bench: Bench) -> Scorer:
     """The organisation's single closest past project (BM25 of the project alone)."""
     index = bench.index
@@ -304,6 +335,13 @@ def main() -> int:
     both = fused(relevance_scores, vector_space)
     bench.line("fused BM25 and cosine", both)
     bench.line("fused + mean partners x0.5", with_partners(bench, both, 0.5, np.mean))
+    latent = latent_semantic(bench, 100)
+    bench.line("latent semantic k100", latent)
+    for mix in (0.3, 0.6):
+        bench.line(
+            f"relevance + latent x{mix:g}",
+            lambda p, t, m=mix: _standard(p.org_scores) + m * _standard(latent(p, t)),
+        )
     bench.line("total: weighted mean", totals(bench, weighted_mean))
     bench.line("total: without capacity", totals(bench, without("capacity")))
     bench.line("total: without experience", totals(bench, without("experience")))
