@@ -1022,6 +1022,7 @@ class Prepared:
         self.duration_years = (consortium.duration_months or DEFAULT_DURATION_MONTHS) / 12
         self._eligibility: dict[tuple[object, ...], Eligibility] = {}
         self._scales: tuple[float, float] | None = None
+        self._open_gaps: frozenset[str] | None = None
 
     def _query_weights(self) -> dict[str, float]:
         """Query term -> weight: (1 + ln count) x specificity for the words and concepts named
@@ -1342,16 +1343,22 @@ class Prepared:
     def _others(self, org: OrgProfile) -> list[OrgProfile]:
         return [m for m in self.consortium.members if m.id != org.id]
 
+    def _gaps(self, org: OrgProfile) -> frozenset[str]:
+        """Reference concepts that no member other than ``org`` names (computed once for all
+        the organisations outside the consortium)."""
+        if org.id in self.members:
+            return self.reference_concepts - self.coverage(without=org.id)
+        if self._open_gaps is None:
+            self._open_gaps = self.reference_concepts - self.coverage()
+        return self._open_gaps
+
     def complementarity(self, org: OrgProfile) -> ComponentScore:
         """What the organisation adds that the rest of the consortium lacks."""
         others = self._others(org)
         parts: list[tuple[float, float]] = []
         reasons: list[Reason] = []
         if self.reference_concepts and others:
-            covered: set[str] = set()
-            for member in others:
-                covered |= self.member_concepts[member.id]
-            gaps = self.reference_concepts - covered
+            gaps = self._gaps(org)
             found = self._ensure_index((org,)).concepts_of(org)
             adds = [c for c in found if c in gaps]
             parts.append((3, len(adds) / min(3, len(gaps)) if gaps else 0.0))
@@ -1589,10 +1596,11 @@ class Prepared:
         )
         if org.id in self.members:
             complementarity = self.complementarity(org)
-        else:
-            concepts = tuple(c for c in index.concepts_of(org) if c in self.reference_concepts)
+        else:  # the same gaps for every non-member: what it adds is all that differs
+            gaps = self._gaps(org)
+            adds = tuple(c for c in index.concepts_of(org) if c in gaps)
             complementarity = self._shared(
-                ("complementarity", concepts, org.org_type, org.country), self.complementarity, org
+                ("complementarity", adds, org.org_type, org.country), self.complementarity, org
             )
         components = (
             self._shared(("eligibility", id(elig)), self._eligibility_component, org),
