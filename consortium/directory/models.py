@@ -223,8 +223,8 @@ class DirectoryRevision(db.Model):
     """The directory's data version: one row whose token changes, in the same transaction,
     with every write to the organisations, their themes, past projects or ties. Readers that
     keep something computed from those tables (the partner fit's profiles, index and ties)
-    compare one token instead of re-reading thousands of rows. The token is random, never a counter:
-    a version written by a transaction that rolled back is never seen again."""
+    compare one token instead of re-reading thousands of rows. The token is random, never a
+    counter: a version written by a transaction that rolled back is never seen again."""
 
     __tablename__ = "directory_revision"
 
@@ -233,6 +233,8 @@ class DirectoryRevision(db.Model):
 
 
 _REVISION_ROW = 1
+#: ``session.info`` key: this transaction has written the directory and not yet committed.
+_CHANGED = "directory_changed"
 #: The tables the directory's data version covers.
 VERSIONED_TABLES = frozenset(
     {
@@ -255,10 +257,13 @@ def new_revision(connection: Connection) -> None:
 
 
 def current_revision(session: Session) -> str | None:
-    """The directory's data version as this transaction sees it (pending changes flushed)."""
-    return session.scalar(
+    """The directory's data version as this transaction sees it; None while the transaction
+    holds directory changes of its own (nothing kept for another version fits them)."""
+    session.flush()
+    token = session.scalar(
         select(DirectoryRevision.token).where(DirectoryRevision.id == _REVISION_ROW)
     )
+    return None if session.info.get(_CHANGED) else token
 
 
 @event.listens_for(DirectoryRevision.__table__, "after_create")
@@ -271,20 +276,36 @@ def _versioned(obj: object) -> bool:
 
 
 @event.listens_for(Session, "after_flush")
-def _revision_after_flush(session: Session, _context) -> None:
+def _note_flushed_changes(session: Session, _context) -> None:
     """Objects saved or deleted through the unit of work (forms, imports, merges, demo)."""
     if any(_versioned(obj) for obj in (*session.new, *session.deleted)) or any(
         _versioned(obj) and session.is_modified(obj) for obj in session.dirty
     ):
-        new_revision(session.connection())
+        session.info[_CHANGED] = True
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _revision_on_bulk_write(state: ORMExecuteState) -> None:
+def _note_bulk_writes(state: ORMExecuteState) -> None:
     """Statements that write without the unit of work (bulk inserts, ``update()``,
     ``delete()``, merges repointing past projects)."""
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
     if getattr(table, "name", None) in VERSIONED_TABLES:
-        new_revision(state.session.connection())
+        state.session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _new_revision_on_commit(session: Session) -> None:
+    """The version changes as the last write of the transaction: the row is locked only for
+    the commit itself, so long imports and concurrent edits do not queue behind it."""
+    session.flush()
+    if session.info.pop(_CHANGED, False):
+        new_revision(session.connection())
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_changes(session: Session, transaction) -> None:
+    """A transaction rolled back or closed: its changes are gone (savepoints apart)."""
+    if transaction.parent is None:
+        session.info.pop(_CHANGED, None)

@@ -4,7 +4,7 @@ of writing organisations, themes or past projects gives the directory a new vers
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, insert, select, update
 
 from consortium.directory.models import (
     DirectoryRevision,
@@ -177,6 +177,20 @@ def test_a_rolled_back_edit_is_never_served(app, directory):
     after = _snapshot(app)
     assert after.revision == before.revision
     assert after.profiles[directory["first"]].text.endswith("Réemploi des matériaux")
+
+
+def test_the_version_row_is_written_at_commit_only(app, directory):
+    """A long transaction (an open-data import) must not hold the version row from its first
+    write: concurrent edits would queue behind it."""
+    before = _snapshot(app)
+    with app.app_context():
+        _edit_description(directory)
+        db.session.flush()
+        stored = db.session.scalar(select(DirectoryRevision.token))
+        assert stored == before.revision  # not yet written
+        assert current_revision(db.session) is None  # but nothing kept fits this transaction
+        db.session.commit()
+        assert db.session.scalar(select(DirectoryRevision.token)) not in (None, before.revision)
 
 
 def test_the_index_reads_an_edited_organisation_afresh(app, directory):
