@@ -4,7 +4,8 @@ of writing organisations, themes or past projects gives the directory a new vers
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.orm import Session
 
 from consortium.directory.models import (
     DirectoryRevision,
@@ -191,6 +192,24 @@ def test_the_version_row_is_written_at_commit_only(app, directory):
         assert current_revision(db.session) is None  # but nothing kept fits this transaction
         db.session.commit()
         assert db.session.scalar(select(DirectoryRevision.token)) not in (None, before.revision)
+
+
+def test_a_long_transaction_writing_the_directory_does_not_block_another_edit(app, directory):
+    """Two sessions at once, as an open-data import running beside a lead's edit."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("SQLite lets one transaction write at a time")
+    before = _snapshot(app)
+    with app.app_context(), Session(db.engine) as importing, Session(db.engine) as editing:
+        importing.get(Organisation, directory["first"]).description = "Import en cours"
+        importing.flush()  # holds its organisation's row, not the version's
+        editing.execute(text("SET LOCAL lock_timeout = '2s'"))  # fail rather than hang
+        editing.get(Organisation, directory["second"]).description = "Édition"
+        editing.commit()
+        edited = current_revision(editing)
+        importing.commit()
+        imported = current_revision(importing)
+    assert len({before.revision, edited, imported}) == 3
+    assert _snapshot(app).profiles[directory["first"]].text.endswith("Import en cours")
 
 
 def test_the_index_reads_an_edited_organisation_afresh(app, directory):
