@@ -28,7 +28,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -135,15 +134,17 @@ class Concept:
 
 @dataclass(frozen=True)
 class TextAnalysis:
-    """What the fit reads in one text."""
+    """What the fit reads in one text. Plain dicts of strings and numbers: the index keeps one
+    analysis per text of the directory, and the garbage collector stops walking such dicts
+    (a ``Counter`` it would walk at every full collection)."""
 
     language: str
     #: content-word stems (stop words, digits and words under 3 letters left out) with counts
-    words: Counter[str] = field(default_factory=Counter)
+    words: dict[str, int] = field(default_factory=dict)
     #: content stem -> first word that gave it (for the reasons)
     forms: dict[str, str] = field(default_factory=dict)
     #: concept id -> number of mentions, in order of first mention
-    concepts: Counter[str] = field(default_factory=Counter)
+    concepts: dict[str, int] = field(default_factory=dict)
     #: concept id -> the term found first, as written in the thesaurus
     found: dict[str, str] = field(default_factory=dict)
 
@@ -203,7 +204,7 @@ class Thesaurus:
                     # interned: a directory's texts share a small vocabulary, and the index
                     # keeps every text's analysis (one copy of each word, not one per text)
                     stem = intern(stem)
-                    result.words[stem] += 1
+                    result.words[stem] = result.words.get(stem, 0) + 1
                     result.forms.setdefault(stem, intern(folded))
             self._match(seg, by_language, language, result)
         return result
@@ -236,7 +237,7 @@ class Thesaurus:
             if (start, cid) in seen or any(s <= start and end <= e for s, e in spans):
                 continue
             seen.add((start, cid))
-            result.concepts[cid] += 1
+            result.concepts[cid] = result.concepts.get(cid, 0) + 1
             result.found.setdefault(cid, term)
 
     def match(self, text: str | None) -> dict[str, str]:
