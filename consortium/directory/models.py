@@ -224,7 +224,9 @@ class DirectoryRevision(db.Model):
     with every write to the organisations, their themes, past projects or ties. Readers that
     keep something computed from those tables (the partner fit's profiles, index and ties)
     compare one token instead of re-reading thousands of rows. The token is random, never a
-    counter: a version written by a transaction that rolled back is never seen again."""
+    counter: a version written by a transaction that rolled back is never seen again. Only
+    writes through the application's sessions change it: after editing those tables by hand
+    (``psql``), restart the application."""
 
     __tablename__ = "directory_revision"
 
