@@ -1483,20 +1483,21 @@ class Prepared:
             reached, listed_by = self._member_reach()
             ties = (own & others) | listed_by.get(org.id, set())
         bridges = len(own - reached - {org.id})
-        key = ("network", len(others), frozenset(ties), bridges, bool(own))
-        found = self._components.get(key)
-        if found is None:
-            found = self._components[key] = self._network_component(
-                len(others), ties, bridges, bool(own)
-            )
-        return found
+        ties = frozenset(ties)
+        return self._shared(
+            ("network", len(others), ties, bridges, bool(own)),
+            self._network_component,
+            len(others),
+            ties,
+            bridges,
+            bool(own),
+        )
 
     def _network_component(
-        self, others: int, ties: Iterable[int], bridges: int, has_ties: bool
+        self, others: int, ties: frozenset[int], bridges: int, has_ties: bool
     ) -> ComponentScore:
         """The network component of an organisation tied to ``ties`` among ``others`` members
         and reaching ``bridges`` organisations no member reaches."""
-        ties = list(ties)
         parts: list[tuple[float, float]] = []
         reasons: list[Reason] = []
         if others:
@@ -1562,14 +1563,14 @@ class Prepared:
     def _shared(
         self,
         key: tuple[object, ...],
-        compute: Callable[[OrgProfile], ComponentScore],
-        org: OrgProfile,
+        compute: Callable[..., ComponentScore],
+        *arguments: object,
     ) -> ComponentScore:
-        """A component that depends only on ``key``: computed once per prepared ranking and
-        shared by every organisation with the same key (components are immutable)."""
+        """A component that depends only on ``key``: ``compute(*arguments)`` once per prepared
+        ranking, shared by every organisation with the same key (components are immutable)."""
         found = self._components.get(key)
         if found is None:
-            found = self._components[key] = compute(org)
+            found = self._components[key] = compute(*arguments)
         return found
 
     def _eligibility_component(self, org: OrgProfile) -> ComponentScore:

@@ -248,6 +248,9 @@ def directory_snapshot() -> DirectorySnapshot:
     if cached is not None and revision is not None and cached.revision == revision:
         return cached
     with _BUILD_LOCK:
+        cached = store.get("directory")  # another request may have built it meanwhile
+        if cached is not None and revision is not None and cached.revision == revision:
+            return cached
         profiles = load_profiles()
         index = scoring.FitIndex(
             profiles.values(), previous=cached.index if cached is not None else None
@@ -422,7 +425,8 @@ def build_context(
     organisation_ids: Iterable[int] | None = None,
 ) -> FitContext:
     """Load and prepare the fit of every organisation (or of ``organisation_ids``: then only
-    their ties and the members' are loaded, which is all their scores need)."""
+    the proposals' evidence touching them and the members is loaded, which is all their scores
+    need; the directory's profiles, index and ties come from :func:`directory_snapshot`)."""
     attended, outputs, held = _counts(proposal.id)
     participations = {p.organisation_id: p for p in _current_participations(proposal)}
     snapshot = directory_snapshot()
