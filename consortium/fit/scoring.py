@@ -1018,6 +1018,7 @@ class Prepared:
         self._reach: tuple[frozenset[int], dict[int, set[int]]] | None = None
         self._components: dict[tuple[object, ...], ComponentScore] = {}
         self._terms: dict[tuple[str, ...], Terms] = {}  # concept ids -> their names
+        self._relevance_reasons: dict[tuple[object, ...], tuple[Reason, ...]] = {}
         self._parts: dict[tuple[object, ...], tuple[float, Reason]] = {}
         self.duration_years = (consortium.duration_months or DEFAULT_DURATION_MONTHS) / 12
         self._eligibility: dict[tuple[object, ...], Eligibility] = {}
@@ -1091,21 +1092,19 @@ class Prepared:
 
     # ------------------------------------------------------------------ components
 
-    def _matched(self, org: OrgProfile) -> tuple[list[MatchedTerm], float]:
-        """The query terms the organisation's document holds, largest contribution first, and
-        its BM25 score."""
+    def _matched(self, org: OrgProfile) -> tuple[tuple[object, ...], float]:
+        """The query terms the organisation's document holds, largest contribution first (as
+        index columns, or as terms for a profile read afresh), and its BM25 score."""
         self.scales()
         index = self.index
         assert index is not None
         row = index.row_of(org)
         if row is not None:
             start, end = self._matched_starts[row], self._matched_starts[row + 1]
-            roles = self._column_roles
-            columns = self._matched_columns[start:end].tolist()
-            return [roles[c] for c in columns], float(self.org_scores[row])
+            return tuple(self._matched_columns[start:end].tolist()), float(self.org_scores[row])
         found = index.fresh_org(org, self.query_weights)
         ordered = sorted(found, key=lambda term: -found[term])  # stable: ties keep text order
-        return [self._role(term) for term in ordered], sum(found.values())
+        return tuple(ordered), sum(found.values())
 
     def _role(self, term: str) -> MatchedTerm:
         """What a matched query term stands for in the reasons."""
@@ -1124,14 +1123,16 @@ class Prepared:
         scale, _ = self.scales()
         matched, score = self._matched(org)
         fraction = score / (score + scale) if score > 0 else 0.0
-        return _component(
-            Component.RELEVANCE,
-            fraction,
-            self.weights[Component.RELEVANCE],
-            self._relevance_reasons(org, matched),
-        )
+        blank = not org.text.strip() and not org.past_projects
+        key = (matched, blank)
+        reasons = self._relevance_reasons.get(key)
+        if reasons is None:  # organisations matching the same terms share their reasons
+            roles = self._column_roles
+            terms = [roles[t] if isinstance(t, int) else self._role(t) for t in matched]
+            reasons = self._relevance_reasons[key] = self._matched_reasons(terms, blank)
+        return _component(Component.RELEVANCE, fraction, self.weights[Component.RELEVANCE], reasons)
 
-    def _relevance_reasons(self, org: OrgProfile, matched: list[MatchedTerm]) -> list[Reason]:
+    def _matched_reasons(self, matched: list[MatchedTerm], blank: bool) -> tuple[Reason, ...]:
         topic_ids: list[str] = []
         need_ids: list[str] = []
         words: list[str] = []
@@ -1175,14 +1176,14 @@ class Prepared:
                     words=", ".join(words[:_MAX_LISTED]),
                 )
             )
-        if not org.text.strip() and not org.past_projects:
+        if blank:
             reasons.append(
                 _reason(
                     Polarity.WARNING,
                     N_("No description, keywords or past project recorded: nothing to match"),
                 )
             )
-        return reasons
+        return tuple(reasons)
 
     def _names(self, concept_ids: Sequence[str]) -> Terms:
         key = tuple(concept_ids)
