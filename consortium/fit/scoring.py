@@ -1075,7 +1075,7 @@ class Prepared:
             matched = contributions > 0
             rows = entry_rows[matched]
             order = np.lexsort((-contributions[matched], rows))
-            self._matched_columns = index.orgs.indices[matched][order]
+            self._matched_columns = index.orgs.indices[matched][order].tolist()
             self._column_roles = {
                 column: self._role(index.terms[column])
                 for column in np.flatnonzero(self.vector).tolist()
@@ -1101,7 +1101,7 @@ class Prepared:
         row = index.row_of(org)
         if row is not None:
             start, end = self._matched_starts[row], self._matched_starts[row + 1]
-            return tuple(self._matched_columns[start:end].tolist()), float(self.org_scores[row])
+            return tuple(self._matched_columns[start:end]), float(self.org_scores[row])
         found = index.fresh_org(org, self.query_weights)
         ordered = sorted(found, key=lambda term: -found[term])  # stable: ties keep text order
         return tuple(ordered), sum(found.values())
@@ -1645,12 +1645,12 @@ def gated_total(components: Iterable[ComponentScore]) -> float:
     """Σ weight × fraction, the supporting components (capacity, experience, ...) multiplied by
     the relevance fraction: a large, experienced organisation unrelated to the topic does not
     climb above relevant ones on its size (fit_quality.py: top-20 overlap 8.4 -> 7.9)."""
-    parts = list(components)
+    parts = tuple(components)
     relevance = next(c.fraction for c in parts if c.component is Component.RELEVANCE)
-    return sum(
-        c.weight * c.fraction * (1.0 if c.component in CORE_COMPONENTS else relevance)
-        for c in parts
-    )
+    total = 0.0
+    for c in parts:
+        total += c.weight * c.fraction * (1.0 if c.component in CORE_COMPONENTS else relevance)
+    return total
 
 
 def _positive_mean(scores: np.ndarray) -> float:
