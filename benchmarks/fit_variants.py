@@ -275,6 +275,52 @@ def best_project(bench: Bench) -> Scorer:
     return scorer
 
 
+def _logistic(features: np.ndarray, labels: np.ndarray, penalty: float = 1e-3) -> np.ndarray:
+    """Weights (bias first) of an L2-penalised logistic regression, by Newton's method."""
+    x = np.column_stack([np.ones(len(features)), features])
+    weights = np.zeros(x.shape[1])
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-(x @ weights)))
+        gradient = x.T @ (p - labels) + penalty * weights
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + penalty * np.eye(x.shape[1])
+        step = np.linalg.solve(hessian, gradient)
+        weights -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return weights
+
+
+def learned_ceiling(bench: Bench, signals: dict[str, Scorer], *, in_sample: bool = False) -> Scorer:
+    """Not a candidate for the product: a ceiling. A logistic regression over the signals
+    (each standardised within its topic) trained on the answers of the five other topics and
+    scored on the held-out one; with ``in_sample``, trained on the scored topic's own answer (a
+    bound no honest model reaches). If even this, which learns from the answers, does not clear
+    a target, no fixed combination of the same signals will."""
+    features, labels = {}, {}
+    for topic in bench.topics:
+        prepared = bench.prepared[topic.topic_id]
+        columns = [_standard(signal(prepared, topic)) for signal in signals.values()]
+        features[topic.topic_id] = np.column_stack(columns)
+        labels[topic.topic_id] = np.isin(bench.ids, list(bench.answer[topic.topic_id]))
+    learned = {}
+    for scored in features:
+        training = [scored] if in_sample else [t for t in features if t != scored]
+        weights = _logistic(
+            np.vstack([features[t] for t in training]),
+            np.concatenate([labels[t] for t in training]).astype(float),
+        )
+        learned[scored] = weights
+        print(
+            f"  {'fitted on' if in_sample else 'held out'} {scored[14:18]}: "
+            + ", ".join(f"{name} {w:+.2f}" for name, w in zip(signals, weights[1:], strict=True))
+        )
+
+    def scorer(_prepared: scoring.Prepared, topic: scoring.TopicProfile) -> np.ndarray:
+        return features[topic.topic_id] @ learned[topic.topic_id][1:]
+
+    return scorer
+
+
 def totals(bench: Bench, combine: Callable[[dict[str, tuple[float, float]]], float]) -> Scorer:
     """The total recomputed from the product's components: name -> (fraction, weight)."""
     cache: dict[str, np.ndarray] = {}
@@ -342,6 +388,17 @@ def main() -> int:
             f"relevance + latent x{mix:g}",
             lambda p, t, m=mix: _standard(p.org_scores) + m * _standard(latent(p, t)),
         )
+    best_partner = with_partners(bench, relevance_scores, 1.0)
+    signals: dict[str, Scorer] = {
+        "BM25": relevance_scores,
+        "cosine": vector_space,
+        "partners": lambda p, t: best_partner(p, t) - p.org_scores,
+        "tf-idf": lambda _p, t: bench.tfidf[t.topic_id],
+        "log count": lambda _p, _t: np.log1p(bench.count),
+        "total": totals(bench, gated_by_relevance),
+    }
+    bench.line("learned, other topics", learned_ceiling(bench, signals))
+    bench.line("learned, own answer", learned_ceiling(bench, signals, in_sample=True))
     bench.line("total: weighted mean", totals(bench, weighted_mean))
     bench.line("total: without capacity", totals(bench, without("capacity")))
     bench.line("total: without experience", totals(bench, without("experience")))

@@ -233,7 +233,8 @@ def gc_paused() -> Iterator[None]:
     Loading and building a 10k territory allocate hundreds of thousands of small containers
     (evidence, edge dicts, tuples) and no reference cycle; every automatic collection
     meanwhile rescans all of them, a third of the time of those two steps. Reference
-    counting still frees everything; only cycle detection waits. (Same as the fit ranking.)
+    counting still frees everything; only cycle detection waits. Kept for the territory
+    map, whose 10,000-organisation build users wait for (BENCHMARKS.md).
     """
     enabled = gc.isenabled()
     gc.disable()
