@@ -29,7 +29,9 @@ Nothing is capped into ties: relevance and experience are continuous.
 * **experience** — "has done this kind of work": each past project ``p`` gets
   ``v_p = kind_p × r_p / (r_p + c_p)`` with ``r_p`` the BM25 score of its own title and summary
   against the query (``c_p`` the mean over matching projects) and ``kind_p`` 1 for a LIFE
-  project, 0.7 for another programme, × 1.15 as coordinator (at most 1). Sorted from best,
+  project of the topic's sub-programme (or of one its reference does not tell, see
+  :data:`LIFE_STRANDS`), 0.85 for a LIFE project of another sub-programme, 0.7 for another
+  programme, × 1.15 as coordinator (at most 1). Sorted from best,
   ``f = Σ_i v_(i) / 2^(i+1)``: each further project counts half the previous one, so the number
   of projects is not a score. No project: 0, and the reasons say "new to EU projects".
 * **eligibility** (also a gate): 1 eligible, 0.5 country unknown, 0.2 non-associated third
@@ -62,6 +64,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -91,9 +94,32 @@ MAX_YEARLY_SHARE_OF_BUDGET = 0.5
 #: (on the real-data benchmark: same AUC, top-20 overlap between topics 10.2 -> 8.5).
 BM25_K1 = 1.2
 BM25_B = 1.0
-#: Weight of a past project by programme, and the coordinator's factor.
+#: Weight of a past project by programme, and the coordinator's factor: a LIFE project of the
+#: topic's sub-programme counts most, one of another sub-programme a little less.
 LIFE_PROJECT = 1.0
+OTHER_SUB_PROGRAMME = 0.85
 OTHER_PROJECT = 0.7
+#: The 2021-2027 sub-programmes of a LIFE project, by the type code of its reference
+#: ("LIFE18 CCA/FR/001150", "LIFE21-CCM-LV-LIFE-PeatCarbon-101074396"). Codes of earlier
+#: periods map onto today's four; integrated and information projects of the former
+#: environment sub-programme covered nature as well. Other codes (third countries, operating
+#: grants, technical assistance) say nothing.
+LIFE_STRANDS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "NAT": frozenset({"NAT"}),
+        "BIO": frozenset({"NAT"}),
+        "ENV": frozenset({"ENV"}),
+        "GIE": frozenset({"ENV"}),
+        "IPE": frozenset({"ENV", "NAT"}),
+        "INF": frozenset({"ENV", "NAT"}),
+        "CCA": frozenset({"CLIMA"}),
+        "CCM": frozenset({"CLIMA"}),
+        "GIC": frozenset({"CLIMA"}),
+        "IPC": frozenset({"CLIMA"}),
+        "CET": frozenset({"CET"}),
+    }
+)
+_LIFE_REFERENCE = re.compile(r"LIFE\s*\d{2}[\s-]+([A-Z]{2,5})\b")
 COORDINATOR_FACTOR = 1.15
 #: Query weight of concepts one and two levels narrower than a topic concept.
 NARROWER_DISCOUNT = (1.0, 0.5, 0.25)
@@ -210,6 +236,8 @@ class PastProject:
     is_coordinator: bool = field(init=False, compare=False, repr=False)
     #: What the index reads about the project: its title and summary; derived.
     document: str = field(init=False, compare=False, repr=False)
+    #: The LIFE sub-programmes its reference names (empty when it names none); derived.
+    sub_programmes: frozenset[str] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # derived once, at construction: every component reads them for every organisation
@@ -222,12 +250,20 @@ class PastProject:
         object.__setattr__(self, "is_life", is_life)
         object.__setattr__(self, "is_coordinator", fold(self.role).strip() == "coordinator")
         object.__setattr__(self, "document", f"{self.title}\n{self.summary}")
+        sub_programmes = life_sub_programmes(self.reference) if is_life else frozenset()
+        object.__setattr__(self, "sub_programmes", sub_programmes)
 
     @property
     def label(self) -> str:
         """``"LIFE20 CCA/FR/001 (2021)"``: reference, else title, else programme; year."""
         shown = self.reference.strip() or self.title.strip() or self.programme.strip()
         return f"{shown} ({self.year})" if self.year else shown
+
+
+def life_sub_programmes(reference: str) -> frozenset[str]:
+    """The 2021-2027 sub-programmes a LIFE reference's type code belongs to (empty if none)."""
+    found = _LIFE_REFERENCE.match(reference.strip().upper())
+    return LIFE_STRANDS.get(found.group(1), frozenset()) if found else frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -991,6 +1027,7 @@ class Prepared:
         catalogue: TopicCatalogue | None = None,
     ) -> None:
         self.topic = topic
+        self.sub_programme = topic.sub_programme.strip().upper()
         self.consortium = consortium
         self.index = index
         self.thesaurus = index.thesaurus if index is not None else default_thesaurus()
@@ -1212,13 +1249,22 @@ class Prepared:
             else:
                 score = index.fresh_project(project, self.query_weights)
             relevance = score / (score + scale) if score > 0 else 0.0
-            kind = LIFE_PROJECT if project.is_life else OTHER_PROJECT
-            if project.is_coordinator:
-                kind = min(1.0, kind * COORDINATOR_FACTOR)
-            valued.append((kind * relevance, relevance, project))
+            valued.append((self._project_kind(project) * relevance, relevance, project))
         valued.sort(key=lambda item: (-item[0], -(item[2].year or 0), item[2].label))
         fraction = sum(value / 2 ** (i + 1) for i, (value, _, _) in enumerate(valued))
-        reasons = [self._project_reason(project, relevance) for _, relevance, project in valued[:3]]
+        listed = valued[:3]
+        reasons = [self._project_reason(project, relevance) for _, relevance, project in listed]
+        if any(self._other_sub_programme(project) for _, _, project in listed):
+            reasons.append(
+                _reason(
+                    Polarity.NOTE,
+                    N_(
+                        "A LIFE project of another sub-programme than this topic's "
+                        "(%(sub_programme)s) counts a little less"
+                    ),
+                    sub_programme=self.sub_programme,
+                )
+            )
         if len(valued) > 3:
             reasons.append(
                 _reason(
@@ -1229,6 +1275,21 @@ class Prepared:
             )
         return _component(Component.EXPERIENCE, fraction, weight, reasons)
 
+    def _project_kind(self, project: PastProject) -> float:
+        """How much a project of this kind counts when fully relevant."""
+        if not project.is_life:
+            kind = OTHER_PROJECT
+        elif self._other_sub_programme(project):
+            kind = OTHER_SUB_PROGRAMME
+        else:  # the topic's sub-programme, or one the reference does not tell
+            kind = LIFE_PROJECT
+        return min(1.0, kind * COORDINATOR_FACTOR) if project.is_coordinator else kind
+
+    def _other_sub_programme(self, project: PastProject) -> bool:
+        """A LIFE project known to belong to another sub-programme than the topic's."""
+        mine = project.sub_programmes
+        return bool(self.sub_programme and mine and self.sub_programme not in mine)
+
     def _newcomer_experience(self, _org: OrgProfile) -> ComponentScore:
         return _component(
             Component.EXPERIENCE,
@@ -1238,8 +1299,13 @@ class Prepared:
         )
 
     def _project_reason(self, project: PastProject, relevance: float) -> Reason:
+        if project.is_life:
+            named = "/".join(sorted(project.sub_programmes))
+            programme = f"LIFE {named}" if named else "LIFE"
+        else:
+            programme = project.programme.strip() or "EU"
         params = {
-            "programme": "LIFE" if project.is_life else (project.programme.strip() or "EU"),
+            "programme": programme,
             "project": project.label,
             "role": project.role,
             "percent": int(round_half_up(100 * relevance)),

@@ -79,6 +79,30 @@ def test_newcomers_rank_by_relevance(app, demo):
         assert texts == ["New to EU projects: no past project recorded"]
 
 
+def test_a_life_project_counts_most_for_a_topic_of_its_sub_programme(app, demo):
+    # the marine naturalists' LIFE project is a nature one (LIFE20 NAT): it counts a little
+    # less for both proposals (ENV and CLIMA topics), and the reasons say why, in French too
+    note = "A LIFE project of another sub-programme than this topic's (%s) counts a little less"
+    for acronym, sub_programme in (("REBATIR", "ENV"), ("VERDIR", "CLIMA")):
+        reasons = dict(_ranking(app, acronym))["CCV"].component("experience").reasons
+        assert [r.text() for r in reasons] == [
+            reasons[0].text(),
+            note % sub_programme,
+        ]
+        assert reasons[0].text().startswith("LIFE NAT project LIFE20 NAT/FR/000456 (2021)")
+        assert translator("fr").gettext(reasons[1].template, **reasons[1].params) == (
+            f"Un projet LIFE d'un autre sous-programme que celui du sujet ({sub_programme}) "
+            "compte un peu moins"
+        )
+    # the urban ecology laboratory's climate adaptation project (LIFE18 CCA) is of VERDIR's
+    # sub-programme: no such note there, but one for REBATIR
+    verdir = dict(_ranking(app, "VERDIR"))["LMEU"].component("experience").reasons
+    rebatir = dict(_ranking(app, "REBATIR"))["LMEU"].component("experience").reasons
+    assert any(r.text().startswith("LIFE CLIMA project LIFE18 CCA/FR/001150") for r in verdir)
+    assert note % "CLIMA" not in [r.text() for r in verdir]
+    assert note % "ENV" in [r.text() for r in rebatir]
+
+
 def test_ineligible_organisations_are_marked_and_last(app, demo):
     for acronym in ("REBATIR", "VERDIR"):
         ranking = _ranking(app, acronym)

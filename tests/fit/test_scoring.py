@@ -30,6 +30,7 @@ from consortium.fit.scoring import (
     formula,
     formula_text,
     gated_total,
+    life_sub_programmes,
     load_eligible_countries,
     prepare,
     rank,
@@ -195,6 +196,55 @@ def test_a_life_project_counts_more_than_another_programme() -> None:
         fits[1].component(Component.EXPERIENCE).fraction
         > fits[2].component(Component.EXPERIENCE).fraction
     )
+
+
+@pytest.mark.parametrize(
+    ("reference", "sub_programmes"),
+    [
+        ("LIFE18 CCA/FR/001150", {"CLIMA"}),
+        ("LIFE21-CCM-LV-LIFE-PeatCarbon-101074396", {"CLIMA"}),
+        ("LIFE22-IPE-LT-LIFE-SIP-Vanduo-101104645", {"ENV", "NAT"}),
+        ("LIFE97 ENV/F/000170", {"ENV"}),
+        (" life08 nat/s/000261 ", {"NAT"}),
+        ("LIFE17 TCY/MA/000001", set()),  # third countries: no sub-programme
+        ("HE-101056789", set()),
+        ("", set()),
+    ],
+)
+def test_a_life_reference_names_its_sub_programme(reference, sub_programmes) -> None:
+    assert life_sub_programmes(reference) == sub_programmes
+    assert project("x", programme="LIFE", reference=reference).sub_programmes == sub_programmes
+    # a project of another programme has none, whatever its reference looks like
+    assert project("x", programme="Interreg", reference="MED-ENV/1").sub_programmes == set()
+
+
+def test_a_life_project_of_the_topic_sub_programme_counts_most() -> None:
+    def done(oid: int, programme: str, reference: str) -> OrgProfile:
+        work = project("Reuse of building materials", programme=programme, reference=reference)
+        return org(oid, past_projects=(work,))
+
+    orgs = [
+        done(1, "LIFE", "LIFE19 ENV/FR/000789"),
+        done(2, "LIFE", "LIFE20 NAT/FR/000456"),
+        done(3, "LIFE", ""),  # the sub-programme is not known: it counts as the topic's
+        done(4, "Interreg", "MED-2019-077"),
+    ]
+    env = dataclasses.replace(TOPIC, sub_programme="ENV")
+    fits = ranked(orgs, env)
+    exp = {oid: fits[oid].component(Component.EXPERIENCE) for oid in (1, 2, 3, 4)}
+    # the same project text, so the same relevance: only its kind differs (1, 0.85, 1, 0.7)
+    assert exp[2].fraction == pytest.approx(exp[1].fraction * 0.85)
+    assert exp[3].fraction == pytest.approx(exp[1].fraction)
+    assert exp[4].fraction == pytest.approx(exp[1].fraction * 0.7)
+    note = "A LIFE project of another sub-programme than this topic's (ENV) counts a little less"
+    assert [r.text() for r in exp[2].reasons][1:] == [note]
+    assert exp[2].reasons[0].text().startswith("LIFE NAT project LIFE20 NAT/FR/000456 as partner")
+    assert exp[1].reasons[0].text().startswith("LIFE ENV project LIFE19 ENV/FR/000789 as partner")
+    assert all(note not in [r.text() for r in exp[oid].reasons] for oid in (1, 3, 4))
+    # a topic whose sub-programme is not known counts every LIFE project alike
+    unknown = ranked(orgs)
+    fractions = {oid: unknown[oid].component(Component.EXPERIENCE).fraction for oid in (1, 2)}
+    assert fractions[1] == fractions[2] == pytest.approx(exp[1].fraction)
 
 
 def test_newcomers_are_told_neutrally() -> None:
