@@ -177,6 +177,17 @@ class Terms:
 
 
 @dataclass(frozen=True, slots=True)
+class Euros:
+    """An amount in euros; the caller formats it for the reader (``"400 000 €"`` in French),
+    the English text shows ``"€400,000"``."""
+
+    amount: float
+
+    def __str__(self) -> str:
+        return f"€{self.amount:,.0f}"
+
+
+@dataclass(frozen=True, slots=True)
 class Reason:
     """A human-readable explanation: English template plus its parameters."""
 
@@ -1403,8 +1414,8 @@ class Prepared:
         fraction = _tier(budget, ((1_000_000, 1.0), (200_000, 0.75), (50_000, 0.5), (0, 0.25)))
         return fraction, _reason(
             Polarity.PLUS if fraction >= 0.5 else Polarity.MINUS,
-            N_("Annual budget of %(budget)s EUR"),
-            budget=f"{budget:,.0f}",
+            N_("Annual budget of %(budget)s"),
+            budget=Euros(budget),
         )
 
     def _others(self, org: OrgProfile) -> list[OrgProfile]:

@@ -16,11 +16,12 @@ from ..directory.models import ORG_TYPES
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..findings import Severity, summary
+from ..formatting import format_money
 from ..proposals.access import allowed, load_proposal
 from ..web.errors import render_conflict
 from . import services
 from .forms import ResetWeightsForm, ShortlistForm, WeightsForm
-from .scoring import COMPONENT_LABELS, Component, Terms, formula, shared_ranks
+from .scoring import COMPONENT_LABELS, Component, Euros, Terms, formula, shared_ranks
 
 bp = Blueprint("fit", __name__)
 
@@ -47,6 +48,8 @@ def translate(template: str, params=None) -> str:
     for key, value in params.items():
         if isinstance(value, Terms):
             params[key] = value.in_language(language)
+        elif isinstance(value, Euros):
+            params[key] = format_money(value.amount, language)
     for key in _TRANSLATED_PARAMS:
         if isinstance(params.get(key), str):
             params[key] = _(params[key])

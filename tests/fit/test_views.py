@@ -333,3 +333,16 @@ def test_shortlist_returns_to_the_row_on_the_same_page(app, client, login, world
     assert f'id="org-{extra}"' in page
     response = client.post(f"/proposals/{p}/fit/shortlist/{extra}?eligible=1&page=1&evil=x")
     assert response.headers["Location"] == f"/proposals/{p}/fit?eligible=1&page=1#org-{extra}"
+
+
+def test_amounts_in_reasons_are_formatted_for_the_reader(app, client, login, world):
+    with app.app_context():
+        org = factories.make_org("Budget Clair", pic="555444333", annual_budget_eur=400_000)
+        db.session.commit()
+        oid = org.id
+    login("lead@example.org")
+    url = f"/proposals/{world['proposal']}/fit/organisations/{oid}"
+    assert "Annual budget of €400,000</li>" in client.get(url).get_data(as_text=True)
+    client.post("/language/fr")
+    html = client.get(url).get_data(as_text=True)
+    assert "Budget annuel de 400\u202f000\xa0€</li>" in html
