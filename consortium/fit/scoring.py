@@ -99,6 +99,7 @@ BM25_B = 1.0
 LIFE_PROJECT = 1.0
 OTHER_SUB_PROGRAMME = 0.85
 OTHER_PROJECT = 0.7
+COORDINATOR_FACTOR = 1.15
 #: The 2021-2027 sub-programmes of a LIFE project, by the type code of its reference
 #: ("LIFE18 CCA/FR/001150", "LIFE21-CCM-LV-LIFE-PeatCarbon-101074396"). Codes of earlier
 #: periods map onto today's four; integrated and information projects of the former
@@ -120,7 +121,6 @@ LIFE_STRANDS: Mapping[str, frozenset[str]] = MappingProxyType(
     }
 )
 _LIFE_REFERENCE = re.compile(r"LIFE\s*\d{2}[\s-]+([A-Z]{2,5})\b")
-COORDINATOR_FACTOR = 1.15
 #: Query weight of concepts one and two levels narrower than a topic concept.
 NARROWER_DISCOUNT = (1.0, 0.5, 0.25)
 _MAX_LISTED = 6
