@@ -16,7 +16,7 @@ from ..directory.models import ORG_TYPES
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..findings import Severity, summary
-from ..formatting import format_money
+from ..formatting import format_money, format_number
 from ..proposals.access import allowed, load_proposal
 from ..web.errors import render_conflict
 from . import services
@@ -41,8 +41,8 @@ RANKING_ARGS = ("type", "country", "eligible", "outside", "page")
 
 
 def translate(template: str, params=None) -> str:
-    """Translate a pure module's ``N_`` template with its params (concept names in the
-    reader's language)."""
+    """Translate a pure module's ``N_`` template with its params (concept names, amounts and
+    numbers in the reader's language)."""
     params = dict(params or {})
     language = str(get_locale() or "en")
     for key, value in params.items():
@@ -50,6 +50,8 @@ def translate(template: str, params=None) -> str:
             params[key] = value.in_language(language)
         elif isinstance(value, Euros):
             params[key] = format_money(value.amount, language)
+        elif isinstance(value, int) and not isinstance(value, bool):  # staff, counts
+            params[key] = format_number(value, language)
     for key in _TRANSLATED_PARAMS:
         if isinstance(params.get(key), str):
             params[key] = _(params[key])

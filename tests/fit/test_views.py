@@ -337,12 +337,17 @@ def test_shortlist_returns_to_the_row_on_the_same_page(app, client, login, world
 
 def test_amounts_in_reasons_are_formatted_for_the_reader(app, client, login, world):
     with app.app_context():
-        org = factories.make_org("Budget Clair", pic="555444333", annual_budget_eur=400_000)
+        org = factories.make_org(
+            "Budget Clair", pic="555444333", annual_budget_eur=400_000, staff=1200
+        )
         db.session.commit()
         oid = org.id
     login("lead@example.org")
     url = f"/proposals/{world['proposal']}/fit/organisations/{oid}"
-    assert "Annual budget of €400,000</li>" in client.get(url).get_data(as_text=True)
+    html = client.get(url).get_data(as_text=True)
+    assert "Annual budget of €400,000</li>" in html
+    assert "Staff: 1,200</li>" in html
     client.post("/language/fr")
     html = client.get(url).get_data(as_text=True)
     assert "Budget annuel de 400\u202f000\xa0€</li>" in html
+    assert "Effectif : 1\u202f200</li>" in html
