@@ -351,3 +351,21 @@ def test_amounts_in_reasons_are_formatted_for_the_reader(app, client, login, wor
     html = client.get(url).get_data(as_text=True)
     assert "Budget annuel de 400\u202f000\xa0€</li>" in html
     assert "Effectif : 1\u202f200</li>" in html
+
+
+def test_a_screen_reader_hears_what_each_reason_mark_means(app, client, login, world):
+    """The +, - and ! marks are hidden from assistive technology; a hidden word says them."""
+    with app.app_context():
+        org = factories.make_org("Sans PIC", annual_budget_eur=400_000)
+        db.session.commit()
+        oid = org.id
+    login("lead@example.org")
+    url = f"/proposals/{world['proposal']}/fit/organisations/{oid}"
+    html = client.get(url).get_data(as_text=True)
+    hidden = '<span class="visually-hidden">{}</span> {}</li>'
+    assert hidden.format("In favour:", "Annual budget of €400,000") in html
+    assert hidden.format("Against:", "Staff not recorded") in html
+    assert '<span class="reason-mark" aria-hidden="true">-</span>' in html
+    client.post("/language/fr")
+    html = client.get(url).get_data(as_text=True)
+    assert hidden.format("En défaveur :", "Effectif non renseigné") in html
