@@ -764,6 +764,10 @@ def formula_text(weights: Mapping[str, float]) -> str:
 # --------------------------------------------------------------------------- scoring
 
 
+#: Past-project roles the pages translate; any other role is shown as it was written.
+PROJECT_ROLE_LABELS: Mapping[str, str] = MappingProxyType(
+    {"coordinator": N_("coordinator"), "partner": N_("partner")}
+)
 _ORG_TYPE_LABELS = {
     "public_authority": N_("public authority"),
     "research": N_("research organisation"),
@@ -1318,7 +1322,7 @@ class Prepared:
         params = {
             "programme": programme,
             "project": project.label,
-            "role": project.role,
+            "role": PROJECT_ROLE_LABELS.get(fold(project.role).strip(), project.role),
             "percent": int(round_half_up(100 * relevance)),
         }
         if relevance >= 0.5:

@@ -35,7 +35,7 @@ ORG_TYPE_LABELS = {
     "international": "international organisation",
     "other": "other",
 }
-_TRANSLATED_PARAMS = ("type",)
+_TRANSLATED_PARAMS = ("type", "role")
 #: Query arguments of the ranking that a shortlist button keeps (filters and page).
 RANKING_ARGS = ("type", "country", "eligible", "outside", "page")
 

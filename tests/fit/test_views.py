@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consortium.auth.models import User
+from consortium.directory.models import PastProject
 from consortium.extensions import db
 from consortium.proposals.models import Participation, Proposal
 from tests import factories
@@ -357,6 +358,15 @@ def test_a_screen_reader_hears_what_each_reason_mark_means(app, client, login, w
     """The +, - and ! marks are hidden from assistive technology; a hidden word says them."""
     with app.app_context():
         org = factories.make_org("Sans PIC", annual_budget_eur=400_000)
+        org.past_projects = [
+            PastProject(
+                programme="LIFE",
+                reference="LIFE20 NAT/FR/000456",
+                title="Dunes",
+                year=2021,
+                role="partner",
+            )
+        ]
         db.session.commit()
         oid = org.id
     login("lead@example.org")
@@ -369,3 +379,5 @@ def test_a_screen_reader_hears_what_each_reason_mark_means(app, client, login, w
     client.post("/language/fr")
     html = client.get(url).get_data(as_text=True)
     assert hidden.format("En défaveur :", "Effectif non renseigné") in html
+    # the project's role in the reader's language too
+    assert "Projet LIFE NAT LIFE20 NAT/FR/000456 (2021) en tant que partenaire" in html
