@@ -1267,9 +1267,9 @@ class Prepared:
             valued.append((self._project_kind(project) * relevance, relevance, project))
         valued.sort(key=lambda item: (-item[0], -(item[2].year or 0), item[2].label))
         fraction = sum(value / 2 ** (i + 1) for i, (value, _, _) in enumerate(valued))
-        listed = valued[:3]
-        reasons = [self._project_reason(project, relevance) for _, relevance, project in listed]
-        if any(self._other_sub_programme(project) for _, _, project in listed):
+        listed = [project for _, _, project in valued[:3]]
+        reasons = [self._project_reason(project, relevance) for _, relevance, project in valued[:3]]
+        if self.sub_programme and any(map(self._other_sub_programme, listed)):
             reasons.append(
                 _reason(
                     Polarity.NOTE,
@@ -1322,7 +1322,7 @@ class Prepared:
         params = {
             "programme": programme,
             "project": project.label,
-            "role": PROJECT_ROLE_LABELS.get(fold(project.role).strip(), project.role),
+            "role": PROJECT_ROLE_LABELS.get(project.role.strip().casefold(), project.role),
             "percent": int(round_half_up(100 * relevance)),
         }
         if relevance >= 0.5:
