@@ -16,7 +16,7 @@ from ..directory.models import ORG_TYPES
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..findings import Severity, summary
-from ..formatting import format_money, format_number
+from ..formatting import format_money, format_number, format_percent
 from ..proposals.access import allowed, load_proposal
 from ..web.errors import render_conflict
 from . import services
@@ -76,8 +76,11 @@ def _labels():
 
 def _formula_text(weights) -> str:
     f = formula(weights)
+    language = str(get_locale() or "en")
     terms = " + ".join(
-        f"{percent:g} % × {_(COMPONENT_LABELS[c]).lower()}" for c, percent in f.terms if percent > 0
+        f"{format_percent(percent / 100, language)} × {_(COMPONENT_LABELS[c]).lower()}"
+        for c, percent in f.terms
+        if percent > 0
     )
     return _(f.template, terms=terms)
 

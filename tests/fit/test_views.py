@@ -166,7 +166,11 @@ def test_weights_are_saved_shown_and_reset(app, client, login, world):
             "engagement": 0.0,
         }
     html = client.get(f"/proposals/{p}/fit").get_data(as_text=True)
-    assert "50 % × thematic relevance + 50 % × complementarity" in html
+    assert "50% × thematic relevance + 50% × complementarity" in html
+    client.post("/language/fr")
+    html = client.get(f"/proposals/{p}/fit").get_data(as_text=True)
+    assert "50\u00a0% × pertinence thématique + 50\u00a0% × complémentarité" in html
+    client.post("/language/en")
     # a stale form (version 1 again) is a conflict that keeps the text
     assert client.post(f"/proposals/{p}/fit/weights", data=data).status_code == 409
     assert (
