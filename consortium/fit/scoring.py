@@ -1334,8 +1334,9 @@ class Prepared:
                 ),
                 **params,
             )
+        # a project that counts little still adds a little: a note, not a point in favour
         return _reason(
-            Polarity.MINUS if relevance < 0.2 else Polarity.PLUS,
+            Polarity.MINUS if relevance < 0.2 else Polarity.NOTE,
             N_(
                 "%(programme)s project %(project)s as %(role)s: counts little, far from this "
                 "topic (relevance %(percent)s/100)"

@@ -6,6 +6,7 @@ import json
 
 from consortium.extensions import db
 from consortium.fit import services
+from consortium.fit.scoring import Polarity
 from consortium.proposals.models import Proposal
 from consortium.translation import translator
 
@@ -94,6 +95,15 @@ def test_a_life_project_counts_most_for_a_topic_of_its_sub_programme(app, demo):
             f"Un projet LIFE d'un autre sous-programme que celui du sujet ({sub_programme}) "
             "compte un peu moins"
         )
+    # each project's mark says how much it counts: close (+), a little (note), barely (-)
+    rebatir = dict(_ranking(app, "REBATIR"))
+    iutd = rebatir["IUTD"].component("experience").reasons
+    assert [(r.polarity, r.params["percent"]) for r in iutd] == [
+        (Polarity.PLUS, 71),
+        (Polarity.MINUS, 0),
+    ]
+    ccv = rebatir["CCV"].component("experience").reasons[0]
+    assert (ccv.polarity, ccv.params["percent"]) == (Polarity.NOTE, 32)
     # the urban ecology laboratory's climate adaptation project (LIFE18 CCA) is of VERDIR's
     # sub-programme: no such note there, but one for REBATIR
     verdir = dict(_ranking(app, "VERDIR"))["LMEU"].component("experience").reasons
