@@ -141,7 +141,7 @@ class TextAnalysis:
     language: str
     #: content-word stems (stop words, digits and words under 3 letters left out) with counts
     words: dict[str, int] = field(default_factory=dict)
-    #: content stem -> first word that gave it (for the reasons)
+    #: content stem -> first word that gave it, lower-cased, accents kept (for the reasons)
     forms: dict[str, str] = field(default_factory=dict)
     #: concept id -> number of mentions, in order of first mention
     concepts: dict[str, int] = field(default_factory=dict)
@@ -205,7 +205,7 @@ class Thesaurus:
                     # keeps every text's analysis (one copy of each word, not one per text)
                     stem = intern(stem)
                     result.words[stem] = result.words.get(stem, 0) + 1
-                    result.forms.setdefault(stem, intern(folded))
+                    result.forms.setdefault(stem, intern(word))  # as written, accents kept
             self._match(seg, by_language, language, result)
         return result
 

@@ -114,3 +114,13 @@ def test_any_text_is_analysed(text: str) -> None:
     assert analysis.language in {"en", "fr"}
     assert set(analysis.found) == set(analysis.concepts)
     assert all(count > 0 for count in analysis.words.values())
+
+
+def test_the_words_shown_in_reasons_keep_their_accents() -> None:
+    analysis = default_thesaurus().analyse("Réemploi des matériaux de déconstruction")
+    # stems are folded to match across spellings; the reader sees the word as written
+    assert analysis.forms == {
+        "reemploi": "réemploi",
+        "material": "matériaux",
+        "deconstruct": "déconstruction",
+    }
