@@ -277,6 +277,19 @@ def life_sub_programmes(reference: str) -> frozenset[str]:
     return LIFE_STRANDS.get(found.group(1), frozenset()) if found else frozenset()
 
 
+def _programme_label(project: PastProject) -> str:
+    """``"LIFE NAT"``, ``"LIFE ENV/NAT"``, ``"LIFE"``, else the programme as recorded."""
+    if project.is_life:
+        return _life_label(project.sub_programmes)
+    return project.programme.strip() or "EU"
+
+
+@cache
+def _life_label(sub_programmes: frozenset[str]) -> str:
+    named = "/".join(sorted(sub_programmes))
+    return f"LIFE {named}" if named else "LIFE"
+
+
 @dataclass(frozen=True, slots=True)
 class OrgProfile:
     """What the scorer needs to know about one organisation; also the row the fit pages show
@@ -1267,9 +1280,9 @@ class Prepared:
             valued.append((self._project_kind(project) * relevance, relevance, project))
         valued.sort(key=lambda item: (-item[0], -(item[2].year or 0), item[2].label))
         fraction = sum(value / 2 ** (i + 1) for i, (value, _, _) in enumerate(valued))
-        listed = [project for _, _, project in valued[:3]]
-        reasons = [self._project_reason(project, relevance) for _, relevance, project in valued[:3]]
-        if self.sub_programme and any(map(self._other_sub_programme, listed)):
+        listed = valued[:3]
+        reasons = [self._project_reason(project, relevance) for _, relevance, project in listed]
+        if self.sub_programme and any(self._other_sub_programme(p) for _, _, p in listed):
             reasons.append(
                 _reason(
                     Polarity.NOTE,
@@ -1314,13 +1327,8 @@ class Prepared:
         )
 
     def _project_reason(self, project: PastProject, relevance: float) -> Reason:
-        if project.is_life:
-            named = "/".join(sorted(project.sub_programmes))
-            programme = f"LIFE {named}" if named else "LIFE"
-        else:
-            programme = project.programme.strip() or "EU"
         params = {
-            "programme": programme,
+            "programme": _programme_label(project),
             "project": project.label,
             "role": PROJECT_ROLE_LABELS.get(project.role.strip().casefold(), project.role),
             "percent": int(round_half_up(100 * relevance)),
