@@ -279,14 +279,9 @@ def life_sub_programmes(reference: str) -> frozenset[str]:
 
 def _programme_label(project: PastProject) -> str:
     """``"LIFE NAT"``, ``"LIFE ENV/NAT"``, ``"LIFE"``, else the programme as recorded."""
-    if project.is_life:
-        return _life_label(project.sub_programmes)
-    return project.programme.strip() or "EU"
-
-
-@cache
-def _life_label(sub_programmes: frozenset[str]) -> str:
-    named = "/".join(sorted(sub_programmes))
+    if not project.is_life:
+        return project.programme.strip() or "EU"
+    named = "/".join(sorted(project.sub_programmes))
     return f"LIFE {named}" if named else "LIFE"
 
 
@@ -1282,7 +1277,7 @@ class Prepared:
         fraction = sum(value / 2 ** (i + 1) for i, (value, _, _) in enumerate(valued))
         listed = valued[:3]
         reasons = [self._project_reason(project, relevance) for _, relevance, project in listed]
-        if self.sub_programme and any(self._other_sub_programme(p) for _, _, p in listed):
+        if any(self._other_sub_programme(project) for _, _, project in listed):
             reasons.append(
                 _reason(
                     Polarity.NOTE,
