@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -19,6 +18,7 @@ from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..web.forms import BaseForm
+from ..web.locale import reader_language
 from .countries import country_name
 from .records import (
     LANGUAGES,
@@ -48,14 +48,9 @@ FIELD_COLUMNS = {"org_type": "type"}
 COLUMN_FIELDS = {"type": "org_type"}
 
 
-def lang() -> str:
-    locale = get_locale()
-    return "fr" if locale is not None and locale.language == "fr" else "en"
-
-
 def type_label(code: str) -> str:
     labels = ORG_TYPE_LABELS.get(code, (code, code))
-    return labels[1] if lang() == "fr" else labels[0]
+    return labels[1] if reader_language() == "fr" else labels[0]
 
 
 def theme_choices() -> list[tuple[str, str]]:
@@ -66,7 +61,7 @@ def _theme_labels() -> dict[str, str]:
     from .records import theme_codes
 
     labels = _THEME_LABELS()
-    index = 1 if lang() == "fr" else 0
+    index = 1 if reader_language() == "fr" else 0
     return {code: labels[code][index] for code in theme_codes()}
 
 
@@ -88,16 +83,16 @@ _theme_cache: dict[str, tuple[str, str]] | None = None
 
 def theme_label(code: str) -> str:
     labels = _THEME_LABELS().get(code, (code, code))
-    return labels[1] if lang() == "fr" else labels[0]
+    return labels[1] if reader_language() == "fr" else labels[0]
 
 
 def language_label(code: str) -> str:
     names = LANGUAGES.get(code, (code, code))
-    return names[1] if lang() == "fr" else names[0]
+    return names[1] if reader_language() == "fr" else names[0]
 
 
 def country_label(code: str) -> str:
-    return country_name(code, lang()) or code
+    return country_name(code, reader_language()) or code
 
 
 class MultiCheckboxField(SelectMultipleField):

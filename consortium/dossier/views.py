@@ -19,8 +19,8 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -36,6 +36,7 @@ from ..proposals.access import allowed, load_proposal
 from ..proposals.models import Proposal
 from ..web.errors import render_conflict
 from ..web.forms import attach_errors
+from ..web.locale import reader_language
 from ..web.transactions import commit_or_refuse
 from ..workshops.models import Output, Workshop
 from . import markup, services, structure
@@ -746,7 +747,7 @@ def structure_index():
     return render_template(
         "dossier/structure.html",
         families=families,
-        note=structure.structure_note(str(get_locale() or "en")),
+        note=structure.structure_note(reader_language()),
     )
 
 

@@ -6,7 +6,6 @@ import math
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -19,6 +18,7 @@ from ..findings import Severity, summary
 from ..formatting import format_money, format_number, format_percent
 from ..proposals.access import allowed, load_proposal
 from ..web.errors import render_conflict
+from ..web.locale import reader_language
 from . import services
 from .forms import ResetWeightsForm, ShortlistForm, WeightsForm
 from .scoring import COMPONENT_LABELS, Component, Euros, Terms, formula, shared_ranks
@@ -44,7 +44,7 @@ def translate(template: str, params=None) -> str:
     """Translate a pure module's ``N_`` template with its params (concept names, amounts and
     numbers in the reader's language)."""
     params = dict(params or {})
-    language = str(get_locale() or "en")
+    language = reader_language()
     for key, value in params.items():
         if isinstance(value, Terms):
             params[key] = value.in_language(language)
@@ -76,7 +76,7 @@ def _labels():
 
 def _formula_text(weights) -> str:
     f = formula(weights)
-    language = str(get_locale() or "en")
+    language = reader_language()
     terms = " + ".join(
         f"{format_percent(percent / 100, language)} × {_(COMPONENT_LABELS[c]).lower()}"
         for c, percent in f.terms

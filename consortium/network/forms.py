@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import NumberRange, Optional
@@ -15,6 +14,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from ..directory.models import ORG_TYPES
 from ..web.forms import BaseForm
+from ..web.locale import reader_language
 from .analysis import KIND_LABELS, KINDS, MAP_KINDS
 from .layouts import LAYOUTS
 from .services import Filters
@@ -56,7 +56,7 @@ def _themes() -> tuple[dict[str, str], ...]:
 
 def theme_label(code: str) -> str:
     """The theme's label in the current language; the text itself when it is no theme code."""
-    lang = "fr" if str(get_locale() or "en").startswith("fr") else "en"
+    lang = reader_language()
     for theme in _themes():
         if theme["code"] == code:
             return theme[lang]

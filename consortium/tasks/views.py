@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,6 +15,7 @@ from ..proposals.access import allowed, load_proposal
 from ..proposals.models import Proposal
 from ..web.errors import render_conflict
 from ..web.forms import attach_errors
+from ..web.locale import reader_language
 from . import services
 from .forms import DoneForm, TaskForm
 
@@ -38,14 +38,10 @@ def _subject_label(subject: services.Subject) -> str:
     return f"{_kind_labels()[subject.kind]} — {subject.label}"
 
 
-def _lang() -> str:
-    return "fr" if str(get_locale() or "en") == "fr" else "en"
-
-
 def _form(proposal: Proposal, formdata=None) -> TaskForm:  # type: ignore[no-untyped-def]
     form = TaskForm(formdata=formdata) if formdata is not None else TaskForm()
     form.subject.choices = [
-        (s.value, _subject_label(s)) for s in services.subjects_of(proposal, _lang())
+        (s.value, _subject_label(s)) for s in services.subjects_of(proposal, reader_language())
     ]
     form.assignee.choices = [(u.id, u.name) for u in services.assignable(proposal)]
     return form

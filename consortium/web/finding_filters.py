@@ -12,24 +12,20 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from flask import Flask
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..findings import RATIO_PARAMS, Finding
 from ..formatting import format_money, format_number, format_percent
+from .locale import reader_language
 
 #: Params that are counts or quantities, not money, when they are Decimal.
 QUANTITY_PARAMS = frozenset({"value", "person_months"})
 
 
-def _language() -> str:
-    return "fr" if str(get_locale() or "en").startswith("fr") else "en"
-
-
 def shown_params(params: Mapping[str, object]) -> dict[str, object]:
     """Params as the reader sees them: ratios, quantities and money formatted, labels
     translated."""
-    lang = _language()
+    lang = reader_language()
     shown: dict[str, object] = {}
     for key, value in params.items():
         if isinstance(value, Decimal) and key in RATIO_PARAMS:

@@ -30,23 +30,25 @@ def switch(code: str):
     return redirect(safe_next(request.form.get("next"), url_for("proposals.index")))
 
 
-def _reader_language() -> str:
-    return str(get_locale() or "en")
+def reader_language() -> str:
+    """The reader's interface language, "fr" or "en": what pages, reasons and documents are
+    written in for this request."""
+    return "fr" if str(get_locale() or "en").startswith("fr") else "en"
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     # Pages format dates like the documents do: British English, never "12/4/26, 8:09 PM".
     app.jinja_env.filters.update(
-        dateformat=lambda value, style="medium": format_date(value, _reader_language(), style),
+        dateformat=lambda value, style="medium": format_date(value, reader_language(), style),
         datetimeformat=lambda value, style="short": format_datetime(
-            value, _reader_language(), style
+            value, reader_language(), style
         ),
-        number=lambda value, decimals=0: format_number(value, _reader_language(), decimals),
-        money=lambda value, decimals=0: format_money(value, _reader_language(), decimals),
-        percent=lambda ratio: format_percent(ratio, _reader_language()),
+        number=lambda value, decimals=0: format_number(value, reader_language(), decimals),
+        money=lambda value, decimals=0: format_money(value, reader_language(), decimals),
+        percent=lambda ratio: format_percent(ratio, reader_language()),
     )
 
     @app.context_processor
     def language_context() -> dict:
-        return {"current_language": str(get_locale() or "en")}
+        return {"current_language": reader_language()}
