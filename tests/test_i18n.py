@@ -102,6 +102,56 @@ def test_placeholders_survive_translation():
     assert broken == {}
 
 
+def french_spacing_faults(text: str) -> list[str]:
+    """Places where French typography wants a space that cannot break: before a colon and
+    inside guillemets and before a percent sign (no-break space), before ; ? ! (narrow no-break
+    space). A plain space there lets a line, a table cell or a Word paragraph start with the punctuation."""
+    import re
+
+    rules = (
+        (r"\S[ \u202f]:|\S:(?=\s)", "a no-break space before ':'"),
+        (r"\S[ \u202f]%(?!\()", "a no-break space before '%'"),
+        (r"(?<![\s«])[ \u00a0][;?!]", "a narrow no-break space before ';', '?' or '!'"),
+        (r"«[ \u202f]|«(?=\S)|\S[ \u202f]»|\S(?<!\u00a0)»", "no-break spaces inside « »"),
+    )
+    return [
+        f"{wanted}: {text[max(0, hit.start() - 20) : hit.end() + 5]!r}"
+        for pattern, wanted in rules
+        for hit in re.finditer(pattern, text)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "faults"),
+    [
+        ("Effectif\u00a0: 8", 0),
+        ("Effectif : 8", 1),
+        ("Effectif: 8", 1),
+        ("Oui\u202f; non\u202f? Bien\u202f!", 0),
+        ("Oui ; non ? Bien !", 3),
+        (" ; ", 1),
+        ("« Aucun projet »", 2),
+        ("«\u00a0Aucun projet\u00a0»", 0),
+        ("https://example.org/a:b", 0),
+        ("soit 12 %% du budget", 1),
+        ("soit 12\u00a0%% de %(name)s", 0),
+    ],
+)
+def test_the_french_spacing_rule(text, faults):
+    assert len(french_spacing_faults(text)) == faults
+
+
+def test_french_translations_keep_punctuation_on_its_line():
+    # "M12: …" is the milestone syntax the workshop importer reads, quoted as typed.
+    faults = {}
+    for msgid, string in french_catalogue().items():
+        for translated in string if isinstance(string, tuple) else (string,):
+            found = french_spacing_faults(translated.replace("M12:", "M12"))
+            if found:
+                faults[str(msgid)] = found
+    assert faults == {}
+
+
 def test_translations_follow_the_request_and_a_locale_change():
     """gettext answers in the request's language, and follows a locale changed during the
     request (the switcher's refresh, force_locale)."""
@@ -123,3 +173,32 @@ def test_translations_follow_the_request_and_a_locale_change():
         assert gettext("Save") == "Save"
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert gettext("Save") == "Save"  # a new request starts afresh
+
+
+@pytest.mark.parametrize(
+    ("accept", "chosen", "expected"),
+    [
+        ("fr-FR,fr;q=0.9", None, "fr"),
+        ("fr-CA", None, "fr"),
+        ("de-DE", None, "en"),
+        ("fr", "en", "en"),
+        ("en", "fr", "fr"),
+    ],
+)
+def test_reader_language_is_the_interface_language(accept, chosen, expected):
+    """Every page, reason and number formatter asks ``reader_language`` which language to
+    write in: the switcher's choice, else the browser's, else English."""
+    from flask import session
+    from flask_babel import refresh
+
+    from consortium import create_app
+    from consortium.web.locale import reader_language
+
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
+    with app.test_request_context("/", headers={"Accept-Language": accept}):
+        if chosen:
+            session["lang"] = chosen
+            refresh()
+        assert reader_language() == expected

@@ -25,8 +25,8 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
@@ -45,6 +45,7 @@ from ..translation import translator
 from ..web.errors import current_values, render_conflict
 from ..web.finding_filters import finding_text, shown_params
 from ..web.forms import attach_errors
+from ..web.locale import reader_language
 from ..web.transactions import commit_or_refuse, flash_refusal
 from . import exports, forms, services
 from .budget import CATEGORY_LABELS, CostCategory
@@ -70,16 +71,12 @@ CATEGORY_CSS = {
 }
 
 
-def _lang() -> str:
-    return str(get_locale() or "en")
-
-
 def _percent(rate) -> str:
-    return format_percent(Decimal(rate), _lang())
+    return format_percent(Decimal(rate), reader_language())
 
 
 def money(value) -> str:
-    return format_money(Decimal(value or 0), _lang(), 2)
+    return format_money(Decimal(value or 0), reader_language(), 2)
 
 
 def _refusal(error) -> str:
@@ -123,7 +120,9 @@ def helpers() -> dict:
         "commitment_missing_label": _missing_label,
         "commitment_now": _now(),
         "commitment_percent": lambda rate: _percent(rate),
-        "commitment_number": lambda value: format_number(Decimal(value or 0), _lang(), None),
+        "commitment_number": lambda value: format_number(
+            Decimal(value or 0), reader_language(), None
+        ),
     }
 
 
@@ -169,7 +168,11 @@ def _participation_issues(p, budget) -> list:
 
 def _category_parts(budget) -> list[tuple[Decimal, str, str]]:
     return [
-        (amount, CATEGORY_CSS[cat], f"{_(CATEGORY_LABELS[cat])}: {money(amount)}")
+        (
+            amount,
+            CATEGORY_CSS[cat],
+            _("%(label)s: %(value)s", label=_(CATEGORY_LABELS[cat]), value=money(amount)),
+        )
         for cat, amount in budget.by_category.items()
     ]
 

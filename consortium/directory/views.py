@@ -563,7 +563,7 @@ def add_tie(org_id: int):
     else:
         for field in form:
             for message in field.errors:
-                flash(f"{field.label.text}: {message}", "error")
+                flash(_("%(label)s: %(value)s", label=field.label.text, value=message), "error")
     return redirect(url_for("directory.detail", org_id=org.id) + "#ties")
 
 

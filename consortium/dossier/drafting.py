@@ -395,7 +395,11 @@ class _Context:
             Source(
                 "output",
                 output.id,
-                f"{label(self.tr, KIND_LABELS, output.kind)}: {_short(output.text)}",
+                self.tr.gettext(
+                    "%(label)s: %(value)s",
+                    label=label(self.tr, KIND_LABELS, output.kind),
+                    value=_short(output.text),
+                ),
             )
         ]
         ws = self.workshops.get(output.workshop_id or "")

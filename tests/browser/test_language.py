@@ -38,7 +38,7 @@ def test_pages_and_the_dossier_speak_the_readers_language(page, demo_server, tmp
     page.goto(f"{demo_server}/")
     page.click("text=REBATIR")
     engagements = page.locator("section.card:has(h2:text('Engagements')) .muted").inner_text()
-    assert engagements == "lettre signée reçue\u00a0; 1 invitation en attente"
+    assert engagements == "lettre signée reçue\u202f; 1 invitation en attente"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "language-dashboard-fr.png"), full_page=True)
 

@@ -310,7 +310,7 @@ def test_invitations_and_reminders_speak_the_recipients_language(app, cworld):
     subjects = {(m.recipient.lower(), m.subject) for m in mails}
     assert ("anne@ars.example", f"Invitation à la proposition LIFE {acronym}") in subjects
     assert ("outsider@example.org", f"Invitation to the LIFE proposal {acronym}") in subjects
-    assert ("anne@ars.example", f"Rappel : votre engagement dans {acronym}") in subjects
+    assert ("anne@ars.example", f"Rappel\u00a0: votre engagement dans {acronym}") in subjects
     assert mails[0].body.startswith("Bonjour,") and "expire dans 14 jours" in mails[0].body
 
 

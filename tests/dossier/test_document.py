@@ -253,8 +253,8 @@ def test_budget_table_totals_equal_sum_of_rows_exactly() -> None:
         assert sum(_amount(v) for v in row[1:8]) == _amount(row[8])
     texts = [p.text for p in doc.paragraphs]
     assert (
-        "Contribution de l'UE demandée : 599\u202f700,45\u00a0€ (60\u00a0% des coûts éligibles ; "
-        "taux de financement maximal : 60\u00a0%)." in texts
+        "Contribution de l'UE demandée\u00a0: 599\u202f700,45\u00a0€ (60\u00a0% des coûts éligibles\u202f; "
+        "taux de financement maximal\u00a0: 60\u00a0%)." in texts
     )
 
 

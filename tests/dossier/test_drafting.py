@@ -361,13 +361,13 @@ def test_work_packages_french_with_heading_lead_timing_and_origin() -> None:
     marks = [p.markup for p in draft.paragraphs]
     assert marks[1] == "### WP1 – Coordination et gestion"
     assert marks[2] == (
-        "**Objectif :** Piloter le projet. **Responsable :** Ville de Marseille (VdM). "
-        "**Participants :** CDT. **Calendrier :** mois 1 à 48. **Livrables :** Plan de gestion ; "
+        "**Objectif\u00a0:** Piloter le projet. **Responsable\u00a0:** Ville de Marseille (VdM). "
+        "**Participants\u00a0:** CDT. **Calendrier\u00a0:** mois 1 à 48. **Livrables\u00a0:** Plan de gestion\u202f; "
         "Rapports."
     )
     assert marks[5] == (
         "Il s'appuie sur 2 productions d'atelier, dont\u00a0: «\u00a0Créer une plateforme physique "
-        "et numérique de réemploi.\u00a0» ; «\u00a0Un lieu de stockage de 2 000 m² près du "
+        "et numérique de réemploi.\u00a0»\u202f; «\u00a0Un lieu de stockage de 2 000 m² près du "
         "port.\u00a0»."
     )
     assert [s.id for s in draft.paragraphs[5].sources if s.kind == "output"] == ["o8", "o4"]
@@ -408,11 +408,11 @@ def test_budget_section_figures_are_exact() -> None:
         (
             "2.5",
             "fr",
-            "Budget : pas encore disponible (les partenaires n'ont pas encore confirmé leur "
+            "Budget\u00a0: pas encore disponible (les partenaires n'ont pas encore confirmé leur "
             "budget).",
         ),
         ("2.3", "en", "Partner commitments: not yet available."),
-        ("2.3", "fr", "Engagements des partenaires : pas encore disponibles."),
+        ("2.3", "fr", "Engagements des partenaires\u00a0: pas encore disponibles."),
     ],
 )
 def test_missing_data_says_not_yet_available(code: str, lang: str, expected: str) -> None:
@@ -427,8 +427,8 @@ def test_missing_fit_and_network_are_explicit_in_consortium_section() -> None:
         proposal=data.proposal, organisations=data.organisations, members=data.members
     )
     marks = [p.markup for p in draft_section("2.3", bare, translator("fr")).paragraphs]
-    assert "Analyse de complémentarité : pas encore disponible." in marks
-    assert "Analyse du réseau : pas encore disponible." in marks
+    assert "Analyse de complémentarité\u00a0: pas encore disponible." in marks
+    assert "Analyse du réseau\u00a0: pas encore disponible." in marks
     en = [p.markup for p in draft_section("2.3", bare, translator("en")).paragraphs]
     assert "Complementarity analysis: not yet available." in en
     assert "Network analysis: not yet available." in en

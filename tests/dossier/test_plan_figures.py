@@ -84,7 +84,7 @@ def test_the_dossier_places_each_figure_after_its_table(app, client, demo, demo_
     demo_login("writer@example.org")
     for lang, captions in (
         ("en", ("Work plan: actions by project month", "Budget by partner, by LIFE cost")),
-        ("fr", ("Plan de travail : actions par mois", "Budget par partenaire, par catégorie")),
+        ("fr", ("Plan de travail\u00a0: actions par mois", "Budget par partenaire, par catégorie")),
     ):
         response = client.get(
             f"/proposals/{demo['proposals']['REBATIR']}/dossier/export.docx?lang={lang}"

@@ -448,7 +448,7 @@ def test_cli_sync_structure_is_idempotent(app, runner):
     assert "SAP: 0 sections added" in result.output
     app.config["BABEL_DEFAULT_LOCALE"] = "fr"  # the command speaks the deployment's language
     result = runner.invoke(args=["dossier", "sync-structure"])
-    assert "SAP : 0 section ajoutée" in result.output
+    assert "SAP\u00a0: 0 section ajoutée" in result.output
 
 
 # --------------------------------------------------------------------------- reference document

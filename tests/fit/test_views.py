@@ -355,7 +355,7 @@ def test_amounts_in_reasons_are_formatted_for_the_reader(app, client, login, wor
     client.post("/language/fr")
     html = client.get(url).get_data(as_text=True)
     assert "Budget annuel de 400\u202f000\xa0€</li>" in html
-    assert "Effectif : 1\u202f200</li>" in html
+    assert "Effectif\u00a0: 1\u202f200</li>" in html
 
 
 def test_a_screen_reader_hears_what_each_reason_mark_means(app, client, login, world):
@@ -385,6 +385,6 @@ def test_a_screen_reader_hears_what_each_reason_mark_means(app, client, login, w
     assert 'role="img"' not in html
     client.post("/language/fr")
     html = client.get(url).get_data(as_text=True)
-    assert hidden.format("En défaveur :", "Effectif non renseigné") in html
+    assert hidden.format("En défaveur\u00a0:", "Effectif non renseigné") in html
     # the project's role in the reader's language too
     assert "Projet LIFE NAT LIFE20 NAT/FR/000456 (2021) en tant que partenaire" in html

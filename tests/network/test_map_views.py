@@ -123,7 +123,7 @@ def test_svg_download_of_the_current_view_in_both_languages(demo, demo_login):
     client.post("/language/fr", data={"next": "/"})
     french = client.get(f"/proposals/{pid}/network.svg").get_data(as_text=True)
     assert "Membre du consortium (contour noir)" in french
-    assert "Pont : le seul lien entre deux parties" in french
+    assert "Pont\u00a0: le seul lien entre deux parties" in french
     page = client.get(f"/proposals/{pid}/network?layout=cluster").get_data(as_text=True)
     assert f'href="/proposals/{pid}/network.svg?layout=cluster" download' in page
 
