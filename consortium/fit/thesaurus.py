@@ -28,9 +28,9 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from sys import intern
 
@@ -91,7 +91,14 @@ def guess_language(words: Iterable[str]) -> str:
 
 def stems(words: list[str], language: str) -> list[str]:
     """Snowball stems of lower-cased words, accents folded after stemming."""
-    return [s if s.isascii() else fold(s) for s in _STEMMERS[language].stemWords(words)]
+    return [s if s.isascii() else _folded(s) for s in _STEMMERS[language].stemWords(words)]
+
+
+@lru_cache(maxsize=1 << 16)
+def _folded(word: str) -> str:
+    """One word folded, once per distinct word: a directory's texts share a small vocabulary,
+    and folding is most of the cost of reading them."""
+    return fold(word)
 
 
 def _segments(text: str) -> list[list[str]]:
@@ -158,7 +165,11 @@ class Thesaurus:
 
     def __init__(self, concepts: Iterable[Concept]) -> None:
         self.concepts: dict[str, Concept] = {}
-        self._index: dict[str, dict[str, list[_Entry]]] = {"en": {}, "fr": {}}
+        # per language: the phrases' entries by their stems, and each first stem's phrase
+        # lengths, so a word is looked up once per length ("environment" starts 137 English
+        # phrases of four lengths), not compared with every phrase it starts
+        self._phrases: dict[str, dict[tuple[str, ...], list[_Entry]]] = {"en": {}, "fr": {}}
+        self._lengths: dict[str, dict[str, tuple[int, ...]]] = {"en": {}, "fr": {}}
         for concept in concepts:
             if concept.id in self.concepts:
                 raise ValueError(f"duplicate concept id {concept.id!r}")
@@ -182,10 +193,12 @@ class Thesaurus:
         if not words or (len(words) == 1 and len(words[0]) < 3):
             return
         phrase = tuple(stems(words, language))
-        bucket = self._index[language].setdefault(phrase[0], [])
-        if not any(entry[0] == phrase and entry[1] == cid for entry in bucket):
+        entries = self._phrases[language].setdefault(phrase, [])
+        if not any(entry[1] == cid for entry in entries):
             single = fold(words[0]) if len(words) == 1 else ""
-            bucket.append((phrase, cid, term, exclusion, single))
+            entries.append((phrase, cid, term, exclusion, single))
+            lengths = self._lengths[language]
+            lengths[phrase[0]] = tuple(sorted({*lengths.get(phrase[0], ()), len(phrase)}))
 
     def __len__(self) -> int:
         return len(self.concepts)
@@ -199,7 +212,7 @@ class Thesaurus:
         for seg in segs:
             by_language = {lang: stems(seg, lang) for lang in ("en", "fr")}
             for word, stem in zip(seg, by_language[language], strict=True):
-                folded = word if word.isascii() else fold(word)
+                folded = word if word.isascii() else _folded(word)
                 if len(word) >= 3 and not word.isdigit() and folded not in STOP_WORDS:
                     # interned: a directory's texts share a small vocabulary, and the index
                     # keeps every text's analysis (one copy of each word, not one per text)
@@ -208,6 +221,14 @@ class Thesaurus:
                     result.forms.setdefault(stem, intern(word))  # as written, accents kept
             self._match(seg, by_language, language, result)
         return result
+
+    def _phrases_in(self, language: str, seg: list[str]) -> Iterator[tuple[int, _Entry]]:
+        """The thesaurus phrases of ``language`` that the stems ``seg`` hold, with their start."""
+        phrases, lengths = self._phrases[language], self._lengths[language]
+        for start, first in enumerate(seg):
+            for length in lengths.get(first, ()):
+                for entry in phrases.get(tuple(seg[start : start + length]), ()):
+                    yield start, entry
 
     def _match(
         self,
@@ -219,18 +240,14 @@ class Thesaurus:
         hits: list[tuple[int, int, str, str]] = []
         excluded: dict[str, list[tuple[int, int]]] = {}
         for language, seg in by_language.items():
-            index = self._index[language]
-            for start, first in enumerate(seg):
-                for phrase, cid, term, exclusion, single in index.get(first, ()):
-                    end = start + len(phrase)
-                    if tuple(seg[start:end]) != phrase:
-                        continue
-                    if single and language != own_language and fold(words[start]) != single:
-                        continue
-                    if exclusion:
-                        excluded.setdefault(cid, []).append((start, end))
-                    else:
-                        hits.append((start, end, cid, term))
+            for start, (phrase, cid, term, exclusion, single) in self._phrases_in(language, seg):
+                end = start + len(phrase)
+                if single and language != own_language and _folded(words[start]) != single:
+                    continue
+                if exclusion:
+                    excluded.setdefault(cid, []).append((start, end))
+                else:
+                    hits.append((start, end, cid, term))
         seen: set[tuple[int, str]] = set()  # one mention per position, whichever language
         for start, end, cid, term in sorted(hits):
             spans = excluded.get(cid, ())
