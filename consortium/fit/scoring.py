@@ -876,6 +876,13 @@ def _bm25_fresh(
     return out
 
 
+def _form_order(word: str) -> tuple[int, bool, str]:
+    """Which of the words sharing a stem the reasons show: the shortest ("climat", not
+    "climatiquement"), accents kept over none ("réemploi", not "reemploi"), then alphabetical,
+    so the choice does not depend on the order the directory was read in."""
+    return (len(word), word.isascii(), word)
+
+
 class FitIndex:
     """The directory's documents as BM25-weighted sparse term matrices, built once per data
     version: one row per organisation (everything known about it) and one per distinct past
@@ -900,7 +907,7 @@ class FitIndex:
         profiles = list(orgs)
         self.keys = {o.id: o.document_key for o in profiles}
         self.org_row = {o.id: row for row, o in enumerate(profiles)}
-        self.forms: dict[str, str] = {}  # stem -> a word that gave it, for the reasons
+        self.forms: dict[str, str] = {}  # stem -> the word the reasons show for it
         self.own_concepts: dict[int, Mapping[str, str]] = {}
         self.project_row: dict[str, int] = {}  # distinct project text -> its row
         self.vocabulary: dict[str, int] = {}
@@ -932,7 +939,9 @@ class FitIndex:
             analysis = self.thesaurus.analyse(text)
         self.analyses[text] = analysis
         for stem, word in analysis.forms.items():
-            self.forms.setdefault(stem, word)
+            shown = self.forms.get(stem)
+            if shown is None or _form_order(word) < _form_order(shown):
+                self.forms[stem] = word
         return analysis
 
     def _analyse(self, text: str) -> Counter[str]:

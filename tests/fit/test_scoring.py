@@ -516,3 +516,26 @@ def test_round_half_up() -> None:
 
 
 # --------------------------------------------------------------------------- ranking
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_a_shared_word_is_shown_in_its_shortest_written_form_whatever_the_order(order) -> None:
+    orgs = [
+        org(1, "Adaptation climatiquement neutre des quartiers"),
+        org(2, "Observatoire du climat urbain"),
+        org(3, "Reemploi des materiaux"),
+        org(4, "Réemploi des matériaux"),
+    ][::order]
+    index = FitIndex(orgs)
+    assert index.forms["climat"] == "climat"  # not "climatiquement"
+    assert index.forms["reemploi"] == "réemploi"  # accents kept over none
+    assert index.forms["material"] == "matériaux"
+    topic = TopicProfile(topic_id="T", text="Climat et réemploi des matériaux en ville")
+    prepared = prepare(topic, ConsortiumProfile(), index=index)
+
+    def shown(oid: int) -> list[str]:
+        fit = prepared.score(next(o for o in orgs if o.id == oid))
+        return [r.text("en") for r in fit.component(Component.RELEVANCE).reasons]
+
+    assert shown(1)[-1] == "Words shared with the topic and needs (1): climat"
+    assert shown(3)[-1] == "Words shared with the topic and needs (2): réemploi, matériaux"
