@@ -25,6 +25,8 @@ from ..directory.models import Organisation, PastProject, Tie
 from ..directory.records import validate_record
 from ..errors import DomainError, NotFound, ValidationFailed
 from ..extensions import db
+from ..fit import scoring
+from ..fit.services import build_context, topic_catalogue
 from ..folding import words
 from . import coparticipation, matching
 from .models import OpenOrganisation, OpenParticipation, OpenProject
@@ -963,49 +965,60 @@ class RankedOrganisation:
     fit: object  # fit.scoring.FitScore
 
 
-def rank_for_proposal(proposal, query: SearchQuery, *, candidates: int = 300) -> list:
-    """Open-data organisations found by ``query``, ranked by the fit scorer for ``proposal``.
+#: How many of the organisations a Europe-wide search finds are ranked (those with the most
+#: projects first): scoring costs per organisation, and the page says so.
+EUROPE_CANDIDATES = 300
 
-    The coupling with the fit area is this function only: ``fit.services.topic_profile`` and
-    ``weights_of`` for the proposal, ``fit.scoring.OrgProfile``/``PastProject`` for each
-    organisation (its open-data projects as past projects, their titles as its text) and
-    ``fit.scoring.rank`` with an empty consortium.
+
+def rank_for_proposal(proposal, query: SearchQuery, *, candidates: int = EUROPE_CANDIDATES) -> list:
+    """Open-data organisations found by ``query``, ranked by their fit to ``proposal``.
+
+    They are scored as the fit page scores the directory: the same topic, sub-topics,
+    workshop needs and actions, consortium members and their ties, weights and call catalogue
+    (``fit.services.build_context``), so what an organisation adds is weighed against the
+    consortium as it stands. Their texts are read against each other (the candidates' own
+    index, not the directory's: a search must not grow the directory's cache). The coupling
+    with the fit area is this function and :func:`_open_profile`.
     """
-    from ..fit import scoring
-    from ..fit.services import topic_profile, weights_of
-
     found = search(query, limit=candidates)
     projects = projects_of([org.id for org in found], limit=30)
-    profiles = []
-    for org in found:
-        mine = projects.get(org.id, [])
-        profiles.append(
-            scoring.OrgProfile(
-                id=org.id,
-                name=org.name,
-                org_type=ACTIVITY_TYPES.get(org.activity_type or "", "other"),
-                country=org.country or None,
-                pic=org.pic,
-                text=" ".join(p.title for p, _role in mine),
-                eu_experience="coordinator"
-                if any(role == "coordinator" for _p, role in mine)
-                else ("participant" if mine else "none"),
-                past_projects=tuple(
-                    scoring.PastProject(
-                        p.programme or "",
-                        p.reference,
-                        p.title or "",
-                        p.year,
-                        "coordinator" if role == "coordinator" else "partner",
-                    )
-                    for p, role in mine
-                ),
-                acronym=org.short_name,
-                city=org.city,
-            )
-        )
-    by_id = {org.id: org for org in found}
-    ranking = scoring.rank(
-        profiles, topic_profile(proposal), scoring.ConsortiumProfile(), None, weights_of(proposal)
+    profiles = [_open_profile(org, projects.get(org.id, [])) for org in found]
+    context = build_context(proposal, organisation_ids=())
+    prepared = scoring.prepare(
+        context.topic,
+        context.consortium,
+        context.neighbours,
+        context.weights,
+        catalogue=topic_catalogue(),
     )
-    return [RankedOrganisation(by_id[fit.org_id], fit) for fit in ranking]
+    by_profile = {-org.id: org for org in found}
+    return [RankedOrganisation(by_profile[fit.org_id], fit) for fit in prepared.rank(profiles)]
+
+
+def _open_profile(org: OpenOrganisation, mine: list[tuple]) -> scoring.OrgProfile:
+    """The fit profile of an open-data organisation: its projects' titles as its text and its
+    projects as past projects. Its id is negative: it is scored beside the consortium's
+    members and ties, which are keyed by directory ids it must never meet."""
+    return scoring.OrgProfile(
+        id=-org.id,
+        name=org.name,
+        org_type=ACTIVITY_TYPES.get(org.activity_type or "", "other"),
+        country=org.country or None,
+        pic=org.pic,
+        text=" ".join(p.title for p, _role in mine),
+        eu_experience="coordinator"
+        if any(role == "coordinator" for _p, role in mine)
+        else ("participant" if mine else "none"),
+        past_projects=tuple(
+            scoring.PastProject(
+                p.programme or "",
+                p.reference,
+                p.title or "",
+                p.year,
+                "coordinator" if role == "coordinator" else "partner",
+            )
+            for p, role in mine
+        ),
+        acronym=org.short_name,
+        city=org.city,
+    )

@@ -372,14 +372,9 @@ def partners(proposal_id: int):
     proposal, member = load_proposal(proposal_id, Capability.VIEW_FIT)
     viewer = directory_services.viewer_for(current_user)
     form = SearchForm(request.args)
-    ranked = []
-    searched = False
-    if form.validate() and (form.q.data or form.country.data):
-        searched = True
-        ranked = services.rank_for_proposal(
-            proposal,
-            services.SearchQuery(text=form.q.data or "", country=(form.country.data or "")),
-        )
+    searched = bool(form.validate() and (form.q.data or form.country.data))
+    query = services.SearchQuery(text=form.q.data or "", country=(form.country.data or ""))
+    ranked = services.rank_for_proposal(proposal, query) if searched else []
     page = _page()
     shown = ranked[(page - 1) * PER_PAGE : page * PER_PAGE]
     projects = services.projects_of([row.org.id for row in shown], limit=3)
@@ -392,6 +387,7 @@ def partners(proposal_id: int):
         searched=searched,
         projects=projects,
         pager=_pages(len(ranked), page),
+        candidates=services.EUROPE_CANDIDATES,
         args={"q": form.q.data or "", "country": form.country.data or ""},
         can_add=viewer.edits_all,
         action_form=ActionForm(),

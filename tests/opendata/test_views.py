@@ -183,6 +183,9 @@ def test_europe_search_ranks_open_data_organisations_not_in_the_directory(client
     assert "TIAMAT" in text  # coordinator of NAIMA (Na-ion battery cells)
     assert "COMMISSARIAT A L ENERGIE ATOMIQUE" in text  # ASTRABAT, a solid-state battery
     assert "IRD" not in text.split('data-testid="europe-results"')[1]  # in the directory
+    # each score says why, and the page says which organisations are ranked
+    assert text.count("<summary>Why</summary>") == text.count('data-testid="europe-row-')
+    assert "the 300 with the most projects are ranked" in text
 
 
 def test_partners_page_in_french(client, login, loaded):
@@ -266,3 +269,33 @@ def test_matching_again_finds_an_organisation_added_since_the_import(client, log
         assert (job.kind, job.status, job.filename) == ("rematch", "done", "")
         # the decision the lead took in the review queue is kept
         assert db.session.get(OpenOrganisation, loaded["review"]).match_status == "rejected"
+
+
+def test_europe_search_scores_against_the_consortium_and_its_needs(app, loaded):
+    """Found in Europe, an organisation is weighed as the fit page weighs the directory: what
+    it adds to the consortium as it stands, and the workshops' needs as part of the query."""
+    from consortium.fit.scoring import Component
+    from consortium.opendata import services
+    from consortium.proposals.models import Proposal
+    from tests import factories
+
+    with app.app_context():
+        proposal = db.session.get(Proposal, loaded["proposal"])
+        workshop = factories.make_workshop(proposal)
+        factories.make_output(workshop, "Recycle the sodium-ion battery cells of the buses")
+        db.session.commit()
+        ranked = services.rank_for_proposal(proposal, services.SearchQuery(text="battery"))
+        rows = {row.org.short_name or row.org.name: row.fit for row in ranked}
+
+        def said(fit, component):
+            return [r.text("en") for r in fit.component(component).reasons]
+
+        tiamat = rows["TIAMAT"]
+        assert tiamat.org_id < 0  # open-data ids never meet the directory's
+        assert any(
+            text.startswith("Matches this proposal's actions and needs on:")
+            for text in said(tiamat, Component.RELEVANCE)
+        )
+        # the consortium lacks what the needs name and no member covers: the battery cells
+        brings = said(tiamat, Component.COMPLEMENTARITY)[0]
+        assert brings.startswith("Brings what the consortium lacks:") and "battery" in brings
