@@ -380,6 +380,14 @@ def test_a_screen_reader_hears_what_each_reason_mark_means(app, client, login, w
     assert hidden.format("In favour:", "Annual budget of €400,000") in html
     assert hidden.format("Against:", "Staff not recorded") in html
     assert '<span class="reason-mark" aria-hidden="true">-</span>' in html
+    # the flags too: a drawn "!" and a spoken "Warning:"
+    assert '<span class="badge badge-warning" aria-hidden="true">!</span>' in html
+    assert (
+        hidden.format(
+            "Warning:", "PIC missing: every beneficiary needs a 9-digit PIC before submission"
+        )
+        in html
+    )
     # the score bars are drawn for the eye: the number beside each one is read once
     assert html.count('<svg class="bar wide"') == html.count('aria-hidden="true" focusable') == 8
     assert 'role="img"' not in html

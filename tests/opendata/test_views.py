@@ -299,3 +299,13 @@ def test_europe_search_scores_against_the_consortium_and_its_needs(app, loaded):
         # the consortium lacks what the needs name and no member covers: the battery cells
         brings = said(tiamat, Component.COMPLEMENTARITY)[0]
         assert brings.startswith("Brings what the consortium lacks:") and "battery" in brings
+
+
+def test_europe_search_says_who_can_only_be_an_associated_partner(client, login, loaded):
+    login(ROLES["lead"])
+    text = client.get(f"/opendata/proposals/{loaded['proposal']}/partners?country=US").get_data(
+        as_text=True
+    )
+    rows = text.count('data-testid="europe-row-')
+    assert rows == text.count(">Associated partner only<") > 0
+    assert text.count("Established in US, a country not associated to LIFE") == rows
