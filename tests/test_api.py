@@ -108,6 +108,19 @@ def test_search_ignores_accents(app, client, world):
     assert [o["name"] for o in body["items"]] == ["Association Réemploi Sud"]
 
 
+def test_search_is_the_directorys_every_word_search(app, client, world):
+    def names(query: str) -> list[str]:
+        body = client.get(
+            "/api/v1/organisations", query_string={"q": query}, headers=_token(app, world["lead"])
+        ).get_json()
+        return [o["name"] for o in body["items"]]
+
+    assert names("sud réemploi") == ["Association Réemploi Sud"]  # every word, any order
+    assert names("100%") == []  # a LIKE wildcard is a character like any other
+    # PostgreSQL refuses NUL in a parameter: control characters are dropped, not sent
+    assert names("r\x00eemploi\x07") == ["Association Réemploi Sud"]
+
+
 def test_unknown_api_route_is_json(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404

@@ -16,16 +16,16 @@ from ..auth.permissions import (
     sees_participation,
     sees_proposal,
 )
-from ..characters import has_control_characters
+from ..characters import has_control_characters, without_control_characters
 from ..directory.models import Organisation
 from ..directory.records import validate_record
-from ..directory.services import Viewer, add_tie, viewer_for
+from ..directory.services import Filters, Viewer, add_tie, viewer_for
 from ..directory.services import create_organisation as create
+from ..directory.services import search as directory_search
 from ..dossier.services import export_dossier, export_filename
 from ..errors import ValidationFailed
 from ..extensions import csrf, db
 from ..fit.services import proposal_checks, rank_proposal
-from ..folding import fold
 from ..proposals.models import Participation, Proposal, ProposalMember
 from ..web.errors import discard_session
 from ..workshops.models import Output, Workshop
@@ -220,13 +220,11 @@ def organisation_json(org: Organisation, *, private: bool) -> dict:
 @token_required
 def organisations():
     viewer = _directory_viewer()
-    query = select(Organisation).order_by(Organisation.name, Organisation.id)
-    if not viewer.private:
-        query = query.where(
-            Organisation.shared_with_partners.is_(True) | Organisation.id.in_(viewer.own_ids or {0})
-        )
-    if request.args.get("q"):
-        query = query.where(Organisation.search_text.contains(fold(request.args["q"][:100])))
+    # the directory's own search and order (every word, accents and case folded, names in
+    # alphabetical order); a query parameter may carry anything, and PostgreSQL refuses NUL:
+    # control characters are dropped first
+    words = without_control_characters(request.args.get("q", ""))[:100]
+    query = directory_search(Filters(q=words), viewer)
 
     def serialise(org: Organisation) -> dict:
         return organisation_json(org, private=viewer.sees_private_of(org))
