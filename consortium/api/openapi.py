@@ -408,7 +408,14 @@ PATHS = {
             "summary": "The directory as my role allows",
             "parameters": [
                 *_PAGE_PARAMS,
-                {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 100}},
+                {
+                    "name": "q",
+                    "in": "query",
+                    "description": "Words that must all appear in the organisation's name, "
+                    "acronym, city, registry number, description or keywords (accents and "
+                    "case ignored).",
+                    "schema": {"type": "string", "maxLength": 100},
+                },
             ],
             "responses": _responses(_page_of("#/components/schemas/Organisation"), 400, 403),
         },
