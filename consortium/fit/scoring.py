@@ -940,7 +940,7 @@ class FitIndex:
         self.analyses[text] = analysis
         for stem, word in analysis.forms.items():
             shown = self.forms.get(stem)
-            if shown is None or _form_order(word) < _form_order(shown):
+            if shown is None or (word != shown and _form_order(word) < _form_order(shown)):
                 self.forms[stem] = word
         return analysis
 
