@@ -163,7 +163,8 @@ class Polarity(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Terms:
-    """Concept names in English and French; rendered in the reader's language."""
+    """Concept names, or words as written, in English and French; rendered in the reader's
+    language."""
 
     en: str
     fr: str
@@ -876,13 +877,6 @@ def _bm25_fresh(
     return out
 
 
-def _form_order(word: str) -> tuple[int, bool, str]:
-    """Which of the words sharing a stem the reasons show: the shortest ("climat", not
-    "climatiquement"), accents kept over none ("réemploi", not "reemploi"), then alphabetical,
-    so the choice does not depend on the order the directory was read in."""
-    return (len(word), word.isascii(), word)
-
-
 class FitIndex:
     """The directory's documents as BM25-weighted sparse term matrices, built once per data
     version: one row per organisation (everything known about it) and one per distinct past
@@ -907,7 +901,6 @@ class FitIndex:
         profiles = list(orgs)
         self.keys = {o.id: o.document_key for o in profiles}
         self.org_row = {o.id: row for row, o in enumerate(profiles)}
-        self.forms: dict[str, str] = {}  # stem -> the word the reasons show for it
         self.own_concepts: dict[int, Mapping[str, str]] = {}
         self.project_row: dict[str, int] = {}  # distinct project text -> its row
         self.vocabulary: dict[str, int] = {}
@@ -938,10 +931,6 @@ class FitIndex:
         if analysis is None:
             analysis = self.thesaurus.analyse(text)
         self.analyses[text] = analysis
-        for stem, word in analysis.forms.items():
-            shown = self.forms.get(stem)
-            if shown is None or (word != shown and _form_order(word) < _form_order(shown)):
-                self.forms[stem] = word
         return analysis
 
     def _analyse(self, text: str) -> Counter[str]:
@@ -1036,12 +1025,12 @@ def _theme_labels() -> Mapping[str, tuple[str, ...]]:
 @dataclass(frozen=True, slots=True)
 class MatchedTerm:
     """A query term an organisation's document holds: a concept (named for the topic, for the
-    needs, or both) or a plain word (shown as written)."""
+    needs, or both) or a plain word (as the topic and needs write it)."""
 
     concept: str | None = None
     for_topic: bool = False
     for_needs: bool = False
-    word: str = ""
+    word: Terms = Terms("", "")
 
 
 class Prepared:
@@ -1069,9 +1058,11 @@ class Prepared:
         )
         th = self.thesaurus
         self.topic_analysis = th.analyse("\n".join([topic.text, *topic.subtopics]))
-        self.needs_analysis = th.analyse("\n".join(consortium.needs_text))
+        # each need on its own: workshops write some in French and some in English, and
+        # each is stemmed in its own language
+        self.need_analyses = tuple(th.analyse(text) for text in consortium.needs_text)
         self.topic_concepts = frozenset(self.topic_analysis.concepts)
-        self.need_concepts = frozenset(self.needs_analysis.concepts)
+        self.need_concepts = frozenset(c for a in self.need_analyses for c in a.concepts)
         self.reference_concepts = self.need_concepts or self.topic_concepts
         # concept -> level below the query's concepts (0 named, 1 narrower, 2 narrower still)
         self.concept_levels = th.with_narrower(
@@ -1079,6 +1070,7 @@ class Prepared:
         )
         self.catalogue = catalogue
         self.query_weights = self._query_weights()
+        self.query_words = self._query_words()
         # members
         self.neighbours = {k: frozenset(v) for k, v in neighbours.items()}
         self.members = {m.id: m for m in consortium.members}
@@ -1097,9 +1089,12 @@ class Prepared:
     def _query_weights(self) -> dict[str, float]:
         """Query term -> weight: (1 + ln count) x specificity for the words and concepts named
         by the topic or the needs; narrower concepts at a discount."""
+        needs: Counter[str] = Counter()
+        for analysis in self.need_analyses:
+            needs.update(_terms(analysis))
         query: dict[str, float] = {}
-        for analysis in (self.topic_analysis, self.needs_analysis):
-            for term, count in _terms(analysis).items():
+        for counts in (_terms(self.topic_analysis), needs):
+            for term, count in counts.items():
                 query[term] = query.get(term, 0.0) + 1.0 + math.log(count)
         for cid, level in self.concept_levels.items():
             if level:
@@ -1108,6 +1103,22 @@ class Prepared:
             return query
         specificity = self.catalogue.specificity
         return {term: weight * specificity(term) for term, weight in query.items()}
+
+    def _query_words(self) -> dict[str, Terms]:
+        """Query stem -> the word the reasons show for it: as the topic or the needs write it
+        ("déconstruction", never a stem or another organisation's spelling of it), the text in
+        the reader's language first, the topic before the needs."""
+        texts = ("\n".join([self.topic.text, *self.topic.subtopics]), *self.consortium.needs_text)
+        by_stem: dict[str, dict[str, str]] = {}
+        for text in texts:
+            language, written = self.thesaurus.written_words(text)
+            for stem, word in written.items():
+                by_stem.setdefault(stem, {}).setdefault(language, word)
+        words: dict[str, Terms] = {}
+        for stem, written in by_stem.items():
+            either = next(iter(written.values()))
+            words[stem] = Terms(written.get("en", either), written.get("fr", either))
+        return words
 
     # ------------------------------------------------------------------ index and scales
 
@@ -1184,8 +1195,7 @@ class Prepared:
                 for_topic=cid not in self.need_concepts or cid in self.topic_concepts,
                 for_needs=cid in self.need_concepts,
             )
-        assert self.index is not None
-        return MatchedTerm(word=self.index.forms.get(term, term))
+        return MatchedTerm(word=self.query_words.get(term, Terms(term, term)))
 
     def relevance(self, org: OrgProfile) -> ComponentScore:
         """BM25 of everything known about the organisation against the topic and needs."""
@@ -1204,7 +1214,7 @@ class Prepared:
     def _matched_reasons(self, matched: list[MatchedTerm], blank: bool) -> tuple[Reason, ...]:
         topic_ids: list[str] = []
         need_ids: list[str] = []
-        words: list[str] = []
+        words: list[Terms] = []
         for term in matched:
             if term.concept is None:
                 words.append(term.word)
@@ -1242,7 +1252,10 @@ class Prepared:
                     Polarity.PLUS,
                     N_("Words shared with the topic and needs (%(count)s): %(words)s"),
                     count=len(words),
-                    words=", ".join(words[:_MAX_LISTED]),
+                    words=Terms(
+                        ", ".join(w.en for w in words[:_MAX_LISTED]),
+                        ", ".join(w.fr for w in words[:_MAX_LISTED]),
+                    ),
                 )
             )
         if blank:

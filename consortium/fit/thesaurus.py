@@ -89,6 +89,15 @@ def guess_language(words: Iterable[str]) -> str:
     return "fr" if fr > en else "en"
 
 
+def _content_words(seg: list[str], seg_stems: list[str]) -> Iterator[tuple[str, str]]:
+    """(word, stem) of the content words: stop words, digits and words under 3 letters left
+    out."""
+    for word, stem in zip(seg, seg_stems, strict=True):
+        folded = word if word.isascii() else _folded(word)
+        if len(word) >= 3 and not word.isdigit() and folded not in STOP_WORDS:
+            yield word, stem
+
+
 def stems(words: list[str], language: str) -> list[str]:
     """Snowball stems of lower-cased words, accents folded after stemming."""
     return [s if s.isascii() else _folded(s) for s in _STEMMERS[language].stemWords(words)]
@@ -148,8 +157,6 @@ class TextAnalysis:
     language: str
     #: content-word stems (stop words, digits and words under 3 letters left out) with counts
     words: dict[str, int] = field(default_factory=dict)
-    #: content stem -> first word that gave it, lower-cased, accents kept (for the reasons)
-    forms: dict[str, str] = field(default_factory=dict)
     #: concept id -> number of mentions, in order of first mention
     concepts: dict[str, int] = field(default_factory=dict)
     #: concept id -> the term found first, as written in the thesaurus
@@ -206,21 +213,30 @@ class Thesaurus:
     def analyse(self, text: str | None) -> TextAnalysis:
         """Words and concepts of ``text`` (any language; empty text gives empty counts)."""
         segs = _segments(text or "")
-        all_words = [w for seg in segs for w in seg]
-        language = guess_language(all_words)
+        language = guess_language(w for seg in segs for w in seg)
         result = TextAnalysis(language)
         for seg in segs:
             by_language = {lang: stems(seg, lang) for lang in ("en", "fr")}
-            for word, stem in zip(seg, by_language[language], strict=True):
-                folded = word if word.isascii() else _folded(word)
-                if len(word) >= 3 and not word.isdigit() and folded not in STOP_WORDS:
-                    # interned: a directory's texts share a small vocabulary, and the index
-                    # keeps every text's analysis (one copy of each word, not one per text)
-                    stem = intern(stem)
-                    result.words[stem] = result.words.get(stem, 0) + 1
-                    result.forms.setdefault(stem, intern(word))  # as written, accents kept
+            for _word, stem in _content_words(seg, by_language[language]):
+                # interned: a directory's texts share a small vocabulary, and the index
+                # keeps every text's analysis (one copy of each stem, not one per text)
+                stem = intern(stem)
+                result.words[stem] = result.words.get(stem, 0) + 1
             self._match(seg, by_language, language, result)
         return result
+
+    def written_words(self, text: str | None) -> tuple[str, dict[str, str]]:
+        """The language :meth:`analyse` reads ``text`` in, and per content stem the first word
+        that gave it, lower-cased with its accents: the fit's reasons show the words of the
+        topic and needs as written. Kept apart from the analysis: the index keeps thousands
+        of analyses and needs none of their spellings."""
+        segs = _segments(text or "")
+        language = guess_language(w for seg in segs for w in seg)
+        written: dict[str, str] = {}
+        for seg in segs:
+            for word, stem in _content_words(seg, stems(seg, language)):
+                written.setdefault(stem, word)
+        return language, written
 
     def _phrases_in(self, language: str, seg: list[str]) -> Iterator[tuple[int, _Entry]]:
         """The thesaurus phrases of ``language`` that the stems ``seg`` hold, with their start."""

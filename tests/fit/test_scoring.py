@@ -519,23 +519,29 @@ def test_round_half_up() -> None:
 
 
 @pytest.mark.parametrize("order", [1, -1])
-def test_a_shared_word_is_shown_in_its_shortest_written_form_whatever_the_order(order) -> None:
+def test_a_shared_word_is_shown_as_the_topic_and_needs_write_it(order) -> None:
     orgs = [
         org(1, "Adaptation climatiquement neutre des quartiers"),
-        org(2, "Observatoire du climat urbain"),
+        org(2, "Déconstruct'Sud : déconstruire et réemployer"),
         org(3, "Reemploi des materiaux"),
-        org(4, "Réemploi des matériaux"),
+        org(4, "Deconstruction and reuse of building materials"),
     ][::order]
     index = FitIndex(orgs)
-    assert index.forms["climat"] == "climat"  # not "climatiquement"
-    assert index.forms["reemploi"] == "réemploi"  # accents kept over none
-    assert index.forms["material"] == "matériaux"
-    topic = TopicProfile(topic_id="T", text="Climat et réemploi des matériaux en ville")
-    prepared = prepare(topic, ConsortiumProfile(), index=index)
+    topic = TopicProfile(topic_id="T", text="Selective deconstruction of buildings and the climate")
+    needs = ConsortiumProfile(needs_text=("Climat et réemploi des matériaux de déconstruction",))
+    prepared = prepare(topic, needs, index=index)
 
-    def shown(oid: int) -> list[str]:
+    def shown(oid: int, language: str) -> str:
         fit = prepared.score(next(o for o in orgs if o.id == oid))
-        return [r.text("en") for r in fit.component(Component.RELEVANCE).reasons]
+        return fit.component(Component.RELEVANCE).reasons[-1].text(language)
 
-    assert shown(1)[-1] == "Words shared with the topic and needs (1): climat"
-    assert shown(3)[-1] == "Words shared with the topic and needs (2): réemploi, matériaux"
+    # one stem, each reader's own word: the needs' French, the topic's English
+    assert shown(1, "fr") == "Words shared with the topic and needs (1): climat"
+    assert shown(1, "en") == "Words shared with the topic and needs (1): climate"
+    # never another organisation's spelling ("climatiquement", "Déconstruct'Sud", "materiaux")
+    assert shown(2, "fr") == "Words shared with the topic and needs (2): déconstruction, réemploi"
+    assert shown(2, "en") == "Words shared with the topic and needs (2): deconstruction, réemploi"
+    assert shown(3, "fr") == "Words shared with the topic and needs (2): matériaux, réemploi"
+    # a word only the French needs use is shown in French to both readers
+    assert shown(3, "en") == "Words shared with the topic and needs (2): matériaux, réemploi"
+    assert shown(4, "en") == "Words shared with the topic and needs (2): deconstruction, buildings"

@@ -298,6 +298,7 @@ def test_how_it_works_needs_sign_in_and_reads_in_french(client, login, world):
     html = client.get("/fit/how-it-works").get_data(as_text=True)
     assert "Comment fonctionne le score d'adéquation" in html
     assert "le nombre de projets n'est pas un score" in html
+    assert "tels que le sujet et vos ateliers les écrivent" in html
 
 
 def test_ranking_links_to_the_help_page_and_filters_newcomers(app, client, login, world):
@@ -325,6 +326,27 @@ def test_matched_concepts_are_named_in_the_readers_language(app, client, login, 
     client.post("/language/fr")
     html = client.get(url).get_data(as_text=True)
     assert "réemploi" in html
+
+
+def test_shared_words_are_shown_as_the_topic_and_needs_write_them(app, client, login, world):
+    with app.app_context():
+        org = factories.make_org(
+            "Déconstruct'Sud", pic="321321321", description="Déconstruction et climatiquement"
+        )
+        proposal = db.session.get(Proposal, world["proposal"])
+        proposal.topic.description = "Selective deconstruction against climate change"
+        workshop = factories.make_workshop(proposal)
+        factories.make_output(workshop, "Former au climat et à la déconstruction sélective")
+        db.session.commit()
+        oid = org.id
+    login("lead@example.org")
+    url = f"/proposals/{world['proposal']}/fit/organisations/{oid}"
+    words = "Words shared with the topic and needs (2): deconstruction, climate"
+    assert words in client.get(url).get_data(as_text=True)
+    client.post("/language/fr")
+    html = client.get(url).get_data(as_text=True)
+    # the need's French words, not the organisation's "Déconstruct" or "climatiquement"
+    assert "Mots en commun avec l’appel et les besoins (2)\u00a0: déconstruction, climat" in html
 
 
 def test_shortlist_returns_to_the_row_on_the_same_page(app, client, login, world):
