@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from sys import intern
+from typing import NamedTuple
 
 import Stemmer
 
@@ -44,7 +45,7 @@ GEMET_PATH = DATA_DIR / "gemet" / "gemet.json.gz"
 
 _SEGMENT_BREAK = re.compile(r"[.;:!?,()\[\]{}\n\r\t\u2022|/]+")
 _WORD = re.compile(r"[^\W\d_]+|\d+")
-_QUALIFIER = re.compile(r"\s*\([^)]*\)\s*")
+_QUALIFIER = re.compile(r"\s*\(([^)]*)\)\s*")
 
 _EN_STOP_TEXT = """
     a about above after again against all also am an and any are as at be because been before
@@ -96,6 +97,21 @@ def _content_words(seg: list[str], seg_stems: list[str]) -> Iterator[tuple[str, 
         folded = word if word.isascii() else _folded(word)
         if len(word) >= 3 and not word.isdigit() and folded not in STOP_WORDS:
             yield word, stem
+
+
+class _Context:
+    """The stems of a whole text, read only when a qualified term is met: "cell (energy)"
+    and "cell (biology)" share their word, and the text's other words tell which is meant."""
+
+    def __init__(self, stemmed: list[dict[str, list[str]]]) -> None:
+        self._stemmed = stemmed
+        self._stems: dict[str, frozenset[str]] = {}
+
+    def names(self, sense: frozenset[str], language: str) -> bool:
+        """Whether the text holds one of ``sense``'s stems (in ``language``)."""
+        if language not in self._stems:
+            self._stems[language] = frozenset(s for seg in self._stemmed for s in seg[language])
+        return not sense.isdisjoint(self._stems[language])
 
 
 def stems(words: list[str], language: str) -> list[str]:
@@ -163,8 +179,15 @@ class TextAnalysis:
     found: dict[str, str] = field(default_factory=dict)
 
 
-# phrase stems, concept id, term, is exclusion, folded words of a one-word term ("" otherwise)
-_Entry = tuple[tuple[str, ...], str, str, bool, str]
+class _Entry(NamedTuple):
+    """One thesaurus term of one language, as the phrase index keeps it."""
+
+    phrase: tuple[str, ...]  # stems
+    cid: str
+    term: str
+    exclusion: bool
+    single: str  # folded word of a one-word term, "" otherwise
+    sense: frozenset[str]  # stems of its qualifier: "cell (energy)" -> {"energi"}
 
 
 class Thesaurus:
@@ -201,9 +224,13 @@ class Thesaurus:
             return
         phrase = tuple(stems(words, language))
         entries = self._phrases[language].setdefault(phrase, [])
-        if not any(entry[1] == cid for entry in entries):
+        if not any(entry.cid == cid for entry in entries):
             single = fold(words[0]) if len(words) == 1 else ""
-            entries.append((phrase, cid, term, exclusion, single))
+            qualifier = [w for seg in _segments(" ".join(_QUALIFIER.findall(term))) for w in seg]
+            sense = frozenset(
+                stem for _word, stem in _content_words(qualifier, stems(qualifier, language))
+            )
+            entries.append(_Entry(phrase, cid, term, exclusion, single, sense))
             lengths = self._lengths[language]
             lengths[phrase[0]] = tuple(sorted({*lengths.get(phrase[0], ()), len(phrase)}))
 
@@ -215,14 +242,15 @@ class Thesaurus:
         segs = _segments(text or "")
         language = guess_language(w for seg in segs for w in seg)
         result = TextAnalysis(language)
-        for seg in segs:
-            by_language = {lang: stems(seg, lang) for lang in ("en", "fr")}
+        stemmed = [{lang: stems(seg, lang) for lang in ("en", "fr")} for seg in segs]
+        context = _Context(stemmed)
+        for seg, by_language in zip(segs, stemmed, strict=True):
             for _word, stem in _content_words(seg, by_language[language]):
                 # interned: a directory's texts share a small vocabulary, and the index
                 # keeps every text's analysis (one copy of each stem, not one per text)
                 stem = intern(stem)
                 result.words[stem] = result.words.get(stem, 0) + 1
-            self._match(seg, by_language, language, result)
+            self._match(seg, by_language, language, result, context)
         return result
 
     def written_words(self, text: str | None) -> tuple[str, dict[str, str]]:
@@ -238,13 +266,22 @@ class Thesaurus:
                 written.setdefault(stem, word)
         return language, written
 
-    def _phrases_in(self, language: str, seg: list[str]) -> Iterator[tuple[int, _Entry]]:
-        """The thesaurus phrases of ``language`` that the stems ``seg`` hold, with their start."""
+    def _phrases_in(
+        self, language: str, seg: list[str], context: _Context
+    ) -> Iterator[tuple[int, _Entry]]:
+        """The thesaurus phrases of ``language`` that the stems ``seg`` hold, with their start.
+
+        Where qualified terms share the phrase and the text names some of their qualifiers
+        ("battery cells for energy storage"), only those senses are kept ("cell (energy)", not
+        "cell (biology)"); a text that names none keeps every sense, as it cannot tell."""
         phrases, lengths = self._phrases[language], self._lengths[language]
         for start, first in enumerate(seg):
             for length in lengths.get(first, ()):
-                for entry in phrases.get(tuple(seg[start : start + length]), ()):
-                    yield start, entry
+                entries = phrases.get(tuple(seg[start : start + length]), ())
+                named = [e for e in entries if e.sense and context.names(e.sense, language)]
+                for entry in entries:
+                    if not named or not entry.sense or entry in named:
+                        yield start, entry
 
     def _match(
         self,
@@ -252,11 +289,13 @@ class Thesaurus:
         by_language: Mapping[str, list[str]],
         own_language: str,
         result: TextAnalysis,
+        context: _Context,
     ) -> None:
         hits: list[tuple[int, int, str, str]] = []
         excluded: dict[str, list[tuple[int, int]]] = {}
         for language, seg in by_language.items():
-            for start, (phrase, cid, term, exclusion, single) in self._phrases_in(language, seg):
+            for start, entry in self._phrases_in(language, seg, context):
+                phrase, cid, term, exclusion, single, _sense = entry
                 end = start + len(phrase)
                 if single and language != own_language and _folded(words[start]) != single:
                     continue

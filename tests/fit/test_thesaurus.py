@@ -125,3 +125,18 @@ def test_the_words_shown_in_reasons_keep_their_accents() -> None:
         {"reemploi": "réemploi", "material": "matériaux", "deconstruct": "déconstruction"},
     )
     assert default_thesaurus().written_words(text)[0] == "fr"
+
+
+def test_a_qualified_term_keeps_the_sense_its_text_names() -> None:
+    th = default_thesaurus()
+    biology, energy = "gemet:1239", "gemet:1242"  # "cell (biology)", "cell (energy)"
+    assert th.concepts[biology].label_in("en") == "cell (biology)"
+    assert th.concepts[energy].label_in("fr") == "cellule (énergie)"
+    battery = th.concept_ids("Battery cells for energy storage")
+    assert energy in battery and biology not in battery
+    french = th.concept_ids("Cellules de batteries pour le stockage d'énergie")
+    assert energy in french and biology not in french
+    tissue = th.concept_ids("Cell biology of plant tissues")
+    assert biology in tissue and energy not in tissue
+    # a text that names neither qualifier cannot tell: both senses stay
+    assert {biology, energy} <= th.concept_ids("Cells and modules")
