@@ -124,7 +124,7 @@ def test_map_search_click_and_table(live_app, live_server, page):
     assert rows.count() == 1
     assert rows.first.inner_text().split("\t")[:3] == ["1", "La Cité des transitions (CDT)", "2"]
     assert (
-        rows.first.locator("td").last.inner_text() == "24"
+        rows.first.locator("td").last.inner_text() == "23"
     )  # CDT's fit total for VERDIR, as on the fit page
     page.evaluate("document.getElementById('net-suggestions').scrollIntoView()")
     ARTIFACTS.mkdir(exist_ok=True)
