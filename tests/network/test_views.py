@@ -273,11 +273,11 @@ def test_cli_export(app, runner, demo, tmp_path):
 # VERDIR's one suggestion once the map keeps the NGOs only (unfiltered, none would add reach).
 #: With the map's default kinds (declared and project ties), CDT would bring two
 #: organisations within two steps of VERDIR's NGOs.
-# the last cell is CDT's fit total (24: its supporting components count as far as it is relevant)
+# the last cell is CDT's fit total (23: its supporting components count as far as it is relevant)
 CDT_ROW = (
     '<tr><td>1</td><td>La Cité des transitions (CDT)</td><td class="num">2</td>\n'
     "    <td>Would bring 2 organisations within two steps of the consortium; Already tied to 3 "
-    "members</td>\n    <td>24</td></tr>"
+    "members</td>\n    <td>23</td></tr>"
 )
 NO_SUGGESTION = "<p>No organisation outside the consortium would extend its reach.</p>"
 
@@ -374,7 +374,7 @@ def test_suggestions_without_fit_scores_and_in_french(demo, demo_login, monkeypa
     )
     assert (
         CDT_ROW.replace(
-            "<td>24</td>", '<td><span class="muted">fit score: not available</span></td>'
+            "<td>23</td>", '<td><span class="muted">fit score: not available</span></td>'
         )
         in fragment
     )
