@@ -266,22 +266,13 @@ class Thesaurus:
                 written.setdefault(stem, word)
         return language, written
 
-    def _phrases_in(
-        self, language: str, seg: list[str], context: _Context
-    ) -> Iterator[tuple[int, _Entry]]:
-        """The thesaurus phrases of ``language`` that the stems ``seg`` hold, with their start.
-
-        Where qualified terms share the phrase and the text names some of their qualifiers
-        ("battery cells for energy storage"), only those senses are kept ("cell (energy)", not
-        "cell (biology)"); a text that names none keeps every sense, as it cannot tell."""
+    def _phrases_in(self, language: str, seg: list[str]) -> Iterator[tuple[int, _Entry]]:
+        """The thesaurus phrases of ``language`` that the stems ``seg`` hold, with their start."""
         phrases, lengths = self._phrases[language], self._lengths[language]
         for start, first in enumerate(seg):
             for length in lengths.get(first, ()):
-                entries = phrases.get(tuple(seg[start : start + length]), ())
-                named = [e for e in entries if e.sense and context.names(e.sense, language)]
-                for entry in entries:
-                    if not named or not entry.sense or entry in named:
-                        yield start, entry
+                for entry in phrases.get(tuple(seg[start : start + length]), ()):
+                    yield start, entry
 
     def _match(
         self,
@@ -291,18 +282,31 @@ class Thesaurus:
         result: TextAnalysis,
         context: _Context,
     ) -> None:
-        hits: list[tuple[int, int, str, str]] = []
-        excluded: dict[str, list[tuple[int, int]]] = {}
+        found: list[tuple[int, _Entry]] = []
+        # qualified terms met at one place: "cell (biology)", "cell (energy)"
+        senses: dict[tuple[str, int, tuple[str, ...]], list[_Entry]] = {}
         for language, seg in by_language.items():
-            for start, entry in self._phrases_in(language, seg, context):
-                phrase, cid, term, exclusion, single, _sense = entry
-                end = start + len(phrase)
+            for start, entry in self._phrases_in(language, seg):
+                single = entry.single
                 if single and language != own_language and _folded(words[start]) != single:
                     continue
-                if exclusion:
-                    excluded.setdefault(cid, []).append((start, end))
+                if entry.sense:
+                    senses.setdefault((language, start, entry.phrase), []).append(entry)
                 else:
-                    hits.append((start, end, cid, term))
+                    found.append((start, entry))
+        for (language, start, _phrase), met in senses.items():
+            # the senses whose qualifier the text names ("battery cells for energy storage");
+            # a text that names none keeps every sense, as it cannot tell
+            named = [entry for entry in met if context.names(entry.sense, language)]
+            found.extend((start, entry) for entry in named or met)
+        hits: list[tuple[int, int, str, str]] = []
+        excluded: dict[str, list[tuple[int, int]]] = {}
+        for start, entry in found:
+            end = start + len(entry.phrase)
+            if entry.exclusion:
+                excluded.setdefault(entry.cid, []).append((start, end))
+            else:
+                hits.append((start, end, entry.cid, entry.term))
         seen: set[tuple[int, str]] = set()  # one mention per position, whichever language
         for start, end, cid, term in sorted(hits):
             spans = excluded.get(cid, ())
