@@ -114,6 +114,10 @@ def test_any_text_is_analysed(text: str) -> None:
     assert analysis.language in {"en", "fr"}
     assert set(analysis.found) == set(analysis.concepts)
     assert all(count > 0 for count in analysis.words.values())
+    # the words the reasons show are those of the analysis: same language, same stems
+    language, written = default_thesaurus().written_words(text)
+    assert language == analysis.language
+    assert set(written) == set(analysis.words)
 
 
 def test_the_words_shown_in_reasons_keep_their_accents() -> None:
