@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -23,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
+from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE, get_history
 
 from ..auth.models import User, utcnow
 from ..extensions import db
@@ -226,35 +229,59 @@ class DirectoryRevision(db.Model):
     compare one token instead of re-reading thousands of rows. The token is random, never a
     counter: a version written by a transaction that rolled back is never seen again. Only
     writes through the application's sessions change it: after editing those tables by hand
-    (``psql``), restart the application."""
+    (``psql``), restart the application.
+
+    The row also says which version the last one replaced and which organisations it changed
+    (none listed after a bulk statement, whose rows are unknown), so a reader one version
+    behind reads those organisations again instead of the whole directory."""
 
     __tablename__ = "directory_revision"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32))
+    previous: Mapped[str | None] = mapped_column(String(32))
+    #: ids of the organisations the last version changed; None: any may have changed
+    changed: Mapped[list[int] | None] = mapped_column(JSON)
+
+
+@dataclass(frozen=True)
+class DirectoryVersion:
+    """The directory's data version, the one it replaced, and the organisations it changed
+    (None: any may have changed)."""
+
+    token: str
+    previous: str | None
+    changed: frozenset[int] | None
 
 
 _REVISION_ROW = 1
-#: ``session.info`` key: this transaction has written the directory and not yet committed.
+#: ``session.info`` key, present once this transaction has written the directory and not yet
+#: committed: the ids of the organisations it changed, or None when any may have changed.
 _CHANGED = "directory_changed"
-#: The tables the directory's data version covers.
-VERSIONED_TABLES = frozenset(
-    {
-        Organisation.__tablename__,
-        OrganisationTheme.__tablename__,
-        PastProject.__tablename__,
-        Tie.__tablename__,
-    }
-)
+#: The tables the directory's data version covers, and the columns naming the organisations
+#: a row belongs to.
+_ORGANISATION_KEYS: dict[str, tuple[str, ...]] = {
+    Organisation.__tablename__: ("id",),
+    OrganisationTheme.__tablename__: ("organisation_id",),
+    PastProject.__tablename__: ("organisation_id",),
+    Tie.__tablename__: ("organisation_a_id", "organisation_b_id"),
+}
+VERSIONED_TABLES = frozenset(_ORGANISATION_KEYS)
 
 
-def new_revision(connection: Connection) -> None:
-    """Give the directory a new data version (inside the caller's transaction)."""
+def new_revision(connection: Connection, changed: Collection[int] | None = None) -> None:
+    """Give the directory a new data version (inside the caller's transaction); ``changed``:
+    the organisations it changes, None when any may have changed."""
     table = DirectoryRevision.__table__
-    changed = connection.execute(
-        update(table).where(table.c.id == _REVISION_ROW).values(token=uuid4().hex)
+    listed = sorted(changed) if changed is not None else None
+    # ``previous`` takes the token this statement replaces: under the row's lock, so two
+    # transactions committing at once each name the version they really replaced
+    written = connection.execute(
+        update(table)
+        .where(table.c.id == _REVISION_ROW)
+        .values(previous=table.c.token, token=uuid4().hex, changed=listed)
     )
-    if changed.rowcount == 0:  # an emptied database: the row comes back with the first write
+    if written.rowcount == 0:  # an emptied database: the row comes back with the first write
         connection.execute(insert(table).values(id=_REVISION_ROW, token=uuid4().hex))
 
 
@@ -265,7 +292,23 @@ def current_revision(session: Session) -> str | None:
     token = session.scalar(
         select(DirectoryRevision.token).where(DirectoryRevision.id == _REVISION_ROW)
     )
-    return None if session.info.get(_CHANGED) else token
+    return None if _CHANGED in session.info else token
+
+
+def current_version(session: Session) -> DirectoryVersion | None:
+    """The directory's data version with the change that made it, read in one statement (a
+    version and another's change must never be paired); None as for
+    :func:`current_revision`."""
+    session.flush()
+    row = session.execute(
+        select(
+            DirectoryRevision.token, DirectoryRevision.previous, DirectoryRevision.changed
+        ).where(DirectoryRevision.id == _REVISION_ROW)
+    ).one_or_none()
+    if row is None or _CHANGED in session.info:
+        return None
+    changed = frozenset(row.changed) if row.changed is not None else None
+    return DirectoryVersion(row.token, row.previous, changed)
 
 
 @event.listens_for(DirectoryRevision.__table__, "after_create")
@@ -277,13 +320,32 @@ def _versioned(obj: object) -> bool:
     return getattr(obj, "__tablename__", None) in VERSIONED_TABLES
 
 
+def _organisation_ids(obj: object) -> Iterator[int | None]:
+    """The organisations a saved or deleted row belongs to, after the flush and before it (a
+    past project moved to another organisation changes both); None for a value not loaded.
+    Reads no row: this runs inside the flush."""
+    for key in _ORGANISATION_KEYS[getattr(obj, "__tablename__", "")]:
+        yield vars(obj).get(key)
+        # the module function, not ``inspect(obj).attrs``: that one ties each object to its
+        # state in a reference cycle, and a large import would wait for the collector
+        yield from get_history(obj, key, passive=PASSIVE_NO_INITIALIZE).deleted
+
+
 @event.listens_for(Session, "after_flush")
 def _note_flushed_changes(session: Session, _context) -> None:
     """Objects saved or deleted through the unit of work (forms, imports, merges, demo)."""
-    if any(_versioned(obj) for obj in (*session.new, *session.deleted)) or any(
-        _versioned(obj) and session.is_modified(obj) for obj in session.dirty
-    ):
-        session.info[_CHANGED] = True
+    written = [obj for obj in (*session.new, *session.deleted) if _versioned(obj)]
+    written += [obj for obj in session.dirty if _versioned(obj) and session.is_modified(obj)]
+    if not written:
+        return
+    ids = {oid for obj in written for oid in _organisation_ids(obj)}
+    known = session.info.setdefault(_CHANGED, set())
+    if known is None:
+        return
+    if None in ids:  # a row whose organisation is not known: any may have changed
+        session.info[_CHANGED] = None
+    else:
+        known.update(ids)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -294,7 +356,7 @@ def _note_bulk_writes(state: ORMExecuteState) -> None:
         return
     table = getattr(state.statement, "table", None)
     if getattr(table, "name", None) in VERSIONED_TABLES:
-        state.session.info[_CHANGED] = True
+        state.session.info[_CHANGED] = None  # which rows it wrote is not known
 
 
 @event.listens_for(Session, "before_commit")
@@ -302,8 +364,8 @@ def _new_revision_on_commit(session: Session) -> None:
     """The version changes as the last write of the transaction: the row is locked only for
     the commit itself, so long imports and concurrent edits do not queue behind it."""
     session.flush()
-    if session.info.pop(_CHANGED, False):
-        new_revision(session.connection())
+    if _CHANGED in session.info:
+        new_revision(session.connection(), session.info.pop(_CHANGED))
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -54,7 +54,14 @@ from ..commitments import budget as money
 from ..commitments import rules
 from ..commitments.models import SignedLetter
 from ..commitments.workflow import ParticipantRole, Status
-from ..directory.models import Organisation, OrganisationTheme, PastProject, current_revision
+from ..directory.models import (
+    DirectoryVersion,
+    Organisation,
+    OrganisationTheme,
+    PastProject,
+    current_revision,
+    current_version,
+)
 from ..errors import N_, Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..findings import Finding
@@ -164,8 +171,9 @@ def load_organisations(ids: Iterable[int] | None = None) -> list[Organisation]:
     return list(db.session.scalars(query.order_by(Organisation.id)))
 
 
-def load_profiles() -> dict[int, scoring.OrgProfile]:
-    """Scorer profiles of every organisation, workshop counts at zero: three column queries."""
+def load_profiles(ids: Collection[int] | None = None) -> dict[int, scoring.OrgProfile]:
+    """Scorer profiles of every organisation (or of ``ids``), workshop counts at zero: three
+    column queries."""
     org_query = select(
         Organisation.id,
         Organisation.name,
@@ -193,6 +201,11 @@ def load_profiles() -> dict[int, scoring.OrgProfile]:
         PastProject.role,
         PastProject.summary,
     ).order_by(PastProject.organisation_id, PastProject.year.desc(), PastProject.id)
+    if ids is not None:
+        wanted = sorted(ids)
+        org_query = org_query.where(Organisation.id.in_(wanted))
+        theme_query = theme_query.where(OrganisationTheme.organisation_id.in_(wanted))
+        project_query = project_query.where(PastProject.organisation_id.in_(wanted))
     themes: dict[int, set[str]] = defaultdict(set)
     for row in db.session.execute(theme_query):
         themes[row.organisation_id].add(row.theme)
@@ -237,12 +250,18 @@ class DirectorySnapshot:
     ties: Mapping[int, frozenset[int]]  # declared ties and shared past projects
 
 
+#: Above this many organisations changed by one version, reading the whole directory again
+#: is simpler than reading each of them.
+PATCH_LIMIT = 500
+
+
 def directory_snapshot() -> DirectorySnapshot:
     """The directory's profiles, index and ties, read again only when its data version changed
     (:class:`~consortium.directory.models.DirectoryRevision`): a ranking of an unchanged
     directory reads one token instead of every organisation, theme and past project. After an
-    edit, the index analyses only the texts it has not seen."""
-    revision = current_revision(db.session)  # before the rows: never newer than what is read
+    edit, only the organisations it changed are read again, and the index analyses only the
+    texts it has not seen."""
+    revision = current_revision(db.session)  # one token: the common case reads no more
     store = current_app.extensions.setdefault("fit", {})
     cached: DirectorySnapshot | None = store.get("directory")
     if cached is not None and revision is not None and cached.revision == revision:
@@ -251,16 +270,42 @@ def directory_snapshot() -> DirectorySnapshot:
         cached = store.get("directory")  # another request may have built it meanwhile
         if cached is not None and revision is not None and cached.revision == revision:
             return cached
-        profiles = load_profiles()
-        index = scoring.FitIndex(
-            profiles.values(), previous=cached.index if cached is not None else None
-        )
-        ties = _graph(network_services.directory_evidence())
-        snapshot = DirectorySnapshot(
-            revision, MappingProxyType(profiles), index, MappingProxyType(ties)
-        )
+        # the version with its change, in one read, before the rows: never newer than them
+        snapshot = _next_snapshot(cached, current_version(db.session))
         store["directory"] = snapshot
     return snapshot
+
+
+def _next_snapshot(
+    cached: DirectorySnapshot | None, version: DirectoryVersion | None
+) -> DirectorySnapshot:
+    """The snapshot of ``version``: ``cached`` with the organisations the version changed read
+    again when ``cached`` is the version it replaced, else the whole directory read."""
+    changed = version.changed if version is not None else None
+    if (
+        cached is None
+        or version is None
+        or cached.revision is None
+        or version.previous != cached.revision
+        or changed is None
+        or len(changed) > PATCH_LIMIT
+    ):
+        profiles = load_profiles()
+        ties = _graph(network_services.directory_evidence())
+    else:
+        profiles = {oid: p for oid, p in cached.profiles.items() if oid not in changed}
+        profiles.update(load_profiles(changed))
+        profiles = dict(sorted(profiles.items()))  # in id order, as a full read gives them
+        ties = _patched_ties(cached.ties, changed)
+    index = scoring.FitIndex(
+        profiles.values(), previous=cached.index if cached is not None else None
+    )
+    return DirectorySnapshot(
+        version.token if version is not None else None,
+        MappingProxyType(profiles),
+        index,
+        MappingProxyType(ties),
+    )
 
 
 def with_engagement(
@@ -305,6 +350,27 @@ def _graph(evidence: Iterable[network_services.TieEvidence]) -> dict[int, frozen
             graph[item.a].add(item.b)
             graph[item.b].add(item.a)
     return {oid: frozenset(others) for oid, others in graph.items()}
+
+
+def _patched_ties(
+    ties: Mapping[int, frozenset[int]], changed: frozenset[int]
+) -> dict[int, frozenset[int]]:
+    """``ties`` with the changed organisations' evidence read again. A tie between two other
+    organisations rests on their own rows only (a declared tie, a project both record), so it
+    stands; the changed ones' ties are read afresh, complete for them."""
+    patched = dict(ties)
+    touched: set[int] = set()
+    for oid in changed:
+        touched.update(patched.pop(oid, ()))
+    fresh = _graph(network_services.directory_evidence(changed))
+    for oid in touched | fresh.keys():
+        kept = frozenset() if oid in changed else patched.get(oid, frozenset()) - changed
+        others = kept | fresh.get(oid, frozenset())
+        if others:
+            patched[oid] = others
+        else:
+            patched.pop(oid, None)
+    return patched
 
 
 def neighbours_map(

@@ -241,3 +241,108 @@ def test_an_emptied_version_table_is_rebuilt_by_the_next_write_and_nothing_is_ke
     versioned = _snapshot(app)
     assert versioned.revision is not None
     assert _snapshot(app) is versioned
+
+
+def _afresh(app) -> services.DirectorySnapshot:
+    """The snapshot read from scratch, leaving the kept one in place."""
+    with app.app_context():
+        store = app.extensions["fit"]
+        kept = store.pop("directory")
+        fresh = services.directory_snapshot()
+        store["directory"] = kept
+        db.session.commit()
+        return fresh
+
+
+def _share_project(ids):  # the third records the first's project: a tie through it
+    org = db.session.get(Organisation, ids["third"])
+    org.past_projects.append(
+        PastProject(programme="LIFE", reference="LIFE20 ENV/FR/001", title="Réemploi", year=2021)
+    )
+
+
+def _move_project(ids):  # the first's project is now the second's
+    project = db.session.scalars(
+        select(PastProject).where(PastProject.organisation_id == ids["first"])
+    ).first()
+    project.organisation_id = ids["second"]
+
+
+def _delete_projects(ids):
+    org = db.session.get(Organisation, ids["third"])
+    org.past_projects.clear()
+
+
+def _delete_tie(ids):
+    db.session.delete(db.session.scalars(select(Tie)).one())
+
+
+def _add_organisation(ids):
+    ids["fourth"] = factories.make_org("Quatrième", description="Énergie solaire").id
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[frozenset[int] | None]:
+    """What each snapshot read of the profiles: the organisations, or None for all."""
+    seen: list[frozenset[int] | None] = []
+    load_profiles = services.load_profiles
+
+    def counted(ids=None):
+        seen.append(None if ids is None else frozenset(ids))
+        return load_profiles(ids)
+
+    monkeypatch.setattr(services, "load_profiles", counted)
+    return seen
+
+
+def test_a_snapshot_patched_after_each_edit_equals_one_read_afresh(app, directory, reads):
+    with app.app_context():
+        ids = {**directory, "third": factories.make_org("Compost Provence").id}
+        db.session.commit()
+    _snapshot(app)
+    steps = [
+        (_edit_description, {"first"}),
+        (_add_theme, {"second"}),
+        (_share_project, {"third"}),
+        (_move_project, {"first", "second"}),
+        (_delete_projects, {"third"}),
+        (_declare_tie, {"first", "second"}),
+        (_delete_tie, {"first", "second"}),
+        (_add_organisation, {"fourth"}),
+        (_delete_organisation, {"second"}),
+    ]
+    ties_seen = set()
+    for write, changed in steps:
+        with app.app_context():
+            write(ids)
+            db.session.commit()
+        reads.clear()
+        patched = _snapshot(app)
+        assert reads == [{ids[name] for name in changed}]  # only what the version changed
+        fresh = _afresh(app)
+        assert dict(patched.profiles) == dict(fresh.profiles)
+        assert dict(patched.ties) == dict(fresh.ties)
+        assert list(patched.profiles) == sorted(patched.profiles)
+        ties_seen.add(tuple(sorted((k, tuple(sorted(v))) for k, v in patched.ties.items())))
+    assert len(ties_seen) >= 4  # the steps did make and unmake ties
+
+
+@pytest.mark.parametrize(
+    "writes",
+    [[_edit_description, _add_theme], [_repoint_projects], [_bulk_insert_organisation]],
+    ids=["two versions behind", "bulk update", "bulk insert"],
+)
+def test_a_snapshot_further_behind_or_after_a_bulk_statement_reads_everything(
+    app, directory, reads, writes
+):
+    _snapshot(app)
+    for write in writes:
+        with app.app_context():
+            write(directory)
+            db.session.commit()
+    reads.clear()
+    snapshot = _snapshot(app)
+    assert reads == [None]
+    fresh = _afresh(app)
+    assert dict(snapshot.profiles) == dict(fresh.profiles)
+    assert dict(snapshot.ties) == dict(fresh.ties)
