@@ -269,11 +269,16 @@ _ORGANISATION_KEYS: dict[str, tuple[str, ...]] = {
 VERSIONED_TABLES = frozenset(_ORGANISATION_KEYS)
 
 
+#: A version that changes more organisations than this records "any": a reader would read
+#: the whole directory again anyway, and the row stays small.
+LISTED_LIMIT = 500
+
+
 def new_revision(connection: Connection, changed: Collection[int] | None = None) -> None:
     """Give the directory a new data version (inside the caller's transaction); ``changed``:
     the organisations it changes, None when any may have changed."""
     table = DirectoryRevision.__table__
-    listed = sorted(changed) if changed is not None else None
+    listed = sorted(changed) if changed is not None and len(changed) <= LISTED_LIMIT else None
     # ``previous`` takes the token this statement replaces: under the row's lock, so two
     # transactions committing at once each name the version they really replaced
     written = connection.execute(

@@ -250,11 +250,6 @@ class DirectorySnapshot:
     ties: Mapping[int, frozenset[int]]  # declared ties and shared past projects
 
 
-#: Above this many organisations changed by one version, reading the whole directory again
-#: is simpler than reading each of them.
-PATCH_LIMIT = 500
-
-
 def directory_snapshot() -> DirectorySnapshot:
     """The directory's profiles, index and ties, read again only when its data version changed
     (:class:`~consortium.directory.models.DirectoryRevision`): a ranking of an unchanged
@@ -288,7 +283,6 @@ def _next_snapshot(
         or cached.revision is None
         or version.previous != cached.revision
         or changed is None
-        or len(changed) > PATCH_LIMIT
     ):
         profiles = load_profiles()
         ties = _graph(network_services.directory_evidence())

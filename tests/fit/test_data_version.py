@@ -8,6 +8,7 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from consortium.directory.models import (
+    LISTED_LIMIT,
     DirectoryRevision,
     Organisation,
     OrganisationTheme,
@@ -208,6 +209,9 @@ def test_a_long_transaction_writing_the_directory_does_not_block_another_edit(ap
         edited = current_revision(editing)
         importing.commit()
         imported = current_revision(importing)
+        # each names the version it really replaced: the import, committed last, the edit's
+        row = importing.execute(select(DirectoryRevision.previous, DirectoryRevision.changed))
+        assert tuple(row.one()) == (edited, [directory["first"]])
     assert len({before.revision, edited, imported}) == 3
     assert _snapshot(app).profiles[directory["first"]].text.endswith("Import en cours")
 
@@ -346,3 +350,29 @@ def test_a_snapshot_further_behind_or_after_a_bulk_statement_reads_everything(
     fresh = _afresh(app)
     assert dict(snapshot.profiles) == dict(fresh.profiles)
     assert dict(snapshot.ties) == dict(fresh.ties)
+
+
+def test_a_version_changing_many_organisations_records_any(app, directory, reads):
+    _snapshot(app)
+    with app.app_context():
+        for number in range(LISTED_LIMIT + 1):
+            factories.make_org(f"Organisation {number}")
+        db.session.commit()
+        assert db.session.scalar(select(DirectoryRevision.changed)) is None
+    reads.clear()
+    snapshot = _snapshot(app)
+    assert reads == [None] and len(snapshot.profiles) == LISTED_LIMIT + 3
+
+
+def test_the_version_row_names_the_version_it_replaced_and_what_it_changed(app, directory):
+    before = _snapshot(app)
+    with app.app_context():
+        _edit_description(directory)
+        db.session.commit()
+        row = db.session.execute(select(DirectoryRevision)).scalar_one()
+        assert (row.previous, row.changed) == (before.revision, [directory["first"]])
+        edited = row.token
+        _declare_tie(directory)
+        _repoint_projects(directory)  # a bulk statement: which rows, unknown
+        db.session.commit()
+        assert (row.previous, row.changed) == (edited, None)
