@@ -1195,7 +1195,7 @@ class Prepared:
                 for_topic=cid not in self.need_concepts or cid in self.topic_concepts,
                 for_needs=cid in self.need_concepts,
             )
-        return MatchedTerm(word=self.query_words.get(term, Terms(term, term)))
+        return MatchedTerm(word=self.query_words[term])  # every word of the query has one
 
     def relevance(self, org: OrgProfile) -> ComponentScore:
         """BM25 of everything known about the organisation against the topic and needs."""

@@ -295,9 +295,10 @@ class Thesaurus:
                 else:
                     found.append((start, entry))
         for (language, start, _phrase), met in senses.items():
-            # the senses whose qualifier the text names ("battery cells for energy storage");
-            # a text that names none keeps every sense, as it cannot tell
-            named = [entry for entry in met if context.names(entry.sense, language)]
+            # where senses share the word, those whose qualifier the text names ("battery
+            # cells for energy storage"); a text that names none keeps every sense, as it
+            # cannot tell, and a word of one sense needs no telling
+            named = [e for e in met if context.names(e.sense, language)] if len(met) > 1 else []
             found.extend((start, entry) for entry in named or met)
         hits: list[tuple[int, int, str, str]] = []
         excluded: dict[str, list[tuple[int, int]]] = {}
