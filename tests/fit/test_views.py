@@ -311,42 +311,51 @@ def test_ranking_links_to_the_help_page_and_filters_newcomers(app, client, login
     assert 'id="f-new" name="new" value="1" checked' in newcomers
 
 
-def test_matched_concepts_are_named_in_the_readers_language(app, client, login, world):
+def _detail_in_english_and_french(app, client, login, world, org, topic, need=None):
+    """The fit detail page of a new organisation (``org``: name, PIC, description) for the
+    proposal with ``topic`` as its description (and one workshop ``need``), read in English,
+    then in French."""
     with app.app_context():
-        org = factories.make_org(
-            "Réemploi Provence", pic="123123123", description="Réemploi des matériaux du BTP"
-        )
+        name, pic, description = org
+        oid = factories.make_org(name, pic=pic, description=description).id
         proposal = db.session.get(Proposal, world["proposal"])
-        proposal.topic.description = "Reuse of construction materials in cities"
+        proposal.topic.description = topic
+        if need:
+            factories.make_output(factories.make_workshop(proposal), need)
         db.session.commit()
-        oid = org.id
     login("lead@example.org")
     url = f"/proposals/{world['proposal']}/fit/organisations/{oid}"
-    assert "Matches the topic on: " in client.get(url).get_data(as_text=True)
+    english = client.get(url).get_data(as_text=True)
     client.post("/language/fr")
-    html = client.get(url).get_data(as_text=True)
-    assert "réemploi" in html
+    return english, client.get(url).get_data(as_text=True)
+
+
+def test_matched_concepts_are_named_in_the_readers_language(app, client, login, world):
+    english, french = _detail_in_english_and_french(
+        app,
+        client,
+        login,
+        world,
+        ("Réemploi Provence", "123123123", "Réemploi des matériaux du BTP"),
+        "Reuse of construction materials in cities",
+    )
+    assert "Matches the topic on: " in english
+    assert "réemploi" in french
 
 
 def test_shared_words_are_shown_as_the_topic_and_needs_write_them(app, client, login, world):
-    with app.app_context():
-        org = factories.make_org(
-            "Déconstruct'Sud", pic="321321321", description="Déconstruction et climatiquement"
-        )
-        proposal = db.session.get(Proposal, world["proposal"])
-        proposal.topic.description = "Selective deconstruction against climate change"
-        workshop = factories.make_workshop(proposal)
-        factories.make_output(workshop, "Former au climat et à la déconstruction sélective")
-        db.session.commit()
-        oid = org.id
-    login("lead@example.org")
-    url = f"/proposals/{world['proposal']}/fit/organisations/{oid}"
-    words = "Words shared with the topic and needs (2): deconstruction, climate"
-    assert words in client.get(url).get_data(as_text=True)
-    client.post("/language/fr")
-    html = client.get(url).get_data(as_text=True)
+    english, french = _detail_in_english_and_french(
+        app,
+        client,
+        login,
+        world,
+        ("Déconstruct'Sud", "321321321", "Déconstruction et climatiquement"),
+        "Selective deconstruction against climate change",
+        need="Former au climat et à la déconstruction sélective",
+    )
+    assert "Words shared with the topic and needs (2): deconstruction, climate" in english
     # the need's French words, not the organisation's "Déconstruct" or "climatiquement"
-    assert "Mots en commun avec l’appel et les besoins (2)\u00a0: déconstruction, climat" in html
+    assert "Mots en commun avec l’appel et les besoins (2)\u00a0: déconstruction, climat" in french
 
 
 def test_shortlist_returns_to_the_row_on_the_same_page(app, client, login, world):
